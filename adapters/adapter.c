@@ -1,0 +1,111 @@
+/*
+ * The adapter registry and what every adapter shares: lookup by type,
+ * construction from a provider section, and HTTP answer classification.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapters/adapter.h"
+#include "gateway/config.h"
+#include "gateway/http_client.h"
+
+static const struct adapter_ops *const adapters[] = {
+	&simulator_adapter_ops,
+	&elks46_adapter_ops,
+	NULL
+};
+
+const struct adapter_ops *
+adapter_lookup(const char *type)
+{
+	size_t	i;
+
+	if (type == NULL)
+		return NULL;
+	for (i = 0; adapters[i] != NULL; i++)
+		if (strcmp(adapters[i]->type, type) == 0)
+			return adapters[i];
+	return NULL;
+}
+
+struct adapter *
+adapter_new(const struct provider_conf *pc, const struct adapter_env *env,
+    char *err, size_t errlen)
+{
+	const struct adapter_ops	*ops;
+	struct adapter			*a;
+
+	if ((ops = adapter_lookup(pc->type)) == NULL) {
+		snprintf(err, errlen, "%s:%d: type: unknown provider type '%s'",
+		    pc->file, pc->line, pc->type ? pc->type : "");
+		return NULL;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	a->ops = ops;
+	a->conf = pc;
+	strlcpy(a->name, pc->name, sizeof(a->name));
+	if (ops->init != NULL && ops->init(a, env, err, errlen) == -1) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+adapter_free(struct adapter *a)
+{
+	if (a == NULL)
+		return;
+	if (a->ops->free != NULL)
+		a->ops->free(a);
+	free(a);
+}
+
+/* Copy a provider's body into err as one printable line of text. */
+static void
+body_to_error(const char *body, size_t len, char *err, size_t errlen)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < len && o + 1 < errlen; i++) {
+		unsigned char	c = (unsigned char)body[i];
+
+		err[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	/* Trim trailing blanks. */
+	while (o > 0 && err[o - 1] == ' ')
+		o--;
+	err[o] = '\0';
+}
+
+bool
+adapter_classify_http(const struct http_response *r, struct send_result *res)
+{
+	res->http_status = (int)r->status;
+	if (r->curl_code != 0) {
+		res->status = SEND_TEMPFAIL;
+		snprintf(res->error, sizeof(res->error), "transport: %s",
+		    r->error ? r->error : "unknown error");
+		return false;
+	}
+	if (r->status >= 200 && r->status < 300)
+		return true;
+	if (r->status == 408 || r->status == 429 || r->status >= 500) {
+		res->status = SEND_TEMPFAIL;
+		if (r->status == 429 || r->status == 503)
+			res->retry_after_s = r->retry_after_s;
+	} else {
+		res->status = SEND_PERMFAIL;
+		res->auth_error = (r->status == 401 || r->status == 403);
+	}
+	body_to_error(r->body ? r->body : "", r->body_len, res->error,
+	    sizeof(res->error));
+	if (res->error[0] == '\0')
+		snprintf(res->error, sizeof(res->error), "HTTP %ld", r->status);
+	return false;
+}

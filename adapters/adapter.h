@@ -1,0 +1,139 @@
+/*
+ * The provider adapter interface. An adapter only translates: it builds
+ * the HTTP request for a message and reads the provider's answers and
+ * callbacks. The core does all I/O, so adapters are tested on saved
+ * replies without a network. Adding a provider is one file and one line
+ * in the registry (adapter.c).
+ */
+#ifndef VARSEL_ADAPTER_H
+#define VARSEL_ADAPTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/types.h"
+#include "gateway/util.h"
+
+struct event_base;
+struct provider_conf;
+struct http_request;
+struct http_response;
+struct adapter;
+
+/* How a send attempt ended, as the dispatcher acts on it. */
+enum send_status {
+	SEND_OK,		/* accepted; ref holds the provider's id */
+	SEND_TEMPFAIL,		/* try again later (5xx, 429, network) */
+	SEND_PERMFAIL		/* do not retry (4xx, bad number, ...) */
+};
+
+struct send_result {
+	enum send_status status;
+	int		 http_status;	/* 0 if none */
+	int		 retry_after_s;	/* provider asked us to wait; 0 = backoff */
+	bool		 auth_error;	/* 401/403: our credentials are wrong */
+	char		 ref[96];	/* provider's message id */
+	char		 error[256];	/* provider's error text, for the store */
+};
+
+/* A message the core asks an adapter to send. Borrowed for the call. */
+struct outmsg {
+	int64_t		 delivery_id;
+	enum channel	 channel;
+	const char	*to;		/* E.164 */
+	const char	*from;		/* sender; NULL: the provider's from */
+	const char	*text;
+};
+
+/* A provider callback (delivery report, inbound SMS, call event). */
+struct hook_request {
+	const char		*url;		/* full public URL, query included */
+	const struct kvlist	*query;		/* decoded query parameters */
+	const struct kvlist	*form;		/* decoded form body (may be empty) */
+	const char		*body;		/* raw body */
+	size_t			 body_len;
+	const char		*content_type;	/* may be NULL */
+	/* Header lookup (case-insensitive), NULL if absent. */
+	const char		*(*header)(const struct hook_request *,
+				    const char *name);
+	void			*header_arg;
+};
+
+/* A delivery report parsed from a status callback. */
+struct status_report {
+	char		 ref[96];
+	enum dstate	 state;		/* DS_SENT, DS_DELIVERED or DS_FAILED */
+	char		 error[256];	/* provider's reason on failure */
+};
+
+/* What the core gives an adapter at init. */
+struct adapter_env {
+	struct event_base	*base;		/* for in-process providers' timers */
+	const char		*name;		/* provider name: /hooks/NAME */
+	const char		*public_url;	/* base of callback URLs */
+	/* In-process providers report delivery through this. */
+	void			(*report)(void *arg, const char *provider,
+				    const struct status_report *);
+	void			*report_arg;
+};
+
+/* Return values of adapter_ops.send. */
+#define ADAPTER_HTTP	0	/* req is filled: the core sends it */
+#define ADAPTER_DONE	1	/* res is filled: handled in process */
+
+#define ADAPTER_CAP_SMS		0x01
+#define ADAPTER_CAP_VOICE	0x02
+#define ADAPTER_CAP_STATUS	0x04
+
+struct adapter_ops {
+	const char		*type;		/* "46elks": matches type = */
+	unsigned int		 caps;
+	const char *const	*keys;		/* its own config keys, NULL-ended */
+
+	int	(*init)(struct adapter *, const struct adapter_env *,
+		    char *err, size_t errlen);
+	void	(*free)(struct adapter *);
+	/* Build the request for m (ADAPTER_HTTP) or handle it (ADAPTER_DONE). */
+	int	(*send)(struct adapter *, const struct outmsg *m,
+		    struct http_request *req, struct send_result *res);
+	/* Classify the provider's answer to a request built by send. */
+	void	(*parse_send)(struct adapter *, const struct http_response *,
+		    struct send_result *);
+	/* Is this callback really from the provider? 0 yes, -1 no. */
+	int	(*verify_hook)(struct adapter *, const struct hook_request *);
+	/* Parse a delivery report; 0, or -1 with err if malformed. */
+	int	(*parse_status)(struct adapter *, const struct hook_request *,
+		    struct status_report *, char *err, size_t errlen);
+};
+
+struct adapter {
+	const struct adapter_ops	*ops;
+	const struct provider_conf	*conf;
+	char				 name[64];
+	void				*priv;
+};
+
+/* The registered adapter for a type, or NULL. */
+const struct adapter_ops *adapter_lookup(const char *type);
+/*
+ * Make an adapter for a provider section; NULL with err on a bad type or
+ * a bad type-specific key ("file:line: key: ...").
+ */
+struct adapter	*adapter_new(const struct provider_conf *,
+		    const struct adapter_env *, char *err, size_t errlen);
+void		 adapter_free(struct adapter *);
+
+/*
+ * Shared classification of an HTTP answer for adapters: transport
+ * errors, 408, 429 and 5xx are TEMPFAIL (429/503 honour Retry-After);
+ * 401/403 PERMFAIL with auth_error; other non-2xx PERMFAIL with the
+ * body's text. Returns true if the answer was a 2xx (res untouched).
+ */
+bool		 adapter_classify_http(const struct http_response *,
+		    struct send_result *);
+
+extern const struct adapter_ops simulator_adapter_ops;
+extern const struct adapter_ops elks46_adapter_ops;
+
+#endif

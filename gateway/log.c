@@ -1,0 +1,132 @@
+/*
+ * Log lines to stderr: "2026-11-26T21:15:00.123Z varseld info: msg".
+ * Control characters in messages are escaped so a hostile input cannot
+ * forge log lines.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static int		 verbosity = LOG_LVL_INFO;
+static const char	*prog = "varseld";
+
+void
+log_init(int v, const char *progname)
+{
+	verbosity = v;
+	if (progname != NULL)
+		prog = progname;
+}
+
+int
+log_verbosity(void)
+{
+	return verbosity;
+}
+
+/* Write one line; errstr (may be NULL) is appended after ": ". */
+static void
+vlog(const char *level, const char *errstr, const char *fmt, va_list ap)
+{
+	char		 msg[2048], clean[4096], stamp[32];
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 i, o;
+	int		 saved = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (i = 0, o = 0; msg[i] != '\0' && o + 5 < sizeof(clean); i++) {
+		unsigned char	c = (unsigned char)msg[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(clean + o, sizeof(clean) - o,
+			    "\\x%02x", c);
+		else
+			clean[o++] = (char)c;
+	}
+	clean[o] = '\0';
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (errstr != NULL)
+		fprintf(stderr, "%s.%03ldZ %s %s: %s: %s\n", stamp,
+		    ts.tv_nsec / 1000000, prog, level, clean, errstr);
+	else
+		fprintf(stderr, "%s.%03ldZ %s %s: %s\n", stamp,
+		    ts.tv_nsec / 1000000, prog, level, clean);
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+	char	err[128];
+
+	snprintf(err, sizeof(err), "%s", strerror(errno));
+	va_start(ap, fmt);
+	vlog("warn", err, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog("warn", NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (verbosity < LOG_LVL_INFO)
+		return;
+	va_start(ap, fmt);
+	vlog("info", NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (verbosity < LOG_LVL_DEBUG)
+		return;
+	va_start(ap, fmt);
+	vlog("debug", NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+	char	err[128];
+
+	snprintf(err, sizeof(err), "%s", strerror(errno));
+	va_start(ap, fmt);
+	vlog("fatal", err, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog("fatal", NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

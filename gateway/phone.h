@@ -1,0 +1,23 @@
+/*
+ * Phone numbers: every number inside Varsel is E.164 ("+46701234567").
+ */
+#ifndef VARSEL_PHONE_H
+#define VARSEL_PHONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PHONE_MAX	24	/* "+" and up to 15 digits, with room */
+
+/*
+ * Normalize a number as people write it ("070-123 45 67", "0046 70 ...",
+ * "+46 (0)70 ...") for the default region (ISO 3166 alpha-2, "SE") into
+ * E.164 in out. Returns 0, or -1 with the reason in err ("too short",
+ * "too long", "not a number", "not a valid number for SE", ...).
+ */
+int	phone_normalize(const char *in, const char *region, char *out,
+	    size_t outlen, char *err, size_t errlen);
+/* Can the number (E.164) take SMS? Mobile (or unknown type) yes. */
+bool	phone_is_mobile(const char *e164);
+
+#endif

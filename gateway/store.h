@@ -1,0 +1,212 @@
+/*
+ * The SQLite store: the only state of Varsel and the only file that
+ * speaks SQL. WAL mode; schema migrated through PRAGMA user_version;
+ * every statement prepared once at open.
+ *
+ * Conventions: functions return 0 on success, -1 on a database error
+ * (already logged), STORE_NOTFOUND (1) where "no such row" is a normal
+ * answer. Times are milliseconds since the epoch. Strings in the structs
+ * filled by the store are owned by the struct and released by its
+ * _clear() function. Functions that change several rows run inside the
+ * caller's transaction if one is open (store_begin), else in their own.
+ */
+#ifndef VARSEL_STORE_H
+#define VARSEL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "types.h"
+
+#define STORE_NOTFOUND	1
+
+struct store;
+
+/* Open (creating and migrating) the database at path, or ":memory:". */
+struct store	*store_open(const char *path, char *err, size_t errlen);
+void		 store_close(struct store *);
+/* Run a trivial query: 0 if the database answers and is writable. */
+int		 store_ping(struct store *);
+
+/*
+ * Transactions. store_begin(s, true) makes the commit wait for the disk
+ * (synchronous=FULL): used for what is answered 2xx to a client.
+ * Nested begins are counted; only the outermost commit commits.
+ */
+int		 store_begin(struct store *, bool durable);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+
+/* ---- contacts and groups ------------------------------------------ */
+
+struct contact {
+	char		 phone[24];	/* E.164 */
+	char		*name;		/* may be NULL */
+	char		 lang[8];	/* "sv" */
+	char		*area;		/* may be NULL */
+	bool		 has_pos;
+	double		 lat, lon;
+	unsigned int	 channels;	/* enum channel bits */
+	char		**groups;	/* names */
+	size_t		 ngroups;
+	int64_t		 created_at, updated_at;
+};
+void	contact_clear(struct contact *);
+
+/* Insert or replace by phone; memberships are replaced by c->groups. */
+int	store_contact_upsert(struct store *, const struct contact *);
+int	store_contact_get(struct store *, const char *phone, struct contact *);
+int	store_contact_delete(struct store *, const char *phone);
+
+typedef void (*store_group_cb)(const char *name, int64_t members, void *);
+int	store_groups_list(struct store *, store_group_cb, void *);
+/* 0 if the group has a row, STORE_NOTFOUND if not. */
+int	store_group_exists(struct store *, const char *name);
+
+/* A person an alert may reach. */
+struct recipient {
+	const char	*phone;		/* E.164 */
+	const char	*lang;
+	unsigned int	 channels;	/* enum channel bits the contact allows */
+};
+typedef int (*store_recipient_cb)(const struct recipient *, void *);
+/* Every contact in group; stops early if cb returns -1. */
+int	store_group_members(struct store *, const char *group,
+	    store_recipient_cb, void *);
+/* The contact's language and channels, if the number is a contact. */
+int	store_contact_recipient(struct store *, const char *phone,
+	    char lang[8], unsigned int *channels);
+
+/* Opt-outs are kept as a salted hash of the number. */
+int	store_optout_add(struct store *, const char *phone, const char *channel,
+	    int64_t at);
+int	store_optout_remove(struct store *, const char *phone, int64_t at);
+/* true if the number has opted out. */
+bool	store_optout_has(struct store *, const char *phone);
+
+/* ---- alerts ------------------------------------------------------- */
+
+struct alert_row {
+	int64_t		 id;
+	char		*client;
+	char		*source_ref;
+	char		*body_hash;	/* sha256 hex of the request body */
+	char		*type;
+	int		 severity;	/* enum severity */
+	char		*template;	/* NULL for free text */
+	char		*lang;
+	bool		 ack;
+	char		*callback_url;
+	int64_t		 created_at;
+	int64_t		 expires_at;	/* 0: never */
+	int		 recipients;
+	int		 suppressed;
+	int		 segments;
+	char		*encoding;
+	char		*response;	/* the 202 body, for idempotent replays */
+};
+void	alert_row_clear(struct alert_row *);
+
+struct alert_counts {
+	int64_t		 state[DS_NSTATES];
+	int64_t		 acks_yes, acks_no;
+	int64_t		 in_doubt;
+};
+
+/* Insert; sets a->id. Fails with -1 on a duplicate (client, source_ref). */
+int	store_alert_insert(struct store *, struct alert_row *);
+int	store_alert_set_response(struct store *, int64_t id, const char *json);
+int	store_alert_get(struct store *, int64_t id, struct alert_row *);
+int	store_alert_find_ref(struct store *, const char *client,
+	    const char *source_ref, struct alert_row *);
+int	store_alert_counts(struct store *, int64_t id, struct alert_counts *);
+typedef int (*store_alert_cb)(const struct alert_row *, void *);
+/* Newest first. */
+int	store_alerts_list(struct store *, int limit, store_alert_cb, void *);
+/* Queued deliveries of the alert become cancelled; *n is how many. */
+int	store_alert_cancel(struct store *, int64_t id, int64_t now, int *n);
+/* Queued deliveries of alerts past their expiry become expired. */
+int	store_expire_due(struct store *, int64_t now, int *n);
+
+/* ---- deliveries --------------------------------------------------- */
+
+struct delivery {
+	int64_t		 id;
+	int64_t		 alert_id;	/* 0 for replies not tied to an alert */
+	char		 phone[24];
+	int		 channel;	/* enum channel */
+	char		 lang[8];
+	char		*body;		/* the text to send */
+	int		 state;		/* enum dstate */
+	char		*reason;	/* why suppressed, or NULL */
+	int		 priority;
+	int		 segments;
+	int		 attempts;
+	int64_t		 next_at;
+	int64_t		 expires_at;	/* 0: never */
+	char		 provider[64];	/* last provider used, or "" */
+	char		 provider_ref[96];
+	bool		 in_doubt;
+	char		*error;
+	int		 ack;		/* 0 none, 1 yes, -1 no */
+	int64_t		 created_at, updated_at;
+};
+void	delivery_clear(struct delivery *);
+
+/* Insert d (state, phone, body, ...); sets d->id. */
+int	store_delivery_insert(struct store *, struct delivery *);
+int	store_delivery_get(struct store *, int64_t id, struct delivery *);
+
+typedef int (*store_delivery_cb)(const struct delivery *, void *);
+/*
+ * Claim up to limit queued deliveries with next_at <= now, by priority
+ * then id: each becomes sending with attempts + 1 and is passed to cb.
+ */
+int	store_claim_due(struct store *, int64_t now, int limit,
+	    store_delivery_cb, void *);
+/* Earliest next_at of a queued delivery; STORE_NOTFOUND if none. */
+int	store_next_due(struct store *, int64_t *next_at);
+/* Queued deliveries with priority <= prio (the queue ahead of an alert). */
+int	store_queue_depth(struct store *, int prio, int64_t *segments);
+
+/* State changes; each a single UPDATE. */
+int	store_delivery_sent(struct store *, int64_t id, const char *provider,
+	    const char *ref, int64_t now);
+int	store_delivery_retry(struct store *, int64_t id, int64_t next_at,
+	    const char *error, int64_t now);
+int	store_delivery_finish(struct store *, int64_t id, enum dstate,
+	    const char *error, int64_t now);
+/*
+ * A delivery report: find the delivery by (provider, ref) and move it
+ * to state unless it is already final. *id gets the delivery id.
+ * STORE_NOTFOUND for an unknown reference.
+ */
+int	store_delivery_report(struct store *, const char *provider,
+	    const char *ref, enum dstate, const char *error, int64_t now,
+	    int64_t *id);
+/* After a crash: sending -> queued with in_doubt = 1; *n is how many. */
+int	store_requeue_sending(struct store *, int64_t now, int *n);
+
+/* One row of the per-attempt log. */
+struct attempt {
+	int64_t		 delivery_id;
+	int64_t		 at;
+	const char	*provider;
+	int		 http_status;	/* 0: no HTTP answer */
+	const char	*result;	/* "ok", "tempfail", "permfail" */
+	const char	*error;		/* may be NULL */
+	int		 duration_ms;
+};
+int	store_attempt_log(struct store *, const struct attempt *);
+
+/* Deliveries of an alert with id > after, by id; state -1 for all. */
+int	store_deliveries_list(struct store *, int64_t alert_id, int state,
+	    int64_t after, int limit, store_delivery_cb, void *);
+
+/* Totals by provider, channel and state, for /metrics. */
+typedef void (*store_total_cb)(const char *provider, int channel, int state,
+	    int64_t n, void *);
+int	store_delivery_totals(struct store *, store_total_cb, void *);
+
+#endif

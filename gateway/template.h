@@ -1,0 +1,48 @@
+/*
+ * Message templates: templates/<name>.<lang>.<kind> (kind "sms" or
+ * "voice") with {{var}} placeholders. Loaded once; SIGHUP reloads, and a
+ * failed reload keeps the old set.
+ */
+#ifndef VARSEL_TEMPLATE_H
+#define VARSEL_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct templates;
+
+/* A variable for rendering. */
+struct tvar {
+	const char	*name;
+	const char	*value;
+};
+
+/* Load every *.sms and *.voice file of dir; NULL with err on failure. */
+struct templates *templates_load(const char *dir, char *err, size_t errlen);
+void		 templates_free(struct templates *);
+/* Is there a template name of kind in any language? */
+bool		 templates_has(const struct templates *, const char *name,
+		    const char *kind);
+/*
+ * The language actually used for lang: lang itself if the template has
+ * it, else "sv", else the template's first language (sorted); NULL if no
+ * such template.
+ */
+const char	*templates_lang(const struct templates *, const char *name,
+		    const char *kind, const char *lang);
+/*
+ * Render name/kind in lang (with the fallback above) into a new string.
+ * Every {{var}} must be in vars (nvars entries); else NULL with err
+ * ("missing variable: place") and the variable's name in missing (if
+ * missing is not NULL; "" when the failure is something else).
+ */
+char		*template_render(const struct templates *, const char *name,
+		    const char *kind, const char *lang, const struct tvar *vars,
+		    size_t nvars, char *missing, size_t missinglen, char *err,
+		    size_t errlen);
+/* Names of the variables the template uses in any language: cb per name. */
+void		 template_vars(const struct templates *, const char *name,
+		    const char *kind, void (*cb)(const char *var, void *),
+		    void *arg);
+
+#endif

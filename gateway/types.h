@@ -1,0 +1,48 @@
+/*
+ * Shared vocabulary of Varsel: delivery states, channels, severities.
+ * Each enum has a _name() for JSON and logs and a _parse() for input.
+ */
+#ifndef VARSEL_TYPES_H
+#define VARSEL_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Delivery states; the numbers are stored in SQLite, never renumber. */
+enum dstate {
+	DS_QUEUED = 0,		/* waiting for dispatch (maybe after a retry) */
+	DS_SENDING = 1,		/* handed to a provider, answer pending */
+	DS_SENT = 2,		/* provider accepted it */
+	DS_DELIVERED = 3,	/* delivery report: on the handset */
+	DS_FAILED = 4,		/* permanent error or attempts used up */
+	DS_EXPIRED = 5,		/* not sent before the alert expired */
+	DS_CANCELLED = 6,	/* alert cancelled before dispatch */
+	DS_SUPPRESSED = 7,	/* never sent: opted out, invalid, not mobile */
+	DS_NSTATES
+};
+
+/* Channels are bits so a contact can allow several. */
+enum channel {
+	CH_SMS = 1,
+	CH_VOICE = 2
+};
+#define CH_ALL	(CH_SMS | CH_VOICE)
+
+/* CAP severities; the value is the dispatch priority (lower goes first). */
+enum severity {
+	SEV_EXTREME = 0,
+	SEV_SEVERE = 1,
+	SEV_MODERATE = 2,
+	SEV_MINOR = 3,
+	SEV_UNKNOWN = 4
+};
+
+const char	*dstate_name(enum dstate);
+int		 dstate_parse(const char *);	/* -1 if unknown */
+bool		 dstate_is_final(enum dstate);
+const char	*channel_name(enum channel);
+int		 channel_parse(const char *);	/* -1 if unknown */
+const char	*severity_name(enum severity);
+int		 severity_parse(const char *);	/* -1 if unknown */
+
+#endif

@@ -1,0 +1,353 @@
+/*
+ * Small helpers used everywhere: time, strings, hashing, form encoding.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "log.h"
+#include "util.h"
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+time_to_text(int64_t ms, char *buf, size_t len)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+size_t
+strlcpy(char *dst, const char *src, size_t dstsize)
+{
+	size_t	n = strlen(src);
+
+	if (dstsize > 0) {
+		size_t	c = n < dstsize - 1 ? n : dstsize - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatal("malloc");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatal("calloc");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		fatal("realloc");
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p = strdup(s);
+
+	if (p == NULL)
+		fatal("strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p = strndup(s, n);
+
+	if (p == NULL)
+		fatal("strndup");
+	return p;
+}
+
+char *
+str_printf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+void
+hex_encode(const unsigned char *p, size_t len, char *out)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, mdlen, out);
+}
+
+void
+hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,
+    char out[65])
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+
+	HMAC(EVP_sha256(), key, (int)keylen, data, len, md, &mdlen);
+	hex_encode(md, mdlen, out);
+}
+
+bool
+ct_streq(const char *a, const char *b)
+{
+	unsigned char	ha[32], hb[32];
+	unsigned int	n;
+
+	if (a == NULL || b == NULL)
+		return false;
+	/* Hash both so the comparison does not leak the length. */
+	EVP_Digest(a, strlen(a), ha, &n, EVP_sha256(), NULL);
+	EVP_Digest(b, strlen(b), hb, &n, EVP_sha256(), NULL);
+	return CRYPTO_memcmp(ha, hb, sizeof(ha)) == 0 && strcmp(a, b) == 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a percent-encoded component of len bytes into a new string. */
+static char *
+form_decode(const char *s, size_t len)
+{
+	char	*out, *o;
+	size_t	 i;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0, o = out; i < len; i++) {
+		if (s[i] == '+')
+			*o++ = ' ';
+		else if (s[i] == '%' && i + 2 < len &&
+		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+kvlist_add(struct kvlist *l, const char *name, const char *value)
+{
+	char	*n, *v;
+
+	if (l->n == l->cap) {
+		size_t		 cap = l->cap ? l->cap * 2 : 8;
+		struct kv	*nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	n = strdup(name);
+	v = strdup(value);
+	if (n == NULL || v == NULL) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	l->v[l->n].name = n;
+	l->v[l->n].value = v;
+	l->n++;
+	return 0;
+}
+
+int
+form_parse(const char *s, size_t len, struct kvlist *l)
+{
+	const char	*end = s + len, *p = s;
+
+	while (p < end) {
+		const char	*amp = memchr(p, '&', (size_t)(end - p));
+		const char	*stop = amp ? amp : end;
+		const char	*eq = memchr(p, '=', (size_t)(stop - p));
+		char		*n, *v;
+		int		 rc;
+
+		if (stop == p) {
+			p = stop + 1;
+			continue;
+		}
+		n = form_decode(p, (size_t)((eq ? eq : stop) - p));
+		v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) :
+		    strdup("");
+		rc = (n && v) ? kvlist_add(l, n, v) : -1;
+		free(n);
+		free(v);
+		if (rc == -1)
+			return -1;
+		p = amp ? amp + 1 : end;
+	}
+	return 0;
+}
+
+const char *
+kvlist_get(const struct kvlist *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return l->v[i].value;
+	return NULL;
+}
+
+void
+kvlist_free(struct kvlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].value);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+char *
+url_encode(const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 len = strlen(s);
+	char			*out, *o;
+
+	if ((out = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	for (o = out; *s; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+form_append(char **form, size_t *len, const char *name, const char *value)
+{
+	char	*en = url_encode(name), *ev = url_encode(value), *nf;
+	size_t	 add;
+
+	if (en == NULL || ev == NULL)
+		goto fail;
+	add = (*len ? 1 : 0) + strlen(en) + 1 + strlen(ev);
+	if ((nf = realloc(*form, *len + add + 1)) == NULL)
+		goto fail;
+	snprintf(nf + *len, add + 1, "%s%s=%s", *len ? "&" : "", en, ev);
+	*form = nf;
+	*len += add;
+	free(en);
+	free(ev);
+	return 0;
+fail:
+	free(en);
+	free(ev);
+	return -1;
+}
+
+void
+mask_phone(const char *phone, char *buf, size_t len)
+{
+	size_t	n, i, keep_head, keep_tail = 3;
+
+	if (phone == NULL) {
+		strlcpy(buf, "-", len);
+		return;
+	}
+	n = strlen(phone);
+	keep_head = phone[0] == '+' ? 5 : 4;
+	if (n <= keep_head + keep_tail) {
+		/* Too short to show anything but the tail. */
+		for (i = 0; i + 1 < len && i < n; i++)
+			buf[i] = i + keep_tail >= n ? phone[i] : '*';
+		buf[i < len ? i : len - 1] = '\0';
+		return;
+	}
+	for (i = 0; i + 1 < len && i < n; i++)
+		buf[i] = (i < keep_head || i + keep_tail >= n) ? phone[i] : '*';
+	buf[i] = '\0';
+}

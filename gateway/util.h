@@ -1,0 +1,70 @@
+/*
+ * Small helpers used everywhere: time, strings, hashing, form encoding.
+ */
+#ifndef VARSEL_UTIL_H
+#define VARSEL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Wall-clock milliseconds since the epoch (stored in the database). */
+int64_t	 now_ms(void);
+/* Monotonic milliseconds, for intervals and timers. */
+int64_t	 mono_ms(void);
+/* Format ms since the epoch as RFC 3339 UTC ("2026-11-26T21:15:00Z"). */
+void	 time_to_text(int64_t ms, char *buf, size_t len);
+
+size_t	 strlcpy(char *dst, const char *src, size_t dstsize);
+/* Allocation that aborts on failure: start-up and tiny strings only. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Printf into a new string; NULL on failure. */
+char	*str_printf(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* Lowercase hex of len bytes into out (2*len+1 bytes). */
+void	 hex_encode(const unsigned char *, size_t, char *out);
+/* SHA-256 of data as 64 hex digits and a NUL. */
+void	 sha256_hex(const void *data, size_t len, char out[65]);
+/* HMAC-SHA256 as 64 hex digits and a NUL. */
+void	 hmac_sha256_hex(const void *key, size_t keylen, const void *data,
+	    size_t len, char out[65]);
+/* Constant-time comparison of two strings of any length. */
+bool	 ct_streq(const char *, const char *);
+
+/*
+ * A list of name=value pairs (form bodies, query strings). Values are
+ * decoded; the list owns its strings.
+ */
+struct kv {
+	char	*name;
+	char	*value;
+};
+struct kvlist {
+	struct kv	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+/* Parse application/x-www-form-urlencoded (or a query string); 0 or -1. */
+int	 form_parse(const char *s, size_t len, struct kvlist *);
+/* First value of name, or NULL. */
+const char *kvlist_get(const struct kvlist *, const char *name);
+int	 kvlist_add(struct kvlist *, const char *name, const char *value);
+void	 kvlist_free(struct kvlist *);
+
+/* Percent-encode for a form body or query (space as %20); new string. */
+char	*url_encode(const char *);
+/* Append "&name=value" (no & first) to a growing form string; 0 or -1. */
+int	 form_append(char **form, size_t *len, const char *name,
+	    const char *value);
+
+/* Mask a phone number for logs: "+46701234567" -> "+4670*****567". */
+void	 mask_phone(const char *phone, char *buf, size_t len);
+
+#endif
