@@ -1,1 +1,449 @@
-/* placeholder: being written */
+/*
+ * Validation of an alert request (POST /v1/alerts, JSON). Wrong JSON
+ * types are 400 invalid_json; well-typed but wrong values are 422; each
+ * names the field at fault.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "types.h"
+#include "util.h"
+
+#define SEVEN_DAYS_S	(7 * 24 * 3600)
+
+static int	check_fields(const json_t *, const char *const *, const char *,
+		    struct api_error *);
+static int	get_string(const json_t *, const char *, const char *, size_t,
+		    bool, char **, struct api_error *);
+static int	get_int(const json_t *, const char *, int64_t, int64_t,
+		    int64_t *, struct api_error *);
+static int	get_string_array(const json_t *, const char *, const char *,
+		    char ***, size_t *, struct api_error *);
+static int	parse_vars(const json_t *, struct alert_req *,
+		    struct api_error *);
+static int	parse_audience(const json_t *, const char *,
+		    struct alert_req *, struct api_error *);
+static int	parse_channels(const json_t *, struct alert_req *,
+		    struct api_error *);
+static bool	valid_text(const char *);
+
+static const char *const alert_fields[] = {
+	"source_ref", "type", "severity", "template", "vars", "message",
+	"lang", "audience", "channels", "ack", "escalate_after_s",
+	"expires_in_s", "callback_url", NULL
+};
+
+static const char *const audience_fields[] = {
+	"groups", "contacts", "areas", "circle", "polygon", NULL
+};
+
+int
+api_error_set(struct api_error *e, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	va_list	ap;
+
+	e->status = status;
+	strlcpy(e->code, code, sizeof(e->code));
+	strlcpy(e->field, field ? field : "", sizeof(e->field));
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Reject keys of obj not in allowed; prefix names the object. */
+static int
+check_fields(const json_t *obj, const char *const *allowed, const char *prefix,
+    struct api_error *err)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+	char		 field[96];
+
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			snprintf(field, sizeof(field), "%s%s", prefix, key);
+			return api_error_set(err, 422, "invalid_field", field,
+			    "unknown field '%.64s'", key);
+		}
+	}
+	return 0;
+}
+
+/* No control characters but newline and tab. */
+static bool
+valid_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' &&
+		    *s != '\r')
+			return false;
+	return true;
+}
+
+/* Optional string field (required if req) of 1..max bytes into *out. */
+static int
+get_string(const json_t *obj, const char *key, const char *field, size_t max,
+    bool req, char **out, struct api_error *err)
+{
+	json_t		*v = json_object_get(obj, key);
+	const char	*s;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (req)
+			return api_error_set(err, 422, "invalid_field", field,
+			    "%s is required", field);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be a string", field);
+	s = json_string_value(v);
+	if (strlen(s) != json_string_length(v) || !valid_text(s))
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s contains control characters", field);
+	if (*s == '\0' || strlen(s) > max)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s must be 1 to %zu bytes", field, max);
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* Optional integer field within [min, max]; 0 if absent. */
+static int
+get_int(const json_t *obj, const char *key, int64_t min, int64_t max,
+    int64_t *out, struct api_error *err)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return api_error_set(err, 400, "invalid_json", key,
+		    "%s must be an integer", key);
+	if (json_integer_value(v) < min || json_integer_value(v) > max)
+		return api_error_set(err, 422, "invalid_field", key,
+		    "%s must be between %lld and %lld", key, (long long)min,
+		    (long long)max);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* Optional array of non-empty strings. */
+static int
+get_string_array(const json_t *obj, const char *key, const char *prefix,
+    char ***out, size_t *n, struct api_error *err)
+{
+	json_t	*arr = json_object_get(obj, key), *v;
+	size_t	 i;
+	char	 field[96];
+
+	*out = NULL;
+	*n = 0;
+	snprintf(field, sizeof(field), "%s%s", prefix, key);
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be an array of strings", field);
+	if (json_array_size(arr) > ALERT_MAX_RECIPIENT_ARGS)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s has more than %d entries", field,
+		    ALERT_MAX_RECIPIENT_ARGS);
+	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
+	json_array_foreach(arr, i, v) {
+		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
+		if (!json_is_string(v))
+			return api_error_set(err, 400, "invalid_json", field,
+			    "%s must be a string", field);
+		if (json_string_length(v) == 0 ||
+		    json_string_length(v) > 128 ||
+		    !valid_text(json_string_value(v)))
+			return api_error_set(err, 422, "invalid_field", field,
+			    "%s must be 1 to 128 printable bytes", field);
+		(*out)[(*n)++] = xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+/* vars: an object of strings or numbers. */
+static int
+parse_vars(const json_t *root, struct alert_req *req, struct api_error *err)
+{
+	json_t		*obj = json_object_get(root, "vars"), *v;
+	const char	*key;
+	char		 field[96], num[64];
+
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj))
+		return api_error_set(err, 400, "invalid_json", "vars",
+		    "vars must be an object");
+	req->vars = xcalloc(json_object_size(obj) + 1, sizeof(*req->vars));
+	json_object_foreach(obj, key, v) {
+		const char	*val;
+
+		snprintf(field, sizeof(field), "vars.%.80s", key);
+		if (json_is_string(v))
+			val = json_string_value(v);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			val = num;
+		} else if (json_is_real(v)) {
+			snprintf(num, sizeof(num), "%g", json_real_value(v));
+			val = num;
+		} else
+			return api_error_set(err, 400, "invalid_json", field,
+			    "%s must be a string or a number", field);
+		if (strlen(val) > 512 || !valid_text(val))
+			return api_error_set(err, 422, "invalid_field", field,
+			    "%s must be at most 512 printable bytes", field);
+		req->vars[req->nvars].name = xstrdup(key);
+		req->vars[req->nvars].value = xstrdup(val);
+		req->nvars++;
+	}
+	return 0;
+}
+
+/* audience: groups, contacts (normalized here), areas; geo is refused. */
+static int
+parse_audience(const json_t *root, const char *region, struct alert_req *req,
+    struct api_error *err)
+{
+	json_t	*aud = json_object_get(root, "audience");
+	char   **raw = NULL;
+	size_t	 nraw = 0, i;
+	int	 rc = -1;
+
+	if (aud == NULL || json_is_null(aud))
+		return api_error_set(err, 422, "empty_audience", "audience",
+		    "audience is required");
+	if (!json_is_object(aud))
+		return api_error_set(err, 400, "invalid_json", "audience",
+		    "audience must be an object");
+	if (check_fields(aud, audience_fields, "audience.", err) == -1)
+		return -1;
+	if (json_object_get(aud, "circle") != NULL ||
+	    json_object_get(aud, "polygon") != NULL)
+		return api_error_set(err, 422, "invalid_field",
+		    json_object_get(aud, "circle") ? "audience.circle" :
+		    "audience.polygon",
+		    "geographic audiences are not supported by this version");
+	if (get_string_array(aud, "groups", "audience.", &req->groups,
+	    &req->ngroups, err) == -1 ||
+	    get_string_array(aud, "areas", "audience.", &req->areas,
+	    &req->nareas, err) == -1 ||
+	    get_string_array(aud, "contacts", "audience.", &raw, &nraw,
+	    err) == -1)
+		goto out;
+	req->contacts = xcalloc(nraw + 1, sizeof(*req->contacts));
+	for (i = 0; i < nraw; i++) {
+		char	why[128], field[64];
+
+		if (phone_normalize(raw[i], region, req->contacts[i], PHONE_MAX,
+		    why, sizeof(why)) == -1) {
+			snprintf(field, sizeof(field), "audience.contacts[%zu]",
+			    i);
+			api_error_set(err, 422, "invalid_phone", field,
+			    "%s: %s", field, why);
+			goto out;
+		}
+		req->ncontacts++;
+	}
+	if (req->ngroups + req->ncontacts + req->nareas == 0) {
+		api_error_set(err, 422, "empty_audience", "audience",
+		    "audience names no groups, contacts or areas");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; raw != NULL && i < nraw; i++)
+		free(raw[i]);
+	free(raw);
+	return rc;
+}
+
+/* channels: ["sms"], ["voice"] or both; default sms. */
+static int
+parse_channels(const json_t *root, struct alert_req *req,
+    struct api_error *err)
+{
+	json_t	*arr = json_object_get(root, "channels"), *v;
+	size_t	 i;
+	int	 c;
+
+	req->channels = CH_SMS;
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return api_error_set(err, 400, "invalid_json", "channels",
+		    "channels must be an array of strings");
+	if (json_array_size(arr) == 0)
+		return api_error_set(err, 422, "invalid_field", "channels",
+		    "channels must name sms, voice or both");
+	req->channels = 0;
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v))
+			return api_error_set(err, 400, "invalid_json",
+			    "channels", "channels must be an array of strings");
+		if ((c = channel_parse(json_string_value(v))) == -1)
+			return api_error_set(err, 422, "invalid_field",
+			    "channels", "unknown channel '%.32s' (sms, voice)",
+			    json_string_value(v));
+		req->channels |= (unsigned int)c;
+	}
+	return 0;
+}
+
+int
+alert_parse(const json_t *root, const char *region, struct alert_req *req,
+    struct api_error *err)
+{
+	char	*s = NULL, *canon;
+	json_t	*v;
+	int64_t	 n;
+
+	memset(req, 0, sizeof(*req));
+	if (!json_is_object(root))
+		return api_error_set(err, 400, "invalid_json", NULL,
+		    "the body must be a JSON object");
+	if (check_fields(root, alert_fields, "", err) == -1)
+		goto fail;
+	if (get_string(root, "source_ref", "source_ref", ALERT_SOURCE_REF_MAX,
+	    true, &req->source_ref, err) == -1 ||
+	    get_string(root, "type", "type", 64, false, &req->type, err) == -1 ||
+	    get_string(root, "template", "template", 64, false, &req->template,
+	    err) == -1 ||
+	    get_string(root, "message", "message", ALERT_MESSAGE_MAX, false,
+	    &req->message, err) == -1 ||
+	    get_string(root, "callback_url", "callback_url", 2048, false,
+	    &req->callback_url, err) == -1)
+		goto fail;
+	if ((req->template == NULL) == (req->message == NULL)) {
+		api_error_set(err, 422, "invalid_field",
+		    req->template ? "message" : "template",
+		    "give exactly one of message or template");
+		goto fail;
+	}
+	if (req->message != NULL && json_object_get(root, "vars") != NULL) {
+		api_error_set(err, 422, "invalid_field", "vars",
+		    "vars go with template, not message");
+		goto fail;
+	}
+	if (req->callback_url != NULL &&
+	    strncmp(req->callback_url, "http://", 7) != 0 &&
+	    strncmp(req->callback_url, "https://", 8) != 0) {
+		api_error_set(err, 422, "invalid_field", "callback_url",
+		    "callback_url must be an http or https URL");
+		goto fail;
+	}
+
+	req->severity = SEV_MODERATE;
+	if (get_string(root, "severity", "severity", 16, false, &s, err) == -1)
+		goto fail;
+	if (s != NULL && (req->severity = severity_parse(s)) == -1) {
+		api_error_set(err, 422, "invalid_field", "severity",
+		    "severity must be extreme, severe, moderate, minor or "
+		    "unknown");
+		goto fail;
+	}
+	free(s);
+	s = NULL;
+
+	strlcpy(req->lang, "sv", sizeof(req->lang));
+	if (get_string(root, "lang", "lang", 3, false, &s, err) == -1)
+		goto fail;
+	if (s != NULL) {
+		size_t	i;
+
+		for (i = 0; s[i] != '\0'; i++)
+			if (s[i] < 'a' || s[i] > 'z')
+				break;
+		if (s[i] != '\0' || i < 2) {
+			api_error_set(err, 422, "invalid_field", "lang",
+			    "lang must be an ISO 639-1 code such as sv or en");
+			goto fail;
+		}
+		strlcpy(req->lang, s, sizeof(req->lang));
+	}
+
+	if ((v = json_object_get(root, "ack")) != NULL && !json_is_null(v)) {
+		if (!json_is_boolean(v)) {
+			api_error_set(err, 400, "invalid_json", "ack",
+			    "ack must be true or false");
+			goto fail;
+		}
+		req->ack = json_is_true(v);
+	}
+	if (get_int(root, "escalate_after_s", 1, 86400, &n, err) == -1)
+		goto fail;
+	req->escalate_after_s = n;
+	if (get_int(root, "expires_in_s", 1, SEVEN_DAYS_S, &n, err) == -1)
+		goto fail;
+	req->expires_in_s = n;
+
+	if (parse_vars(root, req, err) == -1 ||
+	    parse_channels(root, req, err) == -1 ||
+	    parse_audience(root, region, req, err) == -1)
+		goto fail;
+	if (req->type == NULL)
+		req->type = xstrdup(req->template ? req->template : "message");
+
+	/* Idempotency compares meaning, not whitespace or key order. */
+	canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	if (canon == NULL) {
+		api_error_set(err, 400, "invalid_json", NULL,
+		    "the body cannot be serialized");
+		goto fail;
+	}
+	sha256_hex(canon, strlen(canon), req->body_hash);
+	free(canon);
+	return 0;
+fail:
+	free(s);
+	alert_req_clear(req);
+	return -1;
+}
+
+/* Free an array of strings of n entries. */
+static void
+free_strings(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+alert_req_clear(struct alert_req *req)
+{
+	size_t	i;
+
+	free(req->source_ref);
+	free(req->type);
+	free(req->template);
+	free(req->message);
+	for (i = 0; i < req->nvars; i++) {
+		free((char *)req->vars[i].name);
+		free((char *)req->vars[i].value);
+	}
+	free(req->vars);
+	free_strings(req->groups, req->ngroups);
+	free_strings(req->areas, req->nareas);
+	free(req->contacts);
+	free(req->callback_url);
+	memset(req, 0, sizeof(*req));
+}

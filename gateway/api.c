@@ -1,1 +1,457 @@
-/* placeholder: being written */
+/*
+ * The HTTP server: evhttp on the daemon's event_base, a route table,
+ * authentication (bearer token, scope, optional HMAC signature), JSON
+ * helpers and the error body of API.md. It never talks to a provider.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "api.h"
+#include "auth.h"
+#include "config.h"
+#include "dispatch.h"
+#include "gateway.h"
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
+
+struct api {
+	struct gw			*gw;
+	struct evhttp			*http;
+	struct evhttp_bound_socket	*sock;
+	int				 port;
+};
+
+struct route {
+	enum evhttp_cmd_type	 method;
+	const char		*pattern;	/* '*' matches one path part */
+	unsigned int		 scope;		/* 0: no bearer token needed */
+	api_handler		 fn;
+};
+
+static void	healthz(struct api_req *);
+static void	metrics(struct api_req *);
+
+static const struct route routes[] = {
+	{ EVHTTP_REQ_POST, "/v1/alerts", SCOPE_ALERTS_WRITE, api_alerts_post },
+	{ EVHTTP_REQ_GET, "/v1/alerts", SCOPE_ALERTS_READ, api_alerts_list },
+	{ EVHTTP_REQ_GET, "/v1/alerts/*", SCOPE_ALERTS_READ, api_alert_get },
+	{ EVHTTP_REQ_GET, "/v1/alerts/*/deliveries", SCOPE_ALERTS_READ,
+	    api_alert_deliveries },
+	{ EVHTTP_REQ_POST, "/v1/alerts/*/cancel", SCOPE_ALERTS_WRITE,
+	    api_alert_cancel },
+	{ EVHTTP_REQ_POST, "/v1/contacts", SCOPE_CONTACTS_WRITE,
+	    api_contacts_post },
+	{ EVHTTP_REQ_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ,
+	    api_contact_get },
+	{ EVHTTP_REQ_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
+	    api_contact_delete },
+	{ EVHTTP_REQ_GET, "/v1/groups", SCOPE_CONTACTS_READ, api_groups_list },
+	{ EVHTTP_REQ_POST, "/hooks/*/status", 0, hooks_status },
+	{ EVHTTP_REQ_GET, "/healthz", 0, healthz },
+	{ EVHTTP_REQ_GET, "/metrics", 0, metrics },
+};
+
+static const char *
+method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	default:
+		return "OTHER";
+	}
+}
+
+const char *
+api_header(struct api_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name);
+}
+
+void
+api_reply_raw(struct api_req *r, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	struct evbuffer		*buf = evbuffer_new();
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
+
+	r->status = status;
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (buf == NULL) {
+		evhttp_send_error(r->req, 503, NULL);
+		return;
+	}
+	if (len > 0)
+		evbuffer_add(buf, body, len);
+	evhttp_send_reply(r->req, status, NULL, buf);
+	evbuffer_free(buf);
+}
+
+void
+api_reply_json(struct api_req *r, int status, json_t *obj)
+{
+	char	*s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+
+	json_decref(obj);
+	if (s == NULL) {
+		static const char oom[] = "{\"error\":{\"code\":\"unavailable\","
+		    "\"message\":\"out of memory\"}}";
+		api_reply_raw(r, 503, "application/json", oom, sizeof(oom) - 1);
+		return;
+	}
+	api_reply_raw(r, status, "application/json", s, strlen(s));
+	free(s);
+}
+
+void
+api_reply_error(struct api_req *r, const struct api_error *e)
+{
+	json_t	*inner;
+
+	inner = json_pack("{ss ss}", "code", e->code, "message", e->message);
+	if (inner != NULL && e->field[0] != '\0')
+		json_object_set_new(inner, "field", json_string(e->field));
+	if (e->status == 401)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "WWW-Authenticate", "Bearer realm=\"varsel\"");
+	api_reply_json(r, e->status, json_pack("{so}", "error", inner));
+}
+
+void
+api_reply_errorf(struct api_req *r, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	struct api_error	e;
+	va_list			ap;
+
+	e.status = status;
+	strlcpy(e.code, code, sizeof(e.code));
+	strlcpy(e.field, field ? field : "", sizeof(e.field));
+	va_start(ap, fmt);
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	va_end(ap);
+	api_reply_error(r, &e);
+}
+
+json_t *
+api_body_json(struct api_req *r, struct api_error *err)
+{
+	const char	*ct = api_header(r, "Content-Type");
+	json_error_t	 je;
+	json_t		*root;
+
+	if (ct == NULL || (strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))) {
+		api_error_set(err, 415, "unsupported_media_type", NULL,
+		    "send the body as application/json");
+		return NULL;
+	}
+	root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		api_error_set(err, 400, "invalid_json", NULL,
+		    "the body is not JSON: %s at line %d column %d", je.text,
+		    je.line, je.column);
+	return root;
+}
+
+/* Does path match pattern? Fills params with copies of '*' parts. */
+static bool
+route_match(const char *pattern, const char *path, char *params[2])
+{
+	const char	*p = pattern, *s = path;
+	int		 n = 0;
+
+	while (*p != '\0' && *s != '\0') {
+		if (*p == '*') {
+			const char	*end = strchr(s, '/');
+			size_t		 len = end ? (size_t)(end - s) : strlen(s);
+
+			if (len == 0 || n == 2)
+				goto fail;
+			params[n++] = xstrndup(s, len);
+			s += len;
+			p++;
+		} else if (*p++ != *s++)
+			goto fail;
+	}
+	if (*p == '\0' && *s == '\0')
+		return true;
+fail:
+	while (n > 0)
+		free(params[--n]);
+	params[0] = params[1] = NULL;
+	return false;
+}
+
+/* Bearer token, scope and signature; false after answering 401/403. */
+static bool
+authenticate(struct api_req *r, unsigned int scope)
+{
+	struct gw	*gw = r->gw;
+	char		 why[160];
+
+	r->client = auth_bearer(gw->cfg, api_header(r, "Authorization"));
+	if (r->client == NULL) {
+		api_reply_errorf(r, 401, "unauthorized", NULL,
+		    "a valid Authorization: Bearer token is required");
+		return false;
+	}
+	if (auth_signature(r->client, api_header(r, "X-Varsel-Timestamp"),
+	    api_header(r, "X-Varsel-Signature"), r->body, r->body_len,
+	    now_ms() / 1000, why, sizeof(why)) == -1) {
+		api_reply_errorf(r, 401, "unauthorized", NULL, "%s", why);
+		return false;
+	}
+	if ((r->client->scopes & scope) != scope) {
+		api_reply_errorf(r, 403, "forbidden", NULL,
+		    "client '%s' lacks the scope this call needs",
+		    r->client->name);
+		return false;
+	}
+	return true;
+}
+
+/* Copy the body out of evhttp; false after answering 413. */
+static bool
+read_body(struct api_req *r)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
+	size_t		 len = evbuffer_get_length(in);
+
+	if (len > r->gw->cfg->max_body_bytes) {
+		api_reply_errorf(r, 413, "too_large", NULL,
+		    "the body is %zu bytes; at most %zu are accepted", len,
+		    r->gw->cfg->max_body_bytes);
+		return false;
+	}
+	r->body = xmalloc(len + 1);
+	if (len > 0)
+		evbuffer_remove(in, r->body, len);
+	r->body[len] = '\0';
+	r->body_len = len;
+	return true;
+}
+
+/* Every request starts here. */
+static void
+dispatch_request(struct evhttp_request *req, void *arg)
+{
+	struct api		*api = arg;
+	struct api_req		 r;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const struct route	*rt = NULL;
+	enum evhttp_cmd_type	 m = evhttp_request_get_command(req);
+	const char		*path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char		*query = uri ? evhttp_uri_get_query(uri) : NULL;
+	bool			 path_known = false;
+	int64_t			 t0 = mono_ms();
+	size_t			 i;
+
+	memset(&r, 0, sizeof(r));
+	r.req = req;
+	r.gw = api->gw;
+	r.path = path ? path : "/";
+	if (query != NULL &&
+	    form_parse(query, strlen(query), &r.query) == -1) {
+		api_reply_errorf(&r, 503, "unavailable", NULL, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < nitems(routes); i++) {
+		if (!route_match(routes[i].pattern, r.path, r.params))
+			continue;
+		path_known = true;
+		if (routes[i].method == m) {
+			rt = &routes[i];
+			break;
+		}
+		free(r.params[0]);
+		free(r.params[1]);
+		r.params[0] = r.params[1] = NULL;
+	}
+	if (rt == NULL) {
+		if (path_known)
+			api_reply_errorf(&r, 405, "method_not_allowed", NULL,
+			    "%s is not allowed on %s", method_name(m), r.path);
+		else
+			api_reply_errorf(&r, 404, "not_found", NULL,
+			    "no such route: %s", r.path);
+		goto done;
+	}
+	if (!read_body(&r))
+		goto done;
+	if (rt->scope != 0 && !authenticate(&r, rt->scope))
+		goto done;
+	rt->fn(&r);
+done:
+	if (strncmp(r.path, "/v1/", 4) == 0 || r.status >= 400)
+		log_info("http method=%s path=%s status=%d client=%s ms=%lld",
+		    method_name(m), r.path, r.status,
+		    r.client ? r.client->name : "-",
+		    (long long)(mono_ms() - t0));
+	else
+		log_debug("http method=%s path=%s status=%d ms=%lld",
+		    method_name(m), r.path, r.status,
+		    (long long)(mono_ms() - t0));
+	free(r.params[0]);
+	free(r.params[1]);
+	free(r.body);
+	kvlist_free(&r.query);
+}
+
+/* GET /healthz: the database answers and takes writes. */
+static void
+healthz(struct api_req *r)
+{
+	dispatch_flush(r->gw->dispatch);
+	if (store_ping(r->gw->store) == 0)
+		api_reply_json(r, 200, json_pack("{ss}", "status", "ok"));
+	else
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database does not answer");
+}
+
+/* GET /metrics. */
+static void
+metrics(struct api_req *r)
+{
+	struct evbuffer	*buf = evbuffer_new();
+	size_t		 len;
+	char		*s;
+
+	dispatch_flush(r->gw->dispatch);
+	if (buf == NULL || metrics_render(r->gw, buf) == -1) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "metrics are not available");
+		return;
+	}
+	len = evbuffer_get_length(buf);
+	s = xmalloc(len + 1);
+	evbuffer_remove(buf, s, len);
+	evbuffer_free(buf);
+	api_reply_raw(r, 200, "text/plain; version=0.0.4", s, len);
+	free(s);
+}
+
+/* Write the port to path through a temporary file and a rename. */
+static int
+write_port_file(const char *path, int port, char *err, size_t errlen)
+{
+	char	 tmp[4096];
+	FILE	*f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if ((f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%d\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+struct api *
+api_new(struct gw *gw, char *err, size_t errlen)
+{
+	struct api		*api = xcalloc(1, sizeof(*api));
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	size_t			 max = gw->cfg->max_body_bytes;
+
+	api->gw = gw;
+	if ((api->http = evhttp_new(gw->base)) == NULL) {
+		snprintf(err, errlen, "evhttp_new failed");
+		goto fail;
+	}
+	/* evhttp refuses far larger bodies itself; we answer the rest. */
+	evhttp_set_max_body_size(api->http, (ev_ssize_t)(max * 2 + 65536));
+	evhttp_set_max_headers_size(api->http, 16384);
+	evhttp_set_timeout(api->http, 30);
+	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(api->http, dispatch_request, api);
+	api->sock = evhttp_bind_socket_with_handle(api->http,
+	    gw->cfg->listen_host, (ev_uint16_t)gw->cfg->listen_port);
+	if (api->sock == NULL) {
+		snprintf(err, errlen, "cannot listen on %s:%d: %s",
+		    gw->cfg->listen_host, gw->cfg->listen_port,
+		    strerror(errno));
+		goto fail;
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(api->sock),
+	    (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			api->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			api->port = ntohs(
+			    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	if (gw->cfg->port_file != NULL &&
+	    write_port_file(gw->cfg->port_file, api->port, err, errlen) == -1)
+		goto fail;
+	return api;
+fail:
+	api_free(api);
+	return NULL;
+}
+
+int
+api_port(const struct api *api)
+{
+	return api->port;
+}
+
+void
+api_stop_accepting(struct api *api)
+{
+	if (api != NULL && api->sock != NULL) {
+		evhttp_del_accept_socket(api->http, api->sock);
+		api->sock = NULL;
+	}
+}
+
+void
+api_free(struct api *api)
+{
+	if (api == NULL)
+		return;
+	if (api->http != NULL)
+		evhttp_free(api->http);
+	free(api);
+}

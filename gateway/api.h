@@ -1,1 +1,69 @@
-/* placeholder */
+/*
+ * The HTTP API (evhttp): routes, authentication, JSON in and out, and
+ * error bodies. Handlers live in api_alerts.c, api_contacts.c, hooks.c.
+ */
+#ifndef VARSEL_API_H
+#define VARSEL_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "apierr.h"
+#include "util.h"
+
+struct evhttp_request;
+struct gw;
+struct api;
+struct client_conf;
+
+/* One request being answered. */
+struct api_req {
+	struct evhttp_request		*req;
+	struct gw			*gw;
+	const struct client_conf	*client;	/* NULL on open routes */
+	const char			*path;
+	char				*params[2];	/* the {...} path parts */
+	struct kvlist			 query;
+	char				*body;		/* NUL-terminated copy */
+	size_t				 body_len;
+	int				 status;	/* for the access log */
+};
+
+typedef void (*api_handler)(struct api_req *);
+
+/* Bind and start serving; NULL with err. Writes cfg->port_file if set. */
+struct api	*api_new(struct gw *, char *err, size_t errlen);
+/* Close the listening socket; requests in progress finish. */
+void		 api_stop_accepting(struct api *);
+void		 api_free(struct api *);
+int		 api_port(const struct api *);
+
+/* Answer with obj (stolen) as JSON. */
+void	api_reply_json(struct api_req *, int status, json_t *obj);
+/* Answer with an already serialized body. */
+void	api_reply_raw(struct api_req *, int status, const char *content_type,
+	    const char *body, size_t len);
+void	api_reply_error(struct api_req *, const struct api_error *);
+void	api_reply_errorf(struct api_req *, int status, const char *code,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* The body as a JSON value (checks Content-Type); NULL with err. */
+json_t	*api_body_json(struct api_req *, struct api_error *);
+/* A request header, or NULL. */
+const char *api_header(struct api_req *, const char *name);
+
+/* Handlers. */
+void	api_alerts_post(struct api_req *);
+void	api_alerts_list(struct api_req *);
+void	api_alert_get(struct api_req *);
+void	api_alert_deliveries(struct api_req *);
+void	api_alert_cancel(struct api_req *);
+void	api_contacts_post(struct api_req *);
+void	api_contact_get(struct api_req *);
+void	api_contact_delete(struct api_req *);
+void	api_groups_list(struct api_req *);
+void	hooks_status(struct api_req *);
+
+#endif

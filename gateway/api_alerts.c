@@ -1,1 +1,318 @@
-/* placeholder: being written */
+/*
+ * /v1/alerts: post an alert, read it with its counts, page through its
+ * deliveries, cancel what has not been sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alert.h"
+#include "api.h"
+#include "config.h"
+#include "dispatch.h"
+#include "fanout.h"
+#include "gateway.h"
+#include "store.h"
+#include "types.h"
+
+#define LIST_MAX	1000
+
+/* A positive decimal id from a path part; 0 if it is not one. */
+static int64_t
+parse_id(const char *s)
+{
+	int64_t	v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 18)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* An integer query parameter within [min, max]; -1 after answering 422. */
+static int
+query_int(struct api_req *r, const char *name, int64_t def, int64_t min,
+    int64_t max, int64_t *out)
+{
+	const char	*s = kvlist_get(&r->query, name);
+	char		*end;
+	long long	 v;
+
+	*out = def;
+	if (s == NULL)
+		return 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		api_reply_errorf(r, 422, "invalid_field", name,
+		    "%s must be an integer from %lld to %lld", name,
+		    (long long)min, (long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The alert as GET /v1/alerts/{id} shows it. */
+static json_t *
+alert_json(struct store *s, const struct alert_row *a)
+{
+	struct alert_counts	 c;
+	json_t			*counts, *o;
+	char			 created[32];
+	int			 i;
+
+	if (store_alert_counts(s, a->id, &c) == -1)
+		return NULL;
+	counts = json_object();
+	for (i = 0; i < DS_NSTATES; i++)
+		json_object_set_new(counts, dstate_name((enum dstate)i),
+		    json_integer(c.state[i]));
+	time_to_text(a->created_at, created, sizeof(created));
+	o = json_pack("{sI ss ss ss ss ss si si so s{sI sI} sI}",
+	    "id", (json_int_t)a->id,
+	    "source_ref", a->source_ref ? a->source_ref : "",
+	    "type", a->type ? a->type : "",
+	    "severity", severity_name((enum severity)a->severity),
+	    "created_at", created,
+	    "state", c.state[DS_QUEUED] + c.state[DS_SENDING] > 0 ?
+	    "dispatching" : "done",
+	    "recipients", a->recipients,
+	    "suppressed", a->suppressed,
+	    "counts", counts,
+	    "acks", "yes", (json_int_t)c.acks_yes, "no", (json_int_t)c.acks_no,
+	    "in_doubt", (json_int_t)c.in_doubt);
+	if (o != NULL && a->expires_at != 0) {
+		char	exp[32];
+
+		time_to_text(a->expires_at, exp, sizeof(exp));
+		json_object_set_new(o, "expires_at", json_string(exp));
+	}
+	return o;
+}
+
+/* POST /v1/alerts */
+void
+api_alerts_post(struct api_req *r)
+{
+	struct api_error	 err;
+	struct alert_req	 req;
+	const char		*ct = api_header(r, "Content-Type");
+	json_t			*root;
+	char			*answer = NULL;
+	int			 rc;
+
+	if (ct != NULL && strncasecmp(ct, "application/cap+xml", 19) == 0) {
+		api_reply_errorf(r, 415, "unsupported_media_type", NULL,
+		    "CAP 1.2 alerts are not supported by this version; send "
+		    "application/json");
+		return;
+	}
+	if ((root = api_body_json(r, &err)) == NULL) {
+		api_reply_error(r, &err);
+		return;
+	}
+	rc = alert_parse(root, r->gw->cfg->default_region, &req, &err);
+	json_decref(root);
+	if (rc == -1) {
+		api_reply_error(r, &err);
+		return;
+	}
+	rc = fanout_alert(r->gw, &req, r->client->name, &answer, &err);
+	alert_req_clear(&req);
+	if (rc == -1)
+		api_reply_error(r, &err);
+	else
+		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
+		    "application/json", answer, strlen(answer));
+	free(answer);
+}
+
+struct list_ctx {
+	struct store	*store;
+	json_t		*arr;
+	int		 failed;
+};
+
+/* One alert of GET /v1/alerts. */
+static int
+list_cb(const struct alert_row *a, void *arg)
+{
+	struct list_ctx	*l = arg;
+	json_t		*o = alert_json(l->store, a);
+
+	if (o == NULL) {
+		l->failed = 1;
+		return -1;
+	}
+	json_array_append_new(l->arr, o);
+	return 0;
+}
+
+/* GET /v1/alerts?limit=50 */
+void
+api_alerts_list(struct api_req *r)
+{
+	struct list_ctx	l = { r->gw->store, json_array(), 0 };
+	int64_t		limit;
+
+	if (query_int(r, "limit", 50, 1, 500, &limit) == -1) {
+		json_decref(l.arr);
+		return;
+	}
+	dispatch_flush(r->gw->dispatch);
+	if (store_alerts_list(r->gw->store, (int)limit, list_cb, &l) == -1 ||
+	    l.failed) {
+		json_decref(l.arr);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+		return;
+	}
+	api_reply_json(r, 200, json_pack("{so}", "alerts", l.arr));
+}
+
+/* Load the alert named in the path; false after answering 404/503. */
+static bool
+load_alert(struct api_req *r, struct alert_row *a)
+{
+	int64_t	id = parse_id(r->params[0]);
+	int	rc;
+
+	memset(a, 0, sizeof(*a));
+	dispatch_flush(r->gw->dispatch);
+	if (id == 0 || (rc = store_alert_get(r->gw->store, id, a)) ==
+	    STORE_NOTFOUND) {
+		api_reply_errorf(r, 404, "not_found", NULL, "no alert %.32s",
+		    r->params[0]);
+		return false;
+	}
+	if (rc == -1) {
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+		return false;
+	}
+	return true;
+}
+
+/* GET /v1/alerts/{id} */
+void
+api_alert_get(struct api_req *r)
+{
+	struct alert_row	 a;
+	json_t			*o;
+
+	if (!load_alert(r, &a))
+		return;
+	if ((o = alert_json(r->gw->store, &a)) == NULL)
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+	else
+		api_reply_json(r, 200, o);
+	alert_row_clear(&a);
+}
+
+struct page_ctx {
+	json_t	*arr;
+	int64_t	 last;
+	int	 n;
+	int	 limit;
+};
+
+/* One delivery of the page (the row past the limit only marks "next"). */
+static int
+page_cb(const struct delivery *d, void *arg)
+{
+	struct page_ctx	*p = arg;
+	json_t		*o;
+	char		 updated[32];
+
+	if (p->n++ >= p->limit)
+		return -1;
+	p->last = d->id;
+	time_to_text(d->updated_at, updated, sizeof(updated));
+	o = json_pack("{sI ss ss ss si ss}",
+	    "id", (json_int_t)d->id,
+	    "phone", d->phone,
+	    "channel", channel_name((enum channel)d->channel),
+	    "state", dstate_name((enum dstate)d->state),
+	    "attempts", d->attempts,
+	    "updated_at", updated);
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "provider", d->provider[0] ?
+	    json_string(d->provider) : json_null());
+	json_object_set_new(o, "provider_ref", d->provider_ref[0] ?
+	    json_string(d->provider_ref) : json_null());
+	json_object_set_new(o, "error", d->error ? json_string(d->error) :
+	    json_null());
+	json_object_set_new(o, "ack", d->ack > 0 ? json_string("yes") :
+	    d->ack < 0 ? json_string("no") : json_null());
+	if (d->reason != NULL)
+		json_object_set_new(o, "reason", json_string(d->reason));
+	if (d->in_doubt)
+		json_object_set_new(o, "in_doubt", json_true());
+	json_array_append_new(p->arr, o);
+	return 0;
+}
+
+/* GET /v1/alerts/{id}/deliveries?state=&limit=&after= */
+void
+api_alert_deliveries(struct api_req *r)
+{
+	struct alert_row	 a;
+	struct page_ctx		 p;
+	const char		*st = kvlist_get(&r->query, "state");
+	int64_t			 limit, after;
+	int			 state = -1;
+	json_t			*o;
+
+	if (query_int(r, "limit", 100, 1, LIST_MAX, &limit) == -1 ||
+	    query_int(r, "after", 0, 0, INT64_MAX, &after) == -1)
+		return;
+	if (st != NULL && (state = dstate_parse(st)) == -1) {
+		api_reply_errorf(r, 422, "invalid_field", "state",
+		    "unknown state '%.32s'", st);
+		return;
+	}
+	if (!load_alert(r, &a))
+		return;
+	memset(&p, 0, sizeof(p));
+	p.arr = json_array();
+	p.limit = (int)limit;
+	if (store_deliveries_list(r->gw->store, a.id, state, after,
+	    (int)limit + 1, page_cb, &p) == -1 && p.n <= p.limit) {
+		json_decref(p.arr);
+		alert_row_clear(&a);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+		return;
+	}
+	o = json_pack("{sI so}", "alert_id", (json_int_t)a.id,
+	    "deliveries", p.arr);
+	if (o != NULL && p.n > p.limit)
+		json_object_set_new(o, "next", json_integer(p.last));
+	alert_row_clear(&a);
+	api_reply_json(r, 200, o);
+}
+
+/* POST /v1/alerts/{id}/cancel */
+void
+api_alert_cancel(struct api_req *r)
+{
+	struct alert_row	a;
+	int			n = 0;
+
+	if (!load_alert(r, &a))
+		return;
+	if (store_alert_cancel(r->gw->store, a.id, now_ms(), &n) == -1)
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not take the cancellation");
+	else
+		api_reply_json(r, 200, json_pack("{sI si}", "id",
+		    (json_int_t)a.id, "cancelled", n));
+	alert_row_clear(&a);
+}

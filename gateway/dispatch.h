@@ -1,1 +1,59 @@
-/* placeholder */
+/*
+ * The dispatcher: claims due deliveries in priority order, holds each
+ * provider to its rate and connection limit, hands messages to adapters,
+ * and turns each outcome into a state change (sent, retry with backoff,
+ * failed, expired). Reports from providers come back through it too.
+ */
+#ifndef VARSEL_DISPATCH_H
+#define VARSEL_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapters/adapter.h"
+#include "metrics.h"
+#include "ratelimit.h"
+
+struct gw;
+struct dispatch;
+
+/* A configured provider at run time. */
+struct provider {
+	const struct provider_conf *conf;
+	struct adapter	*adapter;
+	struct tbucket	 bucket;	/* rate in segments (or calls) per s */
+	int		 inflight;	/* requests now open */
+	uint64_t	 results[3];	/* by enum send_status */
+	struct histogram latency;	/* HTTP request seconds */
+};
+
+/* Build providers and their adapters; NULL with err on a bad section. */
+struct dispatch	*dispatch_new(struct gw *, char *err, size_t errlen);
+void		 dispatch_free(struct dispatch *);
+
+/* New work may be due: run a scheduling round soon. */
+void		 dispatch_kick(struct dispatch *);
+/* Commit state changes batched since the last commit. */
+void		 dispatch_flush(struct dispatch *);
+/* Stop claiming; call done once nothing is in flight. */
+void		 dispatch_drain(struct dispatch *, void (*done)(void *), void *);
+size_t		 dispatch_inflight(const struct dispatch *);
+
+/*
+ * A delivery report from provider: moves the delivery. Returns 0,
+ * STORE_NOTFOUND for an unknown reference, or -1.
+ */
+int		 dispatch_report(struct dispatch *, const char *provider,
+		    const struct status_report *);
+
+/* The provider named name, or NULL. */
+struct provider	*dispatch_provider(struct dispatch *, const char *name);
+size_t		 dispatch_nproviders(const struct dispatch *);
+struct provider	*dispatch_provider_at(struct dispatch *, size_t);
+/* Can some provider carry this channel? */
+bool		 dispatch_can(const struct dispatch *, unsigned int channel);
+/* Rate of the first provider (by priority) that carries channel, for ETAs. */
+double		 dispatch_rate(const struct dispatch *, unsigned int channel);
+
+#endif

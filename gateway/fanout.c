@@ -1,1 +1,471 @@
-/* placeholder: being written */
+/*
+ * Fan-out: audience resolution (explicit numbers and groups, each number
+ * once), suppression (opt-outs, channels the contact refuses, fixed lines
+ * for SMS), rendering per language, and the batched insert of the alert
+ * and its deliveries in one durable transaction.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "fanout.h"
+#include "gateway.h"
+#include "log.h"
+#include "sms.h"
+#include "store.h"
+#include "types.h"
+#include "util.h"
+
+#define MAX_LANGS	16
+
+/* An open-addressing set of E.164 numbers, for de-duplication. */
+struct phoneset {
+	char	(*slot)[PHONE_MAX];
+	size_t	  cap;
+	size_t	  n;
+};
+
+/* The text of the alert in one language. */
+struct rendered {
+	char		 lang[8];
+	char		*text;
+	struct sms_info	 info;
+};
+
+struct fanout {
+	struct gw		*gw;
+	const struct alert_req	*req;
+	struct api_error	*err;
+	struct phoneset		 seen;
+	struct rendered		 texts[MAX_LANGS];
+	size_t			 ntexts;
+	struct tvar		*vars;		/* request vars + gateway vars */
+	size_t			 nvars;
+	int64_t			 alert_id;
+	int64_t			 now;
+	int			 recipients;
+	int			 suppressed;
+	int			 worst_segments;
+	enum sms_encoding	 worst_encoding;
+	bool			 transliterated;
+	bool			 failed;
+};
+
+static int	phoneset_add(struct phoneset *, const char *);
+static void	phoneset_free(struct phoneset *);
+static const struct rendered *text_for(struct fanout *, const char *);
+static int	add_recipient(const struct recipient *, void *);
+static int	check_request(struct fanout *);
+static char	*answer_json(struct fanout *);
+
+/* FNV-1a, good enough for phone numbers. */
+static uint64_t
+phone_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Add a number; 1 if it was new, 0 if already there, -1 on no memory. */
+static int
+phoneset_add(struct phoneset *set, const char *phone)
+{
+	size_t	i;
+
+	if (set->n * 2 >= set->cap) {
+		struct phoneset	 bigger = { NULL, set->cap ? set->cap * 2 : 1024,
+				    0 };
+
+		if ((bigger.slot = calloc(bigger.cap, PHONE_MAX)) == NULL)
+			return -1;
+		for (i = 0; i < set->cap; i++)
+			if (set->slot[i][0] != '\0')
+				phoneset_add(&bigger, set->slot[i]);
+		free(set->slot);
+		*set = bigger;
+	}
+	for (i = phone_hash(phone) & (set->cap - 1); set->slot[i][0] != '\0';
+	    i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slot[i], phone) == 0)
+			return 0;
+	strlcpy(set->slot[i], phone, PHONE_MAX);
+	set->n++;
+	return 1;
+}
+
+static void
+phoneset_free(struct phoneset *set)
+{
+	free(set->slot);
+	memset(set, 0, sizeof(*set));
+}
+
+/* The text in lang, rendered once per language; NULL on failure (err set). */
+static const struct rendered *
+text_for(struct fanout *f, const char *lang)
+{
+	const struct alert_req	*req = f->req;
+	const struct templates	*t = f->gw->templates;
+	struct rendered		*r;
+	const char		*use = lang;
+	char			*text, *clean, why[256], missing[64];
+	bool			 changed = false;
+	size_t			 i;
+
+	if (req->template != NULL &&
+	    (use = templates_lang(t, req->template, "sms", lang)) == NULL)
+		use = lang;
+	if (req->message != NULL)
+		use = "";	/* free text: one text for everyone */
+	for (i = 0; i < f->ntexts; i++)
+		if (strcmp(f->texts[i].lang, use) == 0)
+			return &f->texts[i];
+	if (f->ntexts == MAX_LANGS) {
+		api_error_set(f->err, 422, "invalid_field", "audience",
+		    "recipients speak more than %d languages", MAX_LANGS);
+		return NULL;
+	}
+	if (req->message != NULL)
+		text = xstrdup(req->message);
+	else if ((text = template_render(t, req->template, "sms", use,
+	    f->vars, f->nvars, missing, sizeof(missing), why,
+	    sizeof(why))) == NULL) {
+		char	field[96];
+
+		snprintf(field, sizeof(field), "vars.%s", missing);
+		api_error_set(f->err, 422, missing[0] ? "invalid_field" :
+		    "unknown_template", missing[0] ? field : "template",
+		    "%s", why);
+		return NULL;
+	}
+	clean = sms_transliterate(text, &changed);
+	free(text);
+	if (clean == NULL) {
+		api_error_set(f->err, 422, "invalid_field", req->message ?
+		    "message" : "template", "the text is not valid UTF-8");
+		return NULL;
+	}
+	r = &f->texts[f->ntexts];
+	if (sms_measure(clean, strlen(clean), &r->info, why,
+	    sizeof(why)) == -1) {
+		free(clean);
+		api_error_set(f->err, 422, "invalid_field", req->message ?
+		    "message" : "template", "%s", why);
+		return NULL;
+	}
+	if ((int)r->info.segments > f->gw->cfg->max_segments) {
+		api_error_set(f->err, 422, "message_too_long",
+		    req->message ? "message" : "template",
+		    "the %s text takes %zu SMS segments (%s); at most %d are "
+		    "allowed", *use ? use : "message", r->info.segments,
+		    sms_encoding_name(r->info.encoding),
+		    f->gw->cfg->max_segments);
+		free(clean);
+		return NULL;
+	}
+	strlcpy(r->lang, use, sizeof(r->lang));
+	r->text = clean;
+	f->ntexts++;
+	f->transliterated |= changed;
+	if ((int)r->info.segments > f->worst_segments)
+		f->worst_segments = (int)r->info.segments;
+	if (r->info.encoding == SMS_UCS2)
+		f->worst_encoding = SMS_UCS2;
+	return r;
+}
+
+/* One person: a delivery per requested channel (or one suppressed row). */
+static int
+add_recipient(const struct recipient *rc, void *arg)
+{
+	struct fanout		*f = arg;
+	const struct rendered	*text;
+	struct delivery		 d;
+	unsigned int		 ch;
+	int			 added;
+
+	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0) {
+		if (added == -1) {
+			api_error_set(f->err, 503, "unavailable", NULL,
+			    "out of memory");
+			f->failed = true;
+			return -1;
+		}
+		return 0;
+	}
+	if ((text = text_for(f, rc->lang)) == NULL) {
+		f->failed = true;
+		return -1;
+	}
+	for (ch = CH_SMS; ch <= CH_VOICE; ch <<= 1) {
+		if (!(f->req->channels & ch))
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.alert_id = f->alert_id;
+		strlcpy(d.phone, rc->phone, sizeof(d.phone));
+		d.channel = (int)ch;
+		strlcpy(d.lang, text->lang[0] ? text->lang : rc->lang,
+		    sizeof(d.lang));
+		d.body = text->text;
+		d.state = DS_QUEUED;
+		d.priority = f->req->severity;
+		d.segments = (int)text->info.segments;
+		d.next_at = f->now;
+		d.expires_at = f->req->expires_in_s ?
+		    f->now + f->req->expires_in_s * 1000 : 0;
+		if (store_optout_has(f->gw->store, rc->phone))
+			d.reason = "opted_out";
+		else if (!(rc->channels & ch))
+			d.reason = "channel_not_allowed";
+		else if (ch == CH_SMS && !phone_is_mobile(rc->phone))
+			d.reason = "not_mobile";
+		if (d.reason != NULL) {
+			d.state = DS_SUPPRESSED;
+			f->suppressed++;
+		}
+		if (store_delivery_insert(f->gw->store, &d) == -1) {
+			api_error_set(f->err, 503, "unavailable", NULL,
+			    "the database did not take the deliveries");
+			f->failed = true;
+			return -1;
+		}
+		f->recipients++;
+	}
+	return 0;
+}
+
+/* Everything that can be refused before a row is written. */
+static int
+check_request(struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	struct gw		*gw = f->gw;
+	size_t			 i;
+	char			 field[64];
+
+	if (req->template != NULL &&
+	    !templates_has(gw->templates, req->template, "sms"))
+		return api_error_set(f->err, 422, "unknown_template",
+		    "template", "no template '%.64s'", req->template);
+	if ((req->channels & CH_VOICE) &&
+	    !dispatch_can(gw->dispatch, CH_VOICE))
+		return api_error_set(f->err, 422, "invalid_field", "channels",
+		    "no configured provider can place voice calls");
+	if (req->escalate_after_s > 0 && !dispatch_can(gw->dispatch, CH_VOICE))
+		return api_error_set(f->err, 422, "invalid_field",
+		    "escalate_after_s",
+		    "escalation needs a provider that can place voice calls");
+	if (req->nareas > 0)
+		return api_error_set(f->err, 422, "invalid_field",
+		    "audience.areas",
+		    "area audiences are not supported by this version");
+	for (i = 0; i < req->ngroups; i++) {
+		int	rc = store_group_exists(gw->store, req->groups[i]);
+
+		snprintf(field, sizeof(field), "audience.groups[%zu]", i);
+		if (rc == STORE_NOTFOUND)
+			return api_error_set(f->err, 422, "invalid_field",
+			    field, "unknown group '%.64s'", req->groups[i]);
+		if (rc == -1)
+			return api_error_set(f->err, 503, "unavailable", NULL,
+			    "the database did not answer");
+	}
+	/* Render in the request's language now: a missing variable fails here. */
+	return text_for(f, req->lang) == NULL ? -1 : 0;
+}
+
+/* The 202 body. */
+static char *
+answer_json(struct fanout *f)
+{
+	struct gw	*gw = f->gw;
+	json_t		*o;
+	char		*s, url[64];
+	int64_t		 queued_segments = 0;
+	double		 rate = dispatch_rate(gw->dispatch, CH_SMS);
+	int64_t		 eta = 0;
+
+	if (store_queue_depth(gw->store, f->req->severity,
+	    &queued_segments) == 0 && rate > 0)
+		eta = (int64_t)ceil((double)queued_segments / rate);
+	snprintf(url, sizeof(url), "/v1/alerts/%lld", (long long)f->alert_id);
+	o = json_pack("{sI ss ss si si si ss sI ss}",
+	    "id", (json_int_t)f->alert_id,
+	    "source_ref", f->req->source_ref,
+	    "state", f->recipients > f->suppressed ? "dispatching" : "done",
+	    "recipients", f->recipients,
+	    "suppressed", f->suppressed,
+	    "segments", f->worst_segments,
+	    "encoding", sms_encoding_name(f->worst_encoding),
+	    "eta_s", (json_int_t)eta,
+	    "status_url", url);
+	if (o == NULL)
+		return NULL;
+	if (f->transliterated)
+		json_object_set_new(o, "transliterated", json_true());
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Add the stored answer's "duplicate": true. */
+static char *
+duplicate_answer(const char *stored)
+{
+	json_t	*o = json_loads(stored, 0, NULL);
+	char	*s;
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "duplicate", json_true());
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+int
+fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
+    char **response, struct api_error *err)
+{
+	struct fanout		 f;
+	struct alert_row	 a, prev;
+	size_t			 i, nv;
+	int			 rc = -1, found;
+
+	*response = NULL;
+	memset(&f, 0, sizeof(f));
+	f.gw = gw;
+	f.req = req;
+	f.err = err;
+	f.now = now_ms();
+	f.worst_encoding = SMS_GSM7;
+
+	dispatch_flush(gw->dispatch);
+	memset(&prev, 0, sizeof(prev));
+	found = store_alert_find_ref(gw->store, client, req->source_ref, &prev);
+	if (found == 0) {
+		if (strcmp(prev.body_hash, req->body_hash) != 0)
+			rc = api_error_set(err, 409, "conflict", "source_ref",
+			    "source_ref '%.64s' was used for another alert "
+			    "(id %lld)", req->source_ref, (long long)prev.id);
+		else if ((*response = duplicate_answer(prev.response ?
+		    prev.response : "{}")) != NULL)
+			rc = FANOUT_DUPLICATE;
+		alert_row_clear(&prev);
+		return rc;
+	}
+	if (found == -1)
+		return api_error_set(err, 503, "unavailable", NULL,
+		    "the database did not answer");
+
+	nv = req->nvars;
+	f.vars = xcalloc(nv + 1, sizeof(*f.vars));
+	for (i = 0; i < nv; i++)
+		f.vars[i] = req->vars[i];
+	f.vars[nv].name = "emergency_number";
+	f.vars[nv].value = gw->cfg->emergency_number;
+	f.nvars = nv + 1;
+
+	if (check_request(&f) == -1)
+		goto out;
+
+	memset(&a, 0, sizeof(a));
+	a.client = (char *)client;
+	a.source_ref = req->source_ref;
+	a.body_hash = (char *)req->body_hash;
+	a.type = req->type;
+	a.severity = req->severity;
+	a.template = req->template;
+	a.lang = (char *)req->lang;
+	a.ack = req->ack;
+	a.callback_url = req->callback_url;
+	a.created_at = f.now;
+	a.expires_at = req->expires_in_s ? f.now + req->expires_in_s * 1000 : 0;
+
+	if (store_begin(gw->store, true) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database is not writable");
+		goto out;
+	}
+	if (store_alert_insert(gw->store, &a) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database did not take the alert");
+		goto rollback;
+	}
+	f.alert_id = a.id;
+
+	for (i = 0; i < req->ncontacts && !f.failed; i++) {
+		struct recipient	r = { req->contacts[i], NULL, CH_ALL };
+		char			lang[8];
+		unsigned int		channels;
+		int			c;
+
+		c = store_contact_recipient(gw->store, req->contacts[i], lang,
+		    &channels);
+		if (c == -1) {
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not answer");
+			goto rollback;
+		}
+		r.lang = c == 0 ? lang : req->lang;
+		r.channels = c == 0 ? channels : CH_ALL;
+		add_recipient(&r, &f);
+	}
+	for (i = 0; i < req->ngroups && !f.failed; i++)
+		if (store_group_members(gw->store, req->groups[i],
+		    add_recipient, &f) == -1 && !f.failed) {
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not answer");
+			goto rollback;
+		}
+	if (f.failed)
+		goto rollback;
+	if (f.recipients == 0) {
+		api_error_set(err, 422, "empty_audience", "audience",
+		    "the audience has no members");
+		goto rollback;
+	}
+	a.recipients = f.recipients;
+	if ((*response = answer_json(&f)) == NULL ||
+	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
+	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
+	    f.suppressed, f.worst_segments,
+	    sms_encoding_name(f.worst_encoding)) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database did not take the alert");
+		goto rollback;
+	}
+	if (store_commit(gw->store) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database could not commit the alert");
+		goto out;
+	}
+	log_info("alert=%lld evt=accepted client=%s source_ref=%s "
+	    "severity=%s recipients=%d suppressed=%d segments=%d",
+	    (long long)f.alert_id, client, req->source_ref,
+	    severity_name(req->severity), f.recipients, f.suppressed,
+	    f.worst_segments);
+	dispatch_kick(gw->dispatch);
+	rc = FANOUT_NEW;
+	goto out;
+rollback:
+	store_rollback(gw->store);
+out:
+	if (rc == -1) {
+		free(*response);
+		*response = NULL;
+	}
+	for (i = 0; i < f.ntexts; i++)
+		free(f.texts[i].text);
+	free(f.vars);
+	phoneset_free(&f.seen);
+	return rc;
+}

@@ -1,1 +1,119 @@
-/* placeholder: being written */
+/*
+ * Provider callbacks under /hooks/NAME/: the adapter of provider NAME
+ * checks that the request is genuine (403 and nothing changes if not)
+ * and parses it; delivery reports then move the delivery.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/http.h>
+
+#include "adapters/adapter.h"
+#include "api.h"
+#include "config.h"
+#include "dispatch.h"
+#include "gateway.h"
+#include "log.h"
+#include "store.h"
+
+/* Header lookup for adapters. */
+static const char *
+hook_header(const struct hook_request *h, const char *name)
+{
+	return api_header(h->header_arg, name);
+}
+
+/*
+ * The provider named in the path, its request verified; NULL after
+ * answering 404 or 403. form must be freed by the caller.
+ */
+static struct provider *
+hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
+    char **url)
+{
+	struct provider	*p = dispatch_provider(r->gw->dispatch, r->params[0]);
+	const char	*q = evhttp_uri_get_query(
+			    evhttp_request_get_evhttp_uri(r->req));
+	const char	*ct = api_header(r, "Content-Type");
+
+	*url = NULL;
+	memset(form, 0, sizeof(*form));
+	if (p == NULL) {
+		api_reply_errorf(r, 404, "not_found", NULL,
+		    "no provider named %.64s", r->params[0]);
+		return NULL;
+	}
+	/* The URL as the provider called it: public_url + path + query. */
+	*url = str_printf("%s%s%s%s", r->gw->cfg->public_url, r->path,
+	    q ? "?" : "", q ? q : "");
+	if (*url == NULL) {
+		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		return NULL;
+	}
+	if (ct != NULL && strncasecmp(ct,
+	    "application/x-www-form-urlencoded", 33) == 0 &&
+	    form_parse(r->body, r->body_len, form) == -1) {
+		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		return NULL;
+	}
+	memset(h, 0, sizeof(*h));
+	h->url = *url;
+	h->query = &r->query;
+	h->form = form;
+	h->body = r->body;
+	h->body_len = r->body_len;
+	h->content_type = ct;
+	h->header = hook_header;
+	h->header_arg = r;
+	if (p->adapter->ops->verify_hook == NULL ||
+	    p->adapter->ops->verify_hook(p->adapter, h) == -1) {
+		log_warnx("provider=%s evt=hook_forbidden path=%s: the "
+		    "callback did not prove it came from the provider",
+		    p->conf->name, r->path);
+		api_reply_errorf(r, 403, "forbidden", NULL,
+		    "the callback could not be verified");
+		return NULL;
+	}
+	return p;
+}
+
+/* POST /hooks/NAME/status: a delivery report. */
+void
+hooks_status(struct api_req *r)
+{
+	struct hook_request	 h;
+	struct status_report	 rep;
+	struct kvlist		 form;
+	struct provider		*p;
+	char			*url, why[256];
+	int			 rc;
+
+	if ((p = hook_open(r, &h, &form, &url)) == NULL)
+		goto out;
+	memset(&rep, 0, sizeof(rep));
+	if (p->adapter->ops->parse_status == NULL) {
+		api_reply_errorf(r, 404, "not_found", NULL,
+		    "provider %s sends no delivery reports", p->conf->name);
+		goto out;
+	}
+	if (p->adapter->ops->parse_status(p->adapter, &h, &rep, why,
+	    sizeof(why)) == -1) {
+		log_warnx("provider=%s evt=bad_report: %s", p->conf->name, why);
+		api_reply_errorf(r, 400, "invalid_field", NULL, "%s", why);
+		goto out;
+	}
+	rc = dispatch_report(r->gw->dispatch, p->conf->name, &rep);
+	if (rc == -1) {
+		/* The provider retries; nothing is lost. */
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the report could not be stored; try again");
+		goto out;
+	}
+	/* Unknown references are logged and acknowledged so retries stop. */
+	api_reply_raw(r, 200, "text/plain; charset=utf-8", "", 0);
+out:
+	kvlist_free(&form);
+	free(url);
+}

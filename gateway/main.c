@@ -1,1 +1,235 @@
-int main(void){return 0;}
+/*
+ * varseld: arguments, configuration, start-up order, signals.
+ * SIGTERM/SIGINT stop accepting, let provider requests in flight finish
+ * (up to shutdown_grace_ms) and exit; SIGHUP reloads the templates.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "autoconf.h"
+#include "api.h"
+#include "config.h"
+#include "dispatch.h"
+#include "gateway.h"
+#include "http_client.h"
+#include "log.h"
+#include "store.h"
+#include "template.h"
+#include "util.h"
+
+#define ERRLEN	8192
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: varseld [-nv] -c file\n"
+	    "  -c file  configuration file (see conf/varsel.conf)\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       more logging (twice: debug)\n");
+	exit(2);
+}
+
+/* libevent's own warnings go to our log. */
+static void
+libevent_log_cb(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+/* Create the folder of the database file if it is missing. */
+static void
+make_db_dir(const char *db)
+{
+	char	*copy, *dir;
+
+	if (strcmp(db, ":memory:") == 0)
+		return;
+	copy = xstrdup(db);
+	dir = dirname(copy);
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+		log_warn("mkdir %s", dir);
+	free(copy);
+}
+
+/* Everything in flight is done (or the grace time is over): stop. */
+static void
+drained_cb(void *arg)
+{
+	struct gw	*gw = arg;
+
+	event_base_loopexit(gw->base, NULL);
+}
+
+/* The grace time ran out with requests still in flight. */
+static void
+grace_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw	*gw = arg;
+
+	log_warnx("shutdown: %zu provider requests still in flight after "
+	    "%d ms; they will be retried as in doubt at the next start",
+	    dispatch_inflight(gw->dispatch), gw->cfg->shutdown_grace_ms);
+	event_base_loopexit(gw->base, NULL);
+}
+
+/* SIGTERM, SIGINT: drain and exit. */
+static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct gw	*gw = arg;
+	struct timeval	 tv;
+	struct event	*grace;
+
+	if (gw->stopping)
+		return;
+	gw->stopping = true;
+	log_info("evt=stopping signal=%d inflight=%zu", (int)sig,
+	    dispatch_inflight(gw->dispatch));
+	api_stop_accepting(gw->api);
+	tv.tv_sec = gw->cfg->shutdown_grace_ms / 1000;
+	tv.tv_usec = (gw->cfg->shutdown_grace_ms % 1000) * 1000;
+	if ((grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
+		event_add(grace, &tv);	/* freed with the base */
+	dispatch_drain(gw->dispatch, drained_cb, gw);
+}
+
+/* SIGHUP: reload templates; a failed reload keeps the old ones. */
+static void
+hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct gw		*gw = arg;
+	struct templates	*t;
+	char			 err[ERRLEN];
+
+	if ((t = templates_load(gw->cfg->templates, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("reload: templates not reloaded, keeping the old "
+		    "ones: %s", err);
+		return;
+	}
+	templates_free(gw->templates);
+	gw->templates = t;
+	log_info("evt=reloaded templates=%s", gw->cfg->templates);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gw	 gw;
+	struct event	*sigterm, *sigint, *sighup;
+	const char	*conffile = NULL;
+	char		*err;
+	int		 ch, verbose = LOG_LVL_INFO, check_only = 0, n = 0;
+	long		 maxconn = 0;
+	size_t		 i;
+
+	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conffile == NULL || optind != argc)
+		usage();
+	log_init(verbose, "varseld");
+	signal(SIGPIPE, SIG_IGN);
+	err = xmalloc(ERRLEN);
+	err[0] = '\0';
+
+	memset(&gw, 0, sizeof(gw));
+	if ((gw.cfg = config_load(conffile, err, ERRLEN)) == NULL) {
+		fprintf(stderr, "%s%s", err,
+		    err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+		fprintf(stderr, "varseld: configuration %s is not valid\n",
+		    conffile);
+		return 1;
+	}
+	if ((gw.templates = templates_load(gw.cfg->templates, err,
+	    ERRLEN)) == NULL)
+		fatalx("templates: %s", err);
+	if (check_only) {
+		printf("configuration OK\n");
+		templates_free(gw.templates);
+		config_free(gw.cfg);
+		free(err);
+		return 0;
+	}
+
+	event_set_log_callback(libevent_log_cb);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("curl_global_init failed");
+	if ((gw.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	make_db_dir(gw.cfg->database);
+	if ((gw.store = store_open(gw.cfg->database, err, ERRLEN)) == NULL)
+		fatalx("database %s: %s", gw.cfg->database, err);
+	if (store_requeue_sending(gw.store, now_ms(), &n) == -1)
+		fatalx("database %s: cannot recover deliveries",
+		    gw.cfg->database);
+	if (n > 0)
+		log_warnx("evt=recovered in_doubt=%d: deliveries that were "
+		    "being sent when varseld stopped are queued again", n);
+	for (i = 0; i < gw.cfg->nproviders; i++)
+		maxconn += gw.cfg->providers[i].max_connections;
+	if ((gw.http = http_client_new(gw.base, maxconn)) == NULL)
+		fatalx("cannot create the HTTP client");
+	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
+	if ((gw.api = api_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
+
+	sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw);
+	sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw);
+	sighup = evsignal_new(gw.base, SIGHUP, hup_cb, &gw);
+	if (sigterm == NULL || sigint == NULL || sighup == NULL ||
+	    event_add(sigterm, NULL) == -1 || event_add(sigint, NULL) == -1 ||
+	    event_add(sighup, NULL) == -1)
+		fatalx("cannot install signal handlers");
+
+	log_info("evt=started version=%s listen=%s:%d database=%s "
+	    "providers=%zu libevent=%s", PACKAGE_VERSION, gw.cfg->listen_host,
+	    api_port(gw.api), gw.cfg->database, gw.cfg->nproviders,
+	    event_get_version());
+	dispatch_kick(gw.dispatch);
+	event_base_dispatch(gw.base);
+
+	/* Requests still open are aborted; their deliveries go in doubt. */
+	http_client_free(gw.http);
+	dispatch_free(gw.dispatch);
+	api_free(gw.api);
+	n = 0;
+	store_requeue_sending(gw.store, now_ms(), &n);
+	store_close(gw.store);
+	event_free(sigterm);
+	event_free(sigint);
+	event_free(sighup);
+	event_base_free(gw.base);
+	templates_free(gw.templates);
+	config_free(gw.cfg);
+	curl_global_cleanup();
+	free(err);
+	log_info("evt=stopped in_doubt=%d", n);
+	return 0;
+}

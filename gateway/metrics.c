@@ -1,1 +1,102 @@
-/* placeholder: being written */
+/*
+ * GET /metrics in the Prometheus text format (version 0.0.4).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "gateway.h"
+#include "metrics.h"
+#include "store.h"
+#include "types.h"
+
+static const double bounds[HIST_NBOUNDS] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+};
+
+void
+histogram_observe(struct histogram *h, double seconds)
+{
+	size_t	i;
+
+	for (i = 0; i < HIST_NBOUNDS; i++)
+		if (seconds <= bounds[i])
+			break;
+	h->counts[i]++;
+	h->count++;
+	h->sum += seconds;
+}
+
+/* One line of varsel_deliveries_total. */
+static void
+total_cb(const char *provider, int channel, int state, int64_t n, void *arg)
+{
+	evbuffer_add_printf(arg, "varsel_deliveries_total{provider=\"%s\","
+	    "channel=\"%s\",state=\"%s\"} %lld\n", provider,
+	    channel_name((enum channel)channel), dstate_name((enum dstate)state),
+	    (long long)n);
+}
+
+/* The latency histogram and counters of one provider. */
+static void
+render_provider(struct evbuffer *out, const struct provider *p)
+{
+	static const char *const results[] = { "ok", "tempfail", "permfail" };
+	const char	*name = p->conf->name;
+	uint64_t	 cum = 0;
+	size_t		 i;
+
+	for (i = 0; i < HIST_NBOUNDS; i++) {
+		cum += p->latency.counts[i];
+		evbuffer_add_printf(out, "varsel_provider_request_seconds_bucket"
+		    "{provider=\"%s\",le=\"%g\"} %llu\n", name, bounds[i],
+		    (unsigned long long)cum);
+	}
+	cum += p->latency.counts[HIST_NBOUNDS];
+	evbuffer_add_printf(out, "varsel_provider_request_seconds_bucket"
+	    "{provider=\"%s\",le=\"+Inf\"} %llu\n", name,
+	    (unsigned long long)cum);
+	evbuffer_add_printf(out, "varsel_provider_request_seconds_sum"
+	    "{provider=\"%s\"} %.6f\n", name, p->latency.sum);
+	evbuffer_add_printf(out, "varsel_provider_request_seconds_count"
+	    "{provider=\"%s\"} %llu\n", name,
+	    (unsigned long long)p->latency.count);
+	for (i = 0; i < 3; i++)
+		evbuffer_add_printf(out, "varsel_provider_results_total"
+		    "{provider=\"%s\",result=\"%s\"} %llu\n", name, results[i],
+		    (unsigned long long)p->results[i]);
+	evbuffer_add_printf(out, "varsel_provider_inflight{provider=\"%s\"} "
+	    "%d\n", name, p->inflight);
+}
+
+int
+metrics_render(struct gw *gw, struct evbuffer *out)
+{
+	int64_t	segments = 0;
+	size_t	i, n = dispatch_nproviders(gw->dispatch);
+
+	evbuffer_add_printf(out, "# HELP varsel_deliveries_total Deliveries "
+	    "now in each state, by provider and channel.\n"
+	    "# TYPE varsel_deliveries_total gauge\n");
+	if (store_delivery_totals(gw->store, total_cb, out) == -1)
+		return -1;
+	if (store_queue_depth(gw->store, SEV_UNKNOWN, &segments) == -1)
+		return -1;
+	evbuffer_add_printf(out, "# HELP varsel_queue_depth Segments waiting "
+	    "to be dispatched.\n# TYPE varsel_queue_depth gauge\n"
+	    "varsel_queue_depth %lld\n", (long long)segments);
+	evbuffer_add_printf(out, "# HELP varsel_provider_request_seconds "
+	    "Time of provider HTTP requests.\n"
+	    "# TYPE varsel_provider_request_seconds histogram\n");
+	for (i = 0; i < n; i++)
+		render_provider(out, dispatch_provider_at(gw->dispatch, i));
+	evbuffer_add_printf(out, "# HELP varsel_inbound_total Inbound SMS by "
+	    "keyword.\n# TYPE varsel_inbound_total counter\n");
+	evbuffer_add_printf(out, "# HELP varsel_dispatch_inflight Provider "
+	    "requests in flight.\n# TYPE varsel_dispatch_inflight gauge\n"
+	    "varsel_dispatch_inflight %zu\n", dispatch_inflight(gw->dispatch));
+	return 0;
+}

@@ -74,6 +74,9 @@ typedef int (*store_recipient_cb)(const struct recipient *, void *);
 /* Every contact in group; stops early if cb returns -1. */
 int	store_group_members(struct store *, const char *group,
 	    store_recipient_cb, void *);
+/* Every contact whose area is area (a postnummer or area id). */
+int	store_area_members(struct store *, const char *area,
+	    store_recipient_cb, void *);
 /* The contact's language and channels, if the number is a contact. */
 int	store_contact_recipient(struct store *, const char *phone,
 	    char lang[8], unsigned int *channels);
@@ -117,6 +120,9 @@ struct alert_counts {
 /* Insert; sets a->id. Fails with -1 on a duplicate (client, source_ref). */
 int	store_alert_insert(struct store *, struct alert_row *);
 int	store_alert_set_response(struct store *, int64_t id, const char *json);
+/* Record what fan-out found: recipients, suppressed, worst segments. */
+int	store_alert_set_summary(struct store *, int64_t id, int recipients,
+	    int suppressed, int segments, const char *encoding);
 int	store_alert_get(struct store *, int64_t id, struct alert_row *);
 int	store_alert_find_ref(struct store *, const char *client,
 	    const char *source_ref, struct alert_row *);

@@ -1,0 +1,104 @@
+/*
+ * The INI configuration of varseld (design/API.md) in one struct.
+ * Every error names the file, the line and the key.
+ */
+#ifndef VARSEL_CONFIG_H
+#define VARSEL_CONFIG_H
+
+#include <stddef.h>
+
+/* API client scopes (bits). */
+enum scope {
+	SCOPE_ALERTS_WRITE = 1 << 0,
+	SCOPE_ALERTS_READ = 1 << 1,
+	SCOPE_CONTACTS_WRITE = 1 << 2,
+	SCOPE_CONTACTS_READ = 1 << 3
+};
+
+/* One key of a provider section that only its adapter type knows. */
+struct conf_opt {
+	char	*key;
+	char	*value;
+	int	 line;
+};
+
+/* A [provider NAME] section. */
+struct provider_conf {
+	char		*name;		/* section name, used in /hooks/NAME */
+	char		*type;		/* adapter type: simulator, 46elks, ... */
+	const char	*file;		/* config file, for error messages */
+	int		 line;		/* line of the section header */
+	int		 priority;	/* lower is tried first (default 1) */
+	double		 rate;		/* segments or calls per second (100) */
+	int		 max_connections; /* concurrent requests (16) */
+	char		*from;		/* sender id or E.164 (may be NULL) */
+	char		*base_url;	/* NULL for in-process providers */
+	int		 timeout_ms;	/* per request (10000) */
+	struct conf_opt	*opts;		/* type-specific keys */
+	size_t		 nopts;
+};
+
+/* A [client NAME] section. */
+struct client_conf {
+	char		*name;
+	char		 token_sha256[65];	/* lowercase hex */
+	unsigned int	 scopes;		/* enum scope bits */
+	char		*hmac_secret;		/* NULL: no signature needed */
+	int		 line;
+};
+
+struct config {
+	char		*path;		/* the file as given */
+	char		*dir;		/* its folder: base of relative paths */
+
+	/* [gateway] */
+	char		*listen_host;	/* "127.0.0.1" */
+	int		 listen_port;	/* 8025; 0 = any free port */
+	char		*database;	/* absolute or relative to dir, resolved */
+	char		*public_url;	/* no trailing slash */
+	char		 default_region[3];
+	char		*templates;	/* resolved folder */
+	char		*trygghetspunkter; /* resolved file or NULL */
+	char		*areas;		/* resolved file or NULL */
+	char		*emergency_number;
+	size_t		 max_body_bytes;
+	int		 max_segments;
+	char		*port_file;	/* resolved; the bound port is written here */
+
+	/* [dispatch] */
+	int		 max_attempts;
+	int		 retry_base_ms;
+	int		 retry_max_ms;
+	int		 batch_max;	/* deliveries claimed per round */
+	int		 shutdown_grace_ms;
+
+	struct provider_conf *providers;	/* sorted by priority, then name */
+	size_t		 nproviders;
+	struct client_conf *clients;
+	size_t		 nclients;
+};
+
+/*
+ * Read and validate path. On failure returns NULL and writes every error
+ * found, one "file:line: key: what" per line, into err.
+ */
+struct config	*config_load(const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+
+/* A type-specific key of a provider section, or NULL. */
+const char	*provider_conf_get(const struct provider_conf *, const char *key);
+/*
+ * A type-specific integer key within [min, max]; def when absent.
+ * On a bad value returns -1 with "file:line: key: ..." in err.
+ */
+int		 provider_conf_int(const struct provider_conf *, const char *key,
+		    long def, long min, long max, long *out, char *err,
+		    size_t errlen);
+/* A type-specific key that must be present: its value, or NULL with err. */
+const char	*provider_conf_require(const struct provider_conf *,
+		    const char *key, char *err, size_t errlen);
+
+/* "alerts:write" -> SCOPE_ALERTS_WRITE; 0 if unknown. */
+unsigned int	 scope_parse(const char *);
+
+#endif
