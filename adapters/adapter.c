@@ -30,6 +30,15 @@ adapter_lookup(const char *type)
 	return NULL;
 }
 
+/* The i-th entry of the registry, for listing the known types. */
+const struct adapter_ops *
+adapter_nth(size_t i)
+{
+	if (i >= nitems(adapters) - 1)
+		return NULL;
+	return adapters[i];
+}
+
 struct adapter *
 adapter_new(const struct provider_conf *pc, const struct adapter_env *env,
     char *err, size_t errlen)

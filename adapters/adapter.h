@@ -116,6 +116,8 @@ struct adapter {
 
 /* The registered adapter for a type, or NULL. */
 const struct adapter_ops *adapter_lookup(const char *type);
+/* The i-th registered adapter (0, 1, ...), NULL past the end. */
+const struct adapter_ops *adapter_nth(size_t i);
 /*
  * Make an adapter for a provider section; NULL with err on a bad type or
  * a bad type-specific key ("file:line: key: ...").
