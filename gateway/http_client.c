@@ -86,6 +86,7 @@ static void	 http_client_req_free(struct hc_req *);
 static void	 http_client_unlink(struct hc_req *);
 static int	 http_client_retry_after(const char *, size_t);
 
+/* Free a request's strings and clear it for reuse. */
 void
 http_request_reset(struct http_request *req)
 {
@@ -106,6 +107,7 @@ http_request_reset(struct http_request *req)
 	memset(req, 0, sizeof(*req));
 }
 
+/* Append one formatted "Name: value" header. */
 int
 http_request_header(struct http_request *req, const char *fmt, ...)
 {
@@ -129,6 +131,7 @@ http_request_header(struct http_request *req, const char *fmt, ...)
 	return 0;
 }
 
+/* A client on base: one multi handle, one evtimer, one connection cache. */
 struct http_client *
 http_client_new(struct event_base *base, long max_total)
 {
@@ -180,6 +183,7 @@ fail:
 	return NULL;
 }
 
+/* Start a request; its callback runs later from the loop. */
 int
 http_client_send(struct http_client *hc, struct http_request *req,
     http_done_cb cb, void *arg)
@@ -242,12 +246,14 @@ defer:
 	return 0;
 }
 
+/* How many requests have not completed yet. */
 size_t
 http_client_inflight(const struct http_client *hc)
 {
 	return hc != NULL ? hc->inflight : 0;
 }
 
+/* Abort what is in flight (no callbacks) and free the client. */
 void
 http_client_free(struct http_client *hc)
 {

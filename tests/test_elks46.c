@@ -505,6 +505,7 @@ test_init_errors(void **state)
 	adapter_free(a);
 }
 
+/* Run the tests. */
 int
 main(void)
 {

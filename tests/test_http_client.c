@@ -194,6 +194,7 @@ never_cb(const struct http_response *resp, void *arg)
 	fail_msg("callback ran for an aborted request");
 }
 
+/* The watchdog: stop a loop that would otherwise hang. */
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -268,6 +269,7 @@ send_req(struct fixture *f, struct http_request *req, http_done_cb cb,
 	return rc;
 }
 
+/* Free a result's copied body. */
 static void
 result_free(struct result *r)
 {
@@ -324,6 +326,7 @@ fixture_new(long max_total)
 	return f;
 }
 
+/* Fresh server and client (curl's default connection cap). */
 static int
 setup(void **state)
 {
@@ -331,6 +334,7 @@ setup(void **state)
 	return 0;
 }
 
+/* Free client, server and base; leaks show under ASan. */
 static int
 teardown(void **state)
 {
@@ -632,6 +636,7 @@ free_cb(const struct http_response *resp, void *arg)
 	f->nreq += 1000;	/* mark: this ran */
 }
 
+/* A callback may free the client; the other request is dropped. */
 static void
 test_free_inside_callback(void **state)
 {
@@ -683,6 +688,7 @@ test_request_helpers(void **state)
 	assert_null(req.body);
 }
 
+/* Run the tests. */
 int
 main(void)
 {

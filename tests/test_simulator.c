@@ -77,6 +77,7 @@ report_cb(void *arg, const char *provider, const struct status_report *rep)
 	r->n++;
 }
 
+/* The watchdog: stop a loop that would otherwise hang. */
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -179,6 +180,7 @@ run_batch(const char *share, enum dstate want_state, const char *want_err)
 	event_base_free(base);
 }
 
+/* Without fail_share (or 0) everything is delivered. */
 static void
 test_delivered(void **state)
 {
@@ -186,6 +188,7 @@ test_delivered(void **state)
 	run_batch("0", DS_DELIVERED, "");
 }
 
+/* fail_share = 1 fails every message. */
 static void
 test_fail_share_all(void **state)
 {
@@ -369,6 +372,7 @@ test_init_errors(void **state)
 	event_base_free(base);
 }
 
+/* Run the tests. */
 int
 main(void)
 {
