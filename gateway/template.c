@@ -1,1 +1,492 @@
-/* placeholder: being written */
+/*
+ * Message templates: every <name>.<lang>.<kind> file of a folder, kept
+ * in memory and checked when loaded (UTF-8, well-formed {{var}}s), so
+ * that rendering can only fail on a missing variable. Values are put in
+ * verbatim and never expanded again.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "template.h"
+#include "util.h"
+
+#define TEMPLATE_MAX_BYTES	(64 * 1024)
+
+/* One loaded file. */
+struct template_file {
+	char	*name;
+	char	*lang;
+	char	*kind;
+	char	*text;		/* without the final newline */
+};
+
+struct templates {
+	struct template_file	*v;	/* sorted by name, kind, lang */
+	size_t			 n;
+};
+
+/* The {{var}} found by template_next. */
+struct template_var {
+	const char	*open;		/* at "{{" */
+	const char	*end;		/* just after "}}" */
+	const char	*name;		/* the name, blanks trimmed */
+	size_t		 namelen;
+};
+
+static int	template_errf(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static bool	template_split(const char *, char **, char **, char **);
+static bool	template_utf8_ok(const unsigned char *, size_t);
+static int	template_next(const char *, struct template_var *,
+		    const char **);
+static int	template_read(const char *, struct template_file *, char *,
+		    size_t);
+static int	template_cmp(const void *, const void *);
+static int	template_strcmp(const void *, const void *);
+static const struct template_file *template_find(const struct templates *,
+		    const char *, const char *, const char *);
+
+/* Append one line to the error text; always returns -1. */
+static int
+template_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	used;
+
+	if (errlen == 0)
+		return -1;
+	used = strnlen(err, errlen);
+	if (used > 0 && used + 1 < errlen) {
+		err[used++] = '\n';
+		err[used] = '\0';
+	}
+	if (used + 1 >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + used, errlen - used, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Split "incident.sv.sms" into its parts; false if it is no template. */
+static bool
+template_split(const char *file, char **name, char **lang, char **kind)
+{
+	const char	*d1, *d2, *p;
+	size_t		 nlen, llen;
+
+	if ((d1 = strchr(file, '.')) == NULL ||
+	    (d2 = strchr(d1 + 1, '.')) == NULL)
+		return false;
+	nlen = (size_t)(d1 - file);
+	llen = (size_t)(d2 - d1 - 1);
+	if (nlen == 0 || llen < 2 || llen > 3)
+		return false;
+	for (p = file; p < d1; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-'))
+			return false;
+	for (p = d1 + 1; p < d2; p++)
+		if (*p < 'a' || *p > 'z')
+			return false;
+	if (strcmp(d2 + 1, "sms") != 0 && strcmp(d2 + 1, "voice") != 0)
+		return false;
+	*name = xstrndup(file, nlen);
+	*lang = xstrndup(d1 + 1, llen);
+	*kind = xstrdup(d2 + 1);
+	return true;
+}
+
+/* Is p[0..len) well-formed UTF-8 (no overlong forms, no surrogates)? */
+static bool
+template_utf8_ok(const unsigned char *p, size_t len)
+{
+	size_t		i = 0, n, k;
+	unsigned int	c, min;
+
+	while (i < len) {
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else
+			return false;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (p[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/*
+ * Find the first {{var}} at or after s. Returns 1 and fills v, 0 if
+ * there is none, -1 with why set if it is malformed (v->open is set).
+ */
+static int
+template_next(const char *s, struct template_var *v, const char **why)
+{
+	const char	*close, *a, *b, *p;
+
+	if ((v->open = strstr(s, "{{")) == NULL)
+		return 0;
+	if ((close = strstr(v->open + 2, "}}")) == NULL) {
+		*why = "'{{' without a matching '}}'";
+		return -1;
+	}
+	a = v->open + 2;
+	b = close;
+	for (p = a; p + 1 < b; p++)
+		if (p[0] == '{' && p[1] == '{') {
+			*why = "'{{' without a matching '}}'";
+			return -1;
+		}
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+		b--;
+	if (a == b) {
+		*why = "empty variable name";
+		return -1;
+	}
+	for (p = a; p < b; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_')) {
+			*why = "invalid variable name (use a-z, 0-9 and _)";
+			return -1;
+		}
+	v->name = a;
+	v->namelen = (size_t)(b - a);
+	v->end = close + 2;
+	return 1;
+}
+
+/* Read and check path into t->text; -1 with the errors added to err. */
+static int
+template_read(const char *path, struct template_file *t, char *err,
+    size_t errlen)
+{
+	struct template_var	 v;
+	FILE			*fp;
+	char			*buf;
+	const char		*p, *q, *why;
+	size_t			 len;
+	int			 line, r, rv = -1;
+
+	buf = xmalloc(TEMPLATE_MAX_BYTES + 1);
+	if ((fp = fopen(path, "r")) == NULL) {
+		template_errf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	len = fread(buf, 1, TEMPLATE_MAX_BYTES + 1, fp);
+	if (ferror(fp)) {
+		template_errf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		goto out;
+	}
+	fclose(fp);
+	if (len > TEMPLATE_MAX_BYTES) {
+		template_errf(err, errlen, "%s: larger than %d bytes", path,
+		    TEMPLATE_MAX_BYTES);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		template_errf(err, errlen, "%s: contains a NUL byte", path);
+		goto out;
+	}
+	if (!template_utf8_ok((const unsigned char *)buf, len)) {
+		template_errf(err, errlen, "%s: not valid UTF-8", path);
+		goto out;
+	}
+	if (len > 0 && buf[len - 1] == '\n') {
+		len--;
+		if (len > 0 && buf[len - 1] == '\r')
+			len--;
+	}
+	buf[len] = '\0';
+	if (len == 0) {
+		template_errf(err, errlen, "%s: empty template", path);
+		goto out;
+	}
+	rv = 0;
+	for (p = buf; (r = template_next(p, &v, &why)) != 0; p = v.end) {
+		if (r == 1)
+			continue;
+		for (line = 1, q = buf; q < v.open; q++)
+			if (*q == '\n')
+				line++;
+		template_errf(err, errlen, "%s:%d: %s", path, line, why);
+		rv = -1;
+		/* Look for more errors after this "{{". */
+		v.end = v.open + 2;
+	}
+	if (rv == 0) {
+		t->text = buf;
+		buf = NULL;
+	}
+out:
+	free(buf);
+	return rv;
+}
+
+/* Order templates by name, kind, then language. */
+static int
+template_cmp(const void *a, const void *b)
+{
+	const struct template_file	*x = a, *y = b;
+	int				 c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	if ((c = strcmp(x->kind, y->kind)) != 0)
+		return c;
+	return strcmp(x->lang, y->lang);
+}
+
+/* qsort comparison of two char pointers. */
+static int
+template_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct templates *
+templates_load(const char *dir, char *err, size_t errlen)
+{
+	struct templates	*ts;
+	struct template_file	 t;
+	struct dirent		*de;
+	struct stat		 st;
+	DIR			*d;
+	char			**files = NULL, *path;
+	size_t			 nfiles = 0, plen, i;
+	bool			 failed = false;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((d = opendir(dir)) == NULL) {
+		template_errf(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		files = xrealloc(files, (nfiles + 1) * sizeof(*files));
+		files[nfiles++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (nfiles > 0)
+		qsort(files, nfiles, sizeof(*files), template_strcmp);
+
+	ts = xcalloc(1, sizeof(*ts));
+	for (i = 0; i < nfiles; i++) {
+		memset(&t, 0, sizeof(t));
+		if (!template_split(files[i], &t.name, &t.lang, &t.kind))
+			continue;
+		plen = strlen(dir) + strlen(files[i]) + 2;
+		path = xmalloc(plen);
+		snprintf(path, plen, "%s/%s", dir, files[i]);
+		/* Folders and devices with a template's name are skipped. */
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (template_read(path, &t, err, errlen) == 0) {
+				ts->v = xrealloc(ts->v,
+				    (ts->n + 1) * sizeof(*ts->v));
+				ts->v[ts->n++] = t;
+				t.name = t.lang = t.kind = NULL;
+			} else
+				failed = true;
+		}
+		free(path);
+		free(t.name);
+		free(t.lang);
+		free(t.kind);
+	}
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	if (failed) {
+		templates_free(ts);
+		return NULL;
+	}
+	if (ts->n > 0)
+		qsort(ts->v, ts->n, sizeof(*ts->v), template_cmp);
+	return ts;
+}
+
+void
+templates_free(struct templates *ts)
+{
+	size_t	i;
+
+	if (ts == NULL)
+		return;
+	for (i = 0; i < ts->n; i++) {
+		free(ts->v[i].name);
+		free(ts->v[i].lang);
+		free(ts->v[i].kind);
+		free(ts->v[i].text);
+	}
+	free(ts->v);
+	free(ts);
+}
+
+/* The template name/kind in lang exactly, or NULL. */
+static const struct template_file *
+template_find(const struct templates *ts, const char *name, const char *kind,
+    const char *lang)
+{
+	size_t	i;
+
+	if (ts == NULL || name == NULL || kind == NULL)
+		return NULL;
+	for (i = 0; i < ts->n; i++)
+		if (strcmp(ts->v[i].name, name) == 0 &&
+		    strcmp(ts->v[i].kind, kind) == 0 &&
+		    (lang == NULL || strcmp(ts->v[i].lang, lang) == 0))
+			return &ts->v[i];
+	return NULL;
+}
+
+bool
+templates_has(const struct templates *ts, const char *name, const char *kind)
+{
+	return template_find(ts, name, kind, NULL) != NULL;
+}
+
+const char *
+templates_lang(const struct templates *ts, const char *name, const char *kind,
+    const char *lang)
+{
+	const struct template_file	*t;
+
+	if ((lang != NULL && (t = template_find(ts, name, kind, lang)) !=
+	    NULL) || (t = template_find(ts, name, kind, "sv")) != NULL ||
+	    (t = template_find(ts, name, kind, NULL)) != NULL)
+		return t->lang;
+	return NULL;
+}
+
+char *
+template_render(const struct templates *ts, const char *name,
+    const char *kind, const char *lang, const struct tvar *vars, size_t nvars,
+    char *missing, size_t missinglen, char *err, size_t errlen)
+{
+	const struct template_file	*t;
+	struct template_var		 v;
+	const char			*use, *p, *val, *why;
+	char				*out, *nout;
+	size_t				 len = 0, cap, add, i;
+
+	if (missing != NULL && missinglen > 0)
+		missing[0] = '\0';
+	if ((use = templates_lang(ts, name, kind, lang)) == NULL ||
+	    (t = template_find(ts, name, kind, use)) == NULL) {
+		snprintf(err, errlen, "unknown template: %s (%s)",
+		    name ? name : "", kind ? kind : "");
+		return NULL;
+	}
+	cap = strlen(t->text) + 1;
+	if ((out = malloc(cap)) == NULL)
+		goto nomem;
+	for (p = t->text; ; p = v.end) {
+		/* Checked at load: only 0 or 1 here. */
+		if (template_next(p, &v, &why) != 1)
+			v.open = p + strlen(p);
+		val = NULL;
+		if (*v.open != '\0') {
+			for (i = 0; i < nvars; i++)
+				if (vars[i].name != NULL &&
+				    strlen(vars[i].name) == v.namelen &&
+				    memcmp(vars[i].name, v.name,
+				    v.namelen) == 0) {
+					val = vars[i].value;
+					break;
+				}
+			if (val == NULL) {
+				if (missing != NULL && missinglen > 0)
+					snprintf(missing, missinglen, "%.*s",
+					    (int)v.namelen, v.name);
+				snprintf(err, errlen, "missing variable: %.*s",
+				    (int)v.namelen, v.name);
+				free(out);
+				return NULL;
+			}
+		}
+		add = (size_t)(v.open - p) + (val ? strlen(val) : 0);
+		if (len + add + 1 > cap) {
+			cap = (len + add + 1) * 2;
+			if ((nout = realloc(out, cap)) == NULL) {
+				free(out);
+				goto nomem;
+			}
+			out = nout;
+		}
+		memcpy(out + len, p, (size_t)(v.open - p));
+		len += (size_t)(v.open - p);
+		if (val == NULL)
+			break;
+		memcpy(out + len, val, strlen(val));
+		len += strlen(val);
+	}
+	out[len] = '\0';
+	return out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+void
+template_vars(const struct templates *ts, const char *name, const char *kind,
+    void (*cb)(const char *, void *), void *arg)
+{
+	struct template_var	  v;
+	const char		 *p, *why;
+	char			**seen = NULL, *var;
+	size_t			  nseen = 0, i, j;
+
+	if (ts == NULL || name == NULL || kind == NULL)
+		return;
+	for (i = 0; i < ts->n; i++) {
+		if (strcmp(ts->v[i].name, name) != 0 ||
+		    strcmp(ts->v[i].kind, kind) != 0)
+			continue;
+		for (p = ts->v[i].text; template_next(p, &v, &why) == 1;
+		    p = v.end) {
+			for (j = 0; j < nseen; j++)
+				if (strlen(seen[j]) == v.namelen &&
+				    memcmp(seen[j], v.name, v.namelen) == 0)
+					break;
+			if (j < nseen)
+				continue;
+			var = xstrndup(v.name, v.namelen);
+			seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen++] = var;
+		}
+	}
+	for (j = 0; j < nseen; j++) {
+		cb(seen[j], arg);
+		free(seen[j]);
+	}
+	free(seen);
+}

@@ -1,1 +1,542 @@
-int main(void){return 77;} /* placeholder */
+/*
+ * Tests of message templates: what loads and what is refused, the
+ * language fallback, rendering (values verbatim, never expanded), and
+ * the templates shipped in templates/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway/template.h"
+
+#define SMS_MAX_CHARS	160
+
+/* A private folder per test. */
+struct tctx {
+	char	dir[64];
+};
+
+/* Make the test's folder. */
+static int
+setup(void **state)
+{
+	struct tctx	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	strcpy(t->dir, "/tmp/test_template.XXXXXX");
+	if (mkdtemp(t->dir) == NULL) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+/* nftw callback: remove one entry. */
+static int
+rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the test's folder and all in it. */
+static int
+teardown(void **state)
+{
+	struct tctx	*t = *state;
+
+	nftw(t->dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+/* Write len bytes of text to dir/name. */
+static void
+put(const char *dir, const char *name, const char *text, size_t len)
+{
+	char	 path[256];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Write a NUL-terminated text to dir/name. */
+static void
+puts_file(const char *dir, const char *name, const char *text)
+{
+	put(dir, name, text, strlen(text));
+}
+
+/* Render name/sms/lang with vars; the text (to free) or NULL. */
+static char *
+render(const struct templates *ts, const char *name, const char *lang,
+    const struct tvar *vars, size_t nvars)
+{
+	char	missing[64], err[256];
+
+	return template_render(ts, name, "sms", lang, vars, nvars, missing,
+	    sizeof(missing), err, sizeof(err));
+}
+
+/* Files that must be refused, and what the error must say. */
+static void
+test_template_load_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		size_t		 len;		/* 0: strlen */
+		const char	*want;		/* besides the file name */
+	} rows[] = {
+		{ "Hej \xff d\xe4r", 0, "not valid UTF-8" },
+		{ "Latin-1: V\xe4sterg\xe5rd", 0, "not valid UTF-8" },
+		{ "overlong \xc0\xaf", 0, "not valid UTF-8" },
+		{ "surrogate \xed\xa0\x80", 0, "not valid UTF-8" },
+		{ "cut short \xc3", 0, "not valid UTF-8" },
+		{ "too high \xf4\x90\x80\x80", 0, "not valid UTF-8" },
+		{ "NUL\0inside", 10, "NUL" },
+		{ "", 0, "empty" },
+		{ "\n", 0, "empty" },
+		{ "Hej {{place", 0, "x.sv.sms:1: '{{' without a matching" },
+		{ "Rad ett\nHej {{place\n", 0, "x.sv.sms:2: '{{' without" },
+		{ "Rad ett\r\nRad tv\xc3\xa5\r\n{{a {{b}}", 0,
+		    "x.sv.sms:3: '{{' without" },
+		{ "Hej {{Place}}", 0, "x.sv.sms:1: invalid variable name" },
+		{ "Hej {{pla-ce}}", 0, "invalid variable name" },
+		{ "Hej {{pla ce}}", 0, "invalid variable name" },
+		{ "Hej {{pl\xc3\xa5ts}}", 0, "invalid variable name" },
+		{ "Hej {{}}", 0, "x.sv.sms:1: empty variable name" },
+		{ "a\nb\nc {{  }}", 0, "x.sv.sms:3: empty variable name" },
+	};
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 sub[128], err[512];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%zu", t->dir, i);
+		assert_int_equal(mkdir(sub, 0700), 0);
+		/* A good file beside the bad one does not save the load. */
+		puts_file(sub, "ok.sv.sms", "Hej {{place}}");
+		put(sub, "x.sv.sms", rows[i].text,
+		    rows[i].len ? rows[i].len : strlen(rows[i].text));
+		err[0] = '\0';
+		ts = templates_load(sub, err, sizeof(err));
+		if (ts != NULL) {
+			templates_free(ts);
+			fail_msg("row %zu: loaded", i);
+		}
+		if (strstr(err, "x.sv.sms") == NULL ||
+		    strstr(err, rows[i].want) == NULL)
+			fail_msg("row %zu: error '%s' should name x.sv.sms and "
+			    "say '%s'", i, err, rows[i].want);
+	}
+}
+
+/* Every bad file is reported, each on its own line. */
+static void
+test_template_all_errors(void **state)
+{
+	struct tctx	*t = *state;
+	char		 err[512];
+
+	puts_file(t->dir, "a.sv.sms", "{{x");
+	puts_file(t->dir, "b.sv.sms", "ok\n{{X}}");
+	assert_null(templates_load(t->dir, err, sizeof(err)));
+	assert_non_null(strstr(err, "/a.sv.sms:1: "));
+	assert_non_null(strstr(err, "\n"));
+	assert_non_null(strstr(err, "/b.sv.sms:2: "));
+	assert_null(templates_load("/nonexistent/varsel-templates", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/varsel-templates: "));
+}
+
+/* Only <name>.<lang>.<sms|voice> regular files are templates. */
+static void
+test_template_ignored_files(void **state)
+{
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 err[256], sub[128];
+
+	puts_file(t->dir, "good.sv.sms", "Hej\n");
+	puts_file(t->dir, "good.sv.voice", "Hej i telefon");
+	puts_file(t->dir, "README", "\xff not a template");
+	puts_file(t->dir, "good.sv.txt", "\xff");
+	puts_file(t->dir, "Good.sv.sms", "\xff");
+	puts_file(t->dir, "good.SV.sms", "\xff");
+	puts_file(t->dir, "good.s.sms", "\xff");
+	puts_file(t->dir, "good.svxx.sms", "\xff");
+	puts_file(t->dir, "good.sv.sms~", "\xff");
+	puts_file(t->dir, ".good.sv.sms", "\xff");
+	puts_file(t->dir, "good_x.sv.sms", "\xff");
+	puts_file(t->dir, "a.b.sv.sms", "\xff");
+	snprintf(sub, sizeof(sub), "%s/folder.sv.sms", t->dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	assert_true(templates_has(ts, "good", "sms"));
+	assert_true(templates_has(ts, "good", "voice"));
+	assert_false(templates_has(ts, "Good", "sms"));
+	assert_false(templates_has(ts, "folder", "sms"));
+	assert_false(templates_has(ts, "good", "txt"));
+	assert_false(templates_has(ts, "other", "sms"));
+	templates_free(ts);
+}
+
+/* The language asked for, then sv, then the first in sorted order. */
+static void
+test_template_fallback(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*kind;
+		const char	*lang;
+		const char	*want;		/* NULL: no template */
+	} rows[] = {
+		{ "a", "sms", "de", "de" },
+		{ "a", "sms", "en", "en" },
+		{ "a", "sms", "sv", "sv" },
+		{ "a", "sms", "fr", "sv" },
+		{ "a", "sms", NULL, "sv" },
+		{ "b", "sms", "en", "en" },
+		{ "b", "sms", "fr", "de" },
+		{ "b", "sms", "sv", "de" },
+		{ "c", "sms", "sv", "fi" },
+		{ "c", "sms", "fi", "fi" },
+		{ "a", "voice", "en", "sv" },
+		{ "b", "voice", "sv", NULL },
+		{ "zz", "sms", "sv", NULL },
+	};
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	const char		*got;
+	char			 err[256], *s;
+	size_t			 i;
+
+	puts_file(t->dir, "a.sv.sms", "svenska");
+	puts_file(t->dir, "a.en.sms", "english");
+	puts_file(t->dir, "a.de.sms", "deutsch");
+	puts_file(t->dir, "a.sv.voice", "svenska i telefon");
+	puts_file(t->dir, "b.en.sms", "english");
+	puts_file(t->dir, "b.fin.sms", "suomi (three letters)");
+	puts_file(t->dir, "b.de.sms", "deutsch");
+	puts_file(t->dir, "c.fi.sms", "suomi");
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		got = templates_lang(ts, rows[i].name, rows[i].kind,
+		    rows[i].lang);
+		if ((got == NULL) != (rows[i].want == NULL) ||
+		    (got != NULL && strcmp(got, rows[i].want) != 0))
+			fail_msg("row %zu: %s.%s for %s: got %s, want %s", i,
+			    rows[i].name, rows[i].kind,
+			    rows[i].lang ? rows[i].lang : "NULL",
+			    got ? got : "NULL",
+			    rows[i].want ? rows[i].want : "NULL");
+	}
+	/* Rendering follows the same fallback. */
+	assert_non_null(s = render(ts, "a", "fr", NULL, 0));
+	assert_string_equal(s, "svenska");
+	free(s);
+	assert_non_null(s = render(ts, "b", "sv", NULL, 0));
+	assert_string_equal(s, "deutsch");
+	free(s);
+	assert_non_null(s = render(ts, "b", "fin", NULL, 0));
+	assert_string_equal(s, "suomi (three letters)");
+	free(s);
+	templates_free(ts);
+}
+
+/* Substitution, blanks in braces, and one final newline stripped. */
+static void
+test_template_render(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} rows[] = {
+		{ "Hej {{place}}!\n", "Hej Torget!" },
+		{ "Hej {{ place }} kl {{time}}\r\n", "Hej Torget kl 21:15" },
+		{ "{{place}}{{place}}", "TorgetTorget" },
+		{ "två rader\n{{time}}\n\n", "två rader\n21:15\n" },
+		{ "inga variabler", "inga variabler" },
+		{ "{ place } }} {", "{ place } }} {" },
+		{ "{{\tplace\t}}", "Torget" },
+		{ "{{place_2}}", "andra" },
+	};
+	const struct tvar	 vars[] = {
+		{ "place", "Torget" },
+		{ "time", "21:15" },
+		{ "place_2", "andra" },
+	};
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 sub[128], err[256], *s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%zu", t->dir, i);
+		assert_int_equal(mkdir(sub, 0700), 0);
+		puts_file(sub, "r.sv.sms", rows[i].text);
+		ts = templates_load(sub, err, sizeof(err));
+		if (ts == NULL)
+			fail_msg("row %zu: %s", i, err);
+		s = render(ts, "r", "sv", vars, 3);
+		if (s == NULL || strcmp(s, rows[i].want) != 0)
+			fail_msg("row %zu: got '%s', want '%s'", i,
+			    s ? s : "NULL", rows[i].want);
+		free(s);
+		templates_free(ts);
+	}
+}
+
+/* A missing variable is named; an unknown template is not a variable. */
+static void
+test_template_missing(void **state)
+{
+	const struct tvar	 vars[] = { { "place", "Torget" } };
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 err[256], missing[64];
+
+	puts_file(t->dir, "m.sv.sms", "{{place}} kl {{time}} {{later}}");
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	strcpy(missing, "junk");
+	assert_null(template_render(ts, "m", "sms", "sv", vars, 1, missing,
+	    sizeof(missing), err, sizeof(err)));
+	assert_string_equal(missing, "time");
+	assert_string_equal(err, "missing variable: time");
+	/* missing may be NULL. */
+	assert_null(template_render(ts, "m", "sms", "sv", NULL, 0, NULL, 0,
+	    err, sizeof(err)));
+	assert_string_equal(err, "missing variable: place");
+	/* A variable with a NULL value counts as missing. */
+	{
+		const struct tvar nullv[] = { { "place", NULL } };
+
+		assert_null(template_render(ts, "m", "sms", "sv", nullv, 1,
+		    missing, sizeof(missing), err, sizeof(err)));
+		assert_string_equal(missing, "place");
+	}
+	strcpy(missing, "junk");
+	assert_null(template_render(ts, "nope", "sms", "sv", vars, 1, missing,
+	    sizeof(missing), err, sizeof(err)));
+	assert_string_equal(missing, "");
+	assert_non_null(strstr(err, "nope"));
+	templates_free(ts);
+}
+
+/* Values go in verbatim: "{{x}}" in a value is text, not a variable. */
+static void
+test_template_no_recursion(void **state)
+{
+	const struct tvar	 vars[] = {
+		{ "place", "{{time}} och {{secret}} {{" },
+		{ "time", "21:15" },
+		{ "secret", "LEAK" },
+		{ "desc", "100% %s %n \\ }}" },
+	};
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 err[256], *s;
+
+	puts_file(t->dir, "n.sv.sms", "Vid {{place}} kl {{time}}: {{desc}}");
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	assert_non_null(s = render(ts, "n", "sv", vars, 4));
+	assert_string_equal(s,
+	    "Vid {{time}} och {{secret}} {{ kl 21:15: 100% %s %n \\ }}");
+	free(s);
+	templates_free(ts);
+}
+
+/* Collect template_vars names into a "|"-joined string. */
+static void
+vars_cb(const char *var, void *arg)
+{
+	char	*buf = arg;
+
+	strcat(buf, var);
+	strcat(buf, "|");
+}
+
+/* Each variable of every language, once. */
+static void
+test_template_vars(void **state)
+{
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	char			 err[256], got[256];
+
+	puts_file(t->dir, "v.en.sms", "{{place}} {{extra}} {{ place }}");
+	puts_file(t->dir, "v.sv.sms", "{{place}} {{time}} {{place}}");
+	puts_file(t->dir, "v.sv.voice", "{{voiceonly}}");
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	got[0] = '\0';
+	template_vars(ts, "v", "sms", vars_cb, got);
+	assert_string_equal(got, "place|extra|time|");
+	got[0] = '\0';
+	template_vars(ts, "v", "voice", vars_cb, got);
+	assert_string_equal(got, "voiceonly|");
+	got[0] = '\0';
+	template_vars(ts, "none", "sms", vars_cb, got);
+	assert_string_equal(got, "");
+	templates_free(ts);
+}
+
+/* Characters of the GSM 03.38 basic set beyond ASCII, as UTF-8. */
+static const char *const gsm_extra[] = {
+	"£", "¥", "è", "é", "ù", "ì", "ò", "Ç", "Ø", "ø", "Å", "å", "Æ", "æ",
+	"ß", "É", "¡", "Ä", "Ö", "Ñ", "Ü", "§", "¿", "ä", "ö", "ñ", "ü", "à",
+	"¤",
+};
+
+/* Characters of s if all are in one GSM 03.38 septet; -1 if not. */
+static int
+gsm_chars(const char *s)
+{
+	size_t	i, k;
+	int	n = 0;
+
+	for (i = 0; s[i] != '\0'; n++) {
+		if ((unsigned char)s[i] < 0x80) {
+			if (strchr("[]{}\\^~|`", s[i]) != NULL ||
+			    ((unsigned char)s[i] < 0x20 && s[i] != '\n'))
+				return -1;
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(gsm_extra) / sizeof(gsm_extra[0]); k++)
+			if (strncmp(s + i, gsm_extra[k],
+			    strlen(gsm_extra[k])) == 0)
+				break;
+		if (k == sizeof(gsm_extra) / sizeof(gsm_extra[0]))
+			return -1;
+		i += strlen(gsm_extra[k]);
+	}
+	return n;
+}
+
+/* The shipped templates load, render in one SMS and say who sends. */
+static void
+test_template_shipped(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*vars;		/* what template_vars gives */
+		const char	*must;		/* must appear in sv and en */
+	} rows[] = {
+		{ "incident", "description|emergency_number|place|time|",
+		    "08-721 23 13" },
+		{ "nattvandrare-utrop", "place|time|", "JA" },
+		{ "all-clear", "place|", "Centrumvägen 10, Nykvarn" },
+	};
+	static const char *const langs[] = { "sv", "en" };
+	const struct tvar	 vars[] = {
+		{ "place", "Centrumvägen 10, Nykvarn" },
+		{ "time", "21:15" },
+		{ "description", "Brand i flerfamiljshus" },
+		{ "emergency_number", "08-721 23 13" },
+	};
+	struct templates	*ts;
+	const char		*src;
+	char			 dir[1024], err[1024], got[256], *s, *p;
+	char			 sorted[256], *parts[8];
+	size_t			 i, j, k, np;
+	int			 n;
+
+	(void)state;
+	if ((src = getenv("VARSEL_SRCDIR")) == NULL)
+		src = "..";
+	snprintf(dir, sizeof(dir), "%s/templates", src);
+	ts = templates_load(dir, err, sizeof(err));
+	if (ts == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		/* The variables, sorted, are exactly the documented ones. */
+		got[0] = '\0';
+		template_vars(ts, rows[i].name, "sms", vars_cb, got);
+		np = 0;
+		for (p = strtok(got, "|"); p != NULL && np < 8;
+		    p = strtok(NULL, "|"))
+			parts[np++] = p;
+		for (j = 0; j < np; j++)
+			for (k = j + 1; k < np; k++)
+				if (strcmp(parts[k], parts[j]) < 0) {
+					p = parts[j];
+					parts[j] = parts[k];
+					parts[k] = p;
+				}
+		sorted[0] = '\0';
+		for (j = 0; j < np; j++)
+			vars_cb(parts[j], sorted);
+		assert_string_equal(sorted, rows[i].vars);
+
+		for (j = 0; j < 2; j++) {
+			assert_string_equal(templates_lang(ts, rows[i].name,
+			    "sms", langs[j]), langs[j]);
+			s = render(ts, rows[i].name, langs[j], vars,
+			    sizeof(vars) / sizeof(vars[0]));
+			if (s == NULL)
+				fail_msg("%s.%s: no text", rows[i].name,
+				    langs[j]);
+			n = gsm_chars(s);
+			if (n < 0 || n > SMS_MAX_CHARS)
+				fail_msg("%s.%s: %d GSM characters (-1: "
+				    "outside GSM 03.38): %s", rows[i].name,
+				    langs[j], n, s);
+			if (strstr(s, "Nykvarns kommun") == NULL ||
+			    strstr(s, rows[i].must) == NULL ||
+			    strstr(s, "{{") != NULL)
+				fail_msg("%s.%s: %s", rows[i].name, langs[j],
+				    s);
+			if (strcmp(rows[i].name, "nattvandrare-utrop") == 0 &&
+			    strstr(s, "NEJ") == NULL)
+				fail_msg("%s.%s: asks for no NEJ",
+				    rows[i].name, langs[j]);
+			free(s);
+		}
+	}
+	templates_free(ts);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_template_load_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_all_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_ignored_files,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_fallback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_render,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_missing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_no_recursion,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_vars,
+		    setup, teardown),
+		cmocka_unit_test(test_template_shipped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
