@@ -1,1 +1,911 @@
-/* placeholder */
+/*
+ * The end-to-end harness (see e2e.h): temp folders, the generated
+ * varsel.conf, child processes with port files, blocking HTTP through
+ * libcurl easy, JSON helpers, and the clean-up that runs at exit.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define E2E_MAX_CHILDREN	64
+#define E2E_MAX_ENVS		32
+#define E2E_SPAWN_MS		10000
+#define E2E_HTTP_TIMEOUT_MS	30000
+#define E2E_POLL_MS		20
+
+/* A running child, for the clean-up at exit. */
+struct child {
+	pid_t		 pid;
+	struct e2e_env	*env;
+};
+
+static struct child	 children[E2E_MAX_CHILDREN];
+static struct e2e_env	*envs[E2E_MAX_ENVS];
+static bool		 initialized;
+static char		 builddir[PATH_MAX];
+static char		 srcdir[PATH_MAX];
+
+static void	 e2e_init(void);
+static void	 e2e_atexit(void);
+static bool	 e2e_keep(void);
+static void	 e2e_rmtree(const char *);
+static void	 e2e_child_add(pid_t, struct e2e_env *);
+static void	 e2e_child_del(pid_t);
+static void	 e2e_sleep_ms(long);
+static int	 e2e_read_port(const char *);
+static int	 e2e_spawn(struct e2e_env *, struct e2e_proc *, const char *,
+		    char *const [], const char *);
+static int	 e2e_status(int);
+static size_t	 e2e_write_cb(char *, size_t, size_t, void *);
+
+/* Once: curl's globals and the exit hook. */
+static void
+e2e_init(void)
+{
+	if (initialized)
+		return;
+	initialized = true;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(e2e_atexit);
+}
+
+/* At exit: stop every child still running and remove every folder. */
+static void
+e2e_atexit(void)
+{
+	size_t	i;
+
+	for (i = 0; i < E2E_MAX_ENVS; i++)
+		if (envs[i] != NULL)
+			e2e_env_free(envs[i]);
+	for (i = 0; i < E2E_MAX_CHILDREN; i++) {
+		if (children[i].pid == 0)
+			continue;
+		kill(children[i].pid, SIGKILL);
+		waitpid(children[i].pid, NULL, 0);
+		children[i].pid = 0;
+	}
+	curl_global_cleanup();
+}
+
+/* Should temp folders stay for a look afterwards? */
+static bool
+e2e_keep(void)
+{
+	const char	*s = getenv("E2E_KEEP");
+
+	return s != NULL && strcmp(s, "1") == 0;
+}
+
+/* nftw callback: remove one entry. */
+static int
+e2e_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	if (remove(path) == -1)
+		fprintf(stderr, "e2e: remove %s: %s\n", path, strerror(errno));
+	return 0;
+}
+
+/* rm -rf path. */
+static void
+e2e_rmtree(const char *path)
+{
+	nftw(path, e2e_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Remember a child for the clean-up. */
+static void
+e2e_child_add(pid_t pid, struct e2e_env *env)
+{
+	size_t	i;
+
+	for (i = 0; i < E2E_MAX_CHILDREN; i++)
+		if (children[i].pid == 0) {
+			children[i].pid = pid;
+			children[i].env = env;
+			return;
+		}
+	fprintf(stderr, "e2e: more than %d children\n", E2E_MAX_CHILDREN);
+}
+
+/* Forget a child that was reaped. */
+static void
+e2e_child_del(pid_t pid)
+{
+	size_t	i;
+
+	for (i = 0; i < E2E_MAX_CHILDREN; i++)
+		if (children[i].pid == pid)
+			children[i].pid = 0;
+}
+
+/* Sleep ms milliseconds. */
+static void
+e2e_sleep_ms(long ms)
+{
+	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+long long
+e2e_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct e2e_env *
+e2e_env_new(void)
+{
+	struct e2e_env	*env;
+	const char	*tmp = getenv("TMPDIR");
+	size_t		 i;
+
+	e2e_init();
+	if ((env = calloc(1, sizeof(*env))) == NULL)
+		return NULL;
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(env->dir, sizeof(env->dir), "%s/varsel-e2e.XXXXXX",
+	    tmp) >= sizeof(env->dir) || mkdtemp(env->dir) == NULL) {
+		fprintf(stderr, "e2e: mkdtemp %s: %s\n", env->dir,
+		    strerror(errno));
+		free(env);
+		return NULL;
+	}
+	snprintf(env->conf, sizeof(env->conf), "%s/varsel.conf", env->dir);
+	snprintf(env->db, sizeof(env->db), "%s/varsel.db", env->dir);
+	if ((env->api_port = e2e_free_port()) == -1) {
+		e2e_rmtree(env->dir);
+		free(env);
+		return NULL;
+	}
+	snprintf(env->api_url, sizeof(env->api_url), "http://127.0.0.1:%d",
+	    env->api_port);
+	for (i = 0; i < E2E_MAX_ENVS; i++)
+		if (envs[i] == NULL) {
+			envs[i] = env;
+			break;
+		}
+	return env;
+}
+
+void
+e2e_env_free(struct e2e_env *env)
+{
+	size_t	i;
+	bool	any = false;
+
+	if (env == NULL)
+		return;
+	/* TERM first so sanitizer reports land in the logs, then KILL. */
+	for (i = 0; i < E2E_MAX_CHILDREN; i++)
+		if (children[i].pid != 0 && children[i].env == env) {
+			kill(children[i].pid, SIGTERM);
+			any = true;
+		}
+	if (any) {
+		long long	deadline = e2e_now_ms() + 3000;
+
+		for (i = 0; i < E2E_MAX_CHILDREN; i++) {
+			if (children[i].pid == 0 || children[i].env != env)
+				continue;
+			while (waitpid(children[i].pid, NULL, WNOHANG) == 0) {
+				if (e2e_now_ms() > deadline) {
+					kill(children[i].pid, SIGKILL);
+					waitpid(children[i].pid, NULL, 0);
+					break;
+				}
+				e2e_sleep_ms(5);
+			}
+			children[i].pid = 0;
+		}
+	}
+	for (i = 0; i < E2E_MAX_ENVS; i++)
+		if (envs[i] == env)
+			envs[i] = NULL;
+	if (e2e_keep())
+		fprintf(stderr, "e2e: kept %s\n", env->dir);
+	else
+		e2e_rmtree(env->dir);
+	free(env);
+}
+
+int
+e2e_env_write(struct e2e_env *env, const char *name, const char *text)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE	*fp;
+	size_t	 len = strlen(text);
+
+	snprintf(path, sizeof(path), "%s/%s", env->dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "e2e: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	/* The config holds secrets: only we may read it. */
+	if (fchmod(fileno(fp), 0600) == -1 ||
+	    fwrite(text, 1, len, fp) != len || fclose(fp) != 0 ||
+	    rename(tmp, path) == -1) {
+		fprintf(stderr, "e2e: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
+{
+	char	 sha[65], *text = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 rc;
+
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return -1;
+	fprintf(fp, "; written by the e2e harness\n"
+	    "[gateway]\n"
+	    "listen = 127.0.0.1:%d\n"
+	    "public_url = http://127.0.0.1:%d\n"
+	    "database = %s\n"
+	    "port_file = %s/varseld.port\n"
+	    "templates = %s/templates\n"
+	    "default_region = SE\n"
+	    "%s\n",
+	    env->api_port, env->api_port, env->db, env->dir, e2e_srcdir(),
+	    c->gateway != NULL ? c->gateway : "");
+	fprintf(fp, "[dispatch]\n%s\n\n", c->dispatch != NULL ? c->dispatch :
+	    "retry_base_ms = 50\nretry_max_ms = 200\nmax_attempts = 6");
+	if (c->fake_port > 0)
+		fprintf(fp, "[provider elks]\n"
+		    "type = 46elks\n"
+		    "base_url = http://127.0.0.1:%d/a1\n"
+		    "username = %s\n"
+		    "password = %s\n"
+		    "callback_secret = %s\n",
+		    c->fake_port, E2E_ELKS_USER, E2E_ELKS_PASSWORD,
+		    E2E_CALLBACK_SECRET);
+	else
+		fprintf(fp, "[provider sim]\n"
+		    "type = simulator\n"
+		    "delivered_after_ms = 50\n");
+	fprintf(fp, "from = Nykvarn\n"
+	    "rate = %g\n"
+	    "max_connections = %d\n"
+	    "%s\n",
+	    c->rate > 0 ? c->rate : 2000.0,
+	    c->max_connections > 0 ? c->max_connections : 32,
+	    c->provider != NULL ? c->provider : "");
+
+	sha256_hex(E2E_TOKEN, strlen(E2E_TOKEN), sha);
+	fprintf(fp, "[client e2e]\ntoken_sha256 = %s\nscopes = alerts:write "
+	    "alerts:read contacts:write contacts:read\n\n", sha);
+	sha256_hex(E2E_TOKEN_READER, strlen(E2E_TOKEN_READER), sha);
+	fprintf(fp, "[client reader]\ntoken_sha256 = %s\nscopes = alerts:read "
+	    "contacts:read\n\n", sha);
+	if (c->hmac_secret != NULL) {
+		sha256_hex(E2E_TOKEN_SIGNED, strlen(E2E_TOKEN_SIGNED), sha);
+		fprintf(fp, "[client signed]\ntoken_sha256 = %s\nscopes = "
+		    "alerts:write alerts:read contacts:write contacts:read\n"
+		    "hmac_secret = %s\n\n", sha, c->hmac_secret);
+	}
+	if (c->extra != NULL)
+		fprintf(fp, "%s\n", c->extra);
+	if (fclose(fp) != 0) {
+		free(text);
+		return -1;
+	}
+	rc = e2e_env_write(env, "varsel.conf", text);
+	free(text);
+	return rc;
+}
+
+const char *
+e2e_builddir(void)
+{
+	const char	*s = getenv("VARSEL_BUILDDIR");
+	char		 exe[PATH_MAX], *d;
+	ssize_t		 n;
+
+	if (builddir[0] != '\0')
+		return builddir;
+	if (s != NULL && *s != '\0') {
+		strlcpy(builddir, s, sizeof(builddir));
+		return builddir;
+	}
+	/* tests/test_e2e and bench/fanout sit one folder down. */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0) {
+		strlcpy(builddir, ".", sizeof(builddir));
+		return builddir;
+	}
+	exe[n] = '\0';
+	d = dirname(exe);
+	d = dirname(d);
+	strlcpy(builddir, d, sizeof(builddir));
+	return builddir;
+}
+
+const char *
+e2e_srcdir(void)
+{
+	const char	*s = getenv("VARSEL_SRCDIR");
+	char		 path[PATH_MAX + 16], line[PATH_MAX + 64];
+	FILE		*fp;
+
+	if (srcdir[0] != '\0')
+		return srcdir;
+	if (s != NULL && *s != '\0') {
+		strlcpy(srcdir, s, sizeof(srcdir));
+		return srcdir;
+	}
+	strlcpy(srcdir, e2e_builddir(), sizeof(srcdir));
+	snprintf(path, sizeof(path), "%s/Makefile", e2e_builddir());
+	if ((fp = fopen(path, "r")) == NULL)
+		return srcdir;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "abs_top_srcdir = ", 17) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			strlcpy(srcdir, line + 17, sizeof(srcdir));
+			break;
+		}
+	}
+	fclose(fp);
+	return srcdir;
+}
+
+/* The port in a port file, or -1 if it is not (fully) there yet. */
+static int
+e2e_read_port(const char *path)
+{
+	char	 buf[32];
+	FILE	*fp;
+	long	 port;
+	char	*end;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), fp) == NULL) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	port = strtol(buf, &end, 10);
+	if (end == buf || (*end != '\0' && *end != '\n') || port <= 0 ||
+	    port > 65535)
+		return -1;
+	return (int)port;
+}
+
+/* A wait status as e2e_wait_exit reports it. */
+static int
+e2e_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+/* Fork and exec argv with output to p->log; wait for port_file. */
+static int
+e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
+    char *const argv[], const char *port_file)
+{
+	pid_t		 parent = getpid(), pid;
+	long long	 deadline;
+	int		 fd, st, port;
+
+	memset(p, 0, sizeof(*p));
+	p->env = env;
+	strlcpy(p->name, name, sizeof(p->name));
+	strlcpy(p->port_file, port_file, sizeof(p->port_file));
+	snprintf(p->log, sizeof(p->log), "%s/%s.log", env->dir, name);
+	unlink(port_file);
+	fflush(NULL);
+
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "e2e: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* The child dies with us, whatever way we go. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		if ((fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND,
+		    0644)) != -1) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "e2e: exec %s: %s\n", argv[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	p->pid = pid;
+	e2e_child_add(pid, env);
+
+	deadline = e2e_now_ms() + E2E_SPAWN_MS;
+	for (;;) {
+		if ((port = e2e_read_port(port_file)) > 0)
+			break;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			e2e_child_del(pid);
+			p->pid = 0;
+			fprintf(stderr, "e2e: %s exited with %d before it "
+			    "wrote %s\n", name, e2e_status(st), port_file);
+			e2e_log_tail(p, 3000);
+			return -1;
+		}
+		if (e2e_now_ms() > deadline) {
+			fprintf(stderr, "e2e: %s wrote no port file in %d ms\n",
+			    name, E2E_SPAWN_MS);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			e2e_child_del(pid);
+			p->pid = 0;
+			e2e_log_tail(p, 3000);
+			return -1;
+		}
+		e2e_sleep_ms(10);
+	}
+	p->port = port;
+	snprintf(p->url, sizeof(p->url), "http://127.0.0.1:%d", port);
+	return 0;
+}
+
+int
+e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
+{
+	char	 exe[PATH_MAX + 16], port_file[PATH_MAX];
+	char	*argv[] = { exe, "-c", env->conf, NULL };
+
+	snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
+	snprintf(port_file, sizeof(port_file), "%s/varseld.port", env->dir);
+	if (e2e_spawn(env, p, "varseld", argv, port_file) == -1)
+		return -1;
+	if (env->api_port != 0 && p->port != env->api_port) {
+		fprintf(stderr, "e2e: varseld listens on %d, not on %d as "
+		    "configured\n", p->port, env->api_port);
+		return -1;
+	}
+	return 0;
+}
+
+int
+e2e_spawn_fake(struct e2e_env *env, struct e2e_proc *p,
+    const char *const args[])
+{
+	char	 exe[PATH_MAX + 32], port_file[PATH_MAX];
+	char	*argv[64];
+	size_t	 n = 0, i;
+
+	snprintf(exe, sizeof(exe), "%s/tests/fakes/fake_provider",
+	    e2e_builddir());
+	snprintf(port_file, sizeof(port_file), "%s/fake.port", env->dir);
+	argv[n++] = exe;
+	argv[n++] = "--port-file";
+	argv[n++] = port_file;
+	argv[n++] = "--user";
+	argv[n++] = E2E_ELKS_USER;
+	argv[n++] = "--password";
+	argv[n++] = E2E_ELKS_PASSWORD;
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		if (n + 1 >= nitems(argv)) {
+			fprintf(stderr, "e2e: too many fake arguments\n");
+			return -1;
+		}
+		argv[n++] = (char *)args[i];
+	}
+	argv[n] = NULL;
+	return e2e_spawn(env, p, "fake", argv, port_file);
+}
+
+int
+e2e_kill(struct e2e_proc *p, int sig)
+{
+	if (p->pid == 0)
+		return -1;
+	return kill(p->pid, sig);
+}
+
+int
+e2e_wait_exit(struct e2e_proc *p, int timeout_ms)
+{
+	long long	deadline = e2e_now_ms() + timeout_ms;
+	int		st;
+	pid_t		r;
+
+	if (p->pid == 0)
+		return -1;
+	for (;;) {
+		r = waitpid(p->pid, &st, WNOHANG);
+		if (r == p->pid)
+			break;
+		if (r == -1 && errno != EINTR) {
+			fprintf(stderr, "e2e: waitpid %s: %s\n", p->name,
+			    strerror(errno));
+			e2e_child_del(p->pid);
+			p->pid = 0;
+			return -1;
+		}
+		if (e2e_now_ms() > deadline)
+			return E2E_TIMEOUT;
+		e2e_sleep_ms(5);
+	}
+	e2e_child_del(p->pid);
+	p->pid = 0;
+	return e2e_status(st);
+}
+
+int
+e2e_stop(struct e2e_proc *p, int timeout_ms)
+{
+	int	rc;
+
+	if (p->pid == 0)
+		return -1;
+	e2e_kill(p, SIGTERM);
+	if ((rc = e2e_wait_exit(p, timeout_ms)) == E2E_TIMEOUT) {
+		fprintf(stderr, "e2e: %s ignored SIGTERM for %d ms\n", p->name,
+		    timeout_ms);
+		e2e_kill(p, SIGKILL);
+		e2e_wait_exit(p, 5000);
+	}
+	return rc;
+}
+
+void
+e2e_log_tail(const struct e2e_proc *p, size_t bytes)
+{
+	FILE	*fp;
+	char	 buf[4096];
+	long	 size;
+	size_t	 n;
+
+	if ((fp = fopen(p->log, "r")) == NULL) {
+		fprintf(stderr, "e2e: no log %s\n", p->log);
+		return;
+	}
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	if (size > (long)bytes)
+		fseek(fp, size - (long)bytes, SEEK_SET);
+	else
+		fseek(fp, 0, SEEK_SET);
+	fprintf(stderr, "---- last lines of %s ----\n", p->log);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fprintf(stderr, "---- end of %s ----\n", p->name);
+	fclose(fp);
+}
+
+bool
+e2e_log_contains(const struct e2e_proc *p, const char *text)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	bool	 found = false;
+
+	if ((fp = fopen(p->log, "r")) == NULL)
+		return false;
+	while (!found && getline(&line, &cap, fp) != -1)
+		found = strstr(line, text) != NULL;
+	free(line);
+	fclose(fp);
+	return found;
+}
+
+/* A growing answer body. */
+struct e2e_buf {
+	char	*s;
+	size_t	 len;
+};
+
+/* curl write callback: append to an e2e_buf. */
+static size_t
+e2e_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct e2e_buf	*b = arg;
+	size_t		 len = size * n;
+	char		*s;
+
+	if ((s = realloc(b->s, b->len + len + 1)) == NULL)
+		return 0;
+	memcpy(s + b->len, data, len);
+	b->len += len;
+	s[b->len] = '\0';
+	b->s = s;
+	return len;
+}
+
+int
+e2e_http(const char *method, const char *url, const char *const headers[],
+    const char *body, int *status, char **resp)
+{
+	CURL			*c;
+	struct curl_slist	*hl = NULL, *t;
+	struct e2e_buf		 b = { NULL, 0 };
+	CURLcode		 rc;
+	long			 code = 0;
+	size_t			 i;
+
+	e2e_init();
+	*status = 0;
+	if (resp != NULL)
+		*resp = NULL;
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if ((t = curl_slist_append(hl, headers[i])) == NULL)
+			goto fail;
+		hl = t;
+	}
+	/* No "Expect: 100-continue" round trip for big bodies. */
+	if ((t = curl_slist_append(hl, "Expect:")) == NULL)
+		goto fail;
+	hl = t;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)E2E_HTTP_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, e2e_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(body));
+	}
+	if (strcmp(method, "GET") == 0 && body == NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(method, "POST") == 0 && body == NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	} else if (strcmp(method, "POST") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		fprintf(stderr, "e2e: %s %s: %s\n", method, url,
+		    curl_easy_strerror(rc));
+		goto fail;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	*status = (int)code;
+	if (resp != NULL)
+		*resp = b.s != NULL ? b.s : strdup("");
+	else
+		free(b.s);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return 0;
+fail:
+	free(b.s);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return -1;
+}
+
+json_t *
+e2e_api(const struct e2e_proc *p, const char *token, const char *method,
+    const char *path, const char *body, int *status)
+{
+	char		 url[PATH_MAX], auth[256], *resp = NULL;
+	const char	*h[3];
+	size_t		 n = 0;
+	json_t		*j;
+
+	snprintf(url, sizeof(url), "%s%s", p->url, path);
+	if (token != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h[n++] = auth;
+	}
+	if (body != NULL)
+		h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+	if (e2e_http(method, url, h, body, status, &resp) == -1)
+		return NULL;
+	j = e2e_json_parse(resp);
+	free(resp);
+	return j;
+}
+
+void
+e2e_sign(const char *secret, const char *ts, const char *body, char *out,
+    size_t len)
+{
+	char	*msg, hex[65];
+
+	if ((msg = str_printf("%s.%s", ts, body != NULL ? body : "")) ==
+	    NULL) {
+		strlcpy(out, "", len);
+		return;
+	}
+	hmac_sha256_hex(secret, strlen(secret), msg, strlen(msg), hex);
+	free(msg);
+	snprintf(out, len, "sha256=%s", hex);
+}
+
+json_t *
+e2e_json_parse(const char *text)
+{
+	json_error_t	e;
+
+	if (text == NULL)
+		return NULL;
+	return json_loads(text, JSON_DECODE_ANY, &e);
+}
+
+/* The value at a dotted path ("a.b.0.c"); NULL if missing. */
+static const json_t *
+e2e_json_at(const json_t *j, const char *path)
+{
+	char	 copy[256], *tok, *save = NULL, *end;
+	long	 idx;
+
+	if (j == NULL || strlcpy(copy, path, sizeof(copy)) >= sizeof(copy))
+		return NULL;
+	for (tok = strtok_r(copy, ".", &save); tok != NULL && j != NULL;
+	    tok = strtok_r(NULL, ".", &save)) {
+		if (json_is_array(j)) {
+			idx = strtol(tok, &end, 10);
+			if (*end != '\0' || idx < 0)
+				return NULL;
+			j = json_array_get(j, (size_t)idx);
+		} else
+			j = json_object_get(j, tok);
+	}
+	return j;
+}
+
+long long
+e2e_json_int(const json_t *j, const char *path)
+{
+	const json_t	*v = e2e_json_at(j, path);
+
+	if (v == NULL || !json_is_integer(v))
+		return LLONG_MIN;
+	return (long long)json_integer_value(v);
+}
+
+const char *
+e2e_json_str(const json_t *j, const char *path)
+{
+	const json_t	*v = e2e_json_at(j, path);
+
+	if (v == NULL || !json_is_string(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+json_t *
+e2e_fake_stats(const struct e2e_proc *fake)
+{
+	char	 url[128], *resp;
+	int	 status;
+	json_t	*j;
+
+	snprintf(url, sizeof(url), "%s/_stats", fake->url);
+	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
+		return NULL;
+	j = status == 200 ? e2e_json_parse(resp) : NULL;
+	free(resp);
+	return j;
+}
+
+long long
+e2e_fake_stat(const struct e2e_proc *fake, const char *name)
+{
+	json_t		*j = e2e_fake_stats(fake);
+	long long	 v = e2e_json_int(j, name);
+
+	json_decref(j);
+	return v == LLONG_MIN ? -1 : v;
+}
+
+int
+e2e_fake_control(const struct e2e_proc *fake, const char *form)
+{
+	char	 url[128], *resp;
+	int	 status;
+
+	snprintf(url, sizeof(url), "%s/_control", fake->url);
+	if (e2e_http("POST", url, NULL, form, &status, &resp) == -1)
+		return -1;
+	if (status != 200)
+		fprintf(stderr, "e2e: fake /_control %s: %d %s\n", form, status,
+		    resp);
+	free(resp);
+	return status == 200 ? 0 : -1;
+}
+
+long long
+e2e_fake_number(const struct e2e_proc *fake, const char *to,
+    const char *name)
+{
+	char		 url[256], *enc, *resp;
+	int		 status;
+	json_t		*j;
+	long long	 v;
+
+	if ((enc = url_encode(to)) == NULL)
+		return -1;
+	snprintf(url, sizeof(url), "%s/_number?to=%s", fake->url, enc);
+	free(enc);
+	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
+		return -1;
+	j = status == 200 ? e2e_json_parse(resp) : NULL;
+	free(resp);
+	v = e2e_json_int(j, name);
+	json_decref(j);
+	return v == LLONG_MIN ? -1 : v;
+}
+
+int
+e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms)
+{
+	long long	deadline = e2e_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (fn(arg))
+			return 0;
+		if (e2e_now_ms() > deadline)
+			return -1;
+		e2e_sleep_ms(E2E_POLL_MS);
+	}
+}
+
+int
+e2e_free_port(void)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	int			s, port = -1;
+
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	else
+		fprintf(stderr, "e2e: cannot find a free port: %s\n",
+		    strerror(errno));
+	close(s);
+	return port;
+}

@@ -1,1 +1,155 @@
-/* placeholder */
+/*
+ * The end-to-end harness: a private temp folder with a varsel.conf, the
+ * daemon and the fake 46elks as child processes on 127.0.0.1, blocking
+ * HTTP with libcurl easy and small JSON helpers. No cmocka in here:
+ * bench/fanout uses it too. Children are killed and the folder removed
+ * at exit, also after a failed assertion (E2E_KEEP=1 keeps the folder).
+ */
+#ifndef VARSEL_E2E_H
+#define VARSEL_E2E_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* The bearer tokens the generated config knows. */
+#define E2E_TOKEN		"e2e-token-with-every-scope"
+#define E2E_TOKEN_READER	"e2e-token-read-only"
+#define E2E_TOKEN_SIGNED	"e2e-token-signed-client"
+/* The fake's Basic credentials and the 46elks callback secret. */
+#define E2E_ELKS_USER		"e2e-api-user"
+#define E2E_ELKS_PASSWORD	"e2e-api-password"
+#define E2E_CALLBACK_SECRET	"q7Vd0sLkT3xNw9Rb2YhE5mJc8PaZ4uFg"
+/* Status of a child that did not exit in time. */
+#define E2E_TIMEOUT		(-1)
+
+/* A temp folder holding one daemon's config, database and logs. */
+struct e2e_env {
+	char	 dir[256];
+	char	 conf[PATH_MAX];	/* dir/varsel.conf */
+	char	 db[PATH_MAX];		/* dir/varsel.db */
+	int	 api_port;		/* the daemon's port, chosen up front */
+	char	 api_url[64];		/* "http://127.0.0.1:PORT" */
+};
+
+/* A child process (the daemon or the fake) and where it listens. */
+struct e2e_proc {
+	pid_t		 pid;		/* 0: not running */
+	int		 port;
+	char		 name[32];
+	char		 url[64];	/* "http://127.0.0.1:PORT" */
+	char		 log[PATH_MAX];	/* its stderr and stdout */
+	char		 port_file[PATH_MAX];
+	struct e2e_env	*env;
+};
+
+/* What e2e_env_config writes besides the fixed parts. */
+struct e2e_conf {
+	int		 fake_port;	/* > 0: [provider elks] at the fake;
+					   0: a [provider sim] simulator */
+	double		 rate;		/* provider rate; 0: 2000 */
+	int		 max_connections; /* provider connections; 0: 32 */
+	const char	*gateway;	/* more lines for [gateway] */
+	const char	*dispatch;	/* the [dispatch] lines; NULL: fast
+					   retries (base 50 ms, max 200 ms, 6) */
+	const char	*provider;	/* more lines for the provider */
+	const char	*hmac_secret;	/* non-NULL: a [client signed] */
+	const char	*extra;		/* appended as is */
+};
+
+/* Make a fresh temp folder and pick the daemon's port; NULL on failure. */
+struct e2e_env	*e2e_env_new(void);
+/* Stop the env's children, remove its folder (unless E2E_KEEP=1). */
+void		 e2e_env_free(struct e2e_env *);
+/* Write a file into the env's folder; 0 or -1. */
+int		 e2e_env_write(struct e2e_env *, const char *name,
+		    const char *text);
+/*
+ * Write varsel.conf: [gateway] on 127.0.0.1:api_port with the database,
+ * port file and logs in the folder and templates from $VARSEL_SRCDIR;
+ * [dispatch]; one provider; the clients "e2e" (E2E_TOKEN, every scope),
+ * "reader" (E2E_TOKEN_READER, alerts:read contacts:read) and with an
+ * hmac_secret "signed" (E2E_TOKEN_SIGNED, every scope). 0 or -1.
+ */
+int		 e2e_env_config(struct e2e_env *, const struct e2e_conf *);
+
+/* The build folder (VARSEL_BUILDDIR, else found from our own path). */
+const char	*e2e_builddir(void);
+/* The source folder (VARSEL_SRCDIR, else read from the build's Makefile). */
+const char	*e2e_srcdir(void);
+
+/*
+ * Start $VARSEL_BUILDDIR/varseld -c env->conf and wait (10 s at most) for
+ * its port file. On failure, print the log's tail and return -1.
+ */
+int		 e2e_spawn_daemon(struct e2e_env *, struct e2e_proc *);
+/*
+ * Start the fake 46elks with E2E_ELKS_USER/PASSWORD, a port file in the
+ * env's folder and the extra flags in args (NULL-ended, may be NULL).
+ */
+int		 e2e_spawn_fake(struct e2e_env *, struct e2e_proc *,
+		    const char *const args[]);
+/* Send sig to the child; 0 or -1. */
+int		 e2e_kill(struct e2e_proc *, int sig);
+/*
+ * Wait for the child to end: its exit code, 128 + the signal that killed
+ * it, or E2E_TIMEOUT (the child is left running).
+ */
+int		 e2e_wait_exit(struct e2e_proc *, int timeout_ms);
+/* SIGTERM, then SIGKILL after timeout_ms; as e2e_wait_exit. */
+int		 e2e_stop(struct e2e_proc *, int timeout_ms);
+/* Print the last bytes of the child's log to stderr. */
+void		 e2e_log_tail(const struct e2e_proc *, size_t bytes);
+/* Is text in the child's log? */
+bool		 e2e_log_contains(const struct e2e_proc *, const char *text);
+
+/*
+ * One blocking request. headers is a NULL-ended list of "Name: value"
+ * (may be NULL); body may be NULL. *status gets the HTTP status and *resp
+ * (if resp is not NULL) the body, to be freed. 0 when an answer came,
+ * -1 on a transport error (printed).
+ */
+int		 e2e_http(const char *method, const char *url,
+		    const char *const headers[], const char *body, int *status,
+		    char **resp);
+/*
+ * A JSON call to proc: token (NULL: none) as the bearer, body sent as
+ * application/json. Returns the answer parsed (NULL if it is no JSON or
+ * nothing came; *status is 0 then).
+ */
+json_t		*e2e_api(const struct e2e_proc *, const char *token,
+		    const char *method, const char *path, const char *body,
+		    int *status);
+/* "sha256=<hex HMAC-SHA256(secret, ts + "." + body)>" into out. */
+void		 e2e_sign(const char *secret, const char *ts,
+		    const char *body, char *out, size_t len);
+
+/* Parse text as JSON; NULL if it is not. */
+json_t		*e2e_json_parse(const char *text);
+/* The integer at a dotted path ("counts.delivered"); missing: LLONG_MIN. */
+long long	 e2e_json_int(const json_t *, const char *path);
+/* The string at a dotted path; NULL if missing or not a string. */
+const char	*e2e_json_str(const json_t *, const char *path);
+
+/* The fake's GET /_stats; NULL on failure. */
+json_t		*e2e_fake_stats(const struct e2e_proc *);
+/* One counter of the fake's /_stats; -1 on failure. */
+long long	 e2e_fake_stat(const struct e2e_proc *, const char *name);
+/* POST form (e.g. "fail-first=3&latency-ms=20") to /_control; 0 or -1. */
+int		 e2e_fake_control(const struct e2e_proc *, const char *form);
+/* GET /_number?to=...: the counter name of that number; -1 on failure. */
+long long	 e2e_fake_number(const struct e2e_proc *, const char *to,
+		    const char *name);
+
+/* Call fn(arg) every 20 ms until it is true; 0, or -1 after timeout_ms. */
+int		 e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms);
+/* A port on 127.0.0.1 that was free a moment ago; -1 on failure. */
+int		 e2e_free_port(void);
+/* Milliseconds of a monotonic clock. */
+long long	 e2e_now_ms(void);
+
+#endif
