@@ -166,15 +166,16 @@ test_phone_is_mobile(void **state)
 static void
 test_phone_small_buffer(void **state)
 {
-	char	out[8], err[64];
+	char	small[12], exact[13], err[64];
 
 	(void)state;
-	assert_int_equal(phone_normalize("0701234567", "SE", out, sizeof(out),
-	    err, sizeof(err)), -1);
-	assert_int_equal(phone_normalize("0701234567", "SE", out, 13,
-	    err, sizeof(err)), 0);
-	assert_string_equal(out, "+46701234567");
-	assert_int_equal(phone_normalize(NULL, "SE", out, sizeof(out),
+	assert_int_equal(phone_normalize("0701234567", "SE", small,
+	    sizeof(small), err, sizeof(err)), -1);
+	assert_string_equal(small, "");
+	assert_int_equal(phone_normalize("0701234567", "SE", exact,
+	    sizeof(exact), err, sizeof(err)), 0);
+	assert_string_equal(exact, "+46701234567");
+	assert_int_equal(phone_normalize(NULL, "SE", exact, sizeof(exact),
 	    err, sizeof(err)), -1);
 }
 
