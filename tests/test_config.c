@@ -472,6 +472,8 @@ static const struct {
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read admin\n",
 	    "3: scopes: unknown scope 'admin' (known: alerts:write "
 	    "alerts:read contacts:write contacts:read)" },
+	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = \"  \"\n",
+	    "3: scopes: no scope given" },
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = Alerts:Read\n",
 	    "3: scopes: unknown scope 'Alerts:Read'" },
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read\n"
