@@ -1,1 +1,1834 @@
-/* placeholder: being written */
+/*
+ * The SQLite store: schema and its migrations (PRAGMA user_version), the
+ * prepared statements, and every SQL statement of Varsel. One connection
+ * in WAL mode; synchronous=NORMAL except for durable transactions, which
+ * wait for the disk (synchronous=FULL) before they report success.
+ *
+ * Deliveries are indexed for the hot paths only: the due queue and the
+ * expiry sweep use partial indexes over queued rows, delivery reports use
+ * (provider, provider_ref), status pages use (alert_id, state).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define SALT_LEN	32
+
+/* The states a delivery can still leave, as an SQL list. */
+#define NONFINAL	"(0, 1, 2)"
+_Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
+    DS_EXPIRED == 5 && DS_CANCELLED == 6,
+    "the SQL below hardcodes these state numbers");
+
+/* Log the connection's last error, naming the function that saw it. */
+#define DBWARN(s)	log_warnx("%s: %s", __func__, sqlite3_errmsg((s)->db))
+
+/* The schema, one entry per version; never edit a released step. */
+struct migration {
+	const char	*sql;
+	/* Extra work after the SQL, or NULL; err gets the reason. */
+	int		(*fn)(sqlite3 *, char *, size_t);
+};
+
+static int	init_salt(sqlite3 *, char *, size_t);
+
+static const struct migration migrations[] = {
+	/* 1: the initial schema. */
+	{
+	"CREATE TABLE meta ("
+	"  key		TEXT PRIMARY KEY,"
+	"  value	TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE contacts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  phone	TEXT NOT NULL UNIQUE,"
+	"  name		TEXT,"
+	"  lang		TEXT NOT NULL,"
+	"  area		TEXT,"
+	"  lat		REAL,"
+	"  lon		REAL,"
+	"  channels	INTEGER NOT NULL,"
+	"  created_at	INTEGER NOT NULL,"
+	"  updated_at	INTEGER NOT NULL"
+	");"
+	"CREATE INDEX contacts_area ON contacts (area) WHERE area IS NOT NULL;"
+	"CREATE TABLE groups ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  name		TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE memberships ("
+	"  group_id	INTEGER NOT NULL"
+	"		REFERENCES groups (id) ON DELETE CASCADE,"
+	"  contact_id	INTEGER NOT NULL"
+	"		REFERENCES contacts (id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (group_id, contact_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX memberships_contact ON memberships (contact_id);"
+	"CREATE TABLE optouts ("
+	"  phone_hash	TEXT PRIMARY KEY,"
+	"  channel	TEXT,"
+	"  created_at	INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE optout_log ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  phone_hash	TEXT NOT NULL,"
+	"  action	TEXT NOT NULL CHECK (action IN ('stop', 'start')),"
+	"  channel	TEXT,"
+	"  at		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX optout_log_hash ON optout_log (phone_hash, at);"
+	"CREATE TABLE alerts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  client	TEXT NOT NULL,"
+	"  source_ref	TEXT,"
+	"  body_hash	TEXT,"
+	"  type		TEXT,"
+	"  severity	INTEGER NOT NULL,"
+	"  template	TEXT,"
+	"  lang		TEXT,"
+	"  ack		INTEGER NOT NULL DEFAULT 0,"
+	"  callback_url	TEXT,"
+	"  created_at	INTEGER NOT NULL,"
+	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
+	"  recipients	INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed	INTEGER NOT NULL DEFAULT 0,"
+	"  segments	INTEGER NOT NULL DEFAULT 0,"
+	"  encoding	TEXT,"
+	"  response	TEXT,"
+	"  UNIQUE (client, source_ref)"
+	");"
+	"CREATE INDEX alerts_expiry ON alerts (expires_at)"
+	"  WHERE expires_at > 0;"
+	"CREATE TABLE deliveries ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  alert_id	INTEGER REFERENCES alerts (id),"
+	"  phone	TEXT NOT NULL,"
+	"  channel	INTEGER NOT NULL,"
+	"  lang		TEXT NOT NULL,"
+	"  body		TEXT NOT NULL,"
+	"  state	INTEGER NOT NULL,"
+	"  reason	TEXT,"
+	"  priority	INTEGER NOT NULL,"
+	"  segments	INTEGER NOT NULL DEFAULT 1,"
+	"  attempts	INTEGER NOT NULL DEFAULT 0,"
+	"  next_at	INTEGER NOT NULL,"
+	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
+	"  provider	TEXT,"
+	"  provider_ref	TEXT,"
+	"  in_doubt	INTEGER NOT NULL DEFAULT 0,"
+	"  error	TEXT,"
+	"  ack		INTEGER NOT NULL DEFAULT 0,"
+	"  created_at	INTEGER NOT NULL,"
+	"  updated_at	INTEGER NOT NULL"
+	");"
+	/* The due queue in claim order; next_at filters without the table. */
+	"CREATE INDEX deliveries_due ON deliveries (priority, id, next_at)"
+	"  WHERE state = 0;"
+	"CREATE INDEX deliveries_next ON deliveries (next_at) WHERE state = 0;"
+	"CREATE INDEX deliveries_expiry ON deliveries (expires_at)"
+	"  WHERE state = 0 AND expires_at > 0;"
+	"CREATE INDEX deliveries_ref ON deliveries (provider, provider_ref)"
+	"  WHERE provider_ref IS NOT NULL;"
+	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state);"
+	"CREATE INDEX deliveries_alert ON deliveries (alert_id, id);"
+	"CREATE TABLE attempts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  delivery_id	INTEGER NOT NULL REFERENCES deliveries (id),"
+	"  at		INTEGER NOT NULL,"
+	"  provider	TEXT,"
+	"  http_status	INTEGER NOT NULL DEFAULT 0,"
+	"  result	TEXT NOT NULL,"
+	"  error	TEXT,"
+	"  duration_ms	INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX attempts_delivery ON attempts (delivery_id);",
+	init_salt
+	},
+};
+
+#define SCHEMA_VERSION	((int)nitems(migrations))
+
+#define DELIVERY_COLS \
+	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
+	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
+	"in_doubt, error, ack, created_at, updated_at"
+#define ALERT_COLS \
+	"id, client, source_ref, body_hash, type, severity, template, lang, " \
+	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
+	"segments, encoding, response"
+#define CONTACT_COLS \
+	"id, phone, name, lang, area, lat, lon, channels, created_at, " \
+	"updated_at"
+
+/* Every statement, prepared once at open. */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_PING,
+	ST_CONTACT_UPSERT,
+	ST_CONTACT_GET,
+	ST_CONTACT_GROUPS,
+	ST_CONTACT_DELETE,
+	ST_CONTACT_RECIPIENT,
+	ST_DELIVERIES_ERASE,
+	ST_MEMBERSHIPS_CLEAR,
+	ST_MEMBERSHIP_ADD,
+	ST_GROUP_ID,
+	ST_GROUP_ADD,
+	ST_GROUPS_LIST,
+	ST_GROUP_MEMBERS,
+	ST_AREA_MEMBERS,
+	ST_OPTOUT_ADD,
+	ST_OPTOUT_DEL,
+	ST_OPTOUT_HAS,
+	ST_OPTOUT_LOG,
+	ST_ALERT_INSERT,
+	ST_ALERT_SET_RESPONSE,
+	ST_ALERT_SET_SUMMARY,
+	ST_ALERT_GET,
+	ST_ALERT_FIND_REF,
+	ST_ALERT_COUNTS,
+	ST_ALERTS_LIST,
+	ST_ALERT_CANCEL,
+	ST_EXPIRE_ALERTS,
+	ST_EXPIRE_SINGLE,
+	ST_DELIVERY_INSERT,
+	ST_DELIVERY_GET,
+	ST_CLAIM_SELECT,
+	ST_CLAIM_UPDATE,
+	ST_NEXT_DUE,
+	ST_QUEUE_DEPTH,
+	ST_DELIVERY_SENT,
+	ST_DELIVERY_RETRY,
+	ST_DELIVERY_FINISH,
+	ST_REPORT_FIND,
+	ST_REPORT_UPDATE,
+	ST_REQUEUE,
+	ST_ATTEMPT_LOG,
+	ST_DELIVERIES_ALL,
+	ST_DELIVERIES_STATE,
+	ST_TOTALS,
+	ST_NSTMTS
+};
+
+static const char *const stmt_sql[ST_NSTMTS] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT store",
+	[ST_RELEASE] = "RELEASE store",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store",
+	[ST_PING] = "SELECT count(*) FROM meta",
+	[ST_CONTACT_UPSERT] =
+	    "INSERT INTO contacts (phone, name, lang, area, lat, lon, "
+	    "channels, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	    "ON CONFLICT (phone) DO UPDATE SET name = excluded.name, "
+	    "lang = excluded.lang, area = excluded.area, lat = excluded.lat, "
+	    "lon = excluded.lon, channels = excluded.channels, "
+	    "updated_at = excluded.updated_at "
+	    "RETURNING id",
+	[ST_CONTACT_GET] =
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone = ?1",
+	[ST_CONTACT_GROUPS] =
+	    "SELECT g.name FROM memberships m JOIN groups g "
+	    "ON g.id = m.group_id WHERE m.contact_id = ?1 ORDER BY g.name",
+	[ST_CONTACT_DELETE] = "DELETE FROM contacts WHERE phone = ?1",
+	[ST_CONTACT_RECIPIENT] =
+	    "SELECT lang, channels FROM contacts WHERE phone = ?1",
+	[ST_DELIVERIES_ERASE] =
+	    "UPDATE deliveries SET phone = 'erased' WHERE phone = ?1",
+	[ST_MEMBERSHIPS_CLEAR] =
+	    "DELETE FROM memberships WHERE contact_id = ?1",
+	[ST_MEMBERSHIP_ADD] =
+	    "INSERT OR IGNORE INTO memberships (group_id, contact_id) "
+	    "VALUES (?1, ?2)",
+	[ST_GROUP_ID] = "SELECT id FROM groups WHERE name = ?1",
+	[ST_GROUP_ADD] = "INSERT INTO groups (name) VALUES (?1)",
+	[ST_GROUPS_LIST] =
+	    "SELECT g.name, (SELECT count(*) FROM memberships m "
+	    "WHERE m.group_id = g.id) FROM groups g ORDER BY g.name",
+	[ST_GROUP_MEMBERS] =
+	    "SELECT c.phone, c.lang, c.channels FROM groups g "
+	    "JOIN memberships m ON m.group_id = g.id "
+	    "JOIN contacts c ON c.id = m.contact_id WHERE g.name = ?1",
+	[ST_AREA_MEMBERS] =
+	    "SELECT phone, lang, channels FROM contacts WHERE area = ?1",
+	[ST_OPTOUT_ADD] =
+	    "INSERT INTO optouts (phone_hash, channel, created_at) "
+	    "VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (phone_hash) DO UPDATE SET channel = excluded.channel",
+	[ST_OPTOUT_DEL] = "DELETE FROM optouts WHERE phone_hash = ?1",
+	[ST_OPTOUT_HAS] = "SELECT 1 FROM optouts WHERE phone_hash = ?1",
+	[ST_OPTOUT_LOG] =
+	    "INSERT INTO optout_log (phone_hash, action, channel, at) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[ST_ALERT_INSERT] =
+	    "INSERT INTO alerts (client, source_ref, body_hash, type, "
+	    "severity, template, lang, ack, callback_url, created_at, "
+	    "expires_at, recipients, suppressed, segments, encoding, response) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "?14, ?15, ?16)",
+	[ST_ALERT_SET_RESPONSE] =
+	    "UPDATE alerts SET response = ?2 WHERE id = ?1",
+	[ST_ALERT_SET_SUMMARY] =
+	    "UPDATE alerts SET recipients = ?2, suppressed = ?3, "
+	    "segments = ?4, encoding = ?5 WHERE id = ?1",
+	[ST_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1",
+	[ST_ALERT_FIND_REF] =
+	    "SELECT " ALERT_COLS " FROM alerts "
+	    "WHERE client = ?1 AND source_ref = ?2",
+	[ST_ALERT_COUNTS] =
+	    "SELECT state, count(*), sum(ack = 1), sum(ack = -1), "
+	    "sum(in_doubt <> 0) FROM deliveries WHERE alert_id = ?1 "
+	    "GROUP BY state",
+	[ST_ALERTS_LIST] =
+	    "SELECT " ALERT_COLS " FROM alerts ORDER BY id DESC LIMIT ?1",
+	[ST_ALERT_CANCEL] =
+	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
+	    "WHERE alert_id = ?1 AND state = 0",
+	[ST_EXPIRE_ALERTS] =
+	    "UPDATE deliveries SET state = 5, "
+	    "error = 'the alert expired before it was sent', updated_at = ?1 "
+	    "WHERE state = 0 AND alert_id IN (SELECT id FROM alerts "
+	    "WHERE expires_at > 0 AND expires_at <= ?1)",
+	[ST_EXPIRE_SINGLE] =
+	    "UPDATE deliveries SET state = 5, "
+	    "error = 'expired before it was sent', updated_at = ?1 "
+	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1",
+	[ST_DELIVERY_INSERT] =
+	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
+	    "state, reason, priority, segments, attempts, next_at, expires_at, "
+	    "provider, provider_ref, in_doubt, error, ack, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[ST_DELIVERY_GET] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1",
+	[ST_CLAIM_SELECT] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "INDEXED BY deliveries_due "
+	    "WHERE state = 0 AND next_at <= ?1 ORDER BY priority, id LIMIT ?2",
+	[ST_CLAIM_UPDATE] =
+	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
+	    "updated_at = ?2 WHERE id = ?1 AND state = 0",
+	[ST_NEXT_DUE] = "SELECT min(next_at) FROM deliveries WHERE state = 0",
+	[ST_QUEUE_DEPTH] =
+	    "SELECT coalesce(sum(segments), 0) FROM deliveries "
+	    "WHERE state = 0 AND priority <= ?1",
+	[ST_DELIVERY_SENT] =
+	    "UPDATE deliveries SET state = 2, provider = ?2, "
+	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
+	    "WHERE id = ?1 AND state IN " NONFINAL,
+	[ST_DELIVERY_RETRY] =
+	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
+	[ST_DELIVERY_FINISH] =
+	    "UPDATE deliveries SET state = ?2, error = ?3, updated_at = ?4 "
+	    "WHERE id = ?1 AND state IN " NONFINAL,
+	[ST_REPORT_FIND] =
+	    "SELECT id, state FROM deliveries "
+	    "WHERE provider = ?1 AND provider_ref = ?2 "
+	    "ORDER BY id DESC LIMIT 1",
+	[ST_REPORT_UPDATE] =
+	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
+	[ST_REQUEUE] =
+	    "UPDATE deliveries SET state = 0, in_doubt = 1, next_at = ?1, "
+	    "updated_at = ?1 WHERE state = 1",
+	[ST_ATTEMPT_LOG] =
+	    "INSERT INTO attempts (delivery_id, at, provider, http_status, "
+	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_DELIVERIES_ALL] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "WHERE alert_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+	[ST_DELIVERIES_STATE] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "WHERE alert_id = ?1 AND state = ?4 AND id > ?2 ORDER BY id "
+	    "LIMIT ?3",
+	[ST_TOTALS] =
+	    "SELECT coalesce(provider, ''), channel, state, count(*) "
+	    "FROM deliveries GROUP BY 1, 2, 3",
+};
+
+/* How an internal multi-row change was opened. */
+enum txn_kind {
+	TXN_OWN,		/* BEGIN IMMEDIATE: no transaction was open */
+	TXN_SAVEPOINT		/* inside the caller's transaction */
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_NSTMTS];
+	int		 depth;		/* nested store_begin count */
+	bool		 sync_full;	/* synchronous=FULL for this txn */
+	bool		 want_sync;	/* a nested begin asked for the disk */
+	bool		 is_file;	/* not ":memory:" */
+	unsigned char	 salt[SALT_LEN];
+};
+
+static int	exec_sql(sqlite3 *, const char *, char *, size_t);
+static int	hex_decode(const char *, unsigned char *, size_t);
+static int	user_version(sqlite3 *, int *, char *, size_t);
+static int	migrate(sqlite3 *, char *, size_t);
+static int	load_salt(struct store *, char *, size_t);
+static int	step_done(struct store *, enum stmt_id, const char *);
+static void	stmt_done(sqlite3_stmt *);
+static int	bind_text(sqlite3_stmt *, int, const char *);
+static int	bind_text_empty_null(sqlite3_stmt *, int, const char *);
+static char	*col_dup(sqlite3_stmt *, int, bool *);
+static void	col_copy(sqlite3_stmt *, int, char *, size_t);
+static int	txn_enter(struct store *, enum txn_kind *, const char *);
+static int	txn_leave(struct store *, enum txn_kind, bool, const char *);
+static void	sync_normal(struct store *);
+static void	phone_hash(struct store *, const char *, char[65]);
+static int	group_id(struct store *, const char *, bool, int64_t *,
+		    const char *);
+static int	members(struct store *, enum stmt_id, const char *,
+		    store_recipient_cb, void *, const char *);
+static int	read_alert(sqlite3_stmt *, struct alert_row *);
+static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
+		    const char *);
+static int	read_delivery(sqlite3_stmt *, struct delivery *);
+static int	count_update(struct store *, enum stmt_id, int *,
+		    const char *);
+
+/* ---- opening and migrating ------------------------------------------ */
+
+/* Run SQL without results (pragmas, schema); err gets the reason. */
+static int
+exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg != NULL ? msg :
+		    sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Hex text of exactly 2*len digits into len bytes. */
+static int
+hex_decode(const char *hex, unsigned char *out, size_t len)
+{
+	size_t		i;
+	unsigned int	b;
+
+	if (hex == NULL || strlen(hex) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = (unsigned char)b;
+	}
+	return 0;
+}
+
+/* The database's PRAGMA user_version. */
+static int
+user_version(sqlite3 *db, int *v, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	else
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Migration 1: the random salt of opt-out hashes. */
+static int
+init_salt(sqlite3 *db, char *err, size_t errlen)
+{
+	unsigned char	 salt[SALT_LEN];
+	char		 hex[2 * SALT_LEN + 1];
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (RAND_bytes(salt, sizeof(salt)) != 1) {
+		snprintf(err, errlen, "RAND_bytes could not make a salt");
+		return -1;
+	}
+	hex_encode(salt, sizeof(salt), hex);
+	explicit_bzero(salt, sizeof(salt));
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta (key, value) "
+	    "VALUES ('salt', ?1)", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Apply the migration steps the database has not seen, one txn each. */
+static int
+migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	char	why[200], sql[64];
+	int	v, step;
+
+	for (;;) {
+		if (exec_sql(db, "BEGIN IMMEDIATE", why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "cannot start the schema "
+			    "migration: %s", why);
+			return -1;
+		}
+		/* Read inside the lock: another process may have migrated. */
+		if (user_version(db, &v, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "cannot read the schema "
+			    "version: %s", why);
+			goto fail;
+		}
+		if (v > SCHEMA_VERSION) {
+			snprintf(err, errlen, "the database has schema version "
+			    "%d, newer than the %d this program knows; use a "
+			    "newer varseld", v, SCHEMA_VERSION);
+			goto fail;
+		}
+		if (v < 0) {
+			snprintf(err, errlen, "the database has an invalid "
+			    "schema version %d", v);
+			goto fail;
+		}
+		if (v == SCHEMA_VERSION)
+			return exec_sql(db, "COMMIT", err, errlen);
+		step = v + 1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", step);
+		if (exec_sql(db, migrations[v].sql, why, sizeof(why)) == -1 ||
+		    (migrations[v].fn != NULL &&
+		    migrations[v].fn(db, why, sizeof(why)) == -1) ||
+		    exec_sql(db, sql, why, sizeof(why)) == -1 ||
+		    exec_sql(db, "COMMIT", why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "schema migration to version %d "
+			    "failed: %s", step, why);
+			goto fail;
+		}
+	}
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Read the opt-out salt from meta. */
+static int
+load_salt(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta "
+	    "WHERE key = 'salt'", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    hex_decode((const char *)sqlite3_column_text(st, 0), s->salt,
+	    sizeof(s->salt)) == 0)
+		rc = 0;
+	else
+		snprintf(err, errlen, "the database has no valid opt-out "
+		    "salt in its meta table");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store	*s;
+	sqlite3_stmt	*st;
+	const char	*fn, *mode;
+	char		 why[512];
+	int		 i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open: %s", s->db != NULL ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	fn = sqlite3_db_filename(s->db, "main");
+	s->is_file = fn != NULL && fn[0] != '\0';
+
+	/* journal_mode answers with the mode now in force. */
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "cannot set WAL mode: %s",
+		    sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (s->is_file && (mode == NULL || strcmp(mode, "wal") != 0)) {
+		snprintf(err, errlen, "journal mode is '%s', not wal (a file "
+		    "system without shared memory?)", mode != NULL ? mode :
+		    "unknown");
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if (exec_sql(s->db, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = NORMAL", why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	if (migrate(s->db, why, sizeof(why)) == -1 ||
+	    load_salt(s, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	for (i = 0; i < ST_NSTMTS; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "preparing statement %d: %s", i,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db)) {
+		log_warnx("%s: a transaction was still open; rolled back",
+		    __func__);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	for (i = 0; i < ST_NSTMTS; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+	explicit_bzero(s->salt, sizeof(s->salt));
+	free(s);
+}
+
+int
+store_ping(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_PING];
+	int		 rc;
+
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		log_warnx("%s: the database is read-only", __func__);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (s->depth > 0)
+		return 0;
+	/* Take and drop the write lock: the database is writable. */
+	if (step_done(s, ST_BEGIN, __func__) == -1)
+		return -1;
+	return step_done(s, ST_ROLLBACK, __func__);
+}
+
+/* ---- statement helpers ---------------------------------------------- */
+
+/* Step a statement that returns no rows; reset it either way. */
+static int
+step_done(struct store *s, enum stmt_id id, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Make a statement ready for its next use. */
+static void
+stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Bind a string, or NULL. The string must outlive the step. */
+static int
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Bind a string, NULL for NULL or "". */
+static int
+bind_text_empty_null(sqlite3_stmt *st, int i, const char *v)
+{
+	return bind_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
+}
+
+/* A copy of a text column, NULL for SQL NULL; *oom set on failure. */
+static char *
+col_dup(sqlite3_stmt *st, int i, bool *oom)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+	char			*p;
+
+	if (v == NULL)
+		return NULL;
+	if ((p = strdup((const char *)v)) == NULL)
+		*oom = true;
+	return p;
+}
+
+/* A text column into a fixed buffer, "" for NULL. */
+static void
+col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	strlcpy(buf, v != NULL ? (const char *)v : "", len);
+}
+
+/* ---- transactions --------------------------------------------------- */
+
+/* Put synchronous back to NORMAL after a durable transaction. */
+static void
+sync_normal(struct store *s)
+{
+	char	why[256];
+
+	if (!s->sync_full)
+		return;
+	s->sync_full = false;
+	if (exec_sql(s->db, "PRAGMA synchronous = NORMAL", why,
+	    sizeof(why)) == -1)
+		log_warnx("%s: %s", __func__, why);
+}
+
+int
+store_begin(struct store *s, bool durable)
+{
+	char	why[256];
+
+	if (s->depth > 0) {
+		if (durable && !s->sync_full)
+			s->want_sync = true;
+		s->depth++;
+		return 0;
+	}
+	/* synchronous cannot change inside a transaction. */
+	if (durable) {
+		if (exec_sql(s->db, "PRAGMA synchronous = FULL", why,
+		    sizeof(why)) == -1) {
+			log_warnx("%s: %s", __func__, why);
+			return -1;
+		}
+		s->sync_full = true;
+	}
+	if (step_done(s, ST_BEGIN, __func__) == -1) {
+		sync_normal(s);
+		return -1;
+	}
+	s->depth = 1;
+	s->want_sync = false;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (s->depth == 0) {
+		log_warnx("%s: no transaction is open (rolled back earlier?)",
+		    __func__);
+		return -1;
+	}
+	if (--s->depth > 0)
+		return 0;
+	if (step_done(s, ST_COMMIT, __func__) == -1) {
+		if (!sqlite3_get_autocommit(s->db))
+			step_done(s, ST_ROLLBACK, __func__);
+		sync_normal(s);
+		s->want_sync = false;
+		return -1;
+	}
+	sync_normal(s);
+	/*
+	 * A durable begin nested in an ordinary transaction: the commit
+	 * did not sync the WAL, a checkpoint syncs it before copying.
+	 */
+	if (s->want_sync && s->is_file &&
+	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL) != SQLITE_OK)
+		DBWARN(s);
+	s->want_sync = false;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		step_done(s, ST_ROLLBACK, __func__);
+	s->depth = 0;
+	s->want_sync = false;
+	sync_normal(s);
+}
+
+/* Open a transaction for a change of several rows, or a savepoint. */
+static int
+txn_enter(struct store *s, enum txn_kind *kind, const char *func)
+{
+	if (s->depth == 0) {
+		if (step_done(s, ST_BEGIN, func) == -1)
+			return -1;
+		*kind = TXN_OWN;
+	} else {
+		if (step_done(s, ST_SAVEPOINT, func) == -1)
+			return -1;
+		*kind = TXN_SAVEPOINT;
+	}
+	s->depth++;
+	return 0;
+}
+
+/* Close what txn_enter opened: keep the changes if ok, else undo them. */
+static int
+txn_leave(struct store *s, enum txn_kind kind, bool ok, const char *func)
+{
+	int	rc = ok ? 0 : -1;
+
+	if (s->depth > 0)
+		s->depth--;
+	if (kind == TXN_OWN) {
+		if (ok && step_done(s, ST_COMMIT, func) == -1)
+			rc = -1;
+		if (!sqlite3_get_autocommit(s->db))
+			step_done(s, ST_ROLLBACK, func);
+		return rc;
+	}
+	if (!ok)
+		step_done(s, ST_ROLLBACK_TO, func);
+	if (step_done(s, ST_RELEASE, func) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* ---- contacts and groups -------------------------------------------- */
+
+void
+contact_clear(struct contact *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->area);
+	for (i = 0; i < c->ngroups; i++)
+		free(c->groups[i]);
+	free(c->groups);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The id of a group, creating it if create; STORE_NOTFOUND otherwise. */
+static int
+group_id(struct store *s, const char *name, bool create, int64_t *id,
+    const char *func)
+{
+	sqlite3_stmt	*st = s->st[ST_GROUP_ID];
+	int		 rc;
+
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (!create)
+		return STORE_NOTFOUND;
+	bind_text(s->st[ST_GROUP_ADD], 1, name);
+	if (step_done(s, ST_GROUP_ADD, func) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_contact_upsert(struct store *s, const struct contact *c)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_UPSERT];
+	enum txn_kind	 kind;
+	int64_t		 created, updated, cid = 0, gid;
+	size_t		 i;
+	bool		 ok = false;
+	int		 rc;
+
+	created = c->created_at != 0 ? c->created_at : now_ms();
+	updated = c->updated_at != 0 ? c->updated_at : created;
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	rc = bind_text(st, 1, c->phone);
+	rc |= bind_text(st, 2, c->name);
+	rc |= bind_text(st, 3, c->lang[0] != '\0' ? c->lang : "sv");
+	rc |= bind_text(st, 4, c->area);
+	if (c->has_pos) {
+		rc |= sqlite3_bind_double(st, 5, c->lat);
+		rc |= sqlite3_bind_double(st, 6, c->lon);
+	}
+	rc |= sqlite3_bind_int64(st, 7, c->channels);
+	rc |= sqlite3_bind_int64(st, 8, created);
+	rc |= sqlite3_bind_int64(st, 9, updated);
+	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
+		DBWARN(s);
+		stmt_done(st);
+		goto out;
+	}
+	cid = sqlite3_column_int64(st, 0);
+	/* Run the RETURNING statement to its end so the row is written. */
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		DBWARN(s);
+		stmt_done(st);
+		goto out;
+	}
+	stmt_done(st);
+
+	sqlite3_bind_int64(s->st[ST_MEMBERSHIPS_CLEAR], 1, cid);
+	if (step_done(s, ST_MEMBERSHIPS_CLEAR, __func__) == -1)
+		goto out;
+	for (i = 0; i < c->ngroups; i++) {
+		if (c->groups[i] == NULL || c->groups[i][0] == '\0')
+			continue;
+		if (group_id(s, c->groups[i], true, &gid, __func__) != 0)
+			goto out;
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
+		if (step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+			goto out;
+	}
+	ok = true;
+out:
+	return txn_leave(s, kind, ok, __func__);
+}
+
+int
+store_contact_get(struct store *s, const char *phone, struct contact *c)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_GET];
+	int64_t		 cid;
+	bool		 oom = false;
+	char		**g;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	bind_text(st, 1, phone);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			DBWARN(s);
+		stmt_done(st);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	}
+	cid = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, c->phone, sizeof(c->phone));
+	c->name = col_dup(st, 2, &oom);
+	col_copy(st, 3, c->lang, sizeof(c->lang));
+	c->area = col_dup(st, 4, &oom);
+	c->has_pos = sqlite3_column_type(st, 5) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 6) != SQLITE_NULL;
+	if (c->has_pos) {
+		c->lat = sqlite3_column_double(st, 5);
+		c->lon = sqlite3_column_double(st, 6);
+	}
+	c->channels = (unsigned int)sqlite3_column_int64(st, 7);
+	c->created_at = sqlite3_column_int64(st, 8);
+	c->updated_at = sqlite3_column_int64(st, 9);
+	stmt_done(st);
+
+	st = s->st[ST_CONTACT_GROUPS];
+	sqlite3_bind_int64(st, 1, cid);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((g = reallocarray(c->groups, c->ngroups + 1,
+		    sizeof(*g))) == NULL) {
+			oom = true;
+			break;
+		}
+		c->groups = g;
+		if ((g[c->ngroups] = col_dup(st, 0, &oom)) == NULL)
+			oom = true;
+		else
+			c->ngroups++;
+	}
+	if (!oom && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (oom)
+		log_warnx("%s: out of memory", __func__);
+	if (oom || rc != SQLITE_DONE) {
+		contact_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_contact_delete(struct store *s, const char *phone)
+{
+	enum txn_kind	kind;
+	bool		ok = false;
+	int		rc = 0;
+
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(s->st[ST_CONTACT_DELETE], 1, phone);
+	if (step_done(s, ST_CONTACT_DELETE, __func__) == -1)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		rc = STORE_NOTFOUND;
+		goto out;
+	}
+	/* Memberships go by cascade; the number goes from old deliveries. */
+	bind_text(s->st[ST_DELIVERIES_ERASE], 1, phone);
+	if (step_done(s, ST_DELIVERIES_ERASE, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	if (txn_leave(s, kind, ok, __func__) == -1 && rc == 0)
+		return -1;
+	return rc;
+}
+
+int
+store_groups_list(struct store *s, store_group_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_GROUPS_LIST];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*name = sqlite3_column_text(st, 0);
+
+		cb(name != NULL ? (const char *)name : "",
+		    sqlite3_column_int64(st, 1), arg);
+	}
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_group_exists(struct store *s, const char *name)
+{
+	int64_t	id;
+
+	return group_id(s, name, false, &id, __func__);
+}
+
+/* Call cb for each row of phone, lang, channels; -1 if cb stopped. */
+static int
+members(struct store *s, enum stmt_id id, const char *key,
+    store_recipient_cb cb, void *arg, const char *func)
+{
+	sqlite3_stmt		*st = s->st[id];
+	struct recipient	 r;
+	const unsigned char	*phone, *lang;
+	int			 rc, stopped = 0;
+
+	bind_text(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		phone = sqlite3_column_text(st, 0);
+		lang = sqlite3_column_text(st, 1);
+		r.phone = phone != NULL ? (const char *)phone : "";
+		r.lang = lang != NULL ? (const char *)lang : "";
+		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
+		if (cb(&r, arg) == -1) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (!stopped && rc != SQLITE_DONE)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+int
+store_group_members(struct store *s, const char *group, store_recipient_cb cb,
+    void *arg)
+{
+	return members(s, ST_GROUP_MEMBERS, group, cb, arg, __func__);
+}
+
+int
+store_area_members(struct store *s, const char *area, store_recipient_cb cb,
+    void *arg)
+{
+	return members(s, ST_AREA_MEMBERS, area, cb, arg, __func__);
+}
+
+int
+store_contact_recipient(struct store *s, const char *phone, char lang[8],
+    unsigned int *channels)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_RECIPIENT];
+	int		 rc;
+
+	bind_text(st, 1, phone);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, lang, 8);
+		*channels = (unsigned int)sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+/* ---- opt-outs ------------------------------------------------------- */
+
+/* sha256 hex of salt || phone. */
+static void
+phone_hash(struct store *s, const char *phone, char out[65])
+{
+	unsigned char	buf[SALT_LEN + 64];
+	size_t		n = strnlen(phone, 64);
+
+	memcpy(buf, s->salt, SALT_LEN);
+	memcpy(buf + SALT_LEN, phone, n);
+	sha256_hex(buf, SALT_LEN + n, out);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+int
+store_optout_add(struct store *s, const char *phone, const char *channel,
+    int64_t at)
+{
+	sqlite3_stmt	*st;
+	enum txn_kind	 kind;
+	char		 hash[65];
+	bool		 ok = false;
+
+	phone_hash(s, phone, hash);
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	st = s->st[ST_OPTOUT_ADD];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, channel);
+	sqlite3_bind_int64(st, 3, at);
+	if (step_done(s, ST_OPTOUT_ADD, __func__) == -1)
+		goto out;
+	st = s->st[ST_OPTOUT_LOG];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, "stop");
+	bind_text(st, 3, channel);
+	sqlite3_bind_int64(st, 4, at);
+	if (step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	return txn_leave(s, kind, ok, __func__);
+}
+
+int
+store_optout_remove(struct store *s, const char *phone, int64_t at)
+{
+	sqlite3_stmt	*st;
+	enum txn_kind	 kind;
+	char		 hash[65];
+	bool		 ok = false;
+
+	phone_hash(s, phone, hash);
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(s->st[ST_OPTOUT_DEL], 1, hash);
+	if (step_done(s, ST_OPTOUT_DEL, __func__) == -1)
+		goto out;
+	st = s->st[ST_OPTOUT_LOG];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, "start");
+	sqlite3_bind_int64(st, 4, at);
+	if (step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	return txn_leave(s, kind, ok, __func__);
+}
+
+bool
+store_optout_has(struct store *s, const char *phone)
+{
+	sqlite3_stmt	*st = s->st[ST_OPTOUT_HAS];
+	char		 hash[65];
+	int		 rc;
+
+	phone_hash(s, phone, hash);
+	bind_text(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	/* On a database error we send: a missed alert is the worse fault. */
+	return rc == SQLITE_ROW;
+}
+
+/* ---- alerts --------------------------------------------------------- */
+
+void
+alert_row_clear(struct alert_row *a)
+{
+	if (a == NULL)
+		return;
+	free(a->client);
+	free(a->source_ref);
+	free(a->body_hash);
+	free(a->type);
+	free(a->template);
+	free(a->lang);
+	free(a->callback_url);
+	free(a->encoding);
+	free(a->response);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Fill a from a row of ALERT_COLS; -1 (cleared) when out of memory. */
+static int
+read_alert(sqlite3_stmt *st, struct alert_row *a)
+{
+	bool	oom = false;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->client = col_dup(st, 1, &oom);
+	a->source_ref = col_dup(st, 2, &oom);
+	a->body_hash = col_dup(st, 3, &oom);
+	a->type = col_dup(st, 4, &oom);
+	a->severity = sqlite3_column_int(st, 5);
+	a->template = col_dup(st, 6, &oom);
+	a->lang = col_dup(st, 7, &oom);
+	a->ack = sqlite3_column_int(st, 8) != 0;
+	a->callback_url = col_dup(st, 9, &oom);
+	a->created_at = sqlite3_column_int64(st, 10);
+	a->expires_at = sqlite3_column_int64(st, 11);
+	a->recipients = sqlite3_column_int(st, 12);
+	a->suppressed = sqlite3_column_int(st, 13);
+	a->segments = sqlite3_column_int(st, 14);
+	a->encoding = col_dup(st, 15, &oom);
+	a->response = col_dup(st, 16, &oom);
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		alert_row_clear(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run a bound single-alert query into a. */
+static int
+alert_one(struct store *s, enum stmt_id id, struct alert_row *a,
+    const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc, ret;
+
+	memset(a, 0, sizeof(*a));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = read_alert(st, a);
+	else if (rc == SQLITE_DONE)
+		ret = STORE_NOTFOUND;
+	else {
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret;
+}
+
+int
+store_alert_insert(struct store *s, struct alert_row *a)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_INSERT];
+	int		 rc;
+
+	rc = bind_text(st, 1, a->client);
+	rc |= bind_text(st, 2, a->source_ref);
+	rc |= bind_text(st, 3, a->body_hash);
+	rc |= bind_text(st, 4, a->type);
+	rc |= sqlite3_bind_int(st, 5, a->severity);
+	rc |= bind_text(st, 6, a->template);
+	rc |= bind_text(st, 7, a->lang);
+	rc |= sqlite3_bind_int(st, 8, a->ack ? 1 : 0);
+	rc |= bind_text(st, 9, a->callback_url);
+	rc |= sqlite3_bind_int64(st, 10, a->created_at != 0 ? a->created_at :
+	    now_ms());
+	rc |= sqlite3_bind_int64(st, 11, a->expires_at);
+	rc |= sqlite3_bind_int(st, 12, a->recipients);
+	rc |= sqlite3_bind_int(st, 13, a->suppressed);
+	rc |= sqlite3_bind_int(st, 14, a->segments);
+	rc |= bind_text(st, 15, a->encoding);
+	rc |= bind_text(st, 16, a->response);
+	if (rc != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	if (step_done(s, ST_ALERT_INSERT, __func__) == -1)
+		return -1;
+	a->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_alert_set_response(struct store *s, int64_t id, const char *json)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_SET_RESPONSE];
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, json);
+	return step_done(s, ST_ALERT_SET_RESPONSE, __func__);
+}
+
+int
+store_alert_set_summary(struct store *s, int64_t id, int recipients,
+    int suppressed, int segments, const char *encoding)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_SET_SUMMARY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, recipients);
+	sqlite3_bind_int(st, 3, suppressed);
+	sqlite3_bind_int(st, 4, segments);
+	bind_text(st, 5, encoding);
+	return step_done(s, ST_ALERT_SET_SUMMARY, __func__);
+}
+
+int
+store_alert_get(struct store *s, int64_t id, struct alert_row *a)
+{
+	sqlite3_bind_int64(s->st[ST_ALERT_GET], 1, id);
+	return alert_one(s, ST_ALERT_GET, a, __func__);
+}
+
+int
+store_alert_find_ref(struct store *s, const char *client,
+    const char *source_ref, struct alert_row *a)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_FIND_REF];
+
+	bind_text(st, 1, client);
+	bind_text(st, 2, source_ref);
+	return alert_one(s, ST_ALERT_FIND_REF, a, __func__);
+}
+
+int
+store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_COUNTS];
+	int		 rc, state;
+
+	memset(c, 0, sizeof(*c));
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		state = sqlite3_column_int(st, 0);
+		if (state >= 0 && state < DS_NSTATES)
+			c->state[state] = sqlite3_column_int64(st, 1);
+		c->acks_yes += sqlite3_column_int64(st, 2);
+		c->acks_no += sqlite3_column_int64(st, 3);
+		c->in_doubt += sqlite3_column_int64(st, 4);
+	}
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_ALERTS_LIST];
+	struct alert_row	 a;
+	int			 rc, ret = 0;
+
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_alert(st, &a) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = cb(&a, arg);
+		alert_row_clear(&a);
+		if (ret == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret == -1 ? -1 : 0;
+}
+
+/* Run a bound UPDATE; *n gets how many rows it changed. */
+static int
+count_update(struct store *s, enum stmt_id id, int *n, const char *func)
+{
+	if (step_done(s, id, func) == -1)
+		return -1;
+	if (n != NULL)
+		*n += sqlite3_changes(s->db);
+	return 0;
+}
+
+int
+store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_CANCEL];
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return count_update(s, ST_ALERT_CANCEL, n, __func__);
+}
+
+int
+store_expire_due(struct store *s, int64_t now, int *n)
+{
+	enum txn_kind	kind;
+	bool		ok;
+
+	*n = 0;
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_EXPIRE_ALERTS], 1, now);
+	sqlite3_bind_int64(s->st[ST_EXPIRE_SINGLE], 1, now);
+	ok = count_update(s, ST_EXPIRE_ALERTS, n, __func__) == 0 &&
+	    count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
+	/* The second statement is not run after a failed first one. */
+	stmt_done(s->st[ST_EXPIRE_SINGLE]);
+	if (txn_leave(s, kind, ok, __func__) == -1) {
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- deliveries ----------------------------------------------------- */
+
+void
+delivery_clear(struct delivery *d)
+{
+	if (d == NULL)
+		return;
+	free(d->body);
+	free(d->reason);
+	free(d->error);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Fill d from a row of DELIVERY_COLS; -1 (cleared) when out of memory. */
+static int
+read_delivery(sqlite3_stmt *st, struct delivery *d)
+{
+	bool	oom = false;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	d->alert_id = sqlite3_column_int64(st, 1);	/* NULL reads as 0 */
+	col_copy(st, 2, d->phone, sizeof(d->phone));
+	d->channel = sqlite3_column_int(st, 3);
+	col_copy(st, 4, d->lang, sizeof(d->lang));
+	d->body = col_dup(st, 5, &oom);
+	d->state = sqlite3_column_int(st, 6);
+	d->reason = col_dup(st, 7, &oom);
+	d->priority = sqlite3_column_int(st, 8);
+	d->segments = sqlite3_column_int(st, 9);
+	d->attempts = sqlite3_column_int(st, 10);
+	d->next_at = sqlite3_column_int64(st, 11);
+	d->expires_at = sqlite3_column_int64(st, 12);
+	col_copy(st, 13, d->provider, sizeof(d->provider));
+	col_copy(st, 14, d->provider_ref, sizeof(d->provider_ref));
+	d->in_doubt = sqlite3_column_int(st, 15) != 0;
+	d->error = col_dup(st, 16, &oom);
+	d->ack = sqlite3_column_int(st, 17);
+	d->created_at = sqlite3_column_int64(st, 18);
+	d->updated_at = sqlite3_column_int64(st, 19);
+	if (d->body == NULL && !oom && (d->body = strdup("")) == NULL)
+		oom = true;
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		delivery_clear(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_delivery_insert(struct store *s, struct delivery *d)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_INSERT];
+	int64_t		 now = now_ms();
+	int		 rc;
+
+	if (d->created_at == 0)
+		d->created_at = now;
+	if (d->updated_at == 0)
+		d->updated_at = d->created_at;
+	rc = d->alert_id != 0 ? sqlite3_bind_int64(st, 1, d->alert_id) :
+	    sqlite3_bind_null(st, 1);
+	rc |= bind_text(st, 2, d->phone);
+	rc |= sqlite3_bind_int(st, 3, d->channel);
+	rc |= bind_text(st, 4, d->lang);
+	rc |= bind_text(st, 5, d->body != NULL ? d->body : "");
+	rc |= sqlite3_bind_int(st, 6, d->state);
+	rc |= bind_text(st, 7, d->reason);
+	rc |= sqlite3_bind_int(st, 8, d->priority);
+	rc |= sqlite3_bind_int(st, 9, d->segments);
+	rc |= sqlite3_bind_int(st, 10, d->attempts);
+	rc |= sqlite3_bind_int64(st, 11, d->next_at);
+	rc |= sqlite3_bind_int64(st, 12, d->expires_at);
+	rc |= bind_text_empty_null(st, 13, d->provider);
+	rc |= bind_text_empty_null(st, 14, d->provider_ref);
+	rc |= sqlite3_bind_int(st, 15, d->in_doubt ? 1 : 0);
+	rc |= bind_text(st, 16, d->error);
+	rc |= sqlite3_bind_int(st, 17, d->ack);
+	rc |= sqlite3_bind_int64(st, 18, d->created_at);
+	rc |= sqlite3_bind_int64(st, 19, d->updated_at);
+	if (rc != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	if (step_done(s, ST_DELIVERY_INSERT, __func__) == -1)
+		return -1;
+	d->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_delivery_get(struct store *s, int64_t id, struct delivery *d)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_GET];
+	int		 rc, ret;
+
+	memset(d, 0, sizeof(*d));
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = read_delivery(st, d);
+	else if (rc == SQLITE_DONE)
+		ret = STORE_NOTFOUND;
+	else {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret;
+}
+
+int
+store_claim_due(struct store *s, int64_t now, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_CLAIM_SELECT];
+	struct delivery	*v = NULL, *nv;
+	enum txn_kind	 kind;
+	size_t		 n = 0, cap = 0, i;
+	bool		 ok = false, stopped = false;
+	int		 rc;
+
+	if (limit <= 0)
+		return 0;
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	/* Read first: updating rows under a running SELECT is undefined. */
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				log_warnx("%s: out of memory", __func__);
+				break;
+			}
+			v = nv;
+		}
+		if (read_delivery(st, &v[n]) == -1)
+			break;
+		n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+
+	st = s->st[ST_CLAIM_UPDATE];
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, v[i].id);
+		sqlite3_bind_int64(st, 2, now);
+		if (step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
+			/* The caller already has rows 0..i-1: keep them. */
+			stopped = true;
+			break;
+		}
+		v[i].state = DS_SENDING;
+		v[i].attempts++;
+		v[i].updated_at = now;
+		if (cb(&v[i], arg) == -1) {
+			stopped = true;
+			break;
+		}
+	}
+	ok = true;
+out:
+	for (i = 0; i < n; i++)
+		delivery_clear(&v[i]);
+	free(v);
+	/* Rows claimed before a stop stay claimed: the caller has them. */
+	if (txn_leave(s, kind, ok, __func__) == -1)
+		return -1;
+	return stopped ? -1 : 0;
+}
+
+int
+store_next_due(struct store *s, int64_t *next_at)
+{
+	sqlite3_stmt	*st = s->st[ST_NEXT_DUE];
+	int		 rc, ret;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*next_at = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else if (rc == SQLITE_ROW)
+		ret = STORE_NOTFOUND;
+	else {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret;
+}
+
+int
+store_queue_depth(struct store *s, int prio, int64_t *segments)
+{
+	sqlite3_stmt	*st = s->st[ST_QUEUE_DEPTH];
+	int		 rc;
+
+	*segments = 0;
+	sqlite3_bind_int(st, 1, prio);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*segments = sqlite3_column_int64(st, 0);
+	else
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_delivery_sent(struct store *s, int64_t id, const char *provider,
+    const char *ref, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_SENT];
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text_empty_null(st, 2, provider);
+	bind_text_empty_null(st, 3, ref);
+	sqlite3_bind_int64(st, 4, now);
+	return step_done(s, ST_DELIVERY_SENT, __func__);
+}
+
+int
+store_delivery_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return step_done(s, ST_DELIVERY_RETRY, __func__);
+}
+
+int
+store_delivery_finish(struct store *s, int64_t id, enum dstate state,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_FINISH];
+
+	if (!dstate_is_final(state)) {
+		log_warnx("%s: delivery %lld: %s is not a final state",
+		    __func__, (long long)id, dstate_name(state));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return step_done(s, ST_DELIVERY_FINISH, __func__);
+}
+
+int
+store_delivery_report(struct store *s, const char *provider, const char *ref,
+    enum dstate state, const char *error, int64_t now, int64_t *id)
+{
+	sqlite3_stmt	*st = s->st[ST_REPORT_FIND];
+	int		 rc, cur = 0;
+
+	if (state != DS_SENT && !dstate_is_final(state)) {
+		log_warnx("%s: a report cannot set state %s", __func__,
+		    dstate_name(state));
+		return -1;
+	}
+	if (ref == NULL || ref[0] == '\0')
+		return STORE_NOTFOUND;
+	bind_text(st, 1, provider);
+	bind_text(st, 2, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		cur = sqlite3_column_int(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return -1;
+	/* Providers retry callbacks: a final state never changes again. */
+	if (dstate_is_final(cur))
+		return 0;
+	st = s->st[ST_REPORT_UPDATE];
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int(st, 2, state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return step_done(s, ST_REPORT_UPDATE, __func__);
+}
+
+int
+store_requeue_sending(struct store *s, int64_t now, int *n)
+{
+	*n = 0;
+	sqlite3_bind_int64(s->st[ST_REQUEUE], 1, now);
+	return count_update(s, ST_REQUEUE, n, __func__);
+}
+
+int
+store_attempt_log(struct store *s, const struct attempt *a)
+{
+	sqlite3_stmt	*st = s->st[ST_ATTEMPT_LOG];
+
+	sqlite3_bind_int64(st, 1, a->delivery_id);
+	sqlite3_bind_int64(st, 2, a->at);
+	bind_text(st, 3, a->provider);
+	sqlite3_bind_int(st, 4, a->http_status);
+	bind_text(st, 5, a->result != NULL ? a->result : "");
+	bind_text(st, 6, a->error);
+	sqlite3_bind_int(st, 7, a->duration_ms);
+	return step_done(s, ST_ATTEMPT_LOG, __func__);
+}
+
+int
+store_deliveries_list(struct store *s, int64_t alert_id, int state,
+    int64_t after, int limit, store_delivery_cb cb, void *arg)
+{
+	enum stmt_id	 id = state < 0 ? ST_DELIVERIES_ALL :
+			    ST_DELIVERIES_STATE;
+	sqlite3_stmt	*st = s->st[id];
+	struct delivery	 d;
+	int		 rc, ret = 0;
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, limit);
+	if (state >= 0)
+		sqlite3_bind_int(st, 4, state);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_delivery(st, &d) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = cb(&d, arg);
+		delivery_clear(&d);
+		if (ret == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret == -1 ? -1 : 0;
+}
+
+int
+store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_TOTALS];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*p = sqlite3_column_text(st, 0);
+
+		cb(p != NULL ? (const char *)p : "", sqlite3_column_int(st, 1),
+		    sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3),
+		    arg);
+	}
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
