@@ -1,7 +1,6 @@
 /*
  * Small helpers used everywhere: time, strings, hashing, form encoding.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,11 @@
 #include "log.h"
 #include "util.h"
 
+static int	hexval(int);
+static char	*form_decode(const char *, size_t);
+static char	mask_char(char);
+
+/* Wall-clock ms since the epoch. */
 int64_t
 now_ms(void)
 {
@@ -24,6 +28,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Monotonic ms, for intervals. */
 int64_t
 mono_ms(void)
 {
@@ -33,16 +38,22 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* RFC 3339 UTC text of ms since the epoch; "-" if it cannot be shown. */
 void
 time_to_text(int64_t ms, char *buf, size_t len)
 {
-	time_t		t = (time_t)(ms / 1000);
+	/* Round towards minus infinity: -1 ms is 1969-12-31T23:59:59Z. */
+	time_t		t = (time_t)(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
 	struct tm	tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (len == 0)
+		return;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strlcpy(buf, "-", len);
 }
 
+/* BSD strlcpy: copy with truncation, return strlen(src). */
 size_t
 strlcpy(char *dst, const char *src, size_t dstsize)
 {
@@ -56,6 +67,7 @@ strlcpy(char *dst, const char *src, size_t dstsize)
 	return n;
 }
 
+/* malloc that aborts on failure. */
 void *
 xmalloc(size_t n)
 {
@@ -66,6 +78,7 @@ xmalloc(size_t n)
 	return p;
 }
 
+/* calloc that aborts on failure. */
 void *
 xcalloc(size_t n, size_t size)
 {
@@ -76,6 +89,7 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* realloc that aborts on failure. */
 void *
 xrealloc(void *p, size_t n)
 {
@@ -85,6 +99,7 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
+/* strdup that aborts on failure. */
 char *
 xstrdup(const char *s)
 {
@@ -95,6 +110,7 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* strndup that aborts on failure. */
 char *
 xstrndup(const char *s, size_t n)
 {
@@ -105,6 +121,7 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* vasprintf into a new string; NULL on failure. */
 char *
 str_printf(const char *fmt, ...)
 {
@@ -118,6 +135,7 @@ str_printf(const char *fmt, ...)
 	return s;
 }
 
+/* Lowercase hex of len bytes. */
 void
 hex_encode(const unsigned char *p, size_t len, char *out)
 {
@@ -131,6 +149,7 @@ hex_encode(const unsigned char *p, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+/* SHA-256 of data in hex. */
 void
 sha256_hex(const void *data, size_t len, char out[65])
 {
@@ -141,6 +160,7 @@ sha256_hex(const void *data, size_t len, char out[65])
 	hex_encode(md, mdlen, out);
 }
 
+/* HMAC-SHA256 of data under key, in hex. */
 void
 hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,
     char out[65])
@@ -152,6 +172,7 @@ hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,
 	hex_encode(md, mdlen, out);
 }
 
+/* Compare two strings in time that does not depend on the contents. */
 bool
 ct_streq(const char *a, const char *b)
 {
@@ -166,6 +187,7 @@ ct_streq(const char *a, const char *b)
 	return CRYPTO_memcmp(ha, hb, sizeof(ha)) == 0 && strcmp(a, b) == 0;
 }
 
+/* Value of a hex digit, or -1. */
 static int
 hexval(int c)
 {
@@ -201,6 +223,7 @@ form_decode(const char *s, size_t len)
 	return out;
 }
 
+/* Append copies of name and value; 0 or -1. */
 int
 kvlist_add(struct kvlist *l, const char *name, const char *value)
 {
@@ -228,6 +251,7 @@ kvlist_add(struct kvlist *l, const char *name, const char *value)
 	return 0;
 }
 
+/* Parse name=value pairs split by &; 0 or -1 (no memory). */
 int
 form_parse(const char *s, size_t len, struct kvlist *l)
 {
@@ -257,6 +281,7 @@ form_parse(const char *s, size_t len, struct kvlist *l)
 	return 0;
 }
 
+/* The first value of name, or NULL. */
 const char *
 kvlist_get(const struct kvlist *l, const char *name)
 {
@@ -268,6 +293,7 @@ kvlist_get(const struct kvlist *l, const char *name)
 	return NULL;
 }
 
+/* Free the pairs; the list is empty and reusable after. */
 void
 kvlist_free(struct kvlist *l)
 {
@@ -282,6 +308,7 @@ kvlist_free(struct kvlist *l)
 	l->n = l->cap = 0;
 }
 
+/* Percent-encode everything but RFC 3986 unreserved characters. */
 char *
 url_encode(const char *s)
 {
@@ -294,7 +321,10 @@ url_encode(const char *s)
 	for (o = out; *s; s++) {
 		unsigned char	c = (unsigned char)*s;
 
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+		/* Unreserved (RFC 3986), in ASCII whatever the locale. */
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~')
 			*o++ = (char)c;
 		else {
 			*o++ = '%';
@@ -306,6 +336,7 @@ url_encode(const char *s)
 	return out;
 }
 
+/* Append an encoded name=value pair to a form body. */
 int
 form_append(char **form, size_t *len, const char *name, const char *value)
 {
@@ -329,25 +360,43 @@ fail:
 	return -1;
 }
 
+/* A character of a phone number as it may go into a log line. */
+static char
+mask_char(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f ? '?' : c;
+}
+
+/*
+ * Mask a phone number for logs. A number long enough to hide at least 4
+ * characters keeps its country/operator head ("+4670", or 4 characters
+ * without a +) and its last 3; anything shorter shows at most its last 3,
+ * and never more than half of it. The stars are always 5, so the mask
+ * does not tell the length; control characters are shown as '?'.
+ */
 void
 mask_phone(const char *phone, char *buf, size_t len)
 {
-	size_t	n, i, keep_head, keep_tail = 3;
+	char	out[32];
+	size_t	n, head, tail = 3, o = 0, i;
 
 	if (phone == NULL) {
 		strlcpy(buf, "-", len);
 		return;
 	}
 	n = strlen(phone);
-	keep_head = phone[0] == '+' ? 5 : 4;
-	if (n <= keep_head + keep_tail) {
-		/* Too short to show anything but the tail. */
-		for (i = 0; i + 1 < len && i < n; i++)
-			buf[i] = i + keep_tail >= n ? phone[i] : '*';
-		buf[i < len ? i : len - 1] = '\0';
-		return;
+	head = phone[0] == '+' ? 5 : 4;
+	if (n < head + 4 + tail) {
+		head = 0;
+		if (tail > n / 2)
+			tail = n / 2;
 	}
-	for (i = 0; i + 1 < len && i < n; i++)
-		buf[i] = (i < keep_head || i + keep_tail >= n) ? phone[i] : '*';
-	buf[i] = '\0';
+	for (i = 0; i < head; i++)
+		out[o++] = mask_char(phone[i]);
+	memcpy(out + o, "*****", 5);
+	o += 5;
+	for (i = n - tail; i < n; i++)
+		out[o++] = mask_char(phone[i]);
+	out[o] = '\0';
+	strlcpy(buf, out, len);
 }
