@@ -45,10 +45,10 @@ struct config_ent {
 /* One [section] with its entries, as written. */
 struct config_sec {
 	enum config_sec_kind	 kind;
-	char			*name;		/* provider/client name or NULL */
+	char			*name;		/* of a provider/client */
 	char			*label;		/* "gateway", "provider sim" */
 	int			 line;
-	bool			 ignore;	/* bad header: entries dropped */
+	bool			 ignore;	/* bad header: no entries */
 	bool			 dup;		/* checked, then thrown away */
 	struct config_ent	*ents;
 	size_t			 nents;
@@ -68,7 +68,7 @@ struct config_loader {
 	size_t			 nsecs;
 	struct config_err	*errs;
 	size_t			 nerrs;
-	bool			 secrets;	/* holds a password or the like */
+	bool			 secrets;	/* has a password or such */
 };
 
 enum config_opt_type {
@@ -227,7 +227,7 @@ static void	config_provider_clear(struct provider_conf *);
 static void	config_client_clear(struct client_conf *);
 static void	config_loader_clear(struct config_loader *);
 
-/* Record an error "key: what" at line (0: the whole file). */
+/* Record an error "key: what" (key NULL: "what") at line (0: no line). */
 static void
 config_error(struct config_loader *ld, int line, const char *key,
     const char *fmt, ...)
@@ -241,7 +241,8 @@ config_error(struct config_loader *ld, int line, const char *key,
 	ld->errs = xrealloc(ld->errs, (ld->nerrs + 1) * sizeof(*ld->errs));
 	ld->errs[ld->nerrs].line = line;
 	ld->errs[ld->nerrs].seq = ld->nerrs;
-	ld->errs[ld->nerrs].text = str_printf("%s: %s", key, what);
+	ld->errs[ld->nerrs].text = key != NULL ?
+	    str_printf("%s: %s", key, what) : xstrdup(what);
 	if (ld->errs[ld->nerrs].text == NULL)
 		ld->errs[ld->nerrs].text = xstrdup("out of memory");
 	ld->nerrs++;
@@ -401,7 +402,8 @@ config_parse_header(struct config_loader *ld, char *s, int line)
 			    "client NAME; names are lowercase)");
 		return;
 	}
-	if (sec->kind == CONFIG_SEC_PROVIDER || sec->kind == CONFIG_SEC_CLIENT) {
+	if (sec->kind == CONFIG_SEC_PROVIDER ||
+	    sec->kind == CONFIG_SEC_CLIENT) {
 		if (*name == '\0') {
 			config_error(ld, line, sec->label, "a name is needed: "
 			    "[%s NAME]", sec->label);
@@ -547,16 +549,16 @@ config_read(struct config_loader *ld, const char *path, bool *exposed)
 
 	*exposed = false;
 	if ((fp = fopen(path, "r")) == NULL) {
-		config_error(ld, 0, "file", "%s", strerror(errno));
+		config_error(ld, 0, NULL, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fileno(fp), &st) == -1) {
-		config_error(ld, 0, "file", "%s", strerror(errno));
+		config_error(ld, 0, NULL, "%s", strerror(errno));
 		fclose(fp);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		config_error(ld, 0, "file", "%s", S_ISDIR(st.st_mode) ?
+		config_error(ld, 0, NULL, "%s", S_ISDIR(st.st_mode) ?
 		    "is a folder" : "not a regular file");
 		fclose(fp);
 		return -1;
@@ -565,14 +567,14 @@ config_read(struct config_loader *ld, const char *path, bool *exposed)
 	buf = xmalloc(CONFIG_MAX_BYTES + 1);
 	len = fread(buf, 1, CONFIG_MAX_BYTES + 1, fp);
 	if (ferror(fp)) {
-		config_error(ld, 0, "file", "%s", strerror(errno));
+		config_error(ld, 0, NULL, "%s", strerror(errno));
 		fclose(fp);
 		free(buf);
 		return -1;
 	}
 	fclose(fp);
 	if (len > CONFIG_MAX_BYTES) {
-		config_error(ld, 0, "file", "larger than %d bytes",
+		config_error(ld, 0, NULL, "larger than %d bytes",
 		    CONFIG_MAX_BYTES);
 		free(buf);
 		return -1;
@@ -1030,8 +1032,8 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 				used += (size_t)snprintf(keys + used,
 				    sizeof(keys) - used, "%s%s",
 				    k > 0 ? ", " : "", ops->keys[k]);
-			config_error(ld, e->line, e->key, "unknown key for type "
-			    "%s (it takes type, priority, rate, "
+			config_error(ld, e->line, e->key, "unknown key for "
+			    "type %s (it takes type, priority, rate, "
 			    "max_connections, from, base_url, timeout_ms%s%s)",
 			    ops->type, keys[0] ? ", " : "", keys);
 			ok = false;

@@ -244,7 +244,7 @@ template_read(const char *path, struct template_file *t, char *err,
 		v.end = v.open + 2;
 	}
 	if (rv == 0) {
-		t->text = buf;
+		t->text = xrealloc(buf, len + 1);	/* keep what is used */
 		buf = NULL;
 	}
 out:
