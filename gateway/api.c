@@ -422,6 +422,20 @@ api_new(struct gw *gw, char *err, size_t errlen)
 			api->port = ntohs(
 			    ((struct sockaddr_in6 *)&ss)->sin6_port);
 	}
+	/* With listen port 0 the default public_url names the real port. */
+	if (gw->cfg->listen_port == 0 && api->port != 0) {
+		size_t	n = strlen(gw->cfg->public_url);
+
+		if (n > 2 && strcmp(gw->cfg->public_url + n - 2, ":0") == 0) {
+			char	*url = str_printf("%.*s:%d", (int)(n - 2),
+			    gw->cfg->public_url, api->port);
+
+			if (url != NULL) {
+				free(gw->cfg->public_url);
+				gw->cfg->public_url = url;
+			}
+		}
+	}
 	if (gw->cfg->port_file != NULL &&
 	    write_port_file(gw->cfg->port_file, api->port, err, errlen) == -1)
 		goto fail;

@@ -263,10 +263,6 @@ check_request(struct fanout *f)
 		return api_error_set(f->err, 422, "invalid_field",
 		    "escalate_after_s",
 		    "escalation needs a provider that can place voice calls");
-	if (req->nareas > 0)
-		return api_error_set(f->err, 422, "invalid_field",
-		    "audience.areas",
-		    "area audiences are not supported by this version");
 	for (i = 0; i < req->ngroups; i++) {
 		int	rc = store_group_exists(gw->store, req->groups[i]);
 
@@ -421,6 +417,13 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	}
 	for (i = 0; i < req->ngroups && !f.failed; i++)
 		if (store_group_members(gw->store, req->groups[i],
+		    add_recipient, &f) == -1 && !f.failed) {
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not answer");
+			goto rollback;
+		}
+	for (i = 0; i < req->nareas && !f.failed; i++)
+		if (store_area_members(gw->store, req->areas[i],
 		    add_recipient, &f) == -1 && !f.failed) {
 			api_error_set(err, 503, "unavailable", NULL,
 			    "the database did not answer");

@@ -195,9 +195,10 @@ main(int argc, char *argv[])
 		maxconn += gw.cfg->providers[i].max_connections;
 	if ((gw.http = http_client_new(gw.base, maxconn)) == NULL)
 		fatalx("cannot create the HTTP client");
-	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
-		fatalx("%s", err);
+	/* The API binds first: with port 0 it settles public_url. */
 	if ((gw.api = api_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
+	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
 
 	sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw);

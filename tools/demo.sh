@@ -53,7 +53,8 @@ echo "== Following alert $id until every SMS is delivered"
 for i in $(seq 100); do
 	status=$(call "$api/v1/alerts/$id")
 	echo "$status" | jq -c '{state, counts: (.counts | with_entries(select(.value > 0)))}'
-	[ "$(echo "$status" | jq -r .state)" = done ] && break
+	# Done when nothing is queued or being sent and every report is in.
+	[ "$(echo "$status" | jq -r '.state == "done" and .counts.sent == 0')" = true ] && break
 	sleep 0.3
 done
 call "$api/v1/alerts/$id/deliveries" | jq -c '.deliveries[] | {phone, state, provider, provider_ref}'
