@@ -588,6 +588,23 @@ e2e_stop(struct e2e_proc *p, int timeout_ms)
 	return rc;
 }
 
+bool
+e2e_alive(struct e2e_proc *p)
+{
+	int	st;
+
+	if (p->pid == 0)
+		return false;
+	if (waitpid(p->pid, &st, WNOHANG) != p->pid)
+		return true;
+	e2e_child_del(p->pid);
+	p->pid = 0;
+	fprintf(stderr, "e2e: %s died unexpectedly: %d\n", p->name,
+	    e2e_status(st));
+	e2e_log_tail(p, 6000);
+	return false;
+}
+
 void
 e2e_log_tail(const struct e2e_proc *p, size_t bytes)
 {

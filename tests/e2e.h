@@ -102,6 +102,11 @@ int		 e2e_kill(struct e2e_proc *, int sig);
 int		 e2e_wait_exit(struct e2e_proc *, int timeout_ms);
 /* SIGTERM, then SIGKILL after timeout_ms; as e2e_wait_exit. */
 int		 e2e_stop(struct e2e_proc *, int timeout_ms);
+/*
+ * Is the child still running? If it ended, reap it, say how it ended and
+ * print its log's tail (once).
+ */
+bool		 e2e_alive(struct e2e_proc *);
 /* Print the last bytes of the child's log to stderr. */
 void		 e2e_log_tail(const struct e2e_proc *, size_t bytes);
 /* Is text in the child's log? */
