@@ -1,1 +1,311 @@
-int main(void){return 0;}
+/*
+ * bench/fanout: how fast one alert to a big group reaches the provider.
+ *
+ * Each run starts a fresh fake 46elks (no delivery reports) and a fresh
+ * varseld pointed at it, loads N contacts into one group through
+ * POST /v1/contacts, posts one alert to the group and measures the time to
+ * the 202, the time until the fake has accepted all N requests, the rate,
+ * the time until varseld reports all N sent, and varseld's peak RSS. It
+ * prints figures and never judges them.
+ */
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define BATCH		1000
+#define POLL_MS		5
+#define DEADLINE_MS	300000
+#define GROUP		"bench"
+
+/* The figures of one run. */
+struct run {
+	double	contacts_ms;	/* loading the contacts */
+	double	accept_ms;	/* POST /v1/alerts until its 202 */
+	double	provider_ms;	/* POST until the fake accepted all N */
+	double	rate;		/* messages per second, POST to last accept */
+	double	sent_ms;	/* POST until varseld counts all N sent */
+	double	rss_mb;		/* varseld's VmHWM */
+	long long dup;		/* duplicates the fake saw */
+	long long tempfail;	/* 503s the fake gave (should be 0) */
+};
+
+static void	usage(void) __attribute__((noreturn));
+static void	bench_sleep(void);
+static int	bench_run(int, int, int, struct run *);
+static int	bench_contacts(struct e2e_proc *, int);
+static double	bench_hwm_mb(pid_t);
+static int	cmp_double(const void *, const void *);
+static double	median(struct run *, int, size_t);
+
+/* Say how to call the program and exit. */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fanout [-n contacts] [--runs R] "
+	    "[--batch-max B] [--connections C]\n"
+	    "  run from the build folder after `make bench`; "
+	    "VARSEL_BUILDDIR and\n  VARSEL_SRCDIR override where varseld "
+	    "and the templates are found\n");
+	exit(2);
+}
+
+/* Wait one polling interval. */
+static void
+bench_sleep(void)
+{
+	struct timespec	ts = { 0, POLL_MS * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Load n contacts into GROUP, BATCH per request; 0 or -1. */
+static int
+bench_contacts(struct e2e_proc *d, int n)
+{
+	int	done = 0;
+
+	while (done < n) {
+		int	 batch = n - done > BATCH ? BATCH : n - done, i, status;
+		json_t	*arr = json_array(), *body, *res;
+		char	*text, num[32];
+
+		for (i = 0; i < batch; i++) {
+			snprintf(num, sizeof(num), "+4670%07d", done + i);
+			json_array_append_new(arr, json_pack("{ss s[s]}",
+			    "phone", num, "groups", GROUP));
+		}
+		body = json_pack("{so}", "contacts", arr);
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		res = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text,
+		    &status);
+		free(text);
+		if (status != 200 || e2e_json_int(res, "upserted") != batch) {
+			fprintf(stderr, "fanout: POST /v1/contacts: %d, "
+			    "upserted %lld of %d\n", status,
+			    e2e_json_int(res, "upserted"), batch);
+			json_decref(res);
+			return -1;
+		}
+		json_decref(res);
+		done += batch;
+	}
+	return 0;
+}
+
+/* The peak resident set of pid in MiB (VmHWM); 0 if unknown. */
+static double
+bench_hwm_mb(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+	long	 kb = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb / 1024.0;
+}
+
+/* One run with fresh processes; 0 or -1. */
+static int
+bench_run(int n, int batch_max, int connections, struct run *r)
+{
+	const char	*fake_args[] = { "--no-dlr", NULL };
+	struct e2e_env	*env;
+	struct e2e_proc	 fake, d;
+	struct e2e_conf	 c;
+	char		 dispatch[256], body[512], path[64];
+	long long	 t0, t, id;
+	json_t		*res;
+	int		 status, rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if ((env = e2e_env_new()) == NULL)
+		return -1;
+	if (e2e_spawn_fake(env, &fake, fake_args) == -1)
+		goto out;
+	snprintf(dispatch, sizeof(dispatch), "retry_base_ms = 50\n"
+	    "retry_max_ms = 200\nmax_attempts = 6");
+	if (batch_max > 0)
+		snprintf(dispatch + strlen(dispatch), sizeof(dispatch) -
+		    strlen(dispatch), "\nbatch_max = %d", batch_max);
+	memset(&c, 0, sizeof(c));
+	c.fake_port = fake.port;
+	c.rate = 100000;
+	c.max_connections = connections;
+	c.dispatch = dispatch;
+	if (e2e_env_config(env, &c) == -1 || e2e_spawn_daemon(env, &d) == -1)
+		goto out;
+
+	t0 = e2e_now_ms();
+	if (bench_contacts(&d, n) == -1)
+		goto out;
+	r->contacts_ms = (double)(e2e_now_ms() - t0);
+
+	snprintf(body, sizeof(body), "{\"source_ref\": \"bench-fanout\", "
+	    "\"message\": \"Prov: larm till alla i gruppen.\", "
+	    "\"audience\": {\"groups\": [\"" GROUP "\"]}}");
+	t0 = e2e_now_ms();
+	res = e2e_api(&d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	r->accept_ms = (double)(e2e_now_ms() - t0);
+	id = e2e_json_int(res, "id");
+	if (status != 202 || e2e_json_int(res, "recipients") != n) {
+		fprintf(stderr, "fanout: POST /v1/alerts: %d, recipients "
+		    "%lld of %d\n", status, e2e_json_int(res, "recipients"), n);
+		json_decref(res);
+		goto out;
+	}
+	json_decref(res);
+
+	/* The provider's view: every request accepted. */
+	for (;;) {
+		long long	acc = e2e_fake_stat(&fake, "accepted");
+
+		t = e2e_now_ms();
+		if (acc >= n)
+			break;
+		if (t - t0 > DEADLINE_MS || !e2e_alive(&d)) {
+			fprintf(stderr, "fanout: the fake accepted %lld of "
+			    "%d\n", acc, n);
+			goto out;
+		}
+		bench_sleep();
+	}
+	r->provider_ms = (double)(t - t0);
+	r->rate = r->provider_ms > 0 ? n * 1000.0 / r->provider_ms : 0;
+
+	/* The daemon's view: every delivery recorded as sent. */
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
+	for (;;) {
+		long long	sent;
+
+		res = e2e_api(&d, E2E_TOKEN, "GET", path, NULL, &status);
+		sent = e2e_json_int(res, "counts.sent") +
+		    e2e_json_int(res, "counts.delivered");
+		json_decref(res);
+		t = e2e_now_ms();
+		if (status == 200 && sent >= n)
+			break;
+		if (t - t0 > DEADLINE_MS || !e2e_alive(&d)) {
+			fprintf(stderr, "fanout: varseld counts %lld of %d "
+			    "sent\n", sent, n);
+			goto out;
+		}
+		bench_sleep();
+	}
+	r->sent_ms = (double)(t - t0);
+	r->rss_mb = bench_hwm_mb(d.pid);
+	r->dup = e2e_fake_stat(&fake, "duplicates");
+	r->tempfail = e2e_fake_stat(&fake, "tempfailed");
+	rc = 0;
+out:
+	e2e_env_free(env);
+	return rc;
+}
+
+/* qsort order of doubles. */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the field at offset off over n runs. */
+static double
+median(struct run *runs, int n, size_t off)
+{
+	double	v[n];
+	int	i;
+
+	for (i = 0; i < n; i++)
+		memcpy(&v[i], (char *)&runs[i] + off, sizeof(double));
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "runs",		required_argument,	NULL, 'r' },
+		{ "batch-max",		required_argument,	NULL, 'b' },
+		{ "connections",	required_argument,	NULL, 'c' },
+		{ "help",		no_argument,		NULL, 'h' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct run	*runs;
+	int		 n = 10000, nruns = 3, batch_max = 0, conns = 64;
+	int		 ch, i, ok = 0;
+
+	while ((ch = getopt_long(argc, argv, "n:r:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'r':
+			nruns = atoi(optarg);
+			break;
+		case 'b':
+			batch_max = atoi(optarg);
+			break;
+		case 'c':
+			conns = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || n < 1 || n > 9999999 || nruns < 1 ||
+	    nruns > 100 || batch_max < 0 || conns < 1)
+		usage();
+	if ((runs = calloc((size_t)nruns, sizeof(*runs))) == NULL)
+		return 1;
+
+	printf("fanout: %d recipients, fake 46elks on loopback, rate=100000, "
+	    "max_connections=%d, ", n, conns);
+	if (batch_max > 0)
+		printf("batch_max=%d\n", batch_max);
+	else
+		printf("batch_max as configured by default\n");
+	printf("%-6s %11s %9s %12s %10s %10s %9s %5s %5s\n", "run",
+	    "contacts_ms", "202_ms", "provider_ms", "msg/s", "sent_ms",
+	    "rss_MiB", "dup", "503");
+	for (i = 0; i < nruns; i++) {
+		struct run	*r = &runs[ok];
+
+		if (bench_run(n, batch_max, conns, r) == -1) {
+			printf("%-6d failed (see above)\n", i + 1);
+			continue;
+		}
+		printf("%-6d %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f %5lld "
+		    "%5lld\n", i + 1, r->contacts_ms, r->accept_ms,
+		    r->provider_ms, r->rate, r->sent_ms, r->rss_mb, r->dup,
+		    r->tempfail);
+		fflush(stdout);
+		ok++;
+	}
+	if (ok > 0)
+		printf("%-6s %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f\n",
+		    "median",
+		    median(runs, ok, offsetof(struct run, contacts_ms)),
+		    median(runs, ok, offsetof(struct run, accept_ms)),
+		    median(runs, ok, offsetof(struct run, provider_ms)),
+		    median(runs, ok, offsetof(struct run, rate)),
+		    median(runs, ok, offsetof(struct run, sent_ms)),
+		    median(runs, ok, offsetof(struct run, rss_mb)));
+	free(runs);
+	return ok == nruns ? 0 : 1;
+}
