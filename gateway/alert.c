@@ -376,6 +376,8 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 			goto fail;
 		}
 		strlcpy(req->lang, s, sizeof(req->lang));
+		free(s);
+		s = NULL;
 	}
 
 	if ((v = json_object_get(root, "ack")) != NULL && !json_is_null(v)) {

@@ -453,6 +453,7 @@ job_http_cb(const struct http_response *r, void *arg)
 {
 	struct job		*j = arg;
 	struct provider		*p = j->p;
+	struct dispatch		*d = j->d;
 	struct send_result	 res;
 
 	p->inflight--;
@@ -461,8 +462,8 @@ job_http_cb(const struct http_response *r, void *arg)
 	p->adapter->ops->parse_send(p->adapter, r, &res);
 	if (res.http_status == 0)
 		res.http_status = (int)r->status;
-	job_done(j, &res);
-	schedule_round(j->d, 0);
+	job_done(j, &res);	/* frees j */
+	schedule_round(d, 0);
 }
 
 /* Record the outcome of an attempt and free the job. */
