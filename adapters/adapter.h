@@ -43,7 +43,44 @@ struct outmsg {
 	enum channel	 channel;
 	const char	*to;		/* E.164 */
 	const char	*from;		/* sender; NULL: the provider's from */
-	const char	*text;
+	const char	*text;		/* SMS text, or the words a call speaks */
+	const char	*lang;		/* the recipient's language ("sv") */
+	const char	*media_url;	/* CH_VOICE: the text rendered as audio
+					   (absolute URL), for providers that
+					   play files; NULL otherwise */
+	bool		 ask_ack;	/* CH_VOICE: ask "press 1 to confirm" */
+};
+
+/* An inbound SMS from a provider's callback. */
+struct inbound_sms {
+	char		 id[96];	/* the provider's message id (dedup) */
+	char		 from[64];	/* as given: E.164, short code, name */
+	char		 to[64];	/* our number it was sent to */
+	char		*text;		/* UTF-8, owned: free() it */
+};
+
+/* What happened on a call (provider voice callbacks). */
+enum voice_event_kind {
+	VOICE_RINGING,
+	VOICE_ANSWERED,
+	VOICE_DTMF,		/* digits pressed; digits holds them */
+	VOICE_COMPLETED,	/* hung up after an answer */
+	VOICE_NO_ANSWER,
+	VOICE_BUSY,
+	VOICE_FAILED
+};
+
+struct voice_event {
+	char			 ref[96];	/* the provider's call id */
+	enum voice_event_kind	 kind;
+	char			 digits[16];
+	char			 error[128];
+};
+
+/* The body a provider callback is answered with (empty: plain 200). */
+struct hook_answer {
+	char		 content_type[64];
+	char		*body;		/* owned: free() it; NULL for none */
 };
 
 /* A provider callback (delivery report, inbound SMS, call event). */
@@ -105,6 +142,21 @@ struct adapter_ops {
 	/* Parse a delivery report; 0, or -1 with err if malformed. */
 	int	(*parse_status)(struct adapter *, const struct hook_request *,
 		    struct status_report *, char *err, size_t errlen);
+	/*
+	 * Parse an inbound SMS (0, or -1 with err) and fill ans with what
+	 * acknowledges it without replying in-band (Twilio: empty TwiML;
+	 * 46elks: an empty 200). Replies go out later as deliveries.
+	 */
+	int	(*parse_inbound)(struct adapter *, const struct hook_request *,
+		    struct inbound_sms *, struct hook_answer *ans, char *err,
+		    size_t errlen);
+	/*
+	 * Parse a call event (0, or -1 with err). ans may be filled with the
+	 * provider's next call action (TwiML, a 46elks action JSON).
+	 */
+	int	(*parse_voice)(struct adapter *, const struct hook_request *,
+		    struct voice_event *, struct hook_answer *ans, char *err,
+		    size_t errlen);
 };
 
 struct adapter {

@@ -22,9 +22,9 @@
 #define SALT_LEN	32
 
 /* The states a delivery can still leave, as an SQL list. */
-#define NONFINAL	"(0, 1, 2)"
+#define NONFINAL	"(0, 1, 2, 8)"
 _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
-    DS_EXPIRED == 5 && DS_CANCELLED == 6,
+    DS_EXPIRED == 5 && DS_CANCELLED == 6 && DS_RINGING == 8,
     "the SQL below hardcodes these state numbers");
 
 /* Log the connection's last error, naming the function that saw it. */

@@ -14,6 +14,10 @@ static const char *const dstate_names[DS_NSTATES] = {
 	[DS_EXPIRED] = "expired",
 	[DS_CANCELLED] = "cancelled",
 	[DS_SUPPRESSED] = "suppressed",
+	[DS_RINGING] = "ringing",
+	[DS_ANSWERED] = "answered",
+	[DS_NO_ANSWER] = "no_answer",
+	[DS_BUSY] = "busy",
 };
 
 static const char *const severity_names[] = {
@@ -56,7 +60,8 @@ bool
 dstate_is_final(enum dstate s)
 {
 	return s == DS_DELIVERED || s == DS_FAILED || s == DS_EXPIRED ||
-	    s == DS_CANCELLED || s == DS_SUPPRESSED;
+	    s == DS_CANCELLED || s == DS_SUPPRESSED || s == DS_ANSWERED ||
+	    s == DS_NO_ANSWER || s == DS_BUSY;
 }
 
 const char *

@@ -18,6 +18,11 @@ enum dstate {
 	DS_EXPIRED = 5,		/* not sent before the alert expired */
 	DS_CANCELLED = 6,	/* alert cancelled before dispatch */
 	DS_SUPPRESSED = 7,	/* never sent: opted out, invalid, not mobile */
+	/* Voice calls after sending. */
+	DS_RINGING = 8,		/* the phone rings */
+	DS_ANSWERED = 9,	/* picked up (final: the message was heard) */
+	DS_NO_ANSWER = 10,	/* rang out; retried, final when tries end */
+	DS_BUSY = 11,		/* busy; retried like no answer */
 	DS_NSTATES
 };
 

@@ -3,7 +3,8 @@
 set -e
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libssl-dev libxml2-dev
-libcmocka-dev curl jq sqlite3"
+libcmocka-dev libespeak-ng-dev espeak-ng-data libphonenumber-dev
+curl jq sqlite3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
