@@ -236,6 +236,7 @@ median(struct run *runs, int n, size_t off)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Parse the options, run the runs, print the figures. */
 int
 main(int argc, char *argv[])
 {

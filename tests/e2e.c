@@ -150,6 +150,7 @@ e2e_sleep_ms(long ms)
 		;
 }
 
+/* Milliseconds of the monotonic clock. */
 long long
 e2e_now_ms(void)
 {
@@ -159,6 +160,7 @@ e2e_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A fresh temp folder and a free port for the daemon. */
 struct e2e_env *
 e2e_env_new(void)
 {
@@ -195,6 +197,7 @@ e2e_env_new(void)
 	return env;
 }
 
+/* Stop the env's children and remove its folder. */
 void
 e2e_env_free(struct e2e_env *env)
 {
@@ -236,6 +239,7 @@ e2e_env_free(struct e2e_env *env)
 	free(env);
 }
 
+/* Write a file (mode 0600) into the env's folder. */
 int
 e2e_env_write(struct e2e_env *env, const char *name, const char *text)
 {
@@ -259,6 +263,7 @@ e2e_env_write(struct e2e_env *env, const char *name, const char *text)
 	return 0;
 }
 
+/* Write the env's varsel.conf. */
 int
 e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 {
@@ -326,6 +331,7 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	return rc;
 }
 
+/* Where varseld and the fake were built. */
 const char *
 e2e_builddir(void)
 {
@@ -351,6 +357,7 @@ e2e_builddir(void)
 	return builddir;
 }
 
+/* Where the sources (and templates/) are. */
 const char *
 e2e_srcdir(void)
 {
@@ -487,6 +494,7 @@ e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
 	return 0;
 }
 
+/* Start varseld on the env's config and wait until it listens. */
 int
 e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
 {
@@ -505,6 +513,7 @@ e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
 	return 0;
 }
 
+/* Start the fake 46elks and wait until it listens. */
 int
 e2e_spawn_fake(struct e2e_env *env, struct e2e_proc *p,
     const char *const args[])
@@ -534,6 +543,7 @@ e2e_spawn_fake(struct e2e_env *env, struct e2e_proc *p,
 	return e2e_spawn(env, p, "fake", argv, port_file);
 }
 
+/* Send a signal to a child. */
 int
 e2e_kill(struct e2e_proc *p, int sig)
 {
@@ -542,6 +552,7 @@ e2e_kill(struct e2e_proc *p, int sig)
 	return kill(p->pid, sig);
 }
 
+/* Reap a child that ends within timeout_ms. */
 int
 e2e_wait_exit(struct e2e_proc *p, int timeout_ms)
 {
@@ -571,6 +582,7 @@ e2e_wait_exit(struct e2e_proc *p, int timeout_ms)
 	return e2e_status(st);
 }
 
+/* Stop a child with SIGTERM, or SIGKILL if it lingers. */
 int
 e2e_stop(struct e2e_proc *p, int timeout_ms)
 {
@@ -588,6 +600,7 @@ e2e_stop(struct e2e_proc *p, int timeout_ms)
 	return rc;
 }
 
+/* Is the child running? Report it once if it died. */
 bool
 e2e_alive(struct e2e_proc *p)
 {
@@ -605,6 +618,7 @@ e2e_alive(struct e2e_proc *p)
 	return false;
 }
 
+/* Print the end of a child's log to stderr. */
 void
 e2e_log_tail(const struct e2e_proc *p, size_t bytes)
 {
@@ -630,6 +644,7 @@ e2e_log_tail(const struct e2e_proc *p, size_t bytes)
 	fclose(fp);
 }
 
+/* Does any line of the child's log hold text? */
 bool
 e2e_log_contains(const struct e2e_proc *p, const char *text)
 {
@@ -670,6 +685,7 @@ e2e_write_cb(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* One blocking HTTP request with libcurl easy. */
 int
 e2e_http(const char *method, const char *url, const char *const headers[],
     const char *body, int *status, char **resp)
@@ -736,6 +752,7 @@ fail:
 	return -1;
 }
 
+/* A JSON request with a bearer token; the answer parsed. */
 json_t *
 e2e_api(const struct e2e_proc *p, const char *token, const char *method,
     const char *path, const char *body, int *status)
@@ -760,6 +777,7 @@ e2e_api(const struct e2e_proc *p, const char *token, const char *method,
 	return j;
 }
 
+/* The X-Varsel-Signature value for ts and body. */
 void
 e2e_sign(const char *secret, const char *ts, const char *body, char *out,
     size_t len)
@@ -776,6 +794,7 @@ e2e_sign(const char *secret, const char *ts, const char *body, char *out,
 	snprintf(out, len, "sha256=%s", hex);
 }
 
+/* Parse JSON text; NULL if it is none. */
 json_t *
 e2e_json_parse(const char *text)
 {
@@ -808,6 +827,7 @@ e2e_json_at(const json_t *j, const char *path)
 	return j;
 }
 
+/* The integer at a dotted path. */
 long long
 e2e_json_int(const json_t *j, const char *path)
 {
@@ -818,6 +838,7 @@ e2e_json_int(const json_t *j, const char *path)
 	return (long long)json_integer_value(v);
 }
 
+/* The string at a dotted path. */
 const char *
 e2e_json_str(const json_t *j, const char *path)
 {
@@ -828,6 +849,7 @@ e2e_json_str(const json_t *j, const char *path)
 	return json_string_value(v);
 }
 
+/* The fake's counters. */
 json_t *
 e2e_fake_stats(const struct e2e_proc *fake)
 {
@@ -843,6 +865,7 @@ e2e_fake_stats(const struct e2e_proc *fake)
 	return j;
 }
 
+/* One of the fake's counters. */
 long long
 e2e_fake_stat(const struct e2e_proc *fake, const char *name)
 {
@@ -853,6 +876,7 @@ e2e_fake_stat(const struct e2e_proc *fake, const char *name)
 	return v == LLONG_MIN ? -1 : v;
 }
 
+/* Change the fake's faults at run time. */
 int
 e2e_fake_control(const struct e2e_proc *fake, const char *form)
 {
@@ -869,6 +893,7 @@ e2e_fake_control(const struct e2e_proc *fake, const char *form)
 	return status == 200 ? 0 : -1;
 }
 
+/* One counter of one number at the fake. */
 long long
 e2e_fake_number(const struct e2e_proc *fake, const char *to,
     const char *name)
@@ -891,6 +916,7 @@ e2e_fake_number(const struct e2e_proc *fake, const char *to,
 	return v == LLONG_MIN ? -1 : v;
 }
 
+/* Poll fn every 20 ms until it holds or time runs out. */
 int
 e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms)
 {
@@ -905,6 +931,7 @@ e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms)
 	}
 }
 
+/* Ask the kernel for a free port on 127.0.0.1. */
 int
 e2e_free_port(void)
 {

@@ -445,7 +445,7 @@ struct bad_case {
 	int		 status;
 	const char	*code;
 	const char	*field;		/* NULL: not checked */
-	const char	*mentions;	/* in field or message; NULL: no check */
+	const char	*mentions;	/* in field or message; NULL: none */
 };
 
 #define AUD	"\"audience\": {\"groups\": [\"" GROUP "\"]}"
@@ -766,6 +766,7 @@ test_hmac_client(void **state)
 	finish(t);
 }
 
+/* Run every scenario, each in its own folder. */
 int
 main(void)
 {

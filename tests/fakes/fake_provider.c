@@ -393,7 +393,8 @@ fake_number(struct fake *fk, const char *to, bool create)
 	nb = xcalloc(1, sizeof(*nb));
 	nb->to = xstrdup(to);
 	nb->hash = h;
-	for (i = h & (t->cap - 1); t->slots[i] != NULL; i = (i + 1) & (t->cap - 1))
+	for (i = h & (t->cap - 1); t->slots[i] != NULL;
+	    i = (i + 1) & (t->cap - 1))
 		;
 	t->slots[i] = nb;
 	t->n++;
@@ -464,12 +465,14 @@ static void
 fake_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct fake			*fk = arg;
-	const struct evhttp_uri		*uri = evhttp_request_get_evhttp_uri(req);
-	const char			*path = evhttp_uri_get_path(uri);
+	const struct evhttp_uri		*uri;
+	const char			*path;
 	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
 	bool				 get = cmd == EVHTTP_REQ_GET;
 	bool				 post = cmd == EVHTTP_REQ_POST;
 
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = evhttp_uri_get_path(uri);
 	if (path == NULL)
 		path = "/";
 	if (log_verbosity() >= LOG_LVL_DEBUG)
@@ -840,10 +843,13 @@ static void
 fake_stats(struct fake *fk, struct evhttp_request *req)
 {
 	const struct stats	*st = &fk->st;
-	json_t			*o;
+	struct dlr		*d;
+	json_int_t		 pending = 0;
 
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I}",
+	TAILQ_FOREACH(d, &fk->dlrs, entry)
+		pending++;
+	fake_json(req, 200, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I}",
 	    "requests", (json_int_t)st->requests,
 	    "accepted", (json_int_t)st->accepted,
 	    "rejected", (json_int_t)st->rejected,
@@ -854,17 +860,8 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	    "max_concurrent", (json_int_t)st->max_concurrent,
 	    "dlr_sent", (json_int_t)st->dlr_sent,
 	    "dlr_failed", (json_int_t)st->dlr_failed,
-	    "dlr_pending", (json_int_t)0,
-	    "connections", (json_int_t)st->connections);
-	if (o != NULL) {
-		struct dlr	*d;
-		json_int_t	 n = 0;
-
-		TAILQ_FOREACH(d, &fk->dlrs, entry)
-			n++;
-		json_object_set_new(o, "dlr_pending", json_integer(n));
-	}
-	fake_json(req, 200, o);
+	    "dlr_pending", pending,
+	    "connections", (json_int_t)st->connections));
 }
 
 /*
@@ -1060,6 +1057,7 @@ fake_write_port(const char *path, int port)
 	return 0;
 }
 
+/* Parse the flags, listen, serve until SIGTERM, clean up. */
 int
 main(int argc, char *argv[])
 {
@@ -1166,7 +1164,8 @@ main(int argc, char *argv[])
 	sigterm = evsignal_new(fk.base, SIGTERM, fake_signal_cb, &fk);
 	sigint = evsignal_new(fk.base, SIGINT, fake_signal_cb, &fk);
 	if (sigterm == NULL || sigint == NULL ||
-	    evsignal_add(sigterm, NULL) == -1 || evsignal_add(sigint, NULL) == -1)
+	    evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sigint, NULL) == -1)
 		fatalx("cannot watch signals");
 
 	event_base_dispatch(fk.base);
