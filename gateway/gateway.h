@@ -27,6 +27,7 @@ struct gw {
 	struct dispatch		*dispatch;
 	struct api		*api;
 	struct metrics		*metrics;
+	struct event		*grace;		/* shutdown deadline, or NULL */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */
 };
 

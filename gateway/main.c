@@ -91,7 +91,6 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct gw	*gw = arg;
 	struct timeval	 tv;
-	struct event	*grace;
 
 	if (gw->stopping)
 		return;
@@ -101,8 +100,8 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	api_stop_accepting(gw->api);
 	tv.tv_sec = gw->cfg->shutdown_grace_ms / 1000;
 	tv.tv_usec = (gw->cfg->shutdown_grace_ms % 1000) * 1000;
-	if ((grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
-		event_add(grace, &tv);	/* freed with the base */
+	if ((gw->grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
+		event_add(gw->grace, &tv);
 	dispatch_drain(gw->dispatch, drained_cb, gw);
 }
 
@@ -226,6 +225,8 @@ main(int argc, char *argv[])
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
+	if (gw.grace != NULL)
+		event_free(gw.grace);
 	event_base_free(gw.base);
 	templates_free(gw.templates);
 	config_free(gw.cfg);
