@@ -64,6 +64,13 @@ void	api_contacts_post(struct api_req *);
 void	api_contact_get(struct api_req *);
 void	api_contact_delete(struct api_req *);
 void	api_groups_list(struct api_req *);
+void	api_contacts_list(struct api_req *);
+void	api_preview(struct api_req *);
+void	api_purge(struct api_req *);
+void	api_media(struct api_req *);
 void	hooks_status(struct api_req *);
+void	hooks_sms(struct api_req *);		/* inbound SMS */
+void	hooks_voice(struct api_req *);		/* call events */
+void	api_replies_list(struct api_req *);	/* GET /v1/replies?phone= */
 
 #endif

@@ -47,6 +47,15 @@ size_t		 dispatch_inflight(const struct dispatch *);
 int		 dispatch_report(struct dispatch *, const char *provider,
 		    const struct status_report *);
 
+/*
+ * A call event for delivery_id (0: find it by ev->ref) from provider:
+ * moves the voice delivery (ringing, answered, no answer and busy with
+ * retries, failed) and turns DTMF 1 into an acknowledgement. Returns 0,
+ * STORE_NOTFOUND, or -1.
+ */
+int		 dispatch_voice_event(struct dispatch *, const char *provider,
+		    int64_t delivery_id, const struct voice_event *);
+
 /* The provider named name, or NULL. */
 struct provider	*dispatch_provider(struct dispatch *, const char *name);
 size_t		 dispatch_nproviders(const struct dispatch *);

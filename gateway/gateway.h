@@ -17,6 +17,9 @@ struct http_client;
 struct dispatch;
 struct api;
 struct metrics;
+struct refdata;
+struct media;
+struct callbacks;
 
 struct gw {
 	struct event_base	*base;
@@ -27,6 +30,9 @@ struct gw {
 	struct dispatch		*dispatch;
 	struct api		*api;
 	struct metrics		*metrics;
+	struct refdata		*refdata;	/* trygghetspunkter, areas */
+	struct media		*media;		/* rendered speech, or NULL */
+	struct callbacks	*callbacks;	/* source callback sender */
 	struct event		*grace;		/* shutdown deadline, or NULL */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */
 };

@@ -117,3 +117,10 @@ out:
 	kvlist_free(&form);
 	free(url);
 }
+
+/* POST /hooks/NAME/voice: placeholder until call events land. */
+void
+hooks_voice(struct api_req *r)
+{
+	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+}

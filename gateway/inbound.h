@@ -1,1 +1,30 @@
-/* placeholder */
+/*
+ * Inbound SMS: store once per provider message id, parse the keyword,
+ * act on it (TRYGG, STOPP, START, JA/NEJ, HJÄLP) and queue the reply as
+ * an ordinary delivery through the provider and number it came in on.
+ */
+#ifndef VARSEL_INBOUND_H
+#define VARSEL_INBOUND_H
+
+#include <stdint.h>
+
+#include "adapters/adapter.h"
+
+struct gw;
+
+/*
+ * Handle one inbound SMS that provider received (already verified and
+ * parsed by its adapter). Returns 0 (also for a duplicate), or -1 if it
+ * could not be stored (the caller answers 503 so the provider retries).
+ */
+int	inbound_sms(struct gw *, const char *provider,
+	    const struct inbound_sms *);
+/*
+ * Record an answer (ack 1 yes, -1 no) on delivery_id of alert_id and
+ * queue the alert's "ack" source callback. Used for SMS JA/NEJ and for
+ * DTMF 1 on a call. Returns 0 or -1.
+ */
+int	inbound_ack(struct gw *, int64_t delivery_id, int64_t alert_id,
+	    int ack);
+
+#endif

@@ -20,6 +20,7 @@
 #include "types.h"
 
 #define STORE_NOTFOUND	1
+#define STORE_DUPLICATE	2	/* the row exists already (idempotent input) */
 
 struct store;
 
@@ -108,6 +109,9 @@ struct alert_row {
 	int		 segments;
 	char		*encoding;
 	char		*response;	/* the 202 body, for idempotent replays */
+	/* Schema v2. */
+	int64_t		 escalate_after_s; /* 0: no escalation to a call */
+	char		*status;	/* "actual", "test" or "exercise" (CAP) */
 };
 void	alert_row_clear(struct alert_row *);
 
@@ -157,6 +161,15 @@ struct delivery {
 	char		*error;
 	int		 ack;		/* 0 none, 1 yes, -1 no */
 	int64_t		 created_at, updated_at;
+	/* Schema v2. */
+	char		 kind[32];	/* replies: "reply-trygg", ...; "" for
+					   alert deliveries */
+	int64_t		 parent_id;	/* a call escalating this SMS delivery */
+	char		 sender[64];	/* send from this number ("" = the
+					   provider's from): replies */
+	char		 pin[64];	/* only this provider ("" = any): replies
+					   go out where the SMS came in */
+	int64_t		 inbound_id;	/* the inbound SMS a reply answers */
 };
 void	delivery_clear(struct delivery *);
 
@@ -209,6 +222,139 @@ int	store_attempt_log(struct store *, const struct attempt *);
 /* Deliveries of an alert with id > after, by id; state -1 for all. */
 int	store_deliveries_list(struct store *, int64_t alert_id, int state,
 	    int64_t after, int limit, store_delivery_cb, void *);
+
+/*
+ * Move a delivery that is not final to state (voice: ringing, answered,
+ * no_answer, busy; or any final state). STORE_NOTFOUND if it is already
+ * final or unknown.
+ */
+int	store_delivery_progress(struct store *, int64_t id, enum dstate,
+	    const char *error, int64_t now);
+
+/* ---- inbound SMS and replies (schema v2) ---------------------------- */
+
+struct inbound_row {
+	int64_t		 id;		/* set by insert */
+	const char	*provider;
+	const char	*provider_id;	/* the provider's message id */
+	const char	*from;		/* E.164, or as given when not a number */
+	const char	*to;		/* our number */
+	const char	*text;
+	const char	*keyword;	/* keyword_name() of what it parsed as */
+	int64_t		 received_at;
+};
+/*
+ * Store an inbound SMS; sets in->id. STORE_DUPLICATE if (provider,
+ * provider_id) was stored before (providers retry callbacks); in->id is
+ * then the first one's id.
+ */
+int	store_inbound_insert(struct store *, struct inbound_row *);
+/* Replies (deliveries with a kind) to phone created since since; kind
+ * NULL counts every kind. */
+int	store_replies_count(struct store *, const char *phone, const char *kind,
+	    int64_t since, int64_t *n);
+/* The newest replies to phone, newest first. */
+int	store_replies_list(struct store *, const char *phone, int limit,
+	    store_delivery_cb, void *);
+/* Inbound SMS by keyword since the start, for /metrics. */
+typedef void (*store_count_cb)(const char *name, int64_t n, void *);
+int	store_inbound_totals(struct store *, store_count_cb, void *);
+
+/* ---- answers (JA/NEJ, DTMF 1) ------------------------------------- */
+
+/*
+ * The delivery an answer from phone belongs to: of alerts with ack = 1
+ * not expired at now, the newest (or alert_id if not 0) that was sent to
+ * phone (state sent, delivered, answered or ringing). Sets *delivery_id
+ * and *alert_out; STORE_NOTFOUND if there is none.
+ */
+int	store_ack_target(struct store *, const char *phone, int64_t alert_id,
+	    int64_t now, int64_t *delivery_id, int64_t *alert_out);
+/* Record the answer (1 yes, -1 no) on the delivery. */
+int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
+	    int64_t now);
+
+/* ---- escalation (schema v2) ----------------------------------------- */
+
+/*
+ * SMS deliveries due for a call: their alert has escalate_after_s and
+ * created_at + escalate_after_s <= now, they have no delivery report
+ * (queued, sending or sent), no answer, no escalation call yet (no
+ * delivery with parent_id = theirs), and the number allows voice (a
+ * contact with the voice channel, or not a contact). Up to limit, to cb.
+ */
+int	store_escalation_due(struct store *, int64_t now, int limit,
+	    store_delivery_cb, void *);
+
+/* ---- source callbacks (schema v2) ----------------------------------- */
+
+struct callback_row {
+	int64_t		 id;
+	int64_t		 alert_id;
+	char		*client;	/* whose hmac_secret signs it */
+	char		*url;
+	char		*event;		/* "ack", "alert.progress", "alert.done" */
+	char		*body;		/* JSON */
+	int		 attempts;
+	int64_t		 next_at;
+	char		*error;
+};
+void	callback_row_clear(struct callback_row *);
+int	store_callback_enqueue(struct store *, int64_t alert_id,
+	    const char *client, const char *url, const char *event,
+	    const char *body, int64_t now);
+typedef int (*store_callback_cb)(const struct callback_row *, void *);
+/*
+ * Claim up to limit due callbacks: each gets attempts + 1 and next_at =
+ * now + lease_ms (so a crash retries it) before cb sees it.
+ */
+int	store_callback_claim(struct store *, int64_t now, int64_t lease_ms,
+	    int limit, store_callback_cb, void *);
+int	store_callback_done(struct store *, int64_t id, int64_t now);
+int	store_callback_retry(struct store *, int64_t id, int64_t next_at,
+	    const char *error);
+/* Earliest next_at of a pending callback; STORE_NOTFOUND if none. */
+int	store_callback_next_due(struct store *, int64_t *next_at);
+
+/* Alerts with a callback_url whose alert.done was not sent yet. */
+int	store_alerts_watched(struct store *, store_alert_cb, void *);
+/*
+ * Remember what was last reported for an alert: the time and a digest
+ * of the counts of the last alert.progress, and done once alert.done is
+ * queued (the alert then leaves store_alerts_watched).
+ */
+int	store_alert_set_watch(struct store *, int64_t id, int64_t progress_at,
+	    const char *digest, bool done);
+/* The digest and time last set; "" and 0 if none. */
+int	store_alert_get_watch(struct store *, int64_t id, char digest[65],
+	    int64_t *progress_at);
+
+/* ---- contacts, geography, personal data (schema v2) ------------------ */
+
+/* Contacts with phone > after (by phone), for export and paging. */
+typedef int (*store_contact_cb)(const struct contact *, void *);
+int	store_contacts_list(struct store *, const char *after, int limit,
+	    store_contact_cb, void *);
+/*
+ * START with an area: make phone a resident of area (create the contact
+ * with lang if missing, set its area, add it to group). Keeps the rest.
+ */
+int	store_contact_set_area(struct store *, const char *phone,
+	    const char *area, const char *group, const char *lang,
+	    int64_t now);
+/* Contacts with coordinates inside the box, with their position. */
+typedef int (*store_geo_cb)(const struct recipient *, double lat, double lon,
+	    void *);
+int	store_contacts_in_box(struct store *, double lat_min, double lat_max,
+	    double lon_min, double lon_max, store_geo_cb, void *);
+/* Contacts of area that have no coordinates of their own. */
+int	store_area_members_nopos(struct store *, const char *area,
+	    store_recipient_cb, void *);
+/*
+ * Strip numbers and texts from deliveries (and inbound SMS) of alerts
+ * created before before; counts stay. *n is the deliveries purged.
+ */
+int	store_purge(struct store *, int64_t before, int64_t *n);
 
 /* Totals by provider, channel and state, for /metrics. */
 typedef void (*store_total_cb)(const char *provider, int channel, int state,
