@@ -231,6 +231,12 @@ int	store_deliveries_list(struct store *, int64_t alert_id, int state,
 int	store_delivery_progress(struct store *, int64_t id, enum dstate,
 	    const char *error, int64_t now);
 
+/* The delivery with the provider's reference; STORE_NOTFOUND if none. */
+int	store_delivery_find_ref(struct store *, const char *provider,
+	    const char *ref, int64_t *id);
+/* Mark a delivery in doubt (an attempt's outcome is unknown). */
+int	store_delivery_mark_doubt(struct store *, int64_t id, int64_t now);
+
 /* ---- inbound SMS and replies (schema v2) ---------------------------- */
 
 struct inbound_row {
