@@ -29,6 +29,10 @@ static int	parse_audience(const json_t *, const char *,
 static int	parse_channels(const json_t *, struct alert_req *,
 		    struct api_error *);
 static bool	valid_text(const char *);
+static int	parse_circle(const json_t *, struct alert_req *,
+		    struct api_error *);
+static int	parse_polygon(const json_t *, struct alert_req *,
+		    struct api_error *);
 
 static const char *const alert_fields[] = {
 	"source_ref", "type", "severity", "template", "vars", "message",
@@ -216,7 +220,96 @@ parse_vars(const json_t *root, struct alert_req *req, struct api_error *err)
 	return 0;
 }
 
-/* audience: groups, contacts (normalized here), areas; geo is refused. */
+/* A number member of obj within [min, max]; -1 with err. */
+static int
+get_coord(const json_t *obj, const char *key, const char *field, double min,
+    double max, double *out, struct api_error *err)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	if (v == NULL)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s is required", field);
+	if (!json_is_number(v))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be a number", field);
+	*out = json_number_value(v);
+	if (!(*out >= min && *out <= max))
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s must be between %g and %g", field, min, max);
+	return 0;
+}
+
+/* audience.circle: {"lat", "lon", "radius_m"}. */
+static int
+parse_circle(const json_t *aud, struct alert_req *req, struct api_error *err)
+{
+	static const char *const fields[] = { "lat", "lon", "radius_m", NULL };
+	json_t			*c = json_object_get(aud, "circle");
+	struct alert_shape	*sh;
+
+	if (c == NULL || json_is_null(c))
+		return 0;
+	if (!json_is_object(c))
+		return api_error_set(err, 400, "invalid_json", "audience.circle",
+		    "audience.circle must be an object");
+	if (check_fields(c, fields, "audience.circle.", err) == -1)
+		return -1;
+	sh = &req->shapes[req->nshapes];
+	sh->is_circle = true;
+	if (get_coord(c, "lat", "audience.circle.lat", -90, 90,
+	    &sh->centre.lat, err) == -1 ||
+	    get_coord(c, "lon", "audience.circle.lon", -180, 180,
+	    &sh->centre.lon, err) == -1 ||
+	    get_coord(c, "radius_m", "audience.circle.radius_m", 1,
+	    ALERT_MAX_RADIUS_M, &sh->radius_m, err) == -1)
+		return -1;
+	req->nshapes++;
+	return 0;
+}
+
+/* audience.polygon: [[lat, lon], ...], at least 3 corners. */
+static int
+parse_polygon(const json_t *aud, struct alert_req *req, struct api_error *err)
+{
+	json_t			*arr = json_object_get(aud, "polygon"), *pt;
+	struct alert_shape	*sh;
+	size_t			 i;
+	char			 field[64], why[160];
+
+	if (arr == NULL || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return api_error_set(err, 400, "invalid_json",
+		    "audience.polygon", "audience.polygon must be an array of "
+		    "[lat, lon] pairs");
+	if (json_array_size(arr) < 3 ||
+	    json_array_size(arr) > ALERT_MAX_VERTICES)
+		return api_error_set(err, 422, "invalid_field",
+		    "audience.polygon", "audience.polygon needs 3 to %d "
+		    "corners", ALERT_MAX_VERTICES);
+	sh = &req->shapes[req->nshapes];
+	sh->vertices = xcalloc(json_array_size(arr), sizeof(*sh->vertices));
+	req->nshapes++;		/* so alert_req_clear frees the vertices */
+	json_array_foreach(arr, i, pt) {
+		snprintf(field, sizeof(field), "audience.polygon[%zu]", i);
+		if (!json_is_array(pt) || json_array_size(pt) != 2 ||
+		    !json_is_number(json_array_get(pt, 0)) ||
+		    !json_is_number(json_array_get(pt, 1)))
+			return api_error_set(err, 400, "invalid_json", field,
+			    "%s must be [lat, lon]", field);
+		sh->vertices[i].lat = json_number_value(json_array_get(pt, 0));
+		sh->vertices[i].lon = json_number_value(json_array_get(pt, 1));
+		sh->nvertices++;
+	}
+	if (geo_polygon_check(sh->vertices, sh->nvertices, why,
+	    sizeof(why)) == -1)
+		return api_error_set(err, 422, "invalid_field",
+		    "audience.polygon", "audience.polygon: %s", why);
+	return 0;
+}
+
+/* audience: groups, contacts (normalized here), areas, circle, polygon. */
 static int
 parse_audience(const json_t *root, const char *region, struct alert_req *req,
     struct api_error *err)
@@ -234,12 +327,9 @@ parse_audience(const json_t *root, const char *region, struct alert_req *req,
 		    "audience must be an object");
 	if (check_fields(aud, audience_fields, "audience.", err) == -1)
 		return -1;
-	if (json_object_get(aud, "circle") != NULL ||
-	    json_object_get(aud, "polygon") != NULL)
-		return api_error_set(err, 422, "invalid_field",
-		    json_object_get(aud, "circle") ? "audience.circle" :
-		    "audience.polygon",
-		    "geographic audiences are not supported by this version");
+	if (parse_circle(aud, req, err) == -1 ||
+	    parse_polygon(aud, req, err) == -1)
+		return -1;
 	if (get_string_array(aud, "groups", "audience.", &req->groups,
 	    &req->ngroups, err) == -1 ||
 	    get_string_array(aud, "areas", "audience.", &req->areas,
@@ -261,7 +351,7 @@ parse_audience(const json_t *root, const char *region, struct alert_req *req,
 		}
 		req->ncontacts++;
 	}
-	if (req->ngroups + req->ncontacts + req->nareas == 0) {
+	if (req->ngroups + req->ncontacts + req->nareas + req->nshapes == 0) {
 		api_error_set(err, 422, "empty_audience", "audience",
 		    "audience names no groups, contacts or areas");
 		goto out;
@@ -401,6 +491,7 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 		goto fail;
 	if (req->type == NULL)
 		req->type = xstrdup(req->template ? req->template : "message");
+	strlcpy(req->status, "actual", sizeof(req->status));
 
 	/* Idempotency compares meaning, not whitespace or key order. */
 	canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
@@ -447,5 +538,10 @@ alert_req_clear(struct alert_req *req)
 	free_strings(req->areas, req->nareas);
 	free(req->contacts);
 	free(req->callback_url);
+	for (i = 0; i < req->nshapes; i++)
+		free(req->shapes[i].vertices);
+	for (i = 0; i < req->ntexts; i++)
+		free(req->texts[i].text);
+	free(req->texts);
 	memset(req, 0, sizeof(*req));
 }

@@ -12,12 +12,32 @@
 #include <jansson.h>
 
 #include "apierr.h"
+#include "geo.h"
 #include "phone.h"
 #include "template.h"
 
 #define ALERT_SOURCE_REF_MAX	128
 #define ALERT_MESSAGE_MAX	1600	/* bytes; segments are checked later */
 #define ALERT_MAX_RECIPIENT_ARGS 100000	/* entries in audience arrays */
+
+#define ALERT_MAX_SHAPES	16
+#define ALERT_MAX_VERTICES	1000
+#define ALERT_MAX_RADIUS_M	100000
+
+/* A geographic audience: a circle or a polygon. */
+struct alert_shape {
+	bool		  is_circle;
+	struct geo_point  centre;
+	double		  radius_m;
+	struct geo_point *vertices;	/* owned */
+	size_t		  nvertices;
+};
+
+/* The text in one language (CAP gives one per <info>). */
+struct alert_text {
+	char		 lang[8];
+	char		*text;		/* owned */
+};
 
 struct alert_req {
 	char		*source_ref;
@@ -40,6 +60,14 @@ struct alert_req {
 	int64_t		 expires_in_s;		/* 0: never */
 	char		*callback_url;
 	char		 body_hash[65];	/* sha256 of the canonical JSON */
+	struct alert_shape shapes[ALERT_MAX_SHAPES];
+	size_t		 nshapes;
+	struct alert_text *texts;	/* CAP: per-language texts (instead of
+					   message or template) */
+	size_t		 ntexts;
+	char		 status[12];	/* "actual" (default), "test",
+					   "exercise": the last two are not
+					   sent */
 };
 
 /*

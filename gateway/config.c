@@ -132,6 +132,16 @@ static const struct config_opt config_dispatch_opts[] = {
 	    offsetof(struct config, batch_max), 1, 10000, false },
 	{ "shutdown_grace_ms", CONFIG_OPT_INT,
 	    offsetof(struct config, shutdown_grace_ms), 0, 600000, false },
+	{ "breaker_failures", CONFIG_OPT_INT,
+	    offsetof(struct config, breaker_failures), 1, 1000, false },
+	{ "breaker_cooldown_ms", CONFIG_OPT_INT,
+	    offsetof(struct config, breaker_cooldown_ms), 100, 3600000, false },
+	{ "voice_retries", CONFIG_OPT_INT,
+	    offsetof(struct config, voice_retries), 0, 10, false },
+	{ "voice_retry_ms", CONFIG_OPT_INT,
+	    offsetof(struct config, voice_retry_ms), 1000, 3600000, false },
+	{ "media_cache", CONFIG_OPT_PATH,
+	    offsetof(struct config, media_cache), 0, 0, false },
 };
 
 static const struct config_opt config_provider_opts[] = {
@@ -1237,6 +1247,10 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->retry_max_ms = 300000;
 	cfg->batch_max = 256;
 	cfg->shutdown_grace_ms = 10000;
+	cfg->breaker_failures = 5;
+	cfg->breaker_cooldown_ms = 30000;
+	cfg->voice_retries = 2;
+	cfg->voice_retry_ms = 120000;
 
 	if (config_read(&ld, path, &exposed) == -1)
 		goto fail;
@@ -1324,6 +1338,7 @@ config_free_fields(struct config *cfg)
 	free(cfg->areas);
 	free(cfg->emergency_number);
 	free(cfg->port_file);
+	free(cfg->media_cache);
 	for (i = 0; i < cfg->nproviders; i++)
 		config_provider_clear(&cfg->providers[i]);
 	free(cfg->providers);

@@ -71,6 +71,12 @@ struct config {
 	int		 retry_max_ms;
 	int		 batch_max;	/* deliveries claimed per round */
 	int		 shutdown_grace_ms;
+	int		 breaker_failures;	/* consecutive, to open (5) */
+	int		 breaker_cooldown_ms;	/* before a probe (30000) */
+	int		 voice_retries;		/* more calls after no answer (2) */
+	int		 voice_retry_ms;	/* between them (120000) */
+	char		*media_cache;		/* rendered speech; default
+						   beside the database */
 
 	struct provider_conf *providers;	/* sorted by priority, then name */
 	size_t		 nproviders;

@@ -59,8 +59,29 @@ static const struct bad_case bad_cases[] = {
 	    "{\"contacts\":[\"070-12\"]}}", 422, "invalid_phone",
 	    "audience.contacts[0]" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
-	    "{\"circle\":{\"lat\":59,\"lon\":17,\"radius_m\":100}}}", 422,
-	    "invalid_field", "audience.circle" },
+	    "{\"circle\":{\"lat\":59,\"lon\":17,\"radius_m\":0}}}", 422,
+	    "invalid_field", "audience.circle.radius_m" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"circle\":{\"lat\":91,\"lon\":17,\"radius_m\":10}}}", 422,
+	    "invalid_field", "audience.circle.lat" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"circle\":{\"lat\":59,\"lon\":17}}}", 422,
+	    "invalid_field", "audience.circle.radius_m" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"circle\":{\"lat\":\"59\",\"lon\":17,\"radius_m\":9}}}",
+	    400, "invalid_json", "audience.circle.lat" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"circle\":{\"lat\":59,\"lon\":17,\"radius_m\":9,"
+	    "\"r\":1}}}", 422, "invalid_field", "audience.circle.r" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"polygon\":[[59.17,17.42],[59.19,17.42]]}}", 422,
+	    "invalid_field", "audience.polygon" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"polygon\":[[59.17,17.42],[59.19,17.42],[59.19]]}}", 400,
+	    "invalid_json", "audience.polygon[2]" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"polygon\":[[59.17,17.42],[99.19,17.42],[59.19,17.45]]}}",
+	    422, "invalid_field", "audience.polygon" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"severity\":\"huge\","
 	    AUD "}", 422, "invalid_field", "severity" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"severity\":3," AUD "}",
