@@ -1,5 +1,6 @@
 /*
  * Phone numbers: every number inside Varsel is E.164 ("+46701234567").
+ * Implemented in phone.cc with libphonenumber; callable from C.
  */
 #ifndef VARSEL_PHONE_H
 #define VARSEL_PHONE_H
@@ -19,5 +20,11 @@ int	phone_normalize(const char *in, const char *region, char *out,
 	    size_t outlen, char *err, size_t errlen);
 /* Can the number (E.164) take SMS? Mobile (or unknown type) yes. */
 bool	phone_is_mobile(const char *e164);
+/*
+ * The number (E.164) as people write it: national format for Swedish
+ * numbers ("070-174 06 05"), international for others ("+47 412 34
+ * 567"). Returns 0, or -1 (out "") if e164 is not E.164 or len too small.
+ */
+int	phone_format(const char *e164, char *out, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Tests of the phone number normalizer: the ways people write Swedish
- * numbers, international forms, and the errors for everything else.
+ * Tests of phone numbers through libphonenumber: the ways people write
+ * Swedish numbers, international forms, the errors for everything else,
+ * which numbers can take SMS, and the format shown to people.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,35 +40,59 @@ static const struct phone_case phone_cases[] = {
 	{ "076-123 45 67", "SE", "+46761234567", NULL, 1 },
 	{ "079-123 45 67", "SE", "+46791234567", NULL, 1 },
 	{ "0701234567", NULL, "+46701234567", NULL, 1 },
-	/* Swedish fixed lines: valid, but no SMS. */
+	/* The PTS fiction range (all of it: test_phone_pts_range). */
+	{ "070-174 06 05", "SE", "+46701740605", NULL, 1 },
+	{ "0701740699", "SE", "+46701740699", NULL, 1 },
+	/*
+	 * One reading only, so libphonenumber takes them: a trunk 0 after
+	 * the country code, and a national number whose 0 a spreadsheet
+	 * dropped. The old normalizer refused both.
+	 */
+	{ "+46 0701234567", "SE", "+46701234567", NULL, 1 },
+	{ "701234567", "SE", "+46701234567", NULL, 1 },
+	/* Swedish numbers that are valid but take no SMS. */
 	{ "08-721 23 13", "SE", "+4687212313", NULL, 0 },
 	{ "+46 8 721 23 13", "SE", "+4687212313", NULL, 0 },
 	{ "0152-123 45", "SE", "+4615212345", NULL, 0 },
 	{ "031-123 45 67", "SE", "+46311234567", NULL, 0 },
-	{ "0771-123 456", "SE", "+46771123456", NULL, 0 },
-	/* Other countries: only the length is checked. */
-	{ "+4712345678", "SE", "+4712345678", NULL, 1 },
-	{ "+47 123 45 678", "SE", "+4712345678", NULL, 1 },
-	{ "0047 12345678", "SE", "+4712345678", NULL, 1 },
+	{ "0771-123 456", "SE", "+46771123456", NULL, 0 },	/* shared */
+	{ "020-123 456", "SE", "+4620123456", NULL, 0 },	/* free */
+	{ "0900-123 456", "SE", "+46900123456", NULL, 0 },	/* premium */
+	{ "075-123 45 67", "SE", "+46751234567", NULL, 0 },	/* personal */
+	/* Other countries, checked against their own plans. */
+	{ "+47 412 34 567", "SE", "+4741234567", NULL, 1 },
+	{ "0047 41234567", "SE", "+4741234567", NULL, 1 },
 	{ "+358 40 123 4567", "SE", "+358401234567", NULL, 1 },
 	{ "+1 (415) 555-0199", "SE", "+14155550199", NULL, 1 },
-	{ "+44 (0)20 7946 0018", "SE", "+442079460018", NULL, 1 },
-	{ "+123456789012345", "SE", "+123456789012345", NULL, 1 },
+	{ "+44 7911 123456", "SE", "+447911123456", NULL, 1 },
+	{ "+44 (0)20 7946 0018", "SE", "+442079460018", NULL, 0 },
+	{ "+49 151 23456789", "SE", "+4915123456789", NULL, 1 },
 	/* National numbers of other regions. */
-	{ "12345678", "NO", "+4712345678", NULL, 1 },
-	{ "32 12 34 56", "DK", "+4532123456", NULL, 1 },
+	{ "412 34 567", "NO", "+4741234567", NULL, 1 },
+	{ "32 12 34 56", "DK", "+4532123456", NULL, 1 },	/* either */
 	{ "040 123 4567", "FI", "+358401234567", NULL, 1 },
-	{ "030 1234567", "DE", "+49301234567", NULL, 1 },
-	{ "020 7946 0018", "GB", "+442079460018", NULL, 1 },
+	{ "030 1234567", "DE", "+49301234567", NULL, 0 },
+	{ "020 7946 0018", "GB", "+442079460018", NULL, 0 },
+	{ "07911 123456", "GB", "+447911123456", NULL, 1 },
 	{ "(415) 555-0199", "US", "+14155550199", NULL, 1 },
 	{ "1 415 555 0199", "US", "+14155550199", NULL, 1 },
-	/* Not numbers at all. */
+	/*
+	 * Not in their country's plan (the old normalizer only counted
+	 * digits abroad and took these).
+	 */
+	{ "+4712345678", "SE", NULL, "not a valid number for NO", -1 },
+	{ "12345678", "NO", NULL, "not a valid number for NO", -1 },
+	{ "+123456789012345", "SE", NULL, "too long", -1 },
+	/* Not numbers at all: letters are not read as keypad digits. */
 	{ "abc", "SE", NULL, "not a number", -1 },
 	{ "070-123 45 6x", "SE", NULL, "not a number", -1 },
 	{ "07O1234567", "SE", NULL, "not a number", -1 },
 	{ "+46 70 123+45 67", "SE", NULL, "not a number", -1 },
 	{ "070:1234567", "SE", NULL, "not a number", -1 },
 	{ "+", "SE", NULL, "not a number", -1 },
+	{ "1-800-FLOWERS", "US", NULL, "not a number", -1 },
+	{ "070-174 06 05 ext 12", "SE", NULL, "not a number", -1 },
+	{ "tel:+46701740605", "SE", NULL, "not a number", -1 },
 	{ "", "SE", NULL, "no number", -1 },
 	{ "  - ", "SE", NULL, "no number", -1 },
 	/* Wrong lengths. */
@@ -81,10 +106,10 @@ static const struct phone_case phone_cases[] = {
 	{ "+1 555 01", "SE", NULL, "too short", -1 },
 	/* Not valid in the Swedish plan. */
 	{ "070-123 45 6", "SE", NULL, "not a valid number for SE", -1 },
-	{ "+46 0701234567", "SE", NULL, "not a valid number for SE", -1 },
-	{ "701234567", "SE", NULL, "not a valid number for SE", -1 },
-	{ "+0701234567", "SE", NULL, "country code", -1 },
-	{ "000701234567", "SE", NULL, "country code", -1 },
+	{ "071-123 45 67", "SE", NULL, "not a valid number for SE", -1 },
+	{ "+0701234567", "SE", NULL, "invalid country code", -1 },
+	{ "000701234567", "SE", NULL, "invalid country code", -1 },
+	{ "+999 123 456 789", "SE", NULL, "invalid country code", -1 },
 	/* Regions the table does not know. */
 	{ "0701234567", "XX", NULL, "unknown region", -1 },
 	{ "+46701234567", "se", NULL, "unknown region", -1 },
@@ -139,16 +164,31 @@ test_phone_is_mobile(void **state)
 		{ "+46731234567", true },
 		{ "+46761234567", true },
 		{ "+46791234567", true },
-		{ "+46711234567", false },	/* machine-to-machine */
-		{ "+46741234567", false },
-		{ "+46751234567", false },
-		{ "+46771234567", false },
-		{ "+4670123456", false },	/* too short for a mobile */
-		{ "+4687212313", false },
+		{ "+46701740605", true },
+		{ "+46751234567", false },	/* personal number */
+		{ "+46771234567", false },	/* shared cost */
+		{ "+4620123456", false },	/* toll free */
+		{ "+46900123456", false },	/* premium rate */
+		{ "+4687212313", false },	/* fixed line */
 		{ "+46311234567", false },
-		{ "+4712345678", true },	/* unknown: let it try */
+		{ "+442079460018", false },
+		{ "+447911123456", true },
+		{ "+4741234567", true },
+		{ "+4532123456", true },	/* fixed line or mobile */
 		{ "+14155550199", true },
+		/*
+		 * Not in 8.12's tables (type unknown) but a mobile's length:
+		 * newer ranges look like this, so let the provider decide.
+		 * The old normalizer said no to 071 (machine-to-machine).
+		 */
+		{ "+46711234567", true },
+		{ "+46741234567", true },
+		{ "+4712345678", true },
+		{ "+4670123456", false },	/* too short for a mobile */
+		{ "+467012345678", false },	/* too long for one */
 		{ "0701234567", false },	/* not E.164 */
+		{ "+46 70 174 06 05", false },
+		{ "+", false },
 		{ "", false },
 		{ NULL, false },
 	};
@@ -179,6 +219,88 @@ test_phone_small_buffer(void **state)
 	    err, sizeof(err)), -1);
 }
 
+/*
+ * 070-1740605 to 070-1740699, which PTS keeps for fiction and tests (the
+ * example contacts use them): every one valid, a mobile, and shown as
+ * people write it.
+ */
+static void
+test_phone_pts_range(void **state)
+{
+	char	in[32], want[PHONE_MAX], out[PHONE_MAX], err[128], fmt[32];
+	int	i;
+
+	(void)state;
+	for (i = 5; i <= 99; i++) {
+		snprintf(in, sizeof(in), "070-17406%02d", i);
+		snprintf(want, sizeof(want), "+467017406%02d", i);
+		if (phone_normalize(in, "SE", out, sizeof(out), err,
+		    sizeof(err)) != 0)
+			fail_msg("%s: %s", in, err);
+		assert_string_equal(out, want);
+		assert_true(phone_is_mobile(out));
+		assert_int_equal(phone_format(out, fmt, sizeof(fmt)), 0);
+		snprintf(in, sizeof(in), "070-174 06 %02d", i);
+		assert_string_equal(fmt, in);
+	}
+}
+
+/* phone_format: national for Swedish numbers, international otherwise. */
+static void
+test_phone_format(void **state)
+{
+	static const struct {
+		const char	*e164;
+		const char	*out;	/* NULL: must fail */
+	} rows[] = {
+		{ "+46701740605", "070-174 06 05" },
+		{ "+4687212313", "08-721 23 13" },
+		{ "+46311234567", "031-123 45 67" },
+		{ "+4741234567", "+47 412 34 567" },
+		{ "+358401234567", "+358 40 1234567" },
+		{ "+14155550199", "+1 415-555-0199" },
+		{ "+447911123456", "+44 7911 123456" },
+		{ "0701740605", NULL },		/* not E.164 */
+		{ "+46 70 174 06 05", NULL },
+		{ "+46701740605x", NULL },
+		{ "+", NULL },
+		{ "", NULL },
+		{ NULL, NULL },
+	};
+	char	out[32];
+	size_t	i;
+	int	r;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = phone_format(rows[i].e164, out, sizeof(out));
+		if (rows[i].out == NULL) {
+			if (r != -1 || out[0] != '\0')
+				fail_msg("%s: should fail, got '%s'",
+				    rows[i].e164 ? rows[i].e164 : "NULL", out);
+			continue;
+		}
+		if (r != 0)
+			fail_msg("%s: failed", rows[i].e164);
+		assert_string_equal(out, rows[i].out);
+	}
+}
+
+/* phone_format into a buffer too small fails and leaves "". */
+static void
+test_phone_format_small_buffer(void **state)
+{
+	char	small[13], exact[14];
+
+	(void)state;
+	assert_int_equal(phone_format("+46701740605", small, sizeof(small)),
+	    -1);
+	assert_string_equal(small, "");
+	assert_int_equal(phone_format("+46701740605", exact, sizeof(exact)),
+	    0);
+	assert_string_equal(exact, "070-174 06 05");
+}
+
 int
 main(void)
 {
@@ -186,6 +308,9 @@ main(void)
 		cmocka_unit_test(test_phone_table),
 		cmocka_unit_test(test_phone_is_mobile),
 		cmocka_unit_test(test_phone_small_buffer),
+		cmocka_unit_test(test_phone_pts_range),
+		cmocka_unit_test(test_phone_format),
+		cmocka_unit_test(test_phone_format_small_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
