@@ -2,21 +2,43 @@
  * Message templates: every <name>.<lang>.<kind> file of a folder, kept
  * in memory and checked when loaded (UTF-8, well-formed {{var}}s), so
  * that rendering can only fail on a missing variable. Values are put in
- * verbatim and never expanded again.
+ * verbatim and never expanded again. templates_check goes further before
+ * a set goes live: it renders everything with sample values and finds
+ * unknown variables, missing languages and SMS texts that are too long.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sms.h"
 #include "template.h"
 #include "util.h"
 
 #define TEMPLATE_MAX_BYTES	(64 * 1024)
+
+/*
+ * Sample values for templates_check: realistic and on the long side of
+ * what callers pass (fanout, keywords), so a text that fits here fits in
+ * practice. A variable not in this table is one nobody supplies.
+ */
+static const struct tvar template_samples[] = {
+	{ "place", "Centrumvägen 10, Nykvarn" },
+	{ "time", "22:15" },
+	{ "description", "Brand i flerfamiljshus" },
+	{ "emergency_number", "08-721 23 13" },
+	{ "name", "Nykvarns bibliotek" },
+	{ "address", "Centrumvägen 24 A" },
+	{ "hours", "mån-fre 08-16, vid kris dygnet runt" },
+	{ "distance", "1,2 km" },
+	{ "area", "Lillhagen" },
+	{ "alert_id", "4711" },
+};
 
 /* One loaded file. */
 struct template_file {
@@ -29,6 +51,13 @@ struct template_file {
 struct templates {
 	struct template_file	*v;	/* sorted by name, kind, lang */
 	size_t			 n;
+};
+
+/* Where templates_check sends its lines, and how many it sent. */
+struct template_report {
+	void	(*cb)(const char *, void *);
+	void	*arg;
+	int	 n;
 };
 
 /* The {{var}} found by template_next. */
@@ -51,6 +80,17 @@ static int	template_cmp(const void *, const void *);
 static int	template_strcmp(const void *, const void *);
 static const struct template_file *template_find(const struct templates *,
 		    const char *, const char *, const char *);
+static void	template_reportf(struct template_report *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static bool	template_uses(const char *, const char *, size_t);
+static bool	template_first(const char *, const struct template_var *);
+static const char *template_sample(const char *, size_t);
+static uint32_t	template_bidi(const char *);
+static void	template_check_file(const struct templates *,
+		    const struct template_file *, int,
+		    struct template_report *);
+static void	template_check_vars(const struct template_file *,
+		    const struct template_file *, struct template_report *);
 
 /* Append one line to the error text; always returns -1. */
 static int
@@ -489,4 +529,239 @@ template_vars(const struct templates *ts, const char *name, const char *kind,
 		free(seen[j]);
 	}
 	free(seen);
+}
+
+/* Count one problem and pass its line on. */
+static void
+template_reportf(struct template_report *rep, const char *fmt, ...)
+{
+	va_list	ap;
+	char	line[512];
+
+	rep->n++;
+	if (rep->cb == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	rep->cb(line, rep->arg);
+}
+
+/* Does text use the variable name[0..len)? */
+static bool
+template_uses(const char *text, const char *name, size_t len)
+{
+	struct template_var	 v;
+	const char		*p, *why;
+
+	for (p = text; template_next(p, &v, &why) == 1; p = v.end)
+		if (v.namelen == len && memcmp(v.name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Is v the first {{var}} of its name in text? */
+static bool
+template_first(const char *text, const struct template_var *v)
+{
+	struct template_var	 w;
+	const char		*p, *why;
+
+	for (p = text; template_next(p, &w, &why) == 1 && w.open < v->open;
+	    p = w.end)
+		if (w.namelen == v->namelen &&
+		    memcmp(w.name, v->name, v->namelen) == 0)
+			return false;
+	return true;
+}
+
+/* The sample value of the variable name[0..len), or NULL. */
+static const char *
+template_sample(const char *name, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(template_samples); i++)
+		if (strlen(template_samples[i].name) == len &&
+		    memcmp(template_samples[i].name, name, len) == 0)
+			return template_samples[i].value;
+	return NULL;
+}
+
+/*
+ * The first bidi control character in s (valid UTF-8), or 0. Marks and
+ * embeddings show as boxes on many phones and can reorder a number.
+ */
+static uint32_t
+template_bidi(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 c;
+
+	for (; *p != '\0'; p++) {
+		if (p[0] == 0xd8 && p[1] == 0x9c)
+			return 0x061c;		/* Arabic letter mark */
+		if (p[0] != 0xe2 || p[1] == '\0' || p[2] == '\0')
+			continue;
+		c = ((uint32_t)(p[0] & 0x0f) << 12) |
+		    ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+		if (c == 0x200e || c == 0x200f || (c >= 0x202a &&
+		    c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+			return c;
+	}
+	return 0;
+}
+
+/* Render one file with the samples and check what comes out. */
+static void
+template_check_file(const struct templates *ts, const struct template_file *t,
+    int max_segments, struct template_report *rep)
+{
+	struct template_var	 v;
+	struct sms_info		 info;
+	const char		*p, *why;
+	char			*text, *clean, err[256];
+	bool			 unknown = false, changed;
+	uint32_t		 bidi;
+
+	for (p = t->text; template_next(p, &v, &why) == 1; p = v.end) {
+		if (template_sample(v.name, v.namelen) != NULL)
+			continue;
+		unknown = true;
+		if (template_first(t->text, &v))
+			template_reportf(rep, "%s.%s.%s: unknown variable "
+			    "{{%.*s}}", t->name, t->lang, t->kind,
+			    (int)v.namelen, v.name);
+	}
+	if ((bidi = template_bidi(t->text)) != 0)
+		template_reportf(rep, "%s.%s.%s: bidi control character "
+		    "U+%04X (store right-to-left text as plain UTF-8)",
+		    t->name, t->lang, t->kind, (unsigned int)bidi);
+	if (unknown)
+		return;
+	if ((text = template_render(ts, t->name, t->kind, t->lang,
+	    template_samples, nitems(template_samples), NULL, 0, err,
+	    sizeof(err))) == NULL) {
+		template_reportf(rep, "%s.%s.%s: %s", t->name, t->lang,
+		    t->kind, err);
+		return;
+	}
+	if (!template_utf8_ok((const unsigned char *)text, strlen(text))) {
+		template_reportf(rep, "%s.%s.%s: not valid UTF-8", t->name,
+		    t->lang, t->kind);
+		free(text);
+		return;
+	}
+	if (strcmp(t->kind, "sms") != 0) {
+		free(text);
+		return;
+	}
+	/* Measured as fanout sends it: after transliteration. */
+	clean = sms_transliterate(text, &changed);
+	free(text);
+	if (clean == NULL || sms_measure(clean, strlen(clean), &info, err,
+	    sizeof(err)) == -1) {
+		template_reportf(rep, "%s.%s.%s: %s", t->name, t->lang,
+		    t->kind, clean != NULL ? err : "not valid UTF-8");
+		free(clean);
+		return;
+	}
+	free(clean);
+	if (max_segments > 0 && info.segments > (size_t)max_segments)
+		template_reportf(rep, "%s.%s.%s: %zu SMS segments (%s, %zu "
+		    "%s) with sample values, over max_segments %d", t->name,
+		    t->lang, t->kind, info.segments,
+		    sms_encoding_name(info.encoding), info.units,
+		    info.encoding == SMS_GSM7 ? "septets" : "UTF-16 units",
+		    max_segments);
+}
+
+/* Report the variables t uses that ref does not, and the reverse. */
+static void
+template_check_vars(const struct template_file *ref,
+    const struct template_file *t, struct template_report *rep)
+{
+	struct template_var	 v;
+	const char		*p, *why;
+
+	for (p = t->text; template_next(p, &v, &why) == 1; p = v.end)
+		if (template_first(t->text, &v) &&
+		    !template_uses(ref->text, v.name, v.namelen))
+			template_reportf(rep, "%s.%s.%s: uses {{%.*s}}, which "
+			    "%s.%s.%s does not", t->name, t->lang, t->kind,
+			    (int)v.namelen, v.name, ref->name, ref->lang,
+			    ref->kind);
+	for (p = ref->text; template_next(p, &v, &why) == 1; p = v.end)
+		if (template_first(ref->text, &v) &&
+		    !template_uses(t->text, v.name, v.namelen))
+			template_reportf(rep, "%s.%s.%s: lacks {{%.*s}}, which "
+			    "%s.%s.%s uses", t->name, t->lang, t->kind,
+			    (int)v.namelen, v.name, ref->name, ref->lang,
+			    ref->kind);
+}
+
+int
+templates_check(const struct templates *ts, const char *const *names,
+    const char *const *langs, int max_segments,
+    void (*report)(const char *, void *), void *arg)
+{
+	struct template_report		 rep = { report, arg, 0 };
+	const struct template_file	*ref;
+	size_t				 i, j, n;
+
+	for (i = 0; names != NULL && names[i] != NULL; i++) {
+		if (!templates_has(ts, names[i], "sms")) {
+			template_reportf(&rep, "%s.sms: missing in every "
+			    "language (a required template)", names[i]);
+			continue;
+		}
+		for (j = 0; langs != NULL && langs[j] != NULL; j++)
+			if (template_find(ts, names[i], "sms", langs[j]) ==
+			    NULL)
+				template_reportf(&rep, "%s.%s.sms: missing "
+				    "(a required template in a required "
+				    "language)", names[i], langs[j]);
+	}
+	n = ts != NULL ? ts->n : 0;
+	for (i = 0; i < n; i++) {
+		template_check_file(ts, &ts->v[i], max_segments, &rep);
+		/* The reference language of this name and kind. */
+		if ((ref = template_find(ts, ts->v[i].name, ts->v[i].kind,
+		    "sv")) == NULL)
+			ref = template_find(ts, ts->v[i].name, ts->v[i].kind,
+			    NULL);
+		if (ref != &ts->v[i])
+			template_check_vars(ref, &ts->v[i], &rep);
+	}
+	return rep.n;
+}
+
+int
+templates_check_dir(const char *dir, const char *const *names,
+    const char *const *langs, int max_segments,
+    void (*report)(const char *, void *), void *arg)
+{
+	struct templates	*ts;
+	char			*err, *line, *nl;
+	int			 n = 0;
+
+	err = xmalloc(16384);
+	err[0] = '\0';
+	if ((ts = templates_load(dir, err, 16384)) == NULL) {
+		for (line = err; *line != '\0'; line = nl + 1) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl = '\0';
+			if (report != NULL)
+				report(line, arg);
+			n++;
+			if (nl == NULL)
+				break;
+		}
+		free(err);
+		return n > 0 ? n : 1;
+	}
+	free(err);
+	n = templates_check(ts, names, langs, max_segments, report, arg);
+	templates_free(ts);
+	return n;
 }

@@ -45,4 +45,31 @@ void		 template_vars(const struct templates *, const char *name,
 		    const char *kind, void (*cb)(const char *var, void *),
 		    void *arg);
 
+/*
+ * Check a set before it goes live: every template of every kind and
+ * language is rendered with realistic sample values. Each problem is
+ * passed to report (may be NULL) as one line naming the file:
+ * - a variable with no sample value, i.e. one no caller supplies
+ *   ("incident.sv.sms: unknown variable {{plats}}");
+ * - a required name (NULL-terminated list; SMS templates) missing in a
+ *   required language (NULL-terminated list);
+ * - an SMS over max_segments with the sample values (count, encoding);
+ * - text that is not valid UTF-8, or holds a bidi control character;
+ * - a language using other variables than the set's reference language
+ *   (sv, else the first), which would fail only for its readers.
+ * Returns the number of problems (0: all good).
+ */
+int		 templates_check(const struct templates *,
+		    const char *const *required_names,
+		    const char *const *required_langs, int max_segments,
+		    void (*report)(const char *line, void *), void *arg);
+/*
+ * templates_load(dir) then templates_check; each line of a load error
+ * (bad UTF-8, a malformed {{var}}, an unreadable folder) is one problem.
+ */
+int		 templates_check_dir(const char *dir,
+		    const char *const *required_names,
+		    const char *const *required_langs, int max_segments,
+		    void (*report)(const char *line, void *), void *arg);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * Tests of message templates: what loads and what is refused, the
- * language fallback, rendering (values verbatim, never expanded), and
- * the templates shipped in templates/.
+ * language fallback, rendering (values verbatim, never expanded), the
+ * set check (templates_check), and the templates shipped in templates/
+ * in every language.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gateway/sms.h"
 #include "gateway/template.h"
 
 #define SMS_MAX_CHARS	160
@@ -515,6 +517,397 @@ test_template_shipped(void **state)
 	templates_free(ts);
 }
 
+/* The names every shipped language must have (issue 6, item 3). */
+static const char *const required_names[] = {
+	"incident", "all-clear", "nattvandrare-utrop", "trygghetspunkt-oppen",
+	"beacon-larm", "reply-trygg", "reply-trygg-unknown", "reply-trygg-none",
+	"reply-trygg-ask", "reply-stopp", "reply-start", "reply-start-area",
+	"reply-ack-yes", "reply-ack-no", "reply-ack-none", "reply-hjalp", NULL
+};
+static const char *const required_langs[] = {
+	"sv", "en", "ar", "fi", "so", "fa", NULL
+};
+
+/* The lines templates_check reported, joined with newlines. */
+struct lines {
+	char	buf[8192];
+	int	n;
+};
+
+/* templates_check report callback: collect the line. */
+static void
+lines_cb(const char *line, void *arg)
+{
+	struct lines	*l = arg;
+
+	l->n++;
+	strncat(l->buf, line, sizeof(l->buf) - strlen(l->buf) - 2);
+	strcat(l->buf, "\n");
+}
+
+/* The shipped templates folder. */
+static void
+shipped_dir(char *dir, size_t len)
+{
+	const char	*src;
+
+	if ((src = getenv("VARSEL_SRCDIR")) == NULL)
+		src = "..";
+	snprintf(dir, len, "%s/templates", src);
+}
+
+/* The shipped set passes the check that varselctl runs. */
+static void
+test_template_check_shipped(void **state)
+{
+	struct lines	l;
+	char		dir[1024];
+	int		n;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	shipped_dir(dir, sizeof(dir));
+	n = templates_check_dir(dir, required_names, required_langs, 4,
+	    lines_cb, &l);
+	if (n != 0)
+		fail_msg("%d problems:\n%s", n, l.buf);
+	assert_int_equal(l.n, 0);
+	/* The sample values are long enough to matter: 1 segment fails. */
+	memset(&l, 0, sizeof(l));
+	assert_true(templates_check_dir(dir, required_names, required_langs,
+	    1, lines_cb, &l) > 0);
+	assert_non_null(strstr(l.buf, ".ar.sms: 2 SMS segments (UCS-2, "));
+	assert_null(strstr(l.buf, ".sv.sms"));
+}
+
+/* Rendering values that look like real ones. */
+static const struct tvar real_vars[] = {
+	{ "place", "Centrumvägen 10, Nykvarn" },
+	{ "time", "22:15" },
+	{ "description", "Brand i flerfamiljshus" },
+	{ "emergency_number", "08-721 23 13" },
+	{ "name", "Nykvarns bibliotek" },
+	{ "address", "Centrumvägen 24 A" },
+	{ "hours", "mån-fre 08-16, vid kris dygnet runt" },
+	{ "distance", "1,2 km" },
+	{ "area", "Lillhagen" },
+	{ "alert_id", "4711" },
+};
+
+/* Does s hold a character of the UTF-8 list chars (space separated)? */
+static bool
+has_any(const char *s, const char *chars)
+{
+	char	 buf[256], *p, *save;
+
+	snprintf(buf, sizeof(buf), "%s", chars);
+	for (p = strtok_r(buf, " ", &save); p != NULL;
+	    p = strtok_r(NULL, " ", &save))
+		if (strstr(s, p) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * Every required SMS in every language: what it must say, GSM-7 in one
+ * segment for the Latin-script languages (and no look-alike that only
+ * transliteration saves), at most two UCS-2 segments for ar and fa, and
+ * the right script: Persian letters in fa, none of them in ar.
+ */
+static void
+test_template_shipped_languages(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*must[4];	/* in every language */
+	} rows[] = {
+		{ "incident", { "Brand i flerfamiljshus",
+		    "Centrumvägen 10, Nykvarn", "22:15", "08-721 23 13" } },
+		{ "all-clear", { "Centrumvägen 10, Nykvarn" } },
+		{ "nattvandrare-utrop", { "Centrumvägen 10", "22:15", "JA",
+		    "NEJ" } },
+		{ "trygghetspunkt-oppen", { "Nykvarns bibliotek",
+		    "Centrumvägen 24 A", "dygnet runt" } },
+		{ "beacon-larm", { "Nykvarns bibliotek", "Centrumvägen 24 A",
+		    "JA" } },
+		{ "reply-trygg", { "Nykvarns bibliotek", "Centrumvägen 24 A",
+		    "1,2 km", "mån-fre 08-16, vid kris dygnet runt" } },
+		{ "reply-trygg-unknown", { "Centrumvägen 10", "TRYGG 15531" } },
+		{ "reply-trygg-none", { "20 ", "08-721 23 13" } },
+		{ "reply-trygg-ask", { "TRYGG 15531" } },
+		{ "reply-stopp", { "START" } },
+		{ "reply-start", { "STOPP" } },
+		{ "reply-start-area", { "Lillhagen", "STOPP" } },
+		{ "reply-ack-yes", { "4711", "JA" } },
+		{ "reply-ack-no", { "4711", "NEJ" } },
+		{ "reply-ack-none", { "112" } },
+		{ "reply-hjalp", { "TRYGG", "STOP", "112", "08-721 23 13" } },
+	};
+	static const char *const persian = "پ چ ژ گ ک ی";
+	struct templates	*ts;
+	struct sms_info		 info;
+	char			 dir[1024], err[1024], *s, *clean;
+	size_t			 i, j, k;
+	const char		*lang;
+	bool			 changed, rtl;
+
+	(void)state;
+	shipped_dir(dir, sizeof(dir));
+	if ((ts = templates_load(dir, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		for (j = 0; (lang = required_langs[j]) != NULL; j++) {
+			rtl = strcmp(lang, "ar") == 0 ||
+			    strcmp(lang, "fa") == 0;
+			assert_string_equal(templates_lang(ts, rows[i].name,
+			    "sms", lang), lang);
+			s = template_render(ts, rows[i].name, "sms", lang,
+			    real_vars, sizeof(real_vars) / sizeof(real_vars[0]),
+			    NULL, 0, err, sizeof(err));
+			if (s == NULL)
+				fail_msg("%s.%s: %s", rows[i].name, lang, err);
+			for (k = 0; k < 4 && rows[i].must[k] != NULL; k++)
+				if (strstr(s, rows[i].must[k]) == NULL)
+					fail_msg("%s.%s lacks '%s': %s",
+					    rows[i].name, lang, rows[i].must[k],
+					    s);
+			assert_non_null(clean = sms_transliterate(s,
+			    &changed));
+			assert_int_equal(sms_measure(clean, strlen(clean),
+			    &info, err, sizeof(err)), 0);
+			if (!rtl && (changed || info.encoding != SMS_GSM7 ||
+			    info.segments != 1))
+				fail_msg("%s.%s: %s, %zu segments%s: %s",
+				    rows[i].name, lang,
+				    sms_encoding_name(info.encoding),
+				    info.segments, changed ?
+				    ", transliterated" : "", s);
+			if (rtl && (info.encoding != SMS_UCS2 ||
+			    info.segments > 2))
+				fail_msg("%s.%s: %s, %zu segments: %s",
+				    rows[i].name, lang,
+				    sms_encoding_name(info.encoding),
+				    info.segments, s);
+			if (!rtl && strstr(s, "Nykvarn") == NULL)
+				fail_msg("%s.%s: does not say who sends: %s",
+				    rows[i].name, lang, s);
+			if (strcmp(lang, "fa") == 0 && !has_any(s, persian))
+				fail_msg("%s.fa: no Persian letter: %s",
+				    rows[i].name, s);
+			if (strcmp(lang, "ar") == 0 && (has_any(s, persian) ||
+			    !has_any(s, "ا ل م ن")))
+				fail_msg("%s.ar: not Arabic script: %s",
+				    rows[i].name, s);
+			free(clean);
+			free(s);
+		}
+	templates_free(ts);
+}
+
+/* Count the times needle occurs in s. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int	n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/* Voice texts: the message twice, then one digit asked for, at the end. */
+static void
+test_template_shipped_voice(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*twice;		/* a value said twice */
+	} rows[] = {
+		{ "incident", "Brand i flerfamiljshus" },
+		{ "nattvandrare-utrop", "Centrumvägen 10, Nykvarn" },
+		{ "beacon-larm", "Centrumvägen 24 A" },
+	};
+	static const struct {
+		const char	*lang;
+		const char	*ending;
+	} langs[] = {
+		{ "sv", "Tryck 1 för att bekräfta." },
+		{ "en", "Press 1 to confirm." },
+	};
+	struct templates	*ts;
+	char			 dir[1024], err[1024], *s;
+	size_t			 i, j, n;
+
+	(void)state;
+	shipped_dir(dir, sizeof(dir));
+	if ((ts = templates_load(dir, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		for (j = 0; j < sizeof(langs) / sizeof(langs[0]); j++) {
+			assert_string_equal(templates_lang(ts, rows[i].name,
+			    "voice", langs[j].lang), langs[j].lang);
+			s = template_render(ts, rows[i].name, "voice",
+			    langs[j].lang, real_vars,
+			    sizeof(real_vars) / sizeof(real_vars[0]), NULL, 0,
+			    err, sizeof(err));
+			if (s == NULL)
+				fail_msg("%s.%s.voice: %s", rows[i].name,
+				    langs[j].lang, err);
+			n = strlen(s);
+			if (count_of(s, rows[i].twice) != 2 ||
+			    n < strlen(langs[j].ending) ||
+			    strcmp(s + n - strlen(langs[j].ending),
+			    langs[j].ending) != 0 ||
+			    count_of(s, langs[j].ending) != 1 ||
+			    strstr(s, "Nykvarn") == NULL)
+				fail_msg("%s.%s.voice: %s", rows[i].name,
+				    langs[j].lang, s);
+			free(s);
+		}
+	templates_free(ts);
+}
+
+/* One file of a negative check case. */
+struct cfile {
+	const char	*name;
+	const char	*text;
+};
+
+/* Problems templates_check finds in small folders, and their lines. */
+static void
+test_template_check_problems(void **state)
+{
+	static const char *const names[] = { "incident", NULL };
+	static const char *const langs[] = { "sv", "en", NULL };
+	char	long_gsm[700], at_limit[613], by_value[610];
+	char	long_ucs2[2 * 300 + 1];
+	const struct {
+		struct cfile	 files[3];
+		int		 want;		/* problems */
+		const char	*line[3];	/* lines that must be there */
+	} rows[] = {
+		/* 0: all good */
+		{ { { "incident.sv.sms", "Hej {{place}} kl {{time}}" },
+		    { "incident.en.sms", "Hi {{time}} {{place}}" } }, 0,
+		    { NULL } },
+		/* 1: a misspelt variable, reported once */
+		{ { { "incident.sv.sms", "{{plats}} {{plats}} {{time}}" },
+		    { "incident.en.sms", "{{plats}} {{time}}" } }, 2,
+		    { "incident.sv.sms: unknown variable {{plats}}",
+		    "incident.en.sms: unknown variable {{plats}}" } },
+		/* 2: a required language missing */
+		{ { { "incident.sv.sms", "Hej {{place}}" } }, 1,
+		    { "incident.en.sms: missing" } },
+		/* 3: the required name missing altogether */
+		{ { { "other.sv.sms", "Hej" } }, 1,
+		    { "incident.sms: missing in every language" } },
+		/* 4: too long in GSM-7 */
+		{ { { "incident.sv.sms", long_gsm },
+		    { "incident.en.sms", "ok" } }, 1,
+		    { "incident.sv.sms: 5 SMS segments (GSM-7, 699 septets)",
+		    "over max_segments 4" } },
+		/* 5: 612 septets are exactly 4 segments */
+		{ { { "incident.sv.sms", at_limit },
+		    { "incident.en.sms", "ok" } }, 0, { NULL } },
+		/* 6: too long in UCS-2 */
+		{ { { "incident.sv.sms", "ok" },
+		    { "incident.en.sms", long_ucs2 } }, 1,
+		    { "incident.en.sms: 5 SMS segments (UCS-2, 300 UTF-16" } },
+		/* 7: 609 bytes are 4 segments, but not with a place in */
+		{ { { "incident.sv.sms", by_value },
+		    { "incident.en.sms", "ok {{place}}" } }, 1,
+		    { "incident.sv.sms: 5 SMS segments (GSM-7, " } },
+		/* 8: a bidi mark */
+		{ { { "incident.sv.sms", "Hej" },
+		    { "incident.en.sms", "Hi \xe2\x80\x8f" "112" } }, 1,
+		    { "incident.en.sms: bidi control character U+200F" } },
+		/* 9: languages with different variables */
+		{ { { "incident.sv.sms", "{{place}} {{time}}" },
+		    { "incident.en.sms", "{{place}} {{area}}" } }, 2,
+		    { "incident.en.sms: uses {{area}}, which incident.sv.sms "
+		    "does not", "incident.en.sms: lacks {{time}}, which "
+		    "incident.sv.sms uses" } },
+		/* 10: voice is not counted in segments, but is checked */
+		{ { { "incident.sv.sms", "Hej" },
+		    { "incident.en.sms", "Hi" },
+		    { "incident.sv.voice", long_gsm } }, 0, { NULL } },
+		/* 11: an unknown variable in a voice text */
+		{ { { "incident.sv.sms", "Hej" },
+		    { "incident.en.sms", "Hi" },
+		    { "incident.sv.voice", "{{tid}}" } }, 1,
+		    { "incident.sv.voice: unknown variable {{tid}}" } },
+		/* 12: not UTF-8 (load error, through templates_check_dir) */
+		{ { { "incident.sv.sms", "V\xe4sterg\xe5rd" },
+		    { "incident.en.sms", "ok" } }, 1,
+		    { "incident.sv.sms: not valid UTF-8" } },
+		/* 13: two broken files are two problems */
+		{ { { "incident.sv.sms", "{{x" },
+		    { "incident.en.sms", "\xff" } }, 2,
+		    { "incident.sv.sms:1: '{{' without", "incident.en.sms: "
+		    "not valid UTF-8" } },
+	};
+	struct tctx	*t = *state;
+	struct lines	 l;
+	char		 sub[128];
+	size_t		 i, k;
+	int		 n;
+
+	memset(long_gsm, 'a', sizeof(long_gsm) - 1);
+	long_gsm[sizeof(long_gsm) - 1] = '\0';
+	memset(at_limit, 'a', sizeof(at_limit) - 1);
+	at_limit[sizeof(at_limit) - 1] = '\0';
+	/* 600 + "{{place}}": over 612 septets once a place of 13+ is in. */
+	memset(by_value, 'a', 600);
+	memcpy(by_value + 600, "{{place}}", 10);
+	for (i = 0; i < 300; i++)
+		memcpy(long_ucs2 + 2 * i, "\xd8\xa8", 2);	/* ب */
+	long_ucs2[600] = '\0';
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%zu", t->dir, i);
+		assert_int_equal(mkdir(sub, 0700), 0);
+		for (k = 0; k < 3 && rows[i].files[k].name != NULL; k++)
+			puts_file(sub, rows[i].files[k].name,
+			    rows[i].files[k].text);
+		memset(&l, 0, sizeof(l));
+		n = templates_check_dir(sub, names, langs, 4, lines_cb, &l);
+		if (n != rows[i].want || l.n != n)
+			fail_msg("row %zu: %d problems (%d lines), want "
+			    "%d:\n%s", i, n, l.n, rows[i].want, l.buf);
+		for (k = 0; k < 3 && rows[i].line[k] != NULL; k++)
+			if (strstr(l.buf, rows[i].line[k]) == NULL)
+				fail_msg("row %zu: no line '%s' in:\n%s", i,
+				    rows[i].line[k], l.buf);
+		/* report may be NULL: the same count. */
+		assert_int_equal(templates_check_dir(sub, names, langs, 4,
+		    NULL, NULL), n);
+	}
+}
+
+/* templates_check on a loaded set, with no requirements and limits. */
+static void
+test_template_check_loaded(void **state)
+{
+	struct tctx		*t = *state;
+	struct templates	*ts;
+	struct lines		 l;
+	char			 err[256];
+
+	puts_file(t->dir, "a.sv.sms", "{{place}} {{typo}}");
+	puts_file(t->dir, "b.fi.sms", "Hei {{area}}");
+	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(templates_check(ts, NULL, NULL, 0, lines_cb, &l), 1);
+	assert_string_equal(l.buf, "a.sv.sms: unknown variable {{typo}}\n");
+	/* An empty set misses every required language. */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(templates_check(NULL, required_names, required_langs,
+	    4, lines_cb, &l), 16);
+	templates_free(ts);
+}
+
 int
 main(void)
 {
@@ -536,6 +929,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_template_vars,
 		    setup, teardown),
 		cmocka_unit_test(test_template_shipped),
+		cmocka_unit_test(test_template_check_shipped),
+		cmocka_unit_test(test_template_shipped_languages),
+		cmocka_unit_test(test_template_shipped_voice),
+		cmocka_unit_test_setup_teardown(test_template_check_problems,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_check_loaded,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
