@@ -54,6 +54,7 @@ static int	 csv_open(struct csv *, const char *, char *, size_t);
 static void	 csv_close(struct csv *);
 static int	 csv_put(struct csv *, char);
 static int	 csv_end_field(struct csv *);
+static int	 csv_quoted(struct csv *, int, const char *, char *, size_t);
 static int	 csv_next(struct csv *, int *, const char *const *, size_t,
 		    char *, size_t);
 static const char *csv_field(const struct csv *, size_t);
@@ -100,7 +101,8 @@ csv_open(struct csv *c, const char *path, char *err, size_t errlen)
 		if (c->len + 4096 + 1 > cap) {
 			cap = cap ? cap * 2 : 8192;
 			if ((t = realloc(c->text, cap)) == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
+				snprintf(err, errlen, "%s: out of memory",
+				    path);
 				goto fail;
 			}
 			c->text = t;
@@ -194,6 +196,48 @@ csv_field(const struct csv *c, size_t i)
 }
 
 /*
+ * Read the quoted field at c->pos into the record: "" is a quote, line
+ * breaks are kept and counted. After the closing quote only blanks may
+ * come before the next comma or line end. 0, or -1 with err.
+ */
+static int
+csv_quoted(struct csv *c, int recline, const char *col, char *err,
+    size_t errlen)
+{
+	const char	*s = c->text;
+
+	for (c->pos++;; c->pos++) {
+		if (c->pos >= c->len) {
+			snprintf(err, errlen, "%s:%d: %s: quoted field has no "
+			    "closing quote", c->path, recline, col);
+			return -1;
+		}
+		if (s[c->pos] == '"' && c->pos + 1 < c->len &&
+		    s[c->pos + 1] == '"')
+			c->pos++;	/* "" is one quote */
+		else if (s[c->pos] == '"')
+			break;
+		else if (s[c->pos] == '\n' || (s[c->pos] == '\r' &&
+		    (c->pos + 1 >= c->len || s[c->pos + 1] != '\n')))
+			c->line++;
+		if (csv_put(c, s[c->pos]) == -1) {
+			snprintf(err, errlen, "%s:%d: out of memory", c->path,
+			    recline);
+			return -1;
+		}
+	}
+	for (c->pos++; c->pos < c->len && is_blank(s[c->pos]); c->pos++)
+		;
+	if (c->pos < c->len && s[c->pos] != ',' && s[c->pos] != '\n' &&
+	    s[c->pos] != '\r') {
+		snprintf(err, errlen, "%s:%d: %s: text after the closing quote",
+		    c->path, recline, col);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Read the next record into c->rec; its first line goes to *recline.
  * names are the nnames columns, for errors; NULL reads the header, which
  * must be on the current line (no blank lines skipped). Returns 1, 0 at
@@ -223,8 +267,6 @@ csv_next(struct csv *c, int *recline, const char *const *names,
 		c->line++;
 	}
 	*recline = c->line;
-	c->reclen = 0;
-	c->nf = 0;
 	if (c->capf == 0) {
 		if ((c->off = malloc(16 * sizeof(*c->off))) == NULL)
 			goto oom;
@@ -241,40 +283,8 @@ csv_next(struct csv *c, int *recline, const char *const *names,
 		while (c->pos < c->len && is_blank(s[c->pos]))
 			c->pos++;
 		if (c->pos < c->len && s[c->pos] == '"') {
-			c->pos++;
-			for (;;) {
-				if (c->pos >= c->len) {
-					snprintf(err, errlen, "%s:%d: %s: quoted "
-					    "field has no closing quote",
-					    c->path, *recline, col);
-					return -1;
-				}
-				if (s[c->pos] == '"') {
-					if (c->pos + 1 < c->len &&
-					    s[c->pos + 1] == '"') {
-						if (csv_put(c, '"') == -1)
-							goto oom;
-						c->pos += 2;
-						continue;
-					}
-					c->pos++;
-					break;
-				}
-				if (s[c->pos] == '\n' || (s[c->pos] == '\r' &&
-				    (c->pos + 1 >= c->len ||
-				    s[c->pos + 1] != '\n')))
-					c->line++;
-				if (csv_put(c, s[c->pos++]) == -1)
-					goto oom;
-			}
-			while (c->pos < c->len && is_blank(s[c->pos]))
-				c->pos++;
-			if (c->pos < c->len && s[c->pos] != ',' &&
-			    s[c->pos] != '\n' && s[c->pos] != '\r') {
-				snprintf(err, errlen, "%s:%d: %s: text after the "
-				    "closing quote", c->path, *recline, col);
+			if (csv_quoted(c, *recline, col, err, errlen) == -1)
 				return -1;
-			}
 		} else {
 			while (c->pos < c->len && s[c->pos] != ',' &&
 			    s[c->pos] != '\n' && s[c->pos] != '\r')

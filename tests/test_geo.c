@@ -304,9 +304,9 @@ test_polygon_near_exact_edge(void **state)
 		in.lat = p.lat + 1e-7 * dlon / len;
 		in.lon = p.lon - 1e-7 * dlat / len;
 		if (geo_in_polygon(tri, 3, out))
-			fail_msg("point %d: 1 cm outside the edge is inside", k);
+			fail_msg("point %d: 1 cm outside is inside", k);
 		if (!geo_in_polygon(tri, 3, in))
-			fail_msg("point %d: 1 cm inside the edge is outside", k);
+			fail_msg("point %d: 1 cm inside is outside", k);
 	}
 	/* The exact decimal vertex positions, written as literals. */
 	p.lat = 59.20;

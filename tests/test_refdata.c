@@ -80,16 +80,17 @@ teardown(void **state)
 static const char *
 write_file(struct tdir *t, const char *name, const char *text, size_t len)
 {
-	char	*path;
+	char	 buf[PATH_MAX], *path;
 	FILE	*fp;
 	int	 i;
 
+	snprintf(buf, sizeof(buf), "%s/%s", t->path, name);
 	for (i = 0; i < t->nfiles; i++)
-		if (strcmp(strrchr(t->files[i], '/') + 1, name) == 0)
+		if (strcmp(t->files[i], buf) == 0)
 			break;
 	assert_true(i < 8);
 	path = t->files[i];
-	snprintf(path, PATH_MAX, "%s/%s", t->path, name);
+	memcpy(path, buf, sizeof(buf));
 	if (i == t->nfiles)
 		t->nfiles++;
 	assert_non_null(fp = fopen(path, "wb"));
@@ -194,7 +195,7 @@ struct bad_case {
 };
 
 #define TPH	"id,name,address,lat,lon,hours\n"
-#define TPROW	"tp-a,Kommunhuset,Centrumvägen 24 A,59.17835,17.43180,vid kris\n"
+#define TPROW	"tp-a,Kommunhuset,Centrumvägen 24 A,59.17835,17.43180,kris\n"
 #define ARH	"code,name,lat,lon\n"
 #define ARROW	"15530,Nykvarns centrum,59.17860,17.43100\n"
 
@@ -340,7 +341,8 @@ test_load_fixtures(void **state)
 	char			 path[PATH_MAX], err[PATH_MAX + 256];
 
 	(void)state;
-	src_path(path, sizeof(path), "tests/data/refdata/tpunkter-crlf-bom.csv");
+	src_path(path, sizeof(path),
+	    "tests/data/refdata/tpunkter-crlf-bom.csv");
 	rd = refdata_load(path, NULL, err, sizeof(err));
 	if (rd == NULL)
 		fail_msg("%s", err);
@@ -476,7 +478,9 @@ xorshift(uint64_t *s)
 static double
 uniform(uint64_t *s, double lo, double hi)
 {
-	return lo + (hi - lo) * (double)(xorshift(s) >> 11) / 9007199254740992.0;
+	/* The top 53 bits, over 2^53. */
+	return lo + (hi - lo) * (double)(xorshift(s) >> 11) /
+	    9007199254740992.0;
 }
 
 /* The nearest point over 1,000 random places agrees with brute force. */
