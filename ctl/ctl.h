@@ -1,1 +1,102 @@
-/* placeholder */
+/*
+ * varselctl: the command-line client of varseld's HTTP API. What the
+ * subcommand files share: the options, one blocking HTTP call that
+ * returns the status and the parsed JSON, error printing, durations,
+ * and an RFC 4180 CSV reader that knows each record's line number.
+ */
+#ifndef VARSEL_CTL_H
+#define VARSEL_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define CTL_OK		0	/* exit codes */
+#define CTL_FAIL	1	/* the API said no, rows rejected, problems */
+#define CTL_USAGE	2	/* bad arguments */
+
+/* The global options. */
+struct ctl {
+	const char	*url;		/* API base, no trailing slash */
+	const char	*token;		/* bearer token, or NULL */
+	const char	*secret;	/* hmac_secret of the client, or NULL */
+	const char	*conf;		/* varseld's config file, or NULL */
+	FILE		*out;		/* results (stdout) */
+	FILE		*err;		/* problems (stderr) */
+};
+
+/* The answer to one HTTP call. */
+struct ctl_reply {
+	long		 status;	/* HTTP status */
+	json_t		*json;		/* the body if it is JSON, else NULL */
+	char		*body;		/* the raw body, NUL-terminated */
+	size_t		 len;
+};
+
+/*
+ * One blocking call: method path (after the base URL), with body of
+ * content_type if body is not NULL. Returns 0 with r filled for any HTTP
+ * answer (check r->status), -1 after printing why no answer came.
+ */
+int		 ctl_http(const struct ctl *, const char *method,
+		    const char *path, const char *content_type,
+		    const char *body, size_t len, struct ctl_reply *r);
+/* POST a JSON value (not consumed); as ctl_http. */
+int		 ctl_http_json(const struct ctl *, const char *path,
+		    const json_t *, struct ctl_reply *r);
+void		 ctl_reply_free(struct ctl_reply *);
+/*
+ * Print an unexpected answer to c->err: "varselctl: what: 422
+ * invalid_field (vars.place): missing variable: place".
+ */
+void		 ctl_api_error(const struct ctl *, const char *what,
+		    const struct ctl_reply *);
+
+/* "90d", "1h", "15m", "30s", "2w" or plain seconds; -1 if not one. */
+int64_t		 ctl_duration(const char *);
+
+/* A CSV input: a file read record by record. */
+struct ctl_csv {
+	FILE		*fp;
+	const char	*name;		/* for messages */
+	int		 line;		/* physical lines read so far */
+	bool		 started;	/* the BOM check is done */
+	bool		 eof;
+};
+
+/* One record: its fields and the line it starts on. */
+struct ctl_csv_rec {
+	char		**v;
+	size_t		 n;
+	int		 line;
+};
+
+/* Read fp (not closed by ctl_csv_*); name appears in messages. */
+void		 ctl_csv_init(struct ctl_csv *, FILE *fp, const char *name);
+/*
+ * The next record. Returns 1 with rec filled (free with
+ * ctl_csv_rec_free), 0 at the end, or -1 for a malformed record with
+ * why in err ("a quoted field is not closed") and its first line in
+ * rec->line (no fields); reading goes on after it. Quoted fields may
+ * hold commas, "" and line breaks; a UTF-8 BOM, CRLF and blank lines
+ * are taken in stride.
+ */
+int		 ctl_csv_read(struct ctl_csv *, struct ctl_csv_rec *rec,
+		    char *err, size_t errlen);
+void		 ctl_csv_rec_free(struct ctl_csv_rec *);
+/* Write one field to fp, quoted when it has to be. */
+void		 ctl_csv_put(FILE *fp, const char *field);
+
+/* The subcommands: argv[0] is the subcommand's last word. */
+int		 ctl_contacts_import(struct ctl *, int argc, char **argv);
+int		 ctl_contacts_export(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_send(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_status(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_purge(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_sim(struct ctl *, int argc, char **argv);
+int		 ctl_templates_check(struct ctl *, int argc, char **argv);
+
+#endif
