@@ -112,6 +112,10 @@ struct adapter_env {
 	/* In-process providers report delivery through this. */
 	void			(*report)(void *arg, const char *provider,
 				    const struct status_report *);
+	/* In-process providers report call events (DTMF) through this;
+	   it gets report_arg too. */
+	void			(*voice)(void *arg, const char *provider,
+				    const struct voice_event *);
 	void			*report_arg;
 };
 
