@@ -8,6 +8,10 @@
  * GET /_received and GET /_number tell a test what the fake saw. It logs
  * nothing per request unless -v is given, and it is quick enough to be the
  * sink of bench/fanout.
+ *
+ * It is also a receiver of Varsel's source callbacks: any POST under
+ * /_hook/ is recorded with its X-Varsel-* headers and body (answered 200,
+ * or 500 while --hook-fail-first lasts) and GET /_hooks lists them.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -58,6 +62,7 @@ struct faults {
 	long		 dlr_delay_ms;
 	long		 dlr_tries;
 	long		 dlr_retry_ms;
+	long		 hook_fail_first; /* callbacks still to answer 500 */
 };
 
 /* What GET /_stats reports. */
@@ -73,6 +78,7 @@ struct stats {
 	uint64_t	 dlr_sent;
 	uint64_t	 dlr_failed;
 	uint64_t	 connections;
+	uint64_t	 hooks;		/* source callbacks received */
 };
 
 /* One accepted message, kept for GET /_received. */
@@ -102,6 +108,19 @@ struct table {
 	struct number	**slots;
 	size_t		  cap;		/* a power of two */
 	size_t		  n;
+};
+
+/* A source callback received under /_hook/, kept for GET /_hooks. */
+struct hook {
+	struct hook	*next;
+	char		*path;
+	char		*event;		/* X-Varsel-Event, or NULL */
+	char		*timestamp;	/* X-Varsel-Timestamp, or NULL */
+	char		*signature;	/* X-Varsel-Signature, or NULL */
+	char		*content_type;
+	char		*body;
+	int		 status;	/* what the fake answered */
+	char		 received[32];
 };
 
 struct fake;
@@ -144,6 +163,8 @@ struct fake {
 	uint64_t		 idcount;
 	TAILQ_HEAD(, pending)	 pending;
 	TAILQ_HEAD(, dlr)	 dlrs;
+	struct hook		*hooks;		/* oldest first */
+	struct hook		*hooks_last;
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -175,6 +196,11 @@ static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
 static void	 fake_control(struct fake *, struct evhttp_request *);
 static void	 fake_reset(struct fake *);
+static char	*fake_header_dup(struct evhttp_request *, const char *);
+static void	 fake_hook(struct fake *, struct evhttp_request *,
+		    const char *);
+static void	 fake_hooks(struct fake *, struct evhttp_request *);
+static void	 fake_hooks_free(struct fake *);
 static void	 fake_json(struct evhttp_request *, int, json_t *);
 static int	 fake_body_form(struct evhttp_request *, struct kvlist *);
 static int	 fake_query(struct evhttp_request *, struct kvlist *);
@@ -196,6 +222,7 @@ static const struct option longopts[] = {
 	{ "seed",		required_argument,	NULL, 's' },
 	{ "reject-suffix",	required_argument,	NULL, 'x' },
 	{ "latency-ms",		required_argument,	NULL, 'l' },
+	{ "hook-fail-first",	required_argument,	NULL, 'k' },
 	{ "hang",		no_argument,		NULL, 'H' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ NULL,			0,			NULL, 0 }
@@ -210,7 +237,8 @@ usage(void)
 	    "\t[--dlr-delay-ms N] [--dlr-status delivered|failed] "
 	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] "
-	    "[--reject-suffix S] [--latency-ms N] [--hang]\n");
+	    "[--reject-suffix S] [--latency-ms N] [--hang]\n"
+	    "\t[--hook-fail-first N]\n");
 	exit(2);
 }
 
@@ -282,6 +310,9 @@ fake_option(struct faults *f, const char *name, const char *value,
 		if (strlen(value) >= sizeof(f->reject_suffix))
 			goto bad;
 		strlcpy(f->reject_suffix, value, sizeof(f->reject_suffix));
+	} else if (strcmp(key, "hook-fail-first") == 0) {
+		if (parse_long(value, 0, LONG_MAX, &f->hook_fail_first) == -1)
+			goto bad;
 	} else if (strcmp(key, "latency-ms") == 0) {
 		if (parse_long(value, 0, 3600000, &f->latency_ms) == -1)
 			goto bad;
@@ -492,6 +523,10 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 		fake_received(fk, req, true);
 	else if (strcmp(path, "/_control") == 0 && post)
 		fake_control(fk, req);
+	else if (strncmp(path, "/_hook/", 7) == 0 && post)
+		fake_hook(fk, req, path);
+	else if (strcmp(path, "/_hooks") == 0 && get)
+		fake_hooks(fk, req);
 	else if (strcmp(path, "/_stats") == 0 ||
 	    strcmp(path, "/_received") == 0 ||
 	    strcmp(path, "/_number") == 0 || strcmp(path, "/_control") == 0)
@@ -849,7 +884,7 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	TAILQ_FOREACH(d, &fk->dlrs, entry)
 		pending++;
 	fake_json(req, 200, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "requests", (json_int_t)st->requests,
 	    "accepted", (json_int_t)st->accepted,
 	    "rejected", (json_int_t)st->rejected,
@@ -861,7 +896,8 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	    "dlr_sent", (json_int_t)st->dlr_sent,
 	    "dlr_failed", (json_int_t)st->dlr_failed,
 	    "dlr_pending", pending,
-	    "connections", (json_int_t)st->connections));
+	    "connections", (json_int_t)st->connections,
+	    "hooks", (json_int_t)st->hooks));
 }
 
 /*
@@ -974,9 +1010,98 @@ fake_reset(struct fake *fk)
 	uint64_t	concurrent = fk->st.concurrent;
 
 	fake_table_free(&fk->tab);
+	fake_hooks_free(fk);
 	memset(&fk->st, 0, sizeof(fk->st));
 	fk->st.connections = connections;
 	fk->st.concurrent = concurrent;
+}
+
+/* A header's value copied, or NULL if absent. */
+static char *
+fake_header_dup(struct evhttp_request *req, const char *name)
+{
+	const char	*v;
+
+	v = evhttp_find_header(evhttp_request_get_input_headers(req), name);
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+/* POST /_hook/...: record a source callback and answer it. */
+static void
+fake_hook(struct fake *fk, struct evhttp_request *req, const char *path)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	struct hook	*h;
+
+	h = xcalloc(1, sizeof(*h));
+	h->path = xstrdup(path);
+	h->event = fake_header_dup(req, "X-Varsel-Event");
+	h->timestamp = fake_header_dup(req, "X-Varsel-Timestamp");
+	h->signature = fake_header_dup(req, "X-Varsel-Signature");
+	h->content_type = fake_header_dup(req, "Content-Type");
+	h->body = xmalloc(len + 1);
+	evbuffer_copyout(in, h->body, len);
+	h->body[len] = '\0';
+	fake_now(h->received, sizeof(h->received));
+	h->status = 200;
+	if (fk->f.hook_fail_first > 0) {
+		fk->f.hook_fail_first--;
+		h->status = 500;
+	}
+	fk->st.hooks++;
+	if (fk->hooks_last != NULL)
+		fk->hooks_last->next = h;
+	else
+		fk->hooks = h;
+	fk->hooks_last = h;
+	if (log_verbosity() >= LOG_LVL_INFO)
+		log_info("hook %s event=%s status=%d", path,
+		    h->event != NULL ? h->event : "-", h->status);
+	if (h->status == 200)
+		fake_send(req, 200, "OK", "text/plain", "");
+	else
+		fake_send(req, 500, "Internal Server Error", "text/plain",
+		    "scripted failure");
+}
+
+/*
+ * GET /_hooks: every callback received, oldest first, with its headers,
+ * raw body and the status it was answered with.
+ */
+static void
+fake_hooks(struct fake *fk, struct evhttp_request *req)
+{
+	struct hook	*h;
+	json_t		*o = json_array();
+
+	for (h = fk->hooks; o != NULL && h != NULL; h = h->next)
+		json_array_append_new(o, json_pack("{s:s, s:s?, s:s?, s:s?, "
+		    "s:s?, s:s, s:i, s:s}",
+		    "path", h->path, "event", h->event,
+		    "timestamp", h->timestamp, "signature", h->signature,
+		    "content_type", h->content_type, "body", h->body,
+		    "status", h->status, "received", h->received));
+	fake_json(req, 200, o);
+}
+
+/* Forget every recorded callback. */
+static void
+fake_hooks_free(struct fake *fk)
+{
+	struct hook	*h, *next;
+
+	for (h = fk->hooks; h != NULL; h = next) {
+		next = h->next;
+		free(h->path);
+		free(h->event);
+		free(h->timestamp);
+		free(h->signature);
+		free(h->content_type);
+		free(h->body);
+		free(h);
+	}
+	fk->hooks = fk->hooks_last = NULL;
 }
 
 /* Answer with o (stolen) as JSON; 500 if o is NULL. */
@@ -1113,7 +1238,7 @@ main(int argc, char *argv[])
 			fk.f.hang = true;
 			break;
 		case 'D': case 'S': case 'T': case 'R': case 'f': case 'r':
-		case 's': case 'x': case 'l':
+		case 's': case 'x': case 'l': case 'k':
 			for (i = 0; longopts[i].val != ch; i++)
 				;
 			if (fake_option(&fk.f, longopts[i].name, optarg, err,
@@ -1190,6 +1315,7 @@ main(int argc, char *argv[])
 	event_free(sigint);
 	event_base_free(fk.base);
 	fake_table_free(&fk.tab);
+	fake_hooks_free(&fk);
 	free(fk.auth);
 	if (port_file != NULL)
 		unlink(port_file);
