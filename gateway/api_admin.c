@@ -1,26 +1,211 @@
-/* placeholder: contacts list, preview, purge, media */
-#include "api.h"
+/*
+ * The rest of the API: contacts export, alert previews, purging old
+ * personal data, and the rendered speech that providers fetch.
+ */
+#include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "alert.h"
+#include "api.h"
+#include "config.h"
+#include "dispatch.h"
+#include "fanout.h"
+#include "gateway.h"
+#include "media.h"
+#include "store.h"
+#include "types.h"
+
+#define PURGE_MIN_S	86400		/* never purge the last day */
+#define MEDIA_MAX	(16 * 1024 * 1024)
+
+struct contacts_page {
+	json_t	*arr;
+	int	 n;
+	int	 limit;
+	char	 last[32];
+};
+
+/* One contact of the export page (the row past the limit marks "next"). */
+static int
+contact_cb(const struct contact *c, void *arg)
+{
+	struct contacts_page	*p = arg;
+	json_t			*o, *groups, *channels;
+	size_t			 i;
+
+	if (p->n++ >= p->limit)
+		return -1;
+	strlcpy(p->last, c->phone, sizeof(p->last));
+	groups = json_array();
+	for (i = 0; i < c->ngroups; i++)
+		json_array_append_new(groups, json_string(c->groups[i]));
+	channels = json_array();
+	if (c->channels & CH_SMS)
+		json_array_append_new(channels, json_string("sms"));
+	if (c->channels & CH_VOICE)
+		json_array_append_new(channels, json_string("voice"));
+	o = json_pack("{ss ss so so}", "phone", c->phone, "lang", c->lang,
+	    "groups", groups, "channels", channels);
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "name", c->name ? json_string(c->name) :
+	    json_null());
+	json_object_set_new(o, "area", c->area ? json_string(c->area) :
+	    json_null());
+	json_object_set_new(o, "lat", c->has_pos ? json_real(c->lat) :
+	    json_null());
+	json_object_set_new(o, "lon", c->has_pos ? json_real(c->lon) :
+	    json_null());
+	json_array_append_new(p->arr, o);
+	return 0;
+}
+
+/* GET /v1/contacts?limit=&after= */
 void
 api_contacts_list(struct api_req *r)
 {
-	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+	struct contacts_page	 p;
+	const char		*after = kvlist_get(&r->query, "after");
+	const char		*ls = kvlist_get(&r->query, "limit");
+	char			*end;
+	long			 limit = 500;
+	json_t			*o;
+
+	if (ls != NULL) {
+		limit = strtol(ls, &end, 10);
+		if (*ls == '\0' || *end != '\0' || limit < 1 || limit > 5000) {
+			api_reply_errorf(r, 422, "invalid_field", "limit",
+			    "limit must be an integer from 1 to 5000");
+			return;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.arr = json_array();
+	p.limit = (int)limit;
+	dispatch_flush(r->gw->dispatch);
+	if (store_contacts_list(r->gw->store, after ? after : "",
+	    (int)limit + 1, contact_cb, &p) == -1 && p.n <= p.limit) {
+		json_decref(p.arr);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+		return;
+	}
+	o = json_pack("{so}", "contacts", p.arr);
+	if (o != NULL && p.n > p.limit)
+		json_object_set_new(o, "next", json_string(p.last));
+	api_reply_json(r, 200, o);
 }
 
+/* POST /v1/preview: an alert rendered, counted, not stored or sent. */
 void
 api_preview(struct api_req *r)
 {
-	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+	struct api_error	 err;
+	struct alert_req	 req;
+	json_t			*root, *out = NULL;
+	int			 rc;
+
+	if ((root = api_body_json(r, &err)) == NULL) {
+		api_reply_error(r, &err);
+		return;
+	}
+	/* A preview needs no idempotency key. */
+	if (json_is_object(root) && json_object_get(root, "source_ref") == NULL)
+		json_object_set_new(root, "source_ref", json_string("preview"));
+	rc = alert_parse(root, r->gw->cfg->default_region, &req, &err);
+	json_decref(root);
+	if (rc == -1) {
+		api_reply_error(r, &err);
+		return;
+	}
+	rc = fanout_preview(r->gw, &req, &out, &err);
+	alert_req_clear(&req);
+	if (rc == -1)
+		api_reply_error(r, &err);
+	else
+		api_reply_json(r, 200, out);
 }
 
+/* POST /v1/admin/purge {"older_than_s": N} */
 void
 api_purge(struct api_req *r)
 {
-	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+	struct api_error	 err;
+	json_t			*root, *v;
+	int64_t			 n = 0, older;
+
+	if ((root = api_body_json(r, &err)) == NULL) {
+		api_reply_error(r, &err);
+		return;
+	}
+	v = json_object_get(root, "older_than_s");
+	if (!json_is_object(root) || !json_is_integer(v) ||
+	    json_object_size(root) != 1) {
+		json_decref(root);
+		api_reply_errorf(r, 400, "invalid_json", "older_than_s",
+		    "the body must be {\"older_than_s\": seconds}");
+		return;
+	}
+	older = json_integer_value(v);
+	json_decref(root);
+	if (older < PURGE_MIN_S || older > 100LL * 365 * 86400) {
+		api_reply_errorf(r, 422, "invalid_field", "older_than_s",
+		    "older_than_s must be at least %d (one day)", PURGE_MIN_S);
+		return;
+	}
+	dispatch_flush(r->gw->dispatch);
+	if (store_purge(r->gw->store, now_ms() - older * 1000, &n) == -1) {
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not take the purge");
+		return;
+	}
+	api_reply_json(r, 200, json_pack("{sI sI}", "deliveries",
+	    (json_int_t)n, "older_than_s", (json_int_t)older));
 }
 
+/* GET /media/<id>.wav: speech rendered for a call. */
 void
 api_media(struct api_req *r)
 {
-	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+	struct evbuffer	*buf;
+	struct stat	 st;
+	char		 path[4096];
+	int		 fd;
+
+	if (r->gw->media == NULL ||
+	    media_path(r->gw->media, r->params[0], path, sizeof(path)) == -1 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		api_reply_errorf(r, 404, "not_found", NULL, "no such media");
+		return;
+	}
+	if (fstat(fd, &st) == -1 || st.st_size <= 0 || st.st_size > MEDIA_MAX ||
+	    (buf = evbuffer_new()) == NULL) {
+		close(fd);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the media file cannot be read");
+		return;
+	}
+	/* evbuffer takes the descriptor and closes it. */
+	if (evbuffer_add_file(buf, fd, 0, st.st_size) == -1) {
+		evbuffer_free(buf);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the media file cannot be read");
+		return;
+	}
+	r->status = 200;
+	evhttp_add_header(evhttp_request_get_output_headers(r->req),
+	    "Content-Type", "audio/wav");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req),
+	    "Cache-Control", "public, max-age=86400, immutable");
+	evhttp_send_reply(r->req, 200, "OK", buf);
+	evbuffer_free(buf);
 }

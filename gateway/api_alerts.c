@@ -9,6 +9,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "cap.h"
 #include "config.h"
 #include "dispatch.h"
 #include "fanout.h"
@@ -95,6 +96,170 @@ alert_json(struct store *s, const struct alert_row *a)
 	return o;
 }
 
+/* Cancel the alerts a CAP Cancel references ("sender,identifier,sent" ...). */
+static void
+cap_cancel(struct api_req *r, const struct cap_alert *cap)
+{
+	struct alert_row	 a;
+	json_t			*ids = json_array();
+	char			*refs, *tok, *save = NULL;
+	int			 total = 0, n;
+
+	refs = xstrdup(cap->references ? cap->references : "");
+	dispatch_flush(r->gw->dispatch);
+	for (tok = strtok_r(refs, " \t\r\n", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\r\n", &save)) {
+		char	*ident = strchr(tok, ','), *end;
+
+		if (ident == NULL)
+			continue;
+		ident++;
+		if ((end = strchr(ident, ',')) != NULL)
+			*end = '\0';
+		memset(&a, 0, sizeof(a));
+		if (store_alert_find_ref(r->gw->store, r->client->name, ident,
+		    &a) != 0)
+			continue;
+		n = 0;
+		if (store_alert_cancel(r->gw->store, a.id, now_ms(), &n) == 0) {
+			total += n;
+			json_array_append_new(ids, json_integer(a.id));
+		}
+		alert_row_clear(&a);
+	}
+	free(refs);
+	if (json_array_size(ids) == 0) {
+		json_decref(ids);
+		api_reply_errorf(r, 404, "not_found", "references",
+		    "no alert of this client matches the references");
+		return;
+	}
+	api_reply_json(r, 200, json_pack("{so si}", "alerts", ids,
+	    "cancelled", total));
+}
+
+/* A CAP message as an alert request; -1 with err. */
+static int
+cap_request(struct api_req *r, const struct cap_alert *cap,
+    struct alert_req *req, struct api_error *err)
+{
+	size_t	i, j;
+	int64_t	now = now_ms();
+
+	memset(req, 0, sizeof(*req));
+	if (cap->status == CAP_DRAFT || cap->status == CAP_SYSTEM)
+		return api_error_set(err, 422, "invalid_field", "alert/status",
+		    "Draft and System messages are not acted on");
+	if (cap->ninfo == 0)
+		return api_error_set(err, 422, "invalid_field", "alert/info",
+		    "a CAP alert needs at least one info block");
+	req->source_ref = xstrdup(cap->identifier);
+	req->type = xstrdup(cap->info[0].event ? cap->info[0].event : "cap");
+	req->severity = SEV_UNKNOWN;
+	strlcpy(req->lang, cap->info[0].lang, sizeof(req->lang));
+	req->channels = CH_SMS;
+	strlcpy(req->status, cap->status == CAP_TEST ? "test" :
+	    cap->status == CAP_EXERCISE ? "exercise" : "actual",
+	    sizeof(req->status));
+	req->texts = xcalloc(cap->ninfo, sizeof(*req->texts));
+	for (i = 0; i < cap->ninfo; i++) {
+		const struct cap_info	*in = &cap->info[i];
+
+		if (in->severity < req->severity)
+			req->severity = in->severity;
+		for (j = 0; j < req->ntexts; j++)
+			if (strcmp(req->texts[j].lang, in->lang) == 0)
+				break;
+		if (j < req->ntexts || in->text == NULL)
+			continue;	/* the first info of a language wins */
+		strlcpy(req->texts[j].lang, in->lang,
+		    sizeof(req->texts[j].lang));
+		req->texts[j].text = xstrdup(in->text);
+		req->ntexts++;
+	}
+	for (i = 0; i < cap->nshapes && i < ALERT_MAX_SHAPES; i++) {
+		const struct cap_shape	*cs = &cap->shapes[i];
+		struct alert_shape	*sh = &req->shapes[req->nshapes++];
+
+		sh->is_circle = cs->is_circle != 0;
+		sh->centre = cs->centre;
+		sh->radius_m = cs->radius_m;
+		if (cs->nvertices > 0) {
+			sh->vertices = xcalloc(cs->nvertices,
+			    sizeof(*sh->vertices));
+			memcpy(sh->vertices, cs->vertices,
+			    cs->nvertices * sizeof(*sh->vertices));
+			sh->nvertices = cs->nvertices;
+		}
+	}
+	req->areas = xcalloc(cap->npostnummer + 1, sizeof(char *));
+	for (i = 0; i < cap->npostnummer; i++) {
+		char	*code = xstrdup(cap->postnummer[i]), *o = code;
+		const char *p;
+
+		for (p = cap->postnummer[i]; *p; p++)
+			if (*p != ' ')
+				*o++ = *p;
+		*o = '\0';
+		req->areas[req->nareas++] = code;
+	}
+	if (req->nshapes + req->nareas == 0)
+		return api_error_set(err, 422, "empty_audience", "info/area",
+		    "the CAP alert has no circle, polygon or postnummer "
+		    "geocode to reach");
+	if (cap->expires_at_ms != 0) {
+		if (cap->expires_at_ms <= now)
+			return api_error_set(err, 422, "invalid_field",
+			    "info/expires", "the alert has already expired");
+		req->expires_in_s = (cap->expires_at_ms - now + 999) / 1000;
+	}
+	sha256_hex(r->body, r->body_len, req->body_hash);
+	return 0;
+}
+
+/* POST /v1/alerts as application/cap+xml. */
+static void
+cap_post(struct api_req *r)
+{
+	struct cap_alert	 cap;
+	struct alert_req	 req;
+	struct api_error	 err;
+	char			*answer = NULL;
+	int			 rc;
+
+	memset(&cap, 0, sizeof(cap));
+	if (cap_parse(r->body, r->body_len, &cap, &err) == -1) {
+		api_reply_error(r, &err);
+		return;
+	}
+	if (cap.msgtype == CAP_CANCEL) {
+		cap_cancel(r, &cap);
+		cap_alert_clear(&cap);
+		return;
+	}
+	if (cap.msgtype == CAP_ACK || cap.msgtype == CAP_ERROR) {
+		cap_alert_clear(&cap);
+		api_reply_errorf(r, 422, "invalid_field", "alert/msgType",
+		    "only Alert, Update and Cancel messages are acted on");
+		return;
+	}
+	rc = cap_request(r, &cap, &req, &err);
+	cap_alert_clear(&cap);
+	if (rc == -1) {
+		alert_req_clear(&req);
+		api_reply_error(r, &err);
+		return;
+	}
+	rc = fanout_alert(r->gw, &req, r->client->name, &answer, &err);
+	alert_req_clear(&req);
+	if (rc == -1)
+		api_reply_error(r, &err);
+	else
+		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
+		    "application/json", answer, strlen(answer));
+	free(answer);
+}
+
 /* POST /v1/alerts */
 void
 api_alerts_post(struct api_req *r)
@@ -107,9 +272,7 @@ api_alerts_post(struct api_req *r)
 	int			 rc;
 
 	if (ct != NULL && strncasecmp(ct, "application/cap+xml", 19) == 0) {
-		api_reply_errorf(r, 415, "unsupported_media_type", NULL,
-		    "CAP 1.2 alerts are not supported by this version; send "
-		    "application/json");
+		cap_post(r);
 		return;
 	}
 	if ((root = api_body_json(r, &err)) == NULL) {

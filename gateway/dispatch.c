@@ -1,10 +1,15 @@
 /*
  * The dispatcher. One scheduling round claims due deliveries (priority,
- * then age) up to the provider's free connections and tokens, commits the
- * claim, and hands each message to the adapter. Outcomes and delivery
- * reports are written in a batch that commits at the end of the event
- * loop pass (group commit), so 10,000 state changes are a handful of
- * transactions, yet each is on disk before the loop waits again.
+ * then age) up to what the current provider can take, commits the claim,
+ * and queues each message on the provider that will carry it: the one it
+ * is pinned to (replies), else the first by priority that carries its
+ * channel and whose circuit breaker lets it. A provider's queue is pumped
+ * as connections and tokens allow, so max_connections is never exceeded.
+ *
+ * Outcomes, delivery reports and call events are written in a batch that
+ * commits at the end of the event loop pass (group commit): 10,000 state
+ * changes are a handful of transactions, yet each is on disk before the
+ * loop waits again.
  */
 #include <sys/queue.h>
 
@@ -18,45 +23,48 @@
 
 #include "config.h"
 #include "dispatch.h"
+#include "fanout.h"
 #include "gateway.h"
 #include "http_client.h"
+#include "inbound.h"
 #include "log.h"
+#include "media.h"
 #include "store.h"
 #include "types.h"
 #include "util.h"
 
-#define SWEEP_INTERVAL_MS	1000	/* expiry sweep */
+#define SWEEP_INTERVAL_MS	1000	/* expiry and escalation sweeps */
 #define MAX_CLAIM		4096
+#define ESCALATE_BATCH		500
+#define AUTH_COOLDOWN_MS	600000	/* a provider that refused our
+					   credentials rests 10 minutes */
 
 /* One message on its way to a provider. */
 struct job {
-	TAILQ_ENTRY(job)	 entry;
+	TAILQ_ENTRY(job)	 entry;		/* in d->jobs */
+	TAILQ_ENTRY(job)	 wentry;	/* in its provider's waiting */
 	struct dispatch		*d;
 	struct provider		*p;
 	int64_t			 delivery_id;
 	int64_t			 alert_id;
+	int			 channel;
 	int			 attempts;
 	int			 segments;
 	int64_t			 expires_at;
 	int64_t			 started;	/* mono ms */
+	bool			 waiting;
+	bool			 probe;		/* the half-open breaker's probe */
+	char			 phone[24];
+	char			 lang[8];
+	char			 sender[64];
+	char			*body;
 	char			 masked[32];	/* the number, masked for logs */
 };
 TAILQ_HEAD(jobq, job);
 
 /* A claimed row, copied out of the store's callback. */
-struct claimed {
-	int64_t		 id;
-	int64_t		 alert_id;
-	int		 channel;
-	int		 attempts;
-	int		 segments;
-	int64_t		 expires_at;
-	char		 phone[24];
-	char		*body;
-};
-
 struct claim_buf {
-	struct claimed	*v;
+	struct delivery	*v;
 	size_t		 n;
 	size_t		 cap;
 };
@@ -83,12 +91,14 @@ static void	round_cb(evutil_socket_t, short, void *);
 static void	commit_cb(evutil_socket_t, short, void *);
 static void	schedule_round(struct dispatch *, int64_t);
 static void	batch_begin(struct dispatch *);
-static void	start_job(struct dispatch *, struct provider *,
-		    struct claimed *);
-static void	job_done(struct job *, struct send_result *);
+static void	start_job(struct dispatch *, struct delivery *);
+static void	pump(struct dispatch *, struct provider *);
+static void	send_job(struct dispatch *, struct job *);
+static void	job_done(struct job *, struct send_result *, bool);
 static void	job_http_cb(const struct http_response *, void *);
 static void	sim_report_cb(void *, const char *,
 		    const struct status_report *);
+static void	sim_voice_cb(void *, const char *, const struct voice_event *);
 static void	check_drained(struct dispatch *);
 
 /* A uniform double in [0, 1) for jitter (xorshift64*). */
@@ -120,11 +130,14 @@ dispatch_new(struct gw *gw, char *err, size_t errlen)
 	env.base = gw->base;
 	env.public_url = gw->cfg->public_url;
 	env.report = sim_report_cb;
+	env.voice = sim_voice_cb;
 	env.report_arg = d;
 	for (i = 0; i < d->nprov; i++) {
 		struct provider	*p = &d->prov[i];
 
 		p->conf = &gw->cfg->providers[i];
+		p->waiting = xcalloc(1, sizeof(*p->waiting));
+		TAILQ_INIT(p->waiting);
 		env.name = p->conf->name;
 		if ((p->adapter = adapter_new(p->conf, &env, err,
 		    errlen)) == NULL) {
@@ -145,6 +158,14 @@ dispatch_new(struct gw *gw, char *err, size_t errlen)
 	return d;
 }
 
+/* Free a job's memory (it must be off every list). */
+static void
+job_free(struct job *j)
+{
+	free(j->body);
+	free(j);
+}
+
 void
 dispatch_free(struct dispatch *d)
 {
@@ -154,13 +175,16 @@ dispatch_free(struct dispatch *d)
 	if (d == NULL)
 		return;
 	dispatch_flush(d);
-	/* Jobs left here were aborted with the HTTP client; they stay sending. */
+	/* Jobs left here were aborted or never started; they stay sending
+	 * and the next start queues them again in doubt. */
 	while ((j = TAILQ_FIRST(&d->jobs)) != NULL) {
 		TAILQ_REMOVE(&d->jobs, j, entry);
-		free(j);
+		job_free(j);
 	}
-	for (i = 0; i < d->nprov; i++)
+	for (i = 0; i < d->nprov; i++) {
 		adapter_free(d->prov[i].adapter);
+		free(d->prov[i].waiting);
+	}
 	free(d->prov);
 	if (d->round_ev != NULL)
 		event_free(d->round_ev);
@@ -199,13 +223,20 @@ channel_cap(unsigned int channel)
 	return channel == CH_VOICE ? ADAPTER_CAP_VOICE : ADAPTER_CAP_SMS;
 }
 
+/* Can p carry channel at all? */
+static bool
+carries(const struct provider *p, unsigned int channel)
+{
+	return (p->adapter->ops->caps & channel_cap(channel)) != 0;
+}
+
 bool
 dispatch_can(const struct dispatch *d, unsigned int channel)
 {
 	size_t	i;
 
 	for (i = 0; i < d->nprov; i++)
-		if (d->prov[i].adapter->ops->caps & channel_cap(channel))
+		if (carries(&d->prov[i], channel))
 			return true;
 	return false;
 }
@@ -216,7 +247,7 @@ dispatch_rate(const struct dispatch *d, unsigned int channel)
 	size_t	i;
 
 	for (i = 0; i < d->nprov; i++)
-		if (d->prov[i].adapter->ops->caps & channel_cap(channel))
+		if (carries(&d->prov[i], channel))
 			return d->prov[i].conf->rate;
 	return 0;
 }
@@ -227,16 +258,79 @@ dispatch_inflight(const struct dispatch *d)
 	return d->njobs;
 }
 
-/* The provider that carries channel now: the first by priority. */
+/* May p take a new message now, as its breaker sees it? */
+static bool
+breaker_allows(struct provider *p, int64_t mono)
+{
+	switch (p->breaker) {
+	case BREAKER_CLOSED:
+		return true;
+	case BREAKER_OPEN:
+		if (mono < p->open_until)
+			return false;
+		p->breaker = BREAKER_HALF_OPEN;
+		log_info("provider=%s evt=breaker_half_open: probing",
+		    p->conf->name);
+		return true;
+	case BREAKER_HALF_OPEN:
+		/* One probe at a time. */
+		return p->inflight == 0 && p->nwaiting == 0;
+	}
+	return false;
+}
+
+/*
+ * The provider that carries channel now: the first by priority whose
+ * breaker allows. When every breaker is open, the first that carries the
+ * channel at all: with nowhere to fail over to, a message late is better
+ * than none, and each delivery's own backoff spares the provider.
+ */
 static struct provider *
-pick_provider(struct dispatch *d, unsigned int channel)
+pick_provider(struct dispatch *d, unsigned int channel, int64_t mono)
 {
 	size_t	i;
 
 	for (i = 0; i < d->nprov; i++)
-		if (d->prov[i].adapter->ops->caps & channel_cap(channel))
+		if (carries(&d->prov[i], channel) &&
+		    breaker_allows(&d->prov[i], mono))
+			return &d->prov[i];
+	for (i = 0; i < d->nprov; i++)
+		if (carries(&d->prov[i], channel))
 			return &d->prov[i];
 	return NULL;
+}
+
+/* A transport failure or 5xx from p: maybe open its breaker. */
+static void
+breaker_failure(struct dispatch *d, struct provider *p, bool auth)
+{
+	struct config	*cfg = d->gw->cfg;
+	int64_t		 cool = auth ? AUTH_COOLDOWN_MS :
+			    cfg->breaker_cooldown_ms;
+
+	p->failures++;
+	if (!auth && p->breaker == BREAKER_CLOSED &&
+	    p->failures < cfg->breaker_failures)
+		return;
+	if (p->breaker != BREAKER_OPEN)
+		log_warnx("provider=%s evt=breaker_open failures=%d "
+		    "cooldown=%lldms%s", p->conf->name, p->failures,
+		    (long long)cool, auth ? " reason=auth" : "");
+	p->breaker = BREAKER_OPEN;
+	p->auth_failed = auth;
+	p->open_until = mono_ms() + cool;
+	schedule_round(d, cool);
+}
+
+/* A success from p closes its breaker. */
+static void
+breaker_success(struct provider *p)
+{
+	if (p->breaker != BREAKER_CLOSED)
+		log_info("provider=%s evt=breaker_closed", p->conf->name);
+	p->breaker = BREAKER_CLOSED;
+	p->failures = 0;
+	p->auth_failed = false;
 }
 
 /* Open the batch transaction if needed; it commits at the end of the pass. */
@@ -273,9 +367,12 @@ commit_cb(evutil_socket_t fd, short what, void *arg)
 static void
 schedule_round(struct dispatch *d, int64_t ms)
 {
-	int64_t		at = mono_ms() + (ms < 0 ? 0 : ms);
+	int64_t		at;
 	struct timeval	tv;
 
+	if (ms < 0)
+		ms = 0;
+	at = mono_ms() + ms;
 	if (d->draining || (d->round_armed && d->round_at <= at))
 		return;
 	d->round_at = at;
@@ -291,32 +388,65 @@ dispatch_kick(struct dispatch *d)
 	schedule_round(d, 0);
 }
 
-/* Collect a claimed row; the store frees its copy after we return. */
+/* Keep a claimed row; the store frees its own copy after we return. */
 static int
 claim_cb(const struct delivery *row, void *arg)
 {
 	struct claim_buf	*b = arg;
-	struct claimed		*c;
+	struct delivery		*c;
 
 	if (b->n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
 	}
 	c = &b->v[b->n++];
-	c->id = row->id;
-	c->alert_id = row->alert_id;
-	c->channel = row->channel;
-	c->attempts = row->attempts;
-	c->segments = row->segments > 0 ? row->segments : 1;
-	c->expires_at = row->expires_at;
-	strlcpy(c->phone, row->phone, sizeof(c->phone));
+	*c = *row;
 	c->body = xstrdup(row->body ? row->body : "");
+	c->reason = NULL;
+	c->error = NULL;
 	return 0;
 }
 
-/* Queued deliveries whose alert or own expiry passed become expired. */
+/* An escalation: an SMS without report or answer gets a call. */
+static int
+escalate_cb(const struct delivery *sms, void *arg)
+{
+	struct dispatch	*d = arg;
+	struct delivery	 call;
+	char		*text;
+	int64_t		 now = now_ms();
+
+	text = str_printf("%s %s", sms->body ? sms->body : "",
+	    fanout_press_one(sms->lang));
+	if (text == NULL)
+		return -1;
+	memset(&call, 0, sizeof(call));
+	call.alert_id = sms->alert_id;
+	strlcpy(call.phone, sms->phone, sizeof(call.phone));
+	call.channel = CH_VOICE;
+	strlcpy(call.lang, sms->lang, sizeof(call.lang));
+	call.body = text;
+	call.state = DS_QUEUED;
+	call.priority = sms->priority;
+	call.segments = 1;
+	call.next_at = now;
+	call.expires_at = sms->expires_at;
+	call.parent_id = sms->id;
+	if (store_delivery_insert(d->gw->store, &call) == 0) {
+		char	masked[32];
+
+		mask_phone(sms->phone, masked, sizeof(masked));
+		log_info("delivery=%lld alert=%lld evt=escalated call=%lld "
+		    "to=%s", (long long)sms->id, (long long)sms->alert_id,
+		    (long long)call.id, masked);
+	}
+	free(text);
+	return 0;
+}
+
+/* Every second: expire what is too old, escalate what went unanswered. */
 static void
-sweep_expired(struct dispatch *d, int64_t now)
+sweep(struct dispatch *d, int64_t now)
 {
 	int	n = 0;
 
@@ -326,6 +456,17 @@ sweep_expired(struct dispatch *d, int64_t now)
 	batch_begin(d);
 	if (store_expire_due(d->gw->store, now, &n) == 0 && n > 0)
 		log_info("evt=expired deliveries=%d", n);
+	if (dispatch_can(d, CH_VOICE))
+		store_escalation_due(d->gw->store, now, ESCALATE_BATCH,
+		    escalate_cb, d);
+	schedule_round(d, SWEEP_INTERVAL_MS);
+}
+
+/* Free connections p can still fill, counting its queue. */
+static int
+free_slots(const struct provider *p)
+{
+	return p->conf->max_connections - p->inflight - p->nwaiting;
 }
 
 /* One scheduling round. */
@@ -343,10 +484,13 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 	d->round_armed = false;
 	if (d->draining)
 		return;
-	sweep_expired(d, now);
-	if ((p = pick_provider(d, CH_SMS)) == NULL)
-		return;
-	free_conn = p->conf->max_connections - p->inflight;
+	for (i = 0; i < d->nprov; i++)
+		pump(d, &d->prov[i]);
+	sweep(d, now);
+	if ((p = pick_provider(d, CH_SMS, mono)) == NULL &&
+	    (p = pick_provider(d, CH_VOICE, mono)) == NULL)
+		return;		/* every breaker is open; it schedules us */
+	free_conn = free_slots(p);
 	/* Wait for a few connections to free up: claims come in batches. */
 	if (free_conn <= 0 || (p->inflight > 0 &&
 	    free_conn < p->conf->max_connections / 4 &&
@@ -362,6 +506,8 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 		limit = gw->cfg->batch_max;
 	if (limit > (int)p->bucket.tokens)
 		limit = (int)p->bucket.tokens;
+	if (p->breaker == BREAKER_HALF_OPEN)
+		limit = 1;
 	if (limit < 1)
 		limit = 1;
 	if (limit > MAX_CLAIM)
@@ -374,7 +520,7 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 		goto out;
 	}
 	for (i = 0; i < b.n; i++)
-		start_job(d, p, &b.v[i]);
+		start_job(d, &b.v[i]);
 	if ((int)b.n == limit)
 		schedule_round(d, 0);
 	else if (store_next_due(gw->store, &next) == 0)
@@ -385,15 +531,24 @@ out:
 	free(b.v);
 }
 
-/* Hand one claimed delivery to the provider. */
+/* A result for a job that never reached a provider. */
 static void
-start_job(struct dispatch *d, struct provider *p, struct claimed *c)
+fail_job(struct job *j, enum send_status st, const char *why)
 {
-	struct http_request	 req;
-	struct send_result	 res;
-	struct outmsg		 m;
-	struct job		*j;
-	int			 rc;
+	struct send_result	res;
+
+	memset(&res, 0, sizeof(res));
+	res.status = st;
+	strlcpy(res.error, why, sizeof(res.error));
+	job_done(j, &res, false);
+}
+
+/* Queue one claimed delivery on the provider that will carry it. */
+static void
+start_job(struct dispatch *d, struct delivery *c)
+{
+	struct provider	*p;
+	struct job	*j;
 
 	if (c->expires_at != 0 && now_ms() >= c->expires_at) {
 		batch_begin(d);
@@ -403,29 +558,120 @@ start_job(struct dispatch *d, struct provider *p, struct claimed *c)
 	}
 	j = xcalloc(1, sizeof(*j));
 	j->d = d;
-	j->p = p;
 	j->delivery_id = c->id;
 	j->alert_id = c->alert_id;
+	j->channel = c->channel;
 	j->attempts = c->attempts;
-	j->segments = c->segments;
+	j->segments = c->segments > 0 ? c->segments : 1;
 	j->expires_at = c->expires_at;
 	j->started = mono_ms();
+	strlcpy(j->phone, c->phone, sizeof(j->phone));
+	strlcpy(j->lang, c->lang, sizeof(j->lang));
+	strlcpy(j->sender, c->sender, sizeof(j->sender));
+	j->body = c->body;
+	c->body = NULL;
 	mask_phone(c->phone, j->masked, sizeof(j->masked));
 	TAILQ_INSERT_TAIL(&d->jobs, j, entry);
 	d->njobs++;
 
-	/* A message of several segments costs several tokens, as carriers
-	 * count; the bucket may go into debt, which delays the next round. */
-	p->bucket.tokens -= c->segments;
+	if (c->pin[0] != '\0') {
+		/* A reply goes out where its question came in. */
+		if ((p = dispatch_provider(d, c->pin)) == NULL) {
+			fail_job(j, SEND_PERMFAIL, "the provider it is pinned "
+			    "to is no longer configured");
+			return;
+		}
+		if (!carries(p, (unsigned int)c->channel)) {
+			fail_job(j, SEND_PERMFAIL, "the pinned provider cannot "
+			    "carry this channel");
+			return;
+		}
+	} else if ((p = pick_provider(d, (unsigned int)c->channel,
+	    mono_ms())) == NULL) {
+		fail_job(j, SEND_TEMPFAIL, dispatch_can(d,
+		    (unsigned int)c->channel) ? "every provider for this "
+		    "channel is failing" : "no provider carries this channel");
+		return;
+	}
+	j->p = p;
+	j->probe = p->breaker == BREAKER_HALF_OPEN;
+	j->waiting = true;
+	TAILQ_INSERT_TAIL(p->waiting, j, wentry);
+	p->nwaiting++;
+	pump(d, p);
+}
+
+/* Start queued jobs of p while connections and tokens allow. */
+static void
+pump(struct dispatch *d, struct provider *p)
+{
+	struct job	*j;
+	int64_t		 wait;
+
+	while ((j = TAILQ_FIRST(p->waiting)) != NULL) {
+		if (p->inflight >= p->conf->max_connections)
+			return;		/* a completion pumps again */
+		if ((wait = tbucket_wait_ms(&p->bucket, 1, mono_ms())) > 0) {
+			schedule_round(d, wait);
+			return;
+		}
+		TAILQ_REMOVE(p->waiting, j, wentry);
+		p->nwaiting--;
+		j->waiting = false;
+		send_job(d, j);
+	}
+}
+
+/* Speech for a call, rendered once per text: its public URL, or NULL. */
+static char *
+media_url(struct dispatch *d, struct job *j)
+{
+	char	id[96], err[256];
+
+	if (d->gw->media == NULL)
+		return NULL;
+	if (media_render(d->gw->media, j->lang, j->body, id, sizeof(id), err,
+	    sizeof(err)) == -1) {
+		log_warnx("delivery=%lld evt=media_failed: %s",
+		    (long long)j->delivery_id, err);
+		return NULL;
+	}
+	return str_printf("%s/media/%s", d->gw->cfg->public_url, id);
+}
+
+/* Hand a job to its provider's adapter. */
+static void
+send_job(struct dispatch *d, struct job *j)
+{
+	struct provider		*p = j->p;
+	struct http_request	 req;
+	struct send_result	 res;
+	struct outmsg		 m;
+	char			*media = NULL;
+	int			 rc;
+
+	/* Carriers count segments; the bucket may go into debt for a long
+	 * message, which delays the next one. */
+	tbucket_take(&p->bucket, 0, mono_ms());
+	p->bucket.tokens -= j->segments;
+	j->started = mono_ms();
 
 	memset(&m, 0, sizeof(m));
-	m.delivery_id = c->id;
-	m.channel = (enum channel)c->channel;
-	m.to = c->phone;
-	m.text = c->body;
+	m.delivery_id = j->delivery_id;
+	m.channel = (enum channel)j->channel;
+	m.to = j->phone;
+	m.from = j->sender[0] ? j->sender : NULL;
+	m.text = j->body;
+	m.lang = j->lang;
+	if (j->channel == CH_VOICE) {
+		media = media_url(d, j);
+		m.media_url = media;
+		m.ask_ack = true;
+	}
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	rc = p->adapter->ops->send(p->adapter, &m, &req, &res);
+	free(media);
 	if (rc == ADAPTER_HTTP) {
 		if (req.timeout_ms == 0)
 			req.timeout_ms = p->conf->timeout_ms;
@@ -433,7 +679,6 @@ start_job(struct dispatch *d, struct provider *p, struct claimed *c)
 		if (http_client_send(d->gw->http, &req, job_http_cb, j) == 0)
 			return;
 		p->inflight--;
-		http_request_reset(&req);
 		res.status = SEND_TEMPFAIL;
 		strlcpy(res.error, "could not start the HTTP request",
 		    sizeof(res.error));
@@ -444,7 +689,7 @@ start_job(struct dispatch *d, struct provider *p, struct claimed *c)
 			strlcpy(res.error, "the adapter could not build the "
 			    "request", sizeof(res.error));
 	}
-	job_done(j, &res);
+	job_done(j, &res, false);
 }
 
 /* The provider answered (or the request failed). */
@@ -462,19 +707,39 @@ job_http_cb(const struct http_response *r, void *arg)
 	p->adapter->ops->parse_send(p->adapter, r, &res);
 	if (res.http_status == 0)
 		res.http_status = (int)r->status;
-	job_done(j, &res);	/* frees j */
+	/* A transport failure after the request went out: maybe sent. */
+	job_done(j, &res, r->curl_code != 0 && r->request_sent);
+	pump(d, p);
 	schedule_round(d, 0);
+}
+
+/* The breaker's view of an outcome. */
+static void
+breaker_account(struct dispatch *d, struct provider *p,
+    const struct send_result *res)
+{
+	if (res->status == SEND_OK)
+		breaker_success(p);
+	else if (res->auth_error)
+		breaker_failure(d, p, true);
+	else if (res->status == SEND_TEMPFAIL && (res->http_status == 0 ||
+	    res->http_status >= 500))
+		breaker_failure(d, p, false);
+	else if (res->status == SEND_PERMFAIL && p->breaker != BREAKER_CLOSED)
+		breaker_success(p);	/* it answered: it is up */
 }
 
 /* Record the outcome of an attempt and free the job. */
 static void
-job_done(struct job *j, struct send_result *res)
+job_done(struct job *j, struct send_result *res, bool unknown)
 {
 	struct dispatch		*d = j->d;
 	struct gw		*gw = d->gw;
 	struct provider		*p = j->p;
+	const char		*pname = p ? p->conf->name : "-";
 	struct attempt		 at;
 	int64_t			 now = now_ms(), delay, next;
+	int			 max = gw->cfg->max_attempts;
 	static const char *const result_names[] = {
 		[SEND_OK] = "ok",
 		[SEND_TEMPFAIL] = "tempfail",
@@ -482,24 +747,34 @@ job_done(struct job *j, struct send_result *res)
 	};
 
 	batch_begin(d);
-	p->results[res->status]++;
-	memset(&at, 0, sizeof(at));
-	at.delivery_id = j->delivery_id;
-	at.at = now;
-	at.provider = p->conf->name;
-	at.http_status = res->http_status;
-	at.result = result_names[res->status];
-	at.error = res->error[0] ? res->error : NULL;
-	at.duration_ms = (int)(mono_ms() - j->started);
-	store_attempt_log(gw->store, &at);
+	if (p != NULL) {
+		p->results[res->status]++;
+		breaker_account(d, p, res);
+		memset(&at, 0, sizeof(at));
+		at.delivery_id = j->delivery_id;
+		at.at = now;
+		at.provider = pname;
+		at.http_status = res->http_status;
+		at.result = result_names[res->status];
+		at.error = res->error[0] ? res->error : NULL;
+		at.duration_ms = (int)(mono_ms() - j->started);
+		store_attempt_log(gw->store, &at);
+	}
+	if (unknown)
+		store_delivery_mark_doubt(gw->store, j->delivery_id, now);
+	/* A provider that refused our credentials is no reason to give up
+	 * on the message: another provider may take it. */
+	if (res->status == SEND_PERMFAIL && res->auth_error &&
+	    dispatch_can(d, (unsigned int)j->channel) && d->nprov > 1)
+		res->status = SEND_TEMPFAIL;
 
 	switch (res->status) {
 	case SEND_OK:
-		store_delivery_sent(gw->store, j->delivery_id, p->conf->name,
+		store_delivery_sent(gw->store, j->delivery_id, pname,
 		    res->ref, now);
 		log_debug("delivery=%lld alert=%lld evt=sent provider=%s "
 		    "to=%s ref=%s attempt=%d", (long long)j->delivery_id,
-		    (long long)j->alert_id, p->conf->name, j->masked, res->ref,
+		    (long long)j->alert_id, pname, j->masked, res->ref,
 		    j->attempts);
 		break;
 	case SEND_TEMPFAIL:
@@ -509,8 +784,8 @@ job_done(struct job *j, struct send_result *res)
 		    (int64_t)res->retry_after_s * 1000 > delay)
 			delay = (int64_t)res->retry_after_s * 1000;
 		next = now + delay;
-		if (j->attempts >= gw->cfg->max_attempts) {
-			char	why[300];
+		if (j->attempts >= max) {
+			char	why[320];
 
 			snprintf(why, sizeof(why), "gave up after %d attempts: "
 			    "%s", j->attempts, res->error);
@@ -519,8 +794,7 @@ job_done(struct job *j, struct send_result *res)
 			log_info("delivery=%lld alert=%lld evt=failed "
 			    "provider=%s to=%s attempts=%d http=%d",
 			    (long long)j->delivery_id, (long long)j->alert_id,
-			    p->conf->name, j->masked, j->attempts,
-			    res->http_status);
+			    pname, j->masked, j->attempts, res->http_status);
 		} else if (j->expires_at != 0 && next >= j->expires_at) {
 			store_delivery_finish(gw->store, j->delivery_id,
 			    DS_EXPIRED, res->error, now);
@@ -528,30 +802,25 @@ job_done(struct job *j, struct send_result *res)
 			store_delivery_retry(gw->store, j->delivery_id, next,
 			    res->error, now);
 			log_info("delivery=%lld alert=%lld evt=tempfail "
-			    "provider=%s to=%s attempt=%d next=%lldms http=%d",
+			    "provider=%s to=%s attempt=%d next=%lldms http=%d%s",
 			    (long long)j->delivery_id, (long long)j->alert_id,
-			    p->conf->name, j->masked, j->attempts,
-			    (long long)delay, res->http_status);
+			    pname, j->masked, j->attempts, (long long)delay,
+			    res->http_status, unknown ? " in_doubt=1" : "");
 			schedule_round(d, delay);
 		}
 		break;
 	case SEND_PERMFAIL:
 		store_delivery_finish(gw->store, j->delivery_id, DS_FAILED,
 		    res->error, now);
-		if (res->auth_error)
-			log_warnx("provider=%s evt=auth_error http=%d: the "
-			    "provider refused our credentials; check its "
-			    "section in the configuration", p->conf->name,
-			    res->http_status);
 		log_info("delivery=%lld alert=%lld evt=failed provider=%s "
 		    "to=%s http=%d", (long long)j->delivery_id,
-		    (long long)j->alert_id, p->conf->name, j->masked,
+		    (long long)j->alert_id, pname, j->masked,
 		    res->http_status);
 		break;
 	}
 	TAILQ_REMOVE(&d->jobs, j, entry);
 	d->njobs--;
-	free(j);
+	job_free(j);
 	check_drained(d);
 }
 
@@ -574,11 +843,93 @@ dispatch_report(struct dispatch *d, const char *provider,
 	return rc;
 }
 
+int
+dispatch_voice_event(struct dispatch *d, const char *provider,
+    int64_t id, const struct voice_event *ev)
+{
+	struct gw	*gw = d->gw;
+	struct delivery	 del;
+	int64_t		 now = now_ms(), retry_at;
+	int		 rc, tries;
+	enum dstate	 final;
+
+	batch_begin(d);
+	if (id == 0 && (ev->ref[0] == '\0' || store_delivery_find_ref(
+	    gw->store, provider, ev->ref, &id) != 0)) {
+		log_info("provider=%s evt=call_unknown ref=%.96s", provider,
+		    ev->ref);
+		return STORE_NOTFOUND;
+	}
+	memset(&del, 0, sizeof(del));
+	if ((rc = store_delivery_get(gw->store, id, &del)) != 0)
+		return rc;
+	if (del.channel != CH_VOICE || strcmp(del.provider, provider) != 0 ||
+	    (ev->ref[0] != '\0' && del.provider_ref[0] != '\0' &&
+	    strcmp(del.provider_ref, ev->ref) != 0)) {
+		log_warnx("provider=%s evt=call_mismatch delivery=%lld: the "
+		    "event does not belong to this call", provider,
+		    (long long)id);
+		delivery_clear(&del);
+		return STORE_NOTFOUND;
+	}
+	switch (ev->kind) {
+	case VOICE_RINGING:
+		rc = store_delivery_progress(gw->store, id, DS_RINGING, NULL,
+		    now);
+		break;
+	case VOICE_ANSWERED:
+	case VOICE_COMPLETED:
+		rc = store_delivery_progress(gw->store, id, DS_ANSWERED, NULL,
+		    now);
+		break;
+	case VOICE_DTMF:
+		store_delivery_progress(gw->store, id, DS_ANSWERED, NULL, now);
+		rc = 0;
+		if (strcmp(ev->digits, "1") == 0 && del.alert_id != 0)
+			rc = inbound_ack(gw, id, del.alert_id, 1);
+		break;
+	case VOICE_NO_ANSWER:
+	case VOICE_BUSY:
+		final = ev->kind == VOICE_BUSY ? DS_BUSY : DS_NO_ANSWER;
+		tries = 1 + gw->cfg->voice_retries;
+		retry_at = now + gw->cfg->voice_retry_ms;
+		if (del.attempts < tries && (del.expires_at == 0 ||
+		    retry_at < del.expires_at)) {
+			rc = store_delivery_retry(gw->store, id, retry_at,
+			    dstate_name(final), now);
+			schedule_round(d, gw->cfg->voice_retry_ms);
+		} else
+			rc = store_delivery_finish(gw->store, id, final, NULL,
+			    now);
+		break;
+	case VOICE_FAILED:
+	default:
+		rc = store_delivery_finish(gw->store, id, DS_FAILED,
+		    ev->error[0] ? ev->error : "the call failed", now);
+		break;
+	}
+	log_info("delivery=%lld alert=%lld evt=call_%s provider=%s",
+	    (long long)id, (long long)del.alert_id,
+	    ev->kind == VOICE_DTMF ? "dtmf" : ev->kind == VOICE_RINGING ?
+	    "ringing" : ev->kind == VOICE_NO_ANSWER ? "no_answer" :
+	    ev->kind == VOICE_BUSY ? "busy" : ev->kind == VOICE_FAILED ?
+	    "failed" : "answered", provider);
+	delivery_clear(&del);
+	return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
 /* In-process providers (the simulator) report here. */
 static void
 sim_report_cb(void *arg, const char *provider, const struct status_report *r)
 {
 	dispatch_report(arg, provider, r);
+}
+
+/* In-process providers' call events. */
+static void
+sim_voice_cb(void *arg, const char *provider, const struct voice_event *ev)
+{
+	dispatch_voice_event(arg, provider, 0, ev);
 }
 
 /* Tell the drain waiter once the last job is done. */
@@ -598,11 +949,29 @@ check_drained(struct dispatch *d)
 void
 dispatch_drain(struct dispatch *d, void (*done)(void *), void *arg)
 {
+	struct job	*j;
+	size_t		 i;
+
 	d->draining = true;
 	d->drained = done;
 	d->drained_arg = arg;
 	if (d->round_ev != NULL)
 		evtimer_del(d->round_ev);
 	d->round_armed = false;
+	/* Queued jobs have not left: give them back to the queue. */
+	batch_begin(d);
+	for (i = 0; i < d->nprov; i++) {
+		struct provider	*p = &d->prov[i];
+
+		while ((j = TAILQ_FIRST(p->waiting)) != NULL) {
+			TAILQ_REMOVE(p->waiting, j, wentry);
+			p->nwaiting--;
+			store_delivery_retry(d->gw->store, j->delivery_id,
+			    now_ms(), "varseld stopped before sending", now_ms());
+			TAILQ_REMOVE(&d->jobs, j, entry);
+			d->njobs--;
+			job_free(j);
+		}
+	}
 	check_drained(d);
 }

@@ -17,6 +17,14 @@
 
 struct gw;
 struct dispatch;
+struct jobq;
+
+/* Circuit breaker states of a provider. */
+enum breaker {
+	BREAKER_CLOSED,		/* in use */
+	BREAKER_OPEN,		/* failing: not used until open_until */
+	BREAKER_HALF_OPEN	/* cooled down: one probe request at a time */
+};
 
 /* A configured provider at run time. */
 struct provider {
@@ -24,8 +32,14 @@ struct provider {
 	struct adapter	*adapter;
 	struct tbucket	 bucket;	/* rate in segments (or calls) per s */
 	int		 inflight;	/* requests now open */
+	int		 nwaiting;	/* jobs queued for a connection/token */
 	uint64_t	 results[3];	/* by enum send_status */
 	struct histogram latency;	/* HTTP request seconds */
+	enum breaker	 breaker;
+	int		 failures;	/* consecutive transport/5xx failures */
+	int64_t		 open_until;	/* mono ms */
+	bool		 auth_failed;	/* 401/403: credentials refused */
+	struct jobq	*waiting;	/* private to dispatch.c */
 };
 
 /* Build providers and their adapters; NULL with err on a bad section. */

@@ -16,12 +16,13 @@
 #include "fanout.h"
 #include "gateway.h"
 #include "log.h"
+#include "refdata.h"
 #include "sms.h"
 #include "store.h"
 #include "types.h"
 #include "util.h"
 
-#define MAX_LANGS	16
+#define MAX_LANGS	32	/* languages times channels */
 
 /* An open-addressing set of E.164 numbers, for de-duplication. */
 struct phoneset {
@@ -30,9 +31,10 @@ struct phoneset {
 	size_t	  n;
 };
 
-/* The text of the alert in one language. */
+/* The text of the alert in one language, for one channel. */
 struct rendered {
 	char		 lang[8];
+	unsigned int	 channel;
 	char		*text;
 	struct sms_info	 info;
 };
@@ -54,14 +56,20 @@ struct fanout {
 	enum sms_encoding	 worst_encoding;
 	bool			 transliterated;
 	bool			 failed;
+	bool			 dry_run;	/* preview: count, insert nothing */
+	int			 per_text[MAX_LANGS];	/* recipients */
+	int			 per_text_suppressed[MAX_LANGS];
 };
 
 static int	phoneset_add(struct phoneset *, const char *);
 static void	phoneset_free(struct phoneset *);
-static const struct rendered *text_for(struct fanout *, const char *);
+static const struct rendered *text_for(struct fanout *, const char *,
+		    unsigned int);
 static int	add_recipient(const struct recipient *, void *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
+static int	add_shape(struct fanout *, const struct alert_shape *);
+static int	resolve(struct fanout *);
 
 /* FNV-1a, good enough for phone numbers. */
 static uint64_t
@@ -108,77 +116,159 @@ phoneset_free(struct phoneset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The text in lang, rendered once per language; NULL on failure (err set). */
-static const struct rendered *
-text_for(struct fanout *f, const char *lang)
+const char *
+fanout_press_one(const char *lang)
+{
+	static const struct {
+		const char	*lang;
+		const char	*text;
+	} t[] = {
+		{ "sv", "Tryck 1 för att bekräfta." },
+		{ "en", "Press 1 to confirm." },
+		{ "fi", "Paina 1 vahvistaaksesi." },
+		{ "ar", "اضغط 1 للتأكيد." },
+		{ "so", "Riix 1 si aad u xaqiijiso." },
+		{ "fa", "برای تأیید، ۱ را فشار دهید." },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(t); i++)
+		if (lang != NULL && strcmp(t[i].lang, lang) == 0)
+			return t[i].text;
+	return t[0].text;
+}
+
+/* The request's own text for lang (CAP: one per language); "" key. */
+static const struct alert_text *
+cap_text(const struct alert_req *req, const char *lang)
+{
+	size_t	i;
+
+	for (i = 0; i < req->ntexts; i++)
+		if (strcmp(req->texts[i].lang, lang) == 0)
+			return &req->texts[i];
+	for (i = 0; i < req->ntexts; i++)
+		if (strcmp(req->texts[i].lang, "sv") == 0)
+			return &req->texts[i];
+	return req->ntexts > 0 ? &req->texts[0] : NULL;
+}
+
+/* Render the text before cleaning; NULL with f->err. */
+static char *
+raw_text(struct fanout *f, const char *use, unsigned int channel)
 {
 	const struct alert_req	*req = f->req;
 	const struct templates	*t = f->gw->templates;
-	struct rendered		*r;
-	const char		*use = lang;
-	char			*text, *clean, why[256], missing[64];
-	bool			 changed = false;
-	size_t			 i;
+	char			*text, why[256], missing[64], field[96];
 
-	if (req->template != NULL &&
-	    (use = templates_lang(t, req->template, "sms", lang)) == NULL)
-		use = lang;
-	if (req->message != NULL)
-		use = "";	/* free text: one text for everyone */
-	for (i = 0; i < f->ntexts; i++)
-		if (strcmp(f->texts[i].lang, use) == 0)
-			return &f->texts[i];
-	if (f->ntexts == MAX_LANGS) {
-		api_error_set(f->err, 422, "invalid_field", "audience",
-		    "recipients speak more than %d languages", MAX_LANGS);
-		return NULL;
-	}
-	if (req->message != NULL)
+	if (req->ntexts > 0)
+		text = xstrdup(cap_text(req, use)->text);
+	else if (req->message != NULL)
 		text = xstrdup(req->message);
-	else if ((text = template_render(t, req->template, "sms", use,
-	    f->vars, f->nvars, missing, sizeof(missing), why,
-	    sizeof(why))) == NULL) {
-		char	field[96];
-
+	else if (channel == CH_VOICE &&
+	    templates_has(t, req->template, "voice"))
+		text = template_render(t, req->template, "voice", use,
+		    f->vars, f->nvars, missing, sizeof(missing), why,
+		    sizeof(why));
+	else
+		text = template_render(t, req->template, "sms", use,
+		    f->vars, f->nvars, missing, sizeof(missing), why,
+		    sizeof(why));
+	if (text == NULL) {
 		snprintf(field, sizeof(field), "vars.%s", missing);
 		api_error_set(f->err, 422, missing[0] ? "invalid_field" :
 		    "unknown_template", missing[0] ? field : "template",
 		    "%s", why);
 		return NULL;
 	}
-	clean = sms_transliterate(text, &changed);
-	free(text);
+	/* A call without its own template speaks the SMS and asks for 1. */
+	if (channel == CH_VOICE && (req->template == NULL ||
+	    !templates_has(t, req->template, "voice"))) {
+		char	*spoken = str_printf("%s %s", text,
+			    fanout_press_one(use));
+
+		free(text);
+		text = spoken;
+	}
+	return text;
+}
+
+/*
+ * The text in lang for channel, rendered once per language; NULL on
+ * failure (err set).
+ */
+static const struct rendered *
+text_for(struct fanout *f, const char *lang, unsigned int channel)
+{
+	const struct alert_req	*req = f->req;
+	const struct templates	*t = f->gw->templates;
+	struct rendered		*r;
+	const char		*use = lang;
+	const char		*field = req->message ? "message" : "template";
+	char			*text, *clean, why[256];
+	bool			 changed = false;
+	size_t			 i;
+
+	if (req->ntexts > 0)
+		use = cap_text(req, lang)->lang;
+	else if (req->template != NULL &&
+	    (use = templates_lang(t, req->template,
+	    channel == CH_VOICE && templates_has(t, req->template, "voice") ?
+	    "voice" : "sms", lang)) == NULL)
+		use = lang;
+	for (i = 0; i < f->ntexts; i++)
+		if (f->texts[i].channel == channel &&
+		    strcmp(f->texts[i].lang, use) == 0)
+			return &f->texts[i];
+	if (f->ntexts == MAX_LANGS) {
+		api_error_set(f->err, 422, "invalid_field", "audience",
+		    "recipients speak more than %d languages", MAX_LANGS / 2);
+		return NULL;
+	}
+	if ((text = raw_text(f, use, channel)) == NULL)
+		return NULL;
+	if (channel == CH_VOICE) {
+		clean = text;	/* spoken, never segmented */
+	} else {
+		clean = sms_transliterate(text, &changed);
+		free(text);
+	}
 	if (clean == NULL) {
-		api_error_set(f->err, 422, "invalid_field", req->message ?
-		    "message" : "template", "the text is not valid UTF-8");
+		api_error_set(f->err, 422, "invalid_field", field,
+		    "the text is not valid UTF-8");
 		return NULL;
 	}
 	r = &f->texts[f->ntexts];
+	memset(r, 0, sizeof(*r));
 	if (sms_measure(clean, strlen(clean), &r->info, why,
 	    sizeof(why)) == -1) {
 		free(clean);
-		api_error_set(f->err, 422, "invalid_field", req->message ?
-		    "message" : "template", "%s", why);
+		api_error_set(f->err, 422, "invalid_field", field, "%s", why);
 		return NULL;
 	}
-	if ((int)r->info.segments > f->gw->cfg->max_segments) {
-		api_error_set(f->err, 422, "message_too_long",
-		    req->message ? "message" : "template",
+	if (channel == CH_SMS &&
+	    (int)r->info.segments > f->gw->cfg->max_segments) {
+		api_error_set(f->err, 422, "message_too_long", field,
 		    "the %s text takes %zu SMS segments (%s); at most %d are "
-		    "allowed", *use ? use : "message", r->info.segments,
+		    "allowed", use, r->info.segments,
 		    sms_encoding_name(r->info.encoding),
 		    f->gw->cfg->max_segments);
 		free(clean);
 		return NULL;
 	}
 	strlcpy(r->lang, use, sizeof(r->lang));
+	r->channel = channel;
 	r->text = clean;
 	f->ntexts++;
-	f->transliterated |= changed;
-	if ((int)r->info.segments > f->worst_segments)
-		f->worst_segments = (int)r->info.segments;
-	if (r->info.encoding == SMS_UCS2)
-		f->worst_encoding = SMS_UCS2;
+	if (channel == CH_VOICE)
+		r->info.segments = 1;	/* one call */
+	else {
+		f->transliterated |= changed;
+		if ((int)r->info.segments > f->worst_segments)
+			f->worst_segments = (int)r->info.segments;
+		if (r->info.encoding == SMS_UCS2)
+			f->worst_encoding = SMS_UCS2;
+	}
 	return r;
 }
 
@@ -201,19 +291,18 @@ add_recipient(const struct recipient *rc, void *arg)
 		}
 		return 0;
 	}
-	if ((text = text_for(f, rc->lang)) == NULL) {
-		f->failed = true;
-		return -1;
-	}
 	for (ch = CH_SMS; ch <= CH_VOICE; ch <<= 1) {
 		if (!(f->req->channels & ch))
 			continue;
+		if ((text = text_for(f, rc->lang, ch)) == NULL) {
+			f->failed = true;
+			return -1;
+		}
 		memset(&d, 0, sizeof(d));
 		d.alert_id = f->alert_id;
 		strlcpy(d.phone, rc->phone, sizeof(d.phone));
 		d.channel = (int)ch;
-		strlcpy(d.lang, text->lang[0] ? text->lang : rc->lang,
-		    sizeof(d.lang));
+		strlcpy(d.lang, rc->lang, sizeof(d.lang));
 		d.body = text->text;
 		d.state = DS_QUEUED;
 		d.priority = f->req->severity;
@@ -221,7 +310,9 @@ add_recipient(const struct recipient *rc, void *arg)
 		d.next_at = f->now;
 		d.expires_at = f->req->expires_in_s ?
 		    f->now + f->req->expires_in_s * 1000 : 0;
-		if (store_optout_has(f->gw->store, rc->phone))
+		if (strcmp(f->req->status, "actual") != 0)
+			d.reason = (char *)f->req->status; /* test, exercise */
+		else if (store_optout_has(f->gw->store, rc->phone))
 			d.reason = "opted_out";
 		else if (!(rc->channels & ch))
 			d.reason = "channel_not_allowed";
@@ -231,7 +322,11 @@ add_recipient(const struct recipient *rc, void *arg)
 			d.state = DS_SUPPRESSED;
 			f->suppressed++;
 		}
-		if (store_delivery_insert(f->gw->store, &d) == -1) {
+		if (f->dry_run) {
+			f->per_text[text - f->texts]++;
+			if (d.reason != NULL)
+				f->per_text_suppressed[text - f->texts]++;
+		} else if (store_delivery_insert(f->gw->store, &d) == -1) {
 			api_error_set(f->err, 503, "unavailable", NULL,
 			    "the database did not take the deliveries");
 			f->failed = true;
@@ -239,6 +334,75 @@ add_recipient(const struct recipient *rc, void *arg)
 		}
 		f->recipients++;
 	}
+	return 0;
+}
+
+/* Is p inside the shape? */
+static bool
+in_shape(const struct alert_shape *sh, struct geo_point p)
+{
+	if (sh->is_circle)
+		return geo_in_circle(p, sh->centre, sh->radius_m);
+	return geo_in_polygon(sh->vertices, sh->nvertices, p);
+}
+
+struct shape_ctx {
+	struct fanout			*f;
+	const struct alert_shape	*sh;
+};
+
+/* A contact with coordinates in the box: in the shape itself? */
+static int
+shape_contact_cb(const struct recipient *rc, double lat, double lon,
+    void *arg)
+{
+	struct shape_ctx	*c = arg;
+	struct geo_point	 p = { lat, lon };
+
+	if (!in_shape(c->sh, p))
+		return 0;
+	return add_recipient(rc, c->f);
+}
+
+/*
+ * Everyone in a circle or polygon: contacts by their own coordinates,
+ * and contacts without coordinates by the centre of their area.
+ */
+static int
+add_shape(struct fanout *f, const struct alert_shape *sh)
+{
+	struct shape_ctx	 c = { f, sh };
+	const struct refdata	*rd = f->gw->refdata;
+	double			 lat0, lat1, lon0, lon1, dlat, dlon;
+	size_t			 i;
+
+	if (sh->is_circle) {
+		/* Metres per degree; the box is a little larger than the
+		 * circle, the exact test follows. */
+		dlat = sh->radius_m / 111000.0 * 1.01;
+		dlon = dlat / fmax(cos(sh->centre.lat * M_PI / 180), 0.01);
+		lat0 = sh->centre.lat - dlat;
+		lat1 = sh->centre.lat + dlat;
+		lon0 = sh->centre.lon - dlon;
+		lon1 = sh->centre.lon + dlon;
+	} else {
+		lat0 = lat1 = sh->vertices[0].lat;
+		lon0 = lon1 = sh->vertices[0].lon;
+		for (i = 1; i < sh->nvertices; i++) {
+			lat0 = fmin(lat0, sh->vertices[i].lat);
+			lat1 = fmax(lat1, sh->vertices[i].lat);
+			lon0 = fmin(lon0, sh->vertices[i].lon);
+			lon1 = fmax(lon1, sh->vertices[i].lon);
+		}
+	}
+	if (store_contacts_in_box(f->gw->store, lat0, lat1, lon0, lon1,
+	    shape_contact_cb, &c) == -1)
+		return -1;
+	for (i = 0; rd != NULL && i < rd->nareas && !f->failed; i++)
+		if (in_shape(sh, rd->areas[i].pos) &&
+		    store_area_members_nopos(f->gw->store, rd->areas[i].code,
+		    add_recipient, f) == -1)
+			return -1;
 	return 0;
 }
 
@@ -275,7 +439,12 @@ check_request(struct fanout *f)
 			    "the database did not answer");
 	}
 	/* Render in the request's language now: a missing variable fails here. */
-	return text_for(f, req->lang) == NULL ? -1 : 0;
+	if ((req->channels & CH_SMS) && text_for(f, req->lang, CH_SMS) == NULL)
+		return -1;
+	if ((req->channels & CH_VOICE) &&
+	    text_for(f, req->lang, CH_VOICE) == NULL)
+		return -1;
+	return 0;
 }
 
 /* The 202 body. */
@@ -307,6 +476,8 @@ answer_json(struct fanout *f)
 		return NULL;
 	if (f->transliterated)
 		json_object_set_new(o, "transliterated", json_true());
+	if (strcmp(f->req->status, "actual") != 0)
+		json_object_set_new(o, "status", json_string(f->req->status));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;
@@ -385,6 +556,8 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	a.callback_url = req->callback_url;
 	a.created_at = f.now;
 	a.expires_at = req->expires_in_s ? f.now + req->expires_in_s * 1000 : 0;
+	a.escalate_after_s = req->escalate_after_s;
+	a.status = (char *)req->status;
 
 	if (store_begin(gw->store, true) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -398,39 +571,12 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	}
 	f.alert_id = a.id;
 
-	for (i = 0; i < req->ncontacts && !f.failed; i++) {
-		struct recipient	r = { req->contacts[i], NULL, CH_ALL };
-		char			lang[8];
-		unsigned int		channels;
-		int			c;
-
-		c = store_contact_recipient(gw->store, req->contacts[i], lang,
-		    &channels);
-		if (c == -1) {
+	if (resolve(&f) == -1) {
+		if (!f.failed)
 			api_error_set(err, 503, "unavailable", NULL,
 			    "the database did not answer");
-			goto rollback;
-		}
-		r.lang = c == 0 ? lang : req->lang;
-		r.channels = c == 0 ? channels : CH_ALL;
-		add_recipient(&r, &f);
-	}
-	for (i = 0; i < req->ngroups && !f.failed; i++)
-		if (store_group_members(gw->store, req->groups[i],
-		    add_recipient, &f) == -1 && !f.failed) {
-			api_error_set(err, 503, "unavailable", NULL,
-			    "the database did not answer");
-			goto rollback;
-		}
-	for (i = 0; i < req->nareas && !f.failed; i++)
-		if (store_area_members(gw->store, req->areas[i],
-		    add_recipient, &f) == -1 && !f.failed) {
-			api_error_set(err, 503, "unavailable", NULL,
-			    "the database did not answer");
-			goto rollback;
-		}
-	if (f.failed)
 		goto rollback;
+	}
 	if (f.recipients == 0) {
 		api_error_set(err, 422, "empty_audience", "audience",
 		    "the audience has no members");
@@ -466,6 +612,105 @@ out:
 		free(*response);
 		*response = NULL;
 	}
+	for (i = 0; i < f.ntexts; i++)
+		free(f.texts[i].text);
+	free(f.vars);
+	phoneset_free(&f.seen);
+	return rc;
+}
+
+/* Resolve the audience of req into f without writing (f->dry_run). */
+static int
+resolve(struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	struct gw		*gw = f->gw;
+	size_t			 i;
+
+	for (i = 0; i < req->ncontacts && !f->failed; i++) {
+		struct recipient	r = { req->contacts[i], NULL, CH_ALL };
+		char			lang[8];
+		unsigned int		channels;
+		int			c;
+
+		if ((c = store_contact_recipient(gw->store, req->contacts[i],
+		    lang, &channels)) == -1)
+			return -1;
+		r.lang = c == 0 ? lang : req->lang;
+		r.channels = c == 0 ? channels : CH_ALL;
+		add_recipient(&r, f);
+	}
+	for (i = 0; i < req->ngroups && !f->failed; i++)
+		if (store_group_members(gw->store, req->groups[i],
+		    add_recipient, f) == -1 && !f->failed)
+			return -1;
+	for (i = 0; i < req->nareas && !f->failed; i++)
+		if (store_area_members(gw->store, req->areas[i],
+		    add_recipient, f) == -1 && !f->failed)
+			return -1;
+	for (i = 0; i < req->nshapes && !f->failed; i++)
+		if (add_shape(f, &req->shapes[i]) == -1 && !f->failed)
+			return -1;
+	return f->failed ? -1 : 0;
+}
+
+int
+fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
+    struct api_error *err)
+{
+	struct fanout	 f;
+	json_t		*langs;
+	size_t		 i, nv = req->nvars;
+	int		 rc = -1;
+
+	*out = NULL;
+	memset(&f, 0, sizeof(f));
+	f.gw = gw;
+	f.req = req;
+	f.err = err;
+	f.now = now_ms();
+	f.worst_encoding = SMS_GSM7;
+	f.dry_run = true;
+	f.vars = xcalloc(nv + 1, sizeof(*f.vars));
+	for (i = 0; i < nv; i++)
+		f.vars[i] = req->vars[i];
+	f.vars[nv].name = "emergency_number";
+	f.vars[nv].value = gw->cfg->emergency_number;
+	f.nvars = nv + 1;
+
+	dispatch_flush(gw->dispatch);
+	if (check_request(&f) == -1)
+		goto out;
+	if (resolve(&f) == -1) {
+		if (!f.failed)
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not answer");
+		goto out;
+	}
+	langs = json_array();
+	for (i = 0; i < f.ntexts; i++) {
+		const struct rendered	*t = &f.texts[i];
+
+		json_array_append_new(langs, json_pack(
+		    "{ss ss ss ss si si si}",
+		    "lang", t->lang,
+		    "channel", channel_name((enum channel)t->channel),
+		    "text", t->text,
+		    "encoding", t->channel == CH_VOICE ? "speech" :
+		    sms_encoding_name(t->info.encoding),
+		    "segments", (int)t->info.segments,
+		    "recipients", f.per_text[i],
+		    "suppressed", f.per_text_suppressed[i]));
+	}
+	*out = json_pack("{so si si si ss}", "texts", langs,
+	    "recipients", f.recipients, "suppressed", f.suppressed,
+	    "segments", f.worst_segments,
+	    "encoding", sms_encoding_name(f.worst_encoding));
+	if (*out != NULL && f.transliterated)
+		json_object_set_new(*out, "transliterated", json_true());
+	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,
+	    "out of memory");
+out:
 	for (i = 0; i < f.ntexts; i++)
 		free(f.texts[i].text);
 	free(f.vars);

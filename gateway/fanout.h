@@ -20,4 +20,15 @@ struct gw;
 int	fanout_alert(struct gw *, const struct alert_req *, const char *client,
 	    char **response, struct api_error *err);
 
+/*
+ * Render and count req without storing anything (POST /v1/preview):
+ * *out is {"texts": [{lang, channel, text, encoding, segments,
+ * recipients, suppressed}], "recipients", "suppressed", ...}. 0 or -1.
+ */
+int	fanout_preview(struct gw *, const struct alert_req *, json_t **out,
+	    struct api_error *err);
+
+/* The closing words of a call in lang: how to confirm with one key. */
+const char *fanout_press_one(const char *lang);
+
 #endif

@@ -18,11 +18,14 @@
 
 #include "autoconf.h"
 #include "api.h"
+#include "callbacks.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
 #include "http_client.h"
 #include "log.h"
+#include "media.h"
+#include "refdata.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -64,13 +67,15 @@ make_db_dir(const char *db)
 	free(copy);
 }
 
-/* Everything in flight is done (or the grace time is over): stop. */
+/* The dispatcher and the callback sender are both drained: stop. */
 static void
 drained_cb(void *arg)
 {
 	struct gw	*gw = arg;
 
-	event_base_loopexit(gw->base, NULL);
+	if (dispatch_inflight(gw->dispatch) == 0 &&
+	    callbacks_inflight(gw->callbacks) == 0)
+		event_base_loopexit(gw->base, NULL);
 }
 
 /* The grace time ran out with requests still in flight. */
@@ -103,25 +108,56 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	if ((gw->grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
 		event_add(gw->grace, &tv);
 	dispatch_drain(gw->dispatch, drained_cb, gw);
+	callbacks_drain(gw->callbacks, drained_cb, gw);
 }
 
-/* SIGHUP: reload templates; a failed reload keeps the old ones. */
+/*
+ * SIGHUP: reload templates and reference data; a part that fails to
+ * load keeps its old version.
+ */
 static void
 hup_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct gw		*gw = arg;
 	struct templates	*t;
+	struct refdata		*rd;
 	char			 err[ERRLEN];
 
 	if ((t = templates_load(gw->cfg->templates, err, sizeof(err))) ==
-	    NULL) {
+	    NULL)
 		log_warnx("reload: templates not reloaded, keeping the old "
 		    "ones: %s", err);
-		return;
+	else {
+		templates_free(gw->templates);
+		gw->templates = t;
+		log_info("evt=reloaded templates=%s", gw->cfg->templates);
 	}
-	templates_free(gw->templates);
-	gw->templates = t;
-	log_info("evt=reloaded templates=%s", gw->cfg->templates);
+	if ((rd = refdata_load(gw->cfg->trygghetspunkter, gw->cfg->areas, err,
+	    sizeof(err))) == NULL)
+		log_warnx("reload: reference data not reloaded, keeping the "
+		    "old: %s", err);
+	else {
+		refdata_free(gw->refdata);
+		gw->refdata = rd;
+		log_info("evt=reloaded trygghetspunkter=%zu areas=%zu",
+		    rd->npoints, rd->nareas);
+	}
+}
+
+/* The folder for rendered speech: configured, or beside the database. */
+static char *
+media_dir(const struct config *cfg)
+{
+	char	*copy, *dir;
+
+	if (cfg->media_cache != NULL)
+		return xstrdup(cfg->media_cache);
+	if (strcmp(cfg->database, ":memory:") == 0)
+		return NULL;
+	copy = xstrdup(cfg->database);
+	dir = str_printf("%s/media", dirname(copy));
+	free(copy);
+	return dir;
 }
 
 int
@@ -130,7 +166,7 @@ main(int argc, char *argv[])
 	struct gw	 gw;
 	struct event	*sigterm, *sigint, *sighup;
 	const char	*conffile = NULL;
-	char		*err;
+	char		*err, *mdir;
 	int		 ch, verbose = LOG_LVL_INFO, check_only = 0, n = 0;
 	long		 maxconn = 0;
 	size_t		 i;
@@ -168,8 +204,14 @@ main(int argc, char *argv[])
 	if ((gw.templates = templates_load(gw.cfg->templates, err,
 	    ERRLEN)) == NULL)
 		fatalx("templates: %s", err);
+	if ((gw.refdata = refdata_load(gw.cfg->trygghetspunkter, gw.cfg->areas,
+	    err, ERRLEN)) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
 	if (check_only) {
 		printf("configuration OK\n");
+		refdata_free(gw.refdata);
 		templates_free(gw.templates);
 		config_free(gw.cfg);
 		free(err);
@@ -190,14 +232,24 @@ main(int argc, char *argv[])
 	if (n > 0)
 		log_warnx("evt=recovered in_doubt=%d: deliveries that were "
 		    "being sent when varseld stopped are queued again", n);
+	if ((mdir = media_dir(gw.cfg)) != NULL) {
+		if (mkdir(mdir, 0750) == -1 && errno != EEXIST)
+			log_warn("mkdir %s", mdir);
+		if ((gw.media = media_new(mdir, err, ERRLEN)) == NULL)
+			log_warnx("speech for calls is not available: %s", err);
+		free(mdir);
+	}
 	for (i = 0; i < gw.cfg->nproviders; i++)
 		maxconn += gw.cfg->providers[i].max_connections;
+	maxconn += 8;	/* source callbacks */
 	if ((gw.http = http_client_new(gw.base, maxconn)) == NULL)
 		fatalx("cannot create the HTTP client");
 	/* The API binds first: with port 0 it settles public_url. */
 	if ((gw.api = api_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
 	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
+	if ((gw.callbacks = callbacks_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
 
 	sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw);
@@ -217,6 +269,7 @@ main(int argc, char *argv[])
 
 	/* Requests still open are aborted; their deliveries go in doubt. */
 	http_client_free(gw.http);
+	callbacks_free(gw.callbacks);
 	dispatch_free(gw.dispatch);
 	api_free(gw.api);
 	n = 0;
@@ -229,6 +282,8 @@ main(int argc, char *argv[])
 		event_free(gw.grace);
 	event_base_free(gw.base);
 	templates_free(gw.templates);
+	refdata_free(gw.refdata);
+	media_free(gw.media);
 	config_free(gw.cfg);
 	curl_global_cleanup();
 	free(err);

@@ -70,6 +70,19 @@ render_provider(struct evbuffer *out, const struct provider *p)
 		    (unsigned long long)p->results[i]);
 	evbuffer_add_printf(out, "varsel_provider_inflight{provider=\"%s\"} "
 	    "%d\n", name, p->inflight);
+	evbuffer_add_printf(out, "varsel_provider_breaker_open{provider=\"%s\"}"
+	    " %d\n", name, p->breaker == BREAKER_OPEN ? 1 : 0);
+	evbuffer_add_printf(out, "varsel_provider_breaker_state{provider=\"%s\","
+	    "state=\"%s\"} 1\n", name, p->breaker == BREAKER_OPEN ? "open" :
+	    p->breaker == BREAKER_HALF_OPEN ? "half_open" : "closed");
+}
+
+/* One line of varsel_inbound_total. */
+static void
+inbound_cb(const char *keyword, int64_t n, void *arg)
+{
+	evbuffer_add_printf(arg, "varsel_inbound_total{keyword=\"%s\"} %lld\n",
+	    keyword ? keyword : "", (long long)n);
 }
 
 int
@@ -95,6 +108,8 @@ metrics_render(struct gw *gw, struct evbuffer *out)
 		render_provider(out, dispatch_provider_at(gw->dispatch, i));
 	evbuffer_add_printf(out, "# HELP varsel_inbound_total Inbound SMS by "
 	    "keyword.\n# TYPE varsel_inbound_total counter\n");
+	if (store_inbound_totals(gw->store, inbound_cb, out) == -1)
+		return -1;
 	evbuffer_add_printf(out, "# HELP varsel_dispatch_inflight Provider "
 	    "requests in flight.\n# TYPE varsel_dispatch_inflight gauge\n"
 	    "varsel_dispatch_inflight %zu\n", dispatch_inflight(gw->dispatch));

@@ -151,6 +151,58 @@ static const struct migration migrations[] = {
 	"CREATE INDEX attempts_delivery ON attempts (delivery_id);",
 	init_salt
 	},
+	/* 2: inbound SMS, replies, answers, escalation, source callbacks. */
+	{
+	"ALTER TABLE deliveries ADD COLUMN kind TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER;"
+	"ALTER TABLE deliveries ADD COLUMN sender TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN pin TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN inbound_id INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN escalate_after_s INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'actual';"
+	"ALTER TABLE alerts ADD COLUMN watch_progress_at INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN watch_digest TEXT;"
+	"ALTER TABLE alerts ADD COLUMN watch_done INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN esc_done INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE inbound ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  provider	TEXT NOT NULL,"
+	"  provider_id	TEXT NOT NULL,"
+	"  from_phone	TEXT NOT NULL,"
+	"  to_number	TEXT,"
+	"  text		TEXT NOT NULL,"
+	"  keyword	TEXT,"
+	"  received_at	INTEGER NOT NULL,"
+	"  UNIQUE (provider, provider_id)"
+	");"
+	"CREATE TABLE callbacks ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  alert_id	INTEGER,"
+	"  client	TEXT,"
+	"  url		TEXT NOT NULL,"
+	"  event	TEXT NOT NULL,"
+	"  body		TEXT NOT NULL,"
+	"  attempts	INTEGER NOT NULL DEFAULT 0,"
+	"  next_at	INTEGER NOT NULL,"
+	"  state	INTEGER NOT NULL DEFAULT 0,"	/* 0 pending, 1 done */
+	"  error	TEXT,"
+	"  created_at	INTEGER NOT NULL"
+	");"
+	"CREATE INDEX callbacks_due ON callbacks (next_at) WHERE state = 0;"
+	"CREATE INDEX deliveries_replies ON deliveries (phone, created_at)"
+	"  WHERE kind IS NOT NULL;"
+	"CREATE INDEX deliveries_parent ON deliveries (parent_id)"
+	"  WHERE parent_id IS NOT NULL;"
+	"CREATE INDEX deliveries_phone_alert ON deliveries (phone, alert_id);"
+	"CREATE INDEX contacts_lat ON contacts (lat) WHERE lat IS NOT NULL;"
+	"CREATE INDEX alerts_watched ON alerts (id)"
+	"  WHERE callback_url IS NOT NULL AND watch_done = 0;"
+	"CREATE INDEX alerts_escalating ON alerts (id)"
+	"  WHERE escalate_after_s > 0 AND esc_done = 0;",
+	NULL
+	},
 };
 
 #define SCHEMA_VERSION	((int)nitems(migrations))
@@ -158,11 +210,18 @@ static const struct migration migrations[] = {
 #define DELIVERY_COLS \
 	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
 	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
-	"in_doubt, error, ack, created_at, updated_at"
+	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
+	"sender, pin, inbound_id"
 #define ALERT_COLS \
 	"id, client, source_ref, body_hash, type, severity, template, lang, " \
 	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
-	"segments, encoding, response"
+	"segments, encoding, response, escalate_after_s, status"
+/* The escalation candidates of one scan (see store_escalation_due). */
+#define ESCALATION_WHERE \
+	"d.channel = 1 AND d.state IN (0, 1, 2) AND d.ack = 0 " \
+	"AND NOT EXISTS (SELECT 1 FROM deliveries c WHERE c.parent_id = d.id) " \
+	"AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.phone = d.phone " \
+	"AND (k.channels & 2) = 0)"
 #define CONTACT_COLS \
 	"id, phone, name, lang, area, lat, lon, channels, created_at, " \
 	"updated_at"
@@ -219,6 +278,33 @@ enum stmt_id {
 	ST_DELIVERIES_ALL,
 	ST_DELIVERIES_STATE,
 	ST_TOTALS,
+	ST_PROGRESS,
+	ST_MARK_DOUBT,
+	ST_INBOUND_INSERT,
+	ST_INBOUND_FIND,
+	ST_REPLIES_COUNT,
+	ST_REPLIES_LIST,
+	ST_INBOUND_TOTALS,
+	ST_ACK_TARGET,
+	ST_SET_ACK,
+	ST_ESCALATION_DUE,
+	ST_ESCALATION_DONE,
+	ST_CB_ENQUEUE,
+	ST_CB_SELECT,
+	ST_CB_LEASE,
+	ST_CB_DONE,
+	ST_CB_RETRY,
+	ST_CB_NEXT,
+	ST_ALERTS_WATCHED,
+	ST_SET_WATCH,
+	ST_GET_WATCH,
+	ST_CONTACTS_LIST,
+	ST_SET_AREA,
+	ST_IN_BOX,
+	ST_AREA_NOPOS,
+	ST_PURGE_ALERTS,
+	ST_PURGE_REPLIES,
+	ST_PURGE_INBOUND,
 	ST_NSTMTS
 };
 
@@ -277,9 +363,10 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	[ST_ALERT_INSERT] =
 	    "INSERT INTO alerts (client, source_ref, body_hash, type, "
 	    "severity, template, lang, ack, callback_url, created_at, "
-	    "expires_at, recipients, suppressed, segments, encoding, response) "
+	    "expires_at, recipients, suppressed, segments, encoding, response, "
+	    "escalate_after_s, status) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16)",
+	    "?14, ?15, ?16, ?17, ?18)",
 	[ST_ALERT_SET_RESPONSE] =
 	    "UPDATE alerts SET response = ?2 WHERE id = ?1",
 	[ST_ALERT_SET_SUMMARY] =
@@ -311,8 +398,9 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
 	    "state, reason, priority, segments, attempts, next_at, expires_at, "
 	    "provider, provider_ref, in_doubt, error, ack, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	    "updated_at, kind, parent_id, sender, pin, inbound_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
 	[ST_DELIVERY_GET] =
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1",
 	[ST_CLAIM_SELECT] =
@@ -359,6 +447,100 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	[ST_TOTALS] =
 	    "SELECT coalesce(provider, ''), channel, state, count(*) "
 	    "FROM deliveries GROUP BY 1, 2, 3",
+	[ST_PROGRESS] =
+	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
+	[ST_MARK_DOUBT] =
+	    "UPDATE deliveries SET in_doubt = 1, updated_at = ?2 WHERE id = ?1",
+	[ST_INBOUND_INSERT] =
+	    "INSERT INTO inbound (provider, provider_id, from_phone, "
+	    "to_number, text, keyword, received_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (provider, provider_id) DO NOTHING",
+	[ST_INBOUND_FIND] =
+	    "SELECT id FROM inbound WHERE provider = ?1 AND provider_id = ?2",
+	[ST_REPLIES_COUNT] =
+	    "SELECT count(*) FROM deliveries INDEXED BY deliveries_replies "
+	    "WHERE kind IS NOT NULL AND phone = ?1 AND created_at >= ?2 "
+	    "AND (?3 IS NULL OR kind = ?3)",
+	[ST_REPLIES_LIST] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "INDEXED BY deliveries_replies WHERE kind IS NOT NULL "
+	    "AND phone = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
+	[ST_INBOUND_TOTALS] =
+	    "SELECT coalesce(keyword, ''), count(*) FROM inbound GROUP BY 1",
+	[ST_ACK_TARGET] =
+	    "SELECT d.id, d.alert_id FROM deliveries d "
+	    "JOIN alerts a ON a.id = d.alert_id "
+	    "WHERE d.phone = ?1 AND a.ack = 1 "
+	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
+	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
+	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1",
+	[ST_SET_ACK] =
+	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_ESCALATION_DUE] =
+	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id IN ("
+	    "SELECT d.id FROM alerts a INDEXED BY alerts_escalating "
+	    "JOIN deliveries d ON d.alert_id = a.id "
+	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 "
+	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 AND "
+	    ESCALATION_WHERE " LIMIT ?2)",
+	[ST_ESCALATION_DONE] =
+	    "UPDATE alerts SET esc_done = 1 WHERE escalate_after_s > 0 "
+	    "AND esc_done = 0 AND created_at + escalate_after_s * 1000 <= ?1 "
+	    "AND NOT EXISTS (SELECT 1 FROM deliveries d "
+	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE ")",
+	[ST_CB_ENQUEUE] =
+	    "INSERT INTO callbacks (alert_id, client, url, event, body, "
+	    "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	[ST_CB_SELECT] =
+	    "SELECT id, alert_id, client, url, event, body, attempts, next_at, "
+	    "error FROM callbacks WHERE state = 0 AND next_at <= ?1 "
+	    "ORDER BY next_at, id LIMIT ?2",
+	[ST_CB_LEASE] =
+	    "UPDATE callbacks SET attempts = attempts + 1, next_at = ?2 "
+	    "WHERE id = ?1",
+	[ST_CB_DONE] =
+	    "UPDATE callbacks SET state = 1, next_at = ?2, error = NULL "
+	    "WHERE id = ?1",
+	[ST_CB_RETRY] =
+	    "UPDATE callbacks SET next_at = ?2, error = ?3 WHERE id = ?1 "
+	    "AND state = 0",
+	[ST_CB_NEXT] = "SELECT min(next_at) FROM callbacks WHERE state = 0",
+	[ST_ALERTS_WATCHED] =
+	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
+	    "WHERE callback_url IS NOT NULL AND watch_done = 0",
+	[ST_SET_WATCH] =
+	    "UPDATE alerts SET watch_progress_at = ?2, watch_digest = ?3, "
+	    "watch_done = ?4 WHERE id = ?1",
+	[ST_GET_WATCH] =
+	    "SELECT coalesce(watch_digest, ''), watch_progress_at FROM alerts "
+	    "WHERE id = ?1",
+	[ST_CONTACTS_LIST] =
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
+	    "ORDER BY phone LIMIT ?2",
+	[ST_SET_AREA] =
+	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
+	    "ON CONFLICT (phone) DO UPDATE SET area = excluded.area, "
+	    "updated_at = excluded.updated_at RETURNING id",
+	[ST_IN_BOX] =
+	    "SELECT phone, lang, channels, lat, lon FROM contacts "
+	    "WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4 "
+	    "AND lon IS NOT NULL",
+	[ST_AREA_NOPOS] =
+	    "SELECT phone, lang, channels FROM contacts WHERE area = ?1 "
+	    "AND (lat IS NULL OR lon IS NULL)",
+	[ST_PURGE_ALERTS] =
+	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
+	    "WHERE alert_id IN (SELECT id FROM alerts WHERE created_at < ?1) "
+	    "AND phone <> 'purged'",
+	[ST_PURGE_REPLIES] =
+	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
+	    "WHERE alert_id IS NULL AND created_at < ?1 AND phone <> 'purged'",
+	[ST_PURGE_INBOUND] =
+	    "UPDATE inbound SET text = '', from_phone = 'purged' "
+	    "WHERE received_at < ?1 AND from_phone <> 'purged'",
 };
 
 /* How an internal multi-row change was opened. */
@@ -958,25 +1140,14 @@ out:
 	return txn_leave(s, kind, ok, __func__);
 }
 
-int
-store_contact_get(struct store *s, const char *phone, struct contact *c)
+/* Fill c from a row of CONTACT_COLS; its id in *cid. -1 when out of memory. */
+static int
+read_contact(sqlite3_stmt *st, struct contact *c, int64_t *cid)
 {
-	sqlite3_stmt	*st = s->st[ST_CONTACT_GET];
-	int64_t		 cid;
-	bool		 oom = false;
-	char		**g;
-	int		 rc;
+	bool	oom = false;
 
 	memset(c, 0, sizeof(*c));
-	bind_text(st, 1, phone);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			DBWARN(s);
-		stmt_done(st);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	}
-	cid = sqlite3_column_int64(st, 0);
+	*cid = sqlite3_column_int64(st, 0);
 	col_copy(st, 1, c->phone, sizeof(c->phone));
 	c->name = col_dup(st, 2, &oom);
 	col_copy(st, 3, c->lang, sizeof(c->lang));
@@ -990,9 +1161,18 @@ store_contact_get(struct store *s, const char *phone, struct contact *c)
 	c->channels = (unsigned int)sqlite3_column_int64(st, 7);
 	c->created_at = sqlite3_column_int64(st, 8);
 	c->updated_at = sqlite3_column_int64(st, 9);
-	stmt_done(st);
+	return oom ? -1 : 0;
+}
 
-	st = s->st[ST_CONTACT_GROUPS];
+/* Add the contact's group names to c; 0 or -1 (c is then cleared). */
+static int
+read_groups(struct store *s, int64_t cid, struct contact *c, const char *func)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_GROUPS];
+	bool		 oom = false;
+	char		**g;
+	int		 rc;
+
 	sqlite3_bind_int64(st, 1, cid);
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((g = reallocarray(c->groups, c->ngroups + 1,
@@ -1007,15 +1187,41 @@ store_contact_get(struct store *s, const char *phone, struct contact *c)
 			c->ngroups++;
 	}
 	if (!oom && rc != SQLITE_DONE)
-		DBWARN(s);
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
 	stmt_done(st);
 	if (oom)
-		log_warnx("%s: out of memory", __func__);
+		log_warnx("%s: out of memory", func);
 	if (oom || rc != SQLITE_DONE) {
 		contact_clear(c);
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_contact_get(struct store *s, const char *phone, struct contact *c)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_GET];
+	int64_t		 cid;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	bind_text(st, 1, phone);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			DBWARN(s);
+		stmt_done(st);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	}
+	rc = read_contact(st, c, &cid);
+	stmt_done(st);
+	if (rc == -1) {
+		log_warnx("%s: out of memory", __func__);
+		contact_clear(c);
+		return -1;
+	}
+	return read_groups(s, cid, c, __func__);
 }
 
 int
@@ -1236,6 +1442,7 @@ alert_row_clear(struct alert_row *a)
 	free(a->callback_url);
 	free(a->encoding);
 	free(a->response);
+	free(a->status);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1263,6 +1470,8 @@ read_alert(sqlite3_stmt *st, struct alert_row *a)
 	a->segments = sqlite3_column_int(st, 14);
 	a->encoding = col_dup(st, 15, &oom);
 	a->response = col_dup(st, 16, &oom);
+	a->escalate_after_s = sqlite3_column_int64(st, 17);
+	a->status = col_dup(st, 18, &oom);
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
@@ -1316,6 +1525,9 @@ store_alert_insert(struct store *s, struct alert_row *a)
 	rc |= sqlite3_bind_int(st, 14, a->segments);
 	rc |= bind_text(st, 15, a->encoding);
 	rc |= bind_text(st, 16, a->response);
+	rc |= sqlite3_bind_int64(st, 17, a->escalate_after_s);
+	rc |= bind_text(st, 18, a->status != NULL && a->status[0] != '\0' ?
+	    a->status : "actual");
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -1501,6 +1713,11 @@ read_delivery(sqlite3_stmt *st, struct delivery *d)
 	d->ack = sqlite3_column_int(st, 17);
 	d->created_at = sqlite3_column_int64(st, 18);
 	d->updated_at = sqlite3_column_int64(st, 19);
+	col_copy(st, 20, d->kind, sizeof(d->kind));
+	d->parent_id = sqlite3_column_int64(st, 21);
+	col_copy(st, 22, d->sender, sizeof(d->sender));
+	col_copy(st, 23, d->pin, sizeof(d->pin));
+	d->inbound_id = sqlite3_column_int64(st, 24);
 	if (d->body == NULL && !oom && (d->body = strdup("")) == NULL)
 		oom = true;
 	if (oom) {
@@ -1542,6 +1759,13 @@ store_delivery_insert(struct store *s, struct delivery *d)
 	rc |= sqlite3_bind_int(st, 17, d->ack);
 	rc |= sqlite3_bind_int64(st, 18, d->created_at);
 	rc |= sqlite3_bind_int64(st, 19, d->updated_at);
+	rc |= bind_text_empty_null(st, 20, d->kind);
+	rc |= d->parent_id != 0 ? sqlite3_bind_int64(st, 21, d->parent_id) :
+	    sqlite3_bind_null(st, 21);
+	rc |= bind_text_empty_null(st, 22, d->sender);
+	rc |= bind_text_empty_null(st, 23, d->pin);
+	rc |= d->inbound_id != 0 ? sqlite3_bind_int64(st, 24, d->inbound_id) :
+	    sqlite3_bind_null(st, 24);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -1831,4 +2055,541 @@ store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
 		DBWARN(s);
 	stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- schema v2: voice progress, doubt, inbound, replies ------------- */
+
+/* Run a bound update; STORE_NOTFOUND if it changed no row. */
+static int
+update_one(struct store *s, enum stmt_id id, const char *func)
+{
+	if (step_done(s, id, func) == -1)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 0 : STORE_NOTFOUND;
+}
+
+int
+store_delivery_progress(struct store *s, int64_t id, enum dstate state,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_PROGRESS];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, (int)state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return update_one(s, ST_PROGRESS, __func__);
+}
+
+int
+store_delivery_find_ref(struct store *s, const char *provider,
+    const char *ref, int64_t *id)
+{
+	sqlite3_stmt	*st = s->st[ST_REPORT_FIND];
+	int		 rc;
+
+	bind_text(st, 1, provider);
+	bind_text(st, 2, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+int
+store_delivery_mark_doubt(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_MARK_DOUBT];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(s, ST_MARK_DOUBT, __func__);
+}
+
+int
+store_inbound_insert(struct store *s, struct inbound_row *in)
+{
+	sqlite3_stmt	*st = s->st[ST_INBOUND_INSERT];
+	int		 rc;
+
+	bind_text(st, 1, in->provider);
+	bind_text(st, 2, in->provider_id);
+	bind_text(st, 3, in->from != NULL ? in->from : "");
+	bind_text(st, 4, in->to);
+	bind_text(st, 5, in->text != NULL ? in->text : "");
+	bind_text(st, 6, in->keyword);
+	sqlite3_bind_int64(st, 7, in->received_at != 0 ? in->received_at :
+	    now_ms());
+	if (step_done(s, ST_INBOUND_INSERT, __func__) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) > 0) {
+		in->id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	/* Seen before: the provider retried its callback. */
+	st = s->st[ST_INBOUND_FIND];
+	bind_text(st, 1, in->provider);
+	bind_text(st, 2, in->provider_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		in->id = sqlite3_column_int64(st, 0);
+	else
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? STORE_DUPLICATE : -1;
+}
+
+/* A single integer from a bound query (0 when the result is NULL). */
+static int
+scalar(struct store *s, enum stmt_id id, int64_t *out, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_replies_count(struct store *s, const char *phone, const char *kind,
+    int64_t since, int64_t *n)
+{
+	sqlite3_stmt	*st = s->st[ST_REPLIES_COUNT];
+
+	bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, since);
+	bind_text(st, 3, kind);
+	return scalar(s, ST_REPLIES_COUNT, n, __func__);
+}
+
+/* Every delivery row of a bound query to cb; -1 if cb stopped. */
+static int
+deliveries_each(struct store *s, enum stmt_id id, store_delivery_cb cb,
+    void *arg, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	struct delivery	 d;
+	int		 rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_delivery(st, &d) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = cb(&d, arg);
+		delivery_clear(&d);
+		if (ret == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret == -1 ? -1 : 0;
+}
+
+int
+store_replies_list(struct store *s, const char *phone, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	bind_text(s->st[ST_REPLIES_LIST], 1, phone);
+	sqlite3_bind_int(s->st[ST_REPLIES_LIST], 2, limit);
+	return deliveries_each(s, ST_REPLIES_LIST, cb, arg, __func__);
+}
+
+int
+store_inbound_totals(struct store *s, store_count_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_INBOUND_TOTALS];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), arg);
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- schema v2: answers and escalation ------------------------------ */
+
+int
+store_ack_target(struct store *s, const char *phone, int64_t alert_id,
+    int64_t now, int64_t *delivery_id, int64_t *alert_out)
+{
+	sqlite3_stmt	*st = s->st[ST_ACK_TARGET];
+	int		 rc;
+
+	bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, alert_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*delivery_id = sqlite3_column_int64(st, 0);
+		*alert_out = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+int
+store_delivery_set_ack(struct store *s, int64_t id, int ack, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_SET_ACK];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, ack > 0 ? 1 : ack < 0 ? -1 : 0);
+	sqlite3_bind_int64(st, 3, now);
+	return update_one(s, ST_SET_ACK, __func__) == -1 ? -1 : 0;
+}
+
+int
+store_escalation_due(struct store *s, int64_t now, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_ESCALATION_DONE];
+
+	/* Alerts with nothing left to escalate leave the scan for good. */
+	sqlite3_bind_int64(st, 1, now);
+	if (step_done(s, ST_ESCALATION_DONE, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ESCALATION_DUE], 1, now);
+	sqlite3_bind_int(s->st[ST_ESCALATION_DUE], 2, limit);
+	return deliveries_each(s, ST_ESCALATION_DUE, cb, arg, __func__);
+}
+
+/* ---- schema v2: source callbacks ------------------------------------ */
+
+void
+callback_row_clear(struct callback_row *c)
+{
+	if (c == NULL)
+		return;
+	free(c->client);
+	free(c->url);
+	free(c->event);
+	free(c->body);
+	free(c->error);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+store_callback_enqueue(struct store *s, int64_t alert_id, const char *client,
+    const char *url, const char *event, const char *body, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_CB_ENQUEUE];
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, client);
+	bind_text(st, 3, url);
+	bind_text(st, 4, event);
+	bind_text(st, 5, body);
+	sqlite3_bind_int64(st, 6, now);
+	return step_done(s, ST_CB_ENQUEUE, __func__);
+}
+
+int
+store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
+    int limit, store_callback_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_CB_SELECT];
+	struct callback_row	*rows = NULL;
+	enum txn_kind		 kind;
+	bool			 oom = false, ok = false;
+	int			 n = 0, i, rc;
+
+	if (limit <= 0)
+		return 0;
+	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL)
+		return -1;
+	if (txn_enter(s, &kind, __func__) == -1) {
+		free(rows);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct callback_row	*c = &rows[n++];
+
+		c->id = sqlite3_column_int64(st, 0);
+		c->alert_id = sqlite3_column_int64(st, 1);
+		c->client = col_dup(st, 2, &oom);
+		c->url = col_dup(st, 3, &oom);
+		c->event = col_dup(st, 4, &oom);
+		c->body = col_dup(st, 5, &oom);
+		c->attempts = sqlite3_column_int(st, 6) + 1;
+		c->next_at = now + lease_ms;
+		c->error = col_dup(st, 8, &oom);
+	}
+	if (n < limit && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (oom)
+		goto out;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(s->st[ST_CB_LEASE], 1, rows[i].id);
+		sqlite3_bind_int64(s->st[ST_CB_LEASE], 2, now + lease_ms);
+		if (step_done(s, ST_CB_LEASE, __func__) == -1)
+			goto out;
+	}
+	ok = true;
+out:
+	if (txn_leave(s, kind, ok, __func__) == -1)
+		ok = false;
+	for (i = 0; i < n; i++) {
+		if (ok && cb(&rows[i], arg) == -1)
+			ok = false;
+		callback_row_clear(&rows[i]);
+	}
+	free(rows);
+	return ok ? 0 : -1;
+}
+
+int
+store_callback_done(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_bind_int64(s->st[ST_CB_DONE], 1, id);
+	sqlite3_bind_int64(s->st[ST_CB_DONE], 2, now);
+	return step_done(s, ST_CB_DONE, __func__);
+}
+
+int
+store_callback_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *error)
+{
+	sqlite3_stmt	*st = s->st[ST_CB_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
+	bind_text(st, 3, error);
+	return step_done(s, ST_CB_RETRY, __func__);
+}
+
+int
+store_callback_next_due(struct store *s, int64_t *next_at)
+{
+	sqlite3_stmt	*st = s->st[ST_CB_NEXT];
+	int		 rc, ret = -1;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			ret = STORE_NOTFOUND;
+		else {
+			*next_at = sqlite3_column_int64(st, 0);
+			ret = 0;
+		}
+	} else
+		DBWARN(s);
+	stmt_done(st);
+	return ret;
+}
+
+int
+store_alerts_watched(struct store *s, store_alert_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_ALERTS_WATCHED];
+	struct alert_row	 a;
+	int			 rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_alert(st, &a) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = cb(&a, arg);
+		alert_row_clear(&a);
+		if (ret == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret == -1 ? -1 : 0;
+}
+
+int
+store_alert_set_watch(struct store *s, int64_t id, int64_t progress_at,
+    const char *digest, bool done)
+{
+	sqlite3_stmt	*st = s->st[ST_SET_WATCH];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, progress_at);
+	bind_text(st, 3, digest);
+	sqlite3_bind_int(st, 4, done ? 1 : 0);
+	return step_done(s, ST_SET_WATCH, __func__);
+}
+
+int
+store_alert_get_watch(struct store *s, int64_t id, char digest[65],
+    int64_t *progress_at)
+{
+	sqlite3_stmt	*st = s->st[ST_GET_WATCH];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, digest, 65);
+		*progress_at = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+/* ---- schema v2: contacts, geography, personal data ------------------- */
+
+int
+store_contacts_list(struct store *s, const char *after, int limit,
+    store_contact_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACTS_LIST];
+	struct contact	*v;
+	int64_t		*ids;
+	int		 n = 0, i, rc, ret = 0;
+
+	if (limit <= 0)
+		return 0;
+	v = calloc((size_t)limit, sizeof(*v));
+	ids = calloc((size_t)limit, sizeof(*ids));
+	if (v == NULL || ids == NULL) {
+		free(v);
+		free(ids);
+		return -1;
+	}
+	/* Read the page first: groups need the same connection's cursor. */
+	bind_text(st, 1, after != NULL ? after : "");
+	sqlite3_bind_int(st, 2, limit);
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (read_contact(st, &v[n], &ids[n]) == -1)
+			ret = -1;
+		else
+			n++;
+	if (ret == 0 && n < limit && rc != SQLITE_DONE) {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	for (i = 0; i < n; i++) {
+		if (ret == 0 && read_groups(s, ids[i], &v[i], __func__) == -1)
+			ret = -1;
+		if (ret == 0 && cb(&v[i], arg) == -1)
+			ret = -1;
+		contact_clear(&v[i]);
+	}
+	free(v);
+	free(ids);
+	return ret;
+}
+
+int
+store_contact_set_area(struct store *s, const char *phone, const char *area,
+    const char *group, const char *lang, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_SET_AREA];
+	enum txn_kind	 kind;
+	int64_t		 cid, gid;
+	bool		 ok = false;
+	int		 rc;
+
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(st, 1, phone);
+	bind_text(st, 2, lang != NULL ? lang : "sv");
+	bind_text(st, 3, area);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	cid = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		goto out;
+	if (group != NULL && group[0] != '\0') {
+		if (group_id(s, group, true, &gid, __func__) != 0)
+			goto out;
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
+		if (step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+			goto out;
+	}
+	ok = true;
+out:
+	return txn_leave(s, kind, ok, __func__);
+}
+
+int
+store_contacts_in_box(struct store *s, double lat_min, double lat_max,
+    double lon_min, double lon_max, store_geo_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_IN_BOX];
+	struct recipient	 r;
+	int			 rc, stopped = 0;
+
+	sqlite3_bind_double(st, 1, lat_min);
+	sqlite3_bind_double(st, 2, lat_max);
+	sqlite3_bind_double(st, 3, lon_min);
+	sqlite3_bind_double(st, 4, lon_max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*phone = sqlite3_column_text(st, 0);
+		const unsigned char	*lang = sqlite3_column_text(st, 1);
+
+		r.phone = phone != NULL ? (const char *)phone : "";
+		r.lang = lang != NULL ? (const char *)lang : "sv";
+		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
+		if (cb(&r, sqlite3_column_double(st, 3),
+		    sqlite3_column_double(st, 4), arg) == -1) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (!stopped && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+int
+store_area_members_nopos(struct store *s, const char *area,
+    store_recipient_cb cb, void *arg)
+{
+	return members(s, ST_AREA_NOPOS, area, cb, arg, __func__);
+}
+
+int
+store_purge(struct store *s, int64_t before, int64_t *n)
+{
+	enum txn_kind	kind;
+	bool		ok = false;
+	int		count = 0, ignored = 0;
+
+	*n = 0;
+	if (txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_PURGE_ALERTS], 1, before);
+	sqlite3_bind_int64(s->st[ST_PURGE_REPLIES], 1, before);
+	sqlite3_bind_int64(s->st[ST_PURGE_INBOUND], 1, before);
+	if (count_update(s, ST_PURGE_ALERTS, &count, __func__) == 0 &&
+	    count_update(s, ST_PURGE_REPLIES, &count, __func__) == 0 &&
+	    count_update(s, ST_PURGE_INBOUND, &ignored, __func__) == 0)
+		ok = true;
+	if (txn_leave(s, kind, ok, __func__) == -1)
+		return -1;
+	*n = count;
+	return 0;
 }

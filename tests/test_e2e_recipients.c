@@ -1,0 +1,477 @@
+/*
+ * End-to-end tests of who an alert reaches: circles and polygons (by a
+ * contact's own coordinates, or its area's centre), CAP 1.2 alerts in two
+ * languages, CAP Test and Cancel, previews, opt-outs, contacts export,
+ * erasure and purging. The real varseld against the fake 46elks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define WAIT_MS		20000
+
+struct t {
+	struct e2e_env	*env;
+	struct e2e_proc	 fake;
+	struct e2e_proc	 d;
+};
+
+/* A contact at a known place. */
+struct person {
+	const char	*phone;
+	const char	*lang;
+	const char	*area;		/* may be NULL */
+	double		 lat, lon;	/* 0: none */
+	bool		 in_circle;	/* within 800 m of Nykvarns centrum */
+};
+
+/*
+ * Nykvarns centrum is 59.1786, 17.4310. A degree of latitude is about
+ * 111.2 km, so 0.0045 degrees is about 500 m and 0.009 about 1 km.
+ */
+static const struct person people[] = {
+	{ "+46701740605", "sv", NULL, 59.1786, 17.4310, true },	/* centre */
+	{ "+46701740606", "en", NULL, 59.1831, 17.4310, true },	/* 500 m N */
+	{ "+46701740607", "sv", NULL, 59.1876, 17.4310, false },	/* 1 km N */
+	{ "+46701740608", "sv", "15530", 0, 0, true },	/* area centre */
+	{ "+46701740609", "sv", "15592", 0, 0, false },	/* Taxinge */
+	{ "+46701740610", "en", "15592", 59.1790, 17.4300, true },
+	/* Own coordinates win over the area's centre. */
+};
+
+static int
+setup(void **state)
+{
+	struct t	*t = calloc(1, sizeof(*t));
+
+	if (t == NULL || (t->env = e2e_env_new()) == NULL) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct t	*t = *state;
+
+	e2e_env_free(t->env);
+	free(t);
+	return 0;
+}
+
+/* Start the fake and the daemon with the example areas loaded. */
+static void
+start(struct t *t, const char *const fake_args[], const char *dispatch)
+{
+	struct e2e_conf	c = { 0 };
+	char		gw[1024];
+
+	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
+	snprintf(gw, sizeof(gw), "areas = %s/conf/areas.csv\n"
+	    "trygghetspunkter = %s/conf/trygghetspunkter.csv\n",
+	    e2e_srcdir(), e2e_srcdir());
+	c.fake_port = t->fake.port;
+	c.gateway = gw;
+	c.dispatch = dispatch;
+	assert_int_equal(e2e_env_config(t->env, &c), 0);
+	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+}
+
+/* SIGTERM ends both cleanly (exit 0: no leaks under ASan). */
+static void
+finish(struct t *t)
+{
+	assert_int_equal(e2e_stop(&t->d, 10000), 0);
+	assert_int_equal(e2e_stop(&t->fake, 10000), 0);
+}
+
+/* A call that must answer want; the parsed answer (owned). */
+static json_t *
+call(struct t *t, const char *method, const char *path, const char *body,
+    int want)
+{
+	int	 status;
+	json_t	*res = e2e_api(&t->d, E2E_TOKEN, method, path, body, &status);
+
+	if (status != want) {
+		char	*s = json_dumps(res, JSON_COMPACT);
+
+		fail_msg("%s %s: want %d, got %d %s", method, path, want,
+		    status, s ? s : "");
+	}
+	return res;
+}
+
+/* Load people[] as contacts. */
+static void
+add_people(struct t *t)
+{
+	json_t	*arr = json_array(), *body, *res;
+	char	*text;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		json_t	*c = json_pack("{ss ss s[s]}", "phone", people[i].phone,
+		    "lang", people[i].lang, "groups", "invanare");
+
+		if (people[i].area)
+			json_object_set_new(c, "area",
+			    json_string(people[i].area));
+		if (people[i].lat != 0) {
+			json_object_set_new(c, "lat", json_real(people[i].lat));
+			json_object_set_new(c, "lon", json_real(people[i].lon));
+		}
+		json_array_append_new(arr, c);
+	}
+	body = json_pack("{so}", "contacts", arr);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	res = call(t, "POST", "/v1/contacts", text, 200);
+	assert_int_equal(e2e_json_int(res, "upserted"), 6);
+	json_decref(res);
+	free(text);
+}
+
+/* The phones of an alert's deliveries, joined by spaces, sorted by id. */
+static char *
+delivered_to(struct t *t, long long id, const char *state)
+{
+	char	 path[128], *out = xstrdup("");
+	json_t	*res, *d;
+	size_t	 i;
+
+	snprintf(path, sizeof(path), "/v1/alerts/%lld/deliveries?limit=1000%s%s",
+	    id, state ? "&state=" : "", state ? state : "");
+	res = call(t, "GET", path, NULL, 200);
+	json_array_foreach(json_object_get(res, "deliveries"), i, d) {
+		char	*n = str_printf("%s%s%s", out, *out ? " " : "",
+			    json_string_value(json_object_get(d, "phone")));
+
+		free(out);
+		out = n;
+	}
+	json_decref(res);
+	return out;
+}
+
+/* The people expected inside, in people[] order (ids follow it). */
+static char *
+expected_inside(void)
+{
+	char	*out = xstrdup("");
+	size_t	 i;
+
+	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+		char	*n;
+
+		if (!people[i].in_circle)
+			continue;
+		n = str_printf("%s%s%s", out, *out ? " " : "", people[i].phone);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* A circle reaches exactly the contacts inside it. */
+static void
+test_circle(void **state)
+{
+	struct t	*t = *state;
+	json_t		*res;
+	char		*got, *want = expected_inside();
+
+	start(t, NULL, NULL);
+	add_people(t);
+	res = call(t, "POST", "/v1/alerts", "{\"source_ref\": \"circle-1\", "
+	    "\"message\": \"Vattenläcka vid centrum\", \"audience\": {\"circle\":"
+	    " {\"lat\": 59.1786, \"lon\": 17.4310, \"radius_m\": 800}}}", 202);
+	assert_int_equal(e2e_json_int(res, "recipients"), 4);
+	got = delivered_to(t, e2e_json_int(res, "id"), NULL);
+	json_decref(res);
+	/* Order may differ: compare as sets of the same size. */
+	assert_int_equal(strlen(got), strlen(want));
+	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++)
+		assert_int_equal(strstr(got, people[i].phone) != NULL,
+		    people[i].in_circle);
+	free(got);
+	free(want);
+	finish(t);
+}
+
+/* A polygon around the northern half reaches only those in it. */
+static void
+test_polygon(void **state)
+{
+	struct t	*t = *state;
+	json_t		*res;
+	char		*got;
+
+	start(t, NULL, NULL);
+	add_people(t);
+	/* 59.181..59.19 N, 17.42..17.44 E: only the 500 m and 1 km N people. */
+	res = call(t, "POST", "/v1/alerts", "{\"source_ref\": \"poly-1\", "
+	    "\"message\": \"Strömavbrott\", \"audience\": {\"polygon\": "
+	    "[[59.181, 17.42], [59.19, 17.42], [59.19, 17.44], "
+	    "[59.181, 17.44]]}}", 202);
+	assert_int_equal(e2e_json_int(res, "recipients"), 2);
+	got = delivered_to(t, e2e_json_int(res, "id"), NULL);
+	assert_non_null(strstr(got, "+46701740606"));
+	assert_non_null(strstr(got, "+46701740607"));
+	free(got);
+	json_decref(res);
+	finish(t);
+}
+
+static const char cap_two_languages[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n"
+    "<identifier>se.nykvarn.e2e-%s</identifier>\n"
+    "<sender>larm@nykvarn.se</sender>\n"
+    "<sent>2026-11-26T19:30:00+01:00</sent>\n"
+    "<status>%s</status><msgType>Alert</msgType><scope>Public</scope>\n"
+    "<info><language>sv-SE</language><category>Safety</category>\n"
+    "<event>Strömavbrott</event><urgency>Immediate</urgency>\n"
+    "<severity>Severe</severity><certainty>Observed</certainty>\n"
+    "<headline>Strömavbrott i centrum</headline>\n"
+    "<description>Trygghetspunkterna är öppna.</description>\n"
+    "<area><areaDesc>Centrum</areaDesc>"
+    "<circle>59.1786,17.4310 0.8</circle></area></info>\n"
+    "<info><language>en-GB</language><category>Safety</category>\n"
+    "<event>Power cut</event><urgency>Immediate</urgency>\n"
+    "<severity>Severe</severity><certainty>Observed</certainty>\n"
+    "<headline>Power cut in the centre</headline>\n"
+    "<description>The safety points are open.</description>\n"
+    "<area><areaDesc>Centre</areaDesc>"
+    "<circle>59.1786,17.4310 0.8</circle></area></info>\n"
+    "</alert>\n";
+
+/* POST a CAP document; the parsed answer and its status. */
+static json_t *
+post_cap(struct t *t, const char *xml, int *status)
+{
+	const char *const headers[] = {
+		"Authorization: Bearer " E2E_TOKEN,
+		"Content-Type: application/cap+xml",
+		NULL
+	};
+	char	url[128], *resp = NULL;
+	json_t	*res;
+
+	snprintf(url, sizeof(url), "%s/v1/alerts", t->d.url);
+	assert_int_equal(e2e_http("POST", url, headers, xml, status, &resp), 0);
+	res = e2e_json_parse(resp ? resp : "");
+	free(resp);
+	return res;
+}
+
+/* Did the fake receive text for to? */
+static bool
+fake_got(struct t *t, const char *to, const char *text)
+{
+	char	url[256], *resp = NULL, *enc = url_encode(to);
+	int	status;
+	bool	found;
+
+	snprintf(url, sizeof(url), "%s/_received?to=%s", t->fake.url, enc);
+	free(enc);
+	if (e2e_http("GET", url, NULL, NULL, &status, &resp) != 0)
+		return false;
+	found = status == 200 && resp != NULL && strstr(resp, text) != NULL;
+	free(resp);
+	return found;
+}
+
+struct got_wait {
+	struct t	*t;
+	const char	*to;
+	const char	*text;
+};
+
+static bool
+got_cb(void *arg)
+{
+	struct got_wait	*w = arg;
+
+	return fake_got(w->t, w->to, w->text);
+}
+
+/* A CAP alert in two languages: each recipient reads their own. */
+static void
+test_cap_languages(void **state)
+{
+	struct t	*t = *state;
+	struct got_wait	 sv = { t, "+46701740605", "Strömavbrott" };
+	struct got_wait	 en = { t, "+46701740606", "Power cut" };
+	char		 xml[4096];
+	int		 status;
+	json_t		*res;
+
+	start(t, NULL, NULL);
+	add_people(t);
+	snprintf(xml, sizeof(xml), cap_two_languages, "lang", "Actual");
+	res = post_cap(t, xml, &status);
+	assert_int_equal(status, 202);
+	assert_int_equal(e2e_json_int(res, "recipients"), 4);
+	json_decref(res);
+	assert_int_equal(e2e_wait_until(got_cb, &sv, WAIT_MS), 0);
+	assert_int_equal(e2e_wait_until(got_cb, &en, WAIT_MS), 0);
+	assert_false(fake_got(t, "+46701740606", "Strömavbrott"));
+	/* The same identifier again is a duplicate, not a second alert. */
+	res = post_cap(t, xml, &status);
+	assert_int_equal(status, 200);
+	assert_true(json_is_true(json_object_get(res, "duplicate")));
+	json_decref(res);
+	finish(t);
+}
+
+/* CAP Test is accepted and counted, never sent; Cancel cancels. */
+static void
+test_cap_test_and_cancel(void **state)
+{
+	struct t	*t = *state;
+	char		 xml[4096];
+	int		 status;
+	json_t		*res;
+	long long	 id;
+
+	/* One SMS a second: most of a big alert stays queued. */
+	start(t, NULL, NULL);
+	add_people(t);
+	snprintf(xml, sizeof(xml), cap_two_languages, "test", "Test");
+	res = post_cap(t, xml, &status);
+	assert_int_equal(status, 202);
+	assert_int_equal(e2e_json_int(res, "recipients"), 4);
+	assert_int_equal(e2e_json_int(res, "suppressed"), 4);
+	assert_string_equal(e2e_json_str(res, "status"), "test");
+	json_decref(res);
+	assert_int_equal(e2e_fake_stat(&t->fake, "requests"), 0);
+
+	/* XXE is refused before anything is read. */
+	res = post_cap(t, "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x "
+	    "SYSTEM \"file:///etc/passwd\">]><alert xmlns=\"urn:oasis:names:"
+	    "tc:emergency:cap:1.2\">&x;</alert>", &status);
+	assert_int_equal(status, 400);
+	json_decref(res);
+
+	/* Cancel: an alert with expires far ahead, then its Cancel. */
+	res = call(t, "POST", "/v1/alerts", "{\"source_ref\": \"se.nykvarn.c1\","
+	    " \"message\": \"Övning\", \"audience\": {\"areas\": [\"15592\"]}}",
+	    202);
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+	res = post_cap(t, "<?xml version=\"1.0\"?><alert xmlns=\"urn:oasis:"
+	    "names:tc:emergency:cap:1.2\"><identifier>se.nykvarn.c2"
+	    "</identifier><sender>larm@nykvarn.se</sender><sent>2026-11-26T"
+	    "19:31:00+01:00</sent><status>Actual</status><msgType>Cancel"
+	    "</msgType><scope>Public</scope><references>larm@nykvarn.se,"
+	    "se.nykvarn.c1,2026-11-26T19:30:00+01:00</references></alert>",
+	    &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(res,
+	    "alerts"), 0)), id);
+	json_decref(res);
+	finish(t);
+}
+
+/* A preview renders per language and counts, and stores nothing. */
+static void
+test_preview(void **state)
+{
+	struct t	*t = *state;
+	json_t		*res, *texts, *x;
+	size_t		 i;
+	int		 sv = 0, en = 0;
+
+	start(t, NULL, NULL);
+	add_people(t);
+	res = call(t, "POST", "/v1/preview", "{\"template\": \"incident\", "
+	    "\"vars\": {\"place\": \"Centrum\", \"time\": \"22:15\", "
+	    "\"description\": \"Brand i soprum\"}, \"audience\": {\"groups\": "
+	    "[\"invanare\"]}}", 200);
+	assert_int_equal(e2e_json_int(res, "recipients"), 6);
+	texts = json_object_get(res, "texts");
+	json_array_foreach(texts, i, x) {
+		const char	*lang = e2e_json_str(x, "lang");
+
+		assert_string_equal(e2e_json_str(x, "encoding"), "GSM-7");
+		assert_int_equal(e2e_json_int(x, "segments"), 1);
+		if (strcmp(lang, "sv") == 0)
+			sv = (int)e2e_json_int(x, "recipients");
+		if (strcmp(lang, "en") == 0)
+			en = (int)e2e_json_int(x, "recipients");
+	}
+	assert_int_equal(sv, 4);
+	assert_int_equal(en, 2);
+	json_decref(res);
+	res = call(t, "GET", "/v1/alerts", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(res, "alerts")), 0);
+	json_decref(res);
+	finish(t);
+}
+
+/* Export, erase and purge: personal data can be seen and removed. */
+static void
+test_personal_data(void **state)
+{
+	struct t	*t = *state;
+	json_t		*res;
+	long long	 id;
+	char		*got;
+
+	start(t, NULL, NULL);
+	add_people(t);
+	res = call(t, "GET", "/v1/contacts?limit=4", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(res, "contacts")), 4);
+	assert_string_equal(e2e_json_str(res, "next"), "+46701740608");
+	json_decref(res);
+	res = call(t, "POST", "/v1/alerts", "{\"source_ref\": \"pd-1\", "
+	    "\"message\": \"Hej\", \"audience\": {\"contacts\": "
+	    "[\"+46701740605\"]}}", 202);
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+	json_decref(call(t, "DELETE", "/v1/contacts/%2B46701740605", NULL,
+	    200));
+	json_decref(call(t, "GET", "/v1/contacts/+46701740605", NULL, 404));
+	got = delivered_to(t, id, NULL);
+	assert_null(strstr(got, "+46701740605"));
+	free(got);
+	/* Purge refuses less than a day and takes a year. */
+	json_decref(call(t, "POST", "/v1/admin/purge", "{\"older_than_s\": 60}",
+	    422));
+	res = call(t, "POST", "/v1/admin/purge",
+	    "{\"older_than_s\": 31536000}", 200);
+	assert_int_equal(e2e_json_int(res, "deliveries"), 0);
+	json_decref(res);
+	finish(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_circle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_polygon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_languages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cap_test_and_cancel,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preview, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_personal_data, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
