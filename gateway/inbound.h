@@ -6,6 +6,7 @@
 #ifndef VARSEL_INBOUND_H
 #define VARSEL_INBOUND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "adapters/adapter.h"
@@ -26,5 +27,17 @@ int	inbound_sms(struct gw *, const char *provider,
  */
 int	inbound_ack(struct gw *, int64_t delivery_id, int64_t alert_id,
 	    int ack);
+
+/* inbound_sms with the clock given (ms since the epoch): for tests. */
+int	inbound_sms_at(struct gw *, const char *provider,
+	    const struct inbound_sms *, int64_t now);
+/*
+ * A distance as a reply shows it: metres under 1 km rounded to 10 m
+ * ("350 m"), else km with one decimal, a decimal comma for sv, fi and
+ * the other languages that write one ("1,2 km"), a point for en and
+ * the rest ("1.2 km").
+ */
+void	inbound_distance_text(double metres, const char *lang, char *buf,
+	    size_t len);
 
 #endif
