@@ -1,7 +1,8 @@
 /*
  * Provider callbacks under /hooks/NAME/: the adapter of provider NAME
  * checks that the request is genuine (403 and nothing changes if not)
- * and parses it; delivery reports then move the delivery.
+ * and parses it; delivery reports and call events then move the
+ * delivery, inbound SMS go to inbound.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
+#include "inbound.h"
 #include "log.h"
 #include "store.h"
 
@@ -118,9 +120,123 @@ out:
 	free(url);
 }
 
-/* POST /hooks/NAME/voice: placeholder until call events land. */
+/* Answer a callback with the adapter's answer, or an empty 200. */
+static void
+hook_answer_send(struct api_req *r, struct hook_answer *ans)
+{
+	if (ans->body != NULL)
+		api_reply_raw(r, 200, ans->content_type[0] != '\0' ?
+		    ans->content_type : "text/plain; charset=utf-8", ans->body,
+		    strlen(ans->body));
+	else
+		api_reply_raw(r, 200, "text/plain; charset=utf-8", "", 0);
+}
+
+/*
+ * POST /hooks/NAME/sms: an inbound SMS. Stored and acted on before the
+ * answer; 503 if it could not be stored, so the provider posts it again
+ * (the same message id is handled once).
+ */
+void
+hooks_sms(struct api_req *r)
+{
+	struct hook_request	 h;
+	struct inbound_sms	 in;
+	struct hook_answer	 ans;
+	struct kvlist		 form;
+	struct provider		*p;
+	char			*url, why[256];
+
+	memset(&in, 0, sizeof(in));
+	memset(&ans, 0, sizeof(ans));
+	if ((p = hook_open(r, &h, &form, &url)) == NULL)
+		goto out;
+	if (p->adapter->ops->parse_inbound == NULL) {
+		api_reply_errorf(r, 404, "not_found", NULL,
+		    "provider %s takes no inbound SMS", p->conf->name);
+		goto out;
+	}
+	if (p->adapter->ops->parse_inbound(p->adapter, &h, &in, &ans, why,
+	    sizeof(why)) == -1) {
+		log_warnx("provider=%s evt=bad_inbound: %s", p->conf->name,
+		    why);
+		api_reply_errorf(r, 400, "invalid_field", NULL, "%s", why);
+		goto out;
+	}
+	if (inbound_sms(r->gw, p->conf->name, &in) == -1) {
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the message could not be stored; try again");
+		goto out;
+	}
+	hook_answer_send(r, &ans);
+out:
+	free(in.text);
+	free(ans.body);
+	kvlist_free(&form);
+	free(url);
+}
+
+/* The delivery id in the query parameter d (digits); 0 if absent. */
+static int64_t
+hook_delivery_id(const struct api_req *r)
+{
+	const char	*s = kvlist_get(&r->query, "d");
+	int64_t		 v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 18)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * POST /hooks/NAME/voice: a call event (ringing, answered, DTMF, hung
+ * up). The dispatcher moves the call; the answer is the provider's next
+ * call action, if its adapter has one.
+ */
 void
 hooks_voice(struct api_req *r)
 {
-	api_reply_errorf(r, 404, "not_found", NULL, "not yet");
+	struct hook_request	 h;
+	struct voice_event	 ev;
+	struct hook_answer	 ans;
+	struct kvlist		 form;
+	struct provider		*p;
+	char			*url, why[256];
+	int64_t			 id;
+	int			 rc;
+
+	memset(&ans, 0, sizeof(ans));
+	if ((p = hook_open(r, &h, &form, &url)) == NULL)
+		goto out;
+	if (p->adapter->ops->parse_voice == NULL) {
+		api_reply_errorf(r, 404, "not_found", NULL,
+		    "provider %s makes no calls", p->conf->name);
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	if (p->adapter->ops->parse_voice(p->adapter, &h, &ev, &ans, why,
+	    sizeof(why)) == -1) {
+		log_warnx("provider=%s evt=bad_call_event: %s", p->conf->name,
+		    why);
+		api_reply_errorf(r, 400, "invalid_field", NULL, "%s", why);
+		goto out;
+	}
+	id = hook_delivery_id(r);
+	rc = dispatch_voice_event(r->gw->dispatch, p->conf->name, id, &ev);
+	if (rc == -1) {
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the call event could not be stored; try again");
+		goto out;
+	}
+	/* An unknown call is logged by dispatch and acknowledged. */
+	hook_answer_send(r, &ans);
+out:
+	free(ans.body);
+	kvlist_free(&form);
+	free(url);
 }
