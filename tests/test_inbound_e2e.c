@@ -1,0 +1,585 @@
+/*
+ * End-to-end tests of two-way SMS: the real varseld and the fake 46elks
+ * as child processes on 127.0.0.1. The test posts inbound SMS to
+ * /hooks/elks/sms?s=SECRET as 46elks does (form id, from, to, message)
+ * and reads what the gateway answered from the fake (/_received), the
+ * API (/v1/replies, /v1/alerts) and the fake's callback receiver
+ * (/_hooks), checking the signature of each source callback itself.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gateway/auth.h"
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define WAIT_MS		30000
+#define HMAC_SECRET	"e2e-inbound-hmac-secret-9876543210"
+#define OUR_NUMBER	"+46766861000"
+#define ANNA		"+46701740605"
+#define BILAL		"+46701740606"
+
+/* One test's world: its folder, the fake and the daemon. */
+struct t {
+	struct e2e_env	*env;
+	struct e2e_proc	 fake;
+	struct e2e_proc	 d;
+	int		 seq;		/* inbound message ids */
+};
+
+/* What a wait on the fake looks for. */
+struct fake_wait {
+	struct t	*t;
+	const char	*to;		/* messages to this number */
+	const char	*event;		/* or callbacks with this event */
+	size_t		 n;		/* at least this many */
+	json_t		*last;		/* the last answer seen */
+	bool		 dead;		/* the daemon died meanwhile */
+};
+
+/* A fresh folder per test. */
+static int
+setup(void **state)
+{
+	struct t	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	if ((t->env = e2e_env_new()) == NULL) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+/* Stop both processes and remove the folder, also after a failure. */
+static int
+teardown(void **state)
+{
+	struct t	*t = *state;
+
+	e2e_env_free(t->env);
+	free(t);
+	return 0;
+}
+
+/*
+ * Start the fake with args, then the daemon with the shipped reference
+ * data, an emergency number and the signed client.
+ */
+static void
+start(struct t *t, const char *const fake_args[])
+{
+	struct e2e_conf	 c = { 0 };
+	char		*gw;
+
+	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
+	gw = str_printf("trygghetspunkter = %s/conf/trygghetspunkter.csv\n"
+	    "areas = %s/conf/areas.csv\n"
+	    "emergency_number = 08-721 23 13\n", e2e_srcdir(), e2e_srcdir());
+	assert_non_null(gw);
+	c.fake_port = t->fake.port;
+	c.gateway = gw;
+	c.hmac_secret = HMAC_SECRET;
+	assert_int_equal(e2e_env_config(t->env, &c), 0);
+	free(gw);
+	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+}
+
+/* SIGTERM ends both processes cleanly (exit 0: no leaks under ASan). */
+static void
+finish(struct t *t)
+{
+	int	rc;
+
+	if ((rc = e2e_stop(&t->d, 10000)) != 0) {
+		e2e_log_tail(&t->d, 4000);
+		fail_msg("varseld exited with %d after SIGTERM", rc);
+	}
+	if ((rc = e2e_stop(&t->fake, 10000)) != 0) {
+		e2e_log_tail(&t->fake, 4000);
+		fail_msg("the fake exited with %d after SIGTERM", rc);
+	}
+}
+
+/*
+ * POST an inbound SMS as 46elks does, with secret in the URL (NULL: no
+ * s at all) and the message id id (NULL: a fresh one). Its status.
+ */
+static int
+post_sms_id(struct t *t, const char *secret, const char *id,
+    const char *from, const char *text)
+{
+	const char *const h[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL };
+	char		*form = NULL, *url, *enc, fresh[32];
+	size_t		 len = 0;
+	int		 status = 0;
+
+	if (id == NULL) {
+		snprintf(fresh, sizeof(fresh), "e2e-in-%d", ++t->seq);
+		id = fresh;
+	}
+	assert_int_equal(form_append(&form, &len, "id", id), 0);
+	assert_int_equal(form_append(&form, &len, "direction", "incoming"), 0);
+	assert_int_equal(form_append(&form, &len, "from", from), 0);
+	assert_int_equal(form_append(&form, &len, "to", OUR_NUMBER), 0);
+	assert_int_equal(form_append(&form, &len, "message", text), 0);
+	assert_int_equal(form_append(&form, &len, "created",
+	    "2026-11-26T21:15:00.000000"), 0);
+	if (secret != NULL) {
+		assert_non_null(enc = url_encode(secret));
+		url = str_printf("%s/hooks/elks/sms?s=%s", t->d.url, enc);
+		free(enc);
+	} else
+		url = str_printf("%s/hooks/elks/sms", t->d.url);
+	assert_non_null(url);
+	assert_int_equal(e2e_http("POST", url, h, form, &status, NULL), 0);
+	free(url);
+	free(form);
+	return status;
+}
+
+/* An inbound SMS with the right secret and a fresh id: 200 expected. */
+static void
+post_sms(struct t *t, const char *from, const char *text)
+{
+	int	status = post_sms_id(t, E2E_CALLBACK_SECRET, NULL, from, text);
+
+	if (status != 200) {
+		e2e_log_tail(&t->d, 2000);
+		fail_msg("inbound \"%s\" from %s: HTTP %d", text, from,
+		    status);
+	}
+}
+
+/* GET /v1/replies?phone=: the replies queued to phone (owned). */
+static json_t *
+get_replies(struct t *t, const char *phone)
+{
+	char	*path, *enc;
+	json_t	*res;
+	int	 status;
+
+	assert_non_null(enc = url_encode(phone));
+	assert_non_null(path = str_printf("/v1/replies?phone=%s&limit=100",
+	    enc));
+	free(enc);
+	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	free(path);
+	assert_int_equal(status, 200);
+	assert_true(json_is_array(json_object_get(res, "replies")));
+	return res;
+}
+
+/* How many replies are queued (or sent) to phone. */
+static size_t
+nreplies(struct t *t, const char *phone)
+{
+	json_t	*res = get_replies(t, phone);
+	size_t	 n = json_array_size(json_object_get(res, "replies"));
+
+	json_decref(res);
+	return n;
+}
+
+/* The fake's view: messages to w->to, or callbacks with w->event. */
+static bool
+fake_has(void *arg)
+{
+	struct fake_wait	*w = arg;
+	char			*url, *enc, *resp = NULL;
+	json_t			*all, *e, *kept;
+	size_t			 i;
+	int			 status = 0;
+
+	if (!e2e_alive(&w->t->d)) {
+		w->dead = true;
+		return true;
+	}
+	if (w->to != NULL) {
+		enc = url_encode(w->to);
+		url = str_printf("%s/_received?to=%s", w->t->fake.url, enc);
+		free(enc);
+	} else
+		url = str_printf("%s/_hooks", w->t->fake.url);
+	if (url == NULL || e2e_http("GET", url, NULL, NULL, &status,
+	    &resp) == -1 || status != 200) {
+		free(url);
+		free(resp);
+		return false;
+	}
+	free(url);
+	all = e2e_json_parse(resp);
+	free(resp);
+	if (all == NULL)
+		return false;
+	if (w->event != NULL) {
+		kept = json_array();
+		json_array_foreach(all, i, e) {
+			const char	*ev = e2e_json_str(e, "event");
+
+			if (ev != NULL && strcmp(ev, w->event) == 0)
+				json_array_append(kept, e);
+		}
+		json_decref(all);
+		all = kept;
+	}
+	json_decref(w->last);
+	w->last = all;
+	return json_array_size(all) >= w->n;
+}
+
+/*
+ * Wait until the fake has n messages to `to` (or n callbacks with event
+ * when to is NULL); the list (owned), oldest first.
+ */
+static json_t *
+wait_fake(struct t *t, const char *to, const char *event, size_t n)
+{
+	struct fake_wait	w = { t, to, event, n, NULL, false };
+
+	if (e2e_wait_until(fake_has, &w, WAIT_MS) == -1 || w.dead) {
+		char	*s = json_dumps(w.last, JSON_COMPACT);
+
+		e2e_log_tail(&t->d, 3000);
+		fail_msg("waited for %zu %s %s; last seen: %s", n,
+		    to != NULL ? "messages to" : "callbacks", to != NULL ? to :
+		    event, s != NULL ? s : "nothing");
+	}
+	return w.last;
+}
+
+/* The fake's counter name. */
+static long long
+fake_stat(struct t *t, const char *name)
+{
+	long long	v = e2e_fake_stat(&t->fake, name);
+
+	assert_true(v >= 0);
+	return v;
+}
+
+/*
+ * TRYGG 15531: the answer names Lillhagaskolan with its distance and
+ * hours and goes out through the fake from the number it came in on;
+ * the same message id posted again is answered once.
+ */
+static void
+test_trygg_reply(void **state)
+{
+	struct t	*t = *state;
+	json_t		*got, *res;
+	const char	*msg;
+
+	start(t, NULL);
+	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
+	    "TRYGG 15531"), 200);
+	got = wait_fake(t, ANNA, NULL, 1);
+	msg = e2e_json_str(json_array_get(got, 0), "message");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "Lillhagaskolan"));
+	assert_non_null(strstr(msg, "30 m"));
+	assert_non_null(strstr(msg, "vid kris dygnet runt"));
+	assert_string_equal(e2e_json_str(json_array_get(got, 0), "from"),
+	    OUR_NUMBER);
+	json_decref(got);
+
+	res = get_replies(t, ANNA);
+	assert_int_equal(json_array_size(json_object_get(res, "replies")), 1);
+	assert_string_equal(e2e_json_str(res, "replies.0.kind"),
+	    "reply-trygg");
+	assert_non_null(strstr(e2e_json_str(res, "replies.0.text"),
+	    "Lillhagaskolan"));
+	json_decref(res);
+
+	/* 46elks retries: the same id again is not answered again. */
+	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
+	    "TRYGG 15531"), 200);
+	assert_int_equal(nreplies(t, ANNA), 1);
+	/* A later message's answer arrives; nothing came in between. */
+	post_sms(t, ANNA, "HJÄLP");
+	got = wait_fake(t, ANNA, NULL, 2);
+	assert_int_equal(json_array_size(got), 2);
+	assert_non_null(strstr(e2e_json_str(json_array_get(got, 1),
+	    "message"), "08-721 23 13"));
+	json_decref(got);
+	assert_int_equal(fake_stat(t, "accepted"), 2);
+	finish(t);
+}
+
+/* STOPP is confirmed, and the next alert to the number is suppressed. */
+static void
+test_stop_suppresses(void **state)
+{
+	struct t	*t = *state;
+	json_t		*got, *res, *e;
+	char		 path[96];
+	long long	 id;
+	size_t		 i;
+	int		 status, seen = 0;
+
+	start(t, NULL);
+	post_sms(t, ANNA, "STOPP");
+	got = wait_fake(t, ANNA, NULL, 1);
+	assert_non_null(strstr(e2e_json_str(json_array_get(got, 0),
+	    "message"), "START"));
+	json_decref(got);
+
+	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", "{\"source_ref\":"
+	    " \"e2e-after-stop\", \"message\": \"Brand vid Lillhagaskolan.\", "
+	    "\"audience\": {\"contacts\": [\"" ANNA "\", \"" BILAL "\"]}}",
+	    &status);
+	assert_int_equal(status, 202);
+	assert_int_equal(e2e_json_int(res, "suppressed"), 1);
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+
+	snprintf(path, sizeof(path), "/v1/alerts/%lld/deliveries", id);
+	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	assert_int_equal(status, 200);
+	json_array_foreach(json_object_get(res, "deliveries"), i, e) {
+		const char	*st = e2e_json_str(e, "state");
+
+		if (strcmp(e2e_json_str(e, "phone"), ANNA) == 0) {
+			assert_string_equal(st, "suppressed");
+			seen++;
+		} else
+			assert_string_not_equal(st, "suppressed");
+	}
+	assert_int_equal(seen, 1);
+	json_decref(res);
+
+	/* Bilal gets the alert; Anna still has only the confirmation. */
+	json_decref(wait_fake(t, BILAL, NULL, 1));
+	got = wait_fake(t, ANNA, NULL, 1);
+	assert_int_equal(json_array_size(got), 1);
+	json_decref(got);
+	finish(t);
+}
+
+/* Does the callback's signature match auth_sign over its body? */
+static void
+check_signed(const json_t *cb, const char *event)
+{
+	const char	*body = e2e_json_str(cb, "body");
+	const char	*ts = e2e_json_str(cb, "timestamp");
+	const char	*sig = e2e_json_str(cb, "signature");
+	char		 want[96];
+	long long	 t;
+
+	assert_non_null(body);
+	assert_non_null(ts);
+	assert_non_null(sig);
+	assert_string_equal(e2e_json_str(cb, "event"), event);
+	assert_string_equal(e2e_json_str(cb, "content_type"),
+	    "application/json");
+	auth_sign(HMAC_SECRET, ts, body, strlen(body), want, sizeof(want));
+	assert_string_equal(sig, want);
+	t = strtoll(ts, NULL, 10);
+	assert_true(llabs(t - (long long)time(NULL)) < 600);
+}
+
+/*
+ * JA to an ack alert: counted in acks.yes, confirmed by SMS, and sent
+ * to the alert's callback_url as a signed "ack" event (after one 500,
+ * retried); the alert ends with a signed alert.done.
+ */
+static void
+test_ack_callback(void **state)
+{
+	static const char *const args[] = { "--hook-fail-first", "1", NULL };
+	struct t	*t = *state;
+	json_t		*got, *res, *body;
+	char		*req, path[64], ts[32], sig[96], tsh[64], sigh[128];
+	const char	*h[5];
+	char		*resp = NULL, *url;
+	long long	 id;
+	int		 status;
+
+	start(t, args);
+	req = str_printf("{\"source_ref\": \"e2e-ack\", \"message\": "
+	    "\"Nattvandrare: kan du gå i kväll? Svara JA eller NEJ.\", "
+	    "\"audience\": {\"contacts\": [\"" ANNA "\"]}, \"ack\": true, "
+	    "\"callback_url\": \"%s/_hook/varsel\"}", t->fake.url);
+	assert_non_null(req);
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	e2e_sign(HMAC_SECRET, ts, req, sig, sizeof(sig));
+	snprintf(tsh, sizeof(tsh), "X-Varsel-Timestamp: %s", ts);
+	snprintf(sigh, sizeof(sigh), "X-Varsel-Signature: %s", sig);
+	h[0] = "Authorization: Bearer " E2E_TOKEN_SIGNED;
+	h[1] = "Content-Type: application/json";
+	h[2] = tsh;
+	h[3] = sigh;
+	h[4] = NULL;
+	assert_non_null(url = str_printf("%s/v1/alerts", t->d.url));
+	assert_int_equal(e2e_http("POST", url, h, req, &status, &resp), 0);
+	free(url);
+	free(req);
+	assert_int_equal(status, 202);
+	res = e2e_json_parse(resp);
+	free(resp);
+	id = e2e_json_int(res, "id");
+	assert_true(id > 0);
+	json_decref(res);
+
+	/* The call-out reaches Anna; she answers JA. */
+	json_decref(wait_fake(t, ANNA, NULL, 1));
+	post_sms(t, ANNA, "Ja");
+	got = wait_fake(t, ANNA, NULL, 2);
+	snprintf(path, sizeof(path), "nr %lld", id);
+	assert_non_null(strstr(e2e_json_str(json_array_get(got, 1),
+	    "message"), path));
+	json_decref(got);
+
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
+	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(e2e_json_int(res, "acks.yes"), 1);
+	assert_int_equal(e2e_json_int(res, "acks.no"), 0);
+	json_decref(res);
+
+	/* Two tries of the ack: a 500 first, then the same event, 200. */
+	got = wait_fake(t, NULL, "ack", 2);
+	assert_int_equal(e2e_json_int(json_array_get(got, 0), "status"), 500);
+	assert_int_equal(e2e_json_int(json_array_get(got, 1), "status"), 200);
+	check_signed(json_array_get(got, 1), "ack");
+	body = e2e_json_parse(e2e_json_str(json_array_get(got, 1), "body"));
+	assert_non_null(body);
+	assert_string_equal(e2e_json_str(body, "event"), "ack");
+	assert_int_equal(e2e_json_int(body, "alert_id"), id);
+	assert_string_equal(e2e_json_str(body, "data.phone"), ANNA);
+	assert_string_equal(e2e_json_str(body, "data.answer"), "yes");
+	assert_true(e2e_json_int(body, "data.delivery_id") > 0);
+	assert_non_null(e2e_json_str(body, "data.at"));
+	assert_non_null(e2e_json_str(body, "sent_at"));
+	assert_null(json_object_get(body, "created_at"));
+	json_decref(body);
+	json_decref(got);
+
+	/* Nothing is queued or sending any more: alert.done, signed. */
+	got = wait_fake(t, NULL, "alert.done", 1);
+	check_signed(json_array_get(got, 0), "alert.done");
+	body = e2e_json_parse(e2e_json_str(json_array_get(got, 0), "body"));
+	assert_non_null(body);
+	assert_int_equal(e2e_json_int(body, "alert_id"), id);
+	assert_string_equal(e2e_json_str(body, "data.state"), "done");
+	assert_int_equal(e2e_json_int(body, "data.recipients"), 1);
+	assert_int_equal(e2e_json_int(body, "data.counts.queued"), 0);
+	assert_int_equal(e2e_json_int(body, "data.counts.sending"), 0);
+	/* Answers may come after done: acks.yes is 0 or 1 here. */
+	assert_true(e2e_json_int(body, "data.acks.yes") >= 0);
+	json_decref(body);
+	json_decref(got);
+	finish(t);
+}
+
+/*
+ * A flood: 30 unknown texts get one help reply (10-minute rule), and
+ * nothing gets a number more than 10 replies in an hour.
+ */
+static void
+test_flood_capped(void **state)
+{
+	struct t	*t = *state;
+	json_t		*got;
+	char		 text[64];
+	int		 i;
+
+	start(t, NULL);
+	for (i = 0; i < 30; i++) {
+		snprintf(text, sizeof(text), "vad händer %d?", i);
+		post_sms(t, ANNA, text);
+	}
+	assert_int_equal(nreplies(t, ANNA), 1);
+	for (i = 0; i < 12; i++)
+		post_sms(t, ANNA, "HJÄLP");
+	post_sms(t, ANNA, "TRYGG 15531");
+	assert_int_equal(nreplies(t, ANNA), 10);
+
+	/* All ten go out, and the first is the help text. */
+	got = wait_fake(t, ANNA, NULL, 10);
+	assert_int_equal(json_array_size(got), 10);
+	assert_non_null(strstr(e2e_json_str(json_array_get(got, 0),
+	    "message"), "TRYGG"));
+	json_decref(got);
+	/* Another number is not held back by Anna's flood. */
+	post_sms(t, BILAL, "HJÄLP");
+	json_decref(wait_fake(t, BILAL, NULL, 1));
+	assert_int_equal(fake_stat(t, "accepted"), 11);
+	finish(t);
+}
+
+/*
+ * A wrong or missing secret is 403 and stores nothing: the same id with
+ * the right secret is then handled as new.
+ */
+static void
+test_wrong_secret(void **state)
+{
+	struct t	*t = *state;
+
+	start(t, NULL);
+	assert_int_equal(post_sms_id(t, "not-the-secret", "elks-x1", ANNA,
+	    "STOPP"), 403);
+	assert_int_equal(post_sms_id(t, NULL, "elks-x1", ANNA, "STOPP"), 403);
+	assert_int_equal(post_sms_id(t, "", "elks-x1", ANNA, "STOPP"), 403);
+	assert_int_equal(nreplies(t, ANNA), 0);
+	assert_true(e2e_log_contains(&t->d, "evt=hook_forbidden"));
+
+	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-x1", ANNA,
+	    "HJÄLP"), 200);
+	assert_int_equal(nreplies(t, ANNA), 1);
+	json_decref(wait_fake(t, ANNA, NULL, 1));
+	finish(t);
+}
+
+/* Names and short codes are never answered (no loops with machines). */
+static void
+test_no_reply_to_machines(void **state)
+{
+	struct t	*t = *state;
+
+	start(t, NULL);
+	post_sms(t, "Nykvarn", "HJÄLP");
+	post_sms(t, "Telia", "Ditt saldo är 0 kr. Svara STOPP.");
+	post_sms(t, "72400", "TRYGG 15531");
+	post_sms(t, "46elks", "JA");
+	/* A person's answer comes after them, and is the only one sent. */
+	post_sms(t, ANNA, "HJÄLP");
+	json_decref(wait_fake(t, ANNA, NULL, 1));
+	assert_int_equal(fake_stat(t, "requests"), 1);
+	assert_int_equal(fake_stat(t, "accepted"), 1);
+	assert_true(e2e_log_contains(&t->d, "action=ignored_sender"));
+	finish(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_trygg_reply, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stop_suppresses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ack_callback, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flood_capped, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_secret, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_reply_to_machines,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
