@@ -226,6 +226,7 @@ callbacks_drain(struct callbacks *cb, void (*done)(void *), void *arg)
 		evtimer_add(cb->done_ev, &tv);
 }
 
+/* Callback requests started and not yet answered. */
 size_t
 callbacks_inflight(const struct callbacks *cb)
 {
@@ -495,8 +496,8 @@ cb_http_cb(const struct http_response *res, void *arg)
 			    j->alert_id, j->event, j->attempts, res->status);
 	} else {
 		if (res->curl_code != 0)
-			snprintf(why, sizeof(why), "%s",
-			    res->error != NULL ? res->error : "transport error");
+			snprintf(why, sizeof(why), "%s", res->error != NULL ?
+			    res->error : "transport error");
 		else
 			snprintf(why, sizeof(why), "HTTP %ld", res->status);
 		cb_failed(cb, j->id, j->attempts, why, now);
@@ -591,7 +592,8 @@ cb_counts_json(const struct alert_counts *c, int recipients, bool done)
 	    "state", done ? "done" : "dispatching",
 	    "recipients", recipients,
 	    "counts", counts,
-	    "acks", "yes", (json_int_t)c->acks_yes, "no", (json_int_t)c->acks_no,
+	    "acks", "yes", (json_int_t)c->acks_yes,
+	    "no", (json_int_t)c->acks_no,
 	    "in_doubt", (json_int_t)c->in_doubt);
 }
 

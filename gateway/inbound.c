@@ -36,7 +36,7 @@
 #include "util.h"
 
 #define MIN_MS			(60 * 1000LL)
-#define REPLY_HOUR_MAX		10		/* replies per number per hour */
+#define REPLY_HOUR_MAX		10		/* replies a number an hour */
 #define REPLY_WINDOW_MS		(60 * MIN_MS)
 #define HELP_WINDOW_MS		(10 * MIN_MS)	/* unknown words: one help */
 #define REPLY_TTL_MS		(60 * MIN_MS)	/* a reply is stale after */
@@ -81,7 +81,7 @@ struct inb {
 	char			 lang[8];	/* the contact's, else "sv" */
 	struct kw_parse		 kp;
 	const char		*action;	/* what was done, for the log */
-	const char		*kind;		/* the reply template, or NULL */
+	const char		*kind;		/* reply template, or NULL */
 	struct tvar		 vars[MAX_VARS];
 	size_t			 nvars;
 	const char		*outcome;	/* what became of the reply */
@@ -110,6 +110,7 @@ static bool	 inb_is_e164(const char *);
 static bool	 inb_decimal_comma(const char *);
 static int	 inbound_ack_at(struct gw *, int64_t, int64_t, int, int64_t);
 
+/* Handle one inbound SMS now. */
 int
 inbound_sms(struct gw *gw, const char *provider, const struct inbound_sms *in)
 {
@@ -192,6 +193,7 @@ fail:
 	return -1;
 }
 
+/* Record an answer now and queue its "ack" callback. */
 int
 inbound_ack(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack)
 {

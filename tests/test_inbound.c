@@ -713,6 +713,7 @@ test_missing_template(void **state)
 	assert_true(store_optout_has(t->gw.store, ANNA));
 }
 
+/* Run every test, each with its own store or folder. */
 int
 main(void)
 {

@@ -563,6 +563,7 @@ test_no_reply_to_machines(void **state)
 	finish(t);
 }
 
+/* Run every test, each with its own store or folder. */
 int
 main(void)
 {
