@@ -96,6 +96,24 @@ alert_json(struct store *s, const struct alert_row *a)
 	return o;
 }
 
+/* Store a validated request and answer 202 (200 for a duplicate). */
+static void
+accept(struct api_req *r, struct alert_req *req)
+{
+	struct api_error	 err;
+	char			*answer = NULL;
+	int			 rc;
+
+	rc = fanout_alert(r->gw, req, r->client->name, &answer, &err);
+	alert_req_clear(req);
+	if (rc == -1)
+		api_reply_error(r, &err);
+	else
+		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
+		    "application/json", answer, strlen(answer));
+	free(answer);
+}
+
 /* Cancel the alerts a CAP Cancel references ("sender,identifier,sent" ...). */
 static void
 cap_cancel(struct api_req *r, const struct cap_alert *cap)
@@ -224,7 +242,6 @@ cap_post(struct api_req *r)
 	struct cap_alert	 cap;
 	struct alert_req	 req;
 	struct api_error	 err;
-	char			*answer = NULL;
 	int			 rc;
 
 	memset(&cap, 0, sizeof(cap));
@@ -250,14 +267,7 @@ cap_post(struct api_req *r)
 		api_reply_error(r, &err);
 		return;
 	}
-	rc = fanout_alert(r->gw, &req, r->client->name, &answer, &err);
-	alert_req_clear(&req);
-	if (rc == -1)
-		api_reply_error(r, &err);
-	else
-		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
-		    "application/json", answer, strlen(answer));
-	free(answer);
+	accept(r, &req);
 }
 
 /* POST /v1/alerts */
@@ -268,7 +278,6 @@ api_alerts_post(struct api_req *r)
 	struct alert_req	 req;
 	const char		*ct = api_header(r, "Content-Type");
 	json_t			*root;
-	char			*answer = NULL;
 	int			 rc;
 
 	if (ct != NULL && strncasecmp(ct, "application/cap+xml", 19) == 0) {
@@ -285,14 +294,7 @@ api_alerts_post(struct api_req *r)
 		api_reply_error(r, &err);
 		return;
 	}
-	rc = fanout_alert(r->gw, &req, r->client->name, &answer, &err);
-	alert_req_clear(&req);
-	if (rc == -1)
-		api_reply_error(r, &err);
-	else
-		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
-		    "application/json", answer, strlen(answer));
-	free(answer);
+	accept(r, &req);
 }
 
 struct list_ctx {
