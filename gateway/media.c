@@ -1,105 +1,110 @@
 /*
- * Speech for calls through providers that play audio files: espeak-ng
- * (synchronous mode, no sound device) renders a text once per language
- * and text into a 16-bit mono WAV file in the cache folder; the file is
- * named by the SHA-256 of "lang\ntext", so GET /media/<id> cannot be
- * guessed without knowing the message.
+ * Speech rendered by Varsel for providers that play audio files: the
+ * text of a call goes through espeak-ng (Debian's libespeak-ng) in the
+ * recipient's language and is written once as a 16-bit mono PCM WAV
+ * file into a cache folder, where GET /media/<id> finds it.
+ *
+ * The id is HMAC-SHA256(cache key, lang "\n" text) in hex plus ".wav".
+ * The cache key is 32 random bytes kept in <cache>/.key (made on first
+ * use, mode 0600), so an id cannot be guessed even by someone who knows
+ * an alert's text, and stays the same over restarts (the cache is kept).
+ *
+ * espeak-ng is one engine per process: it is started by the first
+ * media_new() and lives until exit. espeak-ng 1.51 hangs in
+ * espeak_ng_Terminate() once it has been initialised a second time, so
+ * it is never stopped; its memory stays reachable, not leaked. Rendering
+ * is synchronous on the caller's thread (once per alert and language: a
+ * 200-character Swedish text takes 12 to 40 ms for 14 s of speech).
  */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
+#include <openssl/rand.h>
 
-#include "log.h"
 #include "media.h"
 #include "util.h"
 
-#define MEDIA_MAX_TEXT	4000		/* bytes of text per call */
-#define MEDIA_MAX_PCM	(32 * 1024 * 1024)
+#define MEDIA_KEY_FILE		".key"
+#define MEDIA_KEY_BYTES		32
+#define MEDIA_ID_HEX		64
+#define MEDIA_EXT		".wav"
+#define MEDIA_ID_LEN		(MEDIA_ID_HEX + sizeof(MEDIA_EXT) - 1)
+#define MEDIA_TEXT_MAX		16384	/* bytes of text per render */
+#define MEDIA_FALLBACK		"sv"	/* voice for unknown languages */
+#define MEDIA_RATE_WPM		155	/* a little slower than 175: phones */
+#define MEDIA_WAV_HEADER	44
 
+/* A renderer and its cache folder. */
 struct media {
 	char	*dir;
-	int	 rate;			/* samples per second */
+	char	 key[2 * MEDIA_KEY_BYTES + 1];	/* hex */
 };
 
-/* Samples collected by the synthesis callback. */
-struct pcm {
-	int16_t	*v;
+/* Samples of the render in progress (espeak-ng calls back with them). */
+struct media_pcm {
+	int16_t	*s;
 	size_t	 n;
 	size_t	 cap;
 	bool	 failed;
 };
 
-/* espeak-ng's voice for a language; Swedish when it has none. */
-static const char *
-voice_for(const char *lang)
-{
-	static const char *const known[] = {
-		"sv", "en", "fi", "ar", "fa", "de", "no", "da", NULL
-	};
-	size_t	i;
+static bool		 media_engine_ready;
+static int		 media_rate;		/* samples per second */
+static struct media_pcm	*media_current;		/* the render in progress */
 
-	for (i = 0; lang != NULL && known[i] != NULL; i++)
-		if (strcmp(known[i], lang) == 0)
-			return known[i];
-	return "sv";
-}
-
-/* espeak-ng hands over audio in pieces; keep them. */
-static int
-synth_cb(short *wav, int n, espeak_EVENT *ev)
-{
-	struct pcm	*p = ev != NULL ? ev->user_data : NULL;
-
-	if (p == NULL || wav == NULL || n <= 0 || p->failed)
-		return 0;
-	if (p->n + (size_t)n > p->cap) {
-		size_t	 cap = p->cap ? p->cap * 2 : 65536;
-		int16_t	*v;
-
-		while (cap < p->n + (size_t)n)
-			cap *= 2;
-		if (cap * sizeof(*v) > MEDIA_MAX_PCM ||
-		    (v = realloc(p->v, cap * sizeof(*v))) == NULL) {
-			p->failed = true;
-			return 1;	/* stop synthesis */
-		}
-		p->v = v;
-		p->cap = cap;
-	}
-	memcpy(p->v + p->n, wav, (size_t)n * sizeof(*wav));
-	p->n += (size_t)n;
-	return 0;
-}
+static int	media_engine_start(char *, size_t);
+static int	media_synth_cb(short *, int, espeak_EVENT *);
+static int	media_key(struct media *, char *, size_t);
+static int	media_key_read(const char *, char *, size_t);
+static void	media_lang(const char *, char *, size_t);
+static int	media_synth(const char *, const char *, struct media_pcm *,
+		    char *, size_t);
+static int	media_write(struct media *, const char *,
+		    const struct media_pcm *, char *, size_t);
+static void	media_le32(unsigned char *, uint32_t);
+static void	media_le16(unsigned char *, uint16_t);
+static bool	media_id_ok(const char *);
 
 struct media *
 media_new(const char *cache_dir, char *err, size_t errlen)
 {
 	struct media	*m;
 	struct stat	 st;
-	int		 rate;
 
-	if (stat(cache_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	if (cache_dir == NULL || cache_dir[0] == '\0') {
+		snprintf(err, errlen, "media: no cache folder");
+		return NULL;
+	}
+	if (stat(cache_dir, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", cache_dir, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a folder", cache_dir);
 		return NULL;
 	}
-	rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, 0);
-	if (rate <= 0) {
-		snprintf(err, errlen, "espeak-ng did not start (is "
-		    "espeak-ng-data installed?)");
+	if (media_engine_start(err, errlen) == -1)
+		return NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->dir = strdup(cache_dir)) == NULL) {
+		free(m);
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	espeak_SetSynthCallback(synth_cb);
-	m = xcalloc(1, sizeof(*m));
-	m->dir = xstrdup(cache_dir);
-	m->rate = rate;
+	if (media_key(m, err, errlen) == -1) {
+		media_free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -108,126 +113,378 @@ media_free(struct media *m)
 {
 	if (m == NULL)
 		return;
-	espeak_Terminate();
+	explicit_bzero(m->key, sizeof(m->key));
 	free(m->dir);
 	free(m);
-}
-
-/* Little-endian integers for the RIFF header. */
-static void
-put16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)(v & 0xff);
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v & 0xffff));
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-/* Write pcm as a WAV file at path (through a temporary file). */
-static int
-write_wav(const char *path, const struct pcm *p, int rate, char *err,
-    size_t errlen)
-{
-	unsigned char	 h[44];
-	uint32_t	 bytes = (uint32_t)(p->n * 2);
-	char		 tmp[4300];
-	FILE		*f;
-	size_t		 i;
-
-	memcpy(h, "RIFF", 4);
-	put32(h + 4, 36 + bytes);
-	memcpy(h + 8, "WAVEfmt ", 8);
-	put32(h + 16, 16);		/* fmt chunk size */
-	put16(h + 20, 1);		/* PCM */
-	put16(h + 22, 1);		/* mono */
-	put32(h + 24, (uint32_t)rate);
-	put32(h + 28, (uint32_t)rate * 2);
-	put16(h + 32, 2);		/* block align */
-	put16(h + 34, 16);		/* bits */
-	memcpy(h + 36, "data", 4);
-	put32(h + 40, bytes);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path,
-	    (int)getpid()) >= sizeof(tmp)) {
-		snprintf(err, errlen, "the media folder path is too long");
-		return -1;
-	}
-	if ((f = fopen(tmp, "wb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fwrite(h, 1, sizeof(h), f);
-	for (i = 0; i < p->n; i++) {
-		unsigned char	s[2];
-
-		put16(s, (uint16_t)p->v[i]);
-		fwrite(s, 1, 2, f);
-	}
-	if (fclose(f) != 0 || rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 int
 media_render(struct media *m, const char *lang, const char *text,
     char *id_out, size_t idlen, char *err, size_t errlen)
 {
-	struct pcm	 p;
-	struct stat	 st;
-	char		 hash[65], path[4200], *key;
-	size_t		 len = strlen(text);
-	int		 rc = -1;
+	struct media_pcm	 pcm = { 0 };
+	struct stat		 st;
+	char			 l[8], hex[65], path[4096];
+	char			*in;
+	size_t			 tlen;
+	int			 rc;
 
-	if (len == 0 || len > MEDIA_MAX_TEXT) {
-		snprintf(err, errlen, "the text is empty or longer than %d "
-		    "bytes", MEDIA_MAX_TEXT);
+	if (text == NULL || (tlen = strlen(text)) == 0) {
+		snprintf(err, errlen, "media: no text to speak");
 		return -1;
 	}
-	if ((key = str_printf("%s\n%s", voice_for(lang), text)) == NULL) {
+	if (tlen > MEDIA_TEXT_MAX) {
+		snprintf(err, errlen, "media: text of %zu bytes is too long to "
+		    "speak (at most %d)", tlen, MEDIA_TEXT_MAX);
+		return -1;
+	}
+	if (idlen < MEDIA_ID_LEN + 1) {
+		snprintf(err, errlen, "media: id buffer too small");
+		return -1;
+	}
+	media_lang(lang, l, sizeof(l));
+	if ((in = str_printf("%s\n%s", l, text)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	sha256_hex(key, strlen(key), hash);
-	free(key);
-	snprintf(id_out, idlen, "%s.wav", hash);
-	snprintf(path, sizeof(path), "%s/%s.wav", m->dir, hash);
-	if (stat(path, &st) == 0 && st.st_size > 44)
-		return 0;	/* rendered before */
-
-	memset(&p, 0, sizeof(p));
-	if (espeak_SetVoiceByName(voice_for(lang)) != EE_OK &&
-	    espeak_SetVoiceByName("sv") != EE_OK) {
-		snprintf(err, errlen, "espeak-ng has no voice for %s", lang);
+	hmac_sha256_hex(m->key, strlen(m->key), in, strlen(in), hex);
+	free(in);
+	snprintf(id_out, idlen, "%s%s", hex, MEDIA_EXT);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->dir, id_out) >=
+	    sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", m->dir);
 		return -1;
 	}
-	espeak_SetParameter(espeakRATE, 150, 0);	/* calm, clear */
-	if (espeak_Synth(text, len + 1, 0, POS_CHARACTER, 0,
-	    espeakCHARS_UTF8, NULL, &p) != EE_OK || p.failed || p.n == 0)
-		snprintf(err, errlen, "espeak-ng could not render the text");
-	else
-		rc = write_wav(path, &p, m->rate, err, errlen);
-	free(p.v);
+	/* Rendered before: files only appear complete (rename). */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > MEDIA_WAV_HEADER)
+		return 0;
+	if (media_synth(l, text, &pcm, err, errlen) == -1) {
+		free(pcm.s);
+		return -1;
+	}
+	rc = media_write(m, path, &pcm, err, errlen);
+	free(pcm.s);
 	return rc;
 }
 
 int
 media_path(struct media *m, const char *id, char *path, size_t len)
 {
+	struct stat	st;
+
+	if (m == NULL || id == NULL || !media_id_ok(id))
+		return -1;
+	if ((size_t)snprintf(path, len, "%s/%s", m->dir, id) >= len)
+		return -1;
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return -1;
+	return 0;
+}
+
+/* Start espeak-ng once per process, writing to our callback. */
+static int
+media_engine_start(char *err, size_t errlen)
+{
+	espeak_ng_ERROR_CONTEXT	 ctx = NULL;
+	espeak_ng_STATUS	 st;
+	char			 msg[128];
+
+	if (media_engine_ready)
+		return 0;
+	espeak_ng_InitializePath(NULL);
+	if ((st = espeak_ng_Initialize(&ctx)) != ENS_OK) {
+		espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
+		espeak_ng_ClearErrorContext(&ctx);
+		snprintf(err, errlen, "espeak-ng: %s (is espeak-ng-data "
+		    "installed?)", msg);
+		return -1;
+	}
+	espeak_ng_ClearErrorContext(&ctx);
+	if ((st = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0,
+	    NULL)) != ENS_OK) {
+		espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
+		snprintf(err, errlen, "espeak-ng output: %s", msg);
+		return -1;
+	}
+	espeak_SetSynthCallback(media_synth_cb);
+	media_rate = espeak_ng_GetSampleRate();
+	if (media_rate <= 0) {
+		snprintf(err, errlen, "espeak-ng: no sample rate");
+		return -1;
+	}
+	media_engine_ready = true;
+	return 0;
+}
+
+/* espeak-ng hands over samples: keep them; 1 stops the render. */
+static int
+media_synth_cb(short *wav, int n, espeak_EVENT *events)
+{
+	struct media_pcm	*p = media_current;
+	size_t			 cap;
+	int16_t			*ns;
+
+	if (p == NULL || p->failed)
+		return 1;
+	if (wav == NULL || n <= 0)
+		return 0;
+	if (p->n + (size_t)n > p->cap) {
+		cap = p->cap ? p->cap : 16384;
+		while (cap < p->n + (size_t)n)
+			cap *= 2;
+		if ((ns = realloc(p->s, cap * sizeof(*ns))) == NULL) {
+			p->failed = true;
+			return 1;
+		}
+		p->s = ns;
+		p->cap = cap;
+	}
+	memcpy(p->s + p->n, wav, (size_t)n * sizeof(*wav));
+	p->n += (size_t)n;
+	return 0;
+}
+
+/* Read the cache key, or make it: 32 random bytes as hex in .key. */
+static int
+media_key(struct media *m, char *err, size_t errlen)
+{
+	unsigned char	 raw[MEDIA_KEY_BYTES];
+	char		 path[4096], tmp[4096], hex[sizeof(m->key)];
+	int		 fd, rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->dir,
+	    MEDIA_KEY_FILE) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.key-XXXXXX", m->dir) >=
+	    sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", m->dir);
+		return -1;
+	}
+	if ((rc = media_key_read(path, m->key, sizeof(m->key))) == 0)
+		return 0;
+	if (rc == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == 0 ?
+		    "not a cache key (64 hex digits); remove it" :
+		    strerror(errno));
+		return -1;
+	}
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		snprintf(err, errlen, "media: no random bytes for the cache "
+		    "key");
+		return -1;
+	}
+	hex_encode(raw, sizeof(raw), hex);
+	explicit_bzero(raw, sizeof(raw));
+	if ((fd = mkstemp(tmp)) == -1) {
+		snprintf(err, errlen, "%s: %s", m->dir, strerror(errno));
+		return -1;
+	}
+	if (write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) ||
+	    fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	/* link() never replaces: a key made meanwhile by another wins. */
+	if (link(tmp, path) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	unlink(tmp);
+	if (media_key_read(path, m->key, sizeof(m->key)) != 0) {
+		snprintf(err, errlen, "%s: cannot read the cache key back",
+		    path);
+		return -1;
+	}
+	explicit_bzero(hex, sizeof(hex));
+	return 0;
+}
+
+/* The key file's 64 hex digits: 0; 1 if there is none; -1 if bad. */
+static int
+media_key_read(const char *path, char *key, size_t keylen)
+{
+	char	buf[2 * MEDIA_KEY_BYTES + 2];
+	ssize_t	n;
+	int	fd;
+
+	errno = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return -1;
+	errno = 0;
+	if (n != 2 * MEDIA_KEY_BYTES || keylen < (size_t)n + 1 ||
+	    strspn(buf, "0123456789abcdef") < (size_t)n)
+		return -1;
+	memcpy(key, buf, (size_t)n);
+	key[n] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* The language's primary subtag in lower case ("sv-SE" -> "sv"). */
+static void
+media_lang(const char *lang, char *out, size_t outlen)
+{
 	size_t	i;
 
-	if (id == NULL || strlen(id) != 68 || strcmp(id + 64, ".wav") != 0)
+	if (lang == NULL) {
+		strlcpy(out, MEDIA_FALLBACK, outlen);
+		return;
+	}
+	for (i = 0; i + 1 < outlen && i < 3 &&
+	    ((lang[i] >= 'a' && lang[i] <= 'z') ||
+	    (lang[i] >= 'A' && lang[i] <= 'Z')); i++)
+		out[i] = (char)(lang[i] | 0x20);
+	out[i] = '\0';
+	/* Two or three letters, then the end or a separator. */
+	if (i < 2 || (lang[i] != '\0' && lang[i] != '-' && lang[i] != '_'))
+		strlcpy(out, MEDIA_FALLBACK, outlen);
+}
+
+/*
+ * Speak text with the voice of lang (Swedish when espeak-ng has none)
+ * into pcm. 0, or -1 with err.
+ */
+static int
+media_synth(const char *lang, const char *text, struct media_pcm *pcm,
+    char *err, size_t errlen)
+{
+	espeak_ng_STATUS	st;
+	char			msg[128];
+
+	if ((st = espeak_ng_SetVoiceByName(lang)) != ENS_OK &&
+	    (st = espeak_ng_SetVoiceByName(MEDIA_FALLBACK)) != ENS_OK) {
+		espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
+		snprintf(err, errlen, "espeak-ng: voice %s: %s", lang, msg);
 		return -1;
-	for (i = 0; i < 64; i++)
-		if (!isdigit((unsigned char)id[i]) &&
-		    !(id[i] >= 'a' && id[i] <= 'f'))
-			return -1;
-	snprintf(path, len, "%s/%s", m->dir, id);
-	return access(path, R_OK) == 0 ? 0 : -1;
+	}
+	espeak_ng_SetParameter(espeakRATE, MEDIA_RATE_WPM, 0);
+	media_current = pcm;
+	st = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+	    espeakCHARS_UTF8, NULL, NULL);
+	if (st == ENS_OK)
+		st = espeak_ng_Synchronize();
+	media_current = NULL;
+	if (pcm->failed) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (st != ENS_OK) {
+		espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
+		snprintf(err, errlen, "espeak-ng: %s", msg);
+		return -1;
+	}
+	if (pcm->n == 0) {
+		snprintf(err, errlen, "espeak-ng: the text gave no sound");
+		return -1;
+	}
+	return 0;
+}
+
+/* Write pcm as a WAV file at path: a temporary file, then rename. */
+static int
+media_write(struct media *m, const char *path, const struct media_pcm *pcm,
+    char *err, size_t errlen)
+{
+	unsigned char	 h[MEDIA_WAV_HEADER];
+	unsigned char	*data;
+	char		 tmp[4096];
+	size_t		 i, dlen = pcm->n * 2;
+	FILE		*fp;
+	int		 fd;
+
+	if (dlen > UINT32_MAX - 36) {
+		snprintf(err, errlen, "media: the speech is too long");
+		return -1;
+	}
+	memcpy(h, "RIFF", 4);
+	media_le32(h + 4, (uint32_t)(36 + dlen));
+	memcpy(h + 8, "WAVEfmt ", 8);
+	media_le32(h + 16, 16);			/* fmt chunk size */
+	media_le16(h + 20, 1);			/* PCM */
+	media_le16(h + 22, 1);			/* mono */
+	media_le32(h + 24, (uint32_t)media_rate);
+	media_le32(h + 28, (uint32_t)media_rate * 2);	/* bytes/s */
+	media_le16(h + 32, 2);			/* bytes per frame */
+	media_le16(h + 34, 16);			/* bits per sample */
+	memcpy(h + 36, "data", 4);
+	media_le32(h + 40, (uint32_t)dlen);
+	if ((data = malloc(dlen)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Samples little-endian whatever the host. */
+	for (i = 0; i < pcm->n; i++)
+		media_le16(data + 2 * i, (uint16_t)pcm->s[i]);
+	snprintf(tmp, sizeof(tmp), "%s/.wav-XXXXXX", m->dir);
+	if ((fd = mkstemp(tmp)) == -1) {
+		snprintf(err, errlen, "%s: %s", m->dir, strerror(errno));
+		free(data);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "wb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (fwrite(h, 1, sizeof(h), fp) != sizeof(h) ||
+	    fwrite(data, 1, dlen, fp) != dlen || fflush(fp) == EOF) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp) == EOF) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(data);
+	return 0;
+fail:
+	unlink(tmp);
+	free(data);
+	return -1;
+}
+
+/* Store v little-endian in 4 bytes. */
+static void
+media_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+/* Store v little-endian in 2 bytes. */
+static void
+media_le16(unsigned char *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+/* Is id exactly 64 lowercase hex digits and ".wav"? */
+static bool
+media_id_ok(const char *id)
+{
+	size_t	i;
+
+	if (strlen(id) != MEDIA_ID_LEN)
+		return false;
+	for (i = 0; i < MEDIA_ID_HEX; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return strcmp(id + MEDIA_ID_HEX, MEDIA_EXT) == 0;
 }

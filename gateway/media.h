@@ -2,8 +2,10 @@
  * Speech rendered by Varsel for providers that play audio files (46elks
  * has no Swedish text-to-speech): espeak-ng renders a text once per
  * (language, text) into a WAV file in a cache folder, and GET /media/<id>
- * serves it. The id is the SHA-256 of the language and text, so it cannot
- * be guessed without the text.
+ * serves it. The id is an HMAC-SHA256 of the language and text keyed with
+ * a random key kept in the cache folder, so it cannot be guessed even by
+ * someone who knows the text. Languages espeak-ng has no voice for are
+ * spoken with the Swedish voice.
  */
 #ifndef VARSEL_MEDIA_H
 #define VARSEL_MEDIA_H
