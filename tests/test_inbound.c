@@ -4,12 +4,21 @@
  * templates and conf/ reference data, with a fake clock. Each test looks
  * at the replies queued (kind, text, pin, sender) and what changed in
  * the store: opt-outs, areas, answers, the "ack" source callback.
+ *
+ * The callback sender (callbacks.c) is tested here too, in process: a
+ * receiver on 127.0.0.1 in the same event loop records what is POSTed
+ * (signed or not, retried after a 500, old events dropped, progress and
+ * done of a watched alert).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 
 #include <limits.h>
 #include <math.h>
@@ -18,9 +27,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "gateway/auth.h"
 #include "gateway/callbacks.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
@@ -38,6 +51,9 @@
 #define OUR_NUMBER	"+46766861000"
 #define ANNA		"+46701740605"
 #define MAXREPLIES	64
+#define SECRET		"unit-test-hmac-secret"
+#define MAXPOSTS	16
+#define WATCHDOG_MS	20000
 
 /* One reply as the store has it. */
 struct reply {
@@ -60,10 +76,31 @@ struct replies {
 	size_t		n;
 };
 
+/* One POST the callback receiver got. */
+struct post {
+	char	 path[64];
+	char	 event[32];
+	char	 timestamp[24];
+	char	 signature[96];	/* "" if none */
+	char	 ctype[64];
+	char	*body;
+};
+
+/* A callback receiver on 127.0.0.1 in the test's event loop. */
+struct receiver {
+	struct evhttp	*http;
+	int		 port;
+	int		 fail_first;	/* answer 500 to this many first */
+	struct post	 v[MAXPOSTS];
+	size_t		 n;
+};
+
 /* One test's gateway: a store in memory, templates, refdata, a clock. */
 struct t {
 	struct gw	 gw;
 	struct config	 cfg;
+	struct client_conf clients[2];
+	struct receiver	 rcv;
 	int64_t		 now;
 	int		 seq;		/* provider message ids */
 	char		 dir[256];	/* mkdtemp, for own data files */
@@ -121,10 +158,15 @@ static int
 teardown(void **state)
 {
 	struct t	*t = *state;
+	size_t		 j;
 	int		 i;
 
 	callbacks_free(t->gw.callbacks);
 	http_client_free(t->gw.http);
+	if (t->rcv.http != NULL)
+		evhttp_free(t->rcv.http);
+	for (j = 0; j < t->rcv.n; j++)
+		free(t->rcv.v[j].body);
 	if (t->gw.base != NULL)
 		event_base_free(t->gw.base);
 	refdata_free(t->gw.refdata);
@@ -713,6 +755,329 @@ test_missing_template(void **state)
 	assert_true(store_optout_has(t->gw.store, ANNA));
 }
 
+/* Record one POST and answer it: 500 while fail_first lasts, else 200. */
+static void
+receiver_cb(struct evhttp_request *req, void *arg)
+{
+	struct receiver		*rc = arg;
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct post		*p;
+	const char		*v;
+	size_t			 len = evbuffer_get_length(in);
+
+	if (rc->n == MAXPOSTS) {
+		evhttp_send_reply(req, 507, "Full", NULL);
+		return;
+	}
+	p = &rc->v[rc->n++];
+	memset(p, 0, sizeof(*p));
+	strlcpy(p->path, evhttp_request_get_uri(req), sizeof(p->path));
+	if ((v = evhttp_find_header(h, "X-Varsel-Event")) != NULL)
+		strlcpy(p->event, v, sizeof(p->event));
+	if ((v = evhttp_find_header(h, "X-Varsel-Timestamp")) != NULL)
+		strlcpy(p->timestamp, v, sizeof(p->timestamp));
+	if ((v = evhttp_find_header(h, "X-Varsel-Signature")) != NULL)
+		strlcpy(p->signature, v, sizeof(p->signature));
+	if ((v = evhttp_find_header(h, "Content-Type")) != NULL)
+		strlcpy(p->ctype, v, sizeof(p->ctype));
+	p->body = calloc(1, len + 1);
+	assert_non_null(p->body);
+	evbuffer_copyout(in, p->body, len);
+	if (rc->fail_first > 0) {
+		rc->fail_first--;
+		evhttp_send_reply(req, 500, "Scripted", NULL);
+	} else
+		evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/*
+ * Give the test an event loop, an HTTP client, the callback sender, two
+ * clients (one with an hmac_secret) and the receiver.
+ */
+static void
+start_callbacks(struct t *t)
+{
+	struct evhttp_bound_socket	*bs;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sl = sizeof(ss);
+	char				 err[256];
+
+	t->clients[0].name = "signed";
+	t->clients[0].hmac_secret = SECRET;
+	t->clients[1].name = "plain";
+	t->cfg.clients = t->clients;
+	t->cfg.nclients = 2;
+	assert_non_null(t->gw.base = event_base_new());
+	assert_non_null(t->gw.http = http_client_new(t->gw.base, 8));
+	assert_non_null(t->rcv.http = evhttp_new(t->gw.base));
+	evhttp_set_gencb(t->rcv.http, receiver_cb, &t->rcv);
+	assert_non_null(bs = evhttp_bind_socket_with_handle(t->rcv.http,
+	    "127.0.0.1", 0));
+	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs),
+	    (struct sockaddr *)&ss, &sl), 0);
+	t->rcv.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	assert_non_null(t->gw.callbacks = callbacks_new(&t->gw, err,
+	    sizeof(err)));
+}
+
+/* The receiver's URL with path, into buf. */
+static const char *
+rcv_url(struct t *t, const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "http://127.0.0.1:%d%s", t->rcv.port, path);
+	return buf;
+}
+
+/* Watchdog of run_until: fail instead of hanging. */
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* Run the loop until done(t) holds; fail after WATCHDOG_MS. */
+static void
+run_until(struct t *t, bool (*done)(struct t *), const char *what)
+{
+	struct timeval	 tv = { WATCHDOG_MS / 1000, 0 };
+	struct event	*wd;
+	bool		 fired = false;
+
+	assert_non_null(wd = evtimer_new(t->gw.base, watchdog_cb, &fired));
+	evtimer_add(wd, &tv);
+	while (!done(t) && !fired)
+		event_base_loop(t->gw.base, EVLOOP_ONCE);
+	event_free(wd);
+	if (fired)
+		fail_msg("watchdog: still waiting for %s after %d ms (%zu "
+		    "posts)", what, WATCHDOG_MS, t->rcv.n);
+}
+
+/*
+ * The i-th POST of event (the watch also sends alert.progress and
+ * alert.done for the test alerts); NULL if there are fewer.
+ */
+static struct post *
+post_of(struct t *t, const char *event, size_t i)
+{
+	size_t	j;
+
+	for (j = 0; j < t->rcv.n; j++)
+		if (strcmp(t->rcv.v[j].event, event) == 0 && i-- == 0)
+			return &t->rcv.v[j];
+	return NULL;
+}
+
+/* How many POSTs of event came. */
+static size_t
+nposts(struct t *t, const char *event)
+{
+	size_t	n = 0;
+
+	while (post_of(t, event, n) != NULL)
+		n++;
+	return n;
+}
+
+/* No callback is pending any more. */
+static bool
+outbox_empty(struct t *t)
+{
+	int64_t	next;
+
+	return store_callback_next_due(t->gw.store, &next) == STORE_NOTFOUND &&
+	    callbacks_inflight(t->gw.callbacks) == 0;
+}
+
+/* An alert of client with callback_url and one delivery in state. */
+static int64_t
+cb_alert(struct t *t, const char *client, const char *url, int state,
+    int64_t *delivery_id)
+{
+	struct alert_row	a;
+	struct delivery		d;
+	char			ref[32];
+
+	memset(&a, 0, sizeof(a));
+	snprintf(ref, sizeof(ref), "cb-%d", ++t->seq);
+	a.client = (char *)client;
+	a.source_ref = ref;
+	a.body_hash = "0";
+	a.type = "incident";
+	a.severity = 2;
+	a.lang = "sv";
+	a.callback_url = (char *)url;
+	a.created_at = now_ms();
+	a.recipients = 1;
+	a.encoding = "GSM-7";
+	a.status = "actual";
+	assert_int_equal(store_alert_insert(t->gw.store, &a), 0);
+	memset(&d, 0, sizeof(d));
+	d.alert_id = a.id;
+	strlcpy(d.phone, ANNA, sizeof(d.phone));
+	d.channel = CH_SMS;
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = "Brand i centrum.";
+	d.state = state;
+	d.priority = 2;
+	d.segments = 1;
+	d.next_at = now_ms() + 3600000;	/* no dispatcher here */
+	assert_int_equal(store_delivery_insert(t->gw.store, &d), 0);
+	if (delivery_id != NULL)
+		*delivery_id = d.id;
+	return a.id;
+}
+
+/*
+ * An event of a client with an hmac_secret is signed over the exact
+ * body; one of a client without is sent unsigned. Both are JSON with
+ * the envelope of API.md.
+ */
+static void
+test_callbacks_signed(void **state)
+{
+	struct t	*t = *state;
+	struct post	*p;
+	json_t		*body;
+	char		 url[96], want[96];
+	int64_t		 a1, a2;
+	size_t		 i;
+
+	start_callbacks(t);
+	a1 = cb_alert(t, "signed", rcv_url(t, "/hook/a", url, sizeof(url)),
+	    DS_SENT, NULL);
+	a2 = cb_alert(t, "plain", rcv_url(t, "/hook/b", url, sizeof(url)),
+	    DS_SENT, NULL);
+	assert_int_equal(callbacks_event(t->gw.callbacks, a1, "ack",
+	    json_pack("{ss}", "answer", "yes")), 0);
+	assert_int_equal(callbacks_event(t->gw.callbacks, a2, "ack",
+	    json_pack("{ss}", "answer", "no")), 0);
+	run_until(t, outbox_empty, "two callbacks");
+	assert_int_equal(nposts(t, "ack"), 2);
+	for (i = 0; i < 2; i++) {
+		p = post_of(t, "ack", i);
+		assert_string_equal(p->ctype, "application/json");
+		assert_true(strtoll(p->timestamp, NULL, 10) > 1700000000LL);
+		assert_non_null(body = json_loads(p->body, 0, NULL));
+		assert_string_equal(e2e_json_str(body, "event"), "ack");
+		assert_non_null(e2e_json_str(body, "sent_at"));
+		assert_null(json_object_get(body, "created_at"));
+		if (strcmp(p->path, "/hook/a") == 0) {
+			assert_int_equal(e2e_json_int(body, "alert_id"), a1);
+			assert_string_equal(e2e_json_str(body, "data.answer"),
+			    "yes");
+			auth_sign(SECRET, p->timestamp, p->body,
+			    strlen(p->body), want, sizeof(want));
+			assert_string_equal(p->signature, want);
+		} else {
+			assert_string_equal(p->path, "/hook/b");
+			assert_int_equal(e2e_json_int(body, "alert_id"), a2);
+			assert_string_equal(p->signature, "");
+		}
+		json_decref(body);
+	}
+	/* An alert without a callback_url has no events at all. */
+	a1 = cb_alert(t, "signed", NULL, DS_SENT, NULL);
+	assert_int_equal(callbacks_event(t->gw.callbacks, a1, "ack",
+	    json_object()), 0);
+	assert_true(outbox_empty(t));
+}
+
+/* Non-2xx answers are retried with the same event until a 2xx. */
+static void
+test_callbacks_retry(void **state)
+{
+	struct t	*t = *state;
+	char		 url[96];
+	int64_t		 a;
+
+	start_callbacks(t);
+	t->rcv.fail_first = 2;
+	a = cb_alert(t, "signed", rcv_url(t, "/retry", url, sizeof(url)),
+	    DS_SENT, NULL);
+	assert_int_equal(callbacks_event(t->gw.callbacks, a, "ack",
+	    json_pack("{ss}", "answer", "yes")), 0);
+	run_until(t, outbox_empty, "the third try");
+	assert_int_equal(nposts(t, "ack"), 3);
+	/* The same event each time, sent_at aside. */
+	assert_non_null(strstr(post_of(t, "ack", 0)->body,
+	    "\"answer\":\"yes\""));
+	assert_non_null(strstr(post_of(t, "ack", 2)->body,
+	    "\"answer\":\"yes\""));
+}
+
+/* An event older than 24 h is dropped without a request. */
+static void
+test_callbacks_drop_old(void **state)
+{
+	struct t	*t = *state;
+	char		 url[96], *body;
+	int64_t		 a, old = now_ms() - 25 * 3600 * 1000LL;
+
+	start_callbacks(t);
+	a = cb_alert(t, "signed", rcv_url(t, "/old", url, sizeof(url)),
+	    DS_SENT, NULL);
+	assert_non_null(body = str_printf("{\"event\":\"ack\",\"alert_id\":"
+	    "%lld,\"data\":{},\"created_at\":%lld}", (long long)a,
+	    (long long)old));
+	assert_int_equal(store_callback_enqueue(t->gw.store, a, "signed", url,
+	    "ack", body, old), 0);
+	free(body);
+	run_until(t, outbox_empty, "the old event to be dropped");
+	assert_int_equal(nposts(t, "ack"), 0);
+}
+
+/* Is the newest POST an alert.done? */
+static bool
+got_done(struct t *t)
+{
+	return t->rcv.n > 0 &&
+	    strcmp(t->rcv.v[t->rcv.n - 1].event, "alert.done") == 0;
+}
+
+/* Has the receiver got anything? */
+static bool
+got_any(struct t *t)
+{
+	return t->rcv.n > 0;
+}
+
+/*
+ * A watched alert: alert.progress while a delivery is queued, then
+ * alert.done once nothing is queued or sending (done is not held back
+ * by the 5 s between progress events).
+ */
+static void
+test_callbacks_watch(void **state)
+{
+	struct t	*t = *state;
+	json_t		*body;
+	char		 url[96];
+	int64_t		 a, d;
+
+	start_callbacks(t);
+	a = cb_alert(t, "signed", rcv_url(t, "/watch", url, sizeof(url)),
+	    DS_QUEUED, &d);
+	run_until(t, got_any, "alert.progress");
+	assert_string_equal(t->rcv.v[0].event, "alert.progress");
+	assert_non_null(body = json_loads(t->rcv.v[0].body, 0, NULL));
+	assert_int_equal(e2e_json_int(body, "alert_id"), a);
+	assert_string_equal(e2e_json_str(body, "data.state"), "dispatching");
+	assert_int_equal(e2e_json_int(body, "data.counts.queued"), 1);
+	json_decref(body);
+
+	assert_int_equal(store_delivery_finish(t->gw.store, d, DS_DELIVERED,
+	    NULL, now_ms()), 0);
+	run_until(t, got_done, "alert.done");
+	assert_int_equal(t->rcv.n, 2);
+	assert_non_null(body = json_loads(t->rcv.v[1].body, 0, NULL));
+	assert_string_equal(e2e_json_str(body, "data.state"), "done");
+	assert_int_equal(e2e_json_int(body, "data.counts.delivered"), 1);
+	assert_int_equal(e2e_json_int(body, "data.counts.queued"), 0);
+	json_decref(body);
+}
+
 /* Run every test, each with its own store or folder. */
 int
 main(void)
@@ -737,6 +1102,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_template, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_signed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_retry, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_drop_old, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_watch, setup,
 		    teardown),
 	};
 
