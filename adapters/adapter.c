@@ -14,6 +14,7 @@
 static const struct adapter_ops *const adapters[] = {
 	&simulator_adapter_ops,
 	&elks46_adapter_ops,
+	&twilio_adapter_ops,
 	NULL
 };
 
@@ -57,6 +58,7 @@ adapter_new(const struct provider_conf *pc, const struct adapter_env *env,
 	}
 	a->ops = ops;
 	a->conf = pc;
+	a->caps = ops->caps;
 	strlcpy(a->name, pc->name, sizeof(a->name));
 	if (ops->init != NULL && ops->init(a, env, err, errlen) == -1) {
 		free(a);

@@ -100,7 +100,8 @@ struct hook_request {
 /* A delivery report parsed from a status callback. */
 struct status_report {
 	char		 ref[96];
-	enum dstate	 state;		/* DS_SENT, DS_DELIVERED or DS_FAILED */
+	enum dstate	 state;		/* DS_SENT, DS_DELIVERED or DS_FAILED;
+					   DS_ANSWERED for a simulated call */
 	char		 error[256];	/* provider's reason on failure */
 };
 
@@ -129,7 +130,7 @@ struct adapter_env {
 
 struct adapter_ops {
 	const char		*type;		/* "46elks": matches type = */
-	unsigned int		 caps;
+	unsigned int		 caps;		/* what the type can do at most */
 	const char *const	*keys;		/* its own config keys, NULL-ended */
 
 	int	(*init)(struct adapter *, const struct adapter_env *,
@@ -166,6 +167,9 @@ struct adapter_ops {
 struct adapter {
 	const struct adapter_ops	*ops;
 	const struct provider_conf	*conf;
+	/* What this provider can do as configured: ops->caps, narrowed by
+	   init (46elks without voice_from makes no calls). Test this. */
+	unsigned int			 caps;
 	char				 name[64];
 	void				*priv;
 };
@@ -193,5 +197,6 @@ bool		 adapter_classify_http(const struct http_response *,
 
 extern const struct adapter_ops simulator_adapter_ops;
 extern const struct adapter_ops elks46_adapter_ops;
+extern const struct adapter_ops twilio_adapter_ops;
 
 #endif

@@ -308,7 +308,7 @@ static int
 media_key_read(const char *path, char *key, size_t keylen)
 {
 	char	buf[2 * MEDIA_KEY_BYTES + 2];
-	ssize_t	n;
+	ssize_t	n, i;
 	int	fd;
 
 	errno = 0;
@@ -319,9 +319,12 @@ media_key_read(const char *path, char *key, size_t keylen)
 	if (n < 0)
 		return -1;
 	errno = 0;
-	if (n != 2 * MEDIA_KEY_BYTES || keylen < (size_t)n + 1 ||
-	    strspn(buf, "0123456789abcdef") < (size_t)n)
+	if (n != 2 * MEDIA_KEY_BYTES || keylen < (size_t)n + 1)
 		return -1;
+	for (i = 0; i < n; i++)
+		if (!((buf[i] >= '0' && buf[i] <= '9') ||
+		    (buf[i] >= 'a' && buf[i] <= 'f')))
+			return -1;
 	memcpy(key, buf, (size_t)n);
 	key[n] = '\0';
 	explicit_bzero(buf, sizeof(buf));

@@ -256,6 +256,7 @@ test_key(void **state)
 	char		 dir3[64], err[256], id1[96], id2[96], id3[96];
 	char		 path[512];
 	struct stat	 st;
+	FILE		*fp;
 
 	render(t->m, "sv", "Hej", id1, sizeof(id1));
 	snprintf(path, sizeof(path), "%s/.key", t->dir);
@@ -277,6 +278,17 @@ test_key(void **state)
 	/* Knowing the text is not enough to know the id. */
 	assert_string_not_equal(id1, id3);
 	media_free(m3);
+
+	/* A damaged key is an error, never silently replaced. */
+	snprintf(path, sizeof(path), "%s/.key", dir3);
+	assert_int_equal(unlink(path), 0);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeX",
+	    fp);
+	fclose(fp);
+	err[0] = '\0';
+	assert_null(media_new(dir3, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a cache key"));
 	rm_dir(dir3);
 }
 
