@@ -1,7 +1,8 @@
 /*
  * Tests of the 46elks adapter without a network: the request it builds,
  * how it reads saved answers (tests/data/46elks), callback verification,
- * delivery reports and configuration errors.
+ * delivery reports, inbound SMS, calls and their events, and
+ * configuration errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "adapters/adapter.h"
 #include "gateway/config.h"
@@ -25,6 +27,10 @@
 #define SECRET_ENC	"abc%2Bdef%2Fghi%3Djkl%26mno%25xyz"
 #define PUBLIC_URL	"https://larm.nykvarn.example/"
 #define STATUS_URL	"https://larm.nykvarn.example/hooks/elks/status?s="
+#define VOICE_URL	"https://larm.nykvarn.example/hooks/elks/voice?s="
+#define MEDIA		"https://larm.nykvarn.example/media/" \
+			"0a1b2c3d4e5f60718293a4b5c6d7e8f9" \
+			"0a1b2c3d4e5f60718293a4b5c6d7e8f9.wav"
 
 /* A provider section built by hand, as config.c would. */
 struct section {
@@ -236,9 +242,106 @@ test_build_send_options(void **state)
 	adapter_free(a);
 }
 
-/* Voice is not done yet: an error, and no request. */
+/* A call with voice_from; the test fails unless send asks for HTTP. */
 static void
-test_voice_refused(void **state)
+build_call(struct adapter *a, const struct outmsg *m,
+    struct http_request *req, struct kvlist *form, json_t **start)
+{
+	struct send_result	res;
+	json_error_t		jerr;
+
+	memset(req, 0, sizeof(*req));
+	memset(&res, 0, sizeof(res));
+	memset(form, 0, sizeof(*form));
+	if (a->ops->send(a, m, req, &res) != ADAPTER_HTTP)
+		fail_msg("send: %s", res.error);
+	assert_string_equal(req->url, "https://api.46elks.com/a1/calls");
+	assert_string_equal(req->userpwd,
+	    "u0123456789abcdef0123456789abcdef:P4SSW0RD0123456789ABCDEF");
+	assert_int_equal(form_parse(req->body, req->body_len, form), 0);
+	*start = json_loads(kvlist_get(form, "voice_start"), 0, &jerr);
+	if (*start == NULL)
+		fail_msg("voice_start is not JSON: %s", jerr.text);
+}
+
+/* A call asking for 1: ivr on the rendered audio, next to our hook. */
+static void
+test_build_call(void **state)
+{
+	struct section		 s;
+	struct adapter		*a;
+	struct outmsg		 m = { 0 };
+	struct http_request	 req;
+	struct kvlist		 form, q = { 0 };
+	json_t			*start;
+	const char		*next;
+
+	section_init(&s);
+	section_set(&s, "voice_from", "+46766860000");
+	a = make(&s);
+	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE |
+	    ADAPTER_CAP_STATUS);
+	m.delivery_id = 42;
+	m.channel = CH_VOICE;
+	m.to = "+46701234567";
+	m.text = "Viktigt meddelande. Tryck 1.";
+	m.lang = "sv";
+	m.media_url = MEDIA;
+	m.ask_ack = true;
+	build_call(a, &m, &req, &form, &start);
+	assert_int_equal(form.n, 5);
+	assert_string_equal(kvlist_get(&form, "from"), "+46766860000");
+	assert_string_equal(kvlist_get(&form, "to"), "+46701234567");
+	assert_string_equal(kvlist_get(&form, "timeout"), "30");
+	assert_int_equal(json_object_size(start), 5);
+	assert_string_equal(json_string_value(json_object_get(start, "ivr")),
+	    MEDIA);
+	assert_int_equal(json_integer_value(json_object_get(start, "digits")),
+	    1);
+	assert_int_equal(json_integer_value(json_object_get(start,
+	    "timeout")), 10);
+	assert_int_equal(json_integer_value(json_object_get(start, "repeat")),
+	    2);
+	next = json_string_value(json_object_get(start, "next"));
+	assert_non_null(next);
+	assert_string_equal(next, VOICE_URL SECRET_ENC "&d=42");
+	/* The secret and the id come back out of the query as sent. */
+	assert_int_equal(form_parse(strchr(next, '?') + 1,
+	    strlen(strchr(next, '?') + 1), &q), 0);
+	assert_string_equal(kvlist_get(&q, "s"), SECRET);
+	assert_string_equal(kvlist_get(&q, "d"), "42");
+	assert_string_equal(kvlist_get(&form, "whenhangup"),
+	    VOICE_URL SECRET_ENC "&d=42&event=hangup");
+	json_decref(start);
+	kvlist_free(&q);
+	kvlist_free(&form);
+	http_request_reset(&req);
+
+	/* Without ask_ack it only plays; the message's own number calls. */
+	m.ask_ack = false;
+	m.from = "+46766860001";
+	build_call(a, &m, &req, &form, &start);
+	assert_int_equal(json_object_size(start), 1);
+	assert_string_equal(json_string_value(json_object_get(start, "play")),
+	    MEDIA);
+	assert_string_equal(kvlist_get(&form, "from"), "+46766860001");
+	json_decref(start);
+	kvlist_free(&form);
+	http_request_reset(&req);
+
+	/* A sender name cannot call: voice_from is used. */
+	m.from = "Nykvarn";
+	build_call(a, &m, &req, &form, &start);
+	assert_string_equal(kvlist_get(&form, "from"), "+46766860000");
+	json_decref(start);
+	kvlist_free(&form);
+	http_request_reset(&req);
+	adapter_free(a);
+}
+
+/* No voice_from: no calls; no media_url: no call. */
+static void
+test_call_refused(void **state)
 {
 	struct section		 s;
 	struct adapter		*a;
@@ -248,13 +351,28 @@ test_voice_refused(void **state)
 
 	section_init(&s);
 	a = make(&s);
+	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_STATUS);
 	m.channel = CH_VOICE;
 	m.to = "+46701234567";
 	m.text = "x";
+	m.media_url = MEDIA;
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	assert_int_equal(a->ops->send(a, &m, &req, &res), -1);
-	assert_true(strstr(res.error, "voice") != NULL);
+	assert_int_equal(res.status, SEND_PERMFAIL);
+	assert_non_null(strstr(res.error, "voice_from"));
+	assert_null(req.url);
+	assert_null(req.body);
+	adapter_free(a);
+
+	section_init(&s);
+	section_set(&s, "voice_from", "+46766860000");
+	a = make(&s);
+	m.media_url = NULL;
+	memset(&res, 0, sizeof(res));
+	assert_int_equal(a->ops->send(a, &m, &req, &res), -1);
+	assert_int_equal(res.status, SEND_PERMFAIL);
+	assert_non_null(strstr(res.error, "media_url"));
 	assert_null(req.url);
 	assert_null(req.body);
 	adapter_free(a);
@@ -300,6 +418,11 @@ test_parse_send(void **state)
 		    "2xx without id: <!DOCTYPE html> <html><body>OK" },
 		{ "send_noid.json", 200, 0, 0, SEND_OK, "", false, 0,
 		    "2xx without id: {\"status\": \"created\"" },
+		{ "call_ongoing.json", 200, 0, 0, SEND_OK,
+		    "c8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b", false, 0, "" },
+		{ "call_failed.json", 200, 0, 0, SEND_PERMFAIL,
+		    "c0000000000000000000000000000000f", false, 0,
+		    "46elks: call c0000000000000000000000000000000f failed" },
 	};
 	struct section		 s;
 	struct adapter		*a;
@@ -447,6 +570,187 @@ test_parse_status(void **state)
 	adapter_free(a);
 }
 
+/* A hook request with a form body and a query string. */
+static void
+hook_form(struct hook_request *h, struct kvlist *form, struct kvlist *q,
+    const char *body, const char *query)
+{
+	memset(h, 0, sizeof(*h));
+	memset(form, 0, sizeof(*form));
+	memset(q, 0, sizeof(*q));
+	assert_int_equal(form_parse(body, strlen(body), form), 0);
+	assert_int_equal(form_parse(query, strlen(query), q), 0);
+	h->url = "https://larm.nykvarn.example/hooks/elks/voice";
+	h->form = form;
+	h->query = q;
+	h->body = body;
+	h->body_len = strlen(body);
+	h->content_type = "application/x-www-form-urlencoded";
+}
+
+/* Inbound SMS (providers.md 1.3): the fields, and an empty answer. */
+static void
+test_parse_inbound(void **state)
+{
+	static const struct {
+		const char	*form;
+		int		 rc;
+		const char	*id, *from, *to, *text;	/* or err */
+	} cases[] = {
+		{ "id=sf8425555e5d8db61dda7a7b3f1b91bdb&from=%2B46701740605&to="
+		    "%2B46766860000&message=TRYGG+155+31&direction=incoming&"
+		    "created=2026-11-26T19%3A30%3A00.000000", 0,
+		    "sf8425555e5d8db61dda7a7b3f1b91bdb", "+46701740605",
+		    "+46766860000", "TRYGG 155 31" },
+		{ "id=s1&from=%2B46701740605&to=%2B46766860000&message=%C3%85"
+		    "terv%C3%A4ndo+%F0%9F%98%80", 0, "s1", "+46701740605",
+		    "+46766860000", "Återvändo 😀" },
+		{ "id=s1&from=Bank&message=", 0, "s1", "Bank", "", "" },
+		{ "from=%2B46701740605&message=x", -1, NULL, NULL, NULL, "id" },
+		{ "id=s1&message=x", -1, NULL, NULL, NULL, "from" },
+		{ "id=&from=%2B46701740605", -1, NULL, NULL, NULL, "id" },
+	};
+	struct section		 s;
+	struct adapter		*a;
+	struct hook_request	 h;
+	struct kvlist		 form, q;
+	struct inbound_sms	 in;
+	struct hook_answer	 ans;
+	char			 err[256];
+	size_t			 i;
+	int			 rc;
+
+	section_init(&s);
+	a = make(&s);
+	for (i = 0; i < nitems(cases); i++) {
+		hook_form(&h, &form, &q, cases[i].form, "s=" SECRET_ENC);
+		assert_int_equal(a->ops->verify_hook(a, &h), 0);
+		memset(&ans, 0x5a, sizeof(ans));
+		err[0] = '\0';
+		rc = a->ops->parse_inbound(a, &h, &in, &ans, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d (%s)", i, rc, err);
+		/* Never a reply in-band: an empty 200. */
+		assert_null(ans.body);
+		if (rc == 0) {
+			assert_string_equal(in.id, cases[i].id);
+			assert_string_equal(in.from, cases[i].from);
+			assert_string_equal(in.to, cases[i].to);
+			assert_string_equal(in.text, cases[i].text);
+			free(in.text);
+		} else {
+			assert_null(in.text);
+			if (strstr(err, cases[i].text) == NULL)
+				fail_msg("case %zu: '%s' lacks '%s'", i, err,
+				    cases[i].text);
+		}
+		kvlist_free(&form);
+		kvlist_free(&q);
+	}
+	adapter_free(a);
+}
+
+/* The ivr result and the whenhangup POST, in the shapes we may get. */
+static void
+test_parse_voice(void **state)
+{
+	static const struct {
+		const char		*form, *query;
+		int			 rc;
+		const char		*ref;
+		enum voice_event_kind	 kind;
+		const char		*digits;
+		const char		*answer;	/* NULL: none; err */
+	} cases[] = {
+		/* The ivr action's next (callid, from, result). */
+		{ "callid=c1&from=%2B46766860000&result=1", "d=42", 0, "c1",
+		    VOICE_DTMF, "1", "{\"play\":\"sound/beep\"}" },
+		{ "callid=c1&result=2", "d=42", 0, "c1", VOICE_DTMF, "2",
+		    "{\"hangup\":\"reject\"}" },
+		{ "callid=c1&result=failed", "d=42", 0, "c1", VOICE_ANSWERED,
+		    "", "{\"hangup\":\"reject\"}" },
+		{ "callid=c1&result=", "d=42", 0, "c1", VOICE_ANSWERED, "",
+		    "{\"hangup\":\"reject\"}" },
+		{ "id=c1&result=1", "d=42", 0, "c1", VOICE_DTMF, "1",
+		    "{\"play\":\"sound/beep\"}" },
+		{ "result=1", "d=42", -1, NULL, 0, NULL, "callid" },
+		{ "callid=c1", "d=42", -1, NULL, 0, NULL, "result" },
+		/* whenhangup: the call object, leniently. */
+		{ "id=c1&state=success&duration=31&start=2026-11-26T19%3A30%3A"
+		    "05.000000", "d=42&event=hangup", 0, "c1", VOICE_COMPLETED,
+		    "", NULL },
+		{ "callid=c1&status=success", "d=42&event=hangup", 0, "c1",
+		    VOICE_COMPLETED, "", NULL },
+		{ "id=c1&state=success&duration=0", "d=42&event=hangup", 0,
+		    "c1", VOICE_NO_ANSWER, "", NULL },
+		{ "id=c1&state=busy", "d=42&event=hangup", 0, "c1", VOICE_BUSY,
+		    "", NULL },
+		{ "id=c1&state=failed&duration=0", "d=42&event=hangup", 0,
+		    "c1", VOICE_NO_ANSWER, "", NULL },
+		{ "id=c1&state=failed&start=2026-11-26T19%3A30%3A05.000000",
+		    "d=42&event=hangup", 0, "c1", VOICE_FAILED, "", NULL },
+		{ "id=c1&state=no-answer", "d=42&event=hangup", 0, "c1",
+		    VOICE_NO_ANSWER, "", NULL },
+		{ "id=c1&state=exploded", "d=42&event=hangup", 0, "c1",
+		    VOICE_FAILED, "", NULL },
+		{ "id=c1&duration=12", "d=42&event=hangup", 0, "c1",
+		    VOICE_COMPLETED, "", NULL },
+		{ "id=c1", "d=42&event=hangup", 0, "c1", VOICE_NO_ANSWER, "",
+		    NULL },
+		/* A hangup without event=hangup is still known by its state. */
+		{ "id=c1&state=busy", "d=42", 0, "c1", VOICE_BUSY, "", NULL },
+		{ "state=busy", "d=42&event=hangup", -1, NULL, 0, NULL, "id" },
+	};
+	struct section		 s;
+	struct adapter		*a;
+	struct hook_request	 h;
+	struct kvlist		 form, q;
+	struct voice_event	 ev;
+	struct hook_answer	 ans;
+	char			 err[256], query[256];
+	size_t			 i;
+	int			 rc;
+
+	section_init(&s);
+	section_set(&s, "voice_from", "+46766860000");
+	a = make(&s);
+	for (i = 0; i < nitems(cases); i++) {
+		snprintf(query, sizeof(query), "s=%s&%s", SECRET_ENC,
+		    cases[i].query);
+		hook_form(&h, &form, &q, cases[i].form, query);
+		assert_int_equal(a->ops->verify_hook(a, &h), 0);
+		memset(&ans, 0x5a, sizeof(ans));
+		err[0] = '\0';
+		rc = a->ops->parse_voice(a, &h, &ev, &ans, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d (%s)", i, rc, err);
+		if (rc == -1) {
+			if (strstr(err, cases[i].answer) == NULL)
+				fail_msg("case %zu: '%s' lacks '%s'", i, err,
+				    cases[i].answer);
+			assert_null(ans.body);
+		} else {
+			assert_string_equal(ev.ref, cases[i].ref);
+			if (ev.kind != cases[i].kind)
+				fail_msg("case %zu: kind %d, want %d", i,
+				    ev.kind, cases[i].kind);
+			assert_string_equal(ev.digits, cases[i].digits);
+			if (cases[i].answer == NULL)
+				assert_null(ans.body);
+			else {
+				assert_string_equal(ans.content_type,
+				    "application/json");
+				assert_string_equal(ans.body,
+				    cases[i].answer);
+			}
+			free(ans.body);
+		}
+		kvlist_free(&form);
+		kvlist_free(&q);
+	}
+	adapter_free(a);
+}
+
 /* Bad sections fail at init with file:line: key: and no secret. */
 static void
 test_init_errors(void **state)
@@ -468,6 +772,10 @@ test_init_errors(void **state)
 		{ NULL, NULL, NULL, 1, "varsel.conf:40: base_url:" },
 		{ NULL, NULL, NULL, 2, "varsel.conf:40: from:" },
 		{ NULL, NULL, NULL, 3, "public_url" },
+		{ NULL, "voice_from", "Nykvarn", 0,
+		    "varsel.conf:53: voice_from: 'Nykvarn' must be an E.164" },
+		{ NULL, "voice_from", "0766860000", 0,
+		    "varsel.conf:53: voice_from:" },
 	};
 	struct section		 s;
 	struct adapter_env	 e;
@@ -512,10 +820,13 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_build_send),
 		cmocka_unit_test(test_build_send_options),
-		cmocka_unit_test(test_voice_refused),
+		cmocka_unit_test(test_build_call),
+		cmocka_unit_test(test_call_refused),
 		cmocka_unit_test(test_parse_send),
 		cmocka_unit_test(test_verify_hook),
 		cmocka_unit_test(test_parse_status),
+		cmocka_unit_test(test_parse_inbound),
+		cmocka_unit_test(test_parse_voice),
 		cmocka_unit_test(test_init_errors),
 	};
 
