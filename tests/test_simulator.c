@@ -1,7 +1,8 @@
 /*
  * Tests of the in-process simulator on a real event_base: references,
- * delivery reports after the delay, simulated failures, bad keys, and
- * freeing with reports still pending.
+ * delivery reports after the delay, simulated failures, calls answered
+ * (and a digit pressed), the demo hooks (inbound SMS, reports, digits),
+ * bad keys, and freeing with reports still pending.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,9 @@ struct reports {
 	char			 provider[16][64];
 	int			 n;
 	int			 in_send;	/* >0 while send runs */
+	struct voice_event	 ev[16];
+	int			 nev;
+	int			 ev_after[16];	/* reports before each event */
 };
 
 /* A [provider sim] section built by hand. */
@@ -37,6 +41,17 @@ struct section {
 	struct provider_conf	pc;
 	struct conf_opt		opts[4];
 };
+
+/* Add one key to a section. */
+static void
+section_add(struct section *s, const char *key, const char *value)
+{
+	assert_true(s->pc.nopts < 4);
+	s->opts[s->pc.nopts].key = (char *)key;
+	s->opts[s->pc.nopts].value = (char *)value;
+	s->opts[s->pc.nopts].line = 45;
+	s->pc.nopts++;
+}
 
 /* A simulator section with the given keys (NULL values are left out). */
 static void
@@ -77,6 +92,20 @@ report_cb(void *arg, const char *provider, const struct status_report *rep)
 	r->n++;
 }
 
+/* env->voice: record the call event and how many reports preceded it. */
+static void
+voice_cb(void *arg, const char *provider, const struct voice_event *ev)
+{
+	struct reports	*r = arg;
+
+	assert_int_equal(r->in_send, 0);
+	assert_string_equal(provider, "sim");
+	assert_true(r->nev < 16);
+	r->ev[r->nev] = *ev;
+	r->ev_after[r->nev] = r->n;
+	r->nev++;
+}
+
 /* The watchdog: stop a loop that would otherwise hang. */
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
@@ -114,6 +143,7 @@ make(struct event_base *base, const struct section *s, struct reports *r)
 	env.name = "sim";
 	env.public_url = "http://127.0.0.1:8025";
 	env.report = report_cb;
+	env.voice = voice_cb;
 	env.report_arg = r;
 	a = adapter_new(&s->pc, &env, err, sizeof(err));
 	if (a == NULL)
@@ -272,9 +302,100 @@ test_free_pending(void **state)
 	event_base_free(base);
 }
 
-/* Voice is not simulated; a posted report is read like 46elks'. */
+/* Place one call; the adapter handles it in process. */
 static void
-test_voice_and_hooks(void **state)
+call_one(struct adapter *a, struct reports *r, struct send_result *res)
+{
+	struct outmsg		m = { 0 };
+	struct http_request	req;
+
+	m.delivery_id = 9;
+	m.channel = CH_VOICE;
+	m.to = "+46701234567";
+	m.text = "Viktigt meddelande. Tryck 1.";
+	m.lang = "sv";
+	m.ask_ack = true;
+	memset(&req, 0, sizeof(req));
+	memset(res, 0, sizeof(*res));
+	r->in_send++;
+	assert_int_equal(a->ops->send(a, &m, &req, res), ADAPTER_DONE);
+	r->in_send--;
+	assert_null(req.url);
+	assert_int_equal(res->status, SEND_OK);
+	assert_true(strncmp(res->ref, "simcall-", 8) == 0);
+}
+
+/* Calls are answered; answer_digit then presses its digit, after. */
+static void
+test_calls(void **state)
+{
+	static const struct {
+		const char	*digit;		/* answer_digit */
+		const char	*share;		/* fail_share */
+		enum dstate	 want;
+		int		 nev;		/* DTMF events per call */
+	} cases[] = {
+		{ NULL, NULL, DS_ANSWERED, 0 },
+		{ "1", NULL, DS_ANSWERED, 1 },
+		{ "#", "0", DS_ANSWERED, 1 },
+		{ "1", "1", DS_FAILED, 0 },	/* failed calls press nothing */
+	};
+	struct event_base	*base;
+	struct section		 s;
+	struct reports		 r;
+	struct adapter		*a;
+	struct send_result	 res[2];
+	size_t			 i;
+	int			 j;
+
+	for (i = 0; i < nitems(cases); i++) {
+		base = event_base_new();
+		memset(&r, 0, sizeof(r));
+		section_init(&s, "10", cases[i].share);
+		if (cases[i].digit != NULL)
+			section_add(&s, "answer_digit", cases[i].digit);
+		a = make(base, &s, &r);
+		assert_true(a->caps & ADAPTER_CAP_VOICE);
+		call_one(a, &r, &res[0]);
+		call_one(a, &r, &res[1]);
+		assert_string_not_equal(res[0].ref, res[1].ref);
+		assert_int_equal(r.n + r.nev, 0);
+		run_until(base, &r, 2);
+		/* Let any event after the last report arrive too. */
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		assert_int_equal(r.n, 2);
+		assert_int_equal(r.nev, 2 * cases[i].nev);
+		for (j = 0; j < 2; j++) {
+			assert_int_equal(r.rep[j].state, cases[i].want);
+			assert_string_equal(r.rep[j].ref, res[j].ref);
+		}
+		for (j = 0; j < r.nev; j++) {
+			assert_int_equal(r.ev[j].kind, VOICE_DTMF);
+			assert_string_equal(r.ev[j].digits, cases[i].digit);
+			assert_string_equal(r.ev[j].ref, r.rep[j].ref);
+			/* The call was answered before the digit. */
+			assert_int_equal(r.ev_after[j], j + 1);
+		}
+		adapter_free(a);
+		event_base_free(base);
+	}
+}
+
+/* A hook request with a form body. */
+static void
+hook_form(struct hook_request *h, struct kvlist *form, const char *body)
+{
+	memset(h, 0, sizeof(*h));
+	memset(form, 0, sizeof(*form));
+	assert_int_equal(form_parse(body, strlen(body), form), 0);
+	h->form = form;
+	h->body = body;
+	h->body_len = strlen(body);
+}
+
+/* A posted report is read like 46elks'; only simulator refs. */
+static void
+test_hook_status(void **state)
 {
 	static const struct {
 		const char	*form;
@@ -284,6 +405,7 @@ test_voice_and_hooks(void **state)
 		{ "id=sim-1-1&status=delivered", 0, DS_DELIVERED },
 		{ "id=sim-1-1&status=failed", 0, DS_FAILED },
 		{ "id=sim-1-1&status=sent", 0, DS_SENT },
+		{ "id=simcall-1-1&status=delivered", 0, DS_DELIVERED },
 		{ "id=sim-1-1&status=lost", -1, 0 },
 		{ "id=s17a6&status=delivered", -1, 0 },	/* not ours */
 		{ "status=delivered", -1, 0 },
@@ -292,9 +414,6 @@ test_voice_and_hooks(void **state)
 	struct section		 s;
 	struct reports		 r = { 0 };
 	struct adapter		*a;
-	struct outmsg		 m = { 0 };
-	struct http_request	 req;
-	struct send_result	 res;
 	struct hook_request	 h;
 	struct kvlist		 form;
 	struct status_report	 rep;
@@ -304,26 +423,141 @@ test_voice_and_hooks(void **state)
 	base = event_base_new();
 	section_init(&s, NULL, NULL);
 	a = make(base, &s, &r);
-	m.channel = CH_VOICE;
-	m.to = "+46701234567";
-	m.text = "x";
-	memset(&req, 0, sizeof(req));
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(a->ops->send(a, &m, &req, &res), -1);
-	assert_true(res.error[0] != '\0');
 	for (i = 0; i < nitems(cases); i++) {
-		memset(&h, 0, sizeof(h));
-		memset(&form, 0, sizeof(form));
-		assert_int_equal(form_parse(cases[i].form,
-		    strlen(cases[i].form), &form), 0);
-		h.form = &form;
+		hook_form(&h, &form, cases[i].form);
 		assert_int_equal(a->ops->verify_hook(a, &h), 0);
 		if (a->ops->parse_status(a, &h, &rep, err, sizeof(err)) !=
 		    cases[i].rc)
 			fail_msg("'%s': want %d", cases[i].form, cases[i].rc);
 		if (cases[i].rc == 0) {
-			assert_string_equal(rep.ref, "sim-1-1");
+			assert_true(strncmp(rep.ref, "sim", 3) == 0);
 			assert_int_equal(rep.state, cases[i].st);
+		}
+		kvlist_free(&form);
+	}
+	adapter_free(a);
+	event_base_free(base);
+}
+
+/* What varselctl sim inbound posts becomes an inbound SMS. */
+static void
+test_hook_inbound(void **state)
+{
+	static const struct {
+		const char	*form;
+		int		 rc;
+		const char	*id;	/* NULL: made up; err on -1 */
+		const char	*from, *to, *text;
+	} cases[] = {
+		{ "from=%2B46701740605&message=TRYGG+15531", 0, NULL,
+		    "+46701740605", "Nykvarn", "TRYGG 15531" },
+		{ "id=demo-1&from=%2B46701740605&to=%2B46766860000&message="
+		    "Stopp", 0, "demo-1", "+46701740605", "+46766860000",
+		    "Stopp" },
+		{ "from=%2B46701740605&message=", 0, NULL, "+46701740605",
+		    "Nykvarn", "" },
+		{ "message=TRYGG", -1, "from", NULL, NULL, NULL },
+		{ "from=%2B46701740605", -1, "message", NULL, NULL, NULL },
+		{ "id=&from=%2B46701740605&message=x", -1, "id", NULL, NULL,
+		    NULL },
+	};
+	struct event_base	*base;
+	struct section		 s;
+	struct reports		 r = { 0 };
+	struct adapter		*a;
+	struct hook_request	 h;
+	struct kvlist		 form;
+	struct inbound_sms	 in;
+	struct hook_answer	 ans;
+	char			 err[128], first[96] = "";
+	size_t			 i;
+	int			 rc;
+
+	base = event_base_new();
+	section_init(&s, NULL, NULL);
+	a = make(base, &s, &r);
+	for (i = 0; i < nitems(cases); i++) {
+		hook_form(&h, &form, cases[i].form);
+		assert_int_equal(a->ops->verify_hook(a, &h), 0);
+		err[0] = '\0';
+		memset(&ans, 0x5a, sizeof(ans));
+		rc = a->ops->parse_inbound(a, &h, &in, &ans, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("'%s': rc %d (%s)", cases[i].form, rc, err);
+		assert_null(ans.body);
+		if (rc == -1) {
+			if (strstr(err, cases[i].id) == NULL)
+				fail_msg("'%s': '%s' lacks '%s'",
+				    cases[i].form, err, cases[i].id);
+			assert_null(in.text);
+			kvlist_free(&form);
+			continue;
+		}
+		if (cases[i].id != NULL)
+			assert_string_equal(in.id, cases[i].id);
+		else {
+			/* Made-up ids are new each time. */
+			assert_true(strncmp(in.id, "simin-", 6) == 0);
+			assert_string_not_equal(in.id, first);
+			strlcpy(first, in.id, sizeof(first));
+		}
+		assert_string_equal(in.from, cases[i].from);
+		assert_string_equal(in.to, cases[i].to);
+		assert_string_equal(in.text, cases[i].text);
+		free(in.text);
+		kvlist_free(&form);
+	}
+	adapter_free(a);
+	event_base_free(base);
+}
+
+/* A digit (or a call status) posted for a simulated call. */
+static void
+test_hook_voice(void **state)
+{
+	static const struct {
+		const char		*form;
+		int			 rc;
+		enum voice_event_kind	 kind;
+		const char		*digits;
+	} cases[] = {
+		{ "id=simcall-1-2&digits=1", 0, VOICE_DTMF, "1" },
+		{ "id=simcall-1-2&digits=2%23", 0, VOICE_DTMF, "2#" },
+		{ "id=simcall-1-2&status=no-answer", 0, VOICE_NO_ANSWER, "" },
+		{ "id=simcall-1-2&status=busy", 0, VOICE_BUSY, "" },
+		{ "id=simcall-1-2&status=completed", 0, VOICE_COMPLETED, "" },
+		{ "id=simcall-1-2&digits=x", -1, 0, NULL },
+		{ "id=simcall-1-2&digits=", -1, 0, NULL },
+		{ "id=simcall-1-2&status=gone", -1, 0, NULL },
+		{ "id=simcall-1-2", -1, 0, NULL },
+		{ "id=sim-1-2&digits=1", -1, 0, NULL },
+	};
+	struct event_base	*base;
+	struct section		 s;
+	struct reports		 r = { 0 };
+	struct adapter		*a;
+	struct hook_request	 h;
+	struct kvlist		 form;
+	struct voice_event	 ev;
+	struct hook_answer	 ans;
+	char			 err[128];
+	size_t			 i;
+	int			 rc;
+
+	base = event_base_new();
+	section_init(&s, NULL, NULL);
+	a = make(base, &s, &r);
+	for (i = 0; i < nitems(cases); i++) {
+		hook_form(&h, &form, cases[i].form);
+		memset(&ans, 0x5a, sizeof(ans));
+		rc = a->ops->parse_voice(a, &h, &ev, &ans, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("'%s': rc %d", cases[i].form, rc);
+		assert_null(ans.body);
+		if (rc == 0) {
+			assert_string_equal(ev.ref, "simcall-1-2");
+			assert_int_equal(ev.kind, cases[i].kind);
+			assert_string_equal(ev.digits, cases[i].digits);
 		}
 		kvlist_free(&form);
 	}
@@ -348,6 +582,7 @@ test_init_errors(void **state)
 		{ NULL, "nan", "varsel.conf:41: fail_share" },
 		{ NULL, "", "varsel.conf:41: fail_share" },
 	};
+	static const char *const digits[] = { "12", "x", "", "11" };
 	struct event_base	*base;
 	struct adapter_env	 env = { 0 };
 	struct section		 s;
@@ -369,6 +604,14 @@ test_init_errors(void **state)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err,
 			    cases[i].want);
 	}
+	for (i = 0; i < nitems(digits); i++) {
+		section_init(&s, NULL, NULL);
+		section_add(&s, "answer_digit", digits[i]);
+		err[0] = '\0';
+		assert_null(adapter_new(&s.pc, &env, err, sizeof(err)));
+		if (strstr(err, "varsel.conf:45: answer_digit:") == NULL)
+			fail_msg("answer_digit '%s': '%s'", digits[i], err);
+	}
 	event_base_free(base);
 }
 
@@ -382,7 +625,10 @@ main(void)
 		cmocka_unit_test(test_fail_share_half),
 		cmocka_unit_test(test_ref_format),
 		cmocka_unit_test(test_free_pending),
-		cmocka_unit_test(test_voice_and_hooks),
+		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_hook_status),
+		cmocka_unit_test(test_hook_inbound),
+		cmocka_unit_test(test_hook_voice),
 		cmocka_unit_test(test_init_errors),
 	};
 
