@@ -130,7 +130,7 @@ struct adapter_env {
 
 struct adapter_ops {
 	const char		*type;		/* "46elks": matches type = */
-	unsigned int		 caps;		/* what the type can do at most */
+	unsigned int		 caps;		/* the most the type can do */
 	const char *const	*keys;		/* its own config keys, NULL-ended */
 
 	int	(*init)(struct adapter *, const struct adapter_env *,

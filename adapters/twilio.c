@@ -163,7 +163,8 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 	const struct provider_conf	*pc = a->conf;
 	struct twilio			*t;
 	const char			*sid, *token, *mgsid, *cb, *voice, *p;
-	char				*base = NULL, *pub = NULL, *ename = NULL;
+	char				*base = NULL, *pub = NULL;
+	char				*ename = NULL;
 	long				 validity;
 	bool				 status_cb = true;
 
@@ -228,8 +229,8 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 		return -1;
 	}
 	if (env->public_url == NULL || env->public_url[0] == '\0') {
-		snprintf(err, errlen, "%s:%d: provider %s: public_url is needed "
-		    "for Twilio callbacks", pc->file, pc->line, a->name);
+		snprintf(err, errlen, "%s:%d: provider %s: public_url is "
+		    "needed for Twilio callbacks", pc->file, pc->line, a->name);
 		return -1;
 	}
 
@@ -599,7 +600,8 @@ twilio_parse_send(struct adapter *a, const struct http_response *r,
 	if (json_is_object(root)) {
 		jsid = json_object_get(root, "sid");
 		jst = json_object_get(root, "status");
-		if (json_is_string(jsid) && json_string_value(jsid)[0] != '\0' &&
+		if (json_is_string(jsid) &&
+		    json_string_value(jsid)[0] != '\0' &&
 		    strlen(json_string_value(jsid)) < sizeof(res->ref))
 			sid = json_string_value(jsid);
 		if (json_is_string(jst))

@@ -283,8 +283,8 @@ test_key(void **state)
 	snprintf(path, sizeof(path), "%s/.key", dir3);
 	assert_int_equal(unlink(path), 0);
 	assert_non_null(fp = fopen(path, "w"));
-	fputs("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeX",
-	    fp);
+	fputs("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdeX", fp);
 	fclose(fp);
 	err[0] = '\0';
 	assert_null(media_new(dir3, err, sizeof(err)));
@@ -299,15 +299,20 @@ test_bad_ids(void **state)
 	static const char *const bad[] = {
 		"../x",
 		"abc.wav",
-		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcdef"
 		    ".mp3",
-		"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789ABCDEF0123456789abcdef"
+		    "0123456789abcdef0123456789abcdef"
 		    ".wav",
-		"../3456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"../3456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcdef"
 		    ".wav",
-		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcdef"
 		    ".wav/",
-		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"
+		"0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcde"
 		    ".wav",
 		"",
 		".key",
@@ -315,8 +320,8 @@ test_bad_ids(void **state)
 	};
 	/* Well formed but never rendered. */
 	static const char	unknown[] =
-	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	    ".wav";
+	    "0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef.wav";
 	struct tctx	*t = *state;
 	char		 id[96], path[512], small[8];
 	size_t		 i;

@@ -674,7 +674,8 @@ verify(struct adapter *a, const char *url, const char *body,
 		"%2B46766860000&Body=TRYGG+Centrum+%C3%A5%C3%A4%C3%B6&" \
 		"NumMedia=0"
 #define J_BODY	"{\"property\": \"value\", \"boolean\": true}"
-#define J_HASH	"0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+#define J_HASH	"0a1ff7634d9ab3b95db5c9a2dfe9416e" \
+		"41502b283a80c7cf19632632f96e6620"
 
 /* Every vector of providers.md 2.4, its port variants, and forgeries. */
 static void
@@ -697,11 +698,14 @@ test_signature(void **state)
 		/* Our own vector, an inbound SMS with åäö. */
 		{ N_TOKEN, N_URL, N_BODY, "pGMZjcrh7Hpp/m9A/CIBhzlLvzU=", 0 },
 		{ N_TOKEN, N_URL, N_BODY, "rn+TKanX7TWafvqEKUFFtxwRm/8=", 0 },
-		{ N_TOKEN, N_URL443, N_BODY, "rn+TKanX7TWafvqEKUFFtxwRm/8=", 0 },
-		{ N_TOKEN, N_URL443, N_BODY, "pGMZjcrh7Hpp/m9A/CIBhzlLvzU=", 0 },
+		{ N_TOKEN, N_URL443, N_BODY, "rn+TKanX7TWafvqEKUFFtxwRm/8=",
+		    0 },
+		{ N_TOKEN, N_URL443, N_BODY, "pGMZjcrh7Hpp/m9A/CIBhzlLvzU=",
+		    0 },
 		/* Parameter order on the wire does not matter. */
 		{ "12345", V_URL, "To=%2B18005551212&From=%2B14158675309&"
-		    "Digits=1234&Caller=%2B14158675309&CallSid=CA1234567890ABCDE",
+		    "Digits=1234&Caller=%2B14158675309&"
+		    "CallSid=CA1234567890ABCDE",
 		    V_SIG, 0 },
 		/* An exact duplicate pair counts once. */
 		{ "12345", V_URL, V_PARAMS "&Digits=1234", V_SIG, 0 },
@@ -709,12 +713,13 @@ test_signature(void **state)
 		{ "12345", V_URL, V_PARAMS, NULL, -1 },
 		{ "12345", V_URL, V_PARAMS, "", -1 },
 		{ "12345", V_URL, V_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8", -1 },
-		{ "12345", V_URL, V_PARAMS, "rsoydt4t1cutdk1pdd93/vvr8b8=", -1 },
+		{ "12345", V_URL, V_PARAMS, "rsoydt4t1cutdk1pdd93/vvr8b8=",
+		    -1 },
 		{ "12346", V_URL, V_PARAMS, V_SIG, -1 },
 		{ "12345", V_URL, V_PARAMS "&Extra=1", V_SIG, -1 },
-		{ "12345", V_URL, "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&"
-		    "Digits=1&From=%2B14158675309&To=%2B18005551212", V_SIG,
-		    -1 },
+		{ "12345", V_URL, "CallSid=CA1234567890ABCDE&"
+		    "Caller=%2B14158675309&Digits=1&From=%2B14158675309&"
+		    "To=%2B18005551212", V_SIG, -1 },
 		{ "12345", V_URL, "Digits=1234", V_SIG, -1 },
 		{ "12345", "https://mycompany.com/myapp.php?foo=1&bar=3",
 		    V_PARAMS, V_SIG, -1 },
@@ -815,7 +820,8 @@ test_parse_status(void **state)
 		{ "MessageSid=SM1&MessageStatus=accepted", 0, DS_SENT, "" },
 		{ "MessageSid=SM1&MessageStatus=sending", 0, DS_SENT, "" },
 		{ "MessageSid=SM1&MessageStatus=sent&SmsSid=SM1&SmsStatus=sent"
-		    "&AccountSid=" SID "&ApiVersion=2010-04-01", 0, DS_SENT, "" },
+		    "&AccountSid=" SID "&ApiVersion=2010-04-01", 0, DS_SENT,
+		    "" },
 		{ "MessageStatus=delivered&MessageSid=SM1&RawDlrDoneDate="
 		    "2611261930&NewParam=whatever", 0, DS_DELIVERED, "" },
 		{ "MessageSid=SM1&MessageStatus=undelivered&ErrorCode=30003",
