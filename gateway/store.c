@@ -7,6 +7,14 @@
  * Deliveries are indexed for the hot paths only: the due queue and the
  * expiry sweep use partial indexes over queued rows, delivery reports use
  * (provider, provider_ref), status pages use (alert_id, state).
+ *
+ * Schema v2 adds inbound SMS, replies (deliveries with a kind, indexed by
+ * (phone, created_at) for the rate limits), answers ((phone, alert_id)),
+ * escalation and the callback outbox. The per-second scans read partial
+ * indexes only: alerts that may still escalate (esc_done = 0, set once
+ * nothing is left to escalate), alerts watched for callbacks, pending
+ * callbacks. Opt-outs are salted hashes, so SQL that must skip opted-out
+ * numbers calls varsel_phone_hash(), registered at open.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +28,7 @@
 #include "util.h"
 
 #define SALT_LEN	32
+#define CB_KEEP_MS	(24 * 3600 * 1000LL)	/* done callbacks kept */
 
 /* The states a delivery can still leave, as an SQL list. */
 #define NONFINAL	"(0, 1, 2, 8)"
@@ -169,7 +178,7 @@ static const struct migration migrations[] = {
 	"CREATE TABLE inbound ("
 	"  id		INTEGER PRIMARY KEY,"
 	"  provider	TEXT NOT NULL,"
-	"  provider_id	TEXT NOT NULL,"
+	"  provider_id	TEXT,"		/* NULL: the provider gave none */
 	"  from_phone	TEXT NOT NULL,"
 	"  to_number	TEXT,"
 	"  text		TEXT NOT NULL,"
@@ -191,6 +200,8 @@ static const struct migration migrations[] = {
 	"  created_at	INTEGER NOT NULL"
 	");"
 	"CREATE INDEX callbacks_due ON callbacks (next_at) WHERE state = 0;"
+	/* Sent callbacks stay a day (next_at is when), then go. */
+	"CREATE INDEX callbacks_done ON callbacks (next_at) WHERE state = 1;"
 	"CREATE INDEX deliveries_replies ON deliveries (phone, created_at)"
 	"  WHERE kind IS NOT NULL;"
 	"CREATE INDEX deliveries_parent ON deliveries (parent_id)"
@@ -216,12 +227,21 @@ static const struct migration migrations[] = {
 	"id, client, source_ref, body_hash, type, severity, template, lang, " \
 	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
 	"segments, encoding, response, escalate_after_s, status"
-/* The escalation candidates of one scan (see store_escalation_due). */
+/*
+ * The escalation candidates of one scan (see store_escalation_due): an
+ * SMS without report or answer, not escalated yet, to a number that
+ * allows voice (not a contact, or one with the voice bit) and has not
+ * opted out (opt-outs are salted hashes: varsel_phone_hash, last as it
+ * costs most).
+ */
 #define ESCALATION_WHERE \
 	"d.channel = 1 AND d.state IN (0, 1, 2) AND d.ack = 0 " \
-	"AND NOT EXISTS (SELECT 1 FROM deliveries c WHERE c.parent_id = d.id) " \
+	"AND NOT EXISTS (SELECT 1 FROM deliveries c " \
+	"WHERE c.parent_id = d.id) " \
 	"AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.phone = d.phone " \
-	"AND (k.channels & 2) = 0)"
+	"AND (k.channels & 2) = 0) " \
+	"AND NOT EXISTS (SELECT 1 FROM optouts o " \
+	"WHERE o.phone_hash = varsel_phone_hash(d.phone))"
 #define CONTACT_COLS \
 	"id, phone, name, lang, area, lat, lon, channels, created_at, " \
 	"updated_at"
@@ -295,6 +315,7 @@ enum stmt_id {
 	ST_CB_DONE,
 	ST_CB_RETRY,
 	ST_CB_NEXT,
+	ST_CB_CLEAN,
 	ST_ALERTS_WATCHED,
 	ST_SET_WATCH,
 	ST_GET_WATCH,
@@ -305,6 +326,9 @@ enum stmt_id {
 	ST_PURGE_ALERTS,
 	ST_PURGE_REPLIES,
 	ST_PURGE_INBOUND,
+	ST_PURGE_ATTEMPTS,
+	ST_PURGE_CALLBACKS,
+	ST_INBOUND_ERASE,
 	ST_NSTMTS
 };
 
@@ -478,18 +502,26 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1",
 	[ST_SET_ACK] =
 	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1",
+	/*
+	 * CROSS JOIN keeps the few escalating alerts outside (else the
+	 * planner may scan every delivery); the ids are read before cb
+	 * runs, so cb may insert the calls.
+	 */
 	[ST_ESCALATION_DUE] =
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id IN ("
 	    "SELECT d.id FROM alerts a INDEXED BY alerts_escalating "
-	    "JOIN deliveries d ON d.alert_id = a.id "
+	    "CROSS JOIN deliveries d ON d.alert_id = a.id "
 	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 "
-	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 AND "
+	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 "
+	    "AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
 	    ESCALATION_WHERE " LIMIT ?2)",
+	/* Due alerts that expired or have no candidate left are done. */
 	[ST_ESCALATION_DONE] =
 	    "UPDATE alerts SET esc_done = 1 WHERE escalate_after_s > 0 "
 	    "AND esc_done = 0 AND created_at + escalate_after_s * 1000 <= ?1 "
-	    "AND NOT EXISTS (SELECT 1 FROM deliveries d "
-	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE ")",
+	    "AND ((expires_at > 0 AND expires_at <= ?1) "
+	    "OR NOT EXISTS (SELECT 1 FROM deliveries d "
+	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE "))",
 	[ST_CB_ENQUEUE] =
 	    "INSERT INTO callbacks (alert_id, client, url, event, body, "
 	    "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -507,6 +539,8 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	    "UPDATE callbacks SET next_at = ?2, error = ?3 WHERE id = ?1 "
 	    "AND state = 0",
 	[ST_CB_NEXT] = "SELECT min(next_at) FROM callbacks WHERE state = 0",
+	[ST_CB_CLEAN] =
+	    "DELETE FROM callbacks WHERE state = 1 AND next_at < ?1",
 	[ST_ALERTS_WATCHED] =
 	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
 	    "WHERE callback_url IS NOT NULL AND watch_done = 0",
@@ -541,6 +575,17 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	[ST_PURGE_INBOUND] =
 	    "UPDATE inbound SET text = '', from_phone = 'purged' "
 	    "WHERE received_at < ?1 AND from_phone <> 'purged'",
+	/* Provider error texts may quote the number. */
+	[ST_PURGE_ATTEMPTS] =
+	    "UPDATE attempts SET error = NULL WHERE error IS NOT NULL "
+	    "AND delivery_id IN (SELECT id FROM deliveries "
+	    "WHERE phone = 'purged')",
+	/* An ack event names the number that answered. */
+	[ST_PURGE_CALLBACKS] =
+	    "DELETE FROM callbacks WHERE state = 1 AND created_at < ?1",
+	[ST_INBOUND_ERASE] =
+	    "UPDATE inbound SET text = '', from_phone = 'erased' "
+	    "WHERE from_phone = ?1",
 };
 
 /* How an internal multi-row change was opened. */
@@ -574,6 +619,7 @@ static int	txn_enter(struct store *, enum txn_kind *, const char *);
 static int	txn_leave(struct store *, enum txn_kind, bool, const char *);
 static void	sync_normal(struct store *);
 static void	phone_hash(struct store *, const char *, char[65]);
+static void	sql_phone_hash(sqlite3_context *, int, sqlite3_value **);
 static int	group_id(struct store *, const char *, bool, int64_t *,
 		    const char *);
 static int	members(struct store *, enum stmt_id, const char *,
@@ -584,6 +630,10 @@ static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
 static int	read_delivery(sqlite3_stmt *, struct delivery *);
 static int	count_update(struct store *, enum stmt_id, int *,
 		    const char *);
+static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
+		    void *, const char *);
+static int	deliveries_each(struct store *, enum stmt_id,
+		    store_delivery_cb, void *, const char *);
 
 /* ---- opening and migrating ------------------------------------------ */
 
@@ -792,6 +842,14 @@ store_open(const char *path, char *err, size_t errlen)
 	if (migrate(s->db, why, sizeof(why)) == -1 ||
 	    load_salt(s, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	/* Lets SQL match numbers against opt-outs (escalation). */
+	if (sqlite3_create_function_v2(s->db, "varsel_phone_hash", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, s,
+	    sql_phone_hash, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot register varsel_phone_hash: %s",
+		    sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	for (i = 0; i < ST_NSTMTS; i++)
@@ -1244,6 +1302,10 @@ store_contact_delete(struct store *s, const char *phone)
 	bind_text(s->st[ST_DELIVERIES_ERASE], 1, phone);
 	if (step_done(s, ST_DELIVERIES_ERASE, __func__) == -1)
 		goto out;
+	/* And from the SMS the person sent (a rare scan of inbound). */
+	bind_text(s->st[ST_INBOUND_ERASE], 1, phone);
+	if (step_done(s, ST_INBOUND_ERASE, __func__) == -1)
+		goto out;
 	ok = true;
 out:
 	if (txn_leave(s, kind, ok, __func__) == -1 && rc == 0)
@@ -1352,6 +1414,27 @@ phone_hash(struct store *s, const char *phone, char out[65])
 	memcpy(buf + SALT_LEN, phone, n);
 	sha256_hex(buf, SALT_LEN + n, out);
 	explicit_bzero(buf, sizeof(buf));
+}
+
+/* SQL varsel_phone_hash(phone): phone_hash() of a text, NULL for NULL. */
+static void
+sql_phone_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store		*s = sqlite3_user_data(ctx);
+	const unsigned char	*phone;
+	char			 hash[65];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((phone = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	phone_hash(s, (const char *)phone, hash);
+	sqlite3_result_text(ctx, hash, -1, SQLITE_TRANSIENT);
 }
 
 int
@@ -1603,14 +1686,15 @@ store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
+/* Every alert row of a bound query to cb; -1 if cb stopped. */
+static int
+alerts_each(struct store *s, enum stmt_id id, store_alert_cb cb, void *arg,
+    const char *func)
 {
-	sqlite3_stmt		*st = s->st[ST_ALERTS_LIST];
+	sqlite3_stmt		*st = s->st[id];
 	struct alert_row	 a;
 	int			 rc, ret = 0;
 
-	sqlite3_bind_int(st, 1, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (read_alert(st, &a) == -1) {
 			ret = -1;
@@ -1622,11 +1706,18 @@ store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE) {
-		DBWARN(s);
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
 		ret = -1;
 	}
 	stmt_done(st);
 	return ret == -1 ? -1 : 0;
+}
+
+int
+store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
+{
+	sqlite3_bind_int(s->st[ST_ALERTS_LIST], 1, limit);
+	return alerts_each(s, ST_ALERTS_LIST, cb, arg, __func__);
 }
 
 /* Run a bound UPDATE; *n gets how many rows it changed. */
@@ -2012,30 +2103,13 @@ store_deliveries_list(struct store *s, int64_t alert_id, int state,
 	enum stmt_id	 id = state < 0 ? ST_DELIVERIES_ALL :
 			    ST_DELIVERIES_STATE;
 	sqlite3_stmt	*st = s->st[id];
-	struct delivery	 d;
-	int		 rc, ret = 0;
 
 	sqlite3_bind_int64(st, 1, alert_id);
 	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int(st, 3, limit);
 	if (state >= 0)
 		sqlite3_bind_int(st, 4, state);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_delivery(st, &d) == -1) {
-			ret = -1;
-			break;
-		}
-		ret = cb(&d, arg);
-		delivery_clear(&d);
-		if (ret == -1)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		DBWARN(s);
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret == -1 ? -1 : 0;
+	return deliveries_each(s, id, cb, arg, __func__);
 }
 
 int
@@ -2074,6 +2148,11 @@ store_delivery_progress(struct store *s, int64_t id, enum dstate state,
 {
 	sqlite3_stmt	*st = s->st[ST_PROGRESS];
 
+	if ((int)state < 0 || state >= DS_NSTATES) {
+		log_warnx("%s: delivery %lld: no such state %d", __func__,
+		    (long long)id, (int)state);
+		return -1;
+	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, (int)state);
 	bind_text(st, 3, error);
@@ -2116,7 +2195,8 @@ store_inbound_insert(struct store *s, struct inbound_row *in)
 	int		 rc;
 
 	bind_text(st, 1, in->provider);
-	bind_text(st, 2, in->provider_id);
+	/* Without an id there is nothing to recognise a retry by. */
+	bind_text_empty_null(st, 2, in->provider_id);
 	bind_text(st, 3, in->from != NULL ? in->from : "");
 	bind_text(st, 4, in->to);
 	bind_text(st, 5, in->text != NULL ? in->text : "");
@@ -2251,7 +2331,7 @@ store_delivery_set_ack(struct store *s, int64_t id, int ack, int64_t now)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, ack > 0 ? 1 : ack < 0 ? -1 : 0);
 	sqlite3_bind_int64(st, 3, now);
-	return update_one(s, ST_SET_ACK, __func__) == -1 ? -1 : 0;
+	return update_one(s, ST_SET_ACK, __func__);
 }
 
 int
@@ -2311,8 +2391,10 @@ store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
 
 	if (limit <= 0)
 		return 0;
-	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL)
+	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL) {
+		log_warnx("%s: out of memory", __func__);
 		return -1;
+	}
 	if (txn_enter(s, &kind, __func__) == -1) {
 		free(rows);
 		return -1;
@@ -2332,11 +2414,16 @@ store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
 		c->next_at = now + lease_ms;
 		c->error = col_dup(st, 8, &oom);
 	}
-	if (n < limit && rc != SQLITE_DONE)
+	if (n < limit && rc != SQLITE_DONE) {
 		DBWARN(s);
-	stmt_done(st);
-	if (oom)
+		stmt_done(st);
 		goto out;
+	}
+	stmt_done(st);
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(s->st[ST_CB_LEASE], 1, rows[i].id);
 		sqlite3_bind_int64(s->st[ST_CB_LEASE], 2, now + lease_ms);
@@ -2356,12 +2443,21 @@ out:
 	return ok ? 0 : -1;
 }
 
+/*
+ * A sent (or given up) callback stays a day as state 1, for anyone
+ * asking whether it went out; then it goes with the next one done.
+ */
 int
 store_callback_done(struct store *s, int64_t id, int64_t now)
 {
 	sqlite3_bind_int64(s->st[ST_CB_DONE], 1, id);
 	sqlite3_bind_int64(s->st[ST_CB_DONE], 2, now);
-	return step_done(s, ST_CB_DONE, __func__);
+	if (step_done(s, ST_CB_DONE, __func__) == -1)
+		return -1;
+	/* The row is done either way: a failed cleanup waits for the next. */
+	sqlite3_bind_int64(s->st[ST_CB_CLEAN], 1, now - CB_KEEP_MS);
+	step_done(s, ST_CB_CLEAN, __func__);
+	return 0;
 }
 
 int
@@ -2399,26 +2495,7 @@ store_callback_next_due(struct store *s, int64_t *next_at)
 int
 store_alerts_watched(struct store *s, store_alert_cb cb, void *arg)
 {
-	sqlite3_stmt		*st = s->st[ST_ALERTS_WATCHED];
-	struct alert_row	 a;
-	int			 rc, ret = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_alert(st, &a) == -1) {
-			ret = -1;
-			break;
-		}
-		ret = cb(&a, arg);
-		alert_row_clear(&a);
-		if (ret == -1)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		DBWARN(s);
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret == -1 ? -1 : 0;
+	return alerts_each(s, ST_ALERTS_WATCHED, cb, arg, __func__);
 }
 
 int
@@ -2441,6 +2518,8 @@ store_alert_get_watch(struct store *s, int64_t id, char digest[65],
 	sqlite3_stmt	*st = s->st[ST_GET_WATCH];
 	int		 rc;
 
+	digest[0] = '\0';
+	*progress_at = 0;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -2503,19 +2582,20 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 {
 	sqlite3_stmt	*st = s->st[ST_SET_AREA];
 	enum txn_kind	 kind;
-	int64_t		 cid, gid;
+	int64_t		 cid = 0, gid;
 	bool		 ok = false;
 	int		 rc;
 
 	if (txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	bind_text(st, 1, phone);
-	bind_text(st, 2, lang != NULL ? lang : "sv");
+	bind_text(st, 2, lang != NULL && lang[0] != '\0' ? lang : "sv");
 	bind_text(st, 3, area);
 	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	cid = sqlite3_column_int64(st, 0);
-	if (rc != SQLITE_ROW)
+	/* RETURNING: the row is written by the first step. */
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cid = sqlite3_column_int64(st, 0);
+	else
 		DBWARN(s);
 	stmt_done(st);
 	if (rc != SQLITE_ROW)
@@ -2584,10 +2664,17 @@ store_purge(struct store *s, int64_t before, int64_t *n)
 	sqlite3_bind_int64(s->st[ST_PURGE_ALERTS], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_REPLIES], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_INBOUND], 1, before);
+	sqlite3_bind_int64(s->st[ST_PURGE_CALLBACKS], 1, before);
 	if (count_update(s, ST_PURGE_ALERTS, &count, __func__) == 0 &&
 	    count_update(s, ST_PURGE_REPLIES, &count, __func__) == 0 &&
-	    count_update(s, ST_PURGE_INBOUND, &ignored, __func__) == 0)
+	    count_update(s, ST_PURGE_INBOUND, &ignored, __func__) == 0 &&
+	    count_update(s, ST_PURGE_ATTEMPTS, &ignored, __func__) == 0 &&
+	    count_update(s, ST_PURGE_CALLBACKS, &ignored, __func__) == 0)
 		ok = true;
+	/* Statements after a failed one keep their bindings otherwise. */
+	stmt_done(s->st[ST_PURGE_REPLIES]);
+	stmt_done(s->st[ST_PURGE_INBOUND]);
+	stmt_done(s->st[ST_PURGE_CALLBACKS]);
 	if (txn_leave(s, kind, ok, __func__) == -1)
 		return -1;
 	*n = count;

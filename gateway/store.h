@@ -252,7 +252,7 @@ struct inbound_row {
 /*
  * Store an inbound SMS; sets in->id. STORE_DUPLICATE if (provider,
  * provider_id) was stored before (providers retry callbacks); in->id is
- * then the first one's id.
+ * then the first one's id. A NULL or "" provider_id is never a duplicate.
  */
 int	store_inbound_insert(struct store *, struct inbound_row *);
 /* Replies (deliveries with a kind) to phone created since since; kind
@@ -276,7 +276,8 @@ int	store_inbound_totals(struct store *, store_count_cb, void *);
  */
 int	store_ack_target(struct store *, const char *phone, int64_t alert_id,
 	    int64_t now, int64_t *delivery_id, int64_t *alert_out);
-/* Record the answer (1 yes, -1 no) on the delivery. */
+/* Record the answer (1 yes, -1 no) on the delivery; STORE_NOTFOUND if
+ * there is no such delivery. */
 int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
 	    int64_t now);
 
@@ -287,7 +288,9 @@ int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
  * created_at + escalate_after_s <= now, they have no delivery report
  * (queued, sending or sent), no answer, no escalation call yet (no
  * delivery with parent_id = theirs), and the number allows voice (a
- * contact with the voice channel, or not a contact). Up to limit, to cb.
+ * contact with the voice channel, or not a contact) and has not opted
+ * out; the alert has not expired. Up to limit, to cb, which may insert
+ * the calls. Alerts with nothing left to escalate leave the scan.
  */
 int	store_escalation_due(struct store *, int64_t now, int limit,
 	    store_delivery_cb, void *);
@@ -316,6 +319,7 @@ typedef int (*store_callback_cb)(const struct callback_row *, void *);
  */
 int	store_callback_claim(struct store *, int64_t now, int64_t lease_ms,
 	    int limit, store_callback_cb, void *);
+/* Sent or given up: never claimed again; the row is deleted a day later. */
 int	store_callback_done(struct store *, int64_t id, int64_t now);
 int	store_callback_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error);
@@ -359,6 +363,8 @@ int	store_area_members_nopos(struct store *, const char *area,
 /*
  * Strip numbers and texts from deliveries (and inbound SMS) of alerts
  * created before before; counts stay. *n is the deliveries purged.
+ * Replies and inbound SMS go by their own time; attempt errors of
+ * purged deliveries and sent callbacks from before go too.
  */
 int	store_purge(struct store *, int64_t before, int64_t *n);
 
