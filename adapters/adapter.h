@@ -127,6 +127,7 @@ struct adapter_env {
 #define ADAPTER_CAP_SMS		0x01
 #define ADAPTER_CAP_VOICE	0x02
 #define ADAPTER_CAP_STATUS	0x04
+#define ADAPTER_CAP_AUDIO	0x08	/* calls play audio files: needs media_url */
 
 struct adapter_ops {
 	const char		*type;		/* "46elks": matches type = */

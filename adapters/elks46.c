@@ -90,7 +90,8 @@ static const char *const elks46_keys[] = {
 
 const struct adapter_ops elks46_adapter_ops = {
 	.type = "46elks",
-	.caps = ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE | ADAPTER_CAP_STATUS,
+	.caps = ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE | ADAPTER_CAP_STATUS |
+	    ADAPTER_CAP_AUDIO,
 	.keys = elks46_keys,
 	.init = elks46_init,
 	.free = elks46_free,

@@ -227,7 +227,7 @@ channel_cap(unsigned int channel)
 static bool
 carries(const struct provider *p, unsigned int channel)
 {
-	return (p->adapter->ops->caps & channel_cap(channel)) != 0;
+	return (p->adapter->caps & channel_cap(channel)) != 0;
 }
 
 bool
@@ -664,7 +664,8 @@ send_job(struct dispatch *d, struct job *j)
 	m.text = j->body;
 	m.lang = j->lang;
 	if (j->channel == CH_VOICE) {
-		media = media_url(d, j);
+		if (p->adapter->caps & ADAPTER_CAP_AUDIO)
+			media = media_url(d, j);
 		m.media_url = media;
 		m.ask_ack = true;
 	}

@@ -417,13 +417,13 @@ static const struct {
 	/* [provider NAME]. */
 	{ "[provider p]\npriority = 2\n",
 	    "1: type: missing; [provider p] needs it" },
-	{ "[provider p]\ntype = twilio\n", "2: type: unknown provider type "
-	    "'twilio' (known: simulator, 46elks)" },
+	{ "[provider p]\ntype = sinch\n", "2: type: unknown provider type "
+	    "'sinch' (known: simulator, 46elks, twilio)" },
 	{ "[provider p]\ntype = Simulator\n", "2: type: unknown provider" },
 	{ "[provider p]\ntype = simulator\nusername = x\n",
 	    "3: username: unknown key for type simulator (it takes type, "
 	    "priority, rate, max_connections, from, base_url, timeout_ms, "
-	    "delivered_after_ms, fail_share)" },
+	    "delivered_after_ms, fail_share, answer_digit)" },
 	{ "[provider p]\ntype = simulator\npriority = 1001\n",
 	    "3: priority: 1001 is out of range (0..1000)" },
 	{ "[provider p]\ntype = simulator\npriority = -1\n", "3: priority: " },
@@ -525,7 +525,7 @@ test_config_errors_hide_secrets(void **state)
 	char		 err[2048];
 
 	assert_null(load(t, "[gateway]\npassword hunter2-secret\n"
-	    "[provider p]\ntype = twilio\nauth_token = hunter2-secret\n"
+	    "[provider p]\ntype = sinch\nauth_token = hunter2-secret\n"
 	    "[client c]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read\n"
 	    "hmac_secret = hunter2\n" SIM, err, sizeof(err)));
 	assert_int_equal(count_lines(err), 3);
@@ -568,7 +568,7 @@ test_config_all_errors(void **state)
 	    "IPv6)\n"
 	    "%1$s:10: rate: 0 is out of range (more than 0, at most 100000)\n"
 	    "%1$s:12: type: unknown provider type 'carrier-pigeon' (known: "
-	    "simulator, 46elks)\n"
+	    "simulator, 46elks, twilio)\n"
 	    "%1$s:15: retry_max_ms: 10 is below retry_base_ms (1000)",
 	    t->conf);
 	assert_string_equal(err, want);

@@ -280,7 +280,7 @@ test_build_call(void **state)
 	section_set(&s, "voice_from", "+46766860000");
 	a = make(&s);
 	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE |
-	    ADAPTER_CAP_STATUS);
+	    ADAPTER_CAP_STATUS | ADAPTER_CAP_AUDIO);
 	m.delivery_id = 42;
 	m.channel = CH_VOICE;
 	m.to = "+46701234567";
@@ -351,7 +351,8 @@ test_call_refused(void **state)
 
 	section_init(&s);
 	a = make(&s);
-	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_STATUS);
+	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_STATUS |
+	    ADAPTER_CAP_AUDIO);
 	m.channel = CH_VOICE;
 	m.to = "+46701234567";
 	m.text = "x";
