@@ -58,6 +58,12 @@ for i in $(seq 100); do
 	sleep 0.3
 done
 call "$api/v1/alerts/$id/deliveries" | jq -c '.deliveries[] | {phone, state, provider, provider_ref}'
+
+echo "== A volunteer answers JA, a resident asks for the nearest trygghetspunkt"
+export VARSEL_URL=$api VARSEL_TOKEN=$token
+"$build/varselctl" sim inbound +46701740605 "JA"
+"$build/varselctl" sim inbound +46701740611 "TRYGG 155 31"
+"$build/varselctl" status "$id"
 echo
 echo "varseld is running on $api (pid $pid); Ctrl-C stops it."
 echo "Try: curl -H 'Authorization: Bearer $token' $api/v1/alerts/$id"
