@@ -1,0 +1,478 @@
+/*
+ * bench/audience: how fast a geo audience is resolved and written.
+ *
+ * One varseld with the simulator provider at a low rate (so dispatch does
+ * not compete) gets N contacts with coordinates scattered over a box
+ * around Nykvarn (seeded, reproducible), loaded through POST /v1/contacts.
+ * Then, R times each, it posts an alert to a circle sized from the density
+ * to hold about T contacts and one to a concave polygon of the same area,
+ * and measures the time from the POST to its 202: validation, resolving
+ * the audience and writing every delivery durably. The recipients the 202
+ * counts are printed next to the number of contacts that lie inside the
+ * shape by our own count. It prints figures and never judges them.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gateway/geo.h"
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+/* The box the contacts are scattered over, in micro-degrees. */
+#define LAT0_U		59100000
+#define LAT1_U		59260000
+#define LON0_U		17300000
+#define LON1_U		17560000
+/* The centre of both shapes: Nykvarn. */
+#define CENTRE_LAT	59.18
+#define CENTRE_LON	17.43
+#define EARTH_R_M	6371008.8	/* mean radius, as geo.c */
+#define INNER_SHARE	0.7		/* inner / outer radius of the star */
+#define PHONE_BASE	1000000		/* +4670 1000000 upward */
+
+/* The contacts' coordinates in micro-degrees. */
+struct contacts {
+	int32_t		*lat_u;
+	int32_t		*lon_u;
+	int		 n;
+};
+
+/* The two audiences, rounded as they are sent. */
+struct shapes {
+	struct geo_point	 centre;
+	double			 radius_m;
+	struct geo_point	*poly;
+	int			 nvertices;
+	int			 in_circle;	/* contacts inside, our count */
+	int			 in_polygon;
+};
+
+/* The figures of one alert pair. */
+struct run {
+	double		circle_ms;
+	long long	circle_n;
+	double		polygon_ms;
+	long long	polygon_n;
+};
+
+static void	 usage(void) __attribute__((noreturn));
+static double	 bench_now_ms(void);
+static uint64_t	 rng_next(uint64_t *);
+static int	 contacts_make(struct contacts *, int, uint64_t);
+static void	 shapes_make(struct shapes *, const struct contacts *, int,
+		    int);
+static double	 round_to(double, double);
+static char	*contacts_body(const struct contacts *, int, int);
+static int	 contacts_load(struct e2e_proc *, const struct contacts *,
+		    int, double *);
+static char	*alert_body(const struct shapes *, bool, int);
+static int	 alert_post(struct e2e_proc *, const char *, double *,
+		    long long *);
+static int	 cmp_double(const void *, const void *);
+static double	 median(struct run *, int, size_t);
+
+/* Say how to call the program and exit. */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: audience [-n contacts] [--runs R] "
+	    "[--target T] [--vertices V]\n"
+	    "                [--batch B] [--seed S]\n"
+	    "  run from the build folder after `make bench`; "
+	    "VARSEL_BUILDDIR and\n  VARSEL_SRCDIR override where varseld "
+	    "and the templates are found\n");
+	exit(2);
+}
+
+/* Milliseconds of the monotonic clock, with fractions. */
+static double
+bench_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* splitmix64: a small seeded generator, the same on every machine. */
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* n contacts spread evenly over the box; 0 or -1. */
+static int
+contacts_make(struct contacts *c, int n, uint64_t seed)
+{
+	uint64_t	s = seed;
+	int		i;
+
+	c->n = n;
+	c->lat_u = calloc((size_t)n, sizeof(*c->lat_u));
+	c->lon_u = calloc((size_t)n, sizeof(*c->lon_u));
+	if (c->lat_u == NULL || c->lon_u == NULL) {
+		fprintf(stderr, "audience: out of memory for %d contacts\n",
+		    n);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		c->lat_u[i] = LAT0_U + (int32_t)(rng_next(&s) %
+		    (LAT1_U - LAT0_U + 1));
+		c->lon_u[i] = LON0_U + (int32_t)(rng_next(&s) %
+		    (LON1_U - LON0_U + 1));
+	}
+	return 0;
+}
+
+/* x rounded to a multiple of step. */
+static double
+round_to(double x, double step)
+{
+	return round(x / step) * step;
+}
+
+/*
+ * The circle that holds about target contacts at the box's density, a
+ * star polygon of nvertices corners (inner radius INNER_SHARE of the
+ * outer) with the same area, and how many contacts lie in each.
+ */
+static void
+shapes_make(struct shapes *sh, const struct contacts *c, int target,
+    int nvertices)
+{
+	const double	rad = M_PI / 180;
+	double		area, density, r, outer, m_lat, m_lon, a, k;
+	int		i;
+
+	/* The box's area on the sphere, then contacts per square metre. */
+	area = EARTH_R_M * EARTH_R_M * (LON1_U - LON0_U) / 1e6 * rad *
+	    (sin(LAT1_U / 1e6 * rad) - sin(LAT0_U / 1e6 * rad));
+	density = c->n / area;
+	r = sqrt(target / (M_PI * density));
+	sh->centre.lat = CENTRE_LAT;
+	sh->centre.lon = CENTRE_LON;
+	sh->radius_m = fmax(1, round_to(r, 1));
+
+	/* Star of V corners: V triangles of 1/2 R k R sin(2 pi / V). */
+	k = INNER_SHARE;
+	outer = sqrt(M_PI * r * r / (nvertices / 2.0 * k *
+	    sin(2 * M_PI / nvertices)));
+	m_lat = EARTH_R_M * rad;
+	m_lon = m_lat * cos(CENTRE_LAT * rad);
+	sh->nvertices = nvertices;
+	for (i = 0; i < nvertices; i++) {
+		double	rr = i % 2 ? outer * k : outer;
+
+		a = 2 * M_PI * i / nvertices;
+		sh->poly[i].lat = round_to(CENTRE_LAT + rr * cos(a) / m_lat,
+		    1e-6);
+		sh->poly[i].lon = round_to(CENTRE_LON + rr * sin(a) / m_lon,
+		    1e-6);
+	}
+
+	sh->in_circle = sh->in_polygon = 0;
+	for (i = 0; i < c->n; i++) {
+		struct geo_point	p = { c->lat_u[i] / 1e6,
+					      c->lon_u[i] / 1e6 };
+
+		if (geo_in_circle(p, sh->centre, sh->radius_m))
+			sh->in_circle++;
+		if (geo_in_polygon(sh->poly, (size_t)nvertices, p))
+			sh->in_polygon++;
+	}
+}
+
+/* The POST /v1/contacts body for contacts [from, from + count). */
+static char *
+contacts_body(const struct contacts *c, int from, int count)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 i;
+
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	fputs("{\"contacts\":[", fp);
+	for (i = from; i < from + count; i++)
+		fprintf(fp, "%s{\"phone\":\"+4670%07d\",\"lat\":%d.%06d,"
+		    "\"lon\":%d.%06d}", i > from ? "," : "", PHONE_BASE + i,
+		    c->lat_u[i] / 1000000, c->lat_u[i] % 1000000,
+		    c->lon_u[i] / 1000000, c->lon_u[i] % 1000000);
+	fputs("]}", fp);
+	if (fclose(fp) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * Load every contact, batch per request; *ms gets the time spent in the
+ * requests (building the bodies is not counted). 0 or -1.
+ */
+static int
+contacts_load(struct e2e_proc *d, const struct contacts *c, int batch,
+    double *ms)
+{
+	int	done = 0;
+
+	*ms = 0;
+	while (done < c->n) {
+		int	 count = c->n - done > batch ? batch : c->n - done;
+		int	 status;
+		char	*text;
+		json_t	*res;
+		double	 t0;
+
+		if ((text = contacts_body(c, done, count)) == NULL) {
+			fprintf(stderr, "audience: out of memory\n");
+			return -1;
+		}
+		t0 = bench_now_ms();
+		res = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text,
+		    &status);
+		*ms += bench_now_ms() - t0;
+		free(text);
+		if (status != 200 || e2e_json_int(res, "upserted") != count) {
+			const char	*msg = e2e_json_str(res,
+					    "error.message");
+
+			fprintf(stderr, "audience: POST /v1/contacts: %d, "
+			    "upserted %lld of %d%s%s\n", status,
+			    e2e_json_int(res, "upserted"), count,
+			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+			json_decref(res);
+			return -1;
+		}
+		json_decref(res);
+		done += count;
+	}
+	return 0;
+}
+
+/* The POST /v1/alerts body: the circle or the polygon, run i. */
+static char *
+alert_body(const struct shapes *sh, bool circle, int i)
+{
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 v;
+
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	fprintf(fp, "{\"source_ref\":\"bench-audience-%s-%d\","
+	    "\"message\":\"Prov: bench av geografiskt urval.\","
+	    "\"audience\":{", circle ? "circle" : "polygon", i);
+	if (circle)
+		fprintf(fp, "\"circle\":{\"lat\":%.6f,\"lon\":%.6f,"
+		    "\"radius_m\":%.0f}", sh->centre.lat, sh->centre.lon,
+		    sh->radius_m);
+	else {
+		fputs("\"polygon\":[", fp);
+		for (v = 0; v < sh->nvertices; v++)
+			fprintf(fp, "%s[%.6f,%.6f]", v > 0 ? "," : "",
+			    sh->poly[v].lat, sh->poly[v].lon);
+		fputs("]", fp);
+	}
+	fputs("}}", fp);
+	if (fclose(fp) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* POST one alert; *ms until the 202, *recipients from it. 0 or -1. */
+static int
+alert_post(struct e2e_proc *d, const char *body, double *ms,
+    long long *recipients)
+{
+	json_t		*res;
+	const char	*msg;
+	double		 t0;
+	int		 status;
+
+	t0 = bench_now_ms();
+	res = e2e_api(d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	*ms = bench_now_ms() - t0;
+	*recipients = e2e_json_int(res, "recipients");
+	if (status != 202) {
+		msg = e2e_json_str(res, "error.message");
+		fprintf(stderr, "audience: POST /v1/alerts: %d%s%s\n", status,
+		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+		json_decref(res);
+		return -1;
+	}
+	json_decref(res);
+	return 0;
+}
+
+/* qsort order of doubles. */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the double field at offset off over n runs. */
+static double
+median(struct run *runs, int n, size_t off)
+{
+	double	v[n];
+	int	i;
+
+	for (i = 0; i < n; i++)
+		memcpy(&v[i], (char *)&runs[i] + off, sizeof(double));
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Parse the options, load the contacts, post the alerts, print. */
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "runs",	required_argument,	NULL, 'r' },
+		{ "target",	required_argument,	NULL, 't' },
+		{ "vertices",	required_argument,	NULL, 'v' },
+		{ "batch",	required_argument,	NULL, 'b' },
+		{ "seed",	required_argument,	NULL, 's' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct contacts	 c = { NULL, NULL, 0 };
+	struct shapes	 sh;
+	struct e2e_env	*env = NULL;
+	struct e2e_proc	 d;
+	struct e2e_conf	 conf;
+	struct run	*runs = NULL;
+	char		 gwlines[128], *body;
+	double		 load_ms;
+	unsigned long	 seed = 1;
+	int		 n = 100000, nruns = 5, target = 10000, nvert = 24;
+	int		 batch = 5000, ch, i, ok = 0, rc = 1;
+
+	while ((ch = getopt_long(argc, argv, "n:r:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'r':
+			nruns = atoi(optarg);
+			break;
+		case 't':
+			target = atoi(optarg);
+			break;
+		case 'v':
+			nvert = atoi(optarg);
+			break;
+		case 'b':
+			batch = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoul(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || n < 1 || n > 8999999 || nruns < 1 ||
+	    nruns > 100 || target < 1 || target > n || nvert < 6 ||
+	    nvert > 1000 || nvert % 2 != 0 || batch < 1 || batch > 10000)
+		usage();
+
+	memset(&sh, 0, sizeof(sh));
+	if ((sh.poly = calloc((size_t)nvert, sizeof(*sh.poly))) == NULL ||
+	    (runs = calloc((size_t)nruns, sizeof(*runs))) == NULL ||
+	    contacts_make(&c, n, seed) == -1)
+		goto out;
+	shapes_make(&sh, &c, target, nvert);
+
+	printf("audience: %d contacts in %.2f..%.2f N, %.2f..%.2f E "
+	    "(seed %lu), simulator at rate=1\n", n, LAT0_U / 1e6,
+	    LAT1_U / 1e6, LON0_U / 1e6, LON1_U / 1e6, seed);
+	printf("circle: %.4f,%.4f radius %.0f m for about %d "
+	    "(%d inside by our count)\n", sh.centre.lat, sh.centre.lon,
+	    sh.radius_m, target, sh.in_circle);
+	printf("polygon: %d-corner star of the same area "
+	    "(%d inside by our count)\n", nvert, sh.in_polygon);
+	fflush(stdout);
+
+	if ((env = e2e_env_new()) == NULL)
+		goto out;
+	/* A batch of 10,000 contacts is about 600 KB of JSON. */
+	snprintf(gwlines, sizeof(gwlines), "max_body_bytes = %zu",
+	    (size_t)16 * 1024 * 1024);
+	memset(&conf, 0, sizeof(conf));
+	conf.fake_port = 0;
+	conf.rate = 1;
+	conf.gateway = gwlines;
+	if (e2e_env_config(env, &conf) == -1 ||
+	    e2e_spawn_daemon(env, &d) == -1)
+		goto out;
+
+	if (contacts_load(&d, &c, batch, &load_ms) == -1)
+		goto out;
+	printf("contacts: %d in %d POST%s of up to %d: %.0f ms "
+	    "(%.0f contacts/s)\n", n, (n + batch - 1) / batch,
+	    n > batch ? "s" : "", batch, load_ms,
+	    load_ms > 0 ? n * 1000.0 / load_ms : 0);
+	printf("%-6s %10s %10s %10s %10s\n", "run", "circle_ms", "recipients",
+	    "polygon_ms", "recipients");
+	fflush(stdout);
+
+	for (i = 0; i < nruns; i++) {
+		struct run	*r = &runs[ok];
+		int		 failed;
+
+		if ((body = alert_body(&sh, true, i + 1)) == NULL)
+			goto out;
+		failed = alert_post(&d, body, &r->circle_ms, &r->circle_n);
+		free(body);
+		if (!failed) {
+			if ((body = alert_body(&sh, false, i + 1)) == NULL)
+				goto out;
+			failed = alert_post(&d, body, &r->polygon_ms,
+			    &r->polygon_n);
+			free(body);
+		}
+		if (failed) {
+			printf("%-6d failed (see above)\n", i + 1);
+			if (!e2e_alive(&d))
+				break;
+			continue;
+		}
+		printf("%-6d %10.1f %10lld %10.1f %10lld\n", i + 1,
+		    r->circle_ms, r->circle_n, r->polygon_ms, r->polygon_n);
+		fflush(stdout);
+		ok++;
+	}
+	if (ok > 0)
+		printf("%-6s %10.1f %10s %10.1f\n", "median",
+		    median(runs, ok, offsetof(struct run, circle_ms)), "",
+		    median(runs, ok, offsetof(struct run, polygon_ms)));
+	rc = ok == nruns ? 0 : 1;
+out:
+	e2e_env_free(env);
+	free(c.lat_u);
+	free(c.lon_u);
+	free(sh.poly);
+	free(runs);
+	return rc;
+}
