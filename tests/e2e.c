@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "gateway/util.h"
 #include "tests/e2e.h"
@@ -952,4 +954,218 @@ e2e_free_port(void)
 		    strerror(errno));
 	close(s);
 	return port;
+}
+
+/* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
+
+/* A whole file as a string; NULL on failure (printed). */
+static char *
+e2e_slurp(const char *path)
+{
+	FILE	*fp;
+	char	*text = NULL;
+	long	 size;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "e2e: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)size + 1)) != NULL) {
+		if (fread(text, 1, (size_t)size, fp) == (size_t)size)
+			text[size] = '\0';
+		else {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (text == NULL)
+		fprintf(stderr, "e2e: could not read %s\n", path);
+	fclose(fp);
+	return text;
+}
+
+/*
+ * The generated config with its [provider sim] section (up to the first
+ * client) replaced by providers: everything else stays as e2e_env_config
+ * writes it.
+ */
+int
+e2e_env_config_providers(struct e2e_env *env, const struct e2e_conf *c,
+    const char *providers)
+{
+	struct e2e_conf	 base;
+	char		*text, *sec, *end, *out;
+	int		 rc;
+
+	memset(&base, 0, sizeof(base));
+	if (c != NULL)
+		base = *c;
+	base.fake_port = 0;
+	base.rate = 0;
+	base.max_connections = 0;
+	base.provider = NULL;
+	if (e2e_env_config(env, &base) == -1 ||
+	    (text = e2e_slurp(env->conf)) == NULL)
+		return -1;
+	if ((sec = strstr(text, "[provider sim]\n")) == NULL ||
+	    (end = strstr(sec, "[client ")) == NULL) {
+		fprintf(stderr, "e2e: %s: no [provider sim] section to "
+		    "replace\n", env->conf);
+		free(text);
+		return -1;
+	}
+	out = str_printf("%.*s%s\n\n%s", (int)(sec - text), text, providers,
+	    end);
+	free(text);
+	if (out == NULL)
+		return -1;
+	rc = e2e_env_write(env, "varsel.conf", out);
+	free(out);
+	return rc;
+}
+
+/* A twilio section at the fake Twilio. */
+char *
+e2e_twilio_section(const char *name, int port, int priority, double rate,
+    int max_connections, const char *more)
+{
+	return str_printf("[provider %s]\n"
+	    "type = twilio\n"
+	    "priority = %d\n"
+	    "base_url = http://127.0.0.1:%d\n"
+	    "account_sid = %s\n"
+	    "auth_token = %s\n"
+	    "from = %s\n"
+	    "rate = %g\n"
+	    "max_connections = %d\n"
+	    "%s\n",
+	    name, priority, port, E2E_TWILIO_SID, E2E_TWILIO_TOKEN,
+	    E2E_TWILIO_FROM, rate, max_connections, more ? more : "");
+}
+
+/* A 46elks section at the fake 46elks. */
+char *
+e2e_elks_section(const char *name, int port, int priority, double rate,
+    int max_connections, const char *more)
+{
+	return str_printf("[provider %s]\n"
+	    "type = 46elks\n"
+	    "priority = %d\n"
+	    "base_url = http://127.0.0.1:%d/a1\n"
+	    "username = %s\n"
+	    "password = %s\n"
+	    "callback_secret = %s\n"
+	    "from = Nykvarn\n"
+	    "rate = %g\n"
+	    "max_connections = %d\n"
+	    "%s\n",
+	    name, priority, port, E2E_ELKS_USER, E2E_ELKS_PASSWORD,
+	    E2E_CALLBACK_SECRET, rate, max_connections, more ? more : "");
+}
+
+/* Start the fake Twilio and wait until it listens. */
+int
+e2e_spawn_twilio(struct e2e_env *env, struct e2e_proc *p,
+    const char *const args[])
+{
+	char	 exe[PATH_MAX + 32], port_file[PATH_MAX];
+	char	*argv[64];
+	size_t	 n = 0, i;
+
+	snprintf(exe, sizeof(exe), "%s/tests/fakes/fake_twilio",
+	    e2e_builddir());
+	snprintf(port_file, sizeof(port_file), "%s/twilio.port", env->dir);
+	argv[n++] = exe;
+	argv[n++] = "--port-file";
+	argv[n++] = port_file;
+	argv[n++] = "--account-sid";
+	argv[n++] = E2E_TWILIO_SID;
+	argv[n++] = "--auth-token";
+	argv[n++] = E2E_TWILIO_TOKEN;
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		if (n + 1 >= nitems(argv)) {
+			fprintf(stderr, "e2e: too many fake_twilio "
+			    "arguments\n");
+			return -1;
+		}
+		argv[n++] = (char *)args[i];
+	}
+	argv[n] = NULL;
+	return e2e_spawn(env, p, "twilio", argv, port_file);
+}
+
+/* Parameters in Twilio's signing order: by name, then by value. */
+static int
+e2e_kv_cmp(const void *pa, const void *pb)
+{
+	const struct kv	*a = *(const struct kv *const *)pa;
+	const struct kv	*b = *(const struct kv *const *)pb;
+	int		 c;
+
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->value, b->value);
+}
+
+/* X-Twilio-Signature of url and a form body. */
+int
+e2e_twilio_sign(const char *token, const char *url, const char *form,
+    char *out, size_t len)
+{
+	struct kvlist	  l = { 0 };
+	const struct kv	**v = NULL;
+	unsigned char	  mac[EVP_MAX_MD_SIZE];
+	unsigned int	  maclen = 0;
+	char		 *msg = NULL;
+	size_t		  msglen = 0, i;
+	FILE		 *fp;
+	int		  rc = -1;
+
+	if (len < 29 || (form != NULL && form_parse(form, strlen(form),
+	    &l) == -1))
+		goto out;
+	if (l.n > 0 && (v = calloc(l.n, sizeof(*v))) == NULL)
+		goto out;
+	for (i = 0; i < l.n; i++)
+		v[i] = &l.v[i];
+	if (l.n > 0)
+		qsort(v, l.n, sizeof(*v), e2e_kv_cmp);
+	if ((fp = open_memstream(&msg, &msglen)) == NULL)
+		goto out;
+	fputs(url, fp);
+	for (i = 0; i < l.n; i++) {
+		fputs(v[i]->name, fp);
+		fputs(v[i]->value, fp);
+	}
+	if (fclose(fp) == 0 && HMAC(EVP_sha1(), token, (int)strlen(token),
+	    (const unsigned char *)msg, msglen, mac, &maclen) != NULL &&
+	    maclen == 20) {
+		EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+		rc = 0;
+	}
+out:
+	free(msg);
+	free(v);
+	kvlist_free(&l);
+	return rc;
+}
+
+/* GET a fake's path as JSON. */
+json_t *
+e2e_fake_get(const struct e2e_proc *fake, const char *path)
+{
+	char	 url[PATH_MAX], *resp;
+	int	 status;
+	json_t	*j;
+
+	snprintf(url, sizeof(url), "%s%s", fake->url, path);
+	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
+		return NULL;
+	if (status != 200)
+		fprintf(stderr, "e2e: GET %s: %d %s\n", url, status, resp);
+	j = status == 200 ? e2e_json_parse(resp) : NULL;
+	free(resp);
+	return j;
 }

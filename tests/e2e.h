@@ -157,4 +157,47 @@ int		 e2e_free_port(void);
 /* Milliseconds of a monotonic clock. */
 long long	 e2e_now_ms(void);
 
+/* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
+
+/* The fake Twilio's account and the number calls and SMS come from. */
+#define E2E_TWILIO_SID		"AC5ef8732a3c49700934481addd5ce1659"
+#define E2E_TWILIO_TOKEN	"e2e-twilio-auth-token-7f3d9a51c2"
+#define E2E_TWILIO_FROM		"+46766860000"
+
+/*
+ * Write varsel.conf as e2e_env_config does, but with the provider
+ * sections in providers (from e2e_twilio_section, e2e_elks_section) in
+ * place of its one provider. Of c (NULL: defaults) gateway, dispatch,
+ * hmac_secret and extra count; fake_port, rate, max_connections and
+ * provider do not. 0 or -1.
+ */
+int		 e2e_env_config_providers(struct e2e_env *,
+		    const struct e2e_conf *, const char *providers);
+/*
+ * A [provider NAME] section of type twilio at the fake Twilio on port
+ * (E2E_TWILIO_SID, E2E_TWILIO_TOKEN, from E2E_TWILIO_FROM) with more lines
+ * (may be NULL). A new string; NULL on failure.
+ */
+char		*e2e_twilio_section(const char *name, int port, int priority,
+		    double rate, int max_connections, const char *more);
+/* The same for a 46elks provider at the fake 46elks on port. */
+char		*e2e_elks_section(const char *name, int port, int priority,
+		    double rate, int max_connections, const char *more);
+/*
+ * Start tests/fakes/fake_twilio with E2E_TWILIO_SID/TOKEN, a port file
+ * in the env's folder and the extra flags in args (NULL-ended, may be
+ * NULL); its log is twilio.log.
+ */
+int		 e2e_spawn_twilio(struct e2e_env *, struct e2e_proc *,
+		    const char *const args[]);
+/*
+ * X-Twilio-Signature of a POST to url with the form body (may be NULL):
+ * base64(HMAC-SHA1(token, url + the parameters' names and values sorted
+ * by name, then value)) into out (29 bytes or more). 0 or -1.
+ */
+int		 e2e_twilio_sign(const char *token, const char *url,
+		    const char *form, char *out, size_t len);
+/* GET path (with its query) from a fake, parsed; NULL on failure. */
+json_t		*e2e_fake_get(const struct e2e_proc *, const char *path);
+
 #endif

@@ -1,0 +1,1860 @@
+/*
+ * A fake Twilio (the 2010 REST API, shared/providers.md section 2) on
+ * 127.0.0.1 for the end-to-end tests.
+ *
+ * POST /2010-04-01/Accounts/{sid}/Messages.json and .../Calls.json answer
+ * as Twilio does: Basic auth with the account SID and auth token, the form
+ * fields checked, 201 with the message or call resource, errors as JSON
+ * {code, message, more_info, status}. Then, as Twilio would, it posts
+ * callbacks signed with X-Twilio-Signature (base64 of HMAC-SHA1 keyed with
+ * the auth token over the URL and the sorted parameters): a message's
+ * status callbacks (sent, then delivered or undelivered), and a call's
+ * progress events (initiated, ringing, in-progress as StatusCallbackEvent
+ * asks, the final one always). An answered call whose TwiML has a
+ * <Gather action="..."> gets --press DIGITS posted to that action.
+ *
+ * Faults are scriptable by flags and at run time through POST /_control;
+ * GET /_stats, /_times, /_received and /_number tell a test what the fake
+ * saw. It logs nothing per request unless -v is given.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "gateway/http_client.h"
+#include "gateway/log.h"
+#include "gateway/util.h"
+
+#define API_PREFIX		"/2010-04-01/Accounts/"
+#define API_VERSION		"2010-04-01"
+#define SID_HEX			32
+#define BODY_MAX_CHARS		1600	/* Messages.json Body */
+#define CB_TIMEOUT_MS		5000
+#define CB_MAX_CONNECTIONS	32
+#define CB_TRIES_DEFAULT	3
+#define CB_RETRY_MS_DEFAULT	200
+#define MAX_BODY		65536
+#define MAX_STEPS		8
+#define POOL_FROM		"+15005550006"	/* a service's sender */
+
+/* How a simulated call ends. */
+enum outcome {
+	OUTCOME_COMPLETED,	/* answered, then hung up */
+	OUTCOME_NO_ANSWER,
+	OUTCOME_BUSY,
+	OUTCOME_FAILED
+};
+
+static const char *const outcome_names[] = {
+	[OUTCOME_COMPLETED] = "completed",
+	[OUTCOME_NO_ANSWER] = "no-answer",
+	[OUTCOME_BUSY] = "busy",
+	[OUTCOME_FAILED] = "failed",
+};
+
+/* The faults and behaviour a test can script. */
+struct faults {
+	long		 fail_first;	/* requests still to answer 503 */
+	double		 fail_rate;	/* share of requests answered 503 */
+	uint64_t	 seed;
+	long		 status_429;	/* requests still to answer 429 */
+	long		 latency_ms;
+	bool		 no_dlr;	/* no message status callbacks */
+	bool		 undelivered;	/* messages end undelivered */
+	long		 dlr_delay_ms;	/* before a message's "sent" */
+	long		 call_step_ms;	/* between a call's events */
+	char		 press[8];	/* digits pressed; "": none */
+	enum outcome	 outcome;
+	long		 cb_tries;
+	long		 cb_retry_ms;
+};
+
+/* What GET /_stats reports. */
+struct stats {
+	uint64_t	 requests;	/* to Messages.json and Calls.json */
+	uint64_t	 accepted;	/* messages */
+	uint64_t	 calls;
+	uint64_t	 rejected;	/* 400 and 401 */
+	uint64_t	 tempfailed;	/* 503 */
+	uint64_t	 throttled;	/* 429 */
+	uint64_t	 unique_to;	/* numbers with an accepted message */
+	uint64_t	 duplicates;	/* the same Body to a number again */
+	uint64_t	 concurrent;	/* requests not yet answered */
+	uint64_t	 max_concurrent;
+	uint64_t	 dlr_sent;	/* final message reports taken (2xx) */
+	uint64_t	 callbacks_sent; /* any callback answered 2xx */
+	uint64_t	 callbacks_failed; /* given up after the tries */
+	uint64_t	 callbacks_forbidden; /* answered 403 */
+	uint64_t	 call_events;	/* call status callbacks taken */
+	uint64_t	 digits_sent;	/* Gather actions taken */
+	uint64_t	 twiml_errors;	/* TwiML that did not parse */
+	uint64_t	 connections;
+};
+
+/* One accepted message or call, kept for GET /_received. */
+struct item {
+	struct item	*next;
+	bool		 call;
+	char		*sid;
+	char		*from;
+	char		*text;		/* Body, or the call's Twiml or Url */
+	char		*callback;	/* StatusCallback, or NULL */
+	long long	 at_ms;
+	uint64_t	 seq;		/* order among accepted messages */
+};
+
+/* Everything the fake knows about one To number. */
+struct number {
+	char		*to;
+	uint64_t	 hash;
+	uint32_t	 requests;
+	uint32_t	 accepted;
+	uint32_t	 calls;
+	struct item	*first;		/* oldest first */
+	struct item	*last;
+};
+
+/* Open addressing hash table of numbers. */
+struct table {
+	struct number	**slots;
+	size_t		  cap;		/* a power of two */
+	size_t		  n;
+};
+
+/* What a job posts next. */
+enum step {
+	STEP_SMS_SENT,
+	STEP_SMS_FINAL,
+	STEP_CALL_INITIATED,
+	STEP_CALL_RINGING,
+	STEP_CALL_ANSWERED,
+	STEP_CALL_DIGITS,
+	STEP_CALL_FINAL
+};
+
+struct fake;
+
+/* The callbacks of one message or call, posted one after another. */
+struct job {
+	TAILQ_ENTRY(job)	 entry;
+	struct fake		*fake;
+	struct event		*timer;
+	bool			 call;
+	char			 sid[40];
+	char			*to;
+	char			*from;
+	char			*mgsid;		/* MessagingServiceSid */
+	char			*status_url;	/* StatusCallback */
+	char			*action;	/* the Gather's action */
+	bool			 action_get;	/* method="GET" */
+	char			 digits[8];
+	enum outcome		 outcome;
+	bool			 undelivered;
+	bool			 twiml_bad;
+	enum step		 steps[MAX_STEPS];
+	int			 nsteps;
+	int			 step;
+	int			 seq;		/* the next SequenceNumber */
+	long			 tries;
+	long long		 created_ms;
+};
+
+/* A request whose answer waits for --latency-ms. */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	struct fake		*fake;
+	struct evhttp_request	*req;
+	struct event		*timer;
+	int			 status;
+	char			*body;
+	struct job		*job;		/* started once answered */
+};
+
+struct fake {
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct http_client	*client;
+	char			*sid;
+	char			*token;
+	char			*auth;		/* base64 of sid:token */
+	struct faults		 f;
+	struct stats		 st;
+	struct table		 tab;
+	uint64_t		 rng;
+	uint64_t		 idprefix;
+	uint64_t		 idcount;
+	long long		 start_ms;
+	long long		*times;		/* accept ms of messages */
+	size_t			 ntimes;
+	size_t			 times_cap;
+	TAILQ_HEAD(, pending)	 pending;
+	TAILQ_HEAD(, job)	 jobs;
+};
+
+static void	 usage(void) __attribute__((noreturn));
+static int	 fake_option(struct faults *, const char *, const char *,
+		    char *, size_t);
+static uint64_t	 fake_random(struct fake *);
+static long long fake_ms(struct fake *);
+static void	 fake_date(char *, size_t, bool);
+static uint64_t	 fake_hash(const char *);
+static struct number *fake_number(struct fake *, const char *, bool);
+static void	 fake_table_free(struct table *);
+static bool	 fake_is_e164(const char *);
+static bool	 fake_is_url(const char *);
+static size_t	 fake_utf8_len(const char *);
+static void	 fake_item_add(struct number *, struct item *);
+static struct bufferevent *fake_bev_cb(struct event_base *, void *);
+static void	 fake_request_cb(struct evhttp_request *, void *);
+static void	 fake_api(struct fake *, struct evhttp_request *,
+		    const char *, bool);
+static void	 fake_message(struct fake *, struct evhttp_request *,
+		    const struct kvlist *, struct number *);
+static void	 fake_call(struct fake *, struct evhttp_request *,
+		    const struct kvlist *, struct number *);
+static int	 fake_twiml(struct fake *, const char *, struct job *);
+static char	*fake_error(int, int, const char *);
+static void	 fake_answer(struct fake *, struct evhttp_request *, int,
+		    char *, struct job *);
+static void	 fake_send(struct evhttp_request *, int, const char *,
+		    const char *);
+static void	 fake_pending_cb(evutil_socket_t, short, void *);
+static void	 fake_pending_release(struct fake *, struct pending *);
+static void	 fake_pending_free(struct pending *);
+static struct job *fake_job_new(struct fake *, bool, const char *,
+		    const char *, const char *, const char *);
+static void	 fake_job_arm(struct job *, long);
+static void	 fake_job_timer_cb(evutil_socket_t, short, void *);
+static int	 fake_job_form(struct job *, enum step, char **, size_t *,
+		    struct kvlist *);
+static void	 fake_job_done_cb(const struct http_response *, void *);
+static void	 fake_job_next(struct job *);
+static void	 fake_job_free(struct job *);
+static int	 fake_sign(const char *, const char *, const struct kvlist *,
+		    char *, size_t);
+static int	 fake_kv_cmp(const void *, const void *);
+static void	 fake_stats(struct fake *, struct evhttp_request *);
+static void	 fake_times(struct fake *, struct evhttp_request *);
+static void	 fake_received(struct fake *, struct evhttp_request *,
+		    bool);
+static void	 fake_control(struct fake *, struct evhttp_request *);
+static void	 fake_reset(struct fake *);
+static void	 fake_json(struct evhttp_request *, int, json_t *);
+static int	 fake_body_form(struct evhttp_request *, struct kvlist *);
+static int	 fake_query(struct evhttp_request *, struct kvlist *);
+static void	 fake_signal_cb(evutil_socket_t, short, void *);
+static int	 fake_write_port(const char *, int);
+
+static const struct option longopts[] = {
+	{ "port",		required_argument,	NULL, 'P' },
+	{ "port-file",		required_argument,	NULL, 'F' },
+	{ "account-sid",	required_argument,	NULL, 'a' },
+	{ "auth-token",		required_argument,	NULL, 't' },
+	{ "dlr-delay-ms",	required_argument,	NULL, 'D' },
+	{ "dlr-status",		required_argument,	NULL, 'S' },
+	{ "no-dlr",		no_argument,		NULL, 'N' },
+	{ "press",		required_argument,	NULL, 'p' },
+	{ "call-outcome",	required_argument,	NULL, 'o' },
+	{ "call-step-ms",	required_argument,	NULL, 'c' },
+	{ "fail-first",		required_argument,	NULL, 'f' },
+	{ "fail-rate",		required_argument,	NULL, 'r' },
+	{ "seed",		required_argument,	NULL, 's' },
+	{ "status-429",		required_argument,	NULL, 'q' },
+	{ "latency-ms",		required_argument,	NULL, 'l' },
+	{ "cb-tries",		required_argument,	NULL, 'T' },
+	{ "cb-retry-ms",	required_argument,	NULL, 'R' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+/* Say how to call the program and exit. */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fake_twilio [-v] [--port N] [--port-file F] "
+	    "[--account-sid AC...] [--auth-token T]\n"
+	    "\t[--dlr-delay-ms N] [--dlr-status delivered|undelivered] "
+	    "[--no-dlr]\n"
+	    "\t[--press DIGITS] [--call-outcome completed|no-answer|busy|"
+	    "failed] [--call-step-ms N]\n"
+	    "\t[--fail-first N] [--fail-rate P] [--seed N] [--status-429 N] "
+	    "[--latency-ms N]\n"
+	    "\t[--cb-tries N] [--cb-retry-ms N]\n");
+	exit(2);
+}
+
+/* Parse a long within [min, max]; 0 or -1. */
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse a yes/no value; 0 or -1. */
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "1") == 0 || strcasecmp(s, "yes") == 0 ||
+	    strcasecmp(s, "true") == 0 || strcasecmp(s, "on") == 0 ||
+	    *s == '\0')
+		*out = true;
+	else if (strcmp(s, "0") == 0 || strcasecmp(s, "no") == 0 ||
+	    strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * Set one fault option by its flag name (without "--"; "_" works for "-").
+ * 0, or -1 with the reason in err.
+ */
+static int
+fake_option(struct faults *f, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	char	 key[32];
+	size_t	 i;
+	long	 l;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(key); i++)
+		key[i] = name[i] == '_' ? '-' : name[i];
+	key[i] = '\0';
+
+	if (strcmp(key, "fail-first") == 0) {
+		if (parse_long(value, 0, LONG_MAX, &f->fail_first) == -1)
+			goto bad;
+	} else if (strcmp(key, "fail-rate") == 0) {
+		char	*end;
+		double	 d;
+
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno != 0 || end == value || *end != '\0' ||
+		    !(d >= 0.0 && d <= 1.0))
+			goto bad;
+		f->fail_rate = d;
+	} else if (strcmp(key, "seed") == 0) {
+		if (parse_long(value, 0, LONG_MAX, &l) == -1)
+			goto bad;
+		f->seed = (uint64_t)l;
+	} else if (strcmp(key, "status-429") == 0) {
+		if (parse_long(value, 0, LONG_MAX, &f->status_429) == -1)
+			goto bad;
+	} else if (strcmp(key, "latency-ms") == 0) {
+		if (parse_long(value, 0, 3600000, &f->latency_ms) == -1)
+			goto bad;
+	} else if (strcmp(key, "no-dlr") == 0) {
+		if (parse_bool(value, &f->no_dlr) == -1)
+			goto bad;
+	} else if (strcmp(key, "dlr-status") == 0) {
+		if (strcmp(value, "undelivered") == 0)
+			f->undelivered = true;
+		else if (strcmp(value, "delivered") == 0)
+			f->undelivered = false;
+		else
+			goto bad;
+	} else if (strcmp(key, "dlr-delay-ms") == 0) {
+		if (parse_long(value, 0, 86400000, &f->dlr_delay_ms) == -1)
+			goto bad;
+	} else if (strcmp(key, "call-step-ms") == 0) {
+		if (parse_long(value, 0, 86400000, &f->call_step_ms) == -1)
+			goto bad;
+	} else if (strcmp(key, "press") == 0) {
+		/* Keypad digits, or empty: the listener presses nothing. */
+		if (strlen(value) >= sizeof(f->press) ||
+		    strspn(value, "0123456789*#") != strlen(value))
+			goto bad;
+		strlcpy(f->press, value, sizeof(f->press));
+	} else if (strcmp(key, "call-outcome") == 0) {
+		for (i = 0; i < nitems(outcome_names); i++)
+			if (strcmp(value, outcome_names[i]) == 0)
+				break;
+		if (i == nitems(outcome_names))
+			goto bad;
+		f->outcome = (enum outcome)i;
+	} else if (strcmp(key, "cb-tries") == 0) {
+		if (parse_long(value, 1, 1000, &f->cb_tries) == -1)
+			goto bad;
+	} else if (strcmp(key, "cb-retry-ms") == 0) {
+		if (parse_long(value, 0, 3600000, &f->cb_retry_ms) == -1)
+			goto bad;
+	} else {
+		snprintf(err, errlen, "unknown option \"%s\"", name);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%s: bad value \"%s\"", name, value);
+	return -1;
+}
+
+/* The next number of the seeded generator (splitmix64). */
+static uint64_t
+fake_random(struct fake *fk)
+{
+	uint64_t	z;
+
+	z = (fk->rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Milliseconds since the fake started (monotonic). */
+static long long
+fake_ms(struct fake *fk)
+{
+	return (long long)mono_ms() - fk->start_ms;
+}
+
+/*
+ * Now as Twilio writes dates: RFC 2822 ("Tue, 14 Apr 2026 10:00:00
+ * +0000"), or with raw set RawDlrDoneDate's "YYMMDDhhmm".
+ */
+static void
+fake_date(char *buf, size_t len, bool raw)
+{
+	time_t		t = time(NULL);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	if (raw)
+		strftime(buf, len, "%y%m%d%H%M", &tm);
+	else
+		strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/* FNV-1a of a string. */
+static uint64_t
+fake_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The entry of a number, made if create is set; NULL if absent. */
+static struct number *
+fake_number(struct fake *fk, const char *to, bool create)
+{
+	struct table	*t = &fk->tab;
+	struct number	*nb;
+	uint64_t	 h = fake_hash(to);
+	size_t		 i;
+
+	if (t->cap != 0) {
+		for (i = h & (t->cap - 1); (nb = t->slots[i]) != NULL;
+		    i = (i + 1) & (t->cap - 1))
+			if (nb->hash == h && strcmp(nb->to, to) == 0)
+				return nb;
+	}
+	if (!create)
+		return NULL;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t		  ncap = t->cap ? t->cap * 2 : 1024, j;
+		struct number	**ns = xcalloc(ncap, sizeof(*ns));
+
+		for (j = 0; j < t->cap; j++) {
+			if ((nb = t->slots[j]) == NULL)
+				continue;
+			for (i = nb->hash & (ncap - 1); ns[i] != NULL;
+			    i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = nb;
+		}
+		free(t->slots);
+		t->slots = ns;
+		t->cap = ncap;
+	}
+	nb = xcalloc(1, sizeof(*nb));
+	nb->to = xstrdup(to);
+	nb->hash = h;
+	for (i = h & (t->cap - 1); t->slots[i] != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->slots[i] = nb;
+	t->n++;
+	return nb;
+}
+
+/* Free every number and what it received. */
+static void
+fake_table_free(struct table *t)
+{
+	struct number	*nb;
+	struct item	*it, *next;
+	size_t		 i;
+
+	for (i = 0; i < t->cap; i++) {
+		if ((nb = t->slots[i]) == NULL)
+			continue;
+		for (it = nb->first; it != NULL; it = next) {
+			next = it->next;
+			free(it->sid);
+			free(it->from);
+			free(it->text);
+			free(it->callback);
+			free(it);
+		}
+		free(nb->to);
+		free(nb);
+	}
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Does s look like an E.164 number ("+" and 7 to 15 digits)? */
+static bool
+fake_is_e164(const char *s)
+{
+	size_t	n = 0;
+
+	if (s == NULL || *s++ != '+' || *s == '0')
+		return false;
+	for (; *s != '\0'; s++, n++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return n >= 7 && n <= 15;
+}
+
+/* Is s an absolute http(s) URL with a host? */
+static bool
+fake_is_url(const char *s)
+{
+	const char	*h;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else
+		return false;
+	return *h != '\0' && *h != '/';
+}
+
+/* Characters (code points) of a UTF-8 string. */
+static size_t
+fake_utf8_len(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Append an accepted message or call to its number's list. */
+static void
+fake_item_add(struct number *nb, struct item *it)
+{
+	if (nb->last != NULL)
+		nb->last->next = it;
+	else
+		nb->first = it;
+	nb->last = it;
+}
+
+/* A new TCP connection: count it and give evhttp its bufferevent. */
+static struct bufferevent *
+fake_bev_cb(struct event_base *base, void *arg)
+{
+	struct fake	*fk = arg;
+
+	fk->st.connections++;
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* Route a request by path and method. */
+static void
+fake_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct fake		*fk = arg;
+	const char		*path, *rest, *slash;
+	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+	bool			 get = cmd == EVHTTP_REQ_GET;
+	bool			 post = cmd == EVHTTP_REQ_POST;
+	char			 sid[64];
+
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (path == NULL)
+		path = "/";
+	if (log_verbosity() >= LOG_LVL_DEBUG)
+		log_debug("%s %s", post ? "POST" : get ? "GET" : "other",
+		    path);
+	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0) {
+		rest = path + strlen(API_PREFIX);
+		slash = strchr(rest, '/');
+		if (slash != NULL && (size_t)(slash - rest) < sizeof(sid) &&
+		    (strcmp(slash, "/Messages.json") == 0 ||
+		    strcmp(slash, "/Calls.json") == 0)) {
+			memcpy(sid, rest, (size_t)(slash - rest));
+			sid[slash - rest] = '\0';
+			if (post)
+				fake_api(fk, req, sid,
+				    strcmp(slash, "/Calls.json") == 0);
+			else
+				fake_send(req, 405, "application/json",
+				    "{\"code\":20004,\"message\":\"Method not "
+				    "allowed\",\"more_info\":\"https://www."
+				    "twilio.com/docs/errors/20004\","
+				    "\"status\":405}");
+			return;
+		}
+	}
+	if (strcmp(path, "/_stats") == 0 && get)
+		fake_stats(fk, req);
+	else if (strcmp(path, "/_times") == 0 && get)
+		fake_times(fk, req);
+	else if (strcmp(path, "/_received") == 0 && get)
+		fake_received(fk, req, false);
+	else if (strcmp(path, "/_number") == 0 && get)
+		fake_received(fk, req, true);
+	else if (strcmp(path, "/_control") == 0 && post)
+		fake_control(fk, req);
+	else if (path[0] == '/' && path[1] == '_')
+		fake_send(req, 405, "text/plain", "Method not allowed");
+	else
+		fake_send(req, 404, "application/json", "{\"code\":20404,"
+		    "\"message\":\"The requested resource was not found\","
+		    "\"more_info\":\"https://www.twilio.com/docs/errors/"
+		    "20404\",\"status\":404}");
+}
+
+/*
+ * POST Messages.json or Calls.json: an outage (--fail-first, --fail-rate)
+ * comes first, then throttling (--status-429), then the credentials (the
+ * path's account too), then the fields.
+ */
+static void
+fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
+    bool call)
+{
+	struct kvlist	 form = { 0 };
+	struct number	*nb = NULL;
+	const char	*auth, *to;
+	bool		 tempfail = false;
+
+	fk->st.requests++;
+	if (fake_body_form(req, &form) == -1) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 400, fake_error(400, 20001,
+		    "Could not parse the request body"), NULL);
+		return;
+	}
+	if ((to = kvlist_get(&form, "To")) != NULL && fake_is_e164(to)) {
+		nb = fake_number(fk, to, true);
+		nb->requests++;
+	}
+
+	if (fk->f.fail_first > 0) {
+		fk->f.fail_first--;
+		tempfail = true;
+	} else if (fk->f.fail_rate > 0.0 &&
+	    (double)(fake_random(fk) >> 11) / 9007199254740992.0 <
+	    fk->f.fail_rate)
+		tempfail = true;
+	if (tempfail) {
+		fk->st.tempfailed++;
+		fake_answer(fk, req, 503, fake_error(503, 20500,
+		    "An internal server error has occurred"), NULL);
+		goto out;
+	}
+	if (fk->f.status_429 > 0) {
+		fk->f.status_429--;
+		fk->st.throttled++;
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
+		fake_answer(fk, req, 429, fake_error(429, 20429,
+		    "Too Many Requests"), NULL);
+		goto out;
+	}
+	auth = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	if (auth == NULL || strncasecmp(auth, "Basic ", 6) != 0 ||
+	    strcmp(auth + 6, fk->auth) != 0 || strcmp(sid, fk->sid) != 0) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 401, fake_error(401, 20003,
+		    "Authenticate"), NULL);
+		goto out;
+	}
+	if (call)
+		fake_call(fk, req, &form, nb);
+	else
+		fake_message(fk, req, &form, nb);
+out:
+	kvlist_free(&form);
+}
+
+/* Messages.json with good credentials: check the fields, accept. */
+static void
+fake_message(struct fake *fk, struct evhttp_request *req,
+    const struct kvlist *form, struct number *nb)
+{
+	const char	*to = kvlist_get(form, "To");
+	const char	*from = kvlist_get(form, "From");
+	const char	*mgsid = kvlist_get(form, "MessagingServiceSid");
+	const char	*body = kvlist_get(form, "Body");
+	const char	*cb = kvlist_get(form, "StatusCallback");
+	const char	*vp = kvlist_get(form, "ValidityPeriod");
+	struct item	*it;
+	struct job	*j = NULL;
+	char		 sid[40], date[40], uri[160], media[160], *msg = NULL;
+	char		*out;
+	long		 l;
+	json_t		*o;
+
+	if (to == NULL || *to == '\0')
+		msg = fake_error(400, 21604, "A 'To' phone number is "
+		    "required.");
+	else if (nb == NULL)
+		msg = fake_error(400, 21211, "The 'To' number is not a valid "
+		    "phone number.");
+	else if ((from == NULL || *from == '\0') &&
+	    (mgsid == NULL || *mgsid == '\0'))
+		msg = fake_error(400, 21603, "A 'From' phone number is "
+		    "required.");
+	else if (body == NULL || *body == '\0')
+		msg = fake_error(400, 21602, "Message body is required.");
+	else if (fake_utf8_len(body) > BODY_MAX_CHARS)
+		msg = fake_error(400, 21617, "The concatenated message body "
+		    "exceeds the 1600 character limit.");
+	else if (cb != NULL && !fake_is_url(cb))
+		msg = fake_error(400, 21609, "Invalid StatusCallback url.");
+	else if (vp != NULL && parse_long(vp, 1, 36000, &l) == -1)
+		msg = fake_error(400, 21623, "ValidityPeriod must be between "
+		    "1 and 36000 seconds.");
+	if (msg != NULL) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 400, msg, NULL);
+		return;
+	}
+	/* The service picks the sender when no From is given. */
+	if (from == NULL || *from == '\0')
+		from = NULL;
+
+	snprintf(sid, sizeof(sid), "SM%016llx%016llx",
+	    (unsigned long long)fk->idprefix,
+	    (unsigned long long)++fk->idcount);
+	fake_date(date, sizeof(date), false);
+	snprintf(uri, sizeof(uri), API_PREFIX "%s/Messages/%s.json", fk->sid,
+	    sid);
+	snprintf(media, sizeof(media), API_PREFIX "%s/Messages/%s/Media.json",
+	    fk->sid, sid);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:s, s:n, s:n, s:s?, "
+	    "s:s?, s:s, s:s, s:s, s:n, s:s, s:s, s:s, s:s, s:{s:s}}",
+	    "account_sid", fk->sid, "api_version", API_VERSION,
+	    "body", body, "date_created", date, "date_updated", date,
+	    "date_sent", "direction", "outbound-api", "error_code",
+	    "error_message", "from", from, "messaging_service_sid", mgsid,
+	    "num_media", "0", "num_segments", mgsid && !from ? "0" : "1",
+	    "price_unit", "USD", "price", "sid", sid,
+	    "status", mgsid && !from ? "accepted" : "queued", "to", to,
+	    "uri", uri, "subresource_uris", "media", media);
+	out = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (out == NULL) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 400, fake_error(400, 21610,
+		    "The message body is not valid UTF-8."), NULL);
+		return;
+	}
+
+	fk->st.accepted++;
+	if (nb->accepted == 0)
+		fk->st.unique_to++;
+	else
+		for (it = nb->first; it != NULL; it = it->next)
+			if (!it->call && strcmp(it->text, body) == 0) {
+				fk->st.duplicates++;
+				break;
+			}
+	nb->accepted++;
+	it = xcalloc(1, sizeof(*it));
+	it->sid = xstrdup(sid);
+	it->from = xstrdup(from ? from : POOL_FROM);
+	it->text = xstrdup(body);
+	it->callback = cb ? xstrdup(cb) : NULL;
+	it->at_ms = fake_ms(fk);
+	it->seq = fk->st.accepted;
+	fake_item_add(nb, it);
+	if (fk->ntimes == fk->times_cap) {
+		fk->times_cap = fk->times_cap ? fk->times_cap * 2 : 1024;
+		fk->times = xrealloc(fk->times, fk->times_cap *
+		    sizeof(*fk->times));
+	}
+	fk->times[fk->ntimes++] = it->at_ms;
+
+	if (cb != NULL && !fk->f.no_dlr) {
+		j = fake_job_new(fk, false, sid, to, it->from, cb);
+		j->mgsid = mgsid ? xstrdup(mgsid) : NULL;
+		j->undelivered = fk->f.undelivered;
+		j->steps[j->nsteps++] = STEP_SMS_SENT;
+		j->steps[j->nsteps++] = STEP_SMS_FINAL;
+	}
+	if (log_verbosity() >= LOG_LVL_INFO) {
+		char	masked[32];
+
+		mask_phone(to, masked, sizeof(masked));
+		log_info("message sid=%s to=%s accepted", sid, masked);
+	}
+	fake_answer(fk, req, 201, out, j);
+}
+
+/*
+ * Calls.json with good credentials: check the fields, accept, and script
+ * the call: the events StatusCallbackEvent asks for (the final one
+ * always), and the digits pressed once it is answered.
+ */
+static void
+fake_call(struct fake *fk, struct evhttp_request *req,
+    const struct kvlist *form, struct number *nb)
+{
+	const char	*to = kvlist_get(form, "To");
+	const char	*from = kvlist_get(form, "From");
+	const char	*url = kvlist_get(form, "Url");
+	const char	*twiml = kvlist_get(form, "Twiml");
+	const char	*cb = kvlist_get(form, "StatusCallback");
+	bool		 ev_initiated = false, ev_ringing = false;
+	bool		 ev_answered = false;
+	struct item	*it;
+	struct job	*j;
+	char		 sid[40], date[40], uri[160], *msg = NULL, *out;
+	char		*words, *w, *save;
+	size_t		 i;
+	json_t		*o;
+
+	if (to == NULL || *to == '\0')
+		msg = fake_error(400, 21201, "No 'To' number is specified");
+	else if (nb == NULL)
+		msg = fake_error(400, 21211, "Invalid 'To' Phone Number");
+	else if (from == NULL || *from == '\0')
+		msg = fake_error(400, 21213, "No 'From' number is specified");
+	else if (!fake_is_e164(from))
+		msg = fake_error(400, 21212, "Invalid From Number (caller ID)");
+	/* The code for a call without TwiML is not verified. */
+	else if ((twiml == NULL || *twiml == '\0') &&
+	    (url == NULL || *url == '\0'))
+		msg = fake_error(400, 21205, "Url parameter is required.");
+	else if (url != NULL && *url != '\0' && !fake_is_url(url))
+		msg = fake_error(400, 21205, "Invalid url.");
+	else if (cb != NULL && !fake_is_url(cb))
+		msg = fake_error(400, 21609, "Invalid StatusCallback url.");
+	if (msg != NULL) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 400, msg, NULL);
+		return;
+	}
+	/* Twilio ignores Twiml when Url is given too. */
+	if (url != NULL && *url != '\0')
+		twiml = NULL;
+
+	snprintf(sid, sizeof(sid), "CA%016llx%016llx",
+	    (unsigned long long)fk->idprefix,
+	    (unsigned long long)++fk->idcount);
+	fake_date(date, sizeof(date), false);
+	snprintf(uri, sizeof(uri), API_PREFIX "%s/Calls/%s.json", fk->sid,
+	    sid);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:n, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:s}",
+	    "sid", sid, "account_sid", fk->sid, "api_version", API_VERSION,
+	    "date_created", date, "date_updated", date,
+	    "direction", "outbound-api", "duration", "price", "start_time",
+	    "from", from, "from_formatted", from, "to", to,
+	    "to_formatted", to, "status", "queued", "price_unit", "USD",
+	    "end_time", "parent_call_sid", "uri", uri);
+	out = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (out == NULL) {
+		fk->st.rejected++;
+		fake_answer(fk, req, 400, fake_error(400, 20001,
+		    "Not valid UTF-8"), NULL);
+		return;
+	}
+
+	fk->st.calls++;
+	nb->calls++;
+	it = xcalloc(1, sizeof(*it));
+	it->call = true;
+	it->sid = xstrdup(sid);
+	it->from = xstrdup(from);
+	it->text = xstrdup(twiml ? twiml : url);
+	it->callback = cb ? xstrdup(cb) : NULL;
+	it->at_ms = fake_ms(fk);
+	fake_item_add(nb, it);
+
+	/* The events asked for: repeated fields or words in one field. */
+	for (i = 0; i < form->n; i++) {
+		if (strcmp(form->v[i].name, "StatusCallbackEvent") != 0)
+			continue;
+		words = xstrdup(form->v[i].value);
+		for (w = strtok_r(words, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save)) {
+			ev_initiated |= strcmp(w, "initiated") == 0;
+			ev_ringing |= strcmp(w, "ringing") == 0;
+			ev_answered |= strcmp(w, "answered") == 0;
+		}
+		free(words);
+	}
+	j = fake_job_new(fk, true, sid, to, from, cb);
+	j->outcome = fk->f.outcome;
+	if (twiml != NULL && fake_twiml(fk, twiml, j) == -1) {
+		j->outcome = OUTCOME_FAILED;
+		j->twiml_bad = true;
+	}
+	if (cb != NULL && ev_initiated)
+		j->steps[j->nsteps++] = STEP_CALL_INITIATED;
+	if (cb != NULL && ev_ringing && (j->outcome == OUTCOME_COMPLETED ||
+	    j->outcome == OUTCOME_NO_ANSWER))
+		j->steps[j->nsteps++] = STEP_CALL_RINGING;
+	if (cb != NULL && ev_answered && j->outcome == OUTCOME_COMPLETED)
+		j->steps[j->nsteps++] = STEP_CALL_ANSWERED;
+	if (j->outcome == OUTCOME_COMPLETED && j->action != NULL &&
+	    fk->f.press[0] != '\0') {
+		strlcpy(j->digits, fk->f.press, sizeof(j->digits));
+		j->steps[j->nsteps++] = STEP_CALL_DIGITS;
+	}
+	if (cb != NULL)
+		j->steps[j->nsteps++] = STEP_CALL_FINAL;
+	if (j->nsteps == 0) {
+		fake_job_free(j);
+		j = NULL;
+	}
+	if (log_verbosity() >= LOG_LVL_INFO) {
+		char	masked[32];
+
+		mask_phone(to, masked, sizeof(masked));
+		log_info("call sid=%s to=%s accepted outcome=%s", sid, masked,
+		    outcome_names[j ? j->outcome : fk->f.outcome]);
+	}
+	fake_answer(fk, req, 201, out, j);
+}
+
+/*
+ * Read the call's TwiML as Twilio would: a <Response> document; the first
+ * <Gather> gives the action (and method) the digits go to. -1 if it is
+ * no well-formed TwiML (the call then fails with 12100).
+ */
+static int
+fake_twiml(struct fake *fk, const char *twiml, struct job *j)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, n, next;
+	xmlChar		*action, *method;
+	int		 rc = -1;
+
+	doc = xmlReadMemory(twiml, (int)strlen(twiml), "twiml.xml", "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL ||
+	    xmlStrcmp(root->name, (const xmlChar *)"Response") != 0) {
+		fk->st.twiml_errors++;
+		log_warnx("call sid=%s: the Twiml is not a <Response> "
+		    "document", j->sid);
+		goto out;
+	}
+	rc = 0;
+	/* Depth first through the document, in document order. */
+	for (n = root->children; n != NULL; n = next) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(n->name, (const xmlChar *)"Gather") == 0) {
+			action = xmlGetProp(n, (const xmlChar *)"action");
+			method = xmlGetProp(n, (const xmlChar *)"method");
+			if (action != NULL && fake_is_url((char *)action))
+				j->action = xstrdup((char *)action);
+			else
+				log_warnx("call sid=%s: a <Gather> without an "
+				    "absolute action URL gets no digits",
+				    j->sid);
+			j->action_get = method != NULL &&
+			    xmlStrcasecmp(method, (const xmlChar *)"GET") == 0;
+			xmlFree(action);
+			xmlFree(method);
+			break;
+		}
+		if ((next = n->children) != NULL)
+			continue;
+		/* Up to the first ancestor with a next sibling. */
+		while ((next = n->next) == NULL && (n = n->parent) != root)
+			;
+	}
+out:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* Twilio's error body {code, message, more_info, status}; never NULL. */
+static char *
+fake_error(int status, int code, const char *message)
+{
+	char	*s;
+
+	s = str_printf("{\"code\":%d,\"message\":\"%s\",\"more_info\":"
+	    "\"https://www.twilio.com/docs/errors/%d\",\"status\":%d}", code,
+	    message, code, status);
+	if (s == NULL)
+		fatalx("out of memory");
+	return s;
+}
+
+/*
+ * Answer now or after --latency-ms. Takes body (malloc'd JSON) and j, the
+ * callbacks to start once the answer is out (or NULL).
+ */
+static void
+fake_answer(struct fake *fk, struct evhttp_request *req, int status,
+    char *body, struct job *j)
+{
+	struct pending	*p;
+	struct timeval	 tv;
+
+	if (status >= 300 && log_verbosity() >= LOG_LVL_INFO)
+		log_info("api status=%d %s", status, body);
+	fk->st.concurrent++;
+	if (fk->st.concurrent > fk->st.max_concurrent)
+		fk->st.max_concurrent = fk->st.concurrent;
+	if (fk->f.latency_ms == 0) {
+		fake_send(req, status, "application/json", body);
+		free(body);
+		fk->st.concurrent--;
+		if (j != NULL)
+			fake_job_arm(j, j->call ? fk->f.call_step_ms :
+			    fk->f.dlr_delay_ms);
+		return;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->fake = fk;
+	p->req = req;
+	p->status = status;
+	p->body = body;
+	p->job = j;
+	TAILQ_INSERT_TAIL(&fk->pending, p, entry);
+	if ((p->timer = evtimer_new(fk->base, fake_pending_cb, p)) == NULL) {
+		log_warnx("evtimer_new failed: answering at once");
+		fake_pending_release(fk, p);
+		return;
+	}
+	tv.tv_sec = fk->f.latency_ms / 1000;
+	tv.tv_usec = (fk->f.latency_ms % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+/* Send a complete answer. */
+static void
+fake_send(struct evhttp_request *req, int status, const char *ctype,
+    const char *body)
+{
+	static const struct {
+		int		 status;
+		const char	*reason;
+	} reasons[] = {
+		{ 200, "OK" }, { 201, "Created" }, { 400, "Bad Request" },
+		{ 401, "Unauthorized" }, { 404, "Not Found" },
+		{ 405, "Method Not Allowed" }, { 429, "Too Many Requests" },
+		{ 500, "Internal Server Error" },
+		{ 503, "Service Unavailable" },
+	};
+	const char	*reason = "Error";
+	size_t		 i;
+
+	for (i = 0; i < nitems(reasons); i++)
+		if (reasons[i].status == status)
+			reason = reasons[i].reason;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", ctype);
+	evbuffer_add(evhttp_request_get_output_buffer(req), body,
+	    strlen(body));
+	evhttp_send_reply(req, status, reason, NULL);
+}
+
+/* The latency of a delayed answer is over. */
+static void
+fake_pending_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct pending	*p = arg;
+
+	fake_pending_release(p->fake, p);
+}
+
+/*
+ * Send a waiting answer and start its callbacks. If the client went away
+ * meanwhile, evhttp frees the orphaned request in evhttp_send_reply.
+ */
+static void
+fake_pending_release(struct fake *fk, struct pending *p)
+{
+	TAILQ_REMOVE(&fk->pending, p, entry);
+	fake_send(p->req, p->status, "application/json", p->body);
+	fk->st.concurrent--;
+	if (p->job != NULL) {
+		fake_job_arm(p->job, p->job->call ? fk->f.call_step_ms :
+		    fk->f.dlr_delay_ms);
+		p->job = NULL;
+	}
+	fake_pending_free(p);
+}
+
+/* Free a waiting answer (not its request). */
+static void
+fake_pending_free(struct pending *p)
+{
+	if (p->timer != NULL)
+		event_free(p->timer);
+	fake_job_free(p->job);
+	free(p->body);
+	free(p);
+}
+
+/* A job for the callbacks of one message or call; cb may be NULL. */
+static struct job *
+fake_job_new(struct fake *fk, bool call, const char *sid, const char *to,
+    const char *from, const char *cb)
+{
+	struct job	*j = xcalloc(1, sizeof(*j));
+
+	j->fake = fk;
+	j->call = call;
+	strlcpy(j->sid, sid, sizeof(j->sid));
+	j->to = xstrdup(to);
+	j->from = xstrdup(from);
+	j->status_url = cb ? xstrdup(cb) : NULL;
+	j->created_ms = fake_ms(fk);
+	return j;
+}
+
+/* Post the job's next callback after delay_ms. */
+static void
+fake_job_arm(struct job *j, long delay_ms)
+{
+	struct fake	*fk = j->fake;
+	struct timeval	 tv;
+
+	if (j->timer == NULL) {
+		TAILQ_INSERT_TAIL(&fk->jobs, j, entry);
+		if ((j->timer = evtimer_new(fk->base, fake_job_timer_cb,
+		    j)) == NULL) {
+			log_warnx("sid=%s: evtimer_new failed: callbacks "
+			    "dropped", j->sid);
+			fk->st.callbacks_failed++;
+			TAILQ_REMOVE(&fk->jobs, j, entry);
+			fake_job_free(j);
+			return;
+		}
+	}
+	tv.tv_sec = delay_ms / 1000;
+	tv.tv_usec = (delay_ms % 1000) * 1000;
+	evtimer_add(j->timer, &tv);
+}
+
+/* Post the current step's callback (again), signed. */
+static void
+fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct job		*j = arg;
+	struct fake		*fk = j->fake;
+	enum step		 s = j->steps[j->step];
+	struct http_request	 hr;
+	struct kvlist		 params = { 0 };
+	char			 sig[EVP_MAX_MD_SIZE * 2], *form = NULL;
+	const char		*url;
+	size_t			 len = 0;
+
+	j->tries++;
+	memset(&hr, 0, sizeof(hr));
+	url = s == STEP_CALL_DIGITS ? j->action : j->status_url;
+	if (fake_job_form(j, s, &form, &len, &params) == -1)
+		goto fail;
+	if (s == STEP_CALL_DIGITS && j->action_get) {
+		/* A GET carries the parameters in the URL, which is signed
+		 * alone. */
+		hr.url = str_printf("%s%c%s", url, strchr(url, '?') ? '&' :
+		    '?', form);
+		hr.method = xstrdup("GET");
+		free(form);
+		form = NULL;
+		if (hr.url == NULL ||
+		    fake_sign(fk->token, hr.url, NULL, sig, sizeof(sig)) == -1)
+			goto fail;
+	} else {
+		hr.url = xstrdup(url);
+		hr.body = form;
+		hr.body_len = len;
+		form = NULL;
+		if (fake_sign(fk->token, url, &params, sig, sizeof(sig)) == -1)
+			goto fail;
+	}
+	if (http_request_header(&hr, "X-Twilio-Signature: %s", sig) == -1 ||
+	    http_request_header(&hr, "I-Twilio-Idempotency-Token: %s-%d",
+	    j->sid, j->step) == -1)
+		goto fail;
+	hr.timeout_ms = CB_TIMEOUT_MS;
+	if (http_client_send(fk->client, &hr, fake_job_done_cb, j) == -1)
+		goto fail;
+	kvlist_free(&params);
+	return;
+fail:
+	log_warnx("sid=%s: could not post a callback", j->sid);
+	http_request_reset(&hr);
+	free(form);
+	kvlist_free(&params);
+	fk->st.callbacks_failed++;
+	fake_job_next(j);
+}
+
+/*
+ * The form of one callback, both encoded (form, len) and as the list the
+ * signature is computed over. 0 or -1.
+ */
+static int
+fake_job_form(struct job *j, enum step s, char **form, size_t *len,
+    struct kvlist *params)
+{
+	struct fake	*fk = j->fake;
+	const char	*st = NULL;
+	char		 date[40], raw[24], num[24];
+	struct kv	 v[24];
+	size_t		 n = 0, i;
+
+#define ADD(k, val)	do { v[n].name = (char *)(k);			\
+			     v[n].value = (char *)(val); n++; } while (0)
+	ADD("AccountSid", fk->sid);
+	ADD("ApiVersion", API_VERSION);
+	ADD("From", j->from);
+	ADD("To", j->to);
+	if (!j->call) {
+		st = s == STEP_SMS_SENT ? "sent" : j->undelivered ?
+		    "undelivered" : "delivered";
+		ADD("MessageSid", j->sid);
+		ADD("MessageStatus", st);
+		ADD("SmsSid", j->sid);
+		ADD("SmsStatus", st);
+		if (j->mgsid != NULL)
+			ADD("MessagingServiceSid", j->mgsid);
+		if (s == STEP_SMS_FINAL) {
+			fake_date(raw, sizeof(raw), true);
+			ADD("RawDlrDoneDate", raw);
+			if (j->undelivered)
+				ADD("ErrorCode", "30003");
+		}
+	} else {
+		switch (s) {
+		case STEP_CALL_INITIATED:
+			st = "initiated";
+			break;
+		case STEP_CALL_RINGING:
+			st = "ringing";
+			break;
+		case STEP_CALL_ANSWERED:
+		case STEP_CALL_DIGITS:
+			st = "in-progress";
+			break;
+		default:
+			st = outcome_names[j->outcome];
+			break;
+		}
+		ADD("CallSid", j->sid);
+		ADD("CallStatus", st);
+		ADD("Called", j->to);
+		ADD("Caller", j->from);
+		ADD("Direction", "outbound-api");
+		if (s == STEP_CALL_DIGITS) {
+			ADD("Digits", j->digits);
+			ADD("FinishedOnKey", "");
+		} else {
+			fake_date(date, sizeof(date), false);
+			snprintf(num, sizeof(num), "%d", j->seq++);
+			ADD("CallbackSource", "call-progress-events");
+			ADD("SequenceNumber", num);
+			ADD("Timestamp", date);
+		}
+		if (s == STEP_CALL_FINAL) {
+			/* Whole seconds, at least one once answered. */
+			snprintf(raw, sizeof(raw), "%lld",
+			    j->outcome == OUTCOME_COMPLETED ? (fake_ms(fk) -
+			    j->created_ms) / 1000 + 1 : 0);
+			ADD("CallDuration", raw);
+			if (j->outcome == OUTCOME_FAILED)
+				ADD("ErrorCode", j->twiml_bad ? "12100" :
+				    "13227");
+		}
+	}
+#undef ADD
+	for (i = 0; i < n; i++)
+		if (form_append(form, len, v[i].name, v[i].value) == -1 ||
+		    kvlist_add(params, v[i].name, v[i].value) == -1)
+			return -1;
+	return 0;
+}
+
+/* A callback was answered (or not): the next one, or try again. */
+static void
+fake_job_done_cb(const struct http_response *res, void *arg)
+{
+	struct job	*j = arg;
+	struct fake	*fk = j->fake;
+	enum step	 s = j->steps[j->step];
+
+	if (res->curl_code == 0 && res->status >= 200 && res->status <= 299) {
+		fk->st.callbacks_sent++;
+		if (s == STEP_SMS_FINAL)
+			fk->st.dlr_sent++;
+		else if (s == STEP_CALL_DIGITS)
+			fk->st.digits_sent++;
+		else if (j->call)
+			fk->st.call_events++;
+		fake_job_next(j);
+		return;
+	}
+	if (res->curl_code == 0 && res->status == 403) {
+		/* Our signature was refused: trying again changes nothing. */
+		fk->st.callbacks_forbidden++;
+		log_warnx("sid=%s step=%d: the callback was refused (403)",
+		    j->sid, (int)s);
+		fake_job_next(j);
+		return;
+	}
+	if (log_verbosity() >= LOG_LVL_INFO)
+		log_info("sid=%s step=%d try=%ld: %s %ld", j->sid, (int)s,
+		    j->tries, res->curl_code != 0 && res->error != NULL ?
+		    res->error : "http", res->status);
+	if (j->tries >= fk->f.cb_tries) {
+		fk->st.callbacks_failed++;
+		fake_job_next(j);
+		return;
+	}
+	fake_job_arm(j, fk->f.cb_retry_ms * j->tries);
+}
+
+/* On to the job's next step, or free it after the last. */
+static void
+fake_job_next(struct job *j)
+{
+	struct fake	*fk = j->fake;
+
+	j->tries = 0;
+	if (++j->step >= j->nsteps) {
+		TAILQ_REMOVE(&fk->jobs, j, entry);
+		fake_job_free(j);
+		return;
+	}
+	fake_job_arm(j, j->steps[j->step] == STEP_SMS_FINAL ? 0 :
+	    fk->f.call_step_ms);
+}
+
+/* Free a job; NULL is fine. It must be off the list. */
+static void
+fake_job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->timer != NULL)
+		event_free(j->timer);
+	free(j->to);
+	free(j->from);
+	free(j->mgsid);
+	free(j->status_url);
+	free(j->action);
+	free(j);
+}
+
+/*
+ * X-Twilio-Signature as Twilio computes it (providers.md 2.4): base64 of
+ * HMAC-SHA1 keyed with the auth token over the URL, then each parameter's
+ * name and value, sorted by name and then value. 0 or -1.
+ */
+static int
+fake_sign(const char *token, const char *url, const struct kvlist *params,
+    char *out, size_t outlen)
+{
+	const struct kv	**v = NULL;
+	unsigned char	  mac[EVP_MAX_MD_SIZE];
+	unsigned int	  maclen = 0;
+	char		 *msg = NULL;
+	size_t		  n = params ? params->n : 0, len = 0, i;
+	FILE		 *fp;
+	int		  rc = -1;
+
+	if (outlen < 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1)
+		return -1;
+	if ((fp = open_memstream(&msg, &len)) == NULL)
+		return -1;
+	fputs(url, fp);
+	if (n > 0) {
+		v = xcalloc(n, sizeof(*v));
+		for (i = 0; i < n; i++)
+			v[i] = &params->v[i];
+		qsort(v, n, sizeof(*v), fake_kv_cmp);
+		for (i = 0; i < n; i++) {
+			fputs(v[i]->name, fp);
+			fputs(v[i]->value, fp);
+		}
+	}
+	if (fclose(fp) == 0 && HMAC(EVP_sha1(), token, (int)strlen(token),
+	    (const unsigned char *)msg, len, mac, &maclen) != NULL) {
+		EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+		rc = 0;
+	}
+	free(msg);
+	free(v);
+	return rc;
+}
+
+/* Parameters in signing order: by name, then by value (strcmp). */
+static int
+fake_kv_cmp(const void *pa, const void *pb)
+{
+	const struct kv	*a = *(const struct kv *const *)pa;
+	const struct kv	*b = *(const struct kv *const *)pb;
+	int		 c;
+
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	return strcmp(a->value, b->value);
+}
+
+/* GET /_stats. */
+static void
+fake_stats(struct fake *fk, struct evhttp_request *req)
+{
+	const struct stats	*st = &fk->st;
+	struct job		*j;
+	json_int_t		 pending = 0;
+	json_t			*o;
+
+	TAILQ_FOREACH(j, &fk->jobs, entry)
+		pending++;
+	o = json_object();
+#define SET(name)	json_object_set_new(o, #name,			\
+			    json_integer((json_int_t)st->name))
+	SET(requests);
+	SET(accepted);
+	SET(calls);
+	SET(rejected);
+	SET(tempfailed);
+	SET(throttled);
+	SET(unique_to);
+	SET(duplicates);
+	SET(concurrent);
+	SET(max_concurrent);
+	SET(dlr_sent);
+	SET(callbacks_sent);
+	SET(callbacks_failed);
+	SET(callbacks_forbidden);
+	SET(call_events);
+	SET(digits_sent);
+	SET(twiml_errors);
+	SET(connections);
+#undef SET
+	json_object_set_new(o, "callbacks_pending", json_integer(pending));
+	fake_json(req, 200, o);
+}
+
+/* GET /_times: when each message was accepted, in ms since the start. */
+static void
+fake_times(struct fake *fk, struct evhttp_request *req)
+{
+	struct evbuffer	*out = evhttp_request_get_output_buffer(req);
+	size_t		 i;
+
+	evbuffer_add(out, "[", 1);
+	for (i = 0; i < fk->ntimes; i++)
+		evbuffer_add_printf(out, "%s%lld", i ? "," : "", fk->times[i]);
+	evbuffer_add(out, "]", 1);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json");
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/*
+ * GET /_received?to=+46...: the messages and calls accepted for that
+ * number, oldest first. GET /_number?to=...: its counters, and the order
+ * (seq, from 1) and time of its first accepted message (0 if none).
+ */
+static void
+fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
+{
+	struct kvlist	 q = { 0 };
+	struct number	*nb;
+	struct item	*it, *first = NULL;
+	const char	*qto;
+	char		*to;
+	json_t		*o;
+
+	if (fake_query(req, &q) == -1 ||
+	    (qto = kvlist_get(&q, "to")) == NULL) {
+		kvlist_free(&q);
+		fake_send(req, 400, "text/plain", "Missing key to");
+		return;
+	}
+	/* An unencoded "+" arrives as a space. */
+	to = xstrdup(qto);
+	if (to[0] == ' ')
+		to[0] = '+';
+	kvlist_free(&q);
+	nb = fake_number(fk, to, false);
+	if (summary) {
+		for (it = nb ? nb->first : NULL; it != NULL; it = it->next)
+			if (!it->call) {
+				first = it;
+				break;
+			}
+		o = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I}", "to", to,
+		    "requests", nb ? (int)nb->requests : 0,
+		    "accepted", nb ? (int)nb->accepted : 0,
+		    "calls", nb ? (int)nb->calls : 0,
+		    "first_seq", first ? (json_int_t)first->seq : 0,
+		    "first_ms", first ? (json_int_t)first->at_ms : 0);
+	} else {
+		o = json_array();
+		for (it = nb ? nb->first : NULL; o != NULL && it != NULL;
+		    it = it->next)
+			json_array_append_new(o, json_pack(
+			    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:I}",
+			    "type", it->call ? "call" : "sms", "sid", it->sid,
+			    "from", it->from, "to", nb->to,
+			    it->call ? "twiml" : "body", it->text,
+			    "status_callback", it->callback,
+			    "at_ms", (json_int_t)it->at_ms));
+	}
+	free(to);
+	fake_json(req, 200, o);
+}
+
+/* POST /_control: change faults at run time; answers the settings. */
+static void
+fake_control(struct fake *fk, struct evhttp_request *req)
+{
+	struct faults	 f = fk->f;
+	struct kvlist	 form = { 0 };
+	char		 err[128];
+	size_t		 i;
+	bool		 reset = false;
+
+	if (fake_body_form(req, &form) == -1) {
+		fake_send(req, 400, "text/plain", "Could not parse the form");
+		return;
+	}
+	for (i = 0; i < form.n; i++) {
+		if (strcmp(form.v[i].name, "reset") == 0) {
+			reset = true;
+			continue;
+		}
+		if (fake_option(&f, form.v[i].name, form.v[i].value, err,
+		    sizeof(err)) == -1) {
+			kvlist_free(&form);
+			fake_send(req, 400, "text/plain", err);
+			return;
+		}
+		if (strcmp(form.v[i].name, "seed") == 0)
+			fk->rng = f.seed;
+	}
+	kvlist_free(&form);
+	fk->f = f;
+	if (reset)
+		fake_reset(fk);
+	fake_json(req, 200, json_pack("{s:I, s:f, s:I, s:I, s:b, s:s, s:I, "
+	    "s:s, s:s, s:I}",
+	    "fail_first", (json_int_t)fk->f.fail_first,
+	    "fail_rate", fk->f.fail_rate,
+	    "status_429", (json_int_t)fk->f.status_429,
+	    "latency_ms", (json_int_t)fk->f.latency_ms,
+	    "no_dlr", fk->f.no_dlr,
+	    "dlr_status", fk->f.undelivered ? "undelivered" : "delivered",
+	    "dlr_delay_ms", (json_int_t)fk->f.dlr_delay_ms,
+	    "press", fk->f.press,
+	    "call_outcome", outcome_names[fk->f.outcome],
+	    "call_step_ms", (json_int_t)fk->f.call_step_ms));
+}
+
+/* Forget every number, time and counter (connections stay). */
+static void
+fake_reset(struct fake *fk)
+{
+	uint64_t	connections = fk->st.connections;
+	uint64_t	concurrent = fk->st.concurrent;
+
+	fake_table_free(&fk->tab);
+	fk->ntimes = 0;
+	memset(&fk->st, 0, sizeof(fk->st));
+	fk->st.connections = connections;
+	fk->st.concurrent = concurrent;
+}
+
+/* Answer with o (stolen) as JSON; 500 if o is NULL. */
+static void
+fake_json(struct evhttp_request *req, int status, json_t *o)
+{
+	char	*s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	if (s == NULL) {
+		fake_send(req, 500, "text/plain", "Out of memory");
+		return;
+	}
+	fake_send(req, status, "application/json", s);
+	free(s);
+}
+
+/*
+ * The request body as a form; 0 or -1. A body of another type is no form
+ * to Twilio: its fields are simply missing.
+ */
+static int
+fake_body_form(struct evhttp_request *req, struct kvlist *form)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+	const char	*ct, *s;
+
+	ct = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type");
+	if (len == 0 || ct == NULL || strncasecmp(ct,
+	    "application/x-www-form-urlencoded", 33) != 0)
+		return 0;
+	if ((s = (const char *)evbuffer_pullup(in, -1)) == NULL)
+		return -1;
+	return form_parse(s, len, form);
+}
+
+/* The request's query string as a list; 0 or -1. */
+static int
+fake_query(struct evhttp_request *req, struct kvlist *q)
+{
+	const char	*s;
+
+	s = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	if (s == NULL)
+		return 0;
+	return form_parse(s, strlen(s), q);
+}
+
+/* SIGTERM or SIGINT: leave the loop. */
+static void
+fake_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct fake	*fk = arg;
+
+	event_base_loopbreak(fk->base);
+}
+
+/* Write the port to path through a temp file and rename; 0 or -1. */
+static int
+fake_write_port(const char *path, int port)
+{
+	char	 tmp[PATH_MAX];
+	FILE	*fp;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+	    (long)getpid()) >= sizeof(tmp)) {
+		log_warnx("%s: path too long", path);
+		return -1;
+	}
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		log_warn("%s", tmp);
+		return -1;
+	}
+	fprintf(fp, "%d\n", port);
+	if (fclose(fp) != 0 || rename(tmp, path) == -1) {
+		log_warn("%s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse the flags, listen, serve until SIGTERM, clean up. */
+int
+main(int argc, char *argv[])
+{
+	struct fake			 fk;
+	struct evhttp_bound_socket	*bound;
+	struct event			*sigterm, *sigint;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof(ss);
+	struct pending			*p;
+	struct job			*j;
+	const char			*port_file = NULL;
+	const char			*sid;
+	const char			*token = "fake-auth-token";
+	char				 err[128], *up;
+	unsigned char			 b64[512];
+	long				 port = 0;
+	int				 ch, verbose = LOG_LVL_WARN, bport;
+	size_t				 i;
+
+	memset(&fk, 0, sizeof(fk));
+	sid = "AC00000000000000000000000000000000";
+	fk.f.dlr_delay_ms = 50;
+	fk.f.call_step_ms = 20;
+	fk.f.cb_tries = CB_TRIES_DEFAULT;
+	fk.f.cb_retry_ms = CB_RETRY_MS_DEFAULT;
+	fk.f.seed = 1;
+	TAILQ_INIT(&fk.pending);
+	TAILQ_INIT(&fk.jobs);
+
+	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+			if (parse_long(optarg, 0, 65535, &port) == -1) {
+				fprintf(stderr, "fake_twilio: --port: bad "
+				    "value \"%s\"\n", optarg);
+				exit(2);
+			}
+			break;
+		case 'F':
+			port_file = optarg;
+			break;
+		case 'a':
+			sid = optarg;
+			break;
+		case 't':
+			token = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'N':
+			fk.f.no_dlr = true;
+			break;
+		case 'D': case 'S': case 'p': case 'o': case 'c': case 'f':
+		case 'r': case 's': case 'q': case 'l': case 'T': case 'R':
+			for (i = 0; longopts[i].val != ch; i++)
+				;
+			if (fake_option(&fk.f, longopts[i].name, optarg, err,
+			    sizeof(err)) == -1) {
+				fprintf(stderr, "fake_twilio: --%s\n", err);
+				exit(2);
+			}
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (strncmp(sid, "AC", 2) != 0 || strlen(sid) != 2 + SID_HEX ||
+	    strspn(sid + 2, "0123456789abcdefABCDEF") != SID_HEX) {
+		fprintf(stderr, "fake_twilio: --account-sid: must be AC and "
+		    "32 hex digits\n");
+		exit(2);
+	}
+	if (*token == '\0') {
+		fprintf(stderr, "fake_twilio: --auth-token: empty\n");
+		exit(2);
+	}
+	log_init(verbose, "fake_twilio");
+	fk.rng = fk.f.seed;
+	fk.start_ms = (long long)mono_ms();
+	fk.idprefix = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	fk.sid = xstrdup(sid);
+	fk.token = xstrdup(token);
+
+	up = str_printf("%s:%s", sid, token);
+	if (up == NULL || strlen(up) > 3 * (sizeof(b64) / 4) - 4)
+		fatalx("account SID and auth token too long");
+	EVP_EncodeBlock(b64, (const unsigned char *)up, (int)strlen(up));
+	fk.auth = xstrdup((char *)b64);
+	free(up);
+
+	LIBXML_TEST_VERSION
+	signal(SIGPIPE, SIG_IGN);
+	if ((fk.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((fk.http = evhttp_new(fk.base)) == NULL)
+		fatalx("evhttp_new failed");
+	if ((fk.client = http_client_new(fk.base, CB_MAX_CONNECTIONS)) == NULL)
+		fatalx("http_client_new failed");
+	evhttp_set_allowed_methods(fk.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_max_body_size(fk.http, MAX_BODY);
+	evhttp_set_bevcb(fk.http, fake_bev_cb, &fk);
+	evhttp_set_gencb(fk.http, fake_request_cb, &fk);
+	if ((bound = evhttp_bind_socket_with_handle(fk.http, "127.0.0.1",
+	    (ev_uint16_t)port)) == NULL)
+		fatal("cannot listen on 127.0.0.1:%ld", port);
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &sslen) == -1)
+		fatal("getsockname");
+	bport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (port_file != NULL && fake_write_port(port_file, bport) == -1)
+		exit(1);
+	log_info("listening on 127.0.0.1:%d", bport);
+
+	sigterm = evsignal_new(fk.base, SIGTERM, fake_signal_cb, &fk);
+	sigint = evsignal_new(fk.base, SIGINT, fake_signal_cb, &fk);
+	if (sigterm == NULL || sigint == NULL ||
+	    evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sigint, NULL) == -1)
+		fatalx("cannot watch signals");
+
+	event_base_dispatch(fk.base);
+
+	/*
+	 * Requests still waiting belong to their connection (freed with
+	 * evhttp) unless the client left, which orphans them.
+	 */
+	while ((p = TAILQ_FIRST(&fk.pending)) != NULL) {
+		TAILQ_REMOVE(&fk.pending, p, entry);
+		if (evhttp_request_get_connection(p->req) == NULL)
+			evhttp_request_free(p->req);
+		fake_pending_free(p);
+	}
+	http_client_free(fk.client);
+	while ((j = TAILQ_FIRST(&fk.jobs)) != NULL) {
+		TAILQ_REMOVE(&fk.jobs, j, entry);
+		fake_job_free(j);
+	}
+	evhttp_free(fk.http);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_free(fk.base);
+	fake_table_free(&fk.tab);
+	free(fk.times);
+	free(fk.sid);
+	explicit_bzero(fk.token, strlen(fk.token));
+	free(fk.token);
+	free(fk.auth);
+	xmlCleanupParser();
+	if (port_file != NULL)
+		unlink(port_file);
+	return 0;
+}

@@ -1,0 +1,948 @@
+/*
+ * End-to-end tests of the providers: the real varseld against the fake
+ * Twilio (tests/fakes/fake_twilio) and the fake 46elks, all on 127.0.0.1.
+ * SMS through Twilio to delivered, forged status callbacks refused,
+ * failover from a failing 46elks to Twilio with its circuit breaker open,
+ * escalation from an unanswered SMS to a call acknowledged with DTMF 1,
+ * the rate and connection limit measured at the fake, an extreme alert
+ * overtaking a queue of minor ones, and calls that speak Swedish TwiML.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define WAIT_MS		30000
+#define FAST_DISPATCH	"retry_base_ms = 50\nretry_max_ms = 200\n" \
+			"max_attempts = 6"
+
+/* One test's world: its folder, the fakes and the daemon. */
+struct t {
+	struct e2e_env	*env;
+	struct e2e_proc	 tw;		/* the fake Twilio */
+	struct e2e_proc	 elks;		/* the fake 46elks, if started */
+	struct e2e_proc	 d;
+};
+
+/* What a wait on an alert looks for. */
+struct alert_wait {
+	struct t	*t;
+	long long	 id;
+	const char	*path;		/* the count ("counts.delivered") */
+	long long	 want;		/* at least this */
+	bool		 done;		/* and the alert's state is done */
+	json_t		*last;		/* the last answer seen */
+	bool		 dead;		/* the daemon died meanwhile */
+};
+
+/* What a wait on a fake's counter looks for. */
+struct fake_wait {
+	struct t	*t;
+	struct e2e_proc	*fake;
+	const char	*name;
+	long long	 want;
+	long long	 last;
+};
+
+/* A fresh folder per test. */
+static int
+setup(void **state)
+{
+	struct t	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -1;
+	if ((t->env = e2e_env_new()) == NULL) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+/* Stop every process and remove the folder, also after a failure. */
+static int
+teardown(void **state)
+{
+	struct t	*t = *state;
+
+	e2e_env_free(t->env);
+	free(t);
+	return 0;
+}
+
+/* Start the fake Twilio with args (NULL-ended, may be NULL). */
+static void
+start_twilio(struct t *t, const char *const args[])
+{
+	assert_int_equal(e2e_spawn_twilio(t->env, &t->tw, args), 0);
+}
+
+/* The Twilio section "tw" at the fake, priority 1; more may be NULL. */
+static char *
+twilio_only(struct t *t, double rate, int max_connections)
+{
+	char	*s = e2e_twilio_section("tw", t->tw.port, 1, rate,
+		    max_connections, NULL);
+
+	assert_non_null(s);
+	return s;
+}
+
+/* Write the config with providers (taken) and start the daemon. */
+static void
+start_daemon(struct t *t, char *providers, const char *dispatch)
+{
+	struct e2e_conf	c = { 0 };
+
+	c.dispatch = dispatch != NULL ? dispatch : FAST_DISPATCH;
+	assert_int_equal(e2e_env_config_providers(t->env, &c, providers), 0);
+	free(providers);
+	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+}
+
+/* Stop a child that runs; it must exit 0 (under ASan: no leaks). */
+static void
+stop(struct e2e_proc *p)
+{
+	int	rc;
+
+	if (p->pid == 0)
+		return;
+	if ((rc = e2e_stop(p, 10000)) != 0) {
+		e2e_log_tail(p, 4000);
+		fail_msg("%s exited with %d after SIGTERM", p->name, rc);
+	}
+}
+
+/* SIGTERM ends the daemon and the fakes cleanly. */
+static void
+finish(struct t *t)
+{
+	stop(&t->d);
+	stop(&t->tw);
+	stop(&t->elks);
+}
+
+/* The n-th test number: +46701000000 and up. */
+static void
+phone(int n, char *buf, size_t len)
+{
+	snprintf(buf, len, "+46701%06d", n);
+}
+
+/*
+ * POST /v1/contacts: numbers [first, first + n) into group, in batches;
+ * with voice, the contacts take calls too.
+ */
+static void
+add_contacts(struct t *t, int first, int n, const char *group, bool voice)
+{
+	int	done = 0;
+
+	while (done < n) {
+		int	 batch = n - done > 1000 ? 1000 : n - done, i, status;
+		json_t	*arr = json_array(), *body, *res;
+		char	*text, num[32];
+
+		for (i = 0; i < batch; i++) {
+			phone(first + done + i, num, sizeof(num));
+			json_array_append_new(arr, voice ?
+			    json_pack("{ss ss ss s[s] s[ss]}", "phone", num,
+			    "name", "E2E", "lang", "sv", "groups", group,
+			    "channels", "sms", "voice") :
+			    json_pack("{ss ss ss s[s]}", "phone", num,
+			    "name", "E2E", "lang", "sv", "groups", group));
+		}
+		body = json_pack("{so}", "contacts", arr);
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/contacts", text,
+		    &status);
+		free(text);
+		assert_int_equal(status, 200);
+		assert_int_equal(e2e_json_int(res, "upserted"), batch);
+		json_decref(res);
+		done += batch;
+	}
+}
+
+/* POST /v1/alerts with body; its id, after checking the recipients. */
+static long long
+post_alert(struct t *t, const char *body, long long recipients)
+{
+	int		 status;
+	json_t		*res;
+	long long	 id;
+	char		*s;
+
+	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	if (status != 202) {
+		s = json_dumps(res, JSON_COMPACT);
+		print_error("POST /v1/alerts answered %d: %s\n", status,
+		    s ? s : "(no JSON)");
+		free(s);
+		json_decref(res);
+		fail();
+	}
+	assert_int_equal(e2e_json_int(res, "recipients"), recipients);
+	id = e2e_json_int(res, "id");
+	assert_true(id > 0);
+	json_decref(res);
+	return id;
+}
+
+/* Does the alert's count reach the wait's number (and is it done)? */
+static bool
+alert_reached(void *arg)
+{
+	struct alert_wait	*w = arg;
+	char			 path[64];
+	const char		*state;
+	int			 status;
+	json_t			*res;
+
+	if (!e2e_alive(&w->t->d)) {
+		w->dead = true;
+		return true;
+	}
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", w->id);
+	res = e2e_api(&w->t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	if (status != 200) {
+		json_decref(res);
+		return false;
+	}
+	json_decref(w->last);
+	w->last = res;
+	state = e2e_json_str(res, "state");
+	return e2e_json_int(res, w->path) >= w->want && (!w->done ||
+	    (state != NULL && strcmp(state, "done") == 0));
+}
+
+/* Wait until the alert's count at path reaches want; its last answer. */
+static json_t *
+wait_alert(struct t *t, long long id, const char *path, long long want,
+    bool done, int timeout_ms)
+{
+	struct alert_wait	w = { t, id, path, want, done, NULL, false };
+	char			*s;
+
+	if (e2e_wait_until(alert_reached, &w, timeout_ms) == -1 || w.dead) {
+		s = json_dumps(w.last, JSON_COMPACT);
+		e2e_log_tail(&t->d, 3000);
+		if (t->tw.pid != 0)
+			e2e_log_tail(&t->tw, 2000);
+		print_error("alert %lld: %s did not reach %lld%s in %d ms; "
+		    "last: %s\n", id, path, want, done ? " (done)" : "",
+		    timeout_ms, s ? s : "(none)");
+		free(s);
+		json_decref(w.last);
+		fail();
+	}
+	return w.last;
+}
+
+/* Does the fake's counter reach the wait's number? */
+static bool
+fake_reached(void *arg)
+{
+	struct fake_wait	*w = arg;
+
+	if (!e2e_alive(&w->t->d))
+		return true;
+	w->last = e2e_fake_stat(w->fake, w->name);
+	return w->last >= w->want;
+}
+
+/* Wait until the fake's counter name reaches want. */
+static void
+wait_fake(struct t *t, struct e2e_proc *fake, const char *name,
+    long long want, int timeout_ms)
+{
+	struct fake_wait	w = { t, fake, name, want, -1 };
+
+	if (e2e_wait_until(fake_reached, &w, timeout_ms) == -1 ||
+	    !e2e_alive(&t->d)) {
+		e2e_log_tail(&t->d, 3000);
+		e2e_log_tail(fake, 2000);
+		fail_msg("%s: %s is %lld, not %lld, after %d ms", fake->name,
+		    name, w.last, want, timeout_ms);
+	}
+}
+
+/* Every delivery of an alert (at most 1000). */
+static json_t *
+deliveries(struct t *t, long long id)
+{
+	char	 path[96];
+	int	 status;
+	json_t	*res, *arr;
+
+	snprintf(path, sizeof(path), "/v1/alerts/%lld/deliveries?limit=1000",
+	    id);
+	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	assert_int_equal(status, 200);
+	arr = json_object_get(res, "deliveries");
+	assert_true(json_is_array(arr));
+	assert_null(json_object_get(res, "next"));
+	json_incref(arr);
+	json_decref(res);
+	return arr;
+}
+
+/* The one delivery of phone on channel in a list; NULL if none. */
+static json_t *
+delivery_of(json_t *list, const char *num, const char *channel)
+{
+	json_t	*d, *found = NULL;
+	size_t	 i;
+
+	json_array_foreach(list, i, d) {
+		if (strcmp(e2e_json_str(d, "phone") ? e2e_json_str(d,
+		    "phone") : "", num) != 0 ||
+		    strcmp(e2e_json_str(d, "channel") ? e2e_json_str(d,
+		    "channel") : "", channel) != 0)
+			continue;
+		assert_null(found);	/* one per number and channel */
+		found = d;
+	}
+	return found;
+}
+
+/* What the fake Twilio received for a number, oldest first. */
+static json_t *
+received(struct t *t, const char *num)
+{
+	char	 path[96], *enc;
+	json_t	*j;
+
+	enc = url_encode(num);
+	assert_non_null(enc);
+	snprintf(path, sizeof(path), "/_received?to=%s", enc);
+	free(enc);
+	j = e2e_fake_get(&t->tw, path);
+	assert_true(json_is_array(j));
+	return j;
+}
+
+/* A counter of the fake, which must answer. */
+static long long
+counter(struct e2e_proc *fake, const char *name)
+{
+	long long	v = e2e_fake_stat(fake, name);
+
+	if (v < 0)
+		fail_msg("%s has no counter %s", fake->name, name);
+	return v;
+}
+
+/*
+ * The signature helper the other tests use agrees with Twilio's own
+ * tests and the documented vectors (providers.md 2.4).
+ */
+static void
+test_signature_vectors(void **state)
+{
+	static const struct {
+		const char	*token;
+		const char	*url;
+		const char	*form;
+		const char	*sig;
+	} v[] = {
+		{ "12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+		    "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&"
+		    "Digits=1234&From=%2B14158675309&To=%2B18005551212",
+		    "RSOYDt4T1cUTdK1PDd93/VVr8B8=" },
+		{ "12345", "https://mycompany.com:443/myapp.php?foo=1&bar=2",
+		    "To=%2B18005551212&From=%2B14158675309&Digits=1234&"
+		    "Caller=%2B14158675309&CallSid=CA1234567890ABCDE",
+		    "kvajT1Ptam85bY51eRf/AJRuM3w=" },
+		{ "12345", "http://mycompany.com:80/myapp.php?foo=1&bar=2",
+		    "CallSid=CA1234567890ABCDE&Caller=%2B14158675309&"
+		    "Digits=1234&From=%2B14158675309&To=%2B18005551212",
+		    "0ZXoZLH/DfblKGATFgpif+LLRf4=" },
+		{ "12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+		    "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234",
+		    "IK+Dwps556ElfBT0I3Rgjkr1wJU=" },
+		{ "f3c1a9d0b7e24c5d8a6b1e2f3c4d5e6f",
+		    "https://larm.nykvarn.example/twilio/sms?tenant=nykvarn",
+		    "AccountSid=AC00000000000000000000000000000001&"
+		    "MessageSid=SM00000000000000000000000000000002&"
+		    "From=%2B46701234567&To=%2B46766860000&"
+		    "Body=TRYGG+Centrum+%C3%A5%C3%A4%C3%B6&NumMedia=0",
+		    "pGMZjcrh7Hpp/m9A/CIBhzlLvzU=" },
+	};
+	char	sig[64];
+	size_t	i;
+
+	for (i = 0; i < nitems(v); i++) {
+		assert_int_equal(e2e_twilio_sign(v[i].token, v[i].url,
+		    v[i].form, sig, sizeof(sig)), 0);
+		if (strcmp(sig, v[i].sig) != 0)
+			fail_msg("vector %zu: %s, not %s", i, sig, v[i].sig);
+	}
+}
+
+/*
+ * 1. Twilio as the only provider: 50 contacts, every SMS reported sent
+ * and then delivered by signed status callbacks the daemon accepts.
+ */
+static void
+test_twilio_delivered(void **state)
+{
+	struct t	*t = *state;
+	json_t		*a, *list, *d, *rx;
+	char		 num[32], want[128];
+	size_t		 i;
+	long long	 id;
+
+	start_twilio(t, NULL);
+	start_daemon(t, twilio_only(t, 500, 8), NULL);
+	add_contacts(t, 0, 50, "tw50", false);
+	id = post_alert(t, "{\"source_ref\": \"tw-1\", \"message\": "
+	    "\"Vattenavstängning på Centrumvägen i natt kl 22-04.\", "
+	    "\"audience\": {\"groups\": [\"tw50\"]}}", 50);
+	a = wait_alert(t, id, "counts.delivered", 50, true, WAIT_MS);
+	assert_int_equal(e2e_json_int(a, "counts.failed"), 0);
+	assert_int_equal(e2e_json_int(a, "in_doubt"), 0);
+	json_decref(a);
+
+	assert_int_equal(counter(&t->tw, "accepted"), 50);
+	assert_int_equal(counter(&t->tw, "unique_to"), 50);
+	assert_int_equal(counter(&t->tw, "duplicates"), 0);
+	assert_int_equal(counter(&t->tw, "dlr_sent"), 50);
+	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
+
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), 50);
+	json_array_foreach(list, i, d) {
+		assert_string_equal(e2e_json_str(d, "state"), "delivered");
+		assert_string_equal(e2e_json_str(d, "provider"), "tw");
+		assert_non_null(e2e_json_str(d, "provider_ref"));
+		assert_memory_equal(e2e_json_str(d, "provider_ref"), "SM", 2);
+	}
+	json_decref(list);
+
+	/* The request carried our status URL and our sender. */
+	phone(7, num, sizeof(num));
+	rx = received(t, num);
+	assert_int_equal(json_array_size(rx), 1);
+	snprintf(want, sizeof(want), "%s/hooks/tw/status", t->d.url);
+	assert_string_equal(e2e_json_str(rx, "0.status_callback"), want);
+	assert_string_equal(e2e_json_str(rx, "0.from"), E2E_TWILIO_FROM);
+	assert_string_equal(e2e_json_str(rx, "0.type"), "sms");
+	json_decref(rx);
+	finish(t);
+}
+
+/* How test_forged_status signs its callback. */
+enum forge {
+	FORGE_NONE,		/* no X-Twilio-Signature */
+	FORGE_EMPTY,		/* an empty one */
+	FORGE_GARBAGE,		/* base64 of the right length, wrong */
+	FORGE_TOKEN,		/* another token */
+	FORGE_STATUS,		/* signed for undelivered, says delivered */
+	FORGE_URL,		/* signed for another of our URLs */
+	FORGE_DROPPED,		/* a parameter left out of the signature */
+	FORGE_VALID		/* genuine: the control */
+};
+
+/*
+ * 2. Status callbacks with a missing or wrong X-Twilio-Signature are 403
+ * and change nothing; the genuine one then moves the delivery.
+ */
+static void
+test_forged_status(void **state)
+{
+	static const struct {
+		enum forge	 how;
+		const char	*what;
+	} cases[] = {
+		{ FORGE_NONE, "no signature" },
+		{ FORGE_EMPTY, "empty signature" },
+		{ FORGE_GARBAGE, "garbage signature" },
+		{ FORGE_TOKEN, "signed with another token" },
+		{ FORGE_STATUS, "signed for another status" },
+		{ FORGE_URL, "signed for another URL" },
+		{ FORGE_DROPPED, "a parameter not signed" },
+		{ FORGE_VALID, "genuine" },
+	};
+	struct t	*t = *state;
+	const char	*const args[] = { "--no-dlr", NULL };
+	const char	*ref, *h[3];
+	char		 url[128], other[128], num[32], form[512], *fnum;
+	char		 signed_form[512], sig[64], hdr[128], *resp;
+	json_t		*a, *list, *d;
+	long long	 id;
+	size_t		 i;
+	int		 status;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, 100, 4), NULL);
+	add_contacts(t, 0, 1, "one", false);
+	id = post_alert(t, "{\"source_ref\": \"forge\", \"message\": "
+	    "\"Test av Varsel.\", \"audience\": {\"groups\": [\"one\"]}}", 1);
+	json_decref(wait_alert(t, id, "counts.sent", 1, true, WAIT_MS));
+	list = deliveries(t, id);
+	phone(0, num, sizeof(num));
+	assert_non_null(d = delivery_of(list, num, "sms"));
+	assert_non_null(ref = e2e_json_str(d, "provider_ref"));
+
+	snprintf(url, sizeof(url), "%s/hooks/tw/status", t->d.url);
+	snprintf(other, sizeof(other), "%s/hooks/tw/sms", t->d.url);
+	fnum = url_encode(num);
+	assert_non_null(fnum);
+	for (i = 0; i < nitems(cases); i++) {
+		const char	*st = cases[i].how == FORGE_STATUS ?
+				    "undelivered" : "delivered";
+
+		snprintf(form, sizeof(form), "AccountSid=%s&ApiVersion="
+		    "2010-04-01&From=%%2B46766860000&MessageSid=%s&"
+		    "MessageStatus=delivered&SmsSid=%s&SmsStatus=delivered&"
+		    "To=%s", E2E_TWILIO_SID, ref, ref, fnum);
+		snprintf(signed_form, sizeof(signed_form), "AccountSid=%s&"
+		    "ApiVersion=2010-04-01&From=%%2B46766860000&MessageSid=%s&"
+		    "MessageStatus=%s&SmsSid=%s&SmsStatus=%s%s%s",
+		    E2E_TWILIO_SID, ref, st, ref, st,
+		    cases[i].how == FORGE_DROPPED ? "" : "&To=",
+		    cases[i].how == FORGE_DROPPED ? "" : fnum);
+		assert_int_equal(e2e_twilio_sign(cases[i].how == FORGE_TOKEN ?
+		    "not-the-auth-token" : E2E_TWILIO_TOKEN,
+		    cases[i].how == FORGE_URL ? other : url, signed_form, sig,
+		    sizeof(sig)), 0);
+		if (cases[i].how == FORGE_GARBAGE)
+			strlcpy(sig, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+			    sizeof(sig));
+		snprintf(hdr, sizeof(hdr), "X-Twilio-Signature: %s",
+		    cases[i].how == FORGE_EMPTY ? "" : sig);
+		h[0] = "Content-Type: application/x-www-form-urlencoded";
+		h[1] = cases[i].how == FORGE_NONE ? NULL : hdr;
+		h[2] = NULL;
+		assert_int_equal(e2e_http("POST", url, h, form, &status,
+		    &resp), 0);
+		free(resp);
+		if (cases[i].how == FORGE_VALID) {
+			if (status != 200)
+				fail_msg("%s: %d, not 200", cases[i].what,
+				    status);
+			break;
+		}
+		if (status != 403)
+			fail_msg("%s: %d, not 403", cases[i].what, status);
+		a = wait_alert(t, id, "counts.sent", 1, true, 1000);
+		if (e2e_json_int(a, "counts.delivered") != 0)
+			fail_msg("%s: the delivery moved", cases[i].what);
+		json_decref(a);
+	}
+	free(fnum);
+	json_decref(list);
+
+	json_decref(wait_alert(t, id, "counts.delivered", 1, true, WAIT_MS));
+	list = deliveries(t, id);
+	assert_string_equal(e2e_json_str(list, "0.state"), "delivered");
+	json_decref(list);
+	assert_true(e2e_log_contains(&t->d, "hook_forbidden"));
+	finish(t);
+}
+
+/* Is the metric line (name, labels, space, value) in text? */
+static bool
+has_metric(const char *text, const char *line)
+{
+	size_t		 n = strlen(line);
+	const char	*p;
+
+	for (p = text; (p = strstr(p, line)) != NULL; p += n)
+		if ((p == text || p[-1] == '\n') &&
+		    (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * 3. Failover: 46elks (priority 1) answers 503 to everything, Twilio
+ * (priority 2) takes over. Every message is delivered, each through
+ * Twilio exactly once, none in doubt, and the 46elks breaker is open.
+ */
+static void
+test_failover(void **state)
+{
+	struct t	*t = *state;
+	const char	*const eargs[] = { "--fail-rate", "1", NULL };
+	char		*elks, *tw, *both, url[128], *metrics;
+	json_t		*a, *list, *d;
+	size_t		 i;
+	long long	 id;
+	int		 status;
+
+	assert_int_equal(e2e_spawn_fake(t->env, &t->elks, eargs), 0);
+	start_twilio(t, NULL);
+	elks = e2e_elks_section("elks", t->elks.port, 1, 500, 8, NULL);
+	tw = e2e_twilio_section("tw", t->tw.port, 2, 500, 8, NULL);
+	assert_non_null(elks);
+	assert_non_null(tw);
+	both = str_printf("%s\n%s", elks, tw);
+	free(elks);
+	free(tw);
+	assert_non_null(both);
+	start_daemon(t, both, FAST_DISPATCH "\nbreaker_failures = 5\n"
+	    "breaker_cooldown_ms = 600000");
+	add_contacts(t, 0, 100, "fo", false);
+	id = post_alert(t, "{\"source_ref\": \"failover\", \"message\": "
+	    "\"Strömavbrott i Nykvarn, beräknat klart kl 18.\", "
+	    "\"audience\": {\"groups\": [\"fo\"]}}", 100);
+	a = wait_alert(t, id, "counts.delivered", 100, true, WAIT_MS);
+	assert_int_equal(e2e_json_int(a, "counts.failed"), 0);
+	assert_int_equal(e2e_json_int(a, "in_doubt"), 0);
+	json_decref(a);
+
+	/* 46elks was tried and took nothing; Twilio took each once. */
+	assert_true(counter(&t->elks, "tempfailed") >= 5);
+	assert_int_equal(counter(&t->elks, "accepted"), 0);
+	assert_int_equal(counter(&t->tw, "accepted"), 100);
+	assert_int_equal(counter(&t->tw, "unique_to"), 100);
+	assert_int_equal(counter(&t->tw, "duplicates"), 0);
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), 100);
+	json_array_foreach(list, i, d)
+		assert_string_equal(e2e_json_str(d, "provider"), "tw");
+	json_decref(list);
+
+	snprintf(url, sizeof(url), "%s/metrics", t->d.url);
+	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, &metrics),
+	    0);
+	assert_int_equal(status, 200);
+	if (!has_metric(metrics,
+	    "varsel_provider_breaker_open{provider=\"elks\"} 1") ||
+	    !has_metric(metrics,
+	    "varsel_provider_breaker_open{provider=\"tw\"} 0")) {
+		print_error("breaker metrics wrong:\n%s\n", metrics);
+		free(metrics);
+		fail();
+	}
+	free(metrics);
+	finish(t);
+}
+
+/*
+ * 4. Escalation: SMS that get no delivery report (--no-dlr) within
+ * escalate_after_s become calls; the listener presses 1, which counts as
+ * a yes on the alert, and each call is a voice delivery of its own.
+ */
+static void
+test_escalation(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--no-dlr", "--press", "1", NULL };
+	const int	 n = 4;
+	json_t		*a, *list, *sms, *call, *rx;
+	char		 num[32];
+	long long	 id;
+	int		 i;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, 100, 8), NULL);
+	add_contacts(t, 0, n, "esc", true);
+	id = post_alert(t, "{\"source_ref\": \"escalate\", \"message\": "
+	    "\"Brand vid Nykvarns station. Håll dig inomhus.\", "
+	    "\"audience\": {\"groups\": [\"esc\"]}, \"ack\": true, "
+	    "\"escalate_after_s\": 2}", n);
+	a = wait_alert(t, id, "acks.yes", n, false, 20000);
+	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
+	json_decref(a);
+
+	assert_int_equal(counter(&t->tw, "accepted"), n);
+	assert_int_equal(counter(&t->tw, "calls"), n);
+	assert_int_equal(counter(&t->tw, "digits_sent"), n);
+	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
+	assert_int_equal(counter(&t->tw, "twiml_errors"), 0);
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), 2 * n);
+	for (i = 0; i < n; i++) {
+		phone(i, num, sizeof(num));
+		assert_non_null(sms = delivery_of(list, num, "sms"));
+		assert_non_null(call = delivery_of(list, num, "voice"));
+		assert_string_equal(e2e_json_str(sms, "state"), "sent");
+		assert_string_equal(e2e_json_str(call, "provider"), "tw");
+		assert_string_equal(e2e_json_str(call, "ack"), "yes");
+		assert_memory_equal(e2e_json_str(call, "provider_ref"), "CA",
+		    2);
+		/* The SMS went first, then the call. */
+		rx = received(t, num);
+		assert_int_equal(json_array_size(rx), 2);
+		assert_string_equal(e2e_json_str(rx, "0.type"), "sms");
+		assert_string_equal(e2e_json_str(rx, "1.type"), "call");
+		assert_non_null(strstr(e2e_json_str(rx, "1.twiml"),
+		    "<Gather"));
+		json_decref(rx);
+	}
+	json_decref(list);
+	finish(t);
+}
+
+/*
+ * 5. Rate: rate 50 and max_connections 4 against a fake that takes 50 ms
+ * per request. The bucket holds one second's burst, which 4 connections
+ * of 50 ms (80/s) drain in about 1.7 s; from then on the rate is the
+ * configured one. So: over the 6 s from 2 s after the first message the
+ * average is within 5 % of 50/s, the whole run is no faster than rate
+ * plus one burst allows, and the fake never sees more than 4 requests at
+ * once.
+ */
+static void
+test_rate(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--no-dlr", "--latency-ms", "50",
+			    NULL };
+	const int	 n = 500, rate = 50;
+	json_t		*times;
+	long long	 t0, last, from, to, in = 0, v;
+	size_t		 i;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, rate, 4), NULL);
+	add_contacts(t, 0, n, "rate", false);
+	post_alert(t, "{\"source_ref\": \"rate\", \"message\": \"Prov av "
+	    "varningssystemet.\", \"audience\": {\"groups\": [\"rate\"]}}", n);
+	wait_fake(t, &t->tw, "accepted", n, 30000);
+
+	times = e2e_fake_get(&t->tw, "/_times");
+	assert_true(json_is_array(times));
+	assert_int_equal(json_array_size(times), n);
+	t0 = json_integer_value(json_array_get(times, 0));
+	last = json_integer_value(json_array_get(times, n - 1));
+	from = t0 + 2000;
+	to = from + 6000;
+	for (i = 0; i < (size_t)n; i++) {
+		v = json_integer_value(json_array_get(times, i));
+		if (v >= from && v < to)
+			in++;
+	}
+	json_decref(times);
+	print_message("rate: %lld messages in [2 s, 8 s): %.1f/s; %d in %lld "
+	    "ms; at most %lld at once\n", in, in / 6.0, n, last - t0,
+	    counter(&t->tw, "max_concurrent"));
+	/* The window must lie inside the run. */
+	assert_true(last >= to);
+	if (in < 6 * rate * 95 / 100 || in > 6 * rate * 105 / 100)
+		fail_msg("%lld messages in 6 s: %.1f/s, not %d/s within 5 %%",
+		    in, in / 6.0, rate);
+	if ((last - t0) * rate < (long long)(n - rate) * 1000 * 95 / 100)
+		fail_msg("%d messages in %lld ms: faster than %d/s after a "
+		    "burst of %d", n, last - t0, rate, rate);
+	if (counter(&t->tw, "max_concurrent") > 4)
+		fail_msg("%lld requests at once; max_connections is 4",
+		    counter(&t->tw, "max_concurrent"));
+	finish(t);
+}
+
+/* A number whose first SMS reached the fake Twilio. */
+struct number_wait {
+	struct t	*t;
+	const char	*num;
+	long long	 seq;		/* its order among all accepted */
+};
+
+/* Has the number's first SMS reached the fake? */
+static bool
+arrived(void *arg)
+{
+	struct number_wait	*w = arg;
+
+	if (!e2e_alive(&w->t->d))
+		return true;
+	w->seq = e2e_fake_number(&w->t->tw, w->num, "first_seq");
+	return w->seq > 0;
+}
+
+/*
+ * 6. Priority: with 5,000 minor messages queued at rate 200, an extreme
+ * alert to one number is sent within about one scheduling round: fewer
+ * than 400 minor messages reach the fake after it was posted and before
+ * it.
+ */
+static void
+test_priority(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--no-dlr", NULL };
+	struct number_wait w = { t, "+46709999999", 0 };
+	long long	 before, seq;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, 200, 16), NULL);
+	add_contacts(t, 0, 5000, "minor", false);
+	post_alert(t, "{\"source_ref\": \"minor\", \"severity\": \"minor\", "
+	    "\"message\": \"Gatusopning på måndag.\", "
+	    "\"audience\": {\"groups\": [\"minor\"]}}", 5000);
+	wait_fake(t, &t->tw, "accepted", 200, 20000);
+	before = counter(&t->tw, "accepted");
+	post_alert(t, "{\"source_ref\": \"extreme\", \"severity\": "
+	    "\"extreme\", \"message\": \"Gå inomhus, stäng fönster och "
+	    "ventilation.\", \"audience\": {\"contacts\": "
+	    "[\"+46709999999\"]}}", 1);
+	if (e2e_wait_until(arrived, &w, 10000) == -1 || w.seq <= 0 ||
+	    !e2e_alive(&t->d))
+		fail_msg("the extreme alert never reached the fake");
+	seq = w.seq;
+	print_message("priority: posted after %lld minor messages, sent as "
+	    "number %lld\n", before, seq);
+	if (seq - 1 - before >= 400)
+		fail_msg("%lld minor messages went out after the extreme "
+		    "alert was posted and before it", seq - 1 - before);
+	finish(t);
+}
+
+/*
+ * 7. The voice channel: calls through Twilio whose TwiML speaks the text
+ * in Swedish (XML-escaped) and asks for one digit.
+ */
+static void
+test_voice(void **state)
+{
+	struct t	*t = *state;
+	const int	 n = 3;
+	json_t		*a, *list, *call, *rx;
+	const char	*twiml, *g, *end;
+	char		 num[32], gather[256];
+	long long	 id;
+	int		 i;
+
+	start_twilio(t, NULL);
+	start_daemon(t, twilio_only(t, 100, 8), NULL);
+	add_contacts(t, 0, n, "voice", true);
+	id = post_alert(t, "{\"source_ref\": \"voice\", \"channels\": "
+	    "[\"voice\"], \"message\": \"Vattenläcka på Storgatan & "
+	    "Centrumvägen: koka vattnet.\", "
+	    "\"audience\": {\"groups\": [\"voice\"]}}", n);
+	wait_fake(t, &t->tw, "calls", n, WAIT_MS);
+	a = wait_alert(t, id, "counts.answered", n, false, WAIT_MS);
+	json_decref(a);
+
+	assert_int_equal(counter(&t->tw, "accepted"), 0);
+	assert_int_equal(counter(&t->tw, "twiml_errors"), 0);
+	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), n);
+	for (i = 0; i < n; i++) {
+		phone(i, num, sizeof(num));
+		assert_non_null(call = delivery_of(list, num, "voice"));
+		assert_string_equal(e2e_json_str(call, "provider"), "tw");
+		rx = received(t, num);
+		assert_int_equal(json_array_size(rx), 1);
+		assert_string_equal(e2e_json_str(rx, "0.type"), "call");
+		assert_non_null(twiml = e2e_json_str(rx, "0.twiml"));
+		assert_non_null(strstr(twiml, "<Say language=\"sv-SE\""));
+		assert_non_null(strstr(twiml, "Vattenläcka på Storgatan "
+		    "&amp; Centrumvägen: koka vattnet."));
+		assert_non_null(g = strstr(twiml, "<Gather"));
+		assert_non_null(end = strchr(g, '>'));
+		snprintf(gather, sizeof(gather), "%.*s", (int)(end - g), g);
+		assert_non_null(strstr(gather, " numDigits=\"1\""));
+		json_decref(rx);
+	}
+	json_decref(list);
+	finish(t);
+}
+
+/*
+ * 8. Messages Twilio reports undelivered (ErrorCode 30003) end failed,
+ * with Twilio's code in the delivery's error.
+ */
+static void
+test_undelivered(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--dlr-status", "undelivered", NULL };
+	const char	*err;
+	json_t		*a, *list, *d;
+	long long	 id;
+	size_t		 i;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, 100, 4), NULL);
+	add_contacts(t, 0, 2, "undelivered", false);
+	id = post_alert(t, "{\"source_ref\": \"undelivered\", \"message\": "
+	    "\"Test av Varsel.\", \"audience\": {\"groups\": "
+	    "[\"undelivered\"]}}", 2);
+	a = wait_alert(t, id, "counts.failed", 2, true, WAIT_MS);
+	assert_int_equal(e2e_json_int(a, "counts.delivered"), 0);
+	json_decref(a);
+	assert_int_equal(counter(&t->tw, "dlr_sent"), 2);
+	list = deliveries(t, id);
+	json_array_foreach(list, i, d) {
+		assert_string_equal(e2e_json_str(d, "state"), "failed");
+		assert_non_null(err = e2e_json_str(d, "error"));
+		if (strstr(err, "30003") == NULL)
+			fail_msg("error \"%s\" does not name 30003", err);
+	}
+	json_decref(list);
+	finish(t);
+}
+
+/*
+ * 9. A call nobody answers is tried again (voice_retries more times,
+ * voice_retry_ms apart) and then ends no_answer.
+ */
+static void
+test_no_answer(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--call-outcome", "no-answer", NULL };
+	json_t		*list;
+	char		 num[32];
+	long long	 id;
+
+	start_twilio(t, args);
+	start_daemon(t, twilio_only(t, 100, 4), FAST_DISPATCH
+	    "\nvoice_retries = 1\nvoice_retry_ms = 1000");
+	add_contacts(t, 0, 1, "noanswer", true);
+	id = post_alert(t, "{\"source_ref\": \"noanswer\", \"channels\": "
+	    "[\"voice\"], \"message\": \"Test av Varsel.\", "
+	    "\"audience\": {\"groups\": [\"noanswer\"]}}", 1);
+	json_decref(wait_alert(t, id, "counts.no_answer", 1, true, WAIT_MS));
+	phone(0, num, sizeof(num));
+	assert_int_equal(e2e_fake_number(&t->tw, num, "calls"), 2);
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), 1);
+	assert_string_equal(e2e_json_str(list, "0.state"), "no_answer");
+	assert_int_equal(e2e_json_int(list, "0.attempts"), 2);
+	json_decref(list);
+	finish(t);
+}
+
+/* Run every test; each starts its own daemon and fakes. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_signature_vectors),
+		cmocka_unit_test_setup_teardown(test_twilio_delivered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_forged_status, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_failover, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_escalation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_voice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_undelivered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_answer, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
