@@ -450,8 +450,11 @@ sweep(struct dispatch *d, int64_t now)
 {
 	int	n = 0;
 
-	if (now < d->next_sweep)
+	if (now < d->next_sweep) {
+		/* A sooner round may have replaced the sweep's timer. */
+		schedule_round(d, d->next_sweep - now);
 		return;
+	}
 	d->next_sweep = now + SWEEP_INTERVAL_MS;
 	batch_begin(d);
 	if (store_expire_due(d->gw->store, now, &n) == 0 && n > 0)
