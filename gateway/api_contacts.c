@@ -84,6 +84,7 @@ parse_contact(const json_t *o, const char *region, struct contact *c,
 	    sizeof(c->phone), why, sizeof(why)) == -1)
 		return api_error_set(err, 422, "invalid_phone", "phone",
 		    "%.64s: %s", json_string_value(v), why);
+	c->sms_cap = phone_is_mobile(c->phone) ? SMS_CAP_YES : SMS_CAP_NO;
 
 	if ((v = json_object_get(o, "name")) != NULL && !json_is_null(v)) {
 		if (!json_is_string(v) || !valid_label(json_string_value(v), 128))

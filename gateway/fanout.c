@@ -272,6 +272,15 @@ text_for(struct fanout *f, const char *lang, unsigned int channel)
 	return r;
 }
 
+/* Can the recipient's number take SMS? Stored for contacts, else asked. */
+static bool
+takes_sms(const struct recipient *rc)
+{
+	if (rc->sms_cap != SMS_CAP_UNKNOWN)
+		return rc->sms_cap == SMS_CAP_YES;
+	return phone_is_mobile(rc->phone);
+}
+
 /* One person: a delivery per requested channel (or one suppressed row). */
 static int
 add_recipient(const struct recipient *rc, void *arg)
@@ -316,7 +325,7 @@ add_recipient(const struct recipient *rc, void *arg)
 			d.reason = "opted_out";
 		else if (!(rc->channels & ch))
 			d.reason = "channel_not_allowed";
-		else if (ch == CH_SMS && !phone_is_mobile(rc->phone))
+		else if (ch == CH_SMS && !takes_sms(rc))
 			d.reason = "not_mobile";
 		if (d.reason != NULL) {
 			d.state = DS_SUPPRESSED;
@@ -628,16 +637,19 @@ resolve(struct fanout *f)
 	size_t			 i;
 
 	for (i = 0; i < req->ncontacts && !f->failed; i++) {
-		struct recipient	r = { req->contacts[i], NULL, CH_ALL };
+		struct recipient	r = { req->contacts[i], NULL, CH_ALL,
+						    SMS_CAP_UNKNOWN };
 		char			lang[8];
 		unsigned int		channels;
+		enum sms_cap		cap;
 		int			c;
 
 		if ((c = store_contact_recipient(gw->store, req->contacts[i],
-		    lang, &channels)) == -1)
+		    lang, &channels, &cap)) == -1)
 			return -1;
 		r.lang = c == 0 ? lang : req->lang;
 		r.channels = c == 0 ? channels : CH_ALL;
+		r.sms_cap = c == 0 ? cap : SMS_CAP_UNKNOWN;
 		add_recipient(&r, f);
 	}
 	for (i = 0; i < req->ngroups && !f->failed; i++)

@@ -41,6 +41,18 @@ void		 store_rollback(struct store *);
 
 /* ---- contacts and groups ------------------------------------------ */
 
+/*
+ * Can the number take SMS? Decided with libphonenumber when the contact is
+ * written, so a fan-out to 10,000 people does not classify 10,000 numbers
+ * again; rows from before schema 3 (and numbers only ever seen in START)
+ * are unknown and are classified when they are sent to.
+ */
+enum sms_cap {
+	SMS_CAP_UNKNOWN = 0,
+	SMS_CAP_YES,		/* mobile, or a type that may be mobile */
+	SMS_CAP_NO		/* fixed line and the like */
+};
+
 struct contact {
 	char		 phone[24];	/* E.164 */
 	char		*name;		/* may be NULL */
@@ -49,6 +61,7 @@ struct contact {
 	bool		 has_pos;
 	double		 lat, lon;
 	unsigned int	 channels;	/* enum channel bits */
+	enum sms_cap	 sms_cap;
 	char		**groups;	/* names */
 	size_t		 ngroups;
 	int64_t		 created_at, updated_at;
@@ -70,6 +83,7 @@ struct recipient {
 	const char	*phone;		/* E.164 */
 	const char	*lang;
 	unsigned int	 channels;	/* enum channel bits the contact allows */
+	enum sms_cap	 sms_cap;
 };
 typedef int (*store_recipient_cb)(const struct recipient *, void *);
 /* Every contact in group; stops early if cb returns -1. */
@@ -80,7 +94,7 @@ int	store_area_members(struct store *, const char *area,
 	    store_recipient_cb, void *);
 /* The contact's language and channels, if the number is a contact. */
 int	store_contact_recipient(struct store *, const char *phone,
-	    char lang[8], unsigned int *channels);
+	    char lang[8], unsigned int *channels, enum sms_cap *);
 
 /* Opt-outs are kept as a salted hash of the number. */
 int	store_optout_add(struct store *, const char *phone, const char *channel,

@@ -458,11 +458,60 @@ test_personal_data(void **state)
 	finish(t);
 }
 
+/*
+ * SMS only to numbers that take it: a fixed-line contact (classified when
+ * stored) and a fixed-line number named in the audience (classified when
+ * sent) are suppressed as not_mobile on sms.
+ */
+static void
+test_not_mobile(void **state)
+{
+	struct t	*t = *state;
+	json_t		*res, *d;
+	size_t		 i;
+	long long	 id;
+	int		 n = 0;
+
+	start(t, NULL, NULL);
+	res = call(t, "POST", "/v1/contacts", "{\"contacts\": ["
+	    "{\"phone\": \"08-465 004 00\", \"groups\": [\"jour\"], "
+	    "\"channels\": [\"sms\", \"voice\"]},"
+	    "{\"phone\": \"070-174 06 50\", \"groups\": [\"jour\"], "
+	    "\"channels\": [\"sms\", \"voice\"]}]}", 200);
+	assert_int_equal(e2e_json_int(res, "upserted"), 2);
+	json_decref(res);
+
+	res = call(t, "POST", "/v1/alerts", "{\"source_ref\": \"fixed-1\", "
+	    "\"message\": \"Provlarm\", \"audience\": {\"groups\": "
+	    "[\"jour\"], \"contacts\": [\"031-390 06 00\"]}}", 202);
+	assert_int_equal(e2e_json_int(res, "recipients"), 3);
+	assert_int_equal(e2e_json_int(res, "suppressed"), 2);
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+	res = call(t, "GET", "/v1/alerts/1/deliveries?state=suppressed",
+	    NULL, 200);
+	assert_int_equal(id, 1);
+	json_array_foreach(json_object_get(res, "deliveries"), i, d) {
+		const char	*phone = e2e_json_str(d, "phone");
+
+		assert_true(strcmp(phone, "+46846500400") == 0 ||
+		    strcmp(phone, "+46313900600") == 0);
+		assert_string_equal(e2e_json_str(d, "reason"), "not_mobile");
+		n++;
+	}
+	assert_int_equal(n, 2);
+	json_decref(res);
+
+	finish(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_circle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_mobile, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_polygon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_languages, setup,
 		    teardown),

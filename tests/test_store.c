@@ -287,8 +287,9 @@ recipient_cb(const struct recipient *r, void *arg)
 	char	*buf = arg;
 	size_t	 n = strlen(buf);
 
-	snprintf(buf + n, 256 - n, "%s/%s/%u,", r->phone, r->lang,
-	    r->channels);
+	snprintf(buf + n, 256 - n, "%s/%s/%u%s,", r->phone, r->lang,
+	    r->channels, r->sms_cap == SMS_CAP_YES ? "" :
+	    r->sms_cap == SMS_CAP_NO ? "/fixed" : "/unknown");
 	return 0;
 }
 
@@ -311,11 +312,13 @@ test_contacts(void **state)
 	char		*g2[] = { "skola" };
 	char		 buf[256], lang[8];
 	unsigned int	 ch;
+	enum sms_cap	 cap;
 	int		 calls = 0;
 	int64_t		 did;
 
 	memset(&c, 0, sizeof(c));
 	strlcpy(c.phone, "+46701234567", sizeof(c.phone));
+	c.sms_cap = SMS_CAP_YES;
 	c.name = "Anna";
 	strlcpy(c.lang, "en", sizeof(c.lang));
 	c.area = "15531";
@@ -337,6 +340,7 @@ test_contacts(void **state)
 	assert_true(got.lat > 59.17 && got.lat < 59.19);
 	assert_true(got.lon > 17.42 && got.lon < 17.44);
 	assert_int_equal(got.channels, CH_SMS | CH_VOICE);
+	assert_int_equal(got.sms_cap, SMS_CAP_YES);
 	assert_int_equal(got.ngroups, 2);
 	assert_string_equal(got.groups[0], "brandvakt");	/* by name */
 	assert_string_equal(got.groups[1], "nattvandrare");
@@ -370,6 +374,7 @@ test_contacts(void **state)
 	strlcpy(c.lang, "sv", sizeof(c.lang));
 	c.area = "15531";
 	c.channels = CH_VOICE;
+	c.sms_cap = SMS_CAP_NO;
 	c.groups = g2;
 	c.ngroups = 1;
 	assert_int_equal(store_contact_upsert(s, &c), 0);
@@ -383,7 +388,7 @@ test_contacts(void **state)
 	buf[0] = '\0';
 	assert_int_equal(store_group_members(s, "skola", recipient_cb, buf), 0);
 	assert_non_null(strstr(buf, "+46701234567/en/1,"));
-	assert_non_null(strstr(buf, "+46709876543/sv/2,"));
+	assert_non_null(strstr(buf, "+46709876543/sv/2/fixed,"));
 	assert_int_equal(store_group_members(s, "skola", recipient_stop_cb,
 	    &calls), -1);
 	assert_int_equal(calls, 1);
@@ -393,14 +398,18 @@ test_contacts(void **state)
 	assert_string_equal(buf, "");
 	buf[0] = '\0';
 	assert_int_equal(store_area_members(s, "15531", recipient_cb, buf), 0);
-	assert_string_equal(buf, "+46709876543/sv/2,");
+	assert_string_equal(buf, "+46709876543/sv/2/fixed,");
 
-	assert_int_equal(store_contact_recipient(s, "+46701234567", lang, &ch),
-	    0);
+	assert_int_equal(store_contact_recipient(s, "+46701234567", lang, &ch,
+	    &cap), 0);
 	assert_string_equal(lang, "en");
 	assert_int_equal(ch, CH_SMS);
-	assert_int_equal(store_contact_recipient(s, "+46700000000", lang, &ch),
-	    STORE_NOTFOUND);
+	assert_int_equal(cap, SMS_CAP_YES);
+	assert_int_equal(store_contact_recipient(s, "+46709876543", lang, &ch,
+	    &cap), 0);
+	assert_int_equal(cap, SMS_CAP_NO);
+	assert_int_equal(store_contact_recipient(s, "+46700000000", lang, &ch,
+	    &cap), STORE_NOTFOUND);
 
 	/* Delete: the person goes, and with them their number elsewhere. */
 	did = add_delivery(s, add_alert(s, "a1", 0), "+46701234567", 1, NOW,
@@ -1417,10 +1426,10 @@ test_schema_upgrade_v1(void **state)
 	assert_int_equal(file_u32(t->path, 60), 1);
 
 	reopen(t);
-	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(t->path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name IN ('inbound', 'callbacks', 'alerts_escalating', "
-	    "'deliveries_replies', 'contacts_lat')"), 5);
+	    "'deliveries_replies', 'contacts_geo')"), 5);
 
 	/* The old rows, with the new columns at their defaults. */
 	assert_int_equal(store_alert_get(t->s, 1, &a), 0);
@@ -1446,6 +1455,7 @@ test_schema_upgrade_v1(void **state)
 	assert_string_equal(c.name, "Anna");
 	assert_int_equal(c.ngroups, 1);
 	assert_string_equal(c.groups[0], "nattvandrare");
+	assert_int_equal(c.sms_cap, SMS_CAP_UNKNOWN);	/* classified later */
 	contact_clear(&c);
 	/* The salt came along: the opt-out still holds. */
 	assert_true(store_optout_has(t->s, "+46701000009"));
@@ -1480,7 +1490,7 @@ test_schema_upgrade_v1(void **state)
 
 	/* Opening again migrates nothing. */
 	reopen(t);
-	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(t->path, "PRAGMA user_version"), 3);
 	assert_int_equal(store_delivery_get(t->s, 2, &d), 0);
 	assert_int_equal(d.state, DS_DELIVERED);
 	delivery_clear(&d);
@@ -2247,7 +2257,7 @@ test_contacts_v2(void **state)
 	buf[0] = '\0';
 	assert_int_equal(store_area_members_nopos(s, "15531", recipient_cb,
 	    buf), 0);
-	assert_string_equal(buf, "+46700000001/sv/1,");
+	assert_string_equal(buf, "+46700000001/sv/1/unknown,");
 	buf[0] = '\0';
 	assert_int_equal(store_area_members_nopos(s, "15532", recipient_cb,
 	    buf), 0);
@@ -2285,7 +2295,8 @@ test_contacts_v2(void **state)
 	buf[0] = '\0';
 	assert_int_equal(store_area_members_nopos(s, "15532", recipient_cb,
 	    buf), 0);
-	assert_string_equal(buf, "+46700000001/sv/1,+46700000099/sv/1,");
+	assert_string_equal(buf, "+46700000001/sv/1/unknown,"
+	    "+46700000099/sv/1/unknown,");
 }
 
 /* Purge strips numbers and texts of old alerts and keeps the counts. */
