@@ -23,6 +23,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -124,6 +125,63 @@ api_reply_raw(struct api_req *r, int status, const char *content_type,
 		evbuffer_add(buf, body, len);
 	evhttp_send_reply(r->req, status, NULL, buf);
 	evbuffer_free(buf);
+}
+
+/* A reply built now and sent once the pass's transaction is on disk. */
+struct held_reply {
+	struct evhttp_request	*req;
+	struct evbuffer		*buf;
+	int			 status;
+};
+
+static void
+held_send(bool committed, void *arg)
+{
+	static const char	 lost[] = "{\"error\":{\"code\":\"unavailable\","
+	    "\"message\":\"the database did not take it; try again\"}}";
+	struct held_reply	*h = arg;
+	struct evkeyvalq	*hd = evhttp_request_get_output_headers(h->req);
+
+	if (!committed) {
+		evhttp_remove_header(hd, "Content-Type");
+		evhttp_add_header(hd, "Content-Type", "application/json");
+		evbuffer_drain(h->buf, evbuffer_get_length(h->buf));
+		evbuffer_add(h->buf, lost, sizeof(lost) - 1);
+		h->status = 503;
+	}
+	/* A client that went away meanwhile: libevent frees the request. */
+	evhttp_send_reply(h->req, h->status, NULL, h->buf);
+	evbuffer_free(h->buf);
+	free(h);
+}
+
+void
+api_reply_after_commit(struct api_req *r, int status,
+    const char *content_type, const char *body, size_t len)
+{
+	struct evkeyvalq	*hd = evhttp_request_get_output_headers(r->req);
+	struct held_reply	*h;
+
+	if (!batch_open(r->gw->batch)) {
+		api_reply_raw(r, status, content_type, body, len);
+		return;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->buf = evbuffer_new()) == NULL ||
+	    (len > 0 && evbuffer_add(h->buf, body, len) == -1) ||
+	    batch_after(r->gw->batch, held_send, h) == -1) {
+		if (h != NULL && h->buf != NULL)
+			evbuffer_free(h->buf);
+		free(h);
+		/* The sender retries; what did commit is handled once. */
+		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		return;
+	}
+	r->status = status;
+	h->req = r->req;
+	h->status = status;
+	evhttp_add_header(hd, "Content-Type", content_type);
+	evhttp_add_header(hd, "Cache-Control", "no-store");
 }
 
 void
@@ -341,7 +399,7 @@ done:
 static void
 healthz(struct api_req *r)
 {
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_ping(r->gw->store) == 0)
 		api_reply_json(r, 200, json_pack("{ss}", "status", "ok"));
 	else
@@ -357,7 +415,7 @@ metrics(struct api_req *r)
 	size_t		 len;
 	char		*s;
 
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (buf == NULL || metrics_render(r->gw, buf) == -1) {
 		if (buf != NULL)
 			evbuffer_free(buf);

@@ -45,6 +45,12 @@ void	api_reply_json(struct api_req *, int status, json_t *obj);
 /* Answer with an already serialized body. */
 void	api_reply_raw(struct api_req *, int status, const char *content_type,
 	    const char *body, size_t len);
+/*
+ * Answer once the pass's transaction has committed (group commit, see
+ * batch.h), or 503 if that commit fails; at once when none is open.
+ */
+void	api_reply_after_commit(struct api_req *, int status,
+	    const char *content_type, const char *body, size_t len);
 void	api_reply_error(struct api_req *, const struct api_error *);
 void	api_reply_errorf(struct api_req *, int status, const char *code,
 	    const char *field, const char *fmt, ...)

@@ -16,6 +16,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "fanout.h"
@@ -91,7 +92,7 @@ api_contacts_list(struct api_req *r)
 	memset(&p, 0, sizeof(p));
 	p.arr = json_array();
 	p.limit = (int)limit;
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_contacts_list(r->gw->store, after ? after : "",
 	    (int)limit + 1, contact_cb, &p) == -1 && p.n <= p.limit) {
 		json_decref(p.arr);
@@ -162,7 +163,7 @@ api_purge(struct api_req *r)
 		    "older_than_s must be at least %d (one day)", PURGE_MIN_S);
 		return;
 	}
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_purge(r->gw->store, now_ms() - older * 1000, &n) == -1) {
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the purge");

@@ -9,6 +9,7 @@
 
 #include "alert.h"
 #include "api.h"
+#include "batch.h"
 #include "cap.h"
 #include "config.h"
 #include "dispatch.h"
@@ -124,7 +125,7 @@ cap_cancel(struct api_req *r, const struct cap_alert *cap)
 	int			 total = 0, n;
 
 	refs = xstrdup(cap->references ? cap->references : "");
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	for (tok = strtok_r(refs, " \t\r\n", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t\r\n", &save)) {
 		char	*ident = strchr(tok, ','), *end;
@@ -329,7 +330,7 @@ api_alerts_list(struct api_req *r)
 		json_decref(l.arr);
 		return;
 	}
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_alerts_list(r->gw->store, (int)limit, list_cb, &l) == -1 ||
 	    l.failed) {
 		json_decref(l.arr);
@@ -348,7 +349,7 @@ load_alert(struct api_req *r, struct alert_row *a)
 	int	rc;
 
 	memset(a, 0, sizeof(*a));
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (id == 0 || (rc = store_alert_get(r->gw->store, id, a)) ==
 	    STORE_NOTFOUND) {
 		api_reply_errorf(r, 404, "not_found", NULL, "no alert %.32s",

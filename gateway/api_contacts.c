@@ -11,6 +11,7 @@
 #include <event2/http.h>
 
 #include "api.h"
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -192,7 +193,7 @@ api_contacts_post(struct api_req *r)
 		return;
 	}
 	rejected = json_array();
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_begin(s, true) == -1)
 		goto unavailable;
 	json_array_foreach(arr, i, e) {
@@ -264,7 +265,7 @@ api_contact_get(struct api_req *r)
 	if (!path_phone(r, phone, sizeof(phone)))
 		return;
 	memset(&c, 0, sizeof(c));
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if ((rc = store_contact_get(r->gw->store, phone, &c)) != 0) {
 		if (rc == STORE_NOTFOUND)
 			api_reply_errorf(r, 404, "not_found", NULL,
@@ -311,7 +312,7 @@ api_contact_delete(struct api_req *r)
 
 	if (!path_phone(r, phone, sizeof(phone)))
 		return;
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if ((rc = store_contact_delete(r->gw->store, phone)) == STORE_NOTFOUND)
 		api_reply_errorf(r, 404, "not_found", NULL,
 		    "no contact with that number");
@@ -337,7 +338,7 @@ api_groups_list(struct api_req *r)
 {
 	json_t	*arr = json_array();
 
-	dispatch_flush(r->gw->dispatch);
+	batch_flush(r->gw->batch);
 	if (store_groups_list(r->gw->store, group_cb, arr) == -1) {
 		json_decref(arr);
 		api_reply_errorf(r, 503, "unavailable", NULL,

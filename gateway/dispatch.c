@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "fanout.h"
@@ -76,8 +77,6 @@ struct dispatch {
 	struct event		*round_ev;
 	int64_t			 round_at;	/* mono ms of the scheduled round */
 	bool			 round_armed;
-	struct event		*commit_ev;
-	bool			 txn_open;
 	int64_t			 next_sweep;
 	struct jobq		 jobs;
 	size_t			 njobs;
@@ -88,7 +87,6 @@ struct dispatch {
 };
 
 static void	round_cb(evutil_socket_t, short, void *);
-static void	commit_cb(evutil_socket_t, short, void *);
 static void	schedule_round(struct dispatch *, int64_t);
 static void	batch_begin(struct dispatch *);
 static void	start_job(struct dispatch *, struct delivery *);
@@ -149,8 +147,7 @@ dispatch_new(struct gw *gw, char *err, size_t errlen)
 		    p->conf->rate < 1 ? 1 : p->conf->rate, mono_ms());
 	}
 	d->round_ev = evtimer_new(gw->base, round_cb, d);
-	d->commit_ev = event_new(gw->base, -1, 0, commit_cb, d);
-	if (d->round_ev == NULL || d->commit_ev == NULL) {
+	if (d->round_ev == NULL) {
 		snprintf(err, errlen, "cannot create dispatcher events");
 		dispatch_free(d);
 		return NULL;
@@ -174,7 +171,6 @@ dispatch_free(struct dispatch *d)
 
 	if (d == NULL)
 		return;
-	dispatch_flush(d);
 	/* Jobs left here were aborted or never started; they stay sending
 	 * and the next start queues them again in doubt. */
 	while ((j = TAILQ_FIRST(&d->jobs)) != NULL) {
@@ -188,8 +184,6 @@ dispatch_free(struct dispatch *d)
 	free(d->prov);
 	if (d->round_ev != NULL)
 		event_free(d->round_ev);
-	if (d->commit_ev != NULL)
-		event_free(d->commit_ev);
 	free(d);
 }
 
@@ -333,34 +327,11 @@ breaker_success(struct provider *p)
 	p->auth_failed = false;
 }
 
-/* Open the batch transaction if needed; it commits at the end of the pass. */
+/* Join the pass's transaction; it commits at the end of the pass. */
 static void
 batch_begin(struct dispatch *d)
 {
-	if (d->txn_open)
-		return;
-	if (store_begin(d->gw->store, false) == -1)
-		return;
-	d->txn_open = true;
-	event_active(d->commit_ev, EV_TIMEOUT, 0);
-}
-
-void
-dispatch_flush(struct dispatch *d)
-{
-	if (!d->txn_open)
-		return;
-	d->txn_open = false;
-	if (store_commit(d->gw->store) == -1)
-		log_warnx("dispatch: batch commit failed; state changes of "
-		    "this pass are lost and will be redone");
-}
-
-/* End of the loop pass: commit what the pass changed. */
-static void
-commit_cb(evutil_socket_t fd, short what, void *arg)
-{
-	dispatch_flush(arg);
+	batch_join(d->gw->batch, false);
 }
 
 /* Run a round in ms milliseconds unless one is due sooner. */
@@ -517,7 +488,7 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 		limit = MAX_CLAIM;
 
 	/* The claim is committed before any request leaves. */
-	dispatch_flush(d);
+	batch_flush(gw->batch);
 	if (store_claim_due(gw->store, now, limit, claim_cb, &b) == -1) {
 		schedule_round(d, 1000);
 		goto out;
@@ -946,7 +917,7 @@ check_drained(struct dispatch *d)
 		return;
 	cb = d->drained;
 	d->drained = NULL;
-	dispatch_flush(d);
+	batch_flush(d->gw->batch);
 	cb(d->drained_arg);
 }
 

@@ -48,8 +48,6 @@ void		 dispatch_free(struct dispatch *);
 
 /* New work may be due: run a scheduling round soon. */
 void		 dispatch_kick(struct dispatch *);
-/* Commit state changes batched since the last commit. */
-void		 dispatch_flush(struct dispatch *);
 /* Stop claiming; call done once nothing is in flight. */
 void		 dispatch_drain(struct dispatch *, void (*done)(void *), void *);
 size_t		 dispatch_inflight(const struct dispatch *);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "fanout.h"
@@ -524,7 +525,7 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	f.now = now_ms();
 	f.worst_encoding = SMS_GSM7;
 
-	dispatch_flush(gw->dispatch);
+	batch_flush(gw->batch);
 	memset(&prev, 0, sizeof(prev));
 	found = store_alert_find_ref(gw->store, client, req->source_ref, &prev);
 	if (found == 0) {
@@ -690,7 +691,7 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	f.vars[nv].value = gw->cfg->emergency_number;
 	f.nvars = nv + 1;
 
-	dispatch_flush(gw->dispatch);
+	batch_flush(gw->batch);
 	if (check_request(&f) == -1)
 		goto out;
 	if (resolve(&f) == -1) {

@@ -20,11 +20,13 @@ struct metrics;
 struct refdata;
 struct media;
 struct callbacks;
+struct batch;
 
 struct gw {
 	struct event_base	*base;
 	struct config		*cfg;
 	struct store		*store;
+	struct batch		*batch;		/* the pass's transaction */
 	struct templates	*templates;
 	struct http_client	*http;
 	struct dispatch		*dispatch;

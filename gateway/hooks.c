@@ -120,16 +120,21 @@ out:
 	free(url);
 }
 
-/* Answer a callback with the adapter's answer, or an empty 200. */
+/*
+ * Answer a callback with the adapter's answer, or an empty 200, once what
+ * it changed is committed: inbound SMS join the pass's durable
+ * transaction (group commit), so one fsync covers all of a pass.
+ */
 static void
 hook_answer_send(struct api_req *r, struct hook_answer *ans)
 {
 	if (ans->body != NULL)
-		api_reply_raw(r, 200, ans->content_type[0] != '\0' ?
+		api_reply_after_commit(r, 200, ans->content_type[0] != '\0' ?
 		    ans->content_type : "text/plain; charset=utf-8", ans->body,
 		    strlen(ans->body));
 	else
-		api_reply_raw(r, 200, "text/plain; charset=utf-8", "", 0);
+		api_reply_after_commit(r, 200, "text/plain; charset=utf-8",
+		    "", 0);
 }
 
 /*

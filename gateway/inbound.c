@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "batch.h"
 #include "callbacks.h"
 #include "config.h"
 #include "dispatch.h"
@@ -109,6 +110,34 @@ static void	 inb_echo(const char *, char *, size_t);
 static bool	 inb_is_e164(const char *);
 static bool	 inb_decimal_comma(const char *);
 static int	 inbound_ack_at(struct gw *, int64_t, int64_t, int, int64_t);
+static int	 inb_txn_begin(struct gw *);
+static int	 inb_txn_end(struct gw *, bool);
+
+/*
+ * The transaction of one inbound SMS: a savepoint in the pass's durable
+ * transaction (group commit), or a durable one of its own without a batch.
+ */
+static int
+inb_txn_begin(struct gw *gw)
+{
+	if (gw->batch == NULL)
+		return store_begin(gw->store, true);
+	if (batch_join(gw->batch, true) == -1)
+		return -1;
+	return store_savepoint(gw->store);
+}
+
+/* Keep (commit) or undo what inb_txn_begin opened. */
+static int
+inb_txn_end(struct gw *gw, bool keep)
+{
+	if (gw->batch != NULL)
+		return store_savepoint_end(gw->store, keep);
+	if (keep)
+		return store_commit(gw->store);
+	store_rollback(gw->store);
+	return 0;
+}
 
 /* Handle one inbound SMS now. */
 int
@@ -137,10 +166,7 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	inb_sender(&b);
 	keyword_parse(in->text != NULL ? in->text : "", &b.kp);
 
-	/* store_rollback would take the dispatcher's open batch with it. */
-	if (gw->dispatch != NULL)
-		dispatch_flush(gw->dispatch);
-	if (store_begin(s, true) == -1)
+	if (inb_txn_begin(gw) == -1)
 		return -1;
 	memset(&row, 0, sizeof(row));
 	row.provider = provider;
@@ -151,7 +177,7 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	row.keyword = keyword_name(b.kp.kw);
 	row.received_at = now;
 	if ((rc = store_inbound_insert(s, &row)) == STORE_DUPLICATE) {
-		store_rollback(s);
+		inb_txn_end(gw, false);
 		log_info("evt=inbound provider=%s from=%s keyword=%s "
 		    "action=duplicate inbound=%" PRId64, provider, b.masked,
 		    row.keyword, row.id);
@@ -174,7 +200,7 @@ inbound_sms_at(struct gw *gw, const char *provider,
 		if (inb_act(&b) == -1 || (b.kind != NULL && inb_send(&b) == -1))
 			goto fail;
 	}
-	if (store_commit(s) == -1)
+	if (inb_txn_end(gw, true) == -1)
 		return -1;
 	log_info("evt=inbound provider=%s from=%s keyword=%s action=%s "
 	    "reply=%s%s%s inbound=%" PRId64, provider, b.masked, row.keyword,
@@ -186,7 +212,7 @@ inbound_sms_at(struct gw *gw, const char *provider,
 		dispatch_kick(gw->dispatch);
 	return 0;
 fail:
-	store_rollback(s);
+	inb_txn_end(gw, false);
 	log_warnx("evt=inbound_failed provider=%s from=%s keyword=%s: not "
 	    "stored; the provider will post it again", provider, b.masked,
 	    row.keyword);

@@ -17,6 +17,8 @@ struct gw;
  * Handle one inbound SMS that provider received (already verified and
  * parsed by its adapter). Returns 0 (also for a duplicate), or -1 if it
  * could not be stored (the caller answers 503 so the provider retries).
+ * With gw->batch the work joins the pass's durable transaction: answer
+ * the provider only once that has committed (batch_after).
  */
 int	inbound_sms(struct gw *, const char *provider,
 	    const struct inbound_sms *);

@@ -18,6 +18,7 @@
 
 #include "autoconf.h"
 #include "api.h"
+#include "batch.h"
 #include "callbacks.h"
 #include "config.h"
 #include "dispatch.h"
@@ -232,6 +233,8 @@ main(int argc, char *argv[])
 	if (n > 0)
 		log_warnx("evt=recovered in_doubt=%d: deliveries that were "
 		    "being sent when varseld stopped are queued again", n);
+	if ((gw.batch = batch_new(gw.base, gw.store)) == NULL)
+		fatalx("cannot create the commit event");
 	if ((mdir = media_dir(gw.cfg)) != NULL) {
 		if (mkdir(mdir, 0750) == -1 && errno != EEXIST)
 			log_warn("mkdir %s", mdir);
@@ -271,6 +274,8 @@ main(int argc, char *argv[])
 	http_client_free(gw.http);
 	callbacks_free(gw.callbacks);
 	dispatch_free(gw.dispatch);
+	/* Held answers go out before their connections close. */
+	batch_free(gw.batch);
 	api_free(gw.api);
 	n = 0;
 	store_requeue_sending(gw.store, now_ms(), &n);

@@ -1081,6 +1081,32 @@ store_rollback(struct store *s)
 	sync_normal(s);
 }
 
+int
+store_savepoint(struct store *s)
+{
+	enum txn_kind	kind;
+
+	if (s->depth == 0) {
+		log_warnx("%s: no transaction is open", __func__);
+		return -1;
+	}
+	return txn_enter(s, &kind, __func__);
+}
+
+int
+store_savepoint_end(struct store *s, bool keep)
+{
+	int	rc = 0;
+
+	if (s->depth > 0)
+		s->depth--;
+	if (!keep && step_done(s, ST_ROLLBACK_TO, __func__) == -1)
+		rc = -1;
+	if (step_done(s, ST_RELEASE, __func__) == -1)
+		rc = -1;
+	return rc;
+}
+
 /* Open a transaction for a change of several rows, or a savepoint. */
 static int
 txn_enter(struct store *s, enum txn_kind *kind, const char *func)

@@ -38,6 +38,13 @@ int		 store_ping(struct store *);
 int		 store_begin(struct store *, bool durable);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+/*
+ * A savepoint inside the open transaction: store_savepoint_end(s, false)
+ * undoes what was done since, and only that; with keep it stays in the
+ * transaction. -1 outside a transaction or on a database error.
+ */
+int		 store_savepoint(struct store *);
+int		 store_savepoint_end(struct store *, bool keep);
 
 /* ---- contacts and groups ------------------------------------------ */
 
