@@ -12,10 +12,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "gateway/auth.h"
 #include "gateway/util.h"
@@ -563,6 +566,139 @@ test_no_reply_to_machines(void **state)
 	finish(t);
 }
 
+/* Drop an answer's body. */
+static size_t
+discard_cb(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* The crash test: senders, messages each, parallel connections. */
+#define KILL_SENDERS	90		/* +46701740605 upward, fiction */
+#define KILL_EACH	3		/* under the 10 replies an hour */
+#define KILL_CONNS	16
+#define KILL_AFTER	120		/* answers before the SIGKILL */
+
+/* One inbound SMS in flight over curl multi. */
+struct kill_msg {
+	CURL	*easy;
+	char	*form;
+	int	 sender;
+	bool	 answered;		/* 200 came back */
+};
+
+/* Start message i of the crash test on multi. */
+static void
+kill_add(struct t *t, CURLM *multi, struct kill_msg *m, int i,
+    const char *url)
+{
+	char	from[16], id[32];
+	size_t	len = 0;
+
+	m->sender = i % KILL_SENDERS;
+	snprintf(from, sizeof(from), "+467017406%02d", 5 + m->sender);
+	snprintf(id, sizeof(id), "kill-%d", i);
+	m->form = NULL;
+	assert_int_equal(form_append(&m->form, &len, "id", id), 0);
+	assert_int_equal(form_append(&m->form, &len, "from", from), 0);
+	assert_int_equal(form_append(&m->form, &len, "to", OUR_NUMBER), 0);
+	assert_int_equal(form_append(&m->form, &len, "message",
+	    "TRYGG 15531"), 0);
+	assert_non_null(m->easy = curl_easy_init());
+	curl_easy_setopt(m->easy, CURLOPT_URL, url);
+	curl_easy_setopt(m->easy, CURLOPT_POSTFIELDS, m->form);
+	curl_easy_setopt(m->easy, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(m->easy, CURLOPT_PRIVATE, m);
+	curl_easy_setopt(m->easy, CURLOPT_WRITEFUNCTION, discard_cb);
+	curl_multi_add_handle(multi, m->easy);
+	(void)t;
+}
+
+/*
+ * SIGKILL in the middle of a stream of inbound SMS on parallel
+ * connections (group commit at work): after a restart every message that
+ * was answered 200 is there, with its reply queued.
+ */
+static void
+test_kill_keeps_answered(void **state)
+{
+	struct t	*t = *state;
+	struct kill_msg	*msgs;
+	CURLM		*multi;
+	CURLMsg		*cm;
+	char		*url, *enc, from[16];
+	int		 total = KILL_SENDERS * KILL_EACH, next = 0, running;
+	int		 answered = 0, per[KILL_SENDERS] = { 0 }, left, i;
+	bool		 killed = false;
+
+	start(t, NULL);
+	assert_non_null(enc = url_encode(E2E_CALLBACK_SECRET));
+	assert_non_null(url = str_printf("%s/hooks/elks/sms?s=%s", t->d.url,
+	    enc));
+	free(enc);
+	assert_non_null(msgs = calloc(total, sizeof(*msgs)));
+	assert_non_null(multi = curl_multi_init());
+	for (; next < KILL_CONNS; next++)
+		kill_add(t, multi, &msgs[next], next, url);
+	do {
+		assert_int_equal(curl_multi_perform(multi, &running),
+		    CURLM_OK);
+		while ((cm = curl_multi_info_read(multi, &left)) != NULL) {
+			struct kill_msg	*m;
+			long		 code = 0;
+
+			if (cm->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&m);
+			curl_easy_getinfo(cm->easy_handle,
+			    CURLINFO_RESPONSE_CODE, &code);
+			if (cm->data.result == CURLE_OK && code == 200) {
+				m->answered = true;
+				per[m->sender]++;
+				answered++;
+			}
+			curl_multi_remove_handle(multi, m->easy);
+			curl_easy_cleanup(m->easy);
+			m->easy = NULL;
+			if (!killed && answered >= KILL_AFTER) {
+				assert_int_equal(e2e_kill(&t->d, SIGKILL), 0);
+				killed = true;
+			}
+			if (!killed && next < total) {
+				kill_add(t, multi, &msgs[next], next, url);
+				next++;
+			}
+		}
+		if (running > 0)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	} while (running > 0);
+	curl_multi_cleanup(multi);
+	assert_true(killed);
+	assert_int_equal(e2e_wait_exit(&t->d, 5000), 128 + SIGKILL);
+	/* Some were in flight at the kill, or it proved nothing. */
+	assert_true(next > answered);
+
+	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	for (i = 0; i < KILL_SENDERS; i++) {
+		size_t	n;
+
+		snprintf(from, sizeof(from), "+467017406%02d", 5 + i);
+		n = nreplies(t, from);
+		if (n < (size_t)per[i])
+			fail_msg("%s: %d answered 200, %zu stored", from,
+			    per[i], n);
+		assert_true(n <= KILL_EACH);
+	}
+	for (i = 0; i < total; i++)
+		free(msgs[i].form);
+	free(msgs);
+	free(url);
+	finish(t);
+}
+
 /* Run every test, each with its own store or folder. */
 int
 main(void)
@@ -579,6 +715,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_secret, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_reply_to_machines,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_keeps_answered,
 		    setup, teardown),
 	};
 
