@@ -64,6 +64,7 @@ parse_contact(const json_t *o, const char *region, struct contact *c,
 	json_t		*v, *lat, *lon;
 	size_t		 i;
 	char		 why[128];
+	bool		 sms;
 
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
@@ -81,11 +82,11 @@ parse_contact(const json_t *o, const char *region, struct contact *c,
 	if (!json_is_string(v))
 		return api_error_set(err, v ? 400 : 422, v ? "invalid_json" :
 		    "invalid_phone", "phone", "phone is required as a string");
-	if (phone_normalize(json_string_value(v), region, c->phone,
-	    sizeof(c->phone), why, sizeof(why)) == -1)
+	if (phone_normalize_sms(json_string_value(v), region, c->phone,
+	    sizeof(c->phone), &sms, why, sizeof(why)) == -1)
 		return api_error_set(err, 422, "invalid_phone", "phone",
 		    "%.64s: %s", json_string_value(v), why);
-	c->sms_cap = phone_is_mobile(c->phone) ? SMS_CAP_YES : SMS_CAP_NO;
+	c->sms_cap = sms ? SMS_CAP_YES : SMS_CAP_NO;
 
 	if ((v = json_object_get(o, "name")) != NULL && !json_is_null(v)) {
 		if (!json_is_string(v) || !valid_label(json_string_value(v), 128))

@@ -28,7 +28,8 @@ static void	phone_err(char *, size_t, const char *, ...)
 static int	phone_scan(const char *, char *, size_t);
 static void	phone_invalid_reason(const PhoneNumber &, char *, size_t);
 static bool	phone_parse_e164(const char *, PhoneNumber *);
-static bool	phone_type_can_sms(const PhoneNumber &);
+static bool	phone_type_can_sms(const PhoneNumber &,
+		    PhoneNumberUtil::PhoneNumberType);
 
 /* Write the reason into err, if the caller gave room for one. */
 static void
@@ -152,6 +153,15 @@ int
 phone_normalize(const char *in, const char *region, char *out, size_t outlen,
     char *err, size_t errlen)
 {
+	return phone_normalize_sms(in, region, out, outlen, NULL, err, errlen);
+}
+
+int
+phone_normalize_sms(const char *in, const char *region, char *out,
+    size_t outlen, bool *can_sms, char *err, size_t errlen)
+{
+	PhoneNumberUtil::PhoneNumberType	t;
+
 	if (outlen > 0)
 		out[0] = '\0';
 	if (region == NULL)
@@ -189,10 +199,16 @@ phone_normalize(const char *in, const char *region, char *out, size_t outlen,
 			phone_err(err, errlen, "not a number");
 			return -1;
 		}
-		if (!u->IsValidNumber(n)) {
+		/*
+		 * IsValidNumber is GetNumberType(n) != UNKNOWN (both match
+		 * the region's patterns): one pass gives validity and type.
+		 */
+		if ((t = u->GetNumberType(n)) == PhoneNumberUtil::UNKNOWN) {
 			phone_invalid_reason(n, err, errlen);
 			return -1;
 		}
+		if (can_sms != NULL)
+			*can_sms = phone_type_can_sms(n, t);
 		u->Format(n, PhoneNumberUtil::E164, &e164);
 		if (e164.size() + 1 > outlen) {
 			phone_err(err, errlen, "no room for the number");
@@ -235,11 +251,11 @@ phone_parse_e164(const char *e164, PhoneNumber *n)
  * its country is no mobile.
  */
 static bool
-phone_type_can_sms(const PhoneNumber &n)
+phone_type_can_sms(const PhoneNumber &n, PhoneNumberUtil::PhoneNumberType t)
 {
 	PhoneNumberUtil	*u = PhoneNumberUtil::GetInstance();
 
-	switch (u->GetNumberType(n)) {
+	switch (t) {
 	case PhoneNumberUtil::MOBILE:
 	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
 		return true;
@@ -258,7 +274,8 @@ phone_is_mobile(const char *e164)
 
 		if (!phone_parse_e164(e164, &n))
 			return false;
-		return phone_type_can_sms(n);
+		return phone_type_can_sms(n,
+		    PhoneNumberUtil::GetInstance()->GetNumberType(n));
 	} catch (...) {
 		return true;	/* as UNKNOWN: do not suppress */
 	}

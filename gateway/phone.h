@@ -18,6 +18,9 @@
  */
 int	phone_normalize(const char *in, const char *region, char *out,
 	    size_t outlen, char *err, size_t errlen);
+/* phone_normalize, and whether the number can take SMS (as below). */
+int	phone_normalize_sms(const char *in, const char *region, char *out,
+	    size_t outlen, bool *can_sms, char *err, size_t errlen);
 /* Can the number (E.164) take SMS? Mobile (or unknown type) yes. */
 bool	phone_is_mobile(const char *e164);
 /*

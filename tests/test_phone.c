@@ -119,9 +119,10 @@ static const struct phone_case phone_cases[] = {
 static void
 test_phone_table(void **state)
 {
-	char	out[PHONE_MAX], err[128], what[256];
+	char	out[PHONE_MAX], out2[PHONE_MAX], err[128], what[256];
 	size_t	i;
 	int	r;
+	bool	sms;
 
 	(void)state;
 	for (i = 0; i < sizeof(phone_cases) / sizeof(phone_cases[0]); i++) {
@@ -141,6 +142,26 @@ test_phone_table(void **state)
 			    phone_is_mobile(out) != (c->mobile == 1))
 				fail_msg("%s: mobile should be %d", what,
 				    c->mobile);
+		} else {
+			if (r != -1)
+				fail_msg("%s: should fail", what);
+			if (strstr(err, c->err) == NULL)
+				fail_msg("%s: error should say '%s'", what,
+				    c->err);
+		}
+
+		/* In one pass: the same answer, and the same SMS verdict. */
+		err[0] = '\0';
+		sms = !phone_is_mobile(out);
+		r = phone_normalize_sms(c->in, c->region, out2, sizeof(out2),
+		    &sms, err, sizeof(err));
+		if (c->out != NULL) {
+			if (r != 0)
+				fail_msg("%s (sms)", what);
+			assert_string_equal(out2, c->out);
+			if (sms != phone_is_mobile(out2))
+				fail_msg("%s: can_sms %d, phone_is_mobile %d",
+				    what, sms, phone_is_mobile(out2));
 		} else {
 			if (r != -1)
 				fail_msg("%s: should fail", what);
