@@ -673,6 +673,7 @@ verify(struct adapter *a, const char *url, const char *body,
 		"SM00000000000000000000000000000002&From=%2B46701234567&To=" \
 		"%2B46766860000&Body=TRYGG+Centrum+%C3%A5%C3%A4%C3%B6&" \
 		"NumMedia=0"
+#define TN_TOKEN "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define J_BODY	"{\"property\": \"value\", \"boolean\": true}"
 #define J_HASH	"0a1ff7634d9ab3b95db5c9a2dfe9416e" \
 		"41502b283a80c7cf19632632f96e6620"
@@ -702,6 +703,45 @@ test_signature(void **state)
 		    0 },
 		{ N_TOKEN, N_URL443, N_BODY, "pGMZjcrh7Hpp/m9A/CIBhzlLvzU=",
 		    0 },
+		/*
+		 * Recorded with Twilio's helper library, twilio-node 5.13.1:
+		 * getExpectedTwilioSignature(TN_TOKEN, url, params), each
+		 * also accepted by its validateRequest. Bodies are the same
+		 * params form-encoded (URLSearchParams).
+		 */
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/status",
+		    "MessageSid=SM0123456789abcdef0123456789abcdef&"
+		    "MessageStatus=delivered&"
+		    "AccountSid=AC0123456789abcdef0123456789abcdef",
+		    "RB/RJCPQVbISjDijmui38RZiegE=", 0 },
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/sms?d=42&x=a%20b",
+		    "Body=TRYGG+155+31+%E2%80%93+%C3%A5%C3%A4%C3%B6+"
+		    "%C3%85%C3%84%C3%96+%C3%A9&From=%2B46701740605&"
+		    "To=%2B46766861000&MessageSid=SM1",
+		    "Rgmq8A6H6O2+HtLsja7S5mcl0MU=", 0 },
+		{ TN_TOKEN, "https://varsel.nykvarn.se:8443/hooks/tw/voice?d=7",
+		    "CallSid=CA1&CallStatus=completed&Digits=1",
+		    "mriKwt9ByzXAhC5KU2m+TCLOZ1M=", 0 },
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/sms",
+		    "Body=&From=%2B46701740606&Empty=&"
+		    "Key+With+Space=v%3D1%26w%3D2",
+		    "WtdST44Gp5cDzyLpH0CRjJW/mGI=", 0 },
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/sms",
+		    "Body=Hej+%F0%9F%91%8B+%D8%A7%D9%84%D8%B3%D9%84%D8%A7%D9%85&"
+		    "From=%2B46701740607",
+		    "UzHyadGWvvR/0YSBQtXND58Hh0M=", 0 },
+		{ TN_TOKEN, "http://127.0.0.1:8025/hooks/tw/status?s=abc", "",
+		    "5/wYelYa3ExBdafC22Z3m2d/x1w=", 0 },
+		/* The same, with one byte of a value changed. */
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/status",
+		    "MessageSid=SM0123456789abcdef0123456789abcdef&"
+		    "MessageStatus=delivered&"
+		    "AccountSid=AC0123456789abcdef0123456789abcdee",
+		    "RB/RJCPQVbISjDijmui38RZiegE=", -1 },
+		{ TN_TOKEN, "https://varsel.nykvarn.se/hooks/tw/sms",
+		    "Body=Hej+%F0%9F%91%8B+%D8%A7%D9%84%D8%B3%D9%84%D8%A7%D9%84&"
+		    "From=%2B46701740607",
+		    "UzHyadGWvvR/0YSBQtXND58Hh0M=", -1 },
 		/* Parameter order on the wire does not matter. */
 		{ "12345", V_URL, "To=%2B18005551212&From=%2B14158675309&"
 		    "Digits=1234&Caller=%2B14158675309&"
