@@ -115,6 +115,17 @@ static const struct phone_case phone_cases[] = {
 	{ "+46701234567", "se", NULL, "unknown region", -1 },
 };
 
+/* A row that must be refused: -1 and the reason in err. */
+static void
+expect_refused(const struct phone_case *c, int r, const char *err,
+    const char *what)
+{
+	if (r != -1)
+		fail_msg("%s: should fail", what);
+	if (strstr(err, c->err) == NULL)
+		fail_msg("%s: error should say '%s'", what, c->err);
+}
+
 /* Every row of phone_cases. */
 static void
 test_phone_table(void **state)
@@ -142,13 +153,8 @@ test_phone_table(void **state)
 			    phone_is_mobile(out) != (c->mobile == 1))
 				fail_msg("%s: mobile should be %d", what,
 				    c->mobile);
-		} else {
-			if (r != -1)
-				fail_msg("%s: should fail", what);
-			if (strstr(err, c->err) == NULL)
-				fail_msg("%s: error should say '%s'", what,
-				    c->err);
-		}
+		} else
+			expect_refused(c, r, err, what);
 
 		/* In one pass: the same answer, and the same SMS verdict. */
 		err[0] = '\0';
@@ -162,13 +168,8 @@ test_phone_table(void **state)
 			if (sms != phone_is_mobile(out2))
 				fail_msg("%s: can_sms %d, phone_is_mobile %d",
 				    what, sms, phone_is_mobile(out2));
-		} else {
-			if (r != -1)
-				fail_msg("%s: should fail", what);
-			if (strstr(err, c->err) == NULL)
-				fail_msg("%s: error should say '%s'", what,
-				    c->err);
-		}
+		} else
+			expect_refused(c, r, err, what);
 	}
 }
 
