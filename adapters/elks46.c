@@ -76,7 +76,6 @@ static int	elks46_yesno(const struct provider_conf *, const char *,
 		    bool *, char *, size_t);
 static char	*elks46_trim_slash(const char *);
 static void	elks46_snippet(const char *, size_t, char *, size_t);
-static void	elks46_scrub(char *);
 
 static const char *const elks46_keys[] = {
 	"username",
@@ -182,7 +181,7 @@ elks46_init(struct adapter *a, const struct adapter_env *env, char *err,
 	free(base);
 	free(pub);
 	free(ename);
-	elks46_scrub(esecret);
+	free_secret(esecret);
 	a->priv = e;
 	if (e->voice_from == NULL)
 		a->caps &= ~ADAPTER_CAP_VOICE;
@@ -191,7 +190,7 @@ nomem:
 	free(base);
 	free(pub);
 	free(ename);
-	elks46_scrub(esecret);
+	free_secret(esecret);
 	a->priv = e;
 	elks46_free(a);
 	snprintf(err, errlen, "out of memory");
@@ -209,11 +208,11 @@ elks46_free(struct adapter *a)
 	free(e->url);
 	free(e->calls_url);
 	free(e->voice_from);
-	elks46_scrub(e->voice_hook);
+	free_secret(e->voice_hook);
 	free(e->from);
-	elks46_scrub(e->userpwd);
-	elks46_scrub(e->secret);
-	elks46_scrub(e->whendelivered);
+	free_secret(e->userpwd);
+	free_secret(e->secret);
+	free_secret(e->whendelivered);
 	free(e);
 	a->priv = NULL;
 }
@@ -327,8 +326,8 @@ elks46_call_form(struct elks46 *e, const struct outmsg *m, char **body,
 out:
 	json_decref(act);
 	free(start);
-	elks46_scrub(next);
-	elks46_scrub(hangup);
+	free_secret(next);
+	free_secret(hangup);
 	return rc;
 }
 
@@ -695,12 +694,3 @@ elks46_snippet(const char *s, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* Wipe and free a string that holds a secret. */
-static void
-elks46_scrub(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}

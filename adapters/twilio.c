@@ -129,7 +129,6 @@ static bool	twilio_is_e164(const char *);
 static int	twilio_line(const struct provider_conf *, const char *);
 static char	*twilio_trim_slash(const char *);
 static void	twilio_snippet(const char *, size_t, char *, size_t);
-static void	twilio_scrub(char *);
 
 static const char *const twilio_keys[] = {
 	"account_sid",
@@ -284,8 +283,8 @@ twilio_free(struct adapter *a)
 		return;
 	free(t->msg_url);
 	free(t->call_url);
-	twilio_scrub(t->userpwd);
-	twilio_scrub(t->token);
+	free_secret(t->userpwd);
+	free_secret(t->token);
 	free(t->from);
 	free(t->mgsid);
 	free(t->status_url);
@@ -1122,12 +1121,3 @@ twilio_snippet(const char *s, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* Wipe and free a string that holds a secret. */
-static void
-twilio_scrub(char *s)
-{
-	if (s == NULL)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}

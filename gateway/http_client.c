@@ -98,10 +98,7 @@ http_request_reset(struct http_request *req)
 	free(req->url);
 	free(req->content_type);
 	free(req->body);
-	if (req->userpwd != NULL) {
-		explicit_bzero(req->userpwd, strlen(req->userpwd));
-		free(req->userpwd);
-	}
+	free_secret(req->userpwd);
 	for (i = 0; i < req->nheaders && i < HTTP_MAX_HEADERS; i++)
 		free(req->headers[i]);
 	memset(req, 0, sizeof(*req));

@@ -121,6 +121,16 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* Wipe a secret string, then free it. */
+void
+free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 /* vasprintf into a new string; NULL on failure. */
 char *
 str_printf(const char *fmt, ...)

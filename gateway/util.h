@@ -24,6 +24,8 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* Wipe a secret string, then free it (NULL is fine). */
+void	 free_secret(char *);
 /* Printf into a new string; NULL on failure. */
 char	*str_printf(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
