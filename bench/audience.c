@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench.h"
 #include "gateway/geo.h"
 #include "gateway/util.h"
 #include "tests/e2e.h"
@@ -63,7 +64,6 @@ struct run {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static double	 bench_now_ms(void);
 static uint64_t	 rng_next(uint64_t *);
 static int	 contacts_make(struct contacts *, int, uint64_t);
 static void	 shapes_make(struct shapes *, const struct contacts *, int,
@@ -75,8 +75,6 @@ static int	 contacts_load(struct e2e_proc *, const struct contacts *,
 static char	*alert_body(const struct shapes *, bool, int);
 static int	 alert_post(struct e2e_proc *, const char *, double *,
 		    long long *);
-static int	 cmp_double(const void *, const void *);
-static double	 median(struct run *, int, size_t);
 
 /* Say how to call the program and exit. */
 static void
@@ -91,15 +89,6 @@ usage(void)
 	exit(2);
 }
 
-/* Milliseconds of the monotonic clock, with fractions. */
-static double
-bench_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 /* splitmix64: a small seeded generator, the same on every machine. */
 static uint64_t
@@ -321,28 +310,6 @@ alert_post(struct e2e_proc *d, const char *body, double *ms,
 	return 0;
 }
 
-/* qsort order of doubles. */
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median of the double field at offset off over n runs. */
-static double
-median(struct run *runs, int n, size_t off)
-{
-	double	v[n];
-	int	i;
-
-	for (i = 0; i < n; i++)
-		memcpy(&v[i], (char *)&runs[i] + off, sizeof(double));
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Parse the options, load the contacts, post the alerts, print. */
 int
 main(int argc, char *argv[])
@@ -465,8 +432,8 @@ main(int argc, char *argv[])
 	}
 	if (ok > 0)
 		printf("%-6s %10.1f %10s %10.1f\n", "median",
-		    median(runs, ok, offsetof(struct run, circle_ms)), "",
-		    median(runs, ok, offsetof(struct run, polygon_ms)));
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, circle_ms)), "",
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, polygon_ms)));
 	rc = ok == nruns ? 0 : 1;
 out:
 	e2e_env_free(env);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench.h"
 #include "gateway/util.h"
 #include "tests/e2e.h"
 
@@ -40,8 +41,6 @@ static void	bench_sleep(void);
 static int	bench_run(int, int, int, struct run *);
 static int	bench_contacts(struct e2e_proc *, int);
 static double	bench_hwm_mb(pid_t);
-static int	cmp_double(const void *, const void *);
-static double	median(struct run *, int, size_t);
 
 /* Say how to call the program and exit. */
 static void
@@ -214,28 +213,6 @@ out:
 	return rc;
 }
 
-/* qsort order of doubles. */
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median of the field at offset off over n runs. */
-static double
-median(struct run *runs, int n, size_t off)
-{
-	double	v[n];
-	int	i;
-
-	for (i = 0; i < n; i++)
-		memcpy(&v[i], (char *)&runs[i] + off, sizeof(double));
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Parse the options, run the runs, print the figures. */
 int
 main(int argc, char *argv[])
@@ -301,12 +278,12 @@ main(int argc, char *argv[])
 	if (ok > 0)
 		printf("%-6s %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f\n",
 		    "median",
-		    median(runs, ok, offsetof(struct run, contacts_ms)),
-		    median(runs, ok, offsetof(struct run, accept_ms)),
-		    median(runs, ok, offsetof(struct run, provider_ms)),
-		    median(runs, ok, offsetof(struct run, rate)),
-		    median(runs, ok, offsetof(struct run, sent_ms)),
-		    median(runs, ok, offsetof(struct run, rss_mb)));
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, contacts_ms)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, accept_ms)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, provider_ms)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rate)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, sent_ms)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rss_mb)));
 	free(runs);
 	return ok == nruns ? 0 : 1;
 }

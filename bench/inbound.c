@@ -30,6 +30,7 @@
 
 #include <curl/curl.h>
 
+#include "bench/bench.h"
 #include "gateway/util.h"
 #include "tests/e2e.h"
 
@@ -76,7 +77,6 @@ struct run {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static double	 bench_now_ms(void);
 static size_t	 resp_cb(char *, size_t, size_t, void *);
 static void	 slot_start(struct slot *, int, int, const struct opts *);
 static double	 cpu_ms_proc(pid_t);
@@ -88,8 +88,6 @@ static int	 metrics_sum(const struct e2e_env *, long long *,
 		    long long *);
 static int	 sample_check(struct e2e_proc *, const struct opts *);
 static int	 bench_run(const struct opts *, int, struct run *);
-static int	 cmp_double(const void *, const void *);
-static double	 median(struct run *, int, size_t);
 
 /* Say how to call the program and exit. */
 static void
@@ -104,15 +102,6 @@ usage(void)
 	exit(2);
 }
 
-/* Milliseconds of the monotonic clock, with fractions. */
-static double
-bench_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
 
 /* Keep the start of an answer (for the first error's message). */
 static size_t
@@ -307,7 +296,7 @@ drive(const struct e2e_env *env, const struct e2e_proc *d,
 	}
 	r->rate = wall > 0 ? nlat * 1000.0 / wall : 0;
 	if (nlat > 0) {
-		qsort(lat, (size_t)nlat, sizeof(*lat), cmp_double);
+		bench_sort(lat, (size_t)nlat);
 		r->p50 = percentile(lat, nlat, 0.50);
 		r->p90 = percentile(lat, nlat, 0.90);
 		r->p99 = percentile(lat, nlat, 0.99);
@@ -460,28 +449,6 @@ out:
 	return rc;
 }
 
-/* qsort order of doubles. */
-static int
-cmp_double(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median of the double field at offset off over n runs. */
-static double
-median(struct run *runs, int n, size_t off)
-{
-	double	v[n];
-	int	i;
-
-	for (i = 0; i < n; i++)
-		memcpy(&v[i], (char *)&runs[i] + off, sizeof(double));
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Parse the options, run the runs, print the figures. */
 int
 main(int argc, char *argv[])
@@ -560,13 +527,13 @@ main(int argc, char *argv[])
 	}
 	if (ok > 0)
 		printf("%-6s %7.0f %6.2f %6.2f %6.2f %6.1f %4.0f%% %4.0f%%\n",
-		    "median", median(runs, ok, offsetof(struct run, rate)),
-		    median(runs, ok, offsetof(struct run, p50)),
-		    median(runs, ok, offsetof(struct run, p90)),
-		    median(runs, ok, offsetof(struct run, p99)),
-		    median(runs, ok, offsetof(struct run, max)),
-		    median(runs, ok, offsetof(struct run, cpu_daemon)),
-		    median(runs, ok, offsetof(struct run, cpu_client)));
+		    "median", bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rate)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, p50)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, p90)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, p99)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, max)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, cpu_daemon)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, cpu_client)));
 	free(runs);
 	return verified == nruns ? 0 : 1;
 }
