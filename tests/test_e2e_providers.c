@@ -638,18 +638,16 @@ test_failover(void **state)
  * a yes on the alert, and each call is a voice delivery of its own.
  */
 static void
-test_escalation(void **state)
+escalation_run(struct t *t, int n, int conns)
 {
-	struct t	*t = *state;
 	const char	*const args[] = { "--no-dlr", "--press", "1", NULL };
-	const int	 n = 4;
 	json_t		*a, *list, *sms, *call, *rx;
 	char		 num[32];
 	long long	 id;
 	int		 i;
 
 	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 100, 8), NULL);
+	start_daemon(t, twilio_only(t, 100, conns), NULL);
 	add_contacts(t, 0, n, "esc", true);
 	id = post_alert(t, "{\"source_ref\": \"escalate\", \"message\": "
 	    "\"Brand vid Nykvarns station. Håll dig inomhus.\", "
@@ -686,6 +684,24 @@ test_escalation(void **state)
 	}
 	json_decref(list);
 	finish(t);
+}
+
+static void
+test_escalation(void **state)
+{
+	escalation_run(*state, 4, 8);
+}
+
+/*
+ * The same for one recipient over one connection: the claim that fills
+ * the only connection asks for an immediate round, which used to replace
+ * the once-a-second sweep's timer for good; the SMS then waited forever
+ * for its call.
+ */
+static void
+test_escalation_quiet(void **state)
+{
+	escalation_run(*state, 1, 1);
 }
 
 /*
@@ -931,6 +947,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forged_status, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_failover, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_escalation_quiet, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_escalation, setup,
 		    teardown),
