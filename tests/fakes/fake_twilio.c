@@ -18,16 +18,9 @@
  * saw. It logs nothing per request unless -v is given.
  */
 #include <sys/queue.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
-#include <netinet/in.h>
-
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,10 +28,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -50,6 +41,7 @@
 #include "gateway/http_client.h"
 #include "gateway/log.h"
 #include "gateway/util.h"
+#include "tests/fakes/fake_common.h"
 
 #define API_PREFIX		"/2010-04-01/Accounts/"
 #define API_VERSION		"2010-04-01"
@@ -59,7 +51,6 @@
 #define CB_MAX_CONNECTIONS	32
 #define CB_TRIES_DEFAULT	3
 #define CB_RETRY_MS_DEFAULT	200
-#define MAX_BODY		65536
 #define MAX_STEPS		8
 #define POOL_FROM		"+15005550006"	/* a service's sender */
 
@@ -80,14 +71,9 @@ static const char *const outcome_names[] = {
 
 /* The faults and behaviour a test can script. */
 struct faults {
-	long		 fail_first;	/* requests still to answer 503 */
-	double		 fail_rate;	/* share of requests answered 503 */
-	uint64_t	 seed;
+	struct fake_faults c;		/* first: the shared ones */
 	long		 status_429;	/* requests still to answer 429 */
-	long		 latency_ms;
-	bool		 no_dlr;	/* no message status callbacks */
 	bool		 undelivered;	/* messages end undelivered */
-	long		 dlr_delay_ms;	/* before a message's "sent" */
 	long		 call_step_ms;	/* between a call's events */
 	char		 press[8];	/* digits pressed; "": none */
 	enum outcome	 outcome;
@@ -105,8 +91,6 @@ struct stats {
 	uint64_t	 throttled;	/* 429 */
 	uint64_t	 unique_to;	/* numbers with an accepted message */
 	uint64_t	 duplicates;	/* the same Body to a number again */
-	uint64_t	 concurrent;	/* requests not yet answered */
-	uint64_t	 max_concurrent;
 	uint64_t	 dlr_sent;	/* final message reports taken (2xx) */
 	uint64_t	 callbacks_sent; /* any callback answered 2xx */
 	uint64_t	 callbacks_failed; /* given up after the tries */
@@ -114,7 +98,6 @@ struct stats {
 	uint64_t	 call_events;	/* call status callbacks taken */
 	uint64_t	 digits_sent;	/* Gather actions taken */
 	uint64_t	 twiml_errors;	/* TwiML that did not parse */
-	uint64_t	 connections;
 };
 
 /* One accepted message or call, kept for GET /_received. */
@@ -131,20 +114,12 @@ struct item {
 
 /* Everything the fake knows about one To number. */
 struct number {
-	char		*to;
-	uint64_t	 hash;
+	struct fake_entry e;		/* first: e.to is the number */
 	uint32_t	 requests;
 	uint32_t	 accepted;
 	uint32_t	 calls;
 	struct item	*first;		/* oldest first */
 	struct item	*last;
-};
-
-/* Open addressing hash table of numbers. */
-struct table {
-	struct number	**slots;
-	size_t		  cap;		/* a power of two */
-	size_t		  n;
 };
 
 /* What a job posts next. */
@@ -185,52 +160,31 @@ struct job {
 	long long		 created_ms;
 };
 
-/* A request whose answer waits for --latency-ms. */
-struct pending {
-	TAILQ_ENTRY(pending)	 entry;
-	struct fake		*fake;
-	struct evhttp_request	*req;
-	struct event		*timer;
-	int			 status;
-	char			*body;
-	struct job		*job;		/* started once answered */
-};
-
 struct fake {
-	struct event_base	*base;
-	struct evhttp		*http;
-	struct http_client	*client;
+	struct fake_server	 srv;
 	char			*sid;
 	char			*token;
 	char			*auth;		/* base64 of sid:token */
 	struct faults		 f;
 	struct stats		 st;
-	struct table		 tab;
-	uint64_t		 rng;
-	uint64_t		 idprefix;
-	uint64_t		 idcount;
+	struct fake_table	 tab;
 	long long		 start_ms;
 	long long		*times;		/* accept ms of messages */
 	size_t			 ntimes;
 	size_t			 times_cap;
-	TAILQ_HEAD(, pending)	 pending;
 	TAILQ_HEAD(, job)	 jobs;
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static int	 fake_option(struct faults *, const char *, const char *,
-		    char *, size_t);
-static uint64_t	 fake_random(struct fake *);
+static int	 fake_option(struct fake_faults *, const char *,
+		    const char *);
 static long long fake_ms(struct fake *);
 static void	 fake_date(char *, size_t, bool);
-static uint64_t	 fake_hash(const char *);
 static struct number *fake_number(struct fake *, const char *, bool);
-static void	 fake_table_free(struct table *);
-static bool	 fake_is_e164(const char *);
+static void	 fake_number_clear(struct fake_entry *);
 static bool	 fake_is_url(const char *);
 static size_t	 fake_utf8_len(const char *);
 static void	 fake_item_add(struct number *, struct item *);
-static struct bufferevent *fake_bev_cb(struct event_base *, void *);
 static void	 fake_request_cb(struct evhttp_request *, void *);
 static void	 fake_api(struct fake *, struct evhttp_request *,
 		    const char *, bool);
@@ -240,13 +194,10 @@ static void	 fake_call(struct fake *, struct evhttp_request *,
 		    const struct kvlist *, struct number *);
 static int	 fake_twiml(struct fake *, const char *, struct job *);
 static char	*fake_error(int, int, const char *);
-static void	 fake_answer(struct fake *, struct evhttp_request *, int,
+static void	 fake_api_answer(struct fake *, struct evhttp_request *, int,
 		    char *, struct job *);
-static void	 fake_send(struct evhttp_request *, int, const char *,
-		    const char *);
-static void	 fake_pending_cb(evutil_socket_t, short, void *);
-static void	 fake_pending_release(struct fake *, struct pending *);
-static void	 fake_pending_free(struct pending *);
+static void	 fake_job_begin(void *, void *);
+static void	 fake_job_drop(void *);
 static struct job *fake_job_new(struct fake *, bool, const char *,
 		    const char *, const char *, const char *);
 static void	 fake_job_arm(struct job *, long);
@@ -265,11 +216,6 @@ static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
 static void	 fake_control(struct fake *, struct evhttp_request *);
 static void	 fake_reset(struct fake *);
-static void	 fake_json(struct evhttp_request *, int, json_t *);
-static int	 fake_body_form(struct evhttp_request *, struct kvlist *);
-static int	 fake_query(struct evhttp_request *, struct kvlist *);
-static void	 fake_signal_cb(evutil_socket_t, short, void *);
-static int	 fake_write_port(const char *, int);
 
 static const struct option longopts[] = {
 	{ "port",		required_argument,	NULL, 'P' },
@@ -309,131 +255,52 @@ usage(void)
 	exit(2);
 }
 
-/* Parse a long within [min, max]; 0 or -1. */
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Parse a yes/no value; 0 or -1. */
-static int
-parse_bool(const char *s, bool *out)
-{
-	if (strcmp(s, "1") == 0 || strcasecmp(s, "yes") == 0 ||
-	    strcasecmp(s, "true") == 0 || strcasecmp(s, "on") == 0 ||
-	    *s == '\0')
-		*out = true;
-	else if (strcmp(s, "0") == 0 || strcasecmp(s, "no") == 0 ||
-	    strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0)
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
 /*
- * Set one fault option by its flag name (without "--"; "_" works for "-").
- * 0, or -1 with the reason in err.
+ * Set one of fake_twilio's own fault options by its key ("-" form): 0, -1
+ * for a bad value, 1 for a key it does not know.
  */
 static int
-fake_option(struct faults *f, const char *name, const char *value,
-    char *err, size_t errlen)
+fake_option(struct fake_faults *cf, const char *key, const char *value)
 {
-	char	 key[32];
-	size_t	 i;
-	long	 l;
+	struct faults	*f = (struct faults *)cf;
+	size_t		 i;
 
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(key); i++)
-		key[i] = name[i] == '_' ? '-' : name[i];
-	key[i] = '\0';
-
-	if (strcmp(key, "fail-first") == 0) {
-		if (parse_long(value, 0, LONG_MAX, &f->fail_first) == -1)
-			goto bad;
-	} else if (strcmp(key, "fail-rate") == 0) {
-		char	*end;
-		double	 d;
-
-		errno = 0;
-		d = strtod(value, &end);
-		if (errno != 0 || end == value || *end != '\0' ||
-		    !(d >= 0.0 && d <= 1.0))
-			goto bad;
-		f->fail_rate = d;
-	} else if (strcmp(key, "seed") == 0) {
-		if (parse_long(value, 0, LONG_MAX, &l) == -1)
-			goto bad;
-		f->seed = (uint64_t)l;
-	} else if (strcmp(key, "status-429") == 0) {
-		if (parse_long(value, 0, LONG_MAX, &f->status_429) == -1)
-			goto bad;
-	} else if (strcmp(key, "latency-ms") == 0) {
-		if (parse_long(value, 0, 3600000, &f->latency_ms) == -1)
-			goto bad;
-	} else if (strcmp(key, "no-dlr") == 0) {
-		if (parse_bool(value, &f->no_dlr) == -1)
-			goto bad;
+	if (strcmp(key, "status-429") == 0) {
+		if (fake_parse_long(value, 0, LONG_MAX, &f->status_429) == -1)
+			return -1;
 	} else if (strcmp(key, "dlr-status") == 0) {
 		if (strcmp(value, "undelivered") == 0)
 			f->undelivered = true;
 		else if (strcmp(value, "delivered") == 0)
 			f->undelivered = false;
 		else
-			goto bad;
-	} else if (strcmp(key, "dlr-delay-ms") == 0) {
-		if (parse_long(value, 0, 86400000, &f->dlr_delay_ms) == -1)
-			goto bad;
+			return -1;
 	} else if (strcmp(key, "call-step-ms") == 0) {
-		if (parse_long(value, 0, 86400000, &f->call_step_ms) == -1)
-			goto bad;
+		if (fake_parse_long(value, 0, 86400000, &f->call_step_ms) ==
+		    -1)
+			return -1;
 	} else if (strcmp(key, "press") == 0) {
 		/* Keypad digits, or empty: the listener presses nothing. */
 		if (strlen(value) >= sizeof(f->press) ||
 		    strspn(value, "0123456789*#") != strlen(value))
-			goto bad;
+			return -1;
 		strlcpy(f->press, value, sizeof(f->press));
 	} else if (strcmp(key, "call-outcome") == 0) {
 		for (i = 0; i < nitems(outcome_names); i++)
 			if (strcmp(value, outcome_names[i]) == 0)
 				break;
 		if (i == nitems(outcome_names))
-			goto bad;
+			return -1;
 		f->outcome = (enum outcome)i;
 	} else if (strcmp(key, "cb-tries") == 0) {
-		if (parse_long(value, 1, 1000, &f->cb_tries) == -1)
-			goto bad;
+		if (fake_parse_long(value, 1, 1000, &f->cb_tries) == -1)
+			return -1;
 	} else if (strcmp(key, "cb-retry-ms") == 0) {
-		if (parse_long(value, 0, 3600000, &f->cb_retry_ms) == -1)
-			goto bad;
-	} else {
-		snprintf(err, errlen, "unknown option \"%s\"", name);
-		return -1;
-	}
+		if (fake_parse_long(value, 0, 3600000, &f->cb_retry_ms) == -1)
+			return -1;
+	} else
+		return 1;
 	return 0;
-bad:
-	snprintf(err, errlen, "%s: bad value \"%s\"", name, value);
-	return -1;
-}
-
-/* The next number of the seeded generator (splitmix64). */
-static uint64_t
-fake_random(struct fake *fk)
-{
-	uint64_t	z;
-
-	z = (fk->rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 /* Milliseconds since the fake started (monotonic). */
@@ -460,102 +327,29 @@ fake_date(char *buf, size_t len, bool raw)
 		strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
-/* FNV-1a of a string. */
-static uint64_t
-fake_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* The entry of a number, made if create is set; NULL if absent. */
 static struct number *
 fake_number(struct fake *fk, const char *to, bool create)
 {
-	struct table	*t = &fk->tab;
-	struct number	*nb;
-	uint64_t	 h = fake_hash(to);
-	size_t		 i;
-
-	if (t->cap != 0) {
-		for (i = h & (t->cap - 1); (nb = t->slots[i]) != NULL;
-		    i = (i + 1) & (t->cap - 1))
-			if (nb->hash == h && strcmp(nb->to, to) == 0)
-				return nb;
-	}
-	if (!create)
-		return NULL;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t		  ncap = t->cap ? t->cap * 2 : 1024, j;
-		struct number	**ns = xcalloc(ncap, sizeof(*ns));
-
-		for (j = 0; j < t->cap; j++) {
-			if ((nb = t->slots[j]) == NULL)
-				continue;
-			for (i = nb->hash & (ncap - 1); ns[i] != NULL;
-			    i = (i + 1) & (ncap - 1))
-				;
-			ns[i] = nb;
-		}
-		free(t->slots);
-		t->slots = ns;
-		t->cap = ncap;
-	}
-	nb = xcalloc(1, sizeof(*nb));
-	nb->to = xstrdup(to);
-	nb->hash = h;
-	for (i = h & (t->cap - 1); t->slots[i] != NULL;
-	    i = (i + 1) & (t->cap - 1))
-		;
-	t->slots[i] = nb;
-	t->n++;
-	return nb;
+	return (struct number *)fake_table_get(&fk->tab, to,
+	    create ? sizeof(struct number) : 0);
 }
 
-/* Free every number and what it received. */
+/* Free what a number received. */
 static void
-fake_table_free(struct table *t)
+fake_number_clear(struct fake_entry *e)
 {
-	struct number	*nb;
+	struct number	*nb = (struct number *)e;
 	struct item	*it, *next;
-	size_t		 i;
 
-	for (i = 0; i < t->cap; i++) {
-		if ((nb = t->slots[i]) == NULL)
-			continue;
-		for (it = nb->first; it != NULL; it = next) {
-			next = it->next;
-			free(it->sid);
-			free(it->from);
-			free(it->text);
-			free(it->callback);
-			free(it);
-		}
-		free(nb->to);
-		free(nb);
+	for (it = nb->first; it != NULL; it = next) {
+		next = it->next;
+		free(it->sid);
+		free(it->from);
+		free(it->text);
+		free(it->callback);
+		free(it);
 	}
-	free(t->slots);
-	memset(t, 0, sizeof(*t));
-}
-
-/* Does s look like an E.164 number ("+" and 7 to 15 digits)? */
-static bool
-fake_is_e164(const char *s)
-{
-	size_t	n = 0;
-
-	if (s == NULL || *s++ != '+' || *s == '0')
-		return false;
-	for (; *s != '\0'; s++, n++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return n >= 7 && n <= 15;
 }
 
 /* Is s an absolute http(s) URL with a host? */
@@ -594,16 +388,6 @@ fake_item_add(struct number *nb, struct item *it)
 	else
 		nb->first = it;
 	nb->last = it;
-}
-
-/* A new TCP connection: count it and give evhttp its bufferevent. */
-static struct bufferevent *
-fake_bev_cb(struct event_base *base, void *arg)
-{
-	struct fake	*fk = arg;
-
-	fk->st.connections++;
-	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 }
 
 /* Route a request by path and method. */
@@ -673,13 +457,12 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 {
 	struct kvlist	 form = { 0 };
 	struct number	*nb = NULL;
-	const char	*auth, *to;
-	bool		 tempfail = false;
+	const char	*to;
 
 	fk->st.requests++;
-	if (fake_body_form(req, &form) == -1) {
+	if (fake_body_form(&fk->srv, req, &form) == -1) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 400, fake_error(400, 20001,
+		fake_api_answer(fk, req, 400, fake_error(400, 20001,
 		    "Could not parse the request body"), NULL);
 		return;
 	}
@@ -688,16 +471,9 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 		nb->requests++;
 	}
 
-	if (fk->f.fail_first > 0) {
-		fk->f.fail_first--;
-		tempfail = true;
-	} else if (fk->f.fail_rate > 0.0 &&
-	    (double)(fake_random(fk) >> 11) / 9007199254740992.0 <
-	    fk->f.fail_rate)
-		tempfail = true;
-	if (tempfail) {
+	if (fake_outage(&fk->srv)) {
 		fk->st.tempfailed++;
-		fake_answer(fk, req, 503, fake_error(503, 20500,
+		fake_api_answer(fk, req, 503, fake_error(503, 20500,
 		    "An internal server error has occurred"), NULL);
 		goto out;
 	}
@@ -706,16 +482,13 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 		fk->st.throttled++;
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Retry-After", "1");
-		fake_answer(fk, req, 429, fake_error(429, 20429,
+		fake_api_answer(fk, req, 429, fake_error(429, 20429,
 		    "Too Many Requests"), NULL);
 		goto out;
 	}
-	auth = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization");
-	if (auth == NULL || strncasecmp(auth, "Basic ", 6) != 0 ||
-	    strcmp(auth + 6, fk->auth) != 0 || strcmp(sid, fk->sid) != 0) {
+	if (!fake_basic_ok(req, fk->auth) || strcmp(sid, fk->sid) != 0) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 401, fake_error(401, 20003,
+		fake_api_answer(fk, req, 401, fake_error(401, 20003,
 		    "Authenticate"), NULL);
 		goto out;
 	}
@@ -762,21 +535,19 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 		    "exceeds the 1600 character limit.");
 	else if (cb != NULL && !fake_is_url(cb))
 		msg = fake_error(400, 21609, "Invalid StatusCallback url.");
-	else if (vp != NULL && parse_long(vp, 1, 36000, &l) == -1)
+	else if (vp != NULL && fake_parse_long(vp, 1, 36000, &l) == -1)
 		msg = fake_error(400, 21623, "ValidityPeriod must be between "
 		    "1 and 36000 seconds.");
 	if (msg != NULL) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 400, msg, NULL);
+		fake_api_answer(fk, req, 400, msg, NULL);
 		return;
 	}
 	/* The service picks the sender when no From is given. */
 	if (from == NULL || *from == '\0')
 		from = NULL;
 
-	snprintf(sid, sizeof(sid), "SM%016llx%016llx",
-	    (unsigned long long)fk->idprefix,
-	    (unsigned long long)++fk->idcount);
+	fake_id(&fk->srv, "SM", sid, sizeof(sid));
 	fake_date(date, sizeof(date), false);
 	snprintf(uri, sizeof(uri), API_PREFIX "%s/Messages/%s.json", fk->sid,
 	    sid);
@@ -796,7 +567,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 	json_decref(o);
 	if (out == NULL) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 400, fake_error(400, 21610,
+		fake_api_answer(fk, req, 400, fake_error(400, 21610,
 		    "The message body is not valid UTF-8."), NULL);
 		return;
 	}
@@ -826,7 +597,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 	}
 	fk->times[fk->ntimes++] = it->at_ms;
 
-	if (cb != NULL && !fk->f.no_dlr) {
+	if (cb != NULL && !fk->f.c.no_dlr) {
 		j = fake_job_new(fk, false, sid, to, it->from, cb);
 		j->mgsid = mgsid ? xstrdup(mgsid) : NULL;
 		j->undelivered = fk->f.undelivered;
@@ -839,7 +610,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 		mask_phone(to, masked, sizeof(masked));
 		log_info("message sid=%s to=%s accepted", sid, masked);
 	}
-	fake_answer(fk, req, 201, out, j);
+	fake_api_answer(fk, req, 201, out, j);
 }
 
 /*
@@ -883,16 +654,14 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 		msg = fake_error(400, 21609, "Invalid StatusCallback url.");
 	if (msg != NULL) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 400, msg, NULL);
+		fake_api_answer(fk, req, 400, msg, NULL);
 		return;
 	}
 	/* Twilio ignores Twiml when Url is given too. */
 	if (url != NULL && *url != '\0')
 		twiml = NULL;
 
-	snprintf(sid, sizeof(sid), "CA%016llx%016llx",
-	    (unsigned long long)fk->idprefix,
-	    (unsigned long long)++fk->idcount);
+	fake_id(&fk->srv, "CA", sid, sizeof(sid));
 	fake_date(date, sizeof(date), false);
 	snprintf(uri, sizeof(uri), API_PREFIX "%s/Calls/%s.json", fk->sid,
 	    sid);
@@ -908,7 +677,7 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 	json_decref(o);
 	if (out == NULL) {
 		fk->st.rejected++;
-		fake_answer(fk, req, 400, fake_error(400, 20001,
+		fake_api_answer(fk, req, 400, fake_error(400, 20001,
 		    "Not valid UTF-8"), NULL);
 		return;
 	}
@@ -968,7 +737,7 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 		log_info("call sid=%s to=%s accepted outcome=%s", sid, masked,
 		    outcome_names[j ? j->outcome : fk->f.outcome]);
 	}
-	fake_answer(fk, req, 201, out, j);
+	fake_api_answer(fk, req, 201, out, j);
 }
 
 /*
@@ -1038,111 +807,31 @@ fake_error(int status, int code, const char *message)
 }
 
 /*
- * Answer now or after --latency-ms. Takes body (malloc'd JSON) and j, the
- * callbacks to start once the answer is out (or NULL).
+ * Answer with JSON now or after --latency-ms. Takes body (malloc'd) and
+ * j, the callbacks to start once the answer is out (or NULL).
  */
 static void
-fake_answer(struct fake *fk, struct evhttp_request *req, int status,
+fake_api_answer(struct fake *fk, struct evhttp_request *req, int status,
     char *body, struct job *j)
 {
-	struct pending	*p;
-	struct timeval	 tv;
-
-	if (status >= 300 && log_verbosity() >= LOG_LVL_INFO)
-		log_info("api status=%d %s", status, body);
-	fk->st.concurrent++;
-	if (fk->st.concurrent > fk->st.max_concurrent)
-		fk->st.max_concurrent = fk->st.concurrent;
-	if (fk->f.latency_ms == 0) {
-		fake_send(req, status, "application/json", body);
-		free(body);
-		fk->st.concurrent--;
-		if (j != NULL)
-			fake_job_arm(j, j->call ? fk->f.call_step_ms :
-			    fk->f.dlr_delay_ms);
-		return;
-	}
-	p = xcalloc(1, sizeof(*p));
-	p->fake = fk;
-	p->req = req;
-	p->status = status;
-	p->body = body;
-	p->job = j;
-	TAILQ_INSERT_TAIL(&fk->pending, p, entry);
-	if ((p->timer = evtimer_new(fk->base, fake_pending_cb, p)) == NULL) {
-		log_warnx("evtimer_new failed: answering at once");
-		fake_pending_release(fk, p);
-		return;
-	}
-	tv.tv_sec = fk->f.latency_ms / 1000;
-	tv.tv_usec = (fk->f.latency_ms % 1000) * 1000;
-	evtimer_add(p->timer, &tv);
+	fake_answer(&fk->srv, req, status, "application/json", body, j);
 }
 
-/* Send a complete answer. */
+/* An answer is out: post the first of its job's callbacks in a while. */
 static void
-fake_send(struct evhttp_request *req, int status, const char *ctype,
-    const char *body)
+fake_job_begin(void *arg, void *after)
 {
-	static const struct {
-		int		 status;
-		const char	*reason;
-	} reasons[] = {
-		{ 200, "OK" }, { 201, "Created" }, { 400, "Bad Request" },
-		{ 401, "Unauthorized" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 429, "Too Many Requests" },
-		{ 500, "Internal Server Error" },
-		{ 503, "Service Unavailable" },
-	};
-	const char	*reason = "Error";
-	size_t		 i;
+	struct fake	*fk = arg;
+	struct job	*j = after;
 
-	for (i = 0; i < nitems(reasons); i++)
-		if (reasons[i].status == status)
-			reason = reasons[i].reason;
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", ctype);
-	evbuffer_add(evhttp_request_get_output_buffer(req), body,
-	    strlen(body));
-	evhttp_send_reply(req, status, reason, NULL);
+	fake_job_arm(j, j->call ? fk->f.call_step_ms : fk->f.c.dlr_delay_ms);
 }
 
-/* The latency of a delayed answer is over. */
+/* An answer never went out: free its job. */
 static void
-fake_pending_cb(evutil_socket_t fd, short events, void *arg)
+fake_job_drop(void *after)
 {
-	struct pending	*p = arg;
-
-	fake_pending_release(p->fake, p);
-}
-
-/*
- * Send a waiting answer and start its callbacks. If the client went away
- * meanwhile, evhttp frees the orphaned request in evhttp_send_reply.
- */
-static void
-fake_pending_release(struct fake *fk, struct pending *p)
-{
-	TAILQ_REMOVE(&fk->pending, p, entry);
-	fake_send(p->req, p->status, "application/json", p->body);
-	fk->st.concurrent--;
-	if (p->job != NULL) {
-		fake_job_arm(p->job, p->job->call ? fk->f.call_step_ms :
-		    fk->f.dlr_delay_ms);
-		p->job = NULL;
-	}
-	fake_pending_free(p);
-}
-
-/* Free a waiting answer (not its request). */
-static void
-fake_pending_free(struct pending *p)
-{
-	if (p->timer != NULL)
-		event_free(p->timer);
-	fake_job_free(p->job);
-	free(p->body);
-	free(p);
+	fake_job_free(after);
 }
 
 /* A job for the callbacks of one message or call; cb may be NULL. */
@@ -1167,11 +856,10 @@ static void
 fake_job_arm(struct job *j, long delay_ms)
 {
 	struct fake	*fk = j->fake;
-	struct timeval	 tv;
 
 	if (j->timer == NULL) {
 		TAILQ_INSERT_TAIL(&fk->jobs, j, entry);
-		if ((j->timer = evtimer_new(fk->base, fake_job_timer_cb,
+		if ((j->timer = evtimer_new(fk->srv.base, fake_job_timer_cb,
 		    j)) == NULL) {
 			log_warnx("sid=%s: evtimer_new failed: callbacks "
 			    "dropped", j->sid);
@@ -1181,9 +869,7 @@ fake_job_arm(struct job *j, long delay_ms)
 			return;
 		}
 	}
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
-	evtimer_add(j->timer, &tv);
+	fake_timer_add(j->timer, delay_ms);
 }
 
 /* Post the current step's callback (again), signed. */
@@ -1228,7 +914,8 @@ fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 	    j->sid, j->step) == -1)
 		goto fail;
 	hr.timeout_ms = CB_TIMEOUT_MS;
-	if (http_client_send(fk->client, &hr, fake_job_done_cb, j) == -1)
+	if (http_client_send(fk->srv.client, &hr, fake_job_done_cb, j) ==
+	    -1)
 		goto fail;
 	kvlist_free(&params);
 	return;
@@ -1466,6 +1153,8 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	o = json_object();
 #define SET(name)	json_object_set_new(o, #name,			\
 			    json_integer((json_int_t)st->name))
+#define SRV(name)	json_object_set_new(o, #name,			\
+			    json_integer((json_int_t)fk->srv.name))
 	SET(requests);
 	SET(accepted);
 	SET(calls);
@@ -1474,8 +1163,8 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	SET(throttled);
 	SET(unique_to);
 	SET(duplicates);
-	SET(concurrent);
-	SET(max_concurrent);
+	SRV(concurrent);
+	SRV(max_concurrent);
 	SET(dlr_sent);
 	SET(callbacks_sent);
 	SET(callbacks_failed);
@@ -1483,8 +1172,9 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	SET(call_events);
 	SET(digits_sent);
 	SET(twiml_errors);
-	SET(connections);
+	SRV(connections);
 #undef SET
+#undef SRV
 	json_object_set_new(o, "callbacks_pending", json_integer(pending));
 	fake_json(req, 200, o);
 }
@@ -1513,24 +1203,13 @@ fake_times(struct fake *fk, struct evhttp_request *req)
 static void
 fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 {
-	struct kvlist	 q = { 0 };
 	struct number	*nb;
 	struct item	*it, *first = NULL;
-	const char	*qto;
 	char		*to;
 	json_t		*o;
 
-	if (fake_query(req, &q) == -1 ||
-	    (qto = kvlist_get(&q, "to")) == NULL) {
-		kvlist_free(&q);
-		fake_send(req, 400, "text/plain", "Missing key to");
+	if ((to = fake_query_to(req)) == NULL)
 		return;
-	}
-	/* An unencoded "+" arrives as a space. */
-	to = xstrdup(qto);
-	if (to[0] == ' ')
-		to[0] = '+';
-	kvlist_free(&q);
 	nb = fake_number(fk, to, false);
 	if (summary) {
 		for (it = nb ? nb->first : NULL; it != NULL; it = it->next)
@@ -1551,7 +1230,7 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 			json_array_append_new(o, json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:I}",
 			    "type", it->call ? "call" : "sms", "sid", it->sid,
-			    "from", it->from, "to", nb->to,
+			    "from", it->from, "to", nb->e.to,
 			    it->call ? "twiml" : "body", it->text,
 			    "status_callback", it->callback,
 			    "at_ms", (json_int_t)it->at_ms));
@@ -1565,181 +1244,70 @@ static void
 fake_control(struct fake *fk, struct evhttp_request *req)
 {
 	struct faults	 f = fk->f;
-	struct kvlist	 form = { 0 };
-	char		 err[128];
-	size_t		 i;
-	bool		 reset = false;
+	bool		 reset;
 
-	if (fake_body_form(req, &form) == -1) {
-		fake_send(req, 400, "text/plain", "Could not parse the form");
+	if (fake_control_form(&fk->srv, req, &f.c, &reset) == -1)
 		return;
-	}
-	for (i = 0; i < form.n; i++) {
-		if (strcmp(form.v[i].name, "reset") == 0) {
-			reset = true;
-			continue;
-		}
-		if (fake_option(&f, form.v[i].name, form.v[i].value, err,
-		    sizeof(err)) == -1) {
-			kvlist_free(&form);
-			fake_send(req, 400, "text/plain", err);
-			return;
-		}
-		if (strcmp(form.v[i].name, "seed") == 0)
-			fk->rng = f.seed;
-	}
-	kvlist_free(&form);
 	fk->f = f;
 	if (reset)
 		fake_reset(fk);
 	fake_json(req, 200, json_pack("{s:I, s:f, s:I, s:I, s:b, s:s, s:I, "
 	    "s:s, s:s, s:I}",
-	    "fail_first", (json_int_t)fk->f.fail_first,
-	    "fail_rate", fk->f.fail_rate,
+	    "fail_first", (json_int_t)fk->f.c.fail_first,
+	    "fail_rate", fk->f.c.fail_rate,
 	    "status_429", (json_int_t)fk->f.status_429,
-	    "latency_ms", (json_int_t)fk->f.latency_ms,
-	    "no_dlr", fk->f.no_dlr,
+	    "latency_ms", (json_int_t)fk->f.c.latency_ms,
+	    "no_dlr", fk->f.c.no_dlr,
 	    "dlr_status", fk->f.undelivered ? "undelivered" : "delivered",
-	    "dlr_delay_ms", (json_int_t)fk->f.dlr_delay_ms,
+	    "dlr_delay_ms", (json_int_t)fk->f.c.dlr_delay_ms,
 	    "press", fk->f.press,
 	    "call_outcome", outcome_names[fk->f.outcome],
 	    "call_step_ms", (json_int_t)fk->f.call_step_ms));
 }
 
-/* Forget every number, time and counter (connections stay). */
+/*
+ * Forget every number, time and counter (the connection count and the
+ * requests still unanswered stay).
+ */
 static void
 fake_reset(struct fake *fk)
 {
-	uint64_t	connections = fk->st.connections;
-	uint64_t	concurrent = fk->st.concurrent;
-
-	fake_table_free(&fk->tab);
+	fake_table_free(&fk->tab, fake_number_clear);
 	fk->ntimes = 0;
 	memset(&fk->st, 0, sizeof(fk->st));
-	fk->st.connections = connections;
-	fk->st.concurrent = concurrent;
-}
-
-/* Answer with o (stolen) as JSON; 500 if o is NULL. */
-static void
-fake_json(struct evhttp_request *req, int status, json_t *o)
-{
-	char	*s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	if (s == NULL) {
-		fake_send(req, 500, "text/plain", "Out of memory");
-		return;
-	}
-	fake_send(req, status, "application/json", s);
-	free(s);
-}
-
-/*
- * The request body as a form; 0 or -1. A body of another type is no form
- * to Twilio: its fields are simply missing.
- */
-static int
-fake_body_form(struct evhttp_request *req, struct kvlist *form)
-{
-	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
-	size_t		 len = evbuffer_get_length(in);
-	const char	*ct, *s;
-
-	ct = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Content-Type");
-	if (len == 0 || ct == NULL || strncasecmp(ct,
-	    "application/x-www-form-urlencoded", 33) != 0)
-		return 0;
-	if ((s = (const char *)evbuffer_pullup(in, -1)) == NULL)
-		return -1;
-	return form_parse(s, len, form);
-}
-
-/* The request's query string as a list; 0 or -1. */
-static int
-fake_query(struct evhttp_request *req, struct kvlist *q)
-{
-	const char	*s;
-
-	s = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	if (s == NULL)
-		return 0;
-	return form_parse(s, strlen(s), q);
-}
-
-/* SIGTERM or SIGINT: leave the loop. */
-static void
-fake_signal_cb(evutil_socket_t sig, short events, void *arg)
-{
-	struct fake	*fk = arg;
-
-	event_base_loopbreak(fk->base);
-}
-
-/* Write the port to path through a temp file and rename; 0 or -1. */
-static int
-fake_write_port(const char *path, int port)
-{
-	char	 tmp[PATH_MAX];
-	FILE	*fp;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	    (long)getpid()) >= sizeof(tmp)) {
-		log_warnx("%s: path too long", path);
-		return -1;
-	}
-	if ((fp = fopen(tmp, "w")) == NULL) {
-		log_warn("%s", tmp);
-		return -1;
-	}
-	fprintf(fp, "%d\n", port);
-	if (fclose(fp) != 0 || rename(tmp, path) == -1) {
-		log_warn("%s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	fk->srv.max_concurrent = 0;
 }
 
 /* Parse the flags, listen, serve until SIGTERM, clean up. */
 int
 main(int argc, char *argv[])
 {
-	struct fake			 fk;
-	struct evhttp_bound_socket	*bound;
-	struct event			*sigterm, *sigint;
-	struct sockaddr_storage		 ss;
-	socklen_t			 sslen = sizeof(ss);
-	struct pending			*p;
-	struct job			*j;
-	const char			*port_file = NULL;
-	const char			*sid;
-	const char			*token = "fake-auth-token";
-	char				 err[128], *up;
-	unsigned char			 b64[512];
-	long				 port = 0;
-	int				 ch, verbose = LOG_LVL_WARN, bport;
-	size_t				 i;
+	struct fake	 fk;
+	struct job	*j;
+	const char	*port_file = NULL;
+	const char	*sid = "AC00000000000000000000000000000000";
+	const char	*token = "fake-auth-token";
+	long		 port = 0;
+	int		 ch, verbose = LOG_LVL_WARN;
 
 	memset(&fk, 0, sizeof(fk));
-	sid = "AC00000000000000000000000000000000";
-	fk.f.dlr_delay_ms = 50;
+	fake_server_init(&fk.srv, "fake_twilio", "api", &fk.f.c,
+	    fake_option);
+	fk.srv.start = fake_job_begin;
+	fk.srv.drop = fake_job_drop;
+	fk.srv.arg = &fk;
+	fk.srv.typed_forms = true;
+	fk.f.c.dlr_delay_ms = 50;
 	fk.f.call_step_ms = 20;
 	fk.f.cb_tries = CB_TRIES_DEFAULT;
 	fk.f.cb_retry_ms = CB_RETRY_MS_DEFAULT;
-	fk.f.seed = 1;
-	TAILQ_INIT(&fk.pending);
+	fk.f.c.seed = 1;
 	TAILQ_INIT(&fk.jobs);
 
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
-			if (parse_long(optarg, 0, 65535, &port) == -1) {
-				fprintf(stderr, "fake_twilio: --port: bad "
-				    "value \"%s\"\n", optarg);
-				exit(2);
-			}
+			port = fake_port_arg(&fk.srv, optarg);
 			break;
 		case 'F':
 			port_file = optarg;
@@ -1754,17 +1322,11 @@ main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'N':
-			fk.f.no_dlr = true;
+			fk.f.c.no_dlr = true;
 			break;
 		case 'D': case 'S': case 'p': case 'o': case 'c': case 'f':
 		case 'r': case 's': case 'q': case 'l': case 'T': case 'R':
-			for (i = 0; longopts[i].val != ch; i++)
-				;
-			if (fake_option(&fk.f, longopts[i].name, optarg, err,
-			    sizeof(err)) == -1) {
-				fprintf(stderr, "fake_twilio: --%s\n", err);
-				exit(2);
-			}
+			fake_option_arg(&fk.srv, longopts, ch, optarg);
 			break;
 		default:
 			usage();
@@ -1783,78 +1345,28 @@ main(int argc, char *argv[])
 		exit(2);
 	}
 	log_init(verbose, "fake_twilio");
-	fk.rng = fk.f.seed;
 	fk.start_ms = (long long)mono_ms();
-	fk.idprefix = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
 	fk.sid = xstrdup(sid);
 	fk.token = xstrdup(token);
-
-	up = str_printf("%s:%s", sid, token);
-	if (up == NULL || strlen(up) > 3 * (sizeof(b64) / 4) - 4)
+	if ((fk.auth = fake_basic(sid, token)) == NULL)
 		fatalx("account SID and auth token too long");
-	EVP_EncodeBlock(b64, (const unsigned char *)up, (int)strlen(up));
-	fk.auth = xstrdup((char *)b64);
-	free(up);
 
 	LIBXML_TEST_VERSION
-	signal(SIGPIPE, SIG_IGN);
-	if ((fk.base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
-	if ((fk.http = evhttp_new(fk.base)) == NULL)
-		fatalx("evhttp_new failed");
-	if ((fk.client = http_client_new(fk.base, CB_MAX_CONNECTIONS)) == NULL)
-		fatalx("http_client_new failed");
-	evhttp_set_allowed_methods(fk.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_max_body_size(fk.http, MAX_BODY);
-	evhttp_set_bevcb(fk.http, fake_bev_cb, &fk);
-	evhttp_set_gencb(fk.http, fake_request_cb, &fk);
-	if ((bound = evhttp_bind_socket_with_handle(fk.http, "127.0.0.1",
-	    (ev_uint16_t)port)) == NULL)
-		fatal("cannot listen on 127.0.0.1:%ld", port);
-	if (getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &sslen) == -1)
-		fatal("getsockname");
-	bport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (port_file != NULL && fake_write_port(port_file, bport) == -1)
-		exit(1);
-	log_info("listening on 127.0.0.1:%d", bport);
+	fake_server_open(&fk.srv, port, port_file, CB_MAX_CONNECTIONS,
+	    fake_request_cb, &fk);
+	fake_server_run(&fk.srv);
 
-	sigterm = evsignal_new(fk.base, SIGTERM, fake_signal_cb, &fk);
-	sigint = evsignal_new(fk.base, SIGINT, fake_signal_cb, &fk);
-	if (sigterm == NULL || sigint == NULL ||
-	    evsignal_add(sigterm, NULL) == -1 ||
-	    evsignal_add(sigint, NULL) == -1)
-		fatalx("cannot watch signals");
-
-	event_base_dispatch(fk.base);
-
-	/*
-	 * Requests still waiting belong to their connection (freed with
-	 * evhttp) unless the client left, which orphans them.
-	 */
-	while ((p = TAILQ_FIRST(&fk.pending)) != NULL) {
-		TAILQ_REMOVE(&fk.pending, p, entry);
-		if (evhttp_request_get_connection(p->req) == NULL)
-			evhttp_request_free(p->req);
-		fake_pending_free(p);
-	}
-	http_client_free(fk.client);
 	while ((j = TAILQ_FIRST(&fk.jobs)) != NULL) {
 		TAILQ_REMOVE(&fk.jobs, j, entry);
 		fake_job_free(j);
 	}
-	evhttp_free(fk.http);
-	event_free(sigterm);
-	event_free(sigint);
-	event_base_free(fk.base);
-	fake_table_free(&fk.tab);
+	fake_server_close(&fk.srv);
+	fake_table_free(&fk.tab, fake_number_clear);
 	free(fk.times);
 	free(fk.sid);
 	explicit_bzero(fk.token, strlen(fk.token));
 	free(fk.token);
 	free(fk.auth);
 	xmlCleanupParser();
-	if (port_file != NULL)
-		unlink(port_file);
 	return 0;
 }
