@@ -42,6 +42,8 @@ struct fake_pending {
 
 static int	 fake_common_option(struct fake_faults *, const char *,
 		    const char *);
+static void	 fake_usage(const struct fake_server *)
+		    __attribute__((noreturn));
 static uint64_t	 fake_hash(const char *);
 static struct bufferevent *fake_bev_cb(struct event_base *, void *);
 static void	 fake_pending_cb(evutil_socket_t, short, void *);
@@ -49,6 +51,7 @@ static void	 fake_pending_release(struct fake_server *,
 		    struct fake_pending *);
 static void	 fake_pending_free(struct fake_server *,
 		    struct fake_pending *);
+static void	 fake_release_hung(struct fake_server *);
 static void	 fake_signal_cb(evutil_socket_t, short, void *);
 static int	 fake_write_port(const char *, int);
 
@@ -138,7 +141,7 @@ fake_set_option(struct fake_server *srv, struct fake_faults *f,
 	key[i] = '\0';
 
 	if ((rc = fake_common_option(f, key, value)) == 1)
-		rc = srv->option(f, key, value);
+		rc = srv->kind->option(f, key, value);
 	if (rc == 1) {
 		snprintf(err, errlen, "unknown option \"%s\"", name);
 		return -1;
@@ -150,35 +153,65 @@ fake_set_option(struct fake_server *srv, struct fake_faults *f,
 	return 0;
 }
 
-/* The value of --port; exits 2 if it is no port. */
-long
-fake_port_arg(const struct fake_server *srv, const char *s)
+/* Say how to call the fake and exit. */
+static void
+fake_usage(const struct fake_server *srv)
 {
-	long	port;
-
-	if (fake_parse_long(s, 0, 65535, &port) == -1) {
-		fprintf(stderr, "%s: --port: bad value \"%s\"\n", srv->name,
-		    s);
-		exit(2);
-	}
-	return port;
+	fputs(srv->kind->usage, stderr);
+	exit(2);
 }
 
-/* A fault flag of getopt_long (ch, in longopts) into the faults; or exit 2. */
+/*
+ * Parse the flags and start the log (-v: more). --port ('P'),
+ * --port-file ('F') and --verbose ('v') are the same in every fake, own
+ * lists the fake's flags that take a value (ended by a 0 ch), and every
+ * other flag of longopts is a fault option (without a value: yes). Says
+ * how to call the fake and exits 2 on a bad flag.
+ */
 void
-fake_option_arg(struct fake_server *srv, const struct option *longopts,
-    int ch, const char *arg)
+fake_args(struct fake_server *srv, int argc, char *argv[],
+    const struct option *longopts, const struct fake_flag *own)
 {
 	char	err[128];
 	size_t	i;
+	int	ch, verbose = LOG_LVL_WARN;
 
-	for (i = 0; longopts[i].val != ch; i++)
-		;
-	if (fake_set_option(srv, srv->f, longopts[i].name, arg, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "%s: --%s\n", srv->name, err);
-		exit(2);
+	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+		for (i = 0; own[i].ch != 0 && own[i].ch != ch; i++)
+			;
+		if (own[i].ch != 0) {
+			*own[i].value = optarg;
+			continue;
+		}
+		if (ch == 'P') {
+			if (fake_parse_long(optarg, 0, 65535, &srv->port) ==
+			    -1) {
+				fprintf(stderr, "%s: --port: bad value "
+				    "\"%s\"\n", srv->kind->name, optarg);
+				exit(2);
+			}
+		} else if (ch == 'F')
+			srv->port_file = optarg;
+		else if (ch == 'v')
+			verbose++;
+		else {
+			for (i = 0; longopts[i].name != NULL &&
+			    longopts[i].val != ch; i++)
+				;
+			if (longopts[i].name == NULL)
+				fake_usage(srv);
+			if (fake_set_option(srv, srv->f, longopts[i].name,
+			    optarg != NULL ? optarg : "", err,
+			    sizeof(err)) == -1) {
+				fprintf(stderr, "%s: --%s\n", srv->kind->name,
+				    err);
+				exit(2);
+			}
+		}
 	}
+	if (optind != argc)
+		fake_usage(srv);
+	log_init(verbose, srv->kind->name);
 }
 
 /* The next number of the seeded generator (splitmix64). */
@@ -352,7 +385,7 @@ fake_body_form(const struct fake_server *srv, struct evhttp_request *req,
 
 	if (len == 0)
 		return 0;
-	if (srv->typed_forms) {
+	if (srv->kind->typed_forms) {
 		ct = evhttp_find_header(evhttp_request_get_input_headers(req),
 		    "Content-Type");
 		if (ct == NULL || strncasecmp(ct,
@@ -374,6 +407,27 @@ fake_query(struct evhttp_request *req, struct kvlist *q)
 	if (s == NULL)
 		return 0;
 	return form_parse(s, strlen(s), q);
+}
+
+/*
+ * The request's path ("/" if none), logged with -vv; get and post say
+ * which method it came with.
+ */
+const char *
+fake_path(struct evhttp_request *req, bool *get, bool *post)
+{
+	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+	const char		*path;
+
+	*get = cmd == EVHTTP_REQ_GET;
+	*post = cmd == EVHTTP_REQ_POST;
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (path == NULL)
+		path = "/";
+	if (log_verbosity() >= LOG_LVL_DEBUG)
+		log_debug("%s %s", *post ? "POST" : *get ? "GET" : "other",
+		    path);
+	return path;
 }
 
 /*
@@ -455,7 +509,7 @@ fake_answer(struct fake_server *srv, struct evhttp_request *req,
 	struct fake_pending	*p;
 
 	if (status >= 300 && log_verbosity() >= LOG_LVL_INFO)
-		log_info("%s status=%d %s", srv->what, status, body);
+		log_info("%s status=%d %s", srv->kind->what, status, body);
 	srv->concurrent++;
 	if (srv->concurrent > srv->max_concurrent)
 		srv->max_concurrent = srv->concurrent;
@@ -464,7 +518,7 @@ fake_answer(struct fake_server *srv, struct evhttp_request *req,
 		free(body);
 		srv->concurrent--;
 		if (after != NULL)
-			srv->start(srv->arg, after);
+			srv->kind->start(srv->arg, after);
 		return;
 	}
 
@@ -506,7 +560,7 @@ fake_pending_release(struct fake_server *srv, struct fake_pending *p)
 	fake_send(p->req, p->status, p->ctype, p->body);
 	srv->concurrent--;
 	if (p->after != NULL) {
-		srv->start(srv->arg, p->after);
+		srv->kind->start(srv->arg, p->after);
 		p->after = NULL;
 	}
 	fake_pending_free(srv, p);
@@ -519,13 +573,13 @@ fake_pending_free(struct fake_server *srv, struct fake_pending *p)
 	if (p->timer != NULL)
 		event_free(p->timer);
 	if (p->after != NULL)
-		srv->drop(p->after);
+		srv->kind->drop(p->after);
 	free(p->body);
 	free(p);
 }
 
 /* No longer hanging: answer whoever waits. */
-void
+static void
 fake_release_hung(struct fake_server *srv)
 {
 	struct fake_pending	*p, *next;
@@ -551,31 +605,36 @@ fake_timer_add(struct event *ev, long ms)
 }
 
 /*
- * POST /_control: set the form's options in f, a copy of the fake's
- * faults (a seed restarts the generator at once); *reset says the form
- * asked to forget what was counted. 0, or -1 once answered 400.
+ * POST /_control: set the form's options in the fake's faults (size
+ * bytes), all or none; a seed restarts the generator at once. Then forget
+ * what was counted if the form says reset, and answer whoever waits if
+ * no longer hanging. 0, or -1 once answered 400; the fake answers 200.
  */
 int
 fake_control_form(struct fake_server *srv, struct evhttp_request *req,
-    struct fake_faults *f, bool *reset)
+    size_t size)
 {
-	struct kvlist	form = { 0 };
-	char		err[128];
-	size_t		i;
+	struct kvlist		 form = { 0 };
+	struct fake_faults	*f;
+	char			 err[128];
+	size_t			 i;
+	bool			 reset = false;
 
-	*reset = false;
 	if (fake_body_form(srv, req, &form) == -1) {
 		fake_send(req, 400, "text/plain", "Could not parse the form");
 		return -1;
 	}
+	f = xmalloc(size);
+	memcpy(f, srv->f, size);
 	for (i = 0; i < form.n; i++) {
 		if (strcmp(form.v[i].name, "reset") == 0) {
-			*reset = true;
+			reset = true;
 			continue;
 		}
 		if (fake_set_option(srv, f, form.v[i].name, form.v[i].value,
 		    err, sizeof(err)) == -1) {
 			kvlist_free(&form);
+			free(f);
 			fake_send(req, 400, "text/plain", err);
 			return -1;
 		}
@@ -583,22 +642,26 @@ fake_control_form(struct fake_server *srv, struct evhttp_request *req,
 			srv->rng = f->seed;
 	}
 	kvlist_free(&form);
+	memcpy(srv->f, f, size);
+	free(f);
+	if (reset)
+		srv->kind->reset(srv->arg);
+	fake_release_hung(srv);
 	return 0;
 }
 
 /*
- * Before the flags: name the fake (name for errors, what for its logged
- * answers) and give it its faults and its own options' parser.
+ * Before the flags: what kind of fake srv serves, its faults (the first
+ * member of its own) and the fake itself, handed to kind->start.
  */
 void
-fake_server_init(struct fake_server *srv, const char *name, const char *what,
-    struct fake_faults *f, fake_option_cb option)
+fake_server_init(struct fake_server *srv, const struct fake_kind *kind,
+    struct fake_faults *f, void *arg)
 {
 	memset(srv, 0, sizeof(*srv));
-	srv->name = name;
-	srv->what = what;
+	srv->kind = kind;
 	srv->f = f;
-	srv->option = option;
+	srv->arg = arg;
 	TAILQ_INIT(&srv->pending);
 }
 
@@ -613,14 +676,14 @@ fake_bev_cb(struct event_base *base, void *arg)
 }
 
 /*
- * After the flags: seed the generator, listen on 127.0.0.1:port (0: any)
- * with cb serving every request, write the port to port_file (if not
- * NULL) and leave the loop on SIGTERM or SIGINT. Exits on failure.
+ * After the flags: seed the generator, listen on 127.0.0.1:--port with cb
+ * serving every request (its argument is srv->arg), write the port to
+ * --port-file (if given) and leave the loop on SIGTERM or SIGINT. The
+ * fake's callbacks go out over at most max_connections. Exits on failure.
  */
 void
-fake_server_open(struct fake_server *srv, long port, const char *port_file,
-    int max_connections, void (*cb)(struct evhttp_request *, void *),
-    void *arg)
+fake_server_open(struct fake_server *srv, int max_connections,
+    void (*cb)(struct evhttp_request *, void *))
 {
 	struct evhttp_bound_socket	*bound;
 	struct sockaddr_storage		 ss;
@@ -641,17 +704,17 @@ fake_server_open(struct fake_server *srv, long port, const char *port_file,
 	    EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_max_body_size(srv->http, FAKE_MAX_BODY);
 	evhttp_set_bevcb(srv->http, fake_bev_cb, srv);
-	evhttp_set_gencb(srv->http, cb, arg);
+	evhttp_set_gencb(srv->http, cb, srv->arg);
 	if ((bound = evhttp_bind_socket_with_handle(srv->http, "127.0.0.1",
-	    (ev_uint16_t)port)) == NULL)
-		fatal("cannot listen on 127.0.0.1:%ld", port);
+	    (ev_uint16_t)srv->port)) == NULL)
+		fatal("cannot listen on 127.0.0.1:%ld", srv->port);
 	if (getsockname(evhttp_bound_socket_get_fd(bound),
 	    (struct sockaddr *)&ss, &sslen) == -1)
 		fatal("getsockname");
 	bport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (port_file != NULL && fake_write_port(port_file, bport) == -1)
+	if (srv->port_file != NULL &&
+	    fake_write_port(srv->port_file, bport) == -1)
 		exit(1);
-	srv->port_file = port_file;
 	log_info("listening on 127.0.0.1:%d", bport);
 
 	srv->sigterm = evsignal_new(srv->base, SIGTERM, fake_signal_cb, srv);

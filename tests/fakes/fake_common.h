@@ -68,25 +68,41 @@ typedef int	(*fake_option_cb)(struct fake_faults *, const char *key,
 		    const char *value);
 /* Free what one number holds, but not the entry itself or its to. */
 typedef void	(*fake_clear_cb)(struct fake_entry *);
+/* Forget every number and counter of the fake (POST /_control reset). */
+typedef void	(*fake_reset_cb)(void *arg);
+
+/* What makes one fake itself, for the shared code. */
+struct fake_kind {
+	const char	*name;		/* "fake_twilio": errors, log tag */
+	const char	*what;		/* its answers log as "api ..." */
+	const char	*usage;		/* the whole usage message */
+	bool		 typed_forms;	/* only form-typed bodies are forms */
+	fake_option_cb	 option;
+	fake_start_cb	 start;
+	fake_drop_cb	 drop;
+	fake_reset_cb	 reset;
+};
+
+/* A flag of the fake's own that takes a value, and where it goes. */
+struct fake_flag {
+	int		  ch;		/* its val in the fake's longopts */
+	const char	**value;
+};
 
 struct fake_pending;
 
 /* One fake's HTTP server and all the two fakes handle alike. */
 struct fake_server {
-	const char		*name;		/* "fake_twilio", for errors */
-	const char		*what;		/* answers log as "api ..." */
+	const struct fake_kind	*kind;
 	struct fake_faults	*f;		/* the fake's own faults */
-	fake_option_cb		 option;
-	fake_start_cb		 start;
-	fake_drop_cb		 drop;
-	void			*arg;		/* start's */
-	bool			 typed_forms;	/* only form-typed bodies */
+	void			*arg;		/* the fake, for kind's calls */
+	long			 port;		/* --port; 0: any */
+	const char		*port_file;	/* --port-file, or NULL */
 	struct event_base	*base;
 	struct evhttp		*http;
 	struct http_client	*client;	/* for the fake's callbacks */
 	struct event		*sigterm;
 	struct event		*sigint;
-	const char		*port_file;
 	uint64_t		 rng;
 	uint64_t		 idprefix;
 	uint64_t		 idcount;
@@ -100,9 +116,8 @@ int		 fake_parse_long(const char *, long, long, long *);
 int		 fake_parse_bool(const char *, bool *);
 int		 fake_set_option(struct fake_server *, struct fake_faults *,
 		    const char *, const char *, char *, size_t);
-long		 fake_port_arg(const struct fake_server *, const char *);
-void		 fake_option_arg(struct fake_server *, const struct option *,
-		    int, const char *);
+void		 fake_args(struct fake_server *, int, char *[],
+		    const struct option *, const struct fake_flag *);
 
 uint64_t	 fake_random(struct fake_server *);
 bool		 fake_outage(struct fake_server *);
@@ -118,21 +133,21 @@ void		 fake_table_free(struct fake_table *, fake_clear_cb);
 int		 fake_body_form(const struct fake_server *,
 		    struct evhttp_request *, struct kvlist *);
 int		 fake_query(struct evhttp_request *, struct kvlist *);
+const char	*fake_path(struct evhttp_request *, bool *, bool *);
 char		*fake_query_to(struct evhttp_request *);
 void		 fake_send(struct evhttp_request *, int, const char *,
 		    const char *);
 void		 fake_json(struct evhttp_request *, int, json_t *);
 void		 fake_answer(struct fake_server *, struct evhttp_request *,
 		    int, const char *, char *, void *);
-void		 fake_release_hung(struct fake_server *);
 void		 fake_timer_add(struct event *, long);
 int		 fake_control_form(struct fake_server *,
-		    struct evhttp_request *, struct fake_faults *, bool *);
+		    struct evhttp_request *, size_t);
 
-void		 fake_server_init(struct fake_server *, const char *,
-		    const char *, struct fake_faults *, fake_option_cb);
-void		 fake_server_open(struct fake_server *, long, const char *,
-		    int, void (*)(struct evhttp_request *, void *), void *);
+void		 fake_server_init(struct fake_server *,
+		    const struct fake_kind *, struct fake_faults *, void *);
+void		 fake_server_open(struct fake_server *, int,
+		    void (*)(struct evhttp_request *, void *));
 void		 fake_server_run(struct fake_server *);
 void		 fake_server_close(struct fake_server *);
 

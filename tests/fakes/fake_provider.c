@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -123,7 +122,6 @@ struct fake {
 	struct hook		*hooks_last;
 };
 
-static void	 usage(void) __attribute__((noreturn));
 static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
 static void	 fake_now(char *, size_t);
@@ -142,7 +140,7 @@ static void	 fake_stats(struct fake *, struct evhttp_request *);
 static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
 static void	 fake_control(struct fake *, struct evhttp_request *);
-static void	 fake_reset(struct fake *);
+static void	 fake_reset(void *);
 static char	*fake_header_dup(struct evhttp_request *, const char *);
 static void	 fake_hook(struct fake *, struct evhttp_request *,
 		    const char *);
@@ -170,19 +168,22 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-/* Say how to call the program and exit. */
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: fake_provider [-v] [--port N] [--port-file F] "
+static const struct fake_kind kind = {
+	.name = "fake_provider",
+	.what = "sms",
+	.usage = "usage: fake_provider [-v] [--port N] [--port-file F] "
 	    "[--user U] [--password P]\n"
 	    "\t[--dlr-delay-ms N] [--dlr-status delivered|failed] "
 	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] "
 	    "[--reject-suffix S] [--latency-ms N] [--hang]\n"
-	    "\t[--hook-fail-first N]\n");
-	exit(2);
-}
+	    "\t[--hook-fail-first N]\n",
+	.option = fake_option,
+	.start = fake_dlr_begin,
+	.drop = fake_dlr_drop,
+	.reset = fake_reset,
+};
+
 
 /*
  * Set one of fake_provider's own fault options by its key ("-" form): 0,
@@ -274,20 +275,11 @@ fake_has_suffix(const char *s, const char *suffix)
 static void
 fake_request_cb(struct evhttp_request *req, void *arg)
 {
-	struct fake			*fk = arg;
-	const struct evhttp_uri		*uri;
-	const char			*path;
-	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
-	bool				 get = cmd == EVHTTP_REQ_GET;
-	bool				 post = cmd == EVHTTP_REQ_POST;
+	struct fake	*fk = arg;
+	const char	*path;
+	bool		 get, post;
 
-	uri = evhttp_request_get_evhttp_uri(req);
-	path = evhttp_uri_get_path(uri);
-	if (path == NULL)
-		path = "/";
-	if (log_verbosity() >= LOG_LVL_DEBUG)
-		log_debug("%s %s", post ? "POST" : get ? "GET" : "other",
-		    path);
+	path = fake_path(req, &get, &post);
 	if (strcmp(path, "/a1/sms") == 0 || strcmp(path, "/a1/SMS") == 0) {
 		if (post)
 			fake_sms(fk, req);
@@ -621,15 +613,8 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 static void
 fake_control(struct fake *fk, struct evhttp_request *req)
 {
-	struct faults	 f = fk->f;
-	bool		 reset;
-
-	if (fake_control_form(&fk->srv, req, &f.c, &reset) == -1)
+	if (fake_control_form(&fk->srv, req, sizeof(fk->f)) == -1)
 		return;
-	fk->f = f;
-	if (reset)
-		fake_reset(fk);
-	fake_release_hung(&fk->srv);
 	fake_json(req, 200, json_pack("{s:I, s:f, s:s, s:I, s:b, s:s, s:I, "
 	    "s:b}",
 	    "fail_first", (json_int_t)fk->f.c.fail_first,
@@ -647,8 +632,10 @@ fake_control(struct fake *fk, struct evhttp_request *req)
  * still unanswered stay).
  */
 static void
-fake_reset(struct fake *fk)
+fake_reset(void *arg)
 {
+	struct fake	*fk = arg;
+
 	fake_table_free(&fk->tab, fake_number_clear);
 	fake_hooks_free(fk);
 	memset(&fk->st, 0, sizeof(fk->st));
@@ -746,63 +733,25 @@ fake_hooks_free(struct fake *fk)
 int
 main(int argc, char *argv[])
 {
-	struct fake	 fk;
-	struct dlr	*d;
-	const char	*port_file = NULL, *user = "u", *password = "p";
-	long		 port = 0;
-	int		 ch, verbose = LOG_LVL_WARN;
+	struct fake		 fk;
+	struct dlr		*d;
+	const char		*user = "u", *password = "p";
+	const struct fake_flag	 own[] = {
+		{ 'u', &user }, { 'p', &password }, { 0, NULL }
+	};
 
 	memset(&fk, 0, sizeof(fk));
-	fake_server_init(&fk.srv, "fake_provider", "sms", &fk.f.c,
-	    fake_option);
-	fk.srv.start = fake_dlr_begin;
-	fk.srv.drop = fake_dlr_drop;
-	fk.srv.arg = &fk;
+	fake_server_init(&fk.srv, &kind, &fk.f.c, &fk);
 	fk.f.c.dlr_delay_ms = 50;
 	fk.f.dlr_tries = DLR_TRIES_DEFAULT;
 	fk.f.dlr_retry_ms = DLR_RETRY_MS_DEFAULT;
 	fk.f.c.seed = 1;
 	TAILQ_INIT(&fk.dlrs);
-
-	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'P':
-			port = fake_port_arg(&fk.srv, optarg);
-			break;
-		case 'F':
-			port_file = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'p':
-			password = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'N':
-			fk.f.c.no_dlr = true;
-			break;
-		case 'H':
-			fk.f.c.hang = true;
-			break;
-		case 'D': case 'S': case 'T': case 'R': case 'f': case 'r':
-		case 's': case 'x': case 'l': case 'k':
-			fake_option_arg(&fk.srv, longopts, ch, optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	log_init(verbose, "fake_provider");
+	fake_args(&fk.srv, argc, argv, longopts, own);
 	if ((fk.auth = fake_basic(user, password)) == NULL)
 		fatalx("user and password too long");
 
-	fake_server_open(&fk.srv, port, port_file, DLR_MAX_CONNECTIONS,
-	    fake_request_cb, &fk);
+	fake_server_open(&fk.srv, DLR_MAX_CONNECTIONS, fake_request_cb);
 	fake_server_run(&fk.srv);
 
 	while ((d = TAILQ_FIRST(&fk.dlrs)) != NULL) {

@@ -175,7 +175,6 @@ struct fake {
 	TAILQ_HEAD(, job)	 jobs;
 };
 
-static void	 usage(void) __attribute__((noreturn));
 static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
 static long long fake_ms(struct fake *);
@@ -215,7 +214,7 @@ static void	 fake_times(struct fake *, struct evhttp_request *);
 static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
 static void	 fake_control(struct fake *, struct evhttp_request *);
-static void	 fake_reset(struct fake *);
+static void	 fake_reset(void *);
 
 static const struct option longopts[] = {
 	{ "port",		required_argument,	NULL, 'P' },
@@ -239,11 +238,10 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-/* Say how to call the program and exit. */
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: fake_twilio [-v] [--port N] [--port-file F] "
+static const struct fake_kind kind = {
+	.name = "fake_twilio",
+	.what = "api",
+	.usage = "usage: fake_twilio [-v] [--port N] [--port-file F] "
 	    "[--account-sid AC...] [--auth-token T]\n"
 	    "\t[--dlr-delay-ms N] [--dlr-status delivered|undelivered] "
 	    "[--no-dlr]\n"
@@ -251,9 +249,14 @@ usage(void)
 	    "failed] [--call-step-ms N]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] [--status-429 N] "
 	    "[--latency-ms N]\n"
-	    "\t[--cb-tries N] [--cb-retry-ms N]\n");
-	exit(2);
-}
+	    "\t[--cb-tries N] [--cb-retry-ms N]\n",
+	.typed_forms = true,
+	.option = fake_option,
+	.start = fake_job_begin,
+	.drop = fake_job_drop,
+	.reset = fake_reset,
+};
+
 
 /*
  * Set one of fake_twilio's own fault options by its key ("-" form): 0, -1
@@ -394,19 +397,12 @@ fake_item_add(struct number *nb, struct item *it)
 static void
 fake_request_cb(struct evhttp_request *req, void *arg)
 {
-	struct fake		*fk = arg;
-	const char		*path, *rest, *slash;
-	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
-	bool			 get = cmd == EVHTTP_REQ_GET;
-	bool			 post = cmd == EVHTTP_REQ_POST;
-	char			 sid[64];
+	struct fake	*fk = arg;
+	const char	*path, *rest, *slash;
+	bool		 get, post;
+	char		 sid[64];
 
-	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	if (path == NULL)
-		path = "/";
-	if (log_verbosity() >= LOG_LVL_DEBUG)
-		log_debug("%s %s", post ? "POST" : get ? "GET" : "other",
-		    path);
+	path = fake_path(req, &get, &post);
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0) {
 		rest = path + strlen(API_PREFIX);
 		slash = strchr(rest, '/');
@@ -1243,14 +1239,8 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 static void
 fake_control(struct fake *fk, struct evhttp_request *req)
 {
-	struct faults	 f = fk->f;
-	bool		 reset;
-
-	if (fake_control_form(&fk->srv, req, &f.c, &reset) == -1)
+	if (fake_control_form(&fk->srv, req, sizeof(fk->f)) == -1)
 		return;
-	fk->f = f;
-	if (reset)
-		fake_reset(fk);
 	fake_json(req, 200, json_pack("{s:I, s:f, s:I, s:I, s:b, s:s, s:I, "
 	    "s:s, s:s, s:I}",
 	    "fail_first", (json_int_t)fk->f.c.fail_first,
@@ -1270,8 +1260,10 @@ fake_control(struct fake *fk, struct evhttp_request *req)
  * requests still unanswered stay).
  */
 static void
-fake_reset(struct fake *fk)
+fake_reset(void *arg)
 {
+	struct fake	*fk = arg;
+
 	fake_table_free(&fk->tab, fake_number_clear);
 	fk->ntimes = 0;
 	memset(&fk->st, 0, sizeof(fk->st));
@@ -1282,58 +1274,23 @@ fake_reset(struct fake *fk)
 int
 main(int argc, char *argv[])
 {
-	struct fake	 fk;
-	struct job	*j;
-	const char	*port_file = NULL;
-	const char	*sid = "AC00000000000000000000000000000000";
-	const char	*token = "fake-auth-token";
-	long		 port = 0;
-	int		 ch, verbose = LOG_LVL_WARN;
+	struct fake		 fk;
+	struct job		*j;
+	const char		*sid = "AC00000000000000000000000000000000";
+	const char		*token = "fake-auth-token";
+	const struct fake_flag	 own[] = {
+		{ 'a', &sid }, { 't', &token }, { 0, NULL }
+	};
 
 	memset(&fk, 0, sizeof(fk));
-	fake_server_init(&fk.srv, "fake_twilio", "api", &fk.f.c,
-	    fake_option);
-	fk.srv.start = fake_job_begin;
-	fk.srv.drop = fake_job_drop;
-	fk.srv.arg = &fk;
-	fk.srv.typed_forms = true;
+	fake_server_init(&fk.srv, &kind, &fk.f.c, &fk);
 	fk.f.c.dlr_delay_ms = 50;
 	fk.f.call_step_ms = 20;
 	fk.f.cb_tries = CB_TRIES_DEFAULT;
 	fk.f.cb_retry_ms = CB_RETRY_MS_DEFAULT;
 	fk.f.c.seed = 1;
 	TAILQ_INIT(&fk.jobs);
-
-	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'P':
-			port = fake_port_arg(&fk.srv, optarg);
-			break;
-		case 'F':
-			port_file = optarg;
-			break;
-		case 'a':
-			sid = optarg;
-			break;
-		case 't':
-			token = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'N':
-			fk.f.c.no_dlr = true;
-			break;
-		case 'D': case 'S': case 'p': case 'o': case 'c': case 'f':
-		case 'r': case 's': case 'q': case 'l': case 'T': case 'R':
-			fake_option_arg(&fk.srv, longopts, ch, optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
+	fake_args(&fk.srv, argc, argv, longopts, own);
 	if (strncmp(sid, "AC", 2) != 0 || strlen(sid) != 2 + SID_HEX ||
 	    strspn(sid + 2, "0123456789abcdefABCDEF") != SID_HEX) {
 		fprintf(stderr, "fake_twilio: --account-sid: must be AC and "
@@ -1344,7 +1301,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fake_twilio: --auth-token: empty\n");
 		exit(2);
 	}
-	log_init(verbose, "fake_twilio");
 	fk.start_ms = (long long)mono_ms();
 	fk.sid = xstrdup(sid);
 	fk.token = xstrdup(token);
@@ -1352,8 +1308,7 @@ main(int argc, char *argv[])
 		fatalx("account SID and auth token too long");
 
 	LIBXML_TEST_VERSION
-	fake_server_open(&fk.srv, port, port_file, CB_MAX_CONNECTIONS,
-	    fake_request_cb, &fk);
+	fake_server_open(&fk.srv, CB_MAX_CONNECTIONS, fake_request_cb);
 	fake_server_run(&fk.srv);
 
 	while ((j = TAILQ_FIRST(&fk.jobs)) != NULL) {
