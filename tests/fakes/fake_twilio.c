@@ -36,11 +36,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "gateway/http_client.h"
 #include "gateway/log.h"
 #include "gateway/util.h"
+#include "tests/e2e.h"
 #include "tests/fakes/fake_common.h"
 
 #define API_PREFIX		"/2010-04-01/Accounts/"
@@ -201,14 +201,10 @@ static struct job *fake_job_new(struct fake *, bool, const char *,
 		    const char *, const char *, const char *);
 static void	 fake_job_arm(struct job *, long);
 static void	 fake_job_timer_cb(evutil_socket_t, short, void *);
-static int	 fake_job_form(struct job *, enum step, char **, size_t *,
-		    struct kvlist *);
+static int	 fake_job_form(struct job *, enum step, char **, size_t *);
 static void	 fake_job_done_cb(const struct http_response *, void *);
 static void	 fake_job_next(struct job *);
 static void	 fake_job_free(struct job *);
-static int	 fake_sign(const char *, const char *, const struct kvlist *,
-		    char *, size_t);
-static int	 fake_kv_cmp(const void *, const void *);
 static void	 fake_stats(struct fake *, struct evhttp_request *);
 static void	 fake_times(struct fake *, struct evhttp_request *);
 static void	 fake_received(struct fake *, struct evhttp_request *,
@@ -868,7 +864,10 @@ fake_job_arm(struct job *j, long delay_ms)
 	fake_timer_add(j->timer, delay_ms);
 }
 
-/* Post the current step's callback (again), signed. */
+/*
+ * Post the current step's callback (again), signed as Twilio signs
+ * (providers.md 2.4) by the e2e harness's e2e_twilio_sign.
+ */
 static void
 fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -876,7 +875,6 @@ fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 	struct fake		*fk = j->fake;
 	enum step		 s = j->steps[j->step];
 	struct http_request	 hr;
-	struct kvlist		 params = { 0 };
 	char			 sig[EVP_MAX_MD_SIZE * 2], *form = NULL;
 	const char		*url;
 	size_t			 len = 0;
@@ -884,7 +882,7 @@ fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 	j->tries++;
 	memset(&hr, 0, sizeof(hr));
 	url = s == STEP_CALL_DIGITS ? j->action : j->status_url;
-	if (fake_job_form(j, s, &form, &len, &params) == -1)
+	if (fake_job_form(j, s, &form, &len) == -1)
 		goto fail;
 	if (s == STEP_CALL_DIGITS && j->action_get) {
 		/* A GET carries the parameters in the URL, which is signed
@@ -894,16 +892,17 @@ fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 		hr.method = xstrdup("GET");
 		free(form);
 		form = NULL;
-		if (hr.url == NULL ||
-		    fake_sign(fk->token, hr.url, NULL, sig, sizeof(sig)) == -1)
+		if (hr.url == NULL || e2e_twilio_sign(fk->token, hr.url, NULL,
+		    sig, sizeof(sig)) == -1)
 			goto fail;
 	} else {
+		if (e2e_twilio_sign(fk->token, url, form, sig,
+		    sizeof(sig)) == -1)
+			goto fail;
 		hr.url = xstrdup(url);
 		hr.body = form;
 		hr.body_len = len;
 		form = NULL;
-		if (fake_sign(fk->token, url, &params, sig, sizeof(sig)) == -1)
-			goto fail;
 	}
 	if (http_request_header(&hr, "X-Twilio-Signature: %s", sig) == -1 ||
 	    http_request_header(&hr, "I-Twilio-Idempotency-Token: %s-%d",
@@ -913,24 +912,18 @@ fake_job_timer_cb(evutil_socket_t fd, short events, void *arg)
 	if (http_client_send(fk->srv.client, &hr, fake_job_done_cb, j) ==
 	    -1)
 		goto fail;
-	kvlist_free(&params);
 	return;
 fail:
 	log_warnx("sid=%s: could not post a callback", j->sid);
 	http_request_reset(&hr);
 	free(form);
-	kvlist_free(&params);
 	fk->st.callbacks_failed++;
 	fake_job_next(j);
 }
 
-/*
- * The form of one callback, both encoded (form, len) and as the list the
- * signature is computed over. 0 or -1.
- */
+/* The form of one callback, encoded (form, len). 0 or -1. */
 static int
-fake_job_form(struct job *j, enum step s, char **form, size_t *len,
-    struct kvlist *params)
+fake_job_form(struct job *j, enum step s, char **form, size_t *len)
 {
 	struct fake	*fk = j->fake;
 	const char	*st = NULL;
@@ -1003,8 +996,7 @@ fake_job_form(struct job *j, enum step s, char **form, size_t *len,
 	}
 #undef ADD
 	for (i = 0; i < n; i++)
-		if (form_append(form, len, v[i].name, v[i].value) == -1 ||
-		    kvlist_add(params, v[i].name, v[i].value) == -1)
+		if (form_append(form, len, v[i].name, v[i].value) == -1)
 			return -1;
 	return 0;
 }
@@ -1078,61 +1070,6 @@ fake_job_free(struct job *j)
 	free(j->status_url);
 	free(j->action);
 	free(j);
-}
-
-/*
- * X-Twilio-Signature as Twilio computes it (providers.md 2.4): base64 of
- * HMAC-SHA1 keyed with the auth token over the URL, then each parameter's
- * name and value, sorted by name and then value. 0 or -1.
- */
-static int
-fake_sign(const char *token, const char *url, const struct kvlist *params,
-    char *out, size_t outlen)
-{
-	const struct kv	**v = NULL;
-	unsigned char	  mac[EVP_MAX_MD_SIZE];
-	unsigned int	  maclen = 0;
-	char		 *msg = NULL;
-	size_t		  n = params ? params->n : 0, len = 0, i;
-	FILE		 *fp;
-	int		  rc = -1;
-
-	if (outlen < 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1)
-		return -1;
-	if ((fp = open_memstream(&msg, &len)) == NULL)
-		return -1;
-	fputs(url, fp);
-	if (n > 0) {
-		v = xcalloc(n, sizeof(*v));
-		for (i = 0; i < n; i++)
-			v[i] = &params->v[i];
-		qsort(v, n, sizeof(*v), fake_kv_cmp);
-		for (i = 0; i < n; i++) {
-			fputs(v[i]->name, fp);
-			fputs(v[i]->value, fp);
-		}
-	}
-	if (fclose(fp) == 0 && HMAC(EVP_sha1(), token, (int)strlen(token),
-	    (const unsigned char *)msg, len, mac, &maclen) != NULL) {
-		EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
-		rc = 0;
-	}
-	free(msg);
-	free(v);
-	return rc;
-}
-
-/* Parameters in signing order: by name, then by value (strcmp). */
-static int
-fake_kv_cmp(const void *pa, const void *pb)
-{
-	const struct kv	*a = *(const struct kv *const *)pa;
-	const struct kv	*b = *(const struct kv *const *)pb;
-	int		 c;
-
-	if ((c = strcmp(a->name, b->name)) != 0)
-		return c;
-	return strcmp(a->value, b->value);
 }
 
 /* GET /_stats. */
