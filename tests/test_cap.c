@@ -23,6 +23,7 @@
 
 #include "gateway/cap.h"
 #include "gateway/types.h"
+#include "tests/adapter_test.h"
 
 /*
  * Bytes libxml2 may allocate for a hostile document. Stopped at the
@@ -95,33 +96,6 @@ spy_close(void *ctx)
 	return 0;
 }
 
-/* tests/data/cap/name under $VARSEL_SRCDIR (or ..), NUL-terminated. */
-static char *
-load(const char *name, size_t *len)
-{
-	const char	*dir = getenv("VARSEL_SRCDIR");
-	char		 path[1024];
-	char		*buf;
-	FILE		*fp;
-	long		 n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/cap/%s",
-	    dir ? dir : "..", name);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Parse a file of tests/data/cap; the result of cap_parse. */
 static int
 parse_file(const char *name, struct cap_alert *a, struct api_error *err)
@@ -130,7 +104,7 @@ parse_file(const char *name, struct cap_alert *a, struct api_error *err)
 	size_t	 len;
 	int	 r;
 
-	xml = load(name, &len);
+	xml = at_load("cap", name, &len);
 	memset(err, 0, sizeof(*err));
 	r = cap_parse(xml, len, a, err);
 	free(xml);
@@ -364,7 +338,7 @@ test_cap_enums(void **state)
 	size_t			 len, i;
 
 	(void)state;
-	base = load("circle.xml", &len);
+	base = at_load("cap", "circle.xml", &len);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		xml = replace(base, rows[i].from, rows[i].to);
 		if (cap_parse(xml, strlen(xml), &a, &err) != 0)
@@ -542,7 +516,7 @@ test_cap_bad(void **state)
 	    i++) {
 		const struct cap_bad	*b = &cap_bad_rows[i];
 
-		base = load(b->file, &len);
+		base = at_load("cap", b->file, &len);
 		xml = b->from != NULL ? replace(base, b->from, b->to) :
 		    strdup(base);
 		assert_non_null(xml);
@@ -582,7 +556,7 @@ test_cap_missing_blocks(void **state)
 	size_t			 len;
 
 	(void)state;
-	base = load("test_status.xml", &len);
+	base = at_load("cap", "test_status.xml", &len);
 	xml = replace(base, "<info>", "<!--");
 	free(base);
 	base = xml;
@@ -594,7 +568,7 @@ test_cap_missing_blocks(void **state)
 	free(base);
 	free(xml);
 
-	base = load("cancel.xml", &len);
+	base = at_load("cap", "cancel.xml", &len);
 	xml = replace(base, "<references>", "<!--");
 	free(base);
 	base = xml;
@@ -627,7 +601,7 @@ test_cap_expires(void **state)
 	size_t			 len, i;
 
 	(void)state;
-	base = load("circle.xml", &len);
+	base = at_load("cap", "circle.xml", &len);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		snprintf(to, sizeof(to), "<expires>%s<", rows[i].when);
 		xml = replace(base, "<expires>2025-11-26T23:00:00+01:00<", to);
@@ -674,7 +648,7 @@ test_cap_long_text(void **state)
 	size_t			 len, i, n;
 
 	(void)state;
-	base = load("circle.xml", &len);
+	base = at_load("cap", "circle.xml", &len);
 	for (i = 0; i + 7 < sizeof(words); i += 7)
 		memcpy(words + i, "åäö ", 7);	/* 3 x 2 bytes and a space */
 	words[i] = '\0';
@@ -839,7 +813,7 @@ test_cap_limits(void **state)
 	assert_string_equal(err.code, "too_large");
 	free(big);
 
-	base = load("test_status.xml", &len);
+	base = at_load("cap", "test_status.xml", &len);
 	/* CAP_MAX_INFO + 1 infos. */
 	{
 		const char	*s = strstr(base, "<info>");

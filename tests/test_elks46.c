@@ -22,129 +22,38 @@
 #include "gateway/config.h"
 #include "gateway/http_client.h"
 #include "gateway/util.h"
+#include "tests/adapter_test.h"
 
 #define SECRET		"abc+def/ghi=jkl&mno%xyz"	/* 23 chars */
 #define SECRET_ENC	"abc%2Bdef%2Fghi%3Djkl%26mno%25xyz"
-#define PUBLIC_URL	"https://larm.nykvarn.example/"
 #define STATUS_URL	"https://larm.nykvarn.example/hooks/elks/status?s="
 #define VOICE_URL	"https://larm.nykvarn.example/hooks/elks/voice?s="
+#define VOICE_HOOK	"https://larm.nykvarn.example/hooks/elks/voice"
 #define MEDIA		"https://larm.nykvarn.example/media/" \
 			"0a1b2c3d4e5f60718293a4b5c6d7e8f9" \
 			"0a1b2c3d4e5f60718293a4b5c6d7e8f9.wav"
 
-/* A provider section built by hand, as config.c would. */
-struct section {
-	struct provider_conf	pc;
-	struct conf_opt		opts[8];
+/* The keys of a valid [provider elks] section. */
+static const char *const elks_kv[][2] = {
+	{ "username", "u0123456789abcdef0123456789abcdef" },
+	{ "password", "P4SSW0RD0123456789ABCDEF" },
+	{ "callback_secret", SECRET },
 };
 
 /* A valid [provider elks] section; tests then change what they need. */
-static void
-section_init(struct section *s)
-{
-	static const char *const kv[][2] = {
-		{ "username", "u0123456789abcdef0123456789abcdef" },
-		{ "password", "P4SSW0RD0123456789ABCDEF" },
-		{ "callback_secret", SECRET },
-	};
-	size_t	i;
-
-	memset(s, 0, sizeof(*s));
-	s->pc.name = "elks";
-	s->pc.type = "46elks";
-	s->pc.file = "varsel.conf";
-	s->pc.line = 40;
-	s->pc.priority = 1;
-	s->pc.rate = 100;
-	s->pc.max_connections = 16;
-	s->pc.from = "Nykvarn";
-	s->pc.base_url = "https://api.46elks.com/a1/";
-	s->pc.timeout_ms = 7000;
-	for (i = 0; i < nitems(kv); i++) {
-		s->opts[i].key = (char *)kv[i][0];
-		s->opts[i].value = (char *)kv[i][1];
-		s->opts[i].line = 41 + (int)i;
-	}
-	s->pc.opts = s->opts;
-	s->pc.nopts = nitems(kv);
-}
-
-/* Set (or add) one key of the section. */
-static void
-section_set(struct section *s, const char *key, const char *value)
-{
-	size_t	i;
-
-	for (i = 0; i < s->pc.nopts; i++)
-		if (strcmp(s->opts[i].key, key) == 0) {
-			s->opts[i].value = (char *)value;
-			return;
-		}
-	assert_true(s->pc.nopts < nitems(s->opts));
-	s->opts[s->pc.nopts].key = (char *)key;
-	s->opts[s->pc.nopts].value = (char *)value;
-	s->opts[s->pc.nopts].line = 50 + (int)s->pc.nopts;
-	s->pc.nopts++;
-}
-
-/* Remove one key of the section. */
-static void
-section_del(struct section *s, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < s->pc.nopts; i++)
-		if (strcmp(s->opts[i].key, key) == 0) {
-			s->opts[i] = s->opts[--s->pc.nopts];
-			return;
-		}
-}
-
-static const struct adapter_env env = {
-	.base = NULL,
+static const struct at_conf elks = {
 	.name = "elks",
-	.public_url = PUBLIC_URL,
+	.type = "46elks",
+	.line = 40,
+	.priority = 1,
+	.rate = 100,
+	.max_connections = 16,
+	.from = "Nykvarn",
+	.base_url = "https://api.46elks.com/a1/",
+	.timeout_ms = 7000,
+	.kv = elks_kv,
+	.nkv = nitems(elks_kv),
 };
-
-/* Make the adapter; the test fails with init's error if it cannot. */
-static struct adapter *
-make(const struct section *s)
-{
-	struct adapter	*a;
-	char		 err[256] = "";
-
-	a = adapter_new(&s->pc, &env, err, sizeof(err));
-	if (a == NULL)
-		fail_msg("adapter_new: %s", err);
-	return a;
-}
-
-/* Read tests/data/46elks/name under $VARSEL_SRCDIR (or ..). */
-static char *
-load(const char *name, size_t *len)
-{
-	const char	*dir = getenv("VARSEL_SRCDIR");
-	char		 path[1024];
-	char		*buf;
-	FILE		*fp;
-	long		 n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/46elks/%s",
-	    dir ? dir : "..", name);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* A fixed message; from NULL uses the provider's sender. */
 static const char	text[] =
@@ -155,7 +64,7 @@ static const char	text[] =
 static void
 test_build_send(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
@@ -164,8 +73,8 @@ test_build_send(void **state)
 	const char		*wd;
 	size_t			 i;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &elks);
+	a = at_make(&s);
 	m.delivery_id = 17;
 	m.channel = CH_SMS;
 	m.to = "+46701234567";
@@ -213,18 +122,18 @@ test_build_send(void **state)
 static void
 test_build_send_options(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
 	struct send_result	 res;
 	struct kvlist		 form = { 0 };
 
-	section_init(&s);
-	section_set(&s, "dryrun", "yes");
-	section_set(&s, "flashsms", "yes");
+	at_section_init(&s, &elks);
+	at_section_set(&s, "dryrun", "yes");
+	at_section_set(&s, "flashsms", "yes");
 	s.pc.base_url = "http://127.0.0.1:9999/a1";
-	a = make(&s);
+	a = at_make(&s);
 	m.channel = CH_SMS;
 	m.to = "+46701234567";
 	m.from = "+46766860000";
@@ -268,7 +177,7 @@ build_call(struct adapter *a, const struct outmsg *m,
 static void
 test_build_call(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
@@ -276,9 +185,9 @@ test_build_call(void **state)
 	json_t			*start;
 	const char		*next;
 
-	section_init(&s);
-	section_set(&s, "voice_from", "+46766860000");
-	a = make(&s);
+	at_section_init(&s, &elks);
+	at_section_set(&s, "voice_from", "+46766860000");
+	a = at_make(&s);
 	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE |
 	    ADAPTER_CAP_STATUS | ADAPTER_CAP_AUDIO);
 	m.delivery_id = 42;
@@ -343,14 +252,14 @@ test_build_call(void **state)
 static void
 test_call_refused(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
 	struct send_result	 res;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &elks);
+	a = at_make(&s);
 	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_STATUS |
 	    ADAPTER_CAP_AUDIO);
 	m.channel = CH_VOICE;
@@ -366,9 +275,9 @@ test_call_refused(void **state)
 	assert_null(req.body);
 	adapter_free(a);
 
-	section_init(&s);
-	section_set(&s, "voice_from", "+46766860000");
-	a = make(&s);
+	at_section_init(&s, &elks);
+	at_section_set(&s, "voice_from", "+46766860000");
+	a = at_make(&s);
 	m.media_url = NULL;
 	memset(&res, 0, sizeof(res));
 	assert_int_equal(a->ops->send(a, &m, &req, &res), -1);
@@ -383,17 +292,7 @@ test_call_refused(void **state)
 static void
 test_parse_send(void **state)
 {
-	static const struct {
-		const char		*file;	/* NULL: no body */
-		long			 status;
-		int			 retry_after;
-		int			 curl_code;
-		enum send_status	 want;
-		const char		*ref;
-		bool			 auth_error;
-		int			 want_retry;
-		const char		*error;	/* prefix of res.error */
-	} cases[] = {
+	static const struct at_send_case cases[] = {
 		{ "send_created.json", 200, 0, 0, SEND_OK,
 		    "s17a6e09b1d2c3f4a5b6c7d8e9f0a1b2c", false, 0, "" },
 		{ "send_failed.json", 200, 0, 0, SEND_PERMFAIL,
@@ -425,46 +324,14 @@ test_parse_send(void **state)
 		    "c0000000000000000000000000000000f", false, 0,
 		    "46elks: call c0000000000000000000000000000000f failed" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct http_response	 r;
-	struct send_result	 res;
-	char			*body;
-	size_t			 i, len;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		memset(&r, 0, sizeof(r));
-		body = cases[i].file ? load(cases[i].file, &len) : strdup("");
-		if (cases[i].file == NULL)
-			len = 0;
-		r.curl_code = cases[i].curl_code;
-		r.error = cases[i].curl_code ? "Failed to connect to "
-		    "api.46elks.com port 443" : NULL;
-		r.status = cases[i].status;
-		r.body = body;
-		r.body_len = len;
-		r.retry_after_s = cases[i].retry_after;
-		r.request_sent = cases[i].status != 0;
-		/* The core hands over a dirty result on purpose. */
-		memset(&res, 0x5a, sizeof(res));
-		a->ops->parse_send(a, &r, &res);
-		if (res.status != cases[i].want)
-			fail_msg("%s: status %d, want %d", cases[i].file,
-			    res.status, cases[i].want);
-		assert_string_equal(res.ref, cases[i].ref);
-		assert_int_equal(res.auth_error, cases[i].auth_error);
-		assert_int_equal(res.retry_after_s, cases[i].want_retry);
-		assert_int_equal(res.http_status, cases[i].status);
-		if (strncmp(res.error, cases[i].error,
-		    strlen(cases[i].error)) != 0)
-			fail_msg("%s: error '%s', want '%s...'", cases[i].file,
-			    res.error, cases[i].error);
-		if (cases[i].error[0] == '\0')
-			assert_string_equal(res.error, "");
-		free(body);
-	}
+	at_section_init(&s, &elks);
+	a = at_make(&s);
+	/* A connection refused: the request never went out. */
+	at_parse_send(a, "46elks", cases, nitems(cases),
+	    "Failed to connect to api.46elks.com port 443", false);
 	adapter_free(a);
 }
 
@@ -503,12 +370,12 @@ test_verify_hook(void **state)
 		{ "", -1 },
 		{ NULL, -1 },
 	};
-	struct section	 s;
+	struct at_section s;
 	struct adapter	*a;
 	size_t		 i;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &elks);
+	a = at_make(&s);
 	for (i = 0; i < nitems(cases); i++)
 		if (verify(a, cases[i].query) != cases[i].want)
 			fail_msg("query '%s': want %d", cases[i].query ?
@@ -520,12 +387,7 @@ test_verify_hook(void **state)
 static void
 test_parse_status(void **state)
 {
-	static const struct {
-		const char	*form;
-		int		 rc;
-		enum dstate	 state;
-		const char	*error;		/* rep.error, or err on -1 */
-	} cases[] = {
+	static const struct at_status_case cases[] = {
 		{ "id=s17a6&status=sent", 0, DS_SENT, "" },
 		{ "id=s17a6&status=delivered&delivered=2025-11-26T18%3A30%3A09."
 		    "1", 0, DS_DELIVERED, "" },
@@ -536,68 +398,21 @@ test_parse_status(void **state)
 		{ "status=delivered", -1, 0, "id" },
 		{ "id=&status=delivered", -1, 0, "id" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct hook_request	 h;
-	struct kvlist		 form;
-	struct status_report	 rep;
-	char			 err[256];
-	size_t			 i;
-	int			 rc;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		memset(&h, 0, sizeof(h));
-		memset(&form, 0, sizeof(form));
-		assert_int_equal(form_parse(cases[i].form,
-		    strlen(cases[i].form), &form), 0);
-		h.form = &form;
-		h.body = cases[i].form;
-		h.body_len = strlen(cases[i].form);
-		err[0] = '\0';
-		rc = a->ops->parse_status(a, &h, &rep, err, sizeof(err));
-		if (rc != cases[i].rc)
-			fail_msg("'%s': rc %d", cases[i].form, rc);
-		if (rc == 0) {
-			assert_string_equal(rep.ref, "s17a6");
-			assert_int_equal(rep.state, cases[i].state);
-			assert_string_equal(rep.error, cases[i].error);
-		} else if (strstr(err, cases[i].error) == NULL)
-			fail_msg("'%s': error '%s' does not name '%s'",
-			    cases[i].form, err, cases[i].error);
-		kvlist_free(&form);
-	}
+	at_section_init(&s, &elks);
+	a = at_make(&s);
+	at_parse_status(a, cases, nitems(cases),
+	    "https://larm.nykvarn.example/hooks/elks/status", "s17a6");
 	adapter_free(a);
-}
-
-/* A hook request with a form body and a query string. */
-static void
-hook_form(struct hook_request *h, struct kvlist *form, struct kvlist *q,
-    const char *body, const char *query)
-{
-	memset(h, 0, sizeof(*h));
-	memset(form, 0, sizeof(*form));
-	memset(q, 0, sizeof(*q));
-	assert_int_equal(form_parse(body, strlen(body), form), 0);
-	assert_int_equal(form_parse(query, strlen(query), q), 0);
-	h->url = "https://larm.nykvarn.example/hooks/elks/voice";
-	h->form = form;
-	h->query = q;
-	h->body = body;
-	h->body_len = strlen(body);
-	h->content_type = "application/x-www-form-urlencoded";
 }
 
 /* Inbound SMS (providers.md 1.3): the fields, and an empty answer. */
 static void
 test_parse_inbound(void **state)
 {
-	static const struct {
-		const char	*form;
-		int		 rc;
-		const char	*id, *from, *to, *text;	/* or err */
-	} cases[] = {
+	static const struct at_inbound_case cases[] = {
 		{ "id=sf8425555e5d8db61dda7a7b3f1b91bdb&from=%2B46701740605&to="
 		    "%2B46766860000&message=TRYGG+155+31&direction=incoming&"
 		    "created=2026-11-26T19%3A30%3A00.000000", 0,
@@ -611,43 +426,14 @@ test_parse_inbound(void **state)
 		{ "id=s1&message=x", -1, NULL, NULL, NULL, "from" },
 		{ "id=&from=%2B46701740605", -1, NULL, NULL, NULL, "id" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct hook_request	 h;
-	struct kvlist		 form, q;
-	struct inbound_sms	 in;
-	struct hook_answer	 ans;
-	char			 err[256];
-	size_t			 i;
-	int			 rc;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		hook_form(&h, &form, &q, cases[i].form, "s=" SECRET_ENC);
-		assert_int_equal(a->ops->verify_hook(a, &h), 0);
-		memset(&ans, 0x5a, sizeof(ans));
-		err[0] = '\0';
-		rc = a->ops->parse_inbound(a, &h, &in, &ans, err, sizeof(err));
-		if (rc != cases[i].rc)
-			fail_msg("case %zu: rc %d (%s)", i, rc, err);
-		/* Never a reply in-band: an empty 200. */
-		assert_null(ans.body);
-		if (rc == 0) {
-			assert_string_equal(in.id, cases[i].id);
-			assert_string_equal(in.from, cases[i].from);
-			assert_string_equal(in.to, cases[i].to);
-			assert_string_equal(in.text, cases[i].text);
-			free(in.text);
-		} else {
-			assert_null(in.text);
-			if (strstr(err, cases[i].text) == NULL)
-				fail_msg("case %zu: '%s' lacks '%s'", i, err,
-				    cases[i].text);
-		}
-		kvlist_free(&form);
-		kvlist_free(&q);
-	}
+	at_section_init(&s, &elks);
+	a = at_make(&s);
+	/* Never a reply in-band: an empty 200. */
+	at_parse_inbound(a, cases, nitems(cases), VOICE_HOOK, "s=" SECRET_ENC,
+	    NULL, NULL);
 	adapter_free(a);
 }
 
@@ -702,7 +488,7 @@ test_parse_voice(void **state)
 		{ "id=c1&state=busy", "d=42", 0, "c1", VOICE_BUSY, "", NULL },
 		{ "state=busy", "d=42&event=hangup", -1, NULL, 0, NULL, "id" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct hook_request	 h;
 	struct kvlist		 form, q;
@@ -712,13 +498,13 @@ test_parse_voice(void **state)
 	size_t			 i;
 	int			 rc;
 
-	section_init(&s);
-	section_set(&s, "voice_from", "+46766860000");
-	a = make(&s);
+	at_section_init(&s, &elks);
+	at_section_set(&s, "voice_from", "+46766860000");
+	a = at_make(&s);
 	for (i = 0; i < nitems(cases); i++) {
 		snprintf(query, sizeof(query), "s=%s&%s", SECRET_ENC,
 		    cases[i].query);
-		hook_form(&h, &form, &q, cases[i].form, query);
+		at_hook_form(&h, &form, &q, VOICE_HOOK, cases[i].form, query);
 		assert_int_equal(a->ops->verify_hook(a, &h), 0);
 		memset(&ans, 0x5a, sizeof(ans));
 		err[0] = '\0';
@@ -756,12 +542,7 @@ test_parse_voice(void **state)
 static void
 test_init_errors(void **state)
 {
-	static const struct {
-		const char	*del;		/* key removed */
-		const char	*key, *value;	/* key set */
-		int		 field;		/* 1 base_url, 2 from, 3 pub */
-		const char	*want;		/* in the error */
-	} cases[] = {
+	static const struct at_init_case cases[] = {
 		/* Missing keys: config.c's message names the key. */
 		{ "username", NULL, NULL, 0, "username" },
 		{ "password", NULL, NULL, 0, "password" },
@@ -778,39 +559,14 @@ test_init_errors(void **state)
 		{ NULL, "voice_from", "0766860000", 0,
 		    "varsel.conf:53: voice_from:" },
 	};
-	struct section		 s;
-	struct adapter_env	 e;
+	struct at_section	 s;
 	struct adapter		*a;
-	char			 err[256];
-	size_t			 i;
 
-	for (i = 0; i < nitems(cases); i++) {
-		section_init(&s);
-		e = env;
-		if (cases[i].del != NULL)
-			section_del(&s, cases[i].del);
-		if (cases[i].key != NULL)
-			section_set(&s, cases[i].key, cases[i].value);
-		if (cases[i].field == 1)
-			s.pc.base_url = NULL;
-		else if (cases[i].field == 2)
-			s.pc.from = NULL;
-		else if (cases[i].field == 3)
-			e.public_url = NULL;
-		err[0] = '\0';
-		a = adapter_new(&s.pc, &e, err, sizeof(err));
-		if (a != NULL)
-			fail_msg("case %zu: init succeeded", i);
-		if (strstr(err, cases[i].want) == NULL ||
-		    strncmp(err, "varsel.conf:", 12) != 0)
-			fail_msg("case %zu: error '%s' lacks '%s'", i, err,
-			    cases[i].want);
-		assert_null(strstr(err, "tooshort"));
-	}
+	at_init_errors(&elks, cases, nitems(cases), "tooshort");
 	/* yes/no in any case is fine. */
-	section_init(&s);
-	section_set(&s, "dryrun", "No");
-	a = make(&s);
+	at_section_init(&s, &elks);
+	at_section_set(&s, "dryrun", "No");
+	a = at_make(&s);
 	adapter_free(a);
 }
 

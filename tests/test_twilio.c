@@ -25,126 +25,34 @@
 #include "gateway/config.h"
 #include "gateway/http_client.h"
 #include "gateway/util.h"
+#include "tests/adapter_test.h"
 
 #define SID		"AC0123456789abcdef0123456789abcdef"
 #define TOKEN		"0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 #define MGSID		"MG00112233445566778899aabbccddeeff"
-#define PUBLIC_URL	"https://larm.nykvarn.example/"
 #define HOOKS		"https://larm.nykvarn.example/hooks/tw"
 #define API		"https://api.twilio.com/2010-04-01/Accounts/" SID
 
-/* A provider section built by hand, as config.c would. */
-struct section {
-	struct provider_conf	pc;
-	struct conf_opt		opts[10];
+/* The keys of a valid [provider tw] section. */
+static const char *const tw_kv[][2] = {
+	{ "account_sid", SID },
+	{ "auth_token", TOKEN },
 };
 
 /* A valid [provider tw] section; tests then change what they need. */
-static void
-section_init(struct section *s)
-{
-	static const char *const kv[][2] = {
-		{ "account_sid", SID },
-		{ "auth_token", TOKEN },
-	};
-	size_t	i;
-
-	memset(s, 0, sizeof(*s));
-	s->pc.name = "tw";
-	s->pc.type = "twilio";
-	s->pc.file = "varsel.conf";
-	s->pc.line = 60;
-	s->pc.priority = 2;
-	s->pc.rate = 10;
-	s->pc.max_connections = 8;
-	s->pc.from = "+46766860000";
-	s->pc.base_url = "https://api.twilio.com/";
-	s->pc.timeout_ms = 9000;
-	for (i = 0; i < nitems(kv); i++) {
-		s->opts[i].key = (char *)kv[i][0];
-		s->opts[i].value = (char *)kv[i][1];
-		s->opts[i].line = 61 + (int)i;
-	}
-	s->pc.opts = s->opts;
-	s->pc.nopts = nitems(kv);
-}
-
-/* Set (or add) one key of the section. */
-static void
-section_set(struct section *s, const char *key, const char *value)
-{
-	size_t	i;
-
-	for (i = 0; i < s->pc.nopts; i++)
-		if (strcmp(s->opts[i].key, key) == 0) {
-			s->opts[i].value = (char *)value;
-			return;
-		}
-	assert_true(s->pc.nopts < nitems(s->opts));
-	s->opts[s->pc.nopts].key = (char *)key;
-	s->opts[s->pc.nopts].value = (char *)value;
-	s->opts[s->pc.nopts].line = 70 + (int)s->pc.nopts;
-	s->pc.nopts++;
-}
-
-/* Remove one key of the section. */
-static void
-section_del(struct section *s, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < s->pc.nopts; i++)
-		if (strcmp(s->opts[i].key, key) == 0) {
-			s->opts[i] = s->opts[--s->pc.nopts];
-			return;
-		}
-}
-
-static const struct adapter_env env = {
-	.base = NULL,
+static const struct at_conf tw = {
 	.name = "tw",
-	.public_url = PUBLIC_URL,
+	.type = "twilio",
+	.line = 60,
+	.priority = 2,
+	.rate = 10,
+	.max_connections = 8,
+	.from = "+46766860000",
+	.base_url = "https://api.twilio.com/",
+	.timeout_ms = 9000,
+	.kv = tw_kv,
+	.nkv = nitems(tw_kv),
 };
-
-/* Make the adapter; the test fails with init's error if it cannot. */
-static struct adapter *
-make(const struct section *s)
-{
-	struct adapter	*a;
-	char		 err[256] = "";
-
-	a = adapter_new(&s->pc, &env, err, sizeof(err));
-	if (a == NULL)
-		fail_msg("adapter_new: %s", err);
-	return a;
-}
-
-/* Read tests/data/twilio/name under $VARSEL_SRCDIR (or ..). */
-static char *
-load(const char *name, size_t *len)
-{
-	const char	*dir = getenv("VARSEL_SRCDIR");
-	char		 path[1024];
-	char		*buf;
-	FILE		*fp;
-	long		 n;
-
-	snprintf(path, sizeof(path), "%s/tests/data/twilio/%s",
-	    dir ? dir : "..", name);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* Build the request for m; the test fails unless send asks for HTTP. */
 static void
@@ -179,14 +87,14 @@ static const char	sms_text[] =
 static void
 test_build_sms(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
 	struct kvlist		 form;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &tw);
+	a = at_make(&s);
 	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_VOICE |
 	    ADAPTER_CAP_STATUS);
 	m.delivery_id = 17;
@@ -235,7 +143,7 @@ test_build_sms_options(void **state)
 		{ NULL, NULL, "36000", "Nykvarn", NULL, "Nykvarn", NULL, true,
 		    "36000" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
@@ -244,17 +152,17 @@ test_build_sms_options(void **state)
 	size_t			 i;
 
 	for (i = 0; i < nitems(cases); i++) {
-		section_init(&s);
+		at_section_init(&s, &tw);
 		if (cases[i].mgsid)
-			section_set(&s, "messaging_service_sid",
+			at_section_set(&s, "messaging_service_sid",
 			    cases[i].mgsid);
 		if (cases[i].cb)
-			section_set(&s, "status_callback", cases[i].cb);
+			at_section_set(&s, "status_callback", cases[i].cb);
 		if (cases[i].validity)
-			section_set(&s, "validity_period_s",
+			at_section_set(&s, "validity_period_s",
 			    cases[i].validity);
 		s.pc.from = (char *)cases[i].pc_from;
-		a = make(&s);
+		a = at_make(&s);
 		m.channel = CH_SMS;
 		m.to = "+46701234567";
 		m.from = cases[i].m_from;
@@ -302,15 +210,15 @@ test_build_call(void **state)
 	static const char *const events[] = {
 		"initiated", "ringing", "answered", "completed"
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
 	struct kvlist		 form;
 	size_t			 i, nev = 0;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &tw);
+	a = at_make(&s);
 	m.delivery_id = 42;
 	m.channel = CH_VOICE;
 	m.to = "+46701234567";
@@ -411,7 +319,7 @@ test_twiml_langs(void **state)
 	};
 	static const char	text[] = "A & B <c> \"d\" 'e' \x01 åäö ok";
 	static const char	text_back[] = "A & B <c> \"d\" 'e'   åäö ok";
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
@@ -423,10 +331,10 @@ test_twiml_langs(void **state)
 	size_t			 i;
 
 	for (i = 0; i < nitems(cases); i++) {
-		section_init(&s);
+		at_section_init(&s, &tw);
 		if (cases[i].voice_key != NULL)
-			section_set(&s, "voice", cases[i].voice_key);
-		a = make(&s);
+			at_section_set(&s, "voice", cases[i].voice_key);
+		a = at_make(&s);
 		m.delivery_id = 7;
 		m.channel = CH_VOICE;
 		m.to = "+46701234567";
@@ -462,7 +370,7 @@ test_twiml_langs(void **state)
 static void
 test_call_errors(void **state)
 {
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct outmsg		 m = { 0 };
 	struct http_request	 req;
@@ -471,9 +379,9 @@ test_call_errors(void **state)
 	char			*big;
 
 	/* A sender name cannot call: no voice capability, and a refusal. */
-	section_init(&s);
+	at_section_init(&s, &tw);
 	s.pc.from = "Nykvarn";
-	a = make(&s);
+	a = at_make(&s);
 	assert_int_equal(a->caps, ADAPTER_CAP_SMS | ADAPTER_CAP_STATUS);
 	m.channel = CH_VOICE;
 	m.to = "+46701234567";
@@ -494,8 +402,8 @@ test_call_errors(void **state)
 	adapter_free(a);
 
 	/* 4000 characters of TwiML is too many; åäö count as one each. */
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &tw);
+	a = at_make(&s);
 	big = malloc(2 * 3900 + 1);
 	assert_non_null(big);
 	memset(big, 0, 2 * 3900 + 1);
@@ -522,17 +430,7 @@ test_call_errors(void **state)
 static void
 test_parse_send(void **state)
 {
-	static const struct {
-		const char		*file;	/* NULL: no body */
-		long			 status;
-		int			 retry_after;
-		int			 curl_code;
-		enum send_status	 want;
-		const char		*ref;
-		bool			 auth_error;
-		int			 want_retry;
-		const char		*error;	/* prefix of res.error */
-	} cases[] = {
+	static const struct at_send_case cases[] = {
 		{ "send_sms_201.json", 201, 0, 0, SEND_OK,
 		    "SM0f1e2d3c4b5a69788796a5b4c3d2e1f0", false, 0, "" },
 		{ "send_mg_201.json", 201, 0, 0, SEND_OK,
@@ -564,45 +462,14 @@ test_parse_send(void **state)
 		{ NULL, 0, 0, CURLE_OPERATION_TIMEDOUT, SEND_TEMPFAIL, "",
 		    false, 0, "transport: Timeout" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct http_response	 r;
-	struct send_result	 res;
-	char			*body;
-	size_t			 i, len;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		memset(&r, 0, sizeof(r));
-		body = cases[i].file ? load(cases[i].file, &len) : strdup("");
-		if (cases[i].file == NULL)
-			len = 0;
-		r.curl_code = cases[i].curl_code;
-		r.error = cases[i].curl_code ? "Timeout was reached" : NULL;
-		r.status = cases[i].status;
-		r.body = body;
-		r.body_len = len;
-		r.retry_after_s = cases[i].retry_after;
-		r.request_sent = true;
-		/* The core hands over a dirty result on purpose. */
-		memset(&res, 0x5a, sizeof(res));
-		a->ops->parse_send(a, &r, &res);
-		if (res.status != cases[i].want)
-			fail_msg("%s: status %d, want %d", cases[i].file,
-			    res.status, cases[i].want);
-		assert_string_equal(res.ref, cases[i].ref);
-		assert_int_equal(res.auth_error, cases[i].auth_error);
-		assert_int_equal(res.retry_after_s, cases[i].want_retry);
-		assert_int_equal(res.http_status, cases[i].status);
-		if (strncmp(res.error, cases[i].error,
-		    strlen(cases[i].error)) != 0)
-			fail_msg("%s: error '%s', want '%s...'", cases[i].file,
-			    res.error, cases[i].error);
-		if (cases[i].error[0] == '\0')
-			assert_string_equal(res.error, "");
-		free(body);
-	}
+	at_section_init(&s, &tw);
+	a = at_make(&s);
+	/* A timeout: the request had gone out. */
+	at_parse_send(a, "twilio", cases, nitems(cases), "Timeout was reached",
+	    true);
 	adapter_free(a);
 }
 
@@ -619,11 +486,11 @@ sig_header(const struct hook_request *h, const char *name)
 static struct adapter *
 make_token(const char *token)
 {
-	struct section	s;
+	struct at_section s;
 
-	section_init(&s);
-	section_set(&s, "auth_token", token);
-	return make(&s);
+	at_section_init(&s, &tw);
+	at_section_set(&s, "auth_token", token);
+	return at_make(&s);
 }
 
 /*
@@ -832,30 +699,11 @@ test_signature_json(void **state)
 	adapter_free(a);
 }
 
-/* A hook request with a form body (no signature: parsing only). */
-static void
-hook_form(struct hook_request *h, struct kvlist *form, const char *body)
-{
-	memset(h, 0, sizeof(*h));
-	memset(form, 0, sizeof(*form));
-	assert_int_equal(form_parse(body, strlen(body), form), 0);
-	h->url = HOOKS "/status";
-	h->form = form;
-	h->body = body;
-	h->body_len = strlen(body);
-	h->content_type = "application/x-www-form-urlencoded";
-}
-
 /* Message status callbacks onto delivery states. */
 static void
 test_parse_status(void **state)
 {
-	static const struct {
-		const char	*form;
-		int		 rc;
-		enum dstate	 state;
-		const char	*error;		/* rep.error, or err on -1 */
-	} cases[] = {
+	static const struct at_status_case cases[] = {
 		{ "MessageSid=SM1&MessageStatus=queued", 0, DS_SENT, "" },
 		{ "MessageSid=SM1&MessageStatus=accepted", 0, DS_SENT, "" },
 		{ "MessageSid=SM1&MessageStatus=sending", 0, DS_SENT, "" },
@@ -880,32 +728,12 @@ test_parse_status(void **state)
 		{ "MessageStatus=delivered", -1, 0, "MessageSid" },
 		{ "MessageSid=&MessageStatus=delivered", -1, 0, "MessageSid" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct hook_request	 h;
-	struct kvlist		 form;
-	struct status_report	 rep;
-	char			 err[256];
-	size_t			 i;
-	int			 rc;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		hook_form(&h, &form, cases[i].form);
-		err[0] = '\0';
-		rc = a->ops->parse_status(a, &h, &rep, err, sizeof(err));
-		if (rc != cases[i].rc)
-			fail_msg("'%s': rc %d (%s)", cases[i].form, rc, err);
-		if (rc == 0) {
-			assert_string_equal(rep.ref, "SM1");
-			assert_int_equal(rep.state, cases[i].state);
-			assert_string_equal(rep.error, cases[i].error);
-		} else if (strstr(err, cases[i].error) == NULL)
-			fail_msg("'%s': error '%s' does not name '%s'",
-			    cases[i].form, err, cases[i].error);
-		kvlist_free(&form);
-	}
+	at_section_init(&s, &tw);
+	a = at_make(&s);
+	at_parse_status(a, cases, nitems(cases), HOOKS "/status", "SM1");
 	adapter_free(a);
 }
 
@@ -915,11 +743,7 @@ test_parse_status(void **state)
 static void
 test_parse_inbound(void **state)
 {
-	static const struct {
-		const char	*form;
-		int		 rc;
-		const char	*id, *from, *to, *text;	/* or err */
-	} cases[] = {
+	static const struct at_inbound_case cases[] = {
 		{ N_BODY, 0, "SM00000000000000000000000000000002",
 		    "+46701234567", "+46766860000", "TRYGG Centrum åäö" },
 		{ "SmsMessageSid=SM9&SmsSid=SM9&From=Nykvarn&To=%2B46766860000&"
@@ -933,43 +757,13 @@ test_parse_inbound(void **state)
 		{ "MessageSid=SM9&Body=x", -1, NULL, NULL, NULL, "From" },
 		{ "MessageSid=SM9&From=&Body=x", -1, NULL, NULL, NULL, "From" },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
-	struct hook_request	 h;
-	struct kvlist		 form;
-	struct inbound_sms	 in;
-	struct hook_answer	 ans;
-	char			 err[256];
-	size_t			 i;
-	int			 rc;
 
-	section_init(&s);
-	a = make(&s);
-	for (i = 0; i < nitems(cases); i++) {
-		hook_form(&h, &form, cases[i].form);
-		err[0] = '\0';
-		memset(&ans, 0x5a, sizeof(ans));
-		rc = a->ops->parse_inbound(a, &h, &in, &ans, err, sizeof(err));
-		if (rc != cases[i].rc)
-			fail_msg("case %zu: rc %d (%s)", i, rc, err);
-		if (rc == 0) {
-			assert_string_equal(in.id, cases[i].id);
-			assert_string_equal(in.from, cases[i].from);
-			assert_string_equal(in.to, cases[i].to);
-			assert_string_equal(in.text, cases[i].text);
-			assert_string_equal(ans.content_type, "text/xml");
-			assert_string_equal(ans.body, EMPTY_TWIML);
-			free(in.text);
-			free(ans.body);
-		} else {
-			if (strstr(err, cases[i].text) == NULL)
-				fail_msg("case %zu: '%s' lacks '%s'", i, err,
-				    cases[i].text);
-			assert_null(in.text);
-			assert_null(ans.body);
-		}
-		kvlist_free(&form);
-	}
+	at_section_init(&s, &tw);
+	a = at_make(&s);
+	at_parse_inbound(a, cases, nitems(cases), HOOKS "/status", NULL,
+	    "text/xml", EMPTY_TWIML);
 	adapter_free(a);
 }
 
@@ -1014,7 +808,7 @@ test_parse_voice(void **state)
 		{ "CallSid=CA1", -1, 0, NULL, "CallStatus", NULL },
 		{ "CallStatus=busy", -1, 0, NULL, "CallSid", NULL },
 	};
-	struct section		 s;
+	struct at_section	 s;
 	struct adapter		*a;
 	struct hook_request	 h;
 	struct kvlist		 form;
@@ -1026,10 +820,11 @@ test_parse_voice(void **state)
 	bool			 gather;
 	size_t			 i;
 
-	section_init(&s);
-	a = make(&s);
+	at_section_init(&s, &tw);
+	a = at_make(&s);
 	for (i = 0; i < nitems(cases); i++) {
-		hook_form(&h, &form, cases[i].form);
+		at_hook_form(&h, &form, NULL, HOOKS "/status", cases[i].form,
+		    NULL);
 		err[0] = '\0';
 		memset(&ans, 0x5a, sizeof(ans));
 		rc = a->ops->parse_voice(a, &h, &ev, &ans, err, sizeof(err));
@@ -1072,12 +867,7 @@ test_parse_voice(void **state)
 static void
 test_init_errors(void **state)
 {
-	static const struct {
-		const char	*del;		/* key removed */
-		const char	*key, *value;	/* key set */
-		int		 field;		/* 1 base_url, 2 from, 3 pub */
-		const char	*want;		/* in the error */
-	} cases[] = {
+	static const struct at_init_case cases[] = {
 		{ "account_sid", NULL, NULL, 0, "account_sid: missing" },
 		{ "auth_token", NULL, NULL, 0, "auth_token: missing" },
 		{ NULL, "account_sid", "AC0123", 0,
@@ -1100,35 +890,7 @@ test_init_errors(void **state)
 		{ NULL, NULL, NULL, 2, "varsel.conf:60: from:" },
 		{ NULL, NULL, NULL, 3, "public_url" },
 	};
-	struct section		 s;
-	struct adapter_env	 e;
-	struct adapter		*a;
-	char			 err[256];
-	size_t			 i;
-
-	for (i = 0; i < nitems(cases); i++) {
-		section_init(&s);
-		e = env;
-		if (cases[i].del != NULL)
-			section_del(&s, cases[i].del);
-		if (cases[i].key != NULL)
-			section_set(&s, cases[i].key, cases[i].value);
-		if (cases[i].field == 1)
-			s.pc.base_url = NULL;
-		else if (cases[i].field == 2)
-			s.pc.from = NULL;
-		else if (cases[i].field == 3)
-			e.public_url = NULL;
-		err[0] = '\0';
-		a = adapter_new(&s.pc, &e, err, sizeof(err));
-		if (a != NULL)
-			fail_msg("case %zu: init succeeded", i);
-		if (strstr(err, cases[i].want) == NULL ||
-		    strncmp(err, "varsel.conf:", 12) != 0)
-			fail_msg("case %zu: error '%s' lacks '%s'", i, err,
-			    cases[i].want);
-		assert_null(strstr(err, TOKEN));
-	}
+	at_init_errors(&tw, cases, nitems(cases), TOKEN);
 	/* The registry knows the type. */
 	assert_ptr_equal(adapter_lookup("twilio"), &twilio_adapter_ops);
 }
