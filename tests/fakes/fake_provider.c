@@ -125,7 +125,6 @@ struct fake {
 static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
 static void	 fake_now(char *, size_t);
-static struct number *fake_number(struct fake *, const char *, bool);
 static void	 fake_number_clear(struct fake_entry *);
 static bool	 fake_has_suffix(const char *, const char *);
 static void	 fake_request_cb(struct evhttp_request *, void *);
@@ -237,14 +236,6 @@ fake_now(char *buf, size_t len)
 	snprintf(buf, len, "%s.%06ld", s, (long)tv.tv_usec);
 }
 
-/* The entry of a number, made if create is set; NULL if absent. */
-static struct number *
-fake_number(struct fake *fk, const char *to, bool create)
-{
-	return (struct number *)fake_table_get(&fk->tab, to,
-	    create ? sizeof(struct number) : 0);
-}
-
 /* Free what a number received. */
 static void
 fake_number_clear(struct fake_entry *e)
@@ -330,7 +321,8 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	msg = kvlist_get(&form, "message");
 	when = kvlist_get(&form, "whendelivered");
 	if (to != NULL && fake_is_e164(to)) {
-		nb = fake_number(fk, to, true);
+		nb = (struct number *)fake_table_get(&fk->tab, to,
+		    sizeof(*nb));
 		nb->requests++;
 	}
 
@@ -587,7 +579,7 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 
 	if ((to = fake_query_to(req)) == NULL)
 		return;
-	nb = fake_number(fk, to, false);
+	nb = (struct number *)fake_table_get(&fk->tab, to, 0);
 	if (summary) {
 		o = json_pack("{s:s, s:i, s:i, s:i, s:i}", "to", to,
 		    "requests", nb ? (int)nb->requests : 0,

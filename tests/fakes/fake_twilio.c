@@ -179,7 +179,6 @@ static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
 static long long fake_ms(struct fake *);
 static void	 fake_date(char *, size_t, bool);
-static struct number *fake_number(struct fake *, const char *, bool);
 static void	 fake_number_clear(struct fake_entry *);
 static bool	 fake_is_url(const char *);
 static size_t	 fake_utf8_len(const char *);
@@ -326,14 +325,6 @@ fake_date(char *buf, size_t len, bool raw)
 		strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
-/* The entry of a number, made if create is set; NULL if absent. */
-static struct number *
-fake_number(struct fake *fk, const char *to, bool create)
-{
-	return (struct number *)fake_table_get(&fk->tab, to,
-	    create ? sizeof(struct number) : 0);
-}
-
 /* Free what a number received. */
 static void
 fake_number_clear(struct fake_entry *e)
@@ -459,7 +450,8 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 		return;
 	}
 	if ((to = kvlist_get(&form, "To")) != NULL && fake_is_e164(to)) {
-		nb = fake_number(fk, to, true);
+		nb = (struct number *)fake_table_get(&fk->tab, to,
+		    sizeof(*nb));
 		nb->requests++;
 	}
 
@@ -1143,7 +1135,7 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 
 	if ((to = fake_query_to(req)) == NULL)
 		return;
-	nb = fake_number(fk, to, false);
+	nb = (struct number *)fake_table_get(&fk->tab, to, 0);
 	if (summary) {
 		for (it = nb ? nb->first : NULL; it != NULL; it = it->next)
 			if (!it->call) {
