@@ -861,6 +861,9 @@ cap_sms_text(const struct cap_info *in)
 		if (strlen(t) <= CAP_TEXT_MAX)
 			return t;
 	}
+	/* No room for CAP_MIN_DESC: drop the description if that fits. */
+	if (strlen(t) <= CAP_TEXT_MAX)
+		return t;
 	/* Head and instruction alone are too long: cut it all. */
 	keep = cap_cut(t, CAP_TEXT_MAX);
 	memcpy(t + keep, CAP_ELLIPSIS, sizeof(CAP_ELLIPSIS));
