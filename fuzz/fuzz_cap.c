@@ -1,19 +1,25 @@
 /*
  * Fuzz CAP 1.2 (POST /v1/alerts as application/cap+xml): cap_parse on
- * any bytes, then cap_alert_clear; LeakSanitizer checks that both the
+ * any bytes, then, for an Alert or Update, cap_request, which turns it
+ * into the alert request that is stored (static in
+ * gateway/api_alerts.c: the file is compiled into this harness, whose
+ * handlers then come from here, not from libvarsel.a), then
+ * cap_alert_clear and alert_req_clear. LeakSanitizer checks that the
  * accepting and every rejecting path free libxml2's tree and our copies.
  *
  * Checked besides memory safety: a rejection has a 400/413/422 status
  * and a message; an accepted alert has at most CAP_MAX_INFO infos and
  * CAP_MAX_AREAS shapes, each info an SMS text of valid UTF-8 of at most
- * ALERT_MESSAGE_MAX bytes, circles and polygons on the globe.
+ * ALERT_MESSAGE_MAX bytes, circles and polygons on the globe; the
+ * request made of it has one text per language, the same shapes, the
+ * postnummer codes as areas and a status that says whether to send.
  */
 #include <math.h>
 
 #include <libxml/parser.h>
 
 #include "fuzz.h"
-#include "gateway/cap.h"
+#include "gateway/api_alerts.c"
 
 /* libxml2 once, and no logs on stderr. */
 int
@@ -80,6 +86,48 @@ capf_check(const struct cap_alert *a)
 	}
 }
 
+/* The alert request cap_post would store for a; its promises. */
+static void
+capf_request(const struct cap_alert *a, const uint8_t *data, size_t len)
+{
+	struct api_req		 r;
+	struct alert_req	 req;
+	struct api_error	 err;
+	size_t			 i, j;
+
+	memset(&r, 0, sizeof(r));
+	r.body = (char *)data;
+	r.body_len = len;
+	memset(&err, 0, sizeof(err));
+	if (cap_request(&r, a, &req, &err) == -1) {
+		FUZZ_ASSERT(err.status == 422 && err.message[0] != '\0');
+		alert_req_clear(&req);
+		return;
+	}
+	FUZZ_ASSERT(strcmp(req.source_ref, a->identifier) == 0);
+	FUZZ_ASSERT(req.message == NULL && req.template == NULL);
+	FUZZ_ASSERT(req.ntexts >= 1 && req.ntexts <= a->ninfo);
+	for (i = 0; i < req.ntexts; i++) {
+		FUZZ_ASSERT(req.texts[i].text != NULL);
+		FUZZ_ASSERT(strlen(req.texts[i].text) <= ALERT_MESSAGE_MAX);
+		for (j = 0; j < i; j++)
+			FUZZ_ASSERT(strcmp(req.texts[i].lang,
+			    req.texts[j].lang) != 0);
+	}
+	FUZZ_ASSERT(req.nshapes == a->nshapes && req.nareas ==
+	    a->npostnummer && req.nshapes + req.nareas > 0);
+	for (i = 0; i < req.nareas; i++)
+		FUZZ_ASSERT(strlen(req.areas[i]) == 5);
+	FUZZ_ASSERT(strcmp(req.status, "actual") == 0 ||
+	    strcmp(req.status, "test") == 0 ||
+	    strcmp(req.status, "exercise") == 0);
+	FUZZ_ASSERT(req.severity >= SEV_EXTREME && req.severity <=
+	    SEV_UNKNOWN);
+	FUZZ_ASSERT(req.expires_in_s >= 0);
+	FUZZ_ASSERT(strlen(req.body_hash) == 64);
+	alert_req_clear(&req);
+}
+
 /* Parse the input as a CAP document. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -90,6 +138,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	memset(&err, 0, sizeof(err));
 	if (cap_parse((const char *)data, len, &a, &err) == 0) {
 		capf_check(&a);
+		if (a.msgtype == CAP_ALERT || a.msgtype == CAP_UPDATE)
+			capf_request(&a, data, len);
 		cap_alert_clear(&a);
 		return 0;
 	}

@@ -66,7 +66,9 @@ static void
 elf_verify(const struct fuzz_hook *fh)
 {
 	const char	*s = kvlist_get(&fh->query, "s");
-	int		 want = s != NULL && strcmp(s, ELF_SECRET) == 0 ? 0 : -1;
+	int		 want;
+
+	want = s != NULL && strcmp(s, ELF_SECRET) == 0 ? 0 : -1;
 
 	FUZZ_ASSERT(elf_adapter->ops->verify_hook(elf_adapter, &fh->h) ==
 	    want);

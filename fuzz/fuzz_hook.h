@@ -21,15 +21,15 @@ struct fuzz_hook {
 	struct hook_request	 h;
 	struct kvlist		 query;
 	struct kvlist		 form;
-	char			*url;		/* public URL, path, query */
-	const char		*qs;		/* the raw query string */
+	char			*url;	/* public URL, path, query */
+	const char		*qs;	/* the raw query string */
 	const char		*public_url;
-	const char		*sig;		/* the signature header */
+	const char		*sig;	/* the signature header */
 	const char		*sig_name;	/* its name */
 	long			 http_status;	/* for parse_send */
 	int			 curl_code;
-	bool			 json;		/* a JSON body, not a form */
-	char			*buf;		/* the split input */
+	bool			 json;	/* a JSON body, not a form */
+	char			*buf;	/* the split input */
 };
 
 /* Public URLs as configured: ports, IPv6, a path prefix. */

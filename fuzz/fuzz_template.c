@@ -28,9 +28,9 @@
 struct tpf_vars {
 	struct tvar	 v[TPF_MAX_VARS];
 	size_t		 n;
-	char		*values[TPF_MAX_VARS];	/* given by the input */
+	char		*values[TPF_MAX_VARS];	/* from the input */
 	size_t		 nvalues;
-	bool		 missing;		/* more names than values */
+	bool		 missing;	/* more names than values */
 };
 
 static struct templates	*tpf_set;
@@ -61,7 +61,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct dirent	*de;
 	char		 err[512], *dot;
 	const char	*tmp = getenv("TMPDIR");
-	size_t		 i;
+	size_t		 i, n;
 
 	fuzz_quiet_logs();
 	tpf_set = templates_load(VARSEL_SRCDIR "/templates", err,
@@ -75,14 +75,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (de->d_name[0] == '.' ||
 		    (dot = strchr(de->d_name, '.')) == NULL)
 			continue;
+		n = (size_t)(dot - de->d_name);
 		for (i = 0; i < tpf_nnames; i++)
-			if (strlen(tpf_names[i]) == (size_t)(dot - de->d_name) &&
-			    strncmp(tpf_names[i], de->d_name,
-			    (size_t)(dot - de->d_name)) == 0)
+			if (strlen(tpf_names[i]) == n &&
+			    strncmp(tpf_names[i], de->d_name, n) == 0)
 				break;
 		if (i == tpf_nnames)
-			tpf_names[tpf_nnames++] = xstrndup(de->d_name,
-			    (size_t)(dot - de->d_name));
+			tpf_names[tpf_nnames++] = xstrndup(de->d_name, n);
 	}
 	closedir(d);
 	snprintf(tpf_dir, sizeof(tpf_dir), "%s/fuzz_template.XXXXXX",
