@@ -21,8 +21,11 @@
 #include <libxml/parser.h>
 #include <libxml/xmlIO.h>
 
+#include "gateway/alert.h"
 #include "gateway/cap.h"
+#include "gateway/sms.h"
 #include "gateway/types.h"
+#include "gateway/util.h"
 #include "tests/adapter_test.h"
 
 /*
@@ -886,6 +889,88 @@ test_cap_limits(void **state)
 	cap_alert_clear(NULL);
 }
 
+/* n bytes of text: "å" (2 bytes) and "x" in turn, one "x" to even up. */
+static char *
+filler(size_t n)
+{
+	char	*s = xmalloc(n + 1);
+	size_t	 i = 0;
+
+	while (i + 3 <= n) {
+		memcpy(s + i, "\xc3\xa5x", 3);
+		i += 3;
+	}
+	while (i < n)
+		s[i++] = 'x';
+	s[n] = '\0';
+	return s;
+}
+
+/*
+ * The SMS text of an info whose headline, description and instruction
+ * lie around the 1,600-byte limit: never longer, always whole UTF-8, the
+ * headline first when it fits. A description with no room for its 20
+ * bytes used to send the cut past its end (found by fuzz/fuzz_cap).
+ */
+static void
+test_cap_text_lengths(void **state)
+{
+	static const size_t	heads[] = { 10, 1500, 1550, 1560, 1570, 1575,
+				    1577, 1578, 1580, 1590, 1598, 1600, 1700 };
+	static const size_t	descs[] = { 1, 5, 19, 20, 21, 60, 3000 };
+	static const size_t	instrs[] = { 1, 12, 30 };
+	struct cap_alert	a;
+	struct api_error	err;
+	struct sms_info		info;
+	char			*base, *x1, *x2, *xml, *h, *d, *in, *el;
+	size_t			 len, ih, id, ii, n = 0;
+
+	(void)state;
+	base = at_load("cap", "circle.xml", &len);
+	for (ih = 0; ih < nitems(heads); ih++)
+	for (id = 0; id < nitems(descs); id++)
+	for (ii = 0; ii < nitems(instrs); ii++) {
+		h = filler(heads[ih]);
+		d = filler(descs[id]);
+		in = filler(instrs[ii]);
+		el = str_printf("<headline>%s</headline>", h);
+		x1 = replace(base, "<headline>Rökutveckling vid   "
+		    "Centrumvägen</headline>", el);
+		free(el);
+		el = str_printf("<description>%s</description>", d);
+		x2 = replace(x1, "<description>\n      Kraftig rök från en "
+		    "brand.\n      Räddningstjänsten är på plats\n    "
+		    "</description>", el);
+		free(el);
+		el = str_printf("<instruction>%s</instruction>", in);
+		xml = replace(x2, "<instruction>Stäng fönster och "
+		    "ventilation.</instruction>", el);
+		free(el);
+		if (cap_parse(xml, strlen(xml), &a, &err) != 0)
+			fail_msg("%zu/%zu/%zu: %s", heads[ih], descs[id],
+			    instrs[ii], err.message);
+		len = strlen(a.info[0].text);
+		if (len > ALERT_MESSAGE_MAX)
+			fail_msg("%zu/%zu/%zu: %zu bytes", heads[ih],
+			    descs[id], instrs[ii], len);
+		if (sms_measure(a.info[0].text, len, &info, NULL, 0) != 0)
+			fail_msg("%zu/%zu/%zu: not UTF-8", heads[ih],
+			    descs[id], instrs[ii]);
+		if (heads[ih] + 2 + instrs[ii] <= ALERT_MESSAGE_MAX)
+			assert_memory_equal(a.info[0].text, h, heads[ih]);
+		cap_alert_clear(&a);
+		free(xml);
+		free(x2);
+		free(x1);
+		free(h);
+		free(d);
+		free(in);
+		n++;
+	}
+	assert_int_equal(n, nitems(heads) * nitems(descs) * nitems(instrs));
+	free(base);
+}
+
 int
 main(void)
 {
@@ -903,6 +988,7 @@ main(void)
 		cmocka_unit_test(test_cap_xxe),
 		cmocka_unit_test(test_cap_billion_laughs),
 		cmocka_unit_test(test_cap_limits),
+		cmocka_unit_test(test_cap_text_lengths),
 	};
 	int	rc;
 
