@@ -22,6 +22,7 @@ using i18n::phonenumbers::PhoneNumberUtil;
 #define PHONE_INPUT_MAX		128	/* bytes of input, separators too */
 #define PHONE_DIGITS_MAX	20	/* more digits than any plan has */
 #define PHONE_HOME_CC		46	/* phone_format: national for +46 */
+#define E164_DIGITS_MAX		15	/* ITU-T E.164 */
 
 static void	phone_err(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -210,6 +211,14 @@ phone_normalize_sms(const char *in, const char *region, char *out,
 		if (can_sms != NULL)
 			*can_sms = phone_type_can_sms(n, t);
 		u->Format(n, PhoneNumberUtil::E164, &e164);
+		/*
+		 * E.164 allows 15 digits; the library's patterns take a few
+		 * longer German ones ("+49 821 027221021184": 17).
+		 */
+		if (e164.size() > 1 + E164_DIGITS_MAX) {
+			phone_err(err, errlen, "too long");
+			return -1;
+		}
 		if (e164.size() + 1 > outlen) {
 			phone_err(err, errlen, "no room for the number");
 			return -1;

@@ -102,6 +102,8 @@ static const struct phone_case phone_cases[] = {
 	{ "1234567890123456789012345678901234567890", "SE", NULL,
 	    "too long", -1 },
 	{ "+1234567890123456", "SE", NULL, "too long", -1 },
+	/* Valid by the library's patterns, but over E.164's 15 digits. */
+	{ "+4982-1027221021 184", "SE", NULL, "too long", -1 },
 	{ "+4712345", "SE", NULL, "too short", -1 },
 	{ "+1 555 01", "SE", NULL, "too short", -1 },
 	/* Not valid in the Swedish plan. */
