@@ -113,8 +113,11 @@ hooks_status(struct api_req *r)
 		    "the report could not be stored; try again");
 		goto out;
 	}
-	/* Unknown references are logged and acknowledged so retries stop. */
-	api_reply_raw(r, 200, "text/plain; charset=utf-8", "", 0);
+	/*
+	 * Unknown references are logged and acknowledged so retries stop;
+	 * a known one is acknowledged once its state change is committed.
+	 */
+	api_reply_after_commit(r, 200, "text/plain; charset=utf-8", "", 0);
 out:
 	kvlist_free(&form);
 	free(url);
