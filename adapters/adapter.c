@@ -1,6 +1,7 @@
 /*
  * The adapter registry and what every adapter shares: lookup by type,
- * construction from a provider section, and HTTP answer classification.
+ * construction from a provider section, HTTP answer classification, and
+ * filling an inbound SMS from a callback.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -119,4 +120,35 @@ adapter_classify_http(const struct http_response *r, struct send_result *res)
 	if (res->error[0] == '\0')
 		snprintf(res->error, sizeof(res->error), "HTTP %ld", r->status);
 	return false;
+}
+
+int
+adapter_inbound_set(struct inbound_sms *in, const char *provider,
+    const char *const names[3], const char *id, const char *from,
+    const char *to, const char *text, char *err, size_t errlen)
+{
+	if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof(in->id)) {
+		snprintf(err, errlen, "%s inbound SMS without a valid %s",
+		    provider, names[0]);
+		return -1;
+	}
+	if (from == NULL || from[0] == '\0' ||
+	    strlen(from) >= sizeof(in->from)) {
+		snprintf(err, errlen, "%s inbound SMS without a valid %s",
+		    provider, names[1]);
+		return -1;
+	}
+	if (to != NULL && strlen(to) >= sizeof(in->to)) {
+		snprintf(err, errlen, "%s inbound SMS %s too long", provider,
+		    names[2]);
+		return -1;
+	}
+	strlcpy(in->id, id, sizeof(in->id));
+	strlcpy(in->from, from, sizeof(in->from));
+	strlcpy(in->to, to != NULL ? to : "", sizeof(in->to));
+	if ((in->text = strdup(text != NULL ? text : "")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }

@@ -196,6 +196,17 @@ void		 adapter_free(struct adapter *);
 bool		 adapter_classify_http(const struct http_response *,
 		    struct send_result *);
 
+/*
+ * Fill an inbound SMS from a callback's fields: id and from must be
+ * there and fit, to may be NULL, text NULL is "". The errors name the
+ * provider's own field names (ids: "id", "from", "to"). Returns 0, or -1
+ * with err (nothing to free).
+ */
+int		 adapter_inbound_set(struct inbound_sms *, const char *provider,
+		    const char *const names[3], const char *id,
+		    const char *from, const char *to, const char *text,
+		    char *err, size_t errlen);
+
 extern const struct adapter_ops simulator_adapter_ops;
 extern const struct adapter_ops elks46_adapter_ops;
 extern const struct adapter_ops twilio_adapter_ops;

@@ -468,6 +468,9 @@ elks46_parse_inbound(struct adapter *a, const struct hook_request *h,
     struct inbound_sms *in, struct hook_answer *ans, char *err,
     size_t errlen)
 {
+	static const char *const elks46_inbound_names[3] = {
+		"id", "from", "to"
+	};
 	const char	*id, *from, *to, *msg;
 
 	memset(in, 0, sizeof(*in));
@@ -476,28 +479,8 @@ elks46_parse_inbound(struct adapter *a, const struct hook_request *h,
 	from = elks46_field(h, "from");
 	to = elks46_field(h, "to");
 	msg = elks46_field(h, "message");
-	if (id == NULL || id[0] == '\0' || strlen(id) >= sizeof(in->id)) {
-		snprintf(err, errlen, "46elks inbound SMS without a valid id");
-		return -1;
-	}
-	if (from == NULL || from[0] == '\0' ||
-	    strlen(from) >= sizeof(in->from)) {
-		snprintf(err, errlen, "46elks inbound SMS without a valid "
-		    "from");
-		return -1;
-	}
-	if (to != NULL && strlen(to) >= sizeof(in->to)) {
-		snprintf(err, errlen, "46elks inbound SMS to too long");
-		return -1;
-	}
-	strlcpy(in->id, id, sizeof(in->id));
-	strlcpy(in->from, from, sizeof(in->from));
-	strlcpy(in->to, to ? to : "", sizeof(in->to));
-	if ((in->text = strdup(msg ? msg : "")) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
+	return adapter_inbound_set(in, "46elks", elks46_inbound_names, id,
+	    from, to, msg, err, errlen);
 }
 
 /*

@@ -299,8 +299,10 @@ simulator_parse_inbound(struct adapter *a, const struct hook_request *h,
     struct inbound_sms *in, struct hook_answer *ans, char *err,
     size_t errlen)
 {
+	static const char *const names[3] = { "id", "from", "to" };
 	struct simulator	*sim = a->priv;
 	const char		*id, *from, *to, *msg;
+	char			 made[sizeof(in->id)];
 
 	memset(in, 0, sizeof(*in));
 	memset(ans, 0, sizeof(*ans));
@@ -308,32 +310,20 @@ simulator_parse_inbound(struct adapter *a, const struct hook_request *h,
 	from = h->form ? kvlist_get(h->form, "from") : NULL;
 	to = h->form ? kvlist_get(h->form, "to") : NULL;
 	msg = h->form ? kvlist_get(h->form, "message") : NULL;
-	if (from == NULL || from[0] == '\0' ||
-	    strlen(from) >= sizeof(in->from)) {
-		snprintf(err, errlen, "missing or too long from");
-		return -1;
-	}
 	if (msg == NULL) {
-		snprintf(err, errlen, "missing message");
+		snprintf(err, errlen, "simulator inbound SMS without message");
 		return -1;
 	}
-	if ((id != NULL && (id[0] == '\0' || strlen(id) >= sizeof(in->id))) ||
-	    (to != NULL && strlen(to) >= sizeof(in->to))) {
-		snprintf(err, errlen, "empty or too long id or to");
-		return -1;
-	}
-	if (id != NULL)
-		strlcpy(in->id, id, sizeof(in->id));
-	else
-		snprintf(in->id, sizeof(in->id), "simin-%" PRId64 "-%" PRIu64,
+	/* Without an id (varselctl sim inbound), one of our own. */
+	if (id == NULL) {
+		snprintf(made, sizeof(made), "simin-%" PRId64 "-%" PRIu64,
 		    sim->start_ms, ++sim->inbound);
-	strlcpy(in->from, from, sizeof(in->from));
-	strlcpy(in->to, to ? to : sim->from ? sim->from : "", sizeof(in->to));
-	if ((in->text = strdup(msg)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		id = made;
 	}
-	return 0;
+	if (to == NULL)
+		to = sim->from;
+	return adapter_inbound_set(in, "simulator", names, id, from, to, msg,
+	    err, errlen);
 }
 
 /*

@@ -900,6 +900,9 @@ twilio_parse_inbound(struct adapter *a, const struct hook_request *h,
     struct inbound_sms *in, struct hook_answer *ans, char *err,
     size_t errlen)
 {
+	static const char *const twilio_inbound_names[3] = {
+		"MessageSid", "From", "To"
+	};
 	const char	*sid, *from, *to, *body;
 
 	memset(in, 0, sizeof(*in));
@@ -910,27 +913,11 @@ twilio_parse_inbound(struct adapter *a, const struct hook_request *h,
 	from = twilio_field(h, "From");
 	to = twilio_field(h, "To");
 	body = twilio_field(h, "Body");
-	if (sid == NULL || sid[0] == '\0' || strlen(sid) >= sizeof(in->id)) {
-		snprintf(err, errlen, "twilio inbound SMS without a valid "
-		    "MessageSid");
-		return -1;
-	}
-	if (from == NULL || from[0] == '\0' ||
-	    strlen(from) >= sizeof(in->from)) {
-		snprintf(err, errlen, "twilio inbound SMS without a valid "
-		    "From");
-		return -1;
-	}
-	if (to != NULL && strlen(to) >= sizeof(in->to)) {
-		snprintf(err, errlen, "twilio inbound SMS To too long");
-		return -1;
-	}
-	strlcpy(in->id, sid, sizeof(in->id));
-	strlcpy(in->from, from, sizeof(in->from));
-	strlcpy(in->to, to ? to : "", sizeof(in->to));
 	/* No Body: a picture message (NumMedia > 0); its text is empty. */
-	if ((in->text = strdup(body ? body : "")) == NULL ||
-	    twilio_answer(ans, TWILIO_EMPTY_TWIML) == -1) {
+	if (adapter_inbound_set(in, "twilio", twilio_inbound_names, sid, from,
+	    to, body, err, errlen) == -1)
+		return -1;
+	if (twilio_answer(ans, TWILIO_EMPTY_TWIML) == -1) {
 		free(in->text);
 		in->text = NULL;
 		snprintf(err, errlen, "out of memory");

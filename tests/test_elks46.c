@@ -425,6 +425,9 @@ test_parse_inbound(void **state)
 		{ "from=%2B46701740605&message=x", -1, NULL, NULL, NULL, "id" },
 		{ "id=s1&message=x", -1, NULL, NULL, NULL, "from" },
 		{ "id=&from=%2B46701740605", -1, NULL, NULL, NULL, "id" },
+		{ "id=s1&from=%2B46701740605&message=x&to="
+		    "1234567890123456789012345678901234567890123456789012345678"
+		    "901234", -1, NULL, NULL, NULL, "to too long" },
 	};
 	struct at_section	 s;
 	struct adapter		*a;
