@@ -142,6 +142,14 @@ dispatch_new(struct gw *gw, char *err, size_t errlen)
 			dispatch_free(d);
 			return NULL;
 		}
+		/* Without speech rendering it cannot call: others do. */
+		if ((p->adapter->caps & ADAPTER_CAP_AUDIO) &&
+		    (p->adapter->caps & ADAPTER_CAP_VOICE) && gw->media == NULL) {
+			p->adapter->caps &= ~ADAPTER_CAP_VOICE;
+			log_warnx("provider=%s evt=no_voice: speech cannot be "
+			    "rendered, so calls go to other providers",
+			    p->conf->name);
+		}
 		/* A burst of one second's worth (at least one message). */
 		tbucket_init(&p->bucket, p->conf->rate,
 		    p->conf->rate < 1 ? 1 : p->conf->rate, mono_ms());
@@ -638,8 +646,16 @@ send_job(struct dispatch *d, struct job *j)
 	m.text = j->body;
 	m.lang = j->lang;
 	if (j->channel == CH_VOICE) {
-		if (p->adapter->caps & ADAPTER_CAP_AUDIO)
-			media = media_url(d, j);
+		if ((p->adapter->caps & ADAPTER_CAP_AUDIO) &&
+		    (media = media_url(d, j)) == NULL) {
+			/* A render that failed may work next time. */
+			memset(&res, 0, sizeof(res));
+			res.status = SEND_TEMPFAIL;
+			strlcpy(res.error, "the speech could not be rendered",
+			    sizeof(res.error));
+			job_done(j, &res, false);
+			return;
+		}
 		m.media_url = media;
 		m.ask_ack = true;
 	}
