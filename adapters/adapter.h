@@ -91,6 +91,7 @@ struct hook_request {
 	const char		*body;		/* raw body */
 	size_t			 body_len;
 	const char		*content_type;	/* may be NULL */
+	const char		*peer;		/* the client's address, or NULL */
 	/* Header lookup (case-insensitive), NULL if absent. */
 	const char		*(*header)(const struct hook_request *,
 				    const char *name);

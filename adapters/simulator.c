@@ -245,13 +245,20 @@ simulator_parse_send(struct adapter *a, const struct http_response *r,
 }
 
 /*
- * A human may post a report by hand (id, status as for 46elks) to the
- * demo; it can only name simulator references (see parse_status).
+ * A human (varselctl sim) may post a report, an inbound SMS or a key
+ * press by hand, from this machine only: a simulated STOPP or "1" from
+ * elsewhere would act on real contacts.
  */
 static int
 simulator_verify_hook(struct adapter *a, const struct hook_request *h)
 {
-	return 0;
+	const char	*p = h->peer;
+
+	if (p == NULL)
+		return -1;
+	if (strncmp(p, "::ffff:", 7) == 0)
+		p += 7;
+	return strncmp(p, "127.", 4) == 0 || strcmp(p, "::1") == 0 ? 0 : -1;
 }
 
 /* A hand-made report: form fields id (a sim- ref) and status. */

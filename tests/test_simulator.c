@@ -391,6 +391,7 @@ hook_form(struct hook_request *h, struct kvlist *form, const char *body)
 	h->form = form;
 	h->body = body;
 	h->body_len = strlen(body);
+	h->peer = "127.0.0.1";
 }
 
 /* A posted report is read like 46elks'; only simulator refs. */
@@ -409,6 +410,15 @@ test_hook_status(void **state)
 		{ "id=sim-1-1&status=lost", -1, 0 },
 		{ "id=s17a6&status=delivered", -1, 0 },	/* not ours */
 		{ "status=delivered", -1, 0 },
+	};
+	static const struct {
+		const char	*addr;
+		int		 rc;
+	} peers[] = {
+		{ "127.0.0.1", 0 }, { "127.1.2.3", 0 }, { "::1", 0 },
+		{ "::ffff:127.0.0.1", 0 }, { "192.0.2.7", -1 },
+		{ "::ffff:192.0.2.7", -1 }, { "2001:db8::1", -1 },
+		{ "1127.0.0.1", -1 }, { NULL, -1 },
 	};
 	struct event_base	*base;
 	struct section		 s;
@@ -435,6 +445,15 @@ test_hook_status(void **state)
 		}
 		kvlist_free(&form);
 	}
+	/* Only from this machine: anything else could act on contacts. */
+	hook_form(&h, &form, "id=sim-1-1&status=delivered");
+	for (i = 0; i < nitems(peers); i++) {
+		h.peer = peers[i].addr;
+		if (a->ops->verify_hook(a, &h) != peers[i].rc)
+			fail_msg("peer %s: want %d", peers[i].addr ?
+			    peers[i].addr : "NULL", peers[i].rc);
+	}
+	kvlist_free(&form);
 	adapter_free(a);
 	event_base_free(base);
 }
