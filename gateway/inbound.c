@@ -717,6 +717,9 @@ inb_render_fit(struct inb *b, const char *lang, struct sms_info *info)
 				break;
 			keep = cps > over + 3 + FIT_MIN_CHARS ?
 			    cps - over - 3 : FIT_MIN_CHARS;
+			/* Cut to the minimum already: shorter it will not get. */
+			if (keep + 3 >= cps)
+				break;
 			/* Byte offset of code point keep, then trim spaces. */
 			for (n = 0, cps = 0; v[n] != '\0'; n++)
 				if (((unsigned char)v[n] & 0xc0) != 0x80 &&

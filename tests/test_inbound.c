@@ -424,6 +424,7 @@ static void
 test_trygg_fits_one_sms(void **state)
 {
 	struct t	*t = *state;
+	struct contact	 c;
 	struct reply	 r;
 	struct sms_info	 info;
 	char		 err[1024], text[1024];
@@ -450,6 +451,21 @@ test_trygg_fits_one_sms(void **state)
 	assert_non_null(strstr(r.body, "30 m"));
 	assert_non_null(strstr(r.body, "måndag till fredag"));
 	assert_non_null(strstr(r.body, "..."));
+
+	/*
+	 * In Arabic (UCS-2, 70 units) the fixed words alone pass one SMS:
+	 * the hours are cut to their minimum and the reply goes out in two
+	 * segments (this used to cut the same value again forever).
+	 */
+	memset(&c, 0, sizeof(c));
+	strlcpy(c.phone, "+46701740607", sizeof(c.phone));
+	strlcpy(c.lang, "ar", sizeof(c.lang));
+	c.channels = CH_SMS;
+	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	sms(t, "+46701740607", "TRYGG 15531");
+	assert_int_equal(nreplies(t, "+46701740607", &r), 1);
+	assert_non_null(strstr(r.body, "Lillhagaskolan"));
+	assert_true(r.segments >= 2);
 }
 
 /* The same provider message id twice: handled once. */
