@@ -329,6 +329,22 @@ read_body(struct api_req *r)
 	return true;
 }
 
+/* The path as the access log shows it: a number in it masked. */
+static void
+log_path(const char *path, char *buf, size_t len)
+{
+	static const char	prefix[] = "/v1/contacts/";
+	char			masked[32];
+
+	if (strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
+	    path[sizeof(prefix) - 1] == '\0') {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	mask_phone(path + sizeof(prefix) - 1, masked, sizeof(masked));
+	snprintf(buf, len, "%s%s", prefix, masked);
+}
+
 /* Every request starts here. */
 static void
 dispatch_request(struct evhttp_request *req, void *arg)
@@ -342,6 +358,7 @@ dispatch_request(struct evhttp_request *req, void *arg)
 	const char		*query = uri ? evhttp_uri_get_query(uri) : NULL;
 	bool			 path_known = false;
 	int64_t			 t0 = mono_ms();
+	char			 shown[128];
 	size_t			 i;
 
 	memset(&r, 0, sizeof(r));
@@ -380,14 +397,15 @@ dispatch_request(struct evhttp_request *req, void *arg)
 		goto done;
 	rt->fn(&r);
 done:
+	log_path(r.path, shown, sizeof(shown));
 	if (strncmp(r.path, "/v1/", 4) == 0 || r.status >= 400)
 		log_info("http method=%s path=%s status=%d client=%s ms=%lld",
-		    method_name(m), r.path, r.status,
+		    method_name(m), shown, r.status,
 		    r.client ? r.client->name : "-",
 		    (long long)(mono_ms() - t0));
 	else
 		log_debug("http method=%s path=%s status=%d ms=%lld",
-		    method_name(m), r.path, r.status,
+		    method_name(m), shown, r.status,
 		    (long long)(mono_ms() - t0));
 	free(r.params[0]);
 	free(r.params[1]);

@@ -448,6 +448,9 @@ test_personal_data(void **state)
 	got = delivered_to(t, id, NULL);
 	assert_null(strstr(got, "+46701740605"));
 	free(got);
+	/* The access log named the person only masked. */
+	assert_true(e2e_log_contains(&t->d, "path=/v1/contacts/+4670*****605"));
+	assert_false(e2e_log_contains(&t->d, "+46701740605"));
 	/* Purge refuses less than a day and takes a year. */
 	json_decref(call(t, "POST", "/v1/admin/purge", "{\"older_than_s\": 60}",
 	    422));
