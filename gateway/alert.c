@@ -12,7 +12,6 @@
 #include "types.h"
 #include "util.h"
 
-#define SEVEN_DAYS_S	(7 * 24 * 3600)
 
 static int	check_fields(const json_t *, const char *const *, const char *,
 		    struct api_error *);
@@ -481,7 +480,7 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 	if (get_int(root, "escalate_after_s", 1, 86400, &n, err) == -1)
 		goto fail;
 	req->escalate_after_s = n;
-	if (get_int(root, "expires_in_s", 1, SEVEN_DAYS_S, &n, err) == -1)
+	if (get_int(root, "expires_in_s", 1, ALERT_MAX_EXPIRES_S, &n, err) == -1)
 		goto fail;
 	req->expires_in_s = n;
 

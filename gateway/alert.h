@@ -23,6 +23,7 @@
 #define ALERT_MAX_SHAPES	16
 #define ALERT_MAX_VERTICES	1000
 #define ALERT_MAX_RADIUS_M	100000
+#define ALERT_MAX_EXPIRES_S	(7 * 24 * 3600)	/* an alert lives a week */
 
 /* A geographic audience: a circle or a polygon. */
 struct alert_shape {

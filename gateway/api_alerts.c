@@ -200,6 +200,12 @@ cap_request(struct api_req *r, const struct cap_alert *cap,
 		const struct cap_shape	*cs = &cap->shapes[i];
 		struct alert_shape	*sh = &req->shapes[req->nshapes++];
 
+		/* The limits of a JSON alert hold for CAP too. */
+		if (cs->is_circle && cs->radius_m > ALERT_MAX_RADIUS_M)
+			return api_error_set(err, 422, "invalid_field",
+			    "area/circle", "a circle of %.0f km reaches too "
+			    "far: at most %d km", cs->radius_m / 1000,
+			    ALERT_MAX_RADIUS_M / 1000);
 		sh->is_circle = cs->is_circle != 0;
 		sh->centre = cs->centre;
 		sh->radius_m = cs->radius_m;
@@ -212,16 +218,8 @@ cap_request(struct api_req *r, const struct cap_alert *cap,
 		}
 	}
 	req->areas = xcalloc(cap->npostnummer + 1, sizeof(char *));
-	for (i = 0; i < cap->npostnummer; i++) {
-		char	*code = xstrdup(cap->postnummer[i]), *o = code;
-		const char *p;
-
-		for (p = cap->postnummer[i]; *p; p++)
-			if (*p != ' ')
-				*o++ = *p;
-		*o = '\0';
-		req->areas[req->nareas++] = code;
-	}
+	for (i = 0; i < cap->npostnummer; i++)	/* five digits, by cap.c */
+		req->areas[req->nareas++] = xstrdup(cap->postnummer[i]);
 	if (req->nshapes + req->nareas == 0)
 		return api_error_set(err, 422, "empty_audience", "info/area",
 		    "the CAP alert has no circle, polygon or postnummer "
@@ -231,6 +229,9 @@ cap_request(struct api_req *r, const struct cap_alert *cap,
 			return api_error_set(err, 422, "invalid_field",
 			    "info/expires", "the alert has already expired");
 		req->expires_in_s = (cap->expires_at_ms - now + 999) / 1000;
+		/* A far expires (CAP senders write 2099) ends after a week. */
+		if (req->expires_in_s > ALERT_MAX_EXPIRES_S)
+			req->expires_in_s = ALERT_MAX_EXPIRES_S;
 	}
 	sha256_hex(r->body, r->body_len, req->body_hash);
 	return 0;

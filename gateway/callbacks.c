@@ -411,10 +411,11 @@ cb_start(struct callbacks *cb, struct cbrow *r, int64_t now)
 	if ((created = json_object_get(env, "created_at")) != NULL)
 		created_at = json_integer_value(created);
 	if (created_at > 0 && now - created_at > CB_MAX_AGE_MS) {
+		/* Not the URL: callback URLs often carry a token. */
 		log_warnx("callbacks: id=%" PRId64 " alert=%" PRId64 " "
-		    "event=%s url=%s: dropped after %d attempts in 24 h "
-		    "without a 2xx answer", r->id, r->alert_id, r->event,
-		    r->url, r->attempts - 1);
+		    "event=%s: dropped after %d attempts in 24 h without a "
+		    "2xx answer", r->id, r->alert_id, r->event,
+		    r->attempts - 1);
 		store_callback_done(cb->gw->store, r->id, now);
 		goto out;
 	}

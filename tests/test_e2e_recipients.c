@@ -342,7 +342,7 @@ static void
 test_cap_test_and_cancel(void **state)
 {
 	struct t	*t = *state;
-	char		 xml[4096];
+	char		 xml[4096], *at;
 	int		 status;
 	json_t		*res;
 	long long	 id;
@@ -358,6 +358,16 @@ test_cap_test_and_cancel(void **state)
 	assert_string_equal(e2e_json_str(res, "status"), "test");
 	json_decref(res);
 	assert_int_equal(e2e_fake_stat(&t->fake, "requests"), 0);
+
+	/* A circle beyond the 100 km of a JSON alert: refused, not sent. */
+	snprintf(xml, sizeof(xml), cap_two_languages, "far", "Actual");
+	at = strstr(xml, " 0.8</circle>");
+	assert_non_null(at);
+	memcpy(at, " 150", 4);		/* " 150</circle>": 150 km */
+	res = post_cap(t, xml, &status);
+	assert_int_equal(status, 422);
+	assert_string_equal(e2e_json_str(res, "error.field"), "area/circle");
+	json_decref(res);
 
 	/* XXE is refused before anything is read. */
 	res = post_cap(t, "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x "
