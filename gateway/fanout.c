@@ -212,6 +212,8 @@ text_for(struct fanout *f, const char *lang, unsigned int channel)
 
 	if (req->ntexts > 0)
 		use = cap_text(req, lang)->lang;
+	else if (req->message != NULL && channel == CH_SMS)
+		use = req->lang;	/* one free text, whoever reads it */
 	else if (req->template != NULL &&
 	    (use = templates_lang(t, req->template,
 	    channel == CH_VOICE && templates_has(t, req->template, "voice") ?
@@ -223,7 +225,8 @@ text_for(struct fanout *f, const char *lang, unsigned int channel)
 			return &f->texts[i];
 	if (f->ntexts == MAX_LANGS) {
 		api_error_set(f->err, 422, "invalid_field", "audience",
-		    "recipients speak more than %d languages", MAX_LANGS / 2);
+		    "the recipients' languages and channels need more than "
+		    "%d texts", MAX_LANGS);
 		return NULL;
 	}
 	if ((text = raw_text(f, use, channel)) == NULL)

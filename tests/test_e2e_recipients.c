@@ -426,6 +426,15 @@ test_preview(void **state)
 	assert_int_equal(sv, 4);
 	assert_int_equal(en, 2);
 	json_decref(res);
+	/* A free text is one text for everyone, whatever they speak. */
+	res = call(t, "POST", "/v1/preview", "{\"message\": \"Vattnet är "
+	    "avstängt i centrum.\", \"audience\": {\"groups\": "
+	    "[\"invanare\"]}}", 200);
+	texts = json_object_get(res, "texts");
+	assert_int_equal(json_array_size(texts), 1);
+	assert_int_equal(e2e_json_int(json_array_get(texts, 0), "recipients"),
+	    6);
+	json_decref(res);
 	res = call(t, "GET", "/v1/alerts", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(res, "alerts")), 0);
 	json_decref(res);
