@@ -53,8 +53,7 @@ struct job {
 	int			 segments;
 	int64_t			 expires_at;
 	int64_t			 started;	/* mono ms */
-	bool			 waiting;
-	bool			 probe;		/* the half-open breaker's probe */
+	bool			 pinned;	/* a reply: only its provider */
 	char			 phone[24];
 	char			 lang[8];
 	char			 sender[64];
@@ -232,6 +231,19 @@ carries(const struct provider *p, unsigned int channel)
 	return (p->adapter->caps & channel_cap(channel)) != 0;
 }
 
+/* Does a provider other than p carry channel? */
+static bool
+other_carrier(const struct dispatch *d, const struct provider *p,
+    unsigned int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nprov; i++)
+		if (&d->prov[i] != p && carries(&d->prov[i], channel))
+			return true;
+	return false;
+}
+
 bool
 dispatch_can(const struct dispatch *d, unsigned int channel)
 {
@@ -319,7 +331,6 @@ breaker_failure(struct dispatch *d, struct provider *p, bool auth)
 		    "cooldown=%lldms%s", p->conf->name, p->failures,
 		    (long long)cool, auth ? " reason=auth" : "");
 	p->breaker = BREAKER_OPEN;
-	p->auth_failed = auth;
 	p->open_until = mono_ms() + cool;
 	schedule_round(d, cool);
 }
@@ -332,7 +343,6 @@ breaker_success(struct provider *p)
 		log_info("provider=%s evt=breaker_closed", p->conf->name);
 	p->breaker = BREAKER_CLOSED;
 	p->failures = 0;
-	p->auth_failed = false;
 }
 
 /* Join the pass's transaction; it commits at the end of the pass. */
@@ -471,7 +481,7 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 	sweep(d, now);
 	if ((p = pick_provider(d, CH_SMS, mono)) == NULL &&
 	    (p = pick_provider(d, CH_VOICE, mono)) == NULL)
-		return;		/* every breaker is open; it schedules us */
+		return;		/* no provider carries anything */
 	free_conn = free_slots(p);
 	/* Wait for a few connections to free up: claims come in batches. */
 	if (free_conn <= 0 || (p->inflight > 0 &&
@@ -558,6 +568,7 @@ start_job(struct dispatch *d, struct delivery *c)
 
 	if (c->pin[0] != '\0') {
 		/* A reply goes out where its question came in. */
+		j->pinned = true;
 		if ((p = dispatch_provider(d, c->pin)) == NULL) {
 			fail_job(j, SEND_PERMFAIL, "the provider it is pinned "
 			    "to is no longer configured");
@@ -570,14 +581,11 @@ start_job(struct dispatch *d, struct delivery *c)
 		}
 	} else if ((p = pick_provider(d, (unsigned int)c->channel,
 	    mono_ms())) == NULL) {
-		fail_job(j, SEND_TEMPFAIL, dispatch_can(d,
-		    (unsigned int)c->channel) ? "every provider for this "
-		    "channel is failing" : "no provider carries this channel");
+		/* Nothing changes that before a restart: do not retry. */
+		fail_job(j, SEND_PERMFAIL, "no provider carries this channel");
 		return;
 	}
 	j->p = p;
-	j->probe = p->breaker == BREAKER_HALF_OPEN;
-	j->waiting = true;
 	TAILQ_INSERT_TAIL(p->waiting, j, wentry);
 	p->nwaiting++;
 	pump(d, p);
@@ -599,7 +607,6 @@ pump(struct dispatch *d, struct provider *p)
 		}
 		TAILQ_REMOVE(p->waiting, j, wentry);
 		p->nwaiting--;
-		j->waiting = false;
 		send_job(d, j);
 	}
 }
@@ -754,9 +761,9 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	if (unknown)
 		store_delivery_mark_doubt(gw->store, j->delivery_id, now);
 	/* A provider that refused our credentials is no reason to give up
-	 * on the message: another provider may take it. */
-	if (res->status == SEND_PERMFAIL && res->auth_error &&
-	    dispatch_can(d, (unsigned int)j->channel) && d->nprov > 1)
+	 * on the message when another provider may take it. */
+	if (res->status == SEND_PERMFAIL && res->auth_error && !j->pinned &&
+	    other_carrier(d, p, (unsigned int)j->channel))
 		res->status = SEND_TEMPFAIL;
 
 	switch (res->status) {

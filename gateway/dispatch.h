@@ -38,7 +38,6 @@ struct provider {
 	enum breaker	 breaker;
 	int		 failures;	/* consecutive transport/5xx failures */
 	int64_t		 open_until;	/* mono ms */
-	bool		 auth_failed;	/* 401/403: credentials refused */
 	struct jobq	*waiting;	/* private to dispatch.c */
 };
 
