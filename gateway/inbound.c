@@ -229,7 +229,7 @@ inbound_ack(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack)
 /*
  * Record an answer at now and queue the "ack" callback when the answer
  * is new (the same JA twice is one event). Runs inside the caller's
- * transaction if one is open; on failure the caller decides about it.
+ * transaction if one is open; on failure nothing of it stays.
  */
 static int
 inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
@@ -241,8 +241,13 @@ inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
 	char		 at[32];
 	int		 rc = -1, prev;
 
+	/* Durable, and all or nothing inside the caller's transaction. */
 	if (store_begin(s, true) == -1)
 		return -1;
+	if (store_savepoint(s) == -1) {
+		store_commit(s);
+		return -1;
+	}
 	if (store_delivery_get(s, delivery_id, &d) != 0) {
 		log_warnx("%s: delivery %" PRId64 " not found", __func__,
 		    delivery_id);
@@ -269,6 +274,8 @@ inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
 		rc = -1;
 out:
 	delivery_clear(&d);
+	if (store_savepoint_end(s, rc == 0) == -1)
+		rc = -1;
 	if (store_commit(s) == -1)
 		rc = -1;
 	return rc;
