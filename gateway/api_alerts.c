@@ -122,7 +122,8 @@ cap_cancel(struct api_req *r, const struct cap_alert *cap)
 	struct alert_row	 a;
 	json_t			*ids = json_array();
 	char			*refs, *tok, *save = NULL;
-	int			 total = 0, n;
+	int			 total = 0, n, rc;
+	bool			 dberr = false;
 
 	refs = xstrdup(cap->references ? cap->references : "");
 	batch_flush(r->gw->batch);
@@ -136,17 +137,27 @@ cap_cancel(struct api_req *r, const struct cap_alert *cap)
 		if ((end = strchr(ident, ',')) != NULL)
 			*end = '\0';
 		memset(&a, 0, sizeof(a));
-		if (store_alert_find_ref(r->gw->store, r->client->name, ident,
-		    &a) != 0)
+		if ((rc = store_alert_find_ref(r->gw->store, r->client->name,
+		    ident, &a)) != 0) {
+			dberr |= rc == -1;
 			continue;
+		}
 		n = 0;
 		if (store_alert_cancel(r->gw->store, a.id, now_ms(), &n) == 0) {
 			total += n;
 			json_array_append_new(ids, json_integer(a.id));
-		}
+		} else
+			dberr = true;
 		alert_row_clear(&a);
 	}
 	free(refs);
+	/* Not "not found" when the database did not answer: try again. */
+	if (dberr) {
+		json_decref(ids);
+		api_reply_errorf(r, 503, "unavailable", NULL, "the database "
+		    "did not take the cancel; post it again");
+		return;
+	}
 	if (json_array_size(ids) == 0) {
 		json_decref(ids);
 		api_reply_errorf(r, 404, "not_found", "references",
