@@ -177,10 +177,11 @@ api_purge(struct api_req *r)
 void
 api_media(struct api_req *r)
 {
-	struct evbuffer	*buf;
-	struct stat	 st;
-	char		 path[4096];
-	int		 fd;
+	struct evbuffer			*buf;
+	struct evbuffer_file_segment	*seg;
+	struct stat			 st;
+	char				 path[4096];
+	int				 fd, rc;
 
 	if (r->gw->media == NULL ||
 	    media_path(r->gw->media, r->params[0], path, sizeof(path)) == -1 ||
@@ -195,8 +196,17 @@ api_media(struct api_req *r)
 		    "the media file cannot be read");
 		return;
 	}
-	/* evbuffer takes the descriptor and closes it. */
-	if (evbuffer_add_file(buf, fd, 0, st.st_size) == -1) {
+	/*
+	 * The segment owns the descriptor from here (closes it when freed);
+	 * if it cannot be made, the descriptor is still ours.
+	 */
+	if ((seg = evbuffer_file_segment_new(fd, 0, st.st_size,
+	    EVBUF_FS_CLOSE_ON_FREE)) == NULL)
+		close(fd);
+	rc = seg != NULL ? evbuffer_add_file_segment(buf, seg, 0, -1) : -1;
+	if (seg != NULL)
+		evbuffer_file_segment_free(seg);	/* buf holds a ref */
+	if (rc == -1) {
 		evbuffer_free(buf);
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the media file cannot be read");

@@ -2622,11 +2622,14 @@ store_contacts_list(struct store *s, const char *after, int limit,
 	/* Read the page first: groups need the same connection's cursor. */
 	bind_text(st, 1, after != NULL ? after : "");
 	sqlite3_bind_int(st, 2, limit);
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (read_contact(st, &v[n], &ids[n]) == -1)
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_contact(st, &v[n], &ids[n]) == -1) {
+			contact_clear(&v[n]);	/* what it did copy */
 			ret = -1;
-		else
-			n++;
+			break;
+		}
+		n++;
+	}
 	if (ret == 0 && n < limit && rc != SQLITE_DONE) {
 		DBWARN(s);
 		ret = -1;
