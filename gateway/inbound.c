@@ -190,13 +190,14 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	if (!b.is_number)
 		b.action = "ignored_sender";
 	else {
-		struct contact	c;
+		char		lang[8];
+		unsigned int	ch;
+		enum sms_cap	cap;
 
-		if (store_contact_get(s, b.from, &c) == 0) {
-			if (c.lang[0] != '\0')
-				strlcpy(b.lang, c.lang, sizeof(b.lang));
-			contact_clear(&c);
-		}
+		/* The language only: not the whole contact and its groups. */
+		if (store_contact_recipient(s, b.from, lang, &ch, &cap) == 0 &&
+		    lang[0] != '\0')
+			strlcpy(b.lang, lang, sizeof(b.lang));
 		if (inb_act(&b) == -1 || (b.kind != NULL && inb_send(&b) == -1))
 			goto fail;
 	}
