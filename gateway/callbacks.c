@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "batch.h"
 #include "callbacks.h"
 #include "config.h"
 #include "gateway.h"
@@ -637,6 +638,8 @@ cb_watch(struct callbacks *cb, const struct watched *w, int64_t now)
 
 	if (store_alert_get(s, w->id, &a) != 0)
 		return;
+	/* The event and the watch mark together, or neither. */
+	batch_flush(cb->gw->batch);
 	if (store_begin(s, false) == -1) {
 		alert_row_clear(&a);
 		return;
@@ -645,10 +648,11 @@ cb_watch(struct callbacks *cb, const struct watched *w, int64_t now)
 	    done ? "alert.done" : "alert.progress",
 	    cb_counts_json(&c, w->recipients, done), now) == -1 ||
 	    store_alert_set_watch(s, w->id, now, digest, done) == -1) {
-		/* Commit what is there; the next tick tries again. */
-		log_warnx("callbacks: alert %" PRId64 ": %s not queued",
-		    w->id, done ? "alert.done" : "alert.progress");
-	}
-	store_commit(s);
+		log_warnx("callbacks: alert %" PRId64 ": %s not queued; the "
+		    "next tick tries again", w->id, done ? "alert.done" :
+		    "alert.progress");
+		store_rollback(s);
+	} else
+		store_commit(s);
 	alert_row_clear(&a);
 }
