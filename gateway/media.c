@@ -39,7 +39,12 @@
 #define MEDIA_ID_HEX		64
 #define MEDIA_EXT		".wav"
 #define MEDIA_ID_LEN		(MEDIA_ID_HEX + sizeof(MEDIA_EXT) - 1)
-#define MEDIA_TEXT_MAX		16384	/* bytes of text per render */
+/*
+ * Bytes of text per render: an SMS text (ALERT_MESSAGE_MAX) with the
+ * press-one sentence, or a voice template, with room. Rendering runs on
+ * the event loop, about 14 s of speech per 200 characters.
+ */
+#define MEDIA_TEXT_MAX		4096
 #define MEDIA_FALLBACK		"sv"	/* voice for unknown languages */
 #define MEDIA_RATE_WPM		155	/* a little slower than 175: phones */
 #define MEDIA_WAV_HEADER	44
@@ -438,7 +443,8 @@ media_write(struct media *m, const char *path, const struct media_pcm *pcm,
 		goto fail;
 	}
 	if (fwrite(h, 1, sizeof(h), fp) != sizeof(h) ||
-	    fwrite(data, 1, dlen, fp) != dlen || fflush(fp) == EOF) {
+	    fwrite(data, 1, dlen, fp) != dlen || fflush(fp) == EOF ||
+	    fsync(fileno(fp)) == -1) {	/* whole on disk before its name */
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		fclose(fp);
 		goto fail;
