@@ -70,10 +70,6 @@ static int	elks46_hangup(const struct hook_request *,
 static int	elks46_call_form(struct elks46 *, const struct outmsg *,
 		    char **, size_t *, char *, size_t);
 static const char *elks46_field(const struct hook_request *, const char *);
-static bool	elks46_is_e164(const char *);
-static int	elks46_line(const struct provider_conf *, const char *);
-static int	elks46_yesno(const struct provider_conf *, const char *,
-		    bool *, char *, size_t);
 static char	*elks46_trim_slash(const char *);
 static void	elks46_snippet(const char *, size_t, char *, size_t);
 
@@ -125,22 +121,24 @@ elks46_init(struct adapter *a, const struct adapter_env *env, char *err,
 		/* Never print the secret itself. */
 		snprintf(err, errlen, "%s:%d: callback_secret: must be at "
 		    "least %d characters", pc->file,
-		    elks46_line(pc, "callback_secret"), ELKS46_SECRET_MIN);
+		    provider_conf_line(pc, "callback_secret"),
+		    ELKS46_SECRET_MIN);
 		return -1;
 	}
 	if (strchr(user, ':') != NULL) {
 		snprintf(err, errlen, "%s:%d: username: must not contain ':'",
-		    pc->file, elks46_line(pc, "username"));
+		    pc->file, provider_conf_line(pc, "username"));
 		return -1;
 	}
-	if (elks46_yesno(pc, "dryrun", &dryrun, err, errlen) == -1 ||
-	    elks46_yesno(pc, "flashsms", &flashsms, err, errlen) == -1)
+	if (provider_conf_bool(pc, "dryrun", false, &dryrun, err,
+	    errlen) == -1 || provider_conf_bool(pc, "flashsms", false,
+	    &flashsms, err, errlen) == -1)
 		return -1;
 	vfrom = provider_conf_get(pc, "voice_from");
-	if (vfrom != NULL && !elks46_is_e164(vfrom)) {
+	if (vfrom != NULL && !is_e164(vfrom)) {
 		snprintf(err, errlen, "%s:%d: voice_from: '%.32s' must be an "
 		    "E.164 number of the account (+46...)", pc->file,
-		    elks46_line(pc, "voice_from"), vfrom);
+		    provider_conf_line(pc, "voice_from"), vfrom);
 		return -1;
 	}
 	if (pc->base_url == NULL || pc->base_url[0] == '\0') {
@@ -292,7 +290,7 @@ elks46_call_form(struct elks46 *e, const struct outmsg *m, char **body,
 	const char	*from;
 	int		 rc = -2;
 
-	from = elks46_is_e164(m->from) ? m->from : e->voice_from;
+	from = is_e164(m->from) ? m->from : e->voice_from;
 	if (from == NULL) {
 		snprintf(err, errlen, "46elks: calls need voice_from (an "
 		    "E.164 number)");
@@ -609,48 +607,8 @@ elks46_field(const struct hook_request *h, const char *name)
 	return v;
 }
 
-/* Is s "+" and 7 to 15 digits? */
-static bool
-elks46_is_e164(const char *s)
-{
-	size_t	n;
 
-	if (s == NULL || s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	n = strspn(s + 1, "0123456789");
-	return s[1 + n] == '\0' && n >= 7 && n <= 15;
-}
 
-/* The line of a type-specific key, or the section's line. */
-static int
-elks46_line(const struct provider_conf *pc, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < pc->nopts; i++)
-		if (strcmp(pc->opts[i].key, key) == 0)
-			return pc->opts[i].line;
-	return pc->line;
-}
-
-/* A yes/no key, no when absent. */
-static int
-elks46_yesno(const struct provider_conf *pc, const char *key, bool *out,
-    char *err, size_t errlen)
-{
-	const char	*v = provider_conf_get(pc, key);
-
-	*out = false;
-	if (v == NULL || strcasecmp(v, "no") == 0)
-		return 0;
-	if (strcasecmp(v, "yes") == 0) {
-		*out = true;
-		return 0;
-	}
-	snprintf(err, errlen, "%s:%d: %s: '%.32s' must be yes or no",
-	    pc->file, elks46_line(pc, key), key, v);
-	return -1;
-}
 
 /* A copy of a URL without trailing slashes. */
 static char *

@@ -114,7 +114,6 @@ simulator_init(struct adapter *a, const struct adapter_env *env, char *err,
 	const char			*digit;
 	long				 after;
 	double				 share;
-	size_t				 i;
 
 	if (provider_conf_int(pc, "delivered_after_ms", SIM_DELIVERED_AFTER_MS,
 	    0, SIM_DELIVERED_MAX_MS, &after, err, errlen) == -1)
@@ -124,12 +123,9 @@ simulator_init(struct adapter *a, const struct adapter_env *env, char *err,
 	digit = provider_conf_get(pc, "answer_digit");
 	if (digit != NULL && (strlen(digit) != 1 ||
 	    strchr("0123456789*#", digit[0]) == NULL)) {
-		for (i = 0; i < pc->nopts &&
-		    strcmp(pc->opts[i].key, "answer_digit") != 0; i++)
-			;
 		snprintf(err, errlen, "%s:%d: answer_digit: '%.16s' is not "
 		    "one keypad digit (0-9, * or #)", pc->file,
-		    i < pc->nopts ? pc->opts[i].line : pc->line, digit);
+		    provider_conf_line(pc, "answer_digit"), digit);
 		return -1;
 	}
 	if (env->report != NULL && env->base == NULL) {
@@ -446,23 +442,16 @@ simulator_share(const struct provider_conf *pc, const char *key, double def,
 	const char	*v;
 	char		*end;
 	double		 d;
-	int		 line = pc->line;
-	size_t		 i;
 
 	*out = def;
 	if ((v = provider_conf_get(pc, key)) == NULL)
 		return 0;
-	for (i = 0; i < pc->nopts; i++)
-		if (strcmp(pc->opts[i].key, key) == 0) {
-			line = pc->opts[i].line;
-			break;
-		}
 	errno = 0;
 	d = strtod(v, &end);
 	if (end == v || *end != '\0' || errno != 0 || isnan(d) ||
 	    d < 0.0 || d > 1.0) {
 		snprintf(err, errlen, "%s:%d: %s: '%s' is not a number from "
-		    "0 to 1", pc->file, line, key, v);
+		    "0 to 1", pc->file, provider_conf_line(pc, key), key, v);
 		return -1;
 	}
 	*out = d;

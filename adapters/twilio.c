@@ -125,8 +125,6 @@ static int	twilio_kv_cmp(const void *, const void *);
 static int	twilio_answer(struct hook_answer *, const char *);
 static const char *twilio_field(const struct hook_request *, const char *);
 static bool	twilio_sid_ok(const char *, const char *);
-static bool	twilio_is_e164(const char *);
-static int	twilio_line(const struct provider_conf *, const char *);
 static char	*twilio_trim_slash(const char *);
 static void	twilio_snippet(const char *, size_t, char *, size_t);
 
@@ -161,7 +159,7 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 {
 	const struct provider_conf	*pc = a->conf;
 	struct twilio			*t;
-	const char			*sid, *token, *mgsid, *cb, *voice, *p;
+	const char			*sid, *token, *mgsid, *voice, *p;
 	char				*base = NULL, *pub = NULL;
 	char				*ename = NULL;
 	long				 validity;
@@ -174,33 +172,27 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 		return -1;
 	if (!twilio_sid_ok(sid, "AC")) {
 		snprintf(err, errlen, "%s:%d: account_sid: must be AC and 32 "
-		    "hex digits", pc->file, twilio_line(pc, "account_sid"));
+		    "hex digits", pc->file,
+		    provider_conf_line(pc, "account_sid"));
 		return -1;
 	}
 	if (token[0] == '\0' || strchr(token, ':') != NULL) {
 		/* Never print the token itself. */
 		snprintf(err, errlen, "%s:%d: auth_token: must be the "
 		    "account's auth token (not empty, no ':')", pc->file,
-		    twilio_line(pc, "auth_token"));
+		    provider_conf_line(pc, "auth_token"));
 		return -1;
 	}
 	mgsid = provider_conf_get(pc, "messaging_service_sid");
 	if (mgsid != NULL && !twilio_sid_ok(mgsid, "MG")) {
 		snprintf(err, errlen, "%s:%d: messaging_service_sid: must be "
 		    "MG and 32 hex digits", pc->file,
-		    twilio_line(pc, "messaging_service_sid"));
+		    provider_conf_line(pc, "messaging_service_sid"));
 		return -1;
 	}
-	if ((cb = provider_conf_get(pc, "status_callback")) != NULL) {
-		if (strcasecmp(cb, "no") == 0)
-			status_cb = false;
-		else if (strcasecmp(cb, "yes") != 0) {
-			snprintf(err, errlen, "%s:%d: status_callback: "
-			    "'%.32s' must be yes or no", pc->file,
-			    twilio_line(pc, "status_callback"), cb);
-			return -1;
-		}
-	}
+	if (provider_conf_bool(pc, "status_callback", true, &status_cb, err,
+	    errlen) == -1)
+		return -1;
 	if ((voice = provider_conf_get(pc, "voice")) != NULL) {
 		for (p = voice; *p != '\0'; p++)
 			if (!isalnum((unsigned char)*p) && *p != '.' &&
@@ -209,7 +201,7 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 		if (voice[0] == '\0' || *p != '\0' || p - voice > 64) {
 			snprintf(err, errlen, "%s:%d: voice: '%.32s' is not a "
 			    "Twilio voice name (like Polly.Astrid)", pc->file,
-			    twilio_line(pc, "voice"), voice);
+			    provider_conf_line(pc, "voice"), voice);
 			return -1;
 		}
 	}
@@ -260,7 +252,7 @@ twilio_init(struct adapter *a, const struct adapter_env *env, char *err,
 	free(ename);
 	a->priv = t;
 	/* A call goes out from a number; a sender name cannot call. */
-	if (!twilio_is_e164(t->from))
+	if (!is_e164(t->from))
 		a->caps &= ~ADAPTER_CAP_VOICE;
 	return 0;
 nomem:
@@ -396,8 +388,8 @@ twilio_call_form(struct twilio *t, const struct outmsg *m, char **body,
 	char		*twiml, *cb;
 	size_t		 i, n;
 
-	from = twilio_is_e164(m->from) ? m->from : t->from;
-	if (!twilio_is_e164(from)) {
+	from = is_e164(m->from) ? m->from : t->from;
+	if (!is_e164(from)) {
 		snprintf(err, errlen, "twilio: a call needs an E.164 number "
 		    "in from");
 		return -1;
@@ -1059,29 +1051,7 @@ twilio_sid_ok(const char *s, const char *prefix)
 	return true;
 }
 
-/* Is s "+" and 7 to 15 digits? */
-static bool
-twilio_is_e164(const char *s)
-{
-	size_t	n;
 
-	if (s == NULL || s[0] != '+' || s[1] < '1' || s[1] > '9')
-		return false;
-	n = strspn(s + 1, "0123456789");
-	return s[1 + n] == '\0' && n >= 7 && n <= 15;
-}
-
-/* The line of a type-specific key, or the section's line. */
-static int
-twilio_line(const struct provider_conf *pc, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < pc->nopts; i++)
-		if (strcmp(pc->opts[i].key, key) == 0)
-			return pc->opts[i].line;
-	return pc->line;
-}
 
 /* A copy of a URL without trailing slashes. */
 static char *

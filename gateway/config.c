@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "adapters/adapter.h"
 #include "config.h"
@@ -1418,6 +1419,36 @@ provider_conf_int(const struct provider_conf *pc, const char *key, long def,
 	}
 	*out = v;
 	return 0;
+}
+
+int
+provider_conf_line(const struct provider_conf *pc, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < pc->nopts; i++)
+		if (strcmp(pc->opts[i].key, key) == 0)
+			return pc->opts[i].line;
+	return pc->line;
+}
+
+int
+provider_conf_bool(const struct provider_conf *pc, const char *key, bool def,
+    bool *out, char *err, size_t errlen)
+{
+	const char	*v = provider_conf_get(pc, key);
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "no") == 0) {
+		*out = strcasecmp(v, "yes") == 0;
+		return 0;
+	}
+	snprintf(err, errlen, "%s:%d: %s: '%.32s' must be yes or no",
+	    pc->file ? pc->file : "config", provider_conf_line(pc, key), key,
+	    v);
+	return -1;
 }
 
 const char *

@@ -5,6 +5,7 @@
 #ifndef VARSEL_CONFIG_H
 #define VARSEL_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* API client scopes (bits). */
@@ -100,6 +101,12 @@ const char	*provider_conf_get(const struct provider_conf *, const char *key);
 int		 provider_conf_int(const struct provider_conf *, const char *key,
 		    long def, long min, long max, long *out, char *err,
 		    size_t errlen);
+/* The line of a type-specific key, or the section's line without it. */
+int		 provider_conf_line(const struct provider_conf *,
+		    const char *key);
+/* A yes/no key; def when absent. -1 with "file:line: key: ..." in err. */
+int		 provider_conf_bool(const struct provider_conf *, const char *key,
+		    bool def, bool *out, char *err, size_t errlen);
 /* A type-specific key that must be present: its value, or NULL with err. */
 const char	*provider_conf_require(const struct provider_conf *,
 		    const char *key, char *err, size_t errlen);

@@ -107,7 +107,6 @@ static const char *inb_gate_name(enum gate);
 static char	*inb_render(struct inb *, const char *, struct sms_info *);
 static char	*inb_render_fit(struct inb *, const char *, struct sms_info *);
 static void	 inb_echo(const char *, char *, size_t);
-static bool	 inb_is_e164(const char *);
 static bool	 inb_decimal_comma(const char *);
 static int	 inbound_ack_at(struct gw *, int64_t, int64_t, int, int64_t);
 static int	 inb_txn_begin(struct gw *);
@@ -646,7 +645,7 @@ inb_send(struct inb *b)
 	d.updated_at = b->now;
 	strlcpy(d.kind, b->kind, sizeof(d.kind));
 	strlcpy(d.pin, b->provider, sizeof(d.pin));
-	if (inb_is_e164(b->in->to))
+	if (is_e164(b->in->to))
 		strlcpy(d.sender, b->in->to, sizeof(d.sender));
 	d.inbound_id = b->inbound_id;
 	if (store_delivery_insert(s, &d) == -1) {
@@ -787,16 +786,3 @@ inb_echo(const char *in, char *out, size_t len)
 	out[i] = '\0';
 }
 
-/* "+" and 7 to 15 digits, the first not 0. */
-static bool
-inb_is_e164(const char *s)
-{
-	size_t	n = 0;
-
-	if (*s++ != '+' || *s == '0')
-		return false;
-	for (; *s != '\0'; s++, n++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return n >= 7 && n <= 15;
-}

@@ -121,6 +121,17 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+bool
+is_e164(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL || s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	n = strspn(s + 1, "0123456789");
+	return s[1 + n] == '\0' && n >= 7 && n <= 15;
+}
+
 /* Wipe a secret string, then free it. */
 void
 free_secret(char *s)

@@ -24,6 +24,8 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
+bool	 is_e164(const char *s);
 /* Wipe a secret string, then free it (NULL is fine). */
 void	 free_secret(char *);
 /* Printf into a new string; NULL on failure. */
