@@ -82,17 +82,27 @@ adapter_free(struct adapter *a)
 static void
 body_to_error(const char *body, size_t len, char *err, size_t errlen)
 {
+	size_t	o;
+
+	adapter_snippet(body, len, err, errlen);
+	/* Trim trailing blanks. */
+	for (o = strlen(err); o > 0 && err[o - 1] == ' '; o--)
+		err[o - 1] = '\0';
+}
+
+void
+adapter_snippet(const char *s, size_t len, char *out, size_t outlen)
+{
 	size_t	i, o = 0;
 
-	for (i = 0; i < len && o + 1 < errlen; i++) {
-		unsigned char	c = (unsigned char)body[i];
+	if (outlen == 0)
+		return;
+	for (i = 0; i < len && o + 1 < outlen; i++) {
+		unsigned char	c = (unsigned char)s[i];
 
-		err[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+		out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
 	}
-	/* Trim trailing blanks. */
-	while (o > 0 && err[o - 1] == ' ')
-		o--;
-	err[o] = '\0';
+	out[o] = '\0';
 }
 
 bool

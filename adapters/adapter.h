@@ -197,6 +197,9 @@ void		 adapter_free(struct adapter *);
 bool		 adapter_classify_http(const struct http_response *,
 		    struct send_result *);
 
+/* Up to len bytes of s for a message or log, control bytes as spaces. */
+void		 adapter_snippet(const char *s, size_t len, char *out,
+		    size_t outlen);
 /*
  * Fill an inbound SMS from a callback's fields: id and from must be
  * there and fit, to may be NULL, text NULL is "". The errors name the

@@ -71,7 +71,6 @@ static int	elks46_call_form(struct elks46 *, const struct outmsg *,
 		    char **, size_t *, char *, size_t);
 static const char *elks46_field(const struct hook_request *, const char *);
 static char	*elks46_trim_slash(const char *);
-static void	elks46_snippet(const char *, size_t, char *, size_t);
 
 static const char *const elks46_keys[] = {
 	"username",
@@ -377,7 +376,7 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 		 * match it) and say why.
 		 */
 		res->status = SEND_OK;
-		elks46_snippet(r->body ? r->body : "", r->body_len, snip,
+		adapter_snippet(r->body ? r->body : "", r->body_len, snip,
 		    sizeof(snip));
 		snprintf(res->error, sizeof(res->error), "2xx without id: %s",
 		    snip);
@@ -397,7 +396,7 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 	} else {
 		/* An id means 46elks has it; note the unknown status. */
 		res->status = SEND_OK;
-		elks46_snippet(status, strlen(status), snip, sizeof(snip));
+		adapter_snippet(status, strlen(status), snip, sizeof(snip));
 		snprintf(res->error, sizeof(res->error),
 		    "46elks: unknown status '%s'", snip);
 	}
@@ -447,7 +446,7 @@ elks46_parse_status(struct adapter *a, const struct hook_request *h,
 		rep->state = DS_FAILED;
 		strlcpy(rep->error, "failed", sizeof(rep->error));
 	} else {
-		elks46_snippet(status, strlen(status), snip, sizeof(snip));
+		adapter_snippet(status, strlen(status), snip, sizeof(snip));
 		snprintf(err, errlen, "46elks report with unknown status '%s'",
 		    snip);
 		return -1;
@@ -584,7 +583,7 @@ elks46_hangup(const struct hook_request *h, struct voice_event *ev,
 	    strcmp(st, "no-answer") == 0 || strcmp(st, "timeout") == 0)
 		ev->kind = VOICE_NO_ANSWER;
 	else {
-		elks46_snippet(st, strlen(st), snip, sizeof(snip));
+		adapter_snippet(st, strlen(st), snip, sizeof(snip));
 		log_warnx("%s: 46elks hangup of %.96s in unknown state '%s'",
 		    __func__, id, snip);
 		ev->kind = VOICE_FAILED;
@@ -621,17 +620,4 @@ elks46_trim_slash(const char *url)
 	return strndup(url, n);
 }
 
-/* The first bytes of s as one printable line. */
-static void
-elks46_snippet(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t	i, o = 0;
-
-	for (i = 0; i < len && o + 1 < outlen; i++) {
-		unsigned char	c = (unsigned char)s[i];
-
-		out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-	}
-	out[o] = '\0';
-}
 

@@ -126,7 +126,6 @@ static int	twilio_answer(struct hook_answer *, const char *);
 static const char *twilio_field(const struct hook_request *, const char *);
 static bool	twilio_sid_ok(const char *, const char *);
 static char	*twilio_trim_slash(const char *);
-static void	twilio_snippet(const char *, size_t, char *, size_t);
 
 static const char *const twilio_keys[] = {
 	"account_sid",
@@ -604,7 +603,7 @@ twilio_parse_send(struct adapter *a, const struct http_response *r,
 		 * as sent without a reference and say why.
 		 */
 		res->status = SEND_OK;
-		twilio_snippet(r->body ? r->body : "", r->body_len, snip,
+		adapter_snippet(r->body ? r->body : "", r->body_len, snip,
 		    sizeof(snip));
 		snprintf(res->error, sizeof(res->error), "2xx without sid: %s",
 		    snip);
@@ -645,7 +644,7 @@ twilio_api_error(const struct http_response *r, struct send_result *res)
 	jcode = json_object_get(root, "code");
 	jmsg = json_object_get(root, "message");
 	if (json_is_integer(jcode) || json_is_string(jmsg)) {
-		twilio_snippet(json_is_string(jmsg) ? json_string_value(jmsg) :
+		adapter_snippet(json_is_string(jmsg) ? json_string_value(jmsg) :
 		    "", json_is_string(jmsg) ? strlen(json_string_value(jmsg)) :
 		    0, msg, sizeof(msg));
 		if (json_is_integer(jcode))
@@ -863,7 +862,7 @@ twilio_parse_status(struct adapter *a, const struct hook_request *h,
 		if (strcmp(map[i].status, st) == 0)
 			break;
 	if (i == nitems(map)) {
-		twilio_snippet(st, strlen(st), snip, sizeof(snip));
+		adapter_snippet(st, strlen(st), snip, sizeof(snip));
 		snprintf(err, errlen, "twilio report with unknown "
 		    "MessageStatus '%s'", snip);
 		return -1;
@@ -872,7 +871,7 @@ twilio_parse_status(struct adapter *a, const struct hook_request *h,
 	if (rep->state == DS_FAILED) {
 		code = twilio_field(h, "ErrorCode");
 		if (code != NULL && code[0] != '\0') {
-			twilio_snippet(code, strlen(code), snip, sizeof(snip));
+			adapter_snippet(code, strlen(code), snip, sizeof(snip));
 			snprintf(rep->error, sizeof(rep->error), "twilio %s",
 			    snip);
 		} else
@@ -965,7 +964,7 @@ twilio_parse_voice(struct adapter *a, const struct hook_request *h,
 	if (digits != NULL) {
 		if (strlen(digits) >= sizeof(ev->digits) ||
 		    strspn(digits, "0123456789*#") != strlen(digits)) {
-			twilio_snippet(digits, strlen(digits), snip,
+			adapter_snippet(digits, strlen(digits), snip,
 			    sizeof(snip));
 			snprintf(err, errlen, "twilio Digits '%s' are not "
 			    "keypad digits", snip);
@@ -994,7 +993,7 @@ twilio_parse_voice(struct adapter *a, const struct hook_request *h,
 		if (strcmp(map[i].status, st) == 0)
 			break;
 	if (i == nitems(map)) {
-		twilio_snippet(st, strlen(st), snip, sizeof(snip));
+		adapter_snippet(st, strlen(st), snip, sizeof(snip));
 		snprintf(err, errlen, "twilio call event with unknown "
 		    "CallStatus '%s'", snip);
 		return -1;
@@ -1002,7 +1001,7 @@ twilio_parse_voice(struct adapter *a, const struct hook_request *h,
 	ev->kind = map[i].kind;
 	if (ev->kind == VOICE_FAILED) {
 		code = twilio_field(h, "ErrorCode");
-		twilio_snippet(code ? code : "", code ? strlen(code) : 0, snip,
+		adapter_snippet(code ? code : "", code ? strlen(code) : 0, snip,
 		    sizeof(snip));
 		snprintf(ev->error, sizeof(ev->error), "twilio call %s%s%s",
 		    st, snip[0] ? " " : "", snip);
@@ -1064,17 +1063,4 @@ twilio_trim_slash(const char *url)
 	return strndup(url, n);
 }
 
-/* The first bytes of s as one printable line. */
-static void
-twilio_snippet(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t	i, o = 0;
-
-	for (i = 0; i < len && o + 1 < outlen; i++) {
-		unsigned char	c = (unsigned char)s[i];
-
-		out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-	}
-	out[o] = '\0';
-}
 
