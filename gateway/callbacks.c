@@ -119,7 +119,6 @@ static void	 cb_failed(struct callbacks *, int64_t, int, const char *,
 		    int64_t);
 static void	 cb_check_drained(struct callbacks *);
 static const char *cb_secret(struct callbacks *, const char *);
-static double	 cb_random(struct callbacks *);
 static int	 cb_watch_cb(const struct alert_row *, void *);
 static void	 cb_watch(struct callbacks *, const struct watched *, int64_t);
 static json_t	*cb_counts_json(const struct alert_counts *, int, bool);
@@ -140,7 +139,7 @@ callbacks_new(struct gw *gw, char *err, size_t errlen)
 	}
 	cb->gw = gw;
 	TAILQ_INIT(&cb->jobs);
-	cb->rng = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
+	cb->rng = rand_seed();
 	cb->send_ev = evtimer_new(gw->base, cb_send_cb, cb);
 	cb->tick_ev = event_new(gw->base, -1, EV_PERSIST, cb_tick_cb, cb);
 	if (cb->send_ev == NULL || cb->tick_ev == NULL ||
@@ -517,7 +516,7 @@ cb_failed(struct callbacks *cb, int64_t id, int attempts, const char *why,
 	int64_t	delay;
 
 	delay = backoff_ms(attempts > 0 ? attempts : 1, CB_RETRY_BASE_MS,
-	    CB_RETRY_MAX_MS, cb_random(cb));
+	    CB_RETRY_MAX_MS, rand_unit(&cb->rng));
 	log_info("evt=callback_retry id=%" PRId64 " attempt=%d next=%" PRId64
 	    "ms error=\"%s\"", id, attempts, delay, why);
 	if (store_callback_retry(cb->gw->store, id, now + delay, why) == -1)
@@ -525,18 +524,6 @@ cb_failed(struct callbacks *cb, int64_t id, int attempts, const char *why,
 		    "lease brings it back", id);
 }
 
-/* A number in [0, 1) (splitmix64); jitter needs no more. */
-static double
-cb_random(struct callbacks *cb)
-{
-	uint64_t	z;
-
-	z = (cb->rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return (double)(z >> 11) / 9007199254740992.0;
-}
 
 /* Collect one watched alert. */
 static int

@@ -98,16 +98,6 @@ static void	sim_report_cb(void *, const char *,
 static void	sim_voice_cb(void *, const char *, const struct voice_event *);
 static void	check_drained(struct dispatch *);
 
-/* A uniform double in [0, 1) for jitter (xorshift64*). */
-static double
-rnd(struct dispatch *d)
-{
-	d->rng ^= d->rng >> 12;
-	d->rng ^= d->rng << 25;
-	d->rng ^= d->rng >> 27;
-	return (double)((d->rng * 2685821657736338717ULL) >> 11) /
-	    (double)(1ULL << 53);
-}
 
 struct dispatch *
 dispatch_new(struct gw *gw, char *err, size_t errlen)
@@ -119,8 +109,7 @@ dispatch_new(struct gw *gw, char *err, size_t errlen)
 	d = xcalloc(1, sizeof(*d));
 	d->gw = gw;
 	TAILQ_INIT(&d->jobs);
-	d->rng = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32) ^
-	    0x9e3779b97f4a7c15ULL;
+	d->rng = rand_seed();
 	d->nprov = gw->cfg->nproviders;
 	d->prov = xcalloc(d->nprov, sizeof(*d->prov));
 	memset(&env, 0, sizeof(env));
@@ -777,7 +766,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		break;
 	case SEND_TEMPFAIL:
 		delay = backoff_ms(j->attempts, gw->cfg->retry_base_ms,
-		    gw->cfg->retry_max_ms, rnd(d));
+		    gw->cfg->retry_max_ms, rand_unit(&d->rng));
 		if (res->retry_after_s > 0 &&
 		    (int64_t)res->retry_after_s * 1000 > delay)
 			delay = (int64_t)res->retry_after_s * 1000;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -119,6 +120,24 @@ xstrndup(const char *s, size_t n)
 	if (p == NULL)
 		fatal("strndup");
 	return p;
+}
+
+uint64_t
+rand_seed(void)
+{
+	return (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
+}
+
+double
+rand_unit(uint64_t *state)
+{
+	uint64_t	z;
+
+	z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
 }
 
 bool

@@ -24,6 +24,10 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* A seed for rand_unit: the clock and the process. */
+uint64_t rand_seed(void);
+/* A uniform double in [0, 1) from state (splitmix64); for jitter only. */
+double	 rand_unit(uint64_t *state);
 /* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
 bool	 is_e164(const char *s);
 /* Wipe a secret string, then free it (NULL is fine). */

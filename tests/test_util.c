@@ -421,6 +421,51 @@ test_str_printf(void **state)
 	free(s);
 }
 
+/* Jitter: in [0, 1), the same from the same seed, spread out. */
+static void
+test_rand_unit(void **state)
+{
+	uint64_t	a = 42, b = 42;
+	double		v, sum = 0, lo = 1, hi = 0;
+	int		i;
+
+	(void)state;
+	for (i = 0; i < 10000; i++) {
+		v = rand_unit(&a);
+		assert_true(v >= 0.0 && v < 1.0);
+		assert_true(v == rand_unit(&b));
+		sum += v;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	assert_true(sum / 10000 > 0.45 && sum / 10000 < 0.55);
+	assert_true(lo < 0.01 && hi > 0.99);
+}
+
+/* E.164 as it is stored: "+", 7 to 15 digits, no leading 0. */
+static void
+test_is_e164(void **state)
+{
+	static const struct {
+		const char	*s;
+		bool		 ok;
+	} cases[] = {
+		{ "+46701740605", true }, { "+1234567", true },
+		{ "+123456789012345", true }, { "+1234567890123456", false },
+		{ "+123456", false }, { "+046701740605", false },
+		{ "46701740605", false }, { "+4670174060x", false },
+		{ "+46 701740605", false }, { "+", false }, { "", false },
+		{ NULL, false },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (is_e164(cases[i].s) != cases[i].ok)
+			fail_msg("'%s': want %d", cases[i].s ? cases[i].s :
+			    "NULL", cases[i].ok);
+}
+
 int
 main(void)
 {
@@ -438,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_time_to_text),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_str_printf),
+		cmocka_unit_test(test_rand_unit),
+		cmocka_unit_test(test_is_e164),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
