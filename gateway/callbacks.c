@@ -8,7 +8,7 @@
  * and, when the alert's client has an hmac_secret, X-Varsel-Signature:
  * sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)> (the same
  * scheme as requests to Varsel). Events are rows in the store first:
- * claimed with a 60 s lease, at most CB_MAX_INFLIGHT at a time, done on
+ * claimed with a 60 s lease, at most CALLBACKS_MAX_INFLIGHT at a time, done on
  * a 2xx, else retried with backoff (1 s doubling to 5 min, jittered)
  * until a 2xx. An event older than 24 h is dropped with a warning; that
  * is the only way one is lost. A crash mid-request retries it after the
@@ -42,7 +42,6 @@
 #include "types.h"
 #include "util.h"
 
-#define CB_MAX_INFLIGHT		8
 #define CB_LEASE_MS		60000
 #define CB_TIMEOUT_MS		10000
 #define CB_RETRY_BASE_MS	1000
@@ -74,7 +73,7 @@ struct cbrow {
 
 /* Claimed rows collected before any request starts. */
 struct cbrows {
-	struct cbrow	 v[CB_MAX_INFLIGHT];
+	struct cbrow	 v[CALLBACKS_MAX_INFLIGHT];
 	size_t		 n;
 };
 
@@ -343,7 +342,7 @@ cb_send_cb(evutil_socket_t fd, short what, void *arg)
 	cb->send_armed = false;
 	if (cb->draining)
 		return;
-	limit = CB_MAX_INFLIGHT - (int)cb->inflight;
+	limit = CALLBACKS_MAX_INFLIGHT - (int)cb->inflight;
 	if (limit <= 0)
 		return;		/* an answer schedules the next round */
 	rs.n = 0;

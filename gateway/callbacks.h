@@ -7,6 +7,9 @@
 #ifndef VARSEL_CALLBACKS_H
 #define VARSEL_CALLBACKS_H
 
+/* Source callbacks in flight at most (connections they may hold). */
+#define CALLBACKS_MAX_INFLIGHT	8
+
 #include <stddef.h>
 #include <stdint.h>
 

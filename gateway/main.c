@@ -244,7 +244,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < gw.cfg->nproviders; i++)
 		maxconn += gw.cfg->providers[i].max_connections;
-	maxconn += 8;	/* source callbacks */
+	maxconn += CALLBACKS_MAX_INFLIGHT;
 	if ((gw.http = http_client_new(gw.base, maxconn)) == NULL)
 		fatalx("cannot create the HTTP client");
 	/* The API binds first: with port 0 it settles public_url. */
