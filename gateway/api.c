@@ -184,6 +184,43 @@ api_reply_after_commit(struct api_req *r, int status,
 	evhttp_add_header(hd, "Cache-Control", "no-store");
 }
 
+int64_t
+api_parse_id(const char *s)
+{
+	int64_t	v = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 18)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+int
+api_query_int(struct api_req *r, const char *name, int64_t def, int64_t min,
+    int64_t max, int64_t *out)
+{
+	const char	*s = kvlist_get(&r->query, name);
+	char		*end;
+	long long	 v;
+
+	*out = def;
+	if (s == NULL)
+		return 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		api_reply_errorf(r, 422, "invalid_field", name,
+		    "%s must be an integer from %lld to %lld", name,
+		    (long long)min, (long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 void
 api_reply_json(struct api_req *r, int status, json_t *obj)
 {

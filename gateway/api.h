@@ -57,6 +57,14 @@ void	api_reply_errorf(struct api_req *, int status, const char *code,
 	    __attribute__((format(printf, 5, 6)));
 /* The body as a JSON value (checks Content-Type); NULL with err. */
 json_t	*api_body_json(struct api_req *, struct api_error *);
+/* A positive decimal id (a path part, "d=" of a hook); 0 if it is none. */
+int64_t	api_parse_id(const char *);
+/*
+ * The integer query parameter name within [min, max], def when absent;
+ * -1 after answering 422 naming it.
+ */
+int	api_query_int(struct api_req *, const char *name, int64_t def,
+	    int64_t min, int64_t max, int64_t *out);
 /* A request header, or NULL. */
 const char *api_header(struct api_req *, const char *name);
 

@@ -76,19 +76,11 @@ api_contacts_list(struct api_req *r)
 {
 	struct contacts_page	 p;
 	const char		*after = kvlist_get(&r->query, "after");
-	const char		*ls = kvlist_get(&r->query, "limit");
-	char			*end;
-	long			 limit = 500;
+	int64_t			 limit;
 	json_t			*o;
 
-	if (ls != NULL) {
-		limit = strtol(ls, &end, 10);
-		if (*ls == '\0' || *end != '\0' || limit < 1 || limit > 5000) {
-			api_reply_errorf(r, 422, "invalid_field", "limit",
-			    "limit must be an integer from 1 to 5000");
-			return;
-		}
-	}
+	if (api_query_int(r, "limit", 500, 1, 5000, &limit) == -1)
+		return;
 	memset(&p, 0, sizeof(p));
 	p.arr = json_array();
 	p.limit = (int)limit;

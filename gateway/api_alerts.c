@@ -20,45 +20,6 @@
 
 #define LIST_MAX	1000
 
-/* A positive decimal id from a path part; 0 if it is not one. */
-static int64_t
-parse_id(const char *s)
-{
-	int64_t	v = 0;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 18)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-/* An integer query parameter within [min, max]; -1 after answering 422. */
-static int
-query_int(struct api_req *r, const char *name, int64_t def, int64_t min,
-    int64_t max, int64_t *out)
-{
-	const char	*s = kvlist_get(&r->query, name);
-	char		*end;
-	long long	 v;
-
-	*out = def;
-	if (s == NULL)
-		return 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < min || v > max) {
-		api_reply_errorf(r, 422, "invalid_field", name,
-		    "%s must be an integer from %lld to %lld", name,
-		    (long long)min, (long long)max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* The alert as GET /v1/alerts/{id} shows it. */
 static json_t *
 alert_json(struct store *s, const struct alert_row *a)
@@ -338,7 +299,7 @@ api_alerts_list(struct api_req *r)
 	struct list_ctx	l = { r->gw->store, json_array(), 0 };
 	int64_t		limit;
 
-	if (query_int(r, "limit", 50, 1, 500, &limit) == -1) {
+	if (api_query_int(r, "limit", 50, 1, 500, &limit) == -1) {
 		json_decref(l.arr);
 		return;
 	}
@@ -357,7 +318,7 @@ api_alerts_list(struct api_req *r)
 static bool
 load_alert(struct api_req *r, struct alert_row *a)
 {
-	int64_t	id = parse_id(r->params[0]);
+	int64_t	id = api_parse_id(r->params[0]);
 	int	rc;
 
 	memset(a, 0, sizeof(*a));
@@ -448,8 +409,8 @@ api_alert_deliveries(struct api_req *r)
 	int			 state = -1;
 	json_t			*o;
 
-	if (query_int(r, "limit", 100, 1, LIST_MAX, &limit) == -1 ||
-	    query_int(r, "after", 0, 0, INT64_MAX, &after) == -1)
+	if (api_query_int(r, "limit", 100, 1, LIST_MAX, &limit) == -1 ||
+	    api_query_int(r, "after", 0, 0, INT64_MAX, &after) == -1)
 		return;
 	if (st != NULL && (state = dstate_parse(st)) == -1) {
 		api_reply_errorf(r, 422, "invalid_field", "state",

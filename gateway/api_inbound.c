@@ -44,10 +44,8 @@ void
 api_replies_list(struct api_req *r)
 {
 	const char	*phone = kvlist_get(&r->query, "phone");
-	const char	*ls = kvlist_get(&r->query, "limit");
-	const char	*region = r->gw->cfg->default_region;
-	char		 e164[PHONE_MAX], why[128], given[64], *end;
-	long		 limit = REPLIES_DEFAULT;
+	char		 e164[PHONE_MAX], why[128], given[64];
+	int64_t		 limit;
 	json_t		*arr;
 
 	if (phone == NULL || *phone == '\0') {
@@ -56,24 +54,21 @@ api_replies_list(struct api_req *r)
 		return;
 	}
 	/* An unencoded "+" arrives as a space. */
-	strlcpy(given, phone, sizeof(given));
+	if (strlcpy(given, phone, sizeof(given)) >= sizeof(given)) {
+		api_reply_errorf(r, 422, "invalid_phone", "phone",
+		    "too long");
+		return;
+	}
 	if (given[0] == ' ')
 		given[0] = '+';
-	if (phone_normalize(given, region[0] ? region : "SE", e164,
+	if (phone_normalize(given, r->gw->cfg->default_region, e164,
 	    sizeof(e164), why, sizeof(why)) == -1) {
 		api_reply_errorf(r, 422, "invalid_phone", "phone", "%s", why);
 		return;
 	}
-	if (ls != NULL) {
-		limit = strtol(ls, &end, 10);
-		if (*ls == '\0' || *end != '\0' || limit < 1 ||
-		    limit > REPLIES_MAX) {
-			api_reply_errorf(r, 422, "invalid_field", "limit",
-			    "limit must be an integer from 1 to %d",
-			    REPLIES_MAX);
-			return;
-		}
-	}
+	if (api_query_int(r, "limit", REPLIES_DEFAULT, 1, REPLIES_MAX,
+	    &limit) == -1)
+		return;
 	if ((arr = json_array()) == NULL ||
 	    store_replies_list(r->gw->store, e164, (int)limit, reply_cb,
 	    arr) == -1) {

@@ -199,22 +199,6 @@ out:
 	free(url);
 }
 
-/* The delivery id in the query parameter d (digits); 0 if absent. */
-static int64_t
-hook_delivery_id(const struct api_req *r)
-{
-	const char	*s = kvlist_get(&r->query, "d");
-	int64_t		 v = 0;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 18)
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
 
 /*
  * POST /hooks/NAME/voice: a call event (ringing, answered, DTMF, hung
@@ -249,7 +233,7 @@ hooks_voice(struct api_req *r)
 		api_reply_errorf(r, 400, "invalid_field", NULL, "%s", why);
 		goto out;
 	}
-	id = hook_delivery_id(r);
+	id = api_parse_id(kvlist_get(&r->query, "d"));
 	rc = dispatch_voice_event(r->gw->dispatch, p->conf->name, id, &ev);
 	if (rc == -1) {
 		api_reply_errorf(r, 503, "unavailable", NULL,
