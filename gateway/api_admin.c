@@ -26,6 +26,7 @@
 #include "types.h"
 
 #define PURGE_MIN_S	86400		/* never purge the last day */
+#define PURGE_MAX_S	(100LL * 365 * 86400)
 #define MEDIA_MAX	(16 * 1024 * 1024)
 
 struct contacts_page {
@@ -150,9 +151,10 @@ api_purge(struct api_req *r)
 	}
 	older = json_integer_value(v);
 	json_decref(root);
-	if (older < PURGE_MIN_S || older > 100LL * 365 * 86400) {
+	if (older < PURGE_MIN_S || older > PURGE_MAX_S) {
 		api_reply_errorf(r, 422, "invalid_field", "older_than_s",
-		    "older_than_s must be at least %d (one day)", PURGE_MIN_S);
+		    "older_than_s must be from %d (a day) to %lld (a century)",
+		    PURGE_MIN_S, PURGE_MAX_S);
 		return;
 	}
 	batch_flush(r->gw->batch);

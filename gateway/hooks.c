@@ -146,13 +146,11 @@ out:
 static void
 hook_answer_send(struct api_req *r, struct hook_answer *ans)
 {
-	if (ans->body != NULL)
-		api_reply_after_commit(r, 200, ans->content_type[0] != '\0' ?
-		    ans->content_type : "text/plain; charset=utf-8", ans->body,
-		    strlen(ans->body));
-	else
-		api_reply_after_commit(r, 200, "text/plain; charset=utf-8",
-		    "", 0);
+	const char	*body = ans->body != NULL ? ans->body : "";
+
+	api_reply_after_commit(r, 200, ans->body != NULL &&
+	    ans->content_type[0] != '\0' ? ans->content_type :
+	    "text/plain; charset=utf-8", body, strlen(body));
 }
 
 /*

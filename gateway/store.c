@@ -1130,19 +1130,14 @@ txn_leave(struct store *s, enum txn_kind kind, bool ok, const char *func)
 {
 	int	rc = ok ? 0 : -1;
 
+	if (kind == TXN_SAVEPOINT)
+		return store_savepoint_end(s, ok) == -1 ? -1 : rc;
 	if (s->depth > 0)
 		s->depth--;
-	if (kind == TXN_OWN) {
-		if (ok && step_done(s, ST_COMMIT, func) == -1)
-			rc = -1;
-		if (!sqlite3_get_autocommit(s->db))
-			step_done(s, ST_ROLLBACK, func);
-		return rc;
-	}
-	if (!ok)
-		step_done(s, ST_ROLLBACK_TO, func);
-	if (step_done(s, ST_RELEASE, func) == -1)
+	if (ok && step_done(s, ST_COMMIT, func) == -1)
 		rc = -1;
+	if (!sqlite3_get_autocommit(s->db))
+		step_done(s, ST_ROLLBACK, func);
 	return rc;
 }
 
