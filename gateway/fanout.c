@@ -496,6 +496,39 @@ answer_json(struct fanout *f)
 	return s;
 }
 
+/* A fan-out of req: its variables with the emergency number added. */
+static void
+fanout_init(struct fanout *f, struct gw *gw, const struct alert_req *req,
+    struct api_error *err)
+{
+	size_t	i;
+
+	memset(f, 0, sizeof(*f));
+	f->gw = gw;
+	f->req = req;
+	f->err = err;
+	f->now = now_ms();
+	f->worst_encoding = SMS_GSM7;
+	f->vars = xcalloc(req->nvars + 1, sizeof(*f->vars));
+	for (i = 0; i < req->nvars; i++)
+		f->vars[i] = req->vars[i];
+	f->vars[req->nvars].name = "emergency_number";
+	f->vars[req->nvars].value = gw->cfg->emergency_number;
+	f->nvars = req->nvars + 1;
+}
+
+/* What fanout_init and the rendering allocated. */
+static void
+fanout_clear(struct fanout *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->ntexts; i++)
+		free(f->texts[i].text);
+	free(f->vars);
+	phoneset_free(&f->seen);
+}
+
 /* Add the stored answer's "duplicate": true. */
 static char *
 duplicate_answer(const char *stored)
@@ -517,17 +550,9 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 {
 	struct fanout		 f;
 	struct alert_row	 a, prev;
-	size_t			 i, nv;
 	int			 rc = -1, found;
 
 	*response = NULL;
-	memset(&f, 0, sizeof(f));
-	f.gw = gw;
-	f.req = req;
-	f.err = err;
-	f.now = now_ms();
-	f.worst_encoding = SMS_GSM7;
-
 	batch_flush(gw->batch);
 	memset(&prev, 0, sizeof(prev));
 	found = store_alert_find_ref(gw->store, client, req->source_ref, &prev);
@@ -546,14 +571,7 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		return api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not answer");
 
-	nv = req->nvars;
-	f.vars = xcalloc(nv + 1, sizeof(*f.vars));
-	for (i = 0; i < nv; i++)
-		f.vars[i] = req->vars[i];
-	f.vars[nv].name = "emergency_number";
-	f.vars[nv].value = gw->cfg->emergency_number;
-	f.nvars = nv + 1;
-
+	fanout_init(&f, gw, req, err);
 	if (check_request(&f) == -1)
 		goto out;
 
@@ -625,10 +643,7 @@ out:
 		free(*response);
 		*response = NULL;
 	}
-	for (i = 0; i < f.ntexts; i++)
-		free(f.texts[i].text);
-	free(f.vars);
-	phoneset_free(&f.seen);
+	fanout_clear(&f);
 	return rc;
 }
 
@@ -676,25 +691,12 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 {
 	struct fanout	 f;
 	json_t		*langs;
-	size_t		 i, nv = req->nvars;
+	size_t		 i;
 	int		 rc = -1;
 
 	*out = NULL;
-	memset(&f, 0, sizeof(f));
-	f.gw = gw;
-	f.req = req;
-	f.err = err;
-	f.now = now_ms();
-	f.worst_encoding = SMS_GSM7;
+	fanout_init(&f, gw, req, err);
 	f.dry_run = true;
-	f.vars = xcalloc(nv + 1, sizeof(*f.vars));
-	for (i = 0; i < nv; i++)
-		f.vars[i] = req->vars[i];
-	f.vars[nv].name = "emergency_number";
-	f.vars[nv].value = gw->cfg->emergency_number;
-	f.nvars = nv + 1;
-
-	batch_flush(gw->batch);
 	if (check_request(&f) == -1)
 		goto out;
 	if (resolve(&f) == -1) {
@@ -727,9 +729,6 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,
 	    "out of memory");
 out:
-	for (i = 0; i < f.ntexts; i++)
-		free(f.texts[i].text);
-	free(f.vars);
-	phoneset_free(&f.seen);
+	fanout_clear(&f);
 	return rc;
 }
