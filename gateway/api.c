@@ -143,6 +143,9 @@ held_send(bool committed, void *arg)
 	struct evkeyvalq	*hd = evhttp_request_get_output_headers(h->req);
 
 	if (!committed) {
+		/* The access log said status already; this corrects it. */
+		log_warnx("http evt=held_reply status=503 was=%d: the pass's "
+		    "commit failed", h->status);
 		evhttp_remove_header(hd, "Content-Type");
 		evhttp_add_header(hd, "Content-Type", "application/json");
 		evbuffer_drain(h->buf, evbuffer_get_length(h->buf));
