@@ -342,6 +342,7 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 	json_error_t	 jerr;
 	const char	*id = NULL, *status = NULL;
 	char		 snip[ELKS46_SNIPPET + 1];
+	bool		 call = false;	/* a call's answer has a state */
 
 	memset(res, 0, sizeof(*res));
 	if (!adapter_classify_http(r, res)) {
@@ -366,8 +367,10 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 		jstate = json_object_get(root, "state");
 		if (json_is_string(jstatus))
 			status = json_string_value(jstatus);
-		else if (json_is_string(jstate))
+		else if (json_is_string(jstate)) {
 			status = json_string_value(jstate);
+			call = true;
+		}
 	}
 	if (id == NULL) {
 		/*
@@ -391,8 +394,7 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 	else if (strcmp(status, "failed") == 0) {
 		res->status = SEND_PERMFAIL;
 		snprintf(res->error, sizeof(res->error),
-		    "46elks: %s %s failed", id[0] == 'c' ? "call" : "message",
-		    id);
+		    "46elks: %s %s failed", call ? "call" : "message", id);
 	} else {
 		/* An id means 46elks has it; note the unknown status. */
 		res->status = SEND_OK;
