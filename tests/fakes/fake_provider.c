@@ -9,6 +9,15 @@
  * nothing per request unless -v is given, and it is quick enough to be the
  * sink of bench/fanout.
  *
+ * POST /a1/calls answers as 46elks does (providers.md section 1.4, the
+ * call object with state "ongoing") and then plays the call through:
+ * after --call-step-ms it fetches the audio of the voice_start's ivr or
+ * play action from the daemon (counted as media_ok when it is 200,
+ * audio/wav and a RIFF/WAVE file longer than its 44-byte header, else
+ * media_bad), posts callid and result=--press DIGITS to the ivr's "next"
+ * URL (only with --press), and last posts the call's end (state success)
+ * to whenhangup, retried as a delivery report is.
+ *
  * It is also a receiver of Varsel's source callbacks: any POST under
  * /_hook/ is recorded with its X-Varsel-* headers and body (answered 200,
  * or 500 while --hook-fail-first lasts) and GET /_hooks lists them.
@@ -23,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -39,6 +49,10 @@
 #define DLR_RETRY_MS_DEFAULT	200
 #define DLR_TIMEOUT_MS		5000
 #define DLR_MAX_CONNECTIONS	32
+#define CALL_STEP_MS_DEFAULT	50
+#define CALL_DURATION_S		12	/* what a hang-up reports at least */
+#define MEDIA_TIMEOUT_S		5
+#define WAV_HEADER		44	/* a RIFF/WAVE file's PCM header */
 
 /* The faults and behaviour a test can script. */
 struct faults {
@@ -48,6 +62,8 @@ struct faults {
 	long		 dlr_tries;
 	long		 dlr_retry_ms;
 	long		 hook_fail_first; /* callbacks still to answer 500 */
+	char		 press[8];	/* digits a callee presses; "": none */
+	long		 call_step_ms;	/* between a call's requests */
 };
 
 /* What GET /_stats reports. */
@@ -61,15 +77,23 @@ struct stats {
 	uint64_t	 dlr_sent;
 	uint64_t	 dlr_failed;
 	uint64_t	 hooks;		/* source callbacks received */
+	uint64_t	 calls;		/* calls accepted */
+	uint64_t	 media_ok;	/* audio fetched: 200 audio/wav RIFF */
+	uint64_t	 media_bad;	/* audio fetched otherwise, or not */
+	uint64_t	 ivr_sent;	/* digits posted, answered 2xx */
+	uint64_t	 ivr_failed;
+	uint64_t	 hangup_sent;	/* whenhangup posted, answered 2xx */
+	uint64_t	 hangup_failed;	/* given up after the tries */
 };
 
-/* One accepted message, kept for GET /_received. */
+/* One accepted message or call, kept for GET /_received. */
 struct sent {
 	struct sent	*next;
+	bool		 call;
 	char		*id;
 	char		*from;
-	char		*message;
-	char		*whendelivered;	/* NULL if none was given */
+	char		*message;	/* SMS: the text; call: voice_start */
+	char		*whendelivered;	/* or whenhangup; NULL if not given */
 	char		 created[32];
 };
 
@@ -80,6 +104,7 @@ struct number {
 	uint32_t	 accepted;
 	uint32_t	 rejected;
 	uint32_t	 tempfailed;
+	uint32_t	 calls;
 	struct sent	*first;		/* oldest first */
 	struct sent	*last;
 };
@@ -99,8 +124,15 @@ struct hook {
 
 struct fake;
 
+/* What an answer starts once it is out (the first member of each). */
+enum after_kind {
+	AFTER_DLR,
+	AFTER_CALL
+};
+
 /* A delivery report on its way to a whendelivered URL. */
 struct dlr {
+	enum after_kind		 kind;		/* first: AFTER_DLR */
 	TAILQ_ENTRY(dlr)	 entry;
 	struct fake		*fake;
 	struct event		*timer;
@@ -111,6 +143,34 @@ struct dlr {
 	char			 delivered[32];
 };
 
+/* Where a call is in its script. */
+enum call_step {
+	CALL_MEDIA,		/* fetch the audio */
+	CALL_IVR,		/* post the digits to next */
+	CALL_HANGUP,		/* post the end to whenhangup */
+	CALL_DONE
+};
+
+/* An accepted call played through, one request after another. */
+struct call {
+	enum after_kind		  kind;		/* first: AFTER_CALL */
+	TAILQ_ENTRY(call)	  entry;
+	struct fake		 *fake;
+	struct event		 *timer;
+	struct evhttp_connection *conn;		/* of the audio GET */
+	enum call_step		  step;
+	char			 *id;
+	char			 *from;
+	char			 *to;
+	char			 *audio;	/* ivr or play URL, or NULL */
+	char			 *next;		/* the ivr's next URL or NULL */
+	char			 *whenhangup;	/* or NULL */
+	long			  tries;	/* of the hang-up */
+	long long		  start_ms;
+	char			  created[32];
+	char			  start[32];
+};
+
 struct fake {
 	struct fake_server	 srv;
 	char			*auth;		/* base64 of user:pass */
@@ -118,6 +178,7 @@ struct fake {
 	struct stats		 st;
 	struct fake_table	 tab;
 	TAILQ_HEAD(, dlr)	 dlrs;
+	TAILQ_HEAD(, call)	 calls;
 	struct hook		*hooks;		/* oldest first */
 	struct hook		*hooks_last;
 };
@@ -128,9 +189,27 @@ static void	 fake_now(char *, size_t);
 static void	 fake_number_clear(struct fake_entry *);
 static bool	 fake_has_suffix(const char *, const char *);
 static void	 fake_request_cb(struct evhttp_request *, void *);
+static struct number *fake_api_number(struct fake *, const char *);
+static bool	 fake_api_refused(struct fake *, struct evhttp_request *,
+		    struct number *);
+static void	 fake_api_reject(struct fake *, struct evhttp_request *,
+		    struct number *, char *);
+static void	 fake_sent_add(struct number *, struct sent *);
 static void	 fake_sms(struct fake *, struct evhttp_request *);
-static void	 fake_dlr_begin(void *, void *);
-static void	 fake_dlr_drop(void *);
+static void	 fake_after_begin(void *, void *);
+static void	 fake_after_drop(void *);
+static void	 fake_calls(struct fake *, struct evhttp_request *);
+static int	 fake_call_action(const char *, json_t **, char **, char **);
+static bool	 fake_is_url(const char *);
+static long long fake_ms(void);
+static void	 fake_call_arm(struct call *, long);
+static void	 fake_call_timer_cb(evutil_socket_t, short, void *);
+static int	 fake_call_get(struct call *);
+static void	 fake_call_media_cb(struct evhttp_request *, void *);
+static int	 fake_call_post(struct call *, const char *, char *, size_t);
+static void	 fake_call_done_cb(const struct http_response *, void *);
+static void	 fake_call_end(struct call *);
+static void	 fake_call_free(struct call *);
 static void	 fake_dlr_start(struct fake *, struct dlr *, long);
 static void	 fake_dlr_timer_cb(evutil_socket_t, short, void *);
 static void	 fake_dlr_done_cb(const struct http_response *, void *);
@@ -162,6 +241,8 @@ static const struct option longopts[] = {
 	{ "reject-suffix",	required_argument,	NULL, 'x' },
 	{ "latency-ms",		required_argument,	NULL, 'l' },
 	{ "hook-fail-first",	required_argument,	NULL, 'k' },
+	{ "press",		required_argument,	NULL, 'd' },
+	{ "call-step-ms",	required_argument,	NULL, 'c' },
 	{ "hang",		no_argument,		NULL, 'H' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ NULL,			0,			NULL, 0 }
@@ -176,10 +257,10 @@ static const struct fake_kind kind = {
 	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] "
 	    "[--reject-suffix S] [--latency-ms N] [--hang]\n"
-	    "\t[--hook-fail-first N]\n",
+	    "\t[--hook-fail-first N] [--press DIGITS] [--call-step-ms N]\n",
 	.option = fake_option,
-	.start = fake_dlr_begin,
-	.drop = fake_dlr_drop,
+	.start = fake_after_begin,
+	.drop = fake_after_drop,
 	.reset = fake_reset,
 };
 
@@ -216,6 +297,15 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 			return -1;
 	} else if (strcmp(key, "dlr-retry-ms") == 0) {
 		if (fake_parse_long(value, 0, 3600000, &f->dlr_retry_ms) == -1)
+			return -1;
+	} else if (strcmp(key, "press") == 0) {
+		/* Keys of a phone; "" presses nothing. */
+		if (strlen(value) >= sizeof(f->press) ||
+		    strspn(value, "0123456789*#") != strlen(value))
+			return -1;
+		strlcpy(f->press, value, sizeof(f->press));
+	} else if (strcmp(key, "call-step-ms") == 0) {
+		if (fake_parse_long(value, 0, 3600000, &f->call_step_ms) == -1)
 			return -1;
 	} else
 		return 1;
@@ -277,6 +367,13 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 		else
 			fake_send(req, 405, "text/plain",
 			    "Method not allowed");
+	} else if (strcmp(path, "/a1/calls") == 0 ||
+	    strcmp(path, "/a1/Calls") == 0) {
+		if (post)
+			fake_calls(fk, req);
+		else
+			fake_send(req, 405, "text/plain",
+			    "Method not allowed");
 	} else if (strcmp(path, "/_stats") == 0 && get)
 		fake_stats(fk, req);
 	else if (strcmp(path, "/_received") == 0 && get)
@@ -295,6 +392,70 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 		fake_send(req, 405, "text/plain", "Method not allowed");
 	else
 		fake_send(req, 404, "text/plain", "Not found");
+}
+
+/* The entry of an E.164 to, its request counted; NULL for another to. */
+static struct number *
+fake_api_number(struct fake *fk, const char *to)
+{
+	struct number	*nb;
+
+	if (to == NULL || !fake_is_e164(to))
+		return NULL;
+	nb = (struct number *)fake_table_get(&fk->tab, to, sizeof(*nb));
+	nb->requests++;
+	return nb;
+}
+
+/*
+ * Answer a request to the API 503 in an outage or 401 without good
+ * credentials, and count it; false if it may go on.
+ */
+static bool
+fake_api_refused(struct fake *fk, struct evhttp_request *req,
+    struct number *nb)
+{
+	/* An outage comes before anything is looked at. */
+	if (fake_outage(&fk->srv)) {
+		fk->st.tempfailed++;
+		if (nb != NULL)
+			nb->tempfailed++;
+		fake_answer(&fk->srv, req, 503, "text/plain",
+		    xstrdup("Service Unavailable"), NULL);
+		return true;
+	}
+	if (!fake_basic_ok(req, fk->auth)) {
+		fk->st.rejected++;
+		if (nb != NULL)
+			nb->rejected++;
+		fake_answer(&fk->srv, req, 401, "text/plain",
+		    xstrdup("API access requires Basic HTTP authentication. "
+		    "Read the docs at https://46elks.com/docs"), NULL);
+		return true;
+	}
+	return false;
+}
+
+/* Answer a request to the API 400 with msg (taken), and count it. */
+static void
+fake_api_reject(struct fake *fk, struct evhttp_request *req,
+    struct number *nb, char *msg)
+{
+	fk->st.rejected++;
+	if (nb != NULL)
+		nb->rejected++;
+	fake_answer(&fk->srv, req, 400, "text/plain", msg, NULL);
+}
+
+/* Append an accepted message or call to its number's list. */
+static void
+fake_sent_add(struct number *nb, struct sent *s)
+{
+	if (nb->last != NULL)
+		nb->last->next = s;
+	else
+		nb->first = s;
+	nb->last = s;
 }
 
 /* POST /a1/sms: check, count, answer (maybe later) and report. */
@@ -320,31 +481,9 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	to = kvlist_get(&form, "to");
 	msg = kvlist_get(&form, "message");
 	when = kvlist_get(&form, "whendelivered");
-	if (to != NULL && fake_is_e164(to)) {
-		nb = (struct number *)fake_table_get(&fk->tab, to,
-		    sizeof(*nb));
-		nb->requests++;
-	}
-
-	/* An outage comes before anything is looked at. */
-	if (fake_outage(&fk->srv)) {
-		fk->st.tempfailed++;
-		if (nb != NULL)
-			nb->tempfailed++;
-		fake_answer(&fk->srv, req, 503, "text/plain",
-		    xstrdup("Service Unavailable"), NULL);
+	nb = fake_api_number(fk, to);
+	if (fake_api_refused(fk, req, nb))
 		goto out;
-	}
-
-	if (!fake_basic_ok(req, fk->auth)) {
-		fk->st.rejected++;
-		if (nb != NULL)
-			nb->rejected++;
-		fake_answer(&fk->srv, req, 401, "text/plain",
-		    xstrdup("API access requires Basic HTTP authentication. "
-		    "Read the docs at https://46elks.com/docs"), NULL);
-		goto out;
-	}
 
 	if (from == NULL)
 		missing = "from";
@@ -353,19 +492,12 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	else if (msg == NULL)
 		missing = "message";
 	if (missing != NULL) {
-		fk->st.rejected++;
-		if (nb != NULL)
-			nb->rejected++;
-		fake_answer(&fk->srv, req, 400, "text/plain",
-		    str_printf("Missing key %s", missing), NULL);
+		fake_api_reject(fk, req, nb, str_printf("Missing key %s",
+		    missing));
 		goto out;
 	}
 	if (nb == NULL || fake_has_suffix(to, fk->f.reject_suffix)) {
-		fk->st.rejected++;
-		if (nb != NULL)
-			nb->rejected++;
-		fake_answer(&fk->srv, req, 400, "text/plain",
-		    xstrdup("Invalid to number"), NULL);
+		fake_api_reject(fk, req, nb, xstrdup("Invalid to number"));
 		goto out;
 	}
 
@@ -377,7 +509,7 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 		fk->st.unique_to++;
 	else {
 		for (s = nb->first; s != NULL; s = s->next)
-			if (strcmp(s->message, msg) == 0) {
+			if (!s->call && strcmp(s->message, msg) == 0) {
 				fk->st.duplicates++;
 				break;
 			}
@@ -389,14 +521,11 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	s->message = xstrdup(msg);
 	s->whendelivered = when != NULL ? xstrdup(when) : NULL;
 	strlcpy(s->created, created, sizeof(s->created));
-	if (nb->last != NULL)
-		nb->last->next = s;
-	else
-		nb->first = s;
-	nb->last = s;
+	fake_sent_add(nb, s);
 
 	if (when != NULL && *when != '\0' && !fk->f.c.no_dlr) {
 		d = xcalloc(1, sizeof(*d));
+		d->kind = AFTER_DLR;
 		d->fake = fk;
 		d->url = xstrdup(when);
 		d->id = xstrdup(id);
@@ -427,20 +556,478 @@ out:
 	kvlist_free(&form);
 }
 
-/* An answer is out: its delivery report goes after --dlr-delay-ms. */
+/*
+ * An answer is out: its delivery report goes after --dlr-delay-ms, its
+ * call's first request after --call-step-ms.
+ */
 static void
-fake_dlr_begin(void *arg, void *after)
+fake_after_begin(void *arg, void *after)
 {
 	struct fake	*fk = arg;
+	struct call	*c = after;
 
-	fake_dlr_start(fk, after, fk->f.c.dlr_delay_ms);
+	if (*(enum after_kind *)after == AFTER_DLR) {
+		fake_dlr_start(fk, after, fk->f.c.dlr_delay_ms);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&fk->calls, c, entry);
+	if ((c->timer = evtimer_new(fk->srv.base, fake_call_timer_cb,
+	    c)) == NULL) {
+		log_warnx("call id=%s: evtimer_new failed: call dropped",
+		    c->id);
+		fake_call_end(c);
+		return;
+	}
+	fake_call_arm(c, fk->f.call_step_ms);
 }
 
-/* An answer never went out: free its delivery report. */
+/* An answer never went out: free its delivery report or call. */
 static void
-fake_dlr_drop(void *after)
+fake_after_drop(void *after)
 {
-	fake_dlr_free(after);
+	if (*(enum after_kind *)after == AFTER_DLR)
+		fake_dlr_free(after);
+	else
+		fake_call_free(after);
+}
+
+/*
+ * POST /a1/calls: check and count as for an SMS, answer the call object
+ * (state ongoing) and, once that is out, play the call through.
+ */
+static void
+fake_calls(struct fake *fk, struct evhttp_request *req)
+{
+	struct kvlist	 form = { 0 };
+	struct number	*nb;
+	struct sent	*s;
+	struct call	*c;
+	const char	*from, *to, *start, *hangup, *tmo, *missing = NULL;
+	char		 id[40], created[32], *audio = NULL, *next = NULL;
+	char		*body;
+	json_t		*act = NULL, *acts, *o;
+	long		 timeout;
+
+	fk->st.requests++;
+	if (fake_body_form(&fk->srv, req, &form) == -1) {
+		fk->st.rejected++;
+		fake_answer(&fk->srv, req, 400, "text/plain",
+		    xstrdup("Could not parse the request body"), NULL);
+		return;
+	}
+	from = kvlist_get(&form, "from");
+	to = kvlist_get(&form, "to");
+	start = kvlist_get(&form, "voice_start");
+	hangup = kvlist_get(&form, "whenhangup");
+	tmo = kvlist_get(&form, "timeout");
+	nb = fake_api_number(fk, to);
+	if (fake_api_refused(fk, req, nb))
+		goto out;
+
+	if (from == NULL)
+		missing = "from";
+	else if (to == NULL)
+		missing = "to";
+	else if (start == NULL)
+		missing = "voice_start";
+	if (missing != NULL) {
+		fake_api_reject(fk, req, nb, str_printf("Missing key %s",
+		    missing));
+		goto out;
+	}
+	/* A call comes from a number of the account, never a name. */
+	if (!fake_is_e164(from)) {
+		fake_api_reject(fk, req, nb, xstrdup("Invalid from number"));
+		goto out;
+	}
+	if (nb == NULL || fake_has_suffix(to, fk->f.reject_suffix)) {
+		fake_api_reject(fk, req, nb, xstrdup("Invalid to number"));
+		goto out;
+	}
+	if (fake_call_action(start, &act, &audio, &next) == -1) {
+		fake_api_reject(fk, req, nb, xstrdup("Invalid voice_start"));
+		goto out;
+	}
+	if (hangup != NULL && !fake_is_url(hangup)) {
+		fake_api_reject(fk, req, nb, xstrdup("Invalid whenhangup"));
+		goto out;
+	}
+	timeout = 60;
+	if (tmo != NULL && fake_parse_long(tmo, 1, 600, &timeout) == -1) {
+		fake_api_reject(fk, req, nb, xstrdup("Invalid timeout"));
+		goto out;
+	}
+
+	/* Accepted. */
+	fake_id(&fk->srv, "c", id, sizeof(id));
+	fake_now(created, sizeof(created));
+	fk->st.calls++;
+	nb->calls++;
+	s = xcalloc(1, sizeof(*s));
+	s->call = true;
+	s->id = xstrdup(id);
+	s->from = xstrdup(from);
+	s->message = xstrdup(start);
+	s->whendelivered = hangup != NULL ? xstrdup(hangup) : NULL;
+	strlcpy(s->created, created, sizeof(s->created));
+	fake_sent_add(nb, s);
+
+	/* As call_ongoing.json: the actions so far, none for a URL. */
+	acts = json_array();
+	if (acts != NULL && act != NULL)
+		json_array_append(acts, act);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o}",
+	    "direction", "outgoing", "from", from, "to", to,
+	    "created", created, "state", "ongoing", "timeout", (int)timeout,
+	    "id", id, "actions", acts);
+	body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (body == NULL) {
+		fake_answer(&fk->srv, req, 500, "text/plain",
+		    xstrdup("Out of memory"), NULL);
+		goto out;
+	}
+
+	c = xcalloc(1, sizeof(*c));
+	c->kind = AFTER_CALL;
+	c->fake = fk;
+	c->step = CALL_MEDIA;
+	c->id = xstrdup(id);
+	c->from = xstrdup(from);
+	c->to = xstrdup(to);
+	c->audio = audio;
+	c->next = next;
+	audio = next = NULL;
+	c->whenhangup = hangup != NULL && *hangup != '\0' ?
+	    xstrdup(hangup) : NULL;
+	strlcpy(c->created, created, sizeof(c->created));
+	if (log_verbosity() >= LOG_LVL_INFO) {
+		char	masked[32];
+
+		mask_phone(to, masked, sizeof(masked));
+		log_info("call id=%s to=%s accepted", id, masked);
+	}
+	fake_answer(&fk->srv, req, 200, "application/json", body, c);
+out:
+	json_decref(act);
+	free(audio);
+	free(next);
+	kvlist_free(&form);
+}
+
+/*
+ * Read voice_start: a URL (46elks fetches the first action from it; the
+ * fake leaves it there) or an inline JSON action. Of an ivr or a play
+ * action with a URL, *audio gets the URL and *next the ivr's next URL
+ * (NULL when there is none); *act gets the action (NULL for a URL).
+ * 0, or -1 if voice_start is neither.
+ */
+static int
+fake_call_action(const char *start, json_t **act, char **audio,
+    char **next)
+{
+	json_t		*o, *v;
+	const char	*url = NULL;
+
+	*act = NULL;
+	*audio = *next = NULL;
+	if (fake_is_url(start))
+		return 0;
+	if ((o = json_loads(start, 0, NULL)) == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return -1;
+	}
+	if ((v = json_object_get(o, "ivr")) != NULL && json_is_string(v)) {
+		url = json_string_value(v);
+		v = json_object_get(o, "next");
+		if (json_is_string(v) && fake_is_url(json_string_value(v)))
+			*next = xstrdup(json_string_value(v));
+	} else if ((v = json_object_get(o, "play")) != NULL &&
+	    json_is_string(v))
+		url = json_string_value(v);
+	/* "sound/beep" and the like are 46elks' own sounds. */
+	if (url != NULL && fake_is_url(url))
+		*audio = xstrdup(url);
+	*act = o;
+	return 0;
+}
+
+/* Is s an http or https URL? */
+static bool
+fake_is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* Milliseconds of a monotonic clock. */
+static long long
+fake_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take the call's next step after delay_ms. */
+static void
+fake_call_arm(struct call *c, long delay_ms)
+{
+	fake_timer_add(c->timer, delay_ms);
+}
+
+/*
+ * The call's step is due: start its request, or skip the steps it has
+ * nothing for. The audio GET's connection is freed here, out of its own
+ * callback.
+ */
+static void
+fake_call_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct call	*c = arg;
+	struct fake	*fk = c->fake;
+	char		*form = NULL, ms[24];
+	size_t		 len = 0;
+	long long	 dur;
+
+	if (c->conn != NULL) {
+		evhttp_connection_free(c->conn);
+		c->conn = NULL;
+	}
+	if (c->step == CALL_MEDIA) {
+		/* The callee answers: the call starts. */
+		fake_now(c->start, sizeof(c->start));
+		c->start_ms = fake_ms();
+		if (c->audio != NULL) {
+			if (fake_call_get(c) == 0)
+				return;
+			fk->st.media_bad++;
+		}
+		c->step = CALL_IVR;
+	}
+	if (c->step == CALL_IVR) {
+		if (fk->f.press[0] != '\0' && c->next != NULL) {
+			if (form_append(&form, &len, "callid", c->id) == -1 ||
+			    form_append(&form, &len, "from", c->from) == -1 ||
+			    form_append(&form, &len, "to", c->to) == -1 ||
+			    form_append(&form, &len, "result",
+			    fk->f.press) == -1) {
+				free(form);
+				form = NULL;
+			}
+			if (fake_call_post(c, c->next, form, len) == 0)
+				return;
+			fk->st.ivr_failed++;
+		}
+		c->step = CALL_HANGUP;
+	}
+	if (c->step == CALL_HANGUP && c->whenhangup != NULL) {
+		c->tries++;
+		dur = (fake_ms() - c->start_ms) / 1000;
+		snprintf(ms, sizeof(ms), "%lld", dur > CALL_DURATION_S ? dur :
+		    (long long)CALL_DURATION_S);
+		form = NULL;
+		len = 0;
+		if (form_append(&form, &len, "direction", "outgoing") == -1 ||
+		    form_append(&form, &len, "id", c->id) == -1 ||
+		    form_append(&form, &len, "from", c->from) == -1 ||
+		    form_append(&form, &len, "to", c->to) == -1 ||
+		    form_append(&form, &len, "created", c->created) == -1 ||
+		    form_append(&form, &len, "start", c->start) == -1 ||
+		    form_append(&form, &len, "state", "success") == -1 ||
+		    form_append(&form, &len, "duration", ms) == -1 ||
+		    form_append(&form, &len, "cost", "5000") == -1) {
+			free(form);
+			form = NULL;
+		}
+		if (fake_call_post(c, c->whenhangup, form, len) == 0)
+			return;
+		fk->st.hangup_failed++;
+	}
+	fake_call_end(c);
+}
+
+/* GET the call's audio over evhttp (curl gives no headers); 0 or -1. */
+static int
+fake_call_get(struct call *c)
+{
+	struct evhttp_uri	*u;
+	struct evhttp_request	*req;
+	const char		*host, *path, *query;
+	char			*target;
+	int			 port, rc = -1;
+
+	if ((u = evhttp_uri_parse(c->audio)) == NULL ||
+	    evhttp_uri_get_scheme(u) == NULL ||
+	    strcmp(evhttp_uri_get_scheme(u), "http") != 0 ||
+	    (host = evhttp_uri_get_host(u)) == NULL) {
+		log_warnx("call id=%s: cannot fetch the audio %s: only "
+		    "http:// URLs", c->id, c->audio);
+		goto out;
+	}
+	if ((port = evhttp_uri_get_port(u)) == -1)
+		port = 80;
+	path = evhttp_uri_get_path(u);
+	query = evhttp_uri_get_query(u);
+	if ((c->conn = evhttp_connection_base_new(c->fake->srv.base, NULL,
+	    host, (ev_uint16_t)port)) == NULL ||
+	    (req = evhttp_request_new(fake_call_media_cb, c)) == NULL) {
+		log_warnx("call id=%s: cannot make the audio request", c->id);
+		goto out;
+	}
+	evhttp_connection_set_timeout(c->conn, MEDIA_TIMEOUT_S);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
+	    host);
+	target = str_printf("%s%s%s", path != NULL && *path != '\0' ? path :
+	    "/", query != NULL ? "?" : "", query != NULL ? query : "");
+	/* On failure the connection has freed the request. */
+	rc = evhttp_make_request(c->conn, req, EVHTTP_REQ_GET, target);
+	free(target);
+	if (rc == -1)
+		log_warnx("call id=%s: cannot send the audio request", c->id);
+out:
+	if (rc == -1 && c->conn != NULL) {
+		evhttp_connection_free(c->conn);
+		c->conn = NULL;
+	}
+	if (u != NULL)
+		evhttp_uri_free(u);
+	return rc;
+}
+
+/*
+ * The audio came (req NULL: it did not): count it as media_ok when it is
+ * 200, audio/wav and a RIFF/WAVE file with more than its header, then go
+ * on to the digits.
+ */
+static void
+fake_call_media_cb(struct evhttp_request *req, void *arg)
+{
+	struct call	*c = arg;
+	struct fake	*fk = c->fake;
+	struct evbuffer	*in;
+	const char	*ctype = NULL;
+	unsigned char	 head[12];
+	size_t		 len = 0;
+	int		 status = 0;
+	bool		 riff = false;
+
+	if (req != NULL) {
+		status = evhttp_request_get_response_code(req);
+		ctype = evhttp_find_header(
+		    evhttp_request_get_input_headers(req), "Content-Type");
+		in = evhttp_request_get_input_buffer(req);
+		len = evbuffer_get_length(in);
+		riff = len > WAV_HEADER &&
+		    evbuffer_copyout(in, head, sizeof(head)) ==
+		    (ev_ssize_t)sizeof(head) &&
+		    memcmp(head, "RIFF", 4) == 0 &&
+		    memcmp(head + 8, "WAVE", 4) == 0;
+	}
+	if (status == 200 && ctype != NULL &&
+	    strncasecmp(ctype, "audio/wav", 9) == 0 &&
+	    (ctype[9] == '\0' || ctype[9] == ';') && riff)
+		fk->st.media_ok++;
+	else {
+		fk->st.media_bad++;
+		log_warnx("call id=%s: audio %s: status %d, type %s, %zu "
+		    "bytes%s", c->id, c->audio, status,
+		    ctype != NULL ? ctype : "none", len,
+		    riff ? "" : ", no RIFF/WAVE");
+	}
+	/* The connection is freed by the timer, not in its own callback. */
+	c->step = CALL_IVR;
+	fake_call_arm(c, fk->f.call_step_ms);
+}
+
+/* POST form (taken; NULL: none could be made) to url; 0 or -1. */
+static int
+fake_call_post(struct call *c, const char *url, char *form, size_t len)
+{
+	struct http_request	hr;
+
+	if (form == NULL) {
+		log_warnx("call id=%s: out of memory", c->id);
+		return -1;
+	}
+	memset(&hr, 0, sizeof(hr));
+	hr.url = xstrdup(url);
+	hr.body = form;
+	hr.body_len = len;
+	hr.timeout_ms = DLR_TIMEOUT_MS;
+	if (http_client_send(c->fake->srv.client, &hr, fake_call_done_cb,
+	    c) == -1) {
+		http_request_reset(&hr);
+		log_warnx("call id=%s: could not post to the daemon", c->id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The daemon answered the digits (next: the hang-up) or the hang-up
+ * (done, or tried again as a delivery report is).
+ */
+static void
+fake_call_done_cb(const struct http_response *res, void *arg)
+{
+	struct call	*c = arg;
+	struct fake	*fk = c->fake;
+	bool		 ok;
+
+	ok = res->curl_code == 0 && res->status >= 200 && res->status <= 204;
+	if (!ok)
+		log_warnx("call id=%s: %s answered %s %ld", c->id,
+		    c->step == CALL_IVR ? "next" : "whenhangup",
+		    res->curl_code != 0 && res->error != NULL ? res->error :
+		    "http", res->status);
+	if (c->step == CALL_IVR) {
+		if (ok)
+			fk->st.ivr_sent++;
+		else
+			fk->st.ivr_failed++;
+		c->step = CALL_HANGUP;
+		fake_call_arm(c, fk->f.call_step_ms);
+		return;
+	}
+	if (ok) {
+		fk->st.hangup_sent++;
+		fake_call_end(c);
+		return;
+	}
+	if (c->tries >= fk->f.dlr_tries) {
+		fk->st.hangup_failed++;
+		fake_call_end(c);
+		return;
+	}
+	fake_call_arm(c, fk->f.dlr_retry_ms * c->tries);
+}
+
+/* The call is over: take it off the list and free it. */
+static void
+fake_call_end(struct call *c)
+{
+	TAILQ_REMOVE(&c->fake->calls, c, entry);
+	fake_call_free(c);
+}
+
+/* Free a call (not on the list); NULL is fine. */
+static void
+fake_call_free(struct call *c)
+{
+	if (c == NULL)
+		return;
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (c->conn != NULL)
+		evhttp_connection_free(c->conn);
+	free(c->id);
+	free(c->from);
+	free(c->to);
+	free(c->audio);
+	free(c->next);
+	free(c->whenhangup);
+	free(c);
 }
 
 /* Queue a delivery report to go out after delay_ms. */
@@ -545,10 +1132,15 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	const struct stats	*st = &fk->st;
 	struct dlr		*d;
 	json_int_t		 pending = 0;
+	struct call		*c;
+	json_int_t		 calls_pending = 0;
+	json_t			*o;
 
 	TAILQ_FOREACH(d, &fk->dlrs, entry)
 		pending++;
-	fake_json(req, 200, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	TAILQ_FOREACH(c, &fk->calls, entry)
+		calls_pending++;
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "requests", (json_int_t)st->requests,
 	    "accepted", (json_int_t)st->accepted,
@@ -562,12 +1154,29 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 	    "dlr_failed", (json_int_t)st->dlr_failed,
 	    "dlr_pending", pending,
 	    "connections", (json_int_t)fk->srv.connections,
-	    "hooks", (json_int_t)st->hooks));
+	    "hooks", (json_int_t)st->hooks);
+	/* The call counters follow the SMS ones, which stay as they were. */
+	if (o != NULL && json_object_update_new(o, json_pack("{s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I}",
+	    "calls", (json_int_t)st->calls,
+	    "calls_pending", calls_pending,
+	    "media_ok", (json_int_t)st->media_ok,
+	    "media_bad", (json_int_t)st->media_bad,
+	    "ivr_sent", (json_int_t)st->ivr_sent,
+	    "ivr_failed", (json_int_t)st->ivr_failed,
+	    "hangup_sent", (json_int_t)st->hangup_sent,
+	    "hangup_failed", (json_int_t)st->hangup_failed)) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	fake_json(req, 200, o);
 }
 
 /*
- * GET /_received?to=+46...: the accepted messages for that number, oldest
- * first. GET /_number?to=...: its counters (summary is set).
+ * GET /_received?to=+46...: the accepted messages and calls for that
+ * number, oldest first; a call has type "call" and its voice_start and
+ * whenhangup, a message is as it always was. GET /_number?to=...: its
+ * counters (summary is set).
  */
 static void
 fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
@@ -581,16 +1190,22 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 		return;
 	nb = (struct number *)fake_table_get(&fk->tab, to, 0);
 	if (summary) {
-		o = json_pack("{s:s, s:i, s:i, s:i, s:i}", "to", to,
+		o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "to", to,
 		    "requests", nb ? (int)nb->requests : 0,
 		    "accepted", nb ? (int)nb->accepted : 0,
 		    "rejected", nb ? (int)nb->rejected : 0,
-		    "tempfailed", nb ? (int)nb->tempfailed : 0);
+		    "tempfailed", nb ? (int)nb->tempfailed : 0,
+		    "calls", nb ? (int)nb->calls : 0);
 	} else {
 		o = json_array();
 		for (s = nb ? nb->first : NULL; o != NULL && s != NULL;
 		    s = s->next)
-			json_array_append_new(o, json_pack(
+			json_array_append_new(o, s->call ? json_pack(
+			    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}",
+			    "type", "call", "id", s->id, "from", s->from,
+			    "to", nb->e.to, "voice_start", s->message,
+			    "whenhangup", s->whendelivered,
+			    "created", s->created) : json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s?, s:s}",
 			    "id", s->id, "from", s->from, "to", nb->e.to,
 			    "message", s->message,
@@ -608,7 +1223,7 @@ fake_control(struct fake *fk, struct evhttp_request *req)
 	if (fake_control_form(&fk->srv, req, sizeof(fk->f)) == -1)
 		return;
 	fake_json(req, 200, json_pack("{s:I, s:f, s:s, s:I, s:b, s:s, s:I, "
-	    "s:b}",
+	    "s:b, s:s, s:I}",
 	    "fail_first", (json_int_t)fk->f.c.fail_first,
 	    "fail_rate", fk->f.c.fail_rate,
 	    "reject_suffix", fk->f.reject_suffix,
@@ -616,7 +1231,8 @@ fake_control(struct fake *fk, struct evhttp_request *req)
 	    "hang", fk->f.c.hang,
 	    "dlr_status", fk->f.dlr_failed ? "failed" : "delivered",
 	    "dlr_delay_ms", (json_int_t)fk->f.c.dlr_delay_ms,
-	    "no_dlr", fk->f.c.no_dlr));
+	    "no_dlr", fk->f.c.no_dlr, "press", fk->f.press,
+	    "call_step_ms", (json_int_t)fk->f.call_step_ms));
 }
 
 /*
@@ -727,6 +1343,7 @@ main(int argc, char *argv[])
 {
 	struct fake		 fk;
 	struct dlr		*d;
+	struct call		*c;
 	const char		*user = "u", *password = "p";
 	const struct fake_flag	 own[] = {
 		{ 'u', &user }, { 'p', &password }, { 0, NULL }
@@ -738,7 +1355,9 @@ main(int argc, char *argv[])
 	fk.f.dlr_tries = DLR_TRIES_DEFAULT;
 	fk.f.dlr_retry_ms = DLR_RETRY_MS_DEFAULT;
 	fk.f.c.seed = 1;
+	fk.f.call_step_ms = CALL_STEP_MS_DEFAULT;
 	TAILQ_INIT(&fk.dlrs);
+	TAILQ_INIT(&fk.calls);
 	fake_args(&fk.srv, argc, argv, longopts, own);
 	if ((fk.auth = fake_basic(user, password)) == NULL)
 		fatalx("user and password too long");
@@ -750,6 +1369,8 @@ main(int argc, char *argv[])
 		TAILQ_REMOVE(&fk.dlrs, d, entry);
 		fake_dlr_free(d);
 	}
+	while ((c = TAILQ_FIRST(&fk.calls)) != NULL)
+		fake_call_end(c);
 	fake_server_close(&fk.srv);
 	fake_table_free(&fk.tab, fake_number_clear);
 	fake_hooks_free(&fk);
