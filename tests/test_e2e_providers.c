@@ -5,7 +5,9 @@
  * failover from a failing 46elks to Twilio with its circuit breaker open,
  * escalation from an unanswered SMS to a call acknowledged with DTMF 1,
  * the rate and connection limit measured at the fake, an extreme alert
- * overtaking a queue of minor ones, and calls that speak Swedish TwiML.
+ * overtaking a queue of minor ones, calls that speak Swedish TwiML, and
+ * a 46elks call that plays the daemon's rendered speech and is
+ * acknowledged with DTMF 1.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -940,6 +942,84 @@ test_no_answer(void **state)
 	finish(t);
 }
 
+/*
+ * 10. A 46elks call end to end: the fake 46elks takes the call, fetches
+ * the speech the daemon rendered (espeak-ng, the media cache beside the
+ * database) from its voice_start's ivr action, presses 1 and hangs up.
+ * The press acknowledges the alert; the call's id is the delivery's.
+ */
+static void
+test_elks46_call(void **state)
+{
+	struct t	*t = *state;
+	const char	*const args[] = { "--press", "1", NULL };
+	const char	*vs, *ref;
+	json_t		*a, *list, *call, *rx, *act;
+	char		 num[32], *elks, want[160];
+	long long	 id;
+
+	assert_int_equal(e2e_spawn_fake(t->env, &t->elks, args), 0);
+	elks = e2e_elks_section("elks", t->elks.port, 1, 100, 4,
+	    "voice_from = +46766861000");
+	assert_non_null(elks);
+	start_daemon(t, elks, NULL);
+	add_contacts(t, 0, 1, "elkscall", true);
+	id = post_alert(t, "{\"source_ref\": \"elks-call\", \"channels\": "
+	    "[\"voice\"], \"ack\": true, \"message\": \"Brand vid "
+	    "Nykvarns station. Håll dig inomhus.\", "
+	    "\"audience\": {\"groups\": [\"elkscall\"]}}", 1);
+	a = wait_alert(t, id, "acks.yes", 1, false, WAIT_MS);
+	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
+	json_decref(a);
+	/* The hang-up comes after the press: wait for it too. */
+	wait_fake(t, &t->elks, "hangup_sent", 1, WAIT_MS);
+
+	/* One call, no SMS; the speech was a WAV file served as such. */
+	assert_int_equal(counter(&t->elks, "calls"), 1);
+	assert_int_equal(counter(&t->elks, "accepted"), 0);
+	assert_int_equal(counter(&t->elks, "rejected"), 0);
+	assert_int_equal(counter(&t->elks, "media_ok"), 1);
+	assert_int_equal(counter(&t->elks, "media_bad"), 0);
+	assert_int_equal(counter(&t->elks, "ivr_sent"), 1);
+	assert_int_equal(counter(&t->elks, "ivr_failed"), 0);
+	assert_int_equal(counter(&t->elks, "hangup_failed"), 0);
+
+	/* The call came from voice_from and asked the daemon for a digit. */
+	phone(0, num, sizeof(num));
+	rx = e2e_fake_get(&t->elks, "/_received?to=%2B46701000000");
+	assert_true(json_is_array(rx));
+	assert_int_equal(json_array_size(rx), 1);
+	assert_string_equal(e2e_json_str(rx, "0.type"), "call");
+	assert_string_equal(e2e_json_str(rx, "0.to"), num);
+	assert_string_equal(e2e_json_str(rx, "0.from"), "+46766861000");
+	assert_non_null(vs = e2e_json_str(rx, "0.voice_start"));
+	assert_non_null(act = e2e_json_parse(vs));
+	snprintf(want, sizeof(want), "%s/media/", t->d.url);
+	assert_non_null(e2e_json_str(act, "ivr"));
+	assert_memory_equal(e2e_json_str(act, "ivr"), want, strlen(want));
+	assert_int_equal(e2e_json_int(act, "digits"), 1);
+	snprintf(want, sizeof(want), "%s/hooks/elks/voice?", t->d.url);
+	assert_non_null(e2e_json_str(act, "next"));
+	assert_memory_equal(e2e_json_str(act, "next"), want, strlen(want));
+	json_decref(act);
+	assert_non_null(e2e_json_str(rx, "0.whenhangup"));
+	assert_memory_equal(e2e_json_str(rx, "0.whenhangup"), want,
+	    strlen(want));
+	json_decref(rx);
+
+	/* The voice delivery carries 46elks' call id and the yes. */
+	list = deliveries(t, id);
+	assert_int_equal(json_array_size(list), 1);
+	assert_non_null(call = delivery_of(list, num, "voice"));
+	assert_string_equal(e2e_json_str(call, "provider"), "elks");
+	assert_string_equal(e2e_json_str(call, "ack"), "yes");
+	assert_non_null(ref = e2e_json_str(call, "provider_ref"));
+	assert_int_equal(ref[0], 'c');
+	assert_true(strlen(ref) > 1);
+	json_decref(list);
+	finish(t);
+}
+
 /* Run every test; each starts its own daemon and fakes. */
 int
 main(void)
@@ -963,6 +1043,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_undelivered, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_elks46_call, setup,
 		    teardown),
 	};
 
