@@ -192,6 +192,8 @@ static void	 fake_request_cb(struct evhttp_request *, void *);
 static struct number *fake_api_number(struct fake *, const char *);
 static bool	 fake_api_refused(struct fake *, struct evhttp_request *,
 		    struct number *);
+static int	 fake_api_begin(struct fake *, struct evhttp_request *,
+		    struct kvlist *, const char *, struct number **);
 static void	 fake_api_reject(struct fake *, struct evhttp_request *,
 		    struct number *, char *);
 static void	 fake_sent_add(struct number *, struct sent *);
@@ -458,6 +460,42 @@ fake_sent_add(struct number *nb, struct sent *s)
 	nb->last = s;
 }
 
+/*
+ * The start of POST /a1/sms and /a1/calls: the form, the number it is
+ * to, an outage or bad credentials, and from, to and key present. -1
+ * once it has answered (form may hold keys: the caller frees it).
+ */
+static int
+fake_api_begin(struct fake *fk, struct evhttp_request *req,
+    struct kvlist *form, const char *key, struct number **nb)
+{
+	const char	*missing = NULL;
+
+	*nb = NULL;
+	fk->st.requests++;
+	if (fake_body_form(&fk->srv, req, form) == -1) {
+		fk->st.rejected++;
+		fake_answer(&fk->srv, req, 400, "text/plain",
+		    xstrdup("Could not parse the request body"), NULL);
+		return -1;
+	}
+	*nb = fake_api_number(fk, kvlist_get(form, "to"));
+	if (fake_api_refused(fk, req, *nb))
+		return -1;
+	if (kvlist_get(form, "from") == NULL)
+		missing = "from";
+	else if (kvlist_get(form, "to") == NULL)
+		missing = "to";
+	else if (kvlist_get(form, key) == NULL)
+		missing = key;
+	if (missing != NULL) {
+		fake_api_reject(fk, req, *nb, str_printf("Missing key %s",
+		    missing));
+		return -1;
+	}
+	return 0;
+}
+
 /* POST /a1/sms: check, count, answer (maybe later) and report. */
 static void
 fake_sms(struct fake *fk, struct evhttp_request *req)
@@ -466,36 +504,16 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	struct number	*nb = NULL;
 	struct sent	*s;
 	struct dlr	*d = NULL;
-	const char	*from, *to, *msg, *when, *missing = NULL;
+	const char	*from, *to, *msg, *when;
 	char		 id[40], created[32], *body;
 	json_t		*o;
 
-	fk->st.requests++;
-	if (fake_body_form(&fk->srv, req, &form) == -1) {
-		fk->st.rejected++;
-		fake_answer(&fk->srv, req, 400, "text/plain",
-		    xstrdup("Could not parse the request body"), NULL);
-		return;
-	}
+	if (fake_api_begin(fk, req, &form, "message", &nb) == -1)
+		goto out;
 	from = kvlist_get(&form, "from");
 	to = kvlist_get(&form, "to");
 	msg = kvlist_get(&form, "message");
 	when = kvlist_get(&form, "whendelivered");
-	nb = fake_api_number(fk, to);
-	if (fake_api_refused(fk, req, nb))
-		goto out;
-
-	if (from == NULL)
-		missing = "from";
-	else if (to == NULL)
-		missing = "to";
-	else if (msg == NULL)
-		missing = "message";
-	if (missing != NULL) {
-		fake_api_reject(fk, req, nb, str_printf("Missing key %s",
-		    missing));
-		goto out;
-	}
 	if (nb == NULL || fake_has_suffix(to, fk->f.reject_suffix)) {
 		fake_api_reject(fk, req, nb, xstrdup("Invalid to number"));
 		goto out;
@@ -602,39 +620,19 @@ fake_calls(struct fake *fk, struct evhttp_request *req)
 	struct number	*nb;
 	struct sent	*s;
 	struct call	*c;
-	const char	*from, *to, *start, *hangup, *tmo, *missing = NULL;
+	const char	*from, *to, *start, *hangup, *tmo;
 	char		 id[40], created[32], *audio = NULL, *next = NULL;
 	char		*body;
 	json_t		*act = NULL, *acts, *o;
 	long		 timeout;
 
-	fk->st.requests++;
-	if (fake_body_form(&fk->srv, req, &form) == -1) {
-		fk->st.rejected++;
-		fake_answer(&fk->srv, req, 400, "text/plain",
-		    xstrdup("Could not parse the request body"), NULL);
-		return;
-	}
+	if (fake_api_begin(fk, req, &form, "voice_start", &nb) == -1)
+		goto out;
 	from = kvlist_get(&form, "from");
 	to = kvlist_get(&form, "to");
 	start = kvlist_get(&form, "voice_start");
 	hangup = kvlist_get(&form, "whenhangup");
 	tmo = kvlist_get(&form, "timeout");
-	nb = fake_api_number(fk, to);
-	if (fake_api_refused(fk, req, nb))
-		goto out;
-
-	if (from == NULL)
-		missing = "from";
-	else if (to == NULL)
-		missing = "to";
-	else if (start == NULL)
-		missing = "voice_start";
-	if (missing != NULL) {
-		fake_api_reject(fk, req, nb, str_printf("Missing key %s",
-		    missing));
-		goto out;
-	}
 	/* A call comes from a number of the account, never a name. */
 	if (!fake_is_e164(from)) {
 		fake_api_reject(fk, req, nb, xstrdup("Invalid from number"));
