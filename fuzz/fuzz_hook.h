@@ -1,5 +1,5 @@
 /*
- * A provider callback built from fuzz input the way gateway/hooks.c
+ * A provider callback built from fuzz input the way gateway/webhooks.c
  * builds it from a request, for the adapter harnesses: the input's
  * first byte picks the content type, the public URL and the HTTP status
  * a parse_send sees; the rest splits at NUL bytes into the query
@@ -16,7 +16,7 @@
 #include "gateway/util.h"
 #include "fuzz.h"
 
-/* What hooks.c would have made of one request. */
+/* What webhooks.c would have made of one request. */
 struct fuzz_hook {
 	struct hook_request	 h;
 	struct kvlist		 query;

@@ -3,7 +3,6 @@
  * types are 400 invalid_json; well-typed but wrong values are 422; each
  * names the field at fault.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,21 +41,6 @@ static const char *const alert_fields[] = {
 static const char *const audience_fields[] = {
 	"groups", "contacts", "areas", "circle", "polygon", NULL
 };
-
-int
-api_error_set(struct api_error *e, int status, const char *code,
-    const char *field, const char *fmt, ...)
-{
-	va_list	ap;
-
-	e->status = status;
-	strlcpy(e->code, code, sizeof(e->code));
-	strlcpy(e->field, field ? field : "", sizeof(e->field));
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Reject keys of obj not in allowed; prefix names the object. */
 static int

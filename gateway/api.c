@@ -63,9 +63,9 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
 	    api_contact_delete },
 	{ EVHTTP_REQ_GET, "/v1/groups", SCOPE_CONTACTS_READ, api_groups_list },
-	{ EVHTTP_REQ_POST, "/hooks/*/status", 0, hooks_status },
-	{ EVHTTP_REQ_POST, "/hooks/*/sms", 0, hooks_sms },
-	{ EVHTTP_REQ_POST, "/hooks/*/voice", 0, hooks_voice },
+	{ EVHTTP_REQ_POST, "/hooks/*/status", 0, webhook_status },
+	{ EVHTTP_REQ_POST, "/hooks/*/sms", 0, webhook_sms },
+	{ EVHTTP_REQ_POST, "/hooks/*/voice", 0, webhook_voice },
 	{ EVHTTP_REQ_GET, "/v1/replies", SCOPE_ALERTS_READ, api_replies_list },
 	{ EVHTTP_REQ_GET, "/v1/contacts", SCOPE_CONTACTS_READ,
 	    api_contacts_list },
@@ -385,9 +385,10 @@ log_path(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", prefix, masked);
 }
 
-/* Every request starts here. */
+/* Every request starts here: find its route, read its body, check its
+ * token, run its handler, and log it. */
 static void
-dispatch_request(struct evhttp_request *req, void *arg)
+api_route(struct evhttp_request *req, void *arg)
 {
 	struct api		*api = arg;
 	struct api_req		 r;
@@ -530,7 +531,7 @@ api_new(struct gw *gw, char *err, size_t errlen)
 	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	evhttp_set_gencb(api->http, dispatch_request, api);
+	evhttp_set_gencb(api->http, api_route, api);
 	api->sock = evhttp_bind_socket_with_handle(api->http,
 	    gw->cfg->listen_host, (ev_uint16_t)gw->cfg->listen_port);
 	if (api->sock == NULL) {

@@ -1,6 +1,7 @@
 /*
  * The HTTP API (evhttp): routes, authentication, JSON in and out, and
- * error bodies. Handlers live in api_alerts.c, api_contacts.c, hooks.c.
+ * error bodies. Handlers live in api_alerts.c, api_contacts.c,
+ * api_replies.c, api_admin.c and webhooks.c (provider callbacks).
  */
 #ifndef VARSEL_API_H
 #define VARSEL_API_H
@@ -82,9 +83,9 @@ void	api_contacts_list(struct api_req *);
 void	api_preview(struct api_req *);
 void	api_purge(struct api_req *);
 void	api_media(struct api_req *);
-void	hooks_status(struct api_req *);
-void	hooks_sms(struct api_req *);		/* inbound SMS */
-void	hooks_voice(struct api_req *);		/* call events */
+void	webhook_status(struct api_req *);
+void	webhook_sms(struct api_req *);		/* inbound SMS */
+void	webhook_voice(struct api_req *);		/* call events */
 void	api_replies_list(struct api_req *);	/* GET /v1/replies?phone= */
 
 #endif

@@ -19,7 +19,7 @@ struct api;
 struct metrics;
 struct refdata;
 struct media;
-struct callbacks;
+struct source_events;
 struct batch;
 
 struct gw {
@@ -34,7 +34,7 @@ struct gw {
 	struct metrics		*metrics;
 	struct refdata		*refdata;	/* trygghetspunkter, areas */
 	struct media		*media;		/* rendered speech, or NULL */
-	struct callbacks	*callbacks;	/* source callback sender */
+	struct source_events	*events;	/* events to source systems */
 	struct event		*grace;		/* shutdown deadline, or NULL */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */
 };

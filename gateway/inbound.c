@@ -21,7 +21,6 @@
 #include <jansson.h>
 
 #include "batch.h"
-#include "callbacks.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -31,6 +30,7 @@
 #include "phone.h"
 #include "refdata.h"
 #include "sms.h"
+#include "source_events.h"
 #include "store.h"
 #include "template.h"
 #include "types.h"
@@ -260,7 +260,7 @@ inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
 	rc = 0;
 	if (prev == (ack > 0 ? 1 : -1))
 		goto out;
-	if (gw->callbacks == NULL) {
+	if (gw->events == NULL) {
 		log_debug("%s: no callback sender; ack of alert %" PRId64
 		    " not reported", __func__, alert_id);
 		goto out;
@@ -270,7 +270,7 @@ inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
 	    "answer", ack > 0 ? "yes" : "no",
 	    "delivery_id", (json_int_t)delivery_id, "at", at);
 	if (data == NULL ||
-	    callbacks_event(gw->callbacks, alert_id, "ack", data) == -1)
+	    source_events_post(gw->events, alert_id, "ack", data) == -1)
 		rc = -1;
 out:
 	delivery_clear(&d);

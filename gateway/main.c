@@ -16,10 +16,9 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "autoconf.h"
 #include "api.h"
+#include "autoconf.h"
 #include "batch.h"
-#include "callbacks.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -27,6 +26,7 @@
 #include "log.h"
 #include "media.h"
 #include "refdata.h"
+#include "source_events.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -75,7 +75,7 @@ drained_cb(void *arg)
 	struct gw	*gw = arg;
 
 	if (dispatch_inflight(gw->dispatch) == 0 &&
-	    callbacks_inflight(gw->callbacks) == 0)
+	    source_events_inflight(gw->events) == 0)
 		event_base_loopexit(gw->base, NULL);
 }
 
@@ -109,7 +109,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	if ((gw->grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
 		event_add(gw->grace, &tv);
 	dispatch_drain(gw->dispatch, drained_cb, gw);
-	callbacks_drain(gw->callbacks, drained_cb, gw);
+	source_events_drain(gw->events, drained_cb, gw);
 }
 
 /*
@@ -244,7 +244,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < gw.cfg->nproviders; i++)
 		maxconn += gw.cfg->providers[i].max_connections;
-	maxconn += CALLBACKS_MAX_INFLIGHT;
+	maxconn += SOURCE_EVENTS_MAX_INFLIGHT;
 	if ((gw.http = http_client_new(gw.base, maxconn)) == NULL)
 		fatalx("cannot create the HTTP client");
 	/* The API binds first: with port 0 it settles public_url. */
@@ -252,7 +252,7 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
-	if ((gw.callbacks = callbacks_new(&gw, err, ERRLEN)) == NULL)
+	if ((gw.events = source_events_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
 
 	sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw);
@@ -272,7 +272,7 @@ main(int argc, char *argv[])
 
 	/* Requests still open are aborted; their deliveries go in doubt. */
 	http_client_free(gw.http);
-	callbacks_free(gw.callbacks);
+	source_events_free(gw.events);
 	dispatch_free(gw.dispatch);
 	/* Held answers go out before their connections close. */
 	batch_free(gw.batch);

@@ -5,7 +5,7 @@
  * at the replies queued (kind, text, pin, sender) and what changed in
  * the store: opt-outs, areas, answers, the "ack" source callback.
  *
- * The callback sender (callbacks.c) is tested here too, in process: a
+ * The source event sender (source_events.c) is tested here too, in process: a
  * receiver on 127.0.0.1 in the same event loop records what is POSTed
  * (signed or not, retried after a 500, old events dropped, progress and
  * done of a watched alert).
@@ -34,13 +34,13 @@
 #include <jansson.h>
 
 #include "gateway/auth.h"
-#include "gateway/callbacks.h"
 #include "gateway/config.h"
 #include "gateway/gateway.h"
 #include "gateway/http_client.h"
 #include "gateway/inbound.h"
 #include "gateway/refdata.h"
 #include "gateway/sms.h"
+#include "gateway/source_events.h"
 #include "gateway/store.h"
 #include "gateway/template.h"
 #include "gateway/util.h"
@@ -161,7 +161,7 @@ teardown(void **state)
 	size_t		 j;
 	int		 i;
 
-	callbacks_free(t->gw.callbacks);
+	source_events_free(t->gw.events);
 	http_client_free(t->gw.http);
 	if (t->rcv.http != NULL)
 		evhttp_free(t->rcv.http);
@@ -700,7 +700,7 @@ test_answers(void **state)
 
 	assert_non_null(t->gw.base = event_base_new());
 	assert_non_null(t->gw.http = http_client_new(t->gw.base, 4));
-	assert_non_null(t->gw.callbacks = callbacks_new(&t->gw, err,
+	assert_non_null(t->gw.events = source_events_new(&t->gw, err,
 	    sizeof(err)));
 	t->now += MIN;
 	d1 = ack_alert(t, ANNA, "http://127.0.0.1:9/hook", &a1);
@@ -833,7 +833,7 @@ start_callbacks(struct t *t)
 	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs),
 	    (struct sockaddr *)&ss, &sl), 0);
 	t->rcv.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	assert_non_null(t->gw.callbacks = callbacks_new(&t->gw, err,
+	assert_non_null(t->gw.events = source_events_new(&t->gw, err,
 	    sizeof(err)));
 }
 
@@ -903,7 +903,7 @@ outbox_empty(struct t *t)
 	int64_t	next;
 
 	return store_callback_next_due(t->gw.store, &next) == STORE_NOTFOUND &&
-	    callbacks_inflight(t->gw.callbacks) == 0;
+	    source_events_inflight(t->gw.events) == 0;
 }
 
 /* An alert of client with callback_url and one delivery in state. */
@@ -965,9 +965,9 @@ test_callbacks_signed(void **state)
 	    DS_SENT, NULL);
 	a2 = cb_alert(t, "plain", rcv_url(t, "/hook/b", url, sizeof(url)),
 	    DS_SENT, NULL);
-	assert_int_equal(callbacks_event(t->gw.callbacks, a1, "ack",
+	assert_int_equal(source_events_post(t->gw.events, a1, "ack",
 	    json_pack("{ss}", "answer", "yes")), 0);
-	assert_int_equal(callbacks_event(t->gw.callbacks, a2, "ack",
+	assert_int_equal(source_events_post(t->gw.events, a2, "ack",
 	    json_pack("{ss}", "answer", "no")), 0);
 	run_until(t, outbox_empty, "two callbacks");
 	assert_int_equal(nposts(t, "ack"), 2);
@@ -995,7 +995,7 @@ test_callbacks_signed(void **state)
 	}
 	/* An alert without a callback_url has no events at all. */
 	a1 = cb_alert(t, "signed", NULL, DS_SENT, NULL);
-	assert_int_equal(callbacks_event(t->gw.callbacks, a1, "ack",
+	assert_int_equal(source_events_post(t->gw.events, a1, "ack",
 	    json_object()), 0);
 	assert_true(outbox_empty(t));
 }
@@ -1012,7 +1012,7 @@ test_callbacks_retry(void **state)
 	t->rcv.fail_first = 2;
 	a = cb_alert(t, "signed", rcv_url(t, "/retry", url, sizeof(url)),
 	    DS_SENT, NULL);
-	assert_int_equal(callbacks_event(t->gw.callbacks, a, "ack",
+	assert_int_equal(source_events_post(t->gw.events, a, "ack",
 	    json_pack("{ss}", "answer", "yes")), 0);
 	run_until(t, outbox_empty, "the third try");
 	assert_int_equal(nposts(t, "ack"), 3);

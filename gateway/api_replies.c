@@ -1,7 +1,8 @@
 /*
  * GET /v1/replies?phone=&limit=: the replies Varsel queued to a number
  * (answers to its inbound SMS), newest first. varselctl sim inbound shows
- * the gateway's answer with it. The inbound hook itself is in hooks.c.
+ * the gateway's answer with it. The inbound SMS webhook itself is in
+ * webhooks.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
- * Source callbacks: "ack", "alert.progress" and "alert.done" events
- * POSTed as JSON to an alert's callback_url:
+ * Events to source systems ("source callbacks" in API.md): "ack",
+ * "alert.progress" and "alert.done" POSTed as JSON to an alert's
+ * callback_url:
  *
  *   {"event": "ack", "alert_id": 12, "data": {...}, "sent_at": "..."}
  *
@@ -8,9 +9,9 @@
  * and, when the alert's client has an hmac_secret, X-Varsel-Signature:
  * sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)> (the same
  * scheme as requests to Varsel). Events are rows in the store first:
- * claimed with a 60 s lease, at most CALLBACKS_MAX_INFLIGHT at a time, done on
- * a 2xx, else retried with backoff (1 s doubling to 5 min, jittered)
- * until a 2xx. An event older than 24 h is dropped with a warning; that
+ * claimed with a 60 s lease, at most SOURCE_EVENTS_MAX_INFLIGHT at a
+ * time, done on a 2xx, else retried with backoff (1 s doubling to 5 min,
+ * jittered) until a 2xx. An event older than 24 h is dropped with a warning; that
  * is the only way one is lost. A crash mid-request retries it after the
  * lease (at least once: receivers dedupe on alert_id, event, data).
  *
@@ -32,12 +33,12 @@
 
 #include "auth.h"
 #include "batch.h"
-#include "callbacks.h"
 #include "config.h"
 #include "gateway.h"
 #include "http_client.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "source_events.h"
 #include "store.h"
 #include "types.h"
 #include "util.h"
@@ -53,7 +54,7 @@
 /* One callback being POSTed. */
 struct cbjob {
 	TAILQ_ENTRY(cbjob)	 entry;
-	struct callbacks	*cb;
+	struct source_events	*cb;
 	int64_t			 id;
 	int64_t			 alert_id;
 	int			 attempts;
@@ -73,7 +74,7 @@ struct cbrow {
 
 /* Claimed rows collected before any request starts. */
 struct cbrows {
-	struct cbrow	 v[CALLBACKS_MAX_INFLIGHT];
+	struct cbrow	 v[SOURCE_EVENTS_MAX_INFLIGHT];
 	size_t		 n;
 };
 
@@ -92,7 +93,7 @@ struct watchlist {
 	size_t		 cap;
 };
 
-struct callbacks {
+struct source_events {
 	struct gw		*gw;
 	struct event		*send_ev;	/* the next sending round */
 	struct event		*tick_ev;	/* every CB_TICK_MS: watch */
@@ -107,28 +108,28 @@ struct callbacks {
 	void			*done_arg;
 };
 
-static void	 cb_schedule(struct callbacks *, int64_t);
+static void	 cb_schedule(struct source_events *, int64_t);
 static void	 cb_send_cb(evutil_socket_t, short, void *);
 static void	 cb_tick_cb(evutil_socket_t, short, void *);
 static void	 cb_done_cb(evutil_socket_t, short, void *);
 static int	 cb_claim_cb(const struct callback_row *, void *);
-static void	 cb_start(struct callbacks *, struct cbrow *, int64_t);
+static void	 cb_start(struct source_events *, struct cbrow *, int64_t);
 static void	 cb_http_cb(const struct http_response *, void *);
-static void	 cb_failed(struct callbacks *, int64_t, int, const char *,
+static void	 cb_failed(struct source_events *, int64_t, int, const char *,
 		    int64_t);
-static void	 cb_check_drained(struct callbacks *);
-static const char *cb_secret(struct callbacks *, const char *);
+static void	 cb_check_drained(struct source_events *);
+static const char *cb_secret(struct source_events *, const char *);
 static int	 cb_watch_cb(const struct alert_row *, void *);
-static void	 cb_watch(struct callbacks *, const struct watched *, int64_t);
+static void	 cb_watch(struct source_events *, const struct watched *, int64_t);
 static json_t	*cb_counts_json(const struct alert_counts *, int, bool);
-static int	 cb_enqueue(struct callbacks *, int64_t, const char *,
+static int	 cb_enqueue(struct source_events *, int64_t, const char *,
 		    const char *, const char *, json_t *, int64_t);
 
 /* Make the sender and start its timers; NULL with err. */
-struct callbacks *
-callbacks_new(struct gw *gw, char *err, size_t errlen)
+struct source_events *
+source_events_new(struct gw *gw, char *err, size_t errlen)
 {
-	struct callbacks	*cb;
+	struct source_events	*cb;
 	struct timeval		 tv = { CB_TICK_MS / 1000,
 				    (CB_TICK_MS % 1000) * 1000 };
 
@@ -144,7 +145,7 @@ callbacks_new(struct gw *gw, char *err, size_t errlen)
 	if (cb->send_ev == NULL || cb->tick_ev == NULL ||
 	    event_add(cb->tick_ev, &tv) == -1) {
 		snprintf(err, errlen, "callbacks: cannot create timers");
-		callbacks_free(cb);
+		source_events_free(cb);
 		return NULL;
 	}
 	/* Events left from the last run go out at once. */
@@ -158,7 +159,7 @@ callbacks_new(struct gw *gw, char *err, size_t errlen)
  * sent again after the next start.
  */
 void
-callbacks_free(struct callbacks *cb)
+source_events_free(struct source_events *cb)
 {
 	struct cbjob	*j;
 
@@ -179,8 +180,8 @@ callbacks_free(struct callbacks *cb)
 
 /* Queue event for alert_id if the alert has a callback_url. */
 int
-callbacks_event(struct callbacks *cb, int64_t alert_id, const char *event,
-    json_t *data)
+source_events_post(struct source_events *cb, int64_t alert_id,
+    const char *event, json_t *data)
 {
 	struct alert_row	 a;
 	int			 rc;
@@ -205,7 +206,7 @@ callbacks_event(struct callbacks *cb, int64_t alert_id, const char *event,
 
 /* Stop claiming and watching; done runs once nothing is in flight. */
 void
-callbacks_drain(struct callbacks *cb, void (*done)(void *), void *arg)
+source_events_drain(struct source_events *cb, void (*done)(void *), void *arg)
 {
 	struct timeval	tv = { 0, 0 };
 
@@ -227,7 +228,7 @@ callbacks_drain(struct callbacks *cb, void (*done)(void *), void *arg)
 
 /* Callback requests started and not yet answered. */
 size_t
-callbacks_inflight(const struct callbacks *cb)
+source_events_inflight(const struct source_events *cb)
 {
 	return cb != NULL ? cb->inflight : 0;
 }
@@ -236,7 +237,7 @@ callbacks_inflight(const struct callbacks *cb)
 static void
 cb_done_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct callbacks	*cb = arg;
+	struct source_events	*cb = arg;
 	void			(*done)(void *) = cb->done;
 
 	cb->done = NULL;
@@ -246,7 +247,7 @@ cb_done_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Draining and the last request answered: finish the drain. */
 static void
-cb_check_drained(struct callbacks *cb)
+cb_check_drained(struct source_events *cb)
 {
 	struct timeval	tv = { 0, 0 };
 
@@ -259,7 +260,7 @@ cb_check_drained(struct callbacks *cb)
  * with created_at (for the 24 h limit; removed when sent). Steals data.
  */
 static int
-cb_enqueue(struct callbacks *cb, int64_t alert_id, const char *client,
+cb_enqueue(struct source_events *cb, int64_t alert_id, const char *client,
     const char *url, const char *event, json_t *data, int64_t now)
 {
 	json_t	*env;
@@ -288,7 +289,7 @@ cb_enqueue(struct callbacks *cb, int64_t alert_id, const char *client,
 
 /* Run a sending round in ms milliseconds unless one comes sooner. */
 static void
-cb_schedule(struct callbacks *cb, int64_t ms)
+cb_schedule(struct source_events *cb, int64_t ms)
 {
 	int64_t		at;
 	struct timeval	tv;
@@ -333,7 +334,7 @@ cb_claim_cb(const struct callback_row *row, void *arg)
 static void
 cb_send_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct callbacks	*cb = arg;
+	struct source_events	*cb = arg;
 	struct cbrows		 rs;
 	int64_t			 now = now_ms(), next;
 	size_t			 i;
@@ -342,7 +343,7 @@ cb_send_cb(evutil_socket_t fd, short what, void *arg)
 	cb->send_armed = false;
 	if (cb->draining)
 		return;
-	limit = CALLBACKS_MAX_INFLIGHT - (int)cb->inflight;
+	limit = SOURCE_EVENTS_MAX_INFLIGHT - (int)cb->inflight;
 	if (limit <= 0)
 		return;		/* an answer schedules the next round */
 	rs.n = 0;
@@ -370,7 +371,7 @@ out:
 
 /* The hmac_secret of the client named name, or NULL. */
 static const char *
-cb_secret(struct callbacks *cb, const char *name)
+cb_secret(struct source_events *cb, const char *name)
 {
 	const struct config	*cfg = cb->gw->cfg;
 	size_t			 i;
@@ -383,7 +384,7 @@ cb_secret(struct callbacks *cb, const char *name)
 
 /* POST one claimed row; frees the row's strings. */
 static void
-cb_start(struct callbacks *cb, struct cbrow *r, int64_t now)
+cb_start(struct source_events *cb, struct cbrow *r, int64_t now)
 {
 	struct http_request	 req;
 	struct cbjob		*j = NULL;
@@ -480,7 +481,7 @@ static void
 cb_http_cb(const struct http_response *res, void *arg)
 {
 	struct cbjob		*j = arg;
-	struct callbacks	*cb = j->cb;
+	struct source_events	*cb = j->cb;
 	int64_t			 now = now_ms();
 	char			 why[160];
 
@@ -509,7 +510,7 @@ cb_http_cb(const struct http_response *res, void *arg)
 
 /* Retry a callback later: backoff from its attempts, jittered. */
 static void
-cb_failed(struct callbacks *cb, int64_t id, int attempts, const char *why,
+cb_failed(struct source_events *cb, int64_t id, int attempts, const char *why,
     int64_t now)
 {
 	int64_t	delay;
@@ -552,7 +553,7 @@ cb_watch_cb(const struct alert_row *a, void *arg)
 static void
 cb_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct callbacks	*cb = arg;
+	struct source_events	*cb = arg;
 	struct watchlist	 wl = { NULL, 0, 0 };
 	int64_t			 now = now_ms();
 	size_t			 i;
@@ -591,7 +592,7 @@ cb_counts_json(const struct alert_counts *c, int recipients, bool done)
  * when its counts changed and 5 s passed since the last one.
  */
 static void
-cb_watch(struct callbacks *cb, const struct watched *w, int64_t now)
+cb_watch(struct source_events *cb, const struct watched *w, int64_t now)
 {
 	struct store		*s = cb->gw->store;
 	struct alert_counts	 c;

@@ -98,7 +98,7 @@ hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
 
 /* POST /hooks/NAME/status: a delivery report. */
 void
-hooks_status(struct api_req *r)
+webhook_status(struct api_req *r)
 {
 	struct hook_request	 h;
 	struct status_report	 rep;
@@ -159,7 +159,7 @@ hook_answer_send(struct api_req *r, struct hook_answer *ans)
  * (the same message id is handled once).
  */
 void
-hooks_sms(struct api_req *r)
+webhook_sms(struct api_req *r)
 {
 	struct hook_request	 h;
 	struct inbound_sms	 in;
@@ -204,7 +204,7 @@ out:
  * call action, if its adapter has one.
  */
 void
-hooks_voice(struct api_req *r)
+webhook_voice(struct api_req *r)
 {
 	struct hook_request	 h;
 	struct voice_event	 ev;
