@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "adapters/adapter.h"
-#include "gateway/config.h"
 #include "gateway/http_client.h"
+#include "gateway/provider_conf.h"
 
 static const struct adapter_ops *const adapters[] = {
 	&simulator_adapter_ops,

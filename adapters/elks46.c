@@ -22,9 +22,9 @@
 #include <jansson.h>
 
 #include "adapters/adapter.h"
-#include "gateway/config.h"
 #include "gateway/http_client.h"
 #include "gateway/log.h"
+#include "gateway/provider_conf.h"
 #include "gateway/util.h"
 
 #define ELKS46_SECRET_MIN	16

@@ -23,8 +23,8 @@
 #include <event2/event.h>
 
 #include "adapters/adapter.h"
-#include "gateway/config.h"
 #include "gateway/log.h"
+#include "gateway/provider_conf.h"
 #include "gateway/util.h"
 
 #define SIM_DELIVERED_AFTER_MS	300

@@ -31,8 +31,8 @@
 #include <openssl/hmac.h>
 
 #include "adapters/adapter.h"
-#include "gateway/config.h"
 #include "gateway/http_client.h"
+#include "gateway/provider_conf.h"
 #include "gateway/util.h"
 
 #define TWILIO_SID_HEX		32	/* hex digits after AC / MG */

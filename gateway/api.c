@@ -335,7 +335,7 @@ authenticate(struct api_req *r, unsigned int scope)
 	}
 	if (auth_signature(r->client, api_header(r, "X-Varsel-Timestamp"),
 	    api_header(r, "X-Varsel-Signature"), r->body, r->body_len,
-	    now_ms() / 1000, why, sizeof(why)) == -1) {
+	    gw_now(r->gw) / 1000, why, sizeof(why)) == -1) {
 		api_reply_errorf(r, 401, "unauthorized", NULL, "%s", why);
 		return false;
 	}

@@ -158,7 +158,7 @@ api_purge(struct api_req *r)
 		return;
 	}
 	batch_flush(r->gw->batch);
-	if (store_purge(r->gw->store, now_ms() - older * 1000, &n) == -1) {
+	if (store_purge(r->gw->store, gw_now(r->gw) - older * 1000, &n) == -1) {
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the purge");
 		return;

@@ -104,7 +104,7 @@ cap_cancel(struct api_req *r, const struct cap_alert *cap)
 			continue;
 		}
 		n = 0;
-		if (store_alert_cancel(r->gw->store, a.id, now_ms(), &n) == 0) {
+		if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == 0) {
 			total += n;
 			json_array_append_new(ids, json_integer(a.id));
 		} else
@@ -135,7 +135,7 @@ cap_request(struct api_req *r, const struct cap_alert *cap,
     struct alert_req *req, struct api_error *err)
 {
 	size_t	i, j;
-	int64_t	now = now_ms();
+	int64_t	now = gw_now(r->gw);
 
 	memset(req, 0, sizeof(*req));
 	if (cap->status == CAP_DRAFT || cap->status == CAP_SYSTEM)
@@ -447,7 +447,7 @@ api_alert_cancel(struct api_req *r)
 
 	if (!load_alert(r, &a))
 		return;
-	if (store_alert_cancel(r->gw->store, a.id, now_ms(), &n) == -1)
+	if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == -1)
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the cancellation");
 	else

@@ -8,35 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "provider_conf.h"
+
 /* API client scopes (bits). */
 enum scope {
 	SCOPE_ALERTS_WRITE = 1 << 0,
 	SCOPE_ALERTS_READ = 1 << 1,
 	SCOPE_CONTACTS_WRITE = 1 << 2,
 	SCOPE_CONTACTS_READ = 1 << 3
-};
-
-/* One key of a provider section that only its adapter type knows. */
-struct conf_opt {
-	char	*key;
-	char	*value;
-	int	 line;
-};
-
-/* A [provider NAME] section. */
-struct provider_conf {
-	char		*name;		/* section name, used in /hooks/NAME */
-	char		*type;		/* adapter type: simulator, 46elks, ... */
-	const char	*file;		/* config file, for error messages */
-	int		 line;		/* line of the section header */
-	int		 priority;	/* lower is tried first (default 1) */
-	double		 rate;		/* segments or calls per second (100) */
-	int		 max_connections; /* concurrent requests (16) */
-	char		*from;		/* sender id or E.164 (may be NULL) */
-	char		*base_url;	/* NULL for in-process providers */
-	int		 timeout_ms;	/* per request (10000) */
-	struct conf_opt	*opts;		/* type-specific keys */
-	size_t		 nopts;
 };
 
 /* A [client NAME] section. */
@@ -91,25 +70,6 @@ struct config {
  */
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
-
-/* A type-specific key of a provider section, or NULL. */
-const char	*provider_conf_get(const struct provider_conf *, const char *key);
-/*
- * A type-specific integer key within [min, max]; def when absent.
- * On a bad value returns -1 with "file:line: key: ..." in err.
- */
-int		 provider_conf_int(const struct provider_conf *, const char *key,
-		    long def, long min, long max, long *out, char *err,
-		    size_t errlen);
-/* The line of a type-specific key, or the section's line without it. */
-int		 provider_conf_line(const struct provider_conf *,
-		    const char *key);
-/* A yes/no key; def when absent. -1 with "file:line: key: ..." in err. */
-int		 provider_conf_bool(const struct provider_conf *, const char *key,
-		    bool def, bool *out, char *err, size_t errlen);
-/* A type-specific key that must be present: its value, or NULL with err. */
-const char	*provider_conf_require(const struct provider_conf *,
-		    const char *key, char *err, size_t errlen);
 
 /* "alerts:write" -> SCOPE_ALERTS_WRITE; 0 if unknown. */
 unsigned int	 scope_parse(const char *);

@@ -1,49 +1,50 @@
 /*
- * The dispatcher. One scheduling round claims due deliveries (priority,
- * then age) up to what the current provider can take, commits the claim,
- * and queues each message on the provider that will carry it: the one it
- * is pinned to (replies), else the first by priority that carries its
- * channel and whose circuit breaker lets it. A provider's queue is pumped
- * as connections and tokens allow, so max_connections is never exceeded.
+ * The dispatcher: the scheduler of deliveries. One scheduling round
+ * claims due deliveries (priority, then age) up to what the current
+ * provider can take, commits the claim, and queues each message on the
+ * provider that will carry it: the one it is pinned to (replies), else
+ * the one providers.c picks (by priority, as the circuit breakers
+ * allow). A provider's queue is pumped as connections and tokens allow,
+ * so max_connections is never exceeded. Each outcome becomes a state
+ * change: sent, a retry with backoff, failed or expired. A sweep each
+ * second expires what is too old and escalates SMS that went
+ * unanswered to calls.
  *
- * Outcomes, delivery reports and call events are written in a batch that
- * commits at the end of the event loop pass (group commit): 10,000 state
- * changes are a handful of transactions, yet each is on disk before the
- * loop waits again.
+ * State changes join the pass's transaction (batch.c), which commits at
+ * the end of the event loop pass (group commit): 10,000 state changes
+ * are a handful of transactions, yet each is on disk before the loop
+ * waits again. Time is the loop's clock (gw_now), so tests move it.
  */
 #include <sys/queue.h>
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "batch.h"
 #include "config.h"
 #include "dispatch.h"
-#include "fanout.h"
 #include "gateway.h"
 #include "http_client.h"
-#include "inbound.h"
 #include "log.h"
 #include "media.h"
+#include "providers.h"
+#include "ratelimit.h"
 #include "store.h"
+#include "template.h"
 #include "types.h"
 #include "util.h"
 
 #define SWEEP_INTERVAL_MS	1000	/* expiry and escalation sweeps */
 #define MAX_CLAIM		4096
 #define ESCALATE_BATCH		500
-#define AUTH_COOLDOWN_MS	600000	/* a provider that refused our
-					   credentials rests 10 minutes */
 
 /* One message on its way to a provider. */
 struct job {
 	TAILQ_ENTRY(job)	 entry;		/* in d->jobs */
-	TAILQ_ENTRY(job)	 wentry;	/* in its provider's waiting */
+	TAILQ_ENTRY(job)	 wentry;	/* in its provider's queue */
 	struct dispatch		*d;
 	struct provider		*p;
 	int64_t			 delivery_id;
@@ -52,7 +53,7 @@ struct job {
 	int			 attempts;
 	int			 segments;
 	int64_t			 expires_at;
-	int64_t			 started;	/* mono ms */
+	int64_t			 started;	/* ms, the loop's clock */
 	bool			 pinned;	/* a reply: only its provider */
 	char			 phone[24];
 	char			 lang[8];
@@ -62,7 +63,7 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
-/* A claimed row, copied out of the store's callback. */
+/* Claimed rows, copied out of the store's callback. */
 struct claim_buf {
 	struct delivery	*v;
 	size_t		 n;
@@ -71,13 +72,14 @@ struct claim_buf {
 
 struct dispatch {
 	struct gw		*gw;
-	struct provider		*prov;
-	size_t			 nprov;
+	struct providers	*ps;
+	struct jobq		*queue;		/* per provider, by index */
+	size_t			 nqueue;
 	struct event		*round_ev;
-	int64_t			 round_at;	/* mono ms of the scheduled round */
+	int64_t			 round_at;	/* when the armed round runs */
 	bool			 round_armed;
 	int64_t			 next_sweep;
-	struct jobq		 jobs;
+	struct jobq		 jobs;		/* every job, queued or sent */
 	size_t			 njobs;
 	bool			 draining;
 	void			(*drained)(void *);
@@ -86,64 +88,31 @@ struct dispatch {
 };
 
 static void	round_cb(evutil_socket_t, short, void *);
+static void	sweep(struct dispatch *, int64_t);
 static void	schedule_round(struct dispatch *, int64_t);
-static void	batch_begin(struct dispatch *);
 static void	start_job(struct dispatch *, struct delivery *);
 static void	pump(struct dispatch *, struct provider *);
 static void	send_job(struct dispatch *, struct job *);
 static void	job_done(struct job *, struct send_result *, bool);
 static void	job_http_cb(const struct http_response *, void *);
-static void	sim_report_cb(void *, const char *,
-		    const struct status_report *);
-static void	sim_voice_cb(void *, const char *, const struct voice_event *);
 static void	check_drained(struct dispatch *);
-
 
 struct dispatch *
 dispatch_new(struct gw *gw, char *err, size_t errlen)
 {
-	struct dispatch		*d;
-	struct adapter_env	 env;
-	size_t			 i;
+	struct dispatch	*d;
+	size_t		 i;
 
 	d = xcalloc(1, sizeof(*d));
 	d->gw = gw;
+	d->ps = gw->providers;
 	TAILQ_INIT(&d->jobs);
 	d->rng = rand_seed();
-	d->nprov = gw->cfg->nproviders;
-	d->prov = xcalloc(d->nprov, sizeof(*d->prov));
-	memset(&env, 0, sizeof(env));
-	env.base = gw->base;
-	env.public_url = gw->cfg->public_url;
-	env.report = sim_report_cb;
-	env.voice = sim_voice_cb;
-	env.report_arg = d;
-	for (i = 0; i < d->nprov; i++) {
-		struct provider	*p = &d->prov[i];
-
-		p->conf = &gw->cfg->providers[i];
-		p->waiting = xcalloc(1, sizeof(*p->waiting));
-		TAILQ_INIT(p->waiting);
-		env.name = p->conf->name;
-		if ((p->adapter = adapter_new(p->conf, &env, err,
-		    errlen)) == NULL) {
-			dispatch_free(d);
-			return NULL;
-		}
-		/* Without speech rendering it cannot call: others do. */
-		if ((p->adapter->caps & ADAPTER_CAP_AUDIO) &&
-		    (p->adapter->caps & ADAPTER_CAP_VOICE) && gw->media == NULL) {
-			p->adapter->caps &= ~ADAPTER_CAP_VOICE;
-			log_warnx("provider=%s evt=no_voice: speech cannot be "
-			    "rendered, so calls go to other providers",
-			    p->conf->name);
-		}
-		/* A burst of one second's worth (at least one message). */
-		tbucket_init(&p->bucket, p->conf->rate,
-		    p->conf->rate < 1 ? 1 : p->conf->rate, mono_ms());
-	}
-	d->round_ev = evtimer_new(gw->base, round_cb, d);
-	if (d->round_ev == NULL) {
+	d->nqueue = providers_count(d->ps);
+	d->queue = xcalloc(d->nqueue ? d->nqueue : 1, sizeof(*d->queue));
+	for (i = 0; i < d->nqueue; i++)
+		TAILQ_INIT(&d->queue[i]);
+	if ((d->round_ev = evtimer_new(gw->base, round_cb, d)) == NULL) {
 		snprintf(err, errlen, "cannot create dispatcher events");
 		dispatch_free(d);
 		return NULL;
@@ -163,7 +132,6 @@ void
 dispatch_free(struct dispatch *d)
 {
 	struct job	*j;
-	size_t		 i;
 
 	if (d == NULL)
 		return;
@@ -173,165 +141,16 @@ dispatch_free(struct dispatch *d)
 		TAILQ_REMOVE(&d->jobs, j, entry);
 		job_free(j);
 	}
-	for (i = 0; i < d->nprov; i++) {
-		adapter_free(d->prov[i].adapter);
-		free(d->prov[i].waiting);
-	}
-	free(d->prov);
+	free(d->queue);
 	if (d->round_ev != NULL)
 		event_free(d->round_ev);
 	free(d);
 }
 
 size_t
-dispatch_nproviders(const struct dispatch *d)
-{
-	return d->nprov;
-}
-
-struct provider *
-dispatch_provider_at(struct dispatch *d, size_t i)
-{
-	return i < d->nprov ? &d->prov[i] : NULL;
-}
-
-struct provider *
-dispatch_provider(struct dispatch *d, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nprov; i++)
-		if (strcmp(d->prov[i].conf->name, name) == 0)
-			return &d->prov[i];
-	return NULL;
-}
-
-/* Adapter capability bit for a channel. */
-static unsigned int
-channel_cap(unsigned int channel)
-{
-	return channel == CH_VOICE ? ADAPTER_CAP_VOICE : ADAPTER_CAP_SMS;
-}
-
-/* Can p carry channel at all? */
-static bool
-carries(const struct provider *p, unsigned int channel)
-{
-	return (p->adapter->caps & channel_cap(channel)) != 0;
-}
-
-/* Does a provider other than p carry channel? */
-static bool
-other_carrier(const struct dispatch *d, const struct provider *p,
-    unsigned int channel)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nprov; i++)
-		if (&d->prov[i] != p && carries(&d->prov[i], channel))
-			return true;
-	return false;
-}
-
-bool
-dispatch_can(const struct dispatch *d, unsigned int channel)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nprov; i++)
-		if (carries(&d->prov[i], channel))
-			return true;
-	return false;
-}
-
-double
-dispatch_rate(const struct dispatch *d, unsigned int channel)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nprov; i++)
-		if (carries(&d->prov[i], channel))
-			return d->prov[i].conf->rate;
-	return 0;
-}
-
-size_t
 dispatch_inflight(const struct dispatch *d)
 {
 	return d->njobs;
-}
-
-/* May p take a new message now, as its breaker sees it? */
-static bool
-breaker_allows(struct provider *p, int64_t mono)
-{
-	switch (p->breaker) {
-	case BREAKER_CLOSED:
-		return true;
-	case BREAKER_OPEN:
-		if (mono < p->open_until)
-			return false;
-		p->breaker = BREAKER_HALF_OPEN;
-		log_info("provider=%s evt=breaker_half_open: probing",
-		    p->conf->name);
-		return true;
-	case BREAKER_HALF_OPEN:
-		/* One probe at a time. */
-		return p->inflight == 0 && p->nwaiting == 0;
-	}
-	return false;
-}
-
-/*
- * The provider that carries channel now: the first by priority whose
- * breaker allows. When every breaker is open, the first that carries the
- * channel at all: with nowhere to fail over to, a message late is better
- * than none, and each delivery's own backoff spares the provider.
- */
-static struct provider *
-pick_provider(struct dispatch *d, unsigned int channel, int64_t mono)
-{
-	size_t	i;
-
-	for (i = 0; i < d->nprov; i++)
-		if (carries(&d->prov[i], channel) &&
-		    breaker_allows(&d->prov[i], mono))
-			return &d->prov[i];
-	for (i = 0; i < d->nprov; i++)
-		if (carries(&d->prov[i], channel))
-			return &d->prov[i];
-	return NULL;
-}
-
-/* A transport failure or 5xx from p: maybe open its breaker. */
-static void
-breaker_failure(struct dispatch *d, struct provider *p, bool auth)
-{
-	struct config	*cfg = d->gw->cfg;
-	int64_t		 cool = auth ? AUTH_COOLDOWN_MS :
-			    cfg->breaker_cooldown_ms;
-
-	p->failures++;
-	if (!auth && p->breaker == BREAKER_CLOSED &&
-	    p->failures < cfg->breaker_failures)
-		return;
-	if (p->breaker != BREAKER_OPEN)
-		log_warnx("provider=%s evt=breaker_open failures=%d "
-		    "cooldown=%lldms%s", p->conf->name, p->failures,
-		    (long long)cool, auth ? " reason=auth" : "");
-	p->breaker = BREAKER_OPEN;
-	p->open_until = mono_ms() + cool;
-	schedule_round(d, cool);
-}
-
-/* A success from p closes its breaker. */
-static void
-breaker_success(struct provider *p)
-{
-	if (p->breaker != BREAKER_CLOSED)
-		log_info("provider=%s evt=breaker_closed", p->conf->name);
-	p->breaker = BREAKER_CLOSED;
-	p->failures = 0;
 }
 
 /* Join the pass's transaction; it commits at the end of the pass. */
@@ -350,7 +169,7 @@ schedule_round(struct dispatch *d, int64_t ms)
 
 	if (ms < 0)
 		ms = 0;
-	at = mono_ms() + ms;
+	at = gw_now(d->gw) + ms;
 	if (d->draining || (d->round_armed && d->round_at <= at))
 		return;
 	d->round_at = at;
@@ -392,10 +211,10 @@ escalate_cb(const struct delivery *sms, void *arg)
 	struct dispatch	*d = arg;
 	struct delivery	 call;
 	char		*text;
-	int64_t		 now = now_ms();
+	int64_t		 now = gw_now(d->gw);
 
 	text = str_printf("%s %s", sms->body ? sms->body : "",
-	    fanout_press_one(sms->lang));
+	    template_press_one(sms->lang));
 	if (text == NULL)
 		return -1;
 	memset(&call, 0, sizeof(call));
@@ -437,7 +256,7 @@ sweep(struct dispatch *d, int64_t now)
 	batch_begin(d);
 	if (store_expire_due(d->gw->store, now, &n) == 0 && n > 0)
 		log_info("evt=expired deliveries=%d", n);
-	if (dispatch_can(d, CH_VOICE))
+	if (providers_can(d->ps, CH_VOICE))
 		store_escalation_due(d->gw->store, now, ESCALATE_BATCH,
 		    escalate_cb, d);
 	schedule_round(d, SWEEP_INTERVAL_MS);
@@ -450,26 +269,31 @@ free_slots(const struct provider *p)
 	return p->conf->max_connections - p->inflight - p->nwaiting;
 }
 
-/* One scheduling round. */
+/* The round timer. */
 static void
 round_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct dispatch		*d = arg;
+	dispatch_run(arg);
+}
+
+void
+dispatch_run(struct dispatch *d)
+{
 	struct gw		*gw = d->gw;
 	struct provider		*p;
 	struct claim_buf	 b = { NULL, 0, 0 };
-	int64_t			 now = now_ms(), mono = mono_ms(), next;
+	int64_t			 now = gw_now(gw), next;
 	int			 free_conn, limit;
 	size_t			 i;
 
 	d->round_armed = false;
 	if (d->draining)
 		return;
-	for (i = 0; i < d->nprov; i++)
-		pump(d, &d->prov[i]);
+	for (i = 0; i < providers_count(d->ps); i++)
+		pump(d, providers_at(d->ps, i));
 	sweep(d, now);
-	if ((p = pick_provider(d, CH_SMS, mono)) == NULL &&
-	    (p = pick_provider(d, CH_VOICE, mono)) == NULL)
+	if ((p = providers_pick(d->ps, CH_SMS, now)) == NULL &&
+	    (p = providers_pick(d->ps, CH_VOICE, now)) == NULL)
 		return;		/* no provider carries anything */
 	free_conn = free_slots(p);
 	/* Wait for a few connections to free up: claims come in batches. */
@@ -477,11 +301,11 @@ round_cb(evutil_socket_t fd, short what, void *arg)
 	    free_conn < p->conf->max_connections / 4 &&
 	    free_conn < gw->cfg->batch_max))
 		return;		/* a completing request kicks us */
-	if ((next = tbucket_wait_ms(&p->bucket, 1, mono)) > 0) {
+	if ((next = tbucket_wait_ms(&p->bucket, 1, now)) > 0) {
 		schedule_round(d, next);
 		return;
 	}
-	tbucket_take(&p->bucket, 0, mono);	/* refill to now */
+	tbucket_take(&p->bucket, 0, now);	/* refill to now */
 	limit = free_conn;
 	if (limit > gw->cfg->batch_max)
 		limit = gw->cfg->batch_max;
@@ -530,11 +354,12 @@ start_job(struct dispatch *d, struct delivery *c)
 {
 	struct provider	*p;
 	struct job	*j;
+	int64_t		 now = gw_now(d->gw);
 
-	if (c->expires_at != 0 && now_ms() >= c->expires_at) {
+	if (c->expires_at != 0 && now >= c->expires_at) {
 		batch_begin(d);
 		store_delivery_finish(d->gw->store, c->id, DS_EXPIRED,
-		    "expired before it could be sent", now_ms());
+		    "expired before it could be sent", now);
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
@@ -545,7 +370,7 @@ start_job(struct dispatch *d, struct delivery *c)
 	j->attempts = c->attempts;
 	j->segments = c->segments > 0 ? c->segments : 1;
 	j->expires_at = c->expires_at;
-	j->started = mono_ms();
+	j->started = now;
 	strlcpy(j->phone, c->phone, sizeof(j->phone));
 	strlcpy(j->lang, c->lang, sizeof(j->lang));
 	strlcpy(j->sender, c->sender, sizeof(j->sender));
@@ -558,24 +383,24 @@ start_job(struct dispatch *d, struct delivery *c)
 	if (c->pin[0] != '\0') {
 		/* A reply goes out where its question came in. */
 		j->pinned = true;
-		if ((p = dispatch_provider(d, c->pin)) == NULL) {
+		if ((p = providers_find(d->ps, c->pin)) == NULL) {
 			fail_job(j, SEND_PERMFAIL, "the provider it is pinned "
 			    "to is no longer configured");
 			return;
 		}
-		if (!carries(p, (unsigned int)c->channel)) {
+		if (!provider_carries(p, (unsigned int)c->channel)) {
 			fail_job(j, SEND_PERMFAIL, "the pinned provider cannot "
 			    "carry this channel");
 			return;
 		}
-	} else if ((p = pick_provider(d, (unsigned int)c->channel,
-	    mono_ms())) == NULL) {
+	} else if ((p = providers_pick(d->ps, (unsigned int)c->channel,
+	    now)) == NULL) {
 		/* Nothing changes that before a restart: do not retry. */
 		fail_job(j, SEND_PERMFAIL, "no provider carries this channel");
 		return;
 	}
 	j->p = p;
-	TAILQ_INSERT_TAIL(p->waiting, j, wentry);
+	TAILQ_INSERT_TAIL(&d->queue[p->index], j, wentry);
 	p->nwaiting++;
 	pump(d, p);
 }
@@ -587,14 +412,15 @@ pump(struct dispatch *d, struct provider *p)
 	struct job	*j;
 	int64_t		 wait;
 
-	while ((j = TAILQ_FIRST(p->waiting)) != NULL) {
+	while ((j = TAILQ_FIRST(&d->queue[p->index])) != NULL) {
 		if (p->inflight >= p->conf->max_connections)
 			return;		/* a completion pumps again */
-		if ((wait = tbucket_wait_ms(&p->bucket, 1, mono_ms())) > 0) {
+		if ((wait = tbucket_wait_ms(&p->bucket, 1,
+		    gw_now(d->gw))) > 0) {
 			schedule_round(d, wait);
 			return;
 		}
-		TAILQ_REMOVE(p->waiting, j, wentry);
+		TAILQ_REMOVE(&d->queue[p->index], j, wentry);
 		p->nwaiting--;
 		send_job(d, j);
 	}
@@ -630,9 +456,9 @@ send_job(struct dispatch *d, struct job *j)
 
 	/* Carriers count segments; the bucket may go into debt for a long
 	 * message, which delays the next one. */
-	tbucket_take(&p->bucket, 0, mono_ms());
+	tbucket_take(&p->bucket, 0, gw_now(d->gw));
 	p->bucket.tokens -= j->segments;
-	j->started = mono_ms();
+	j->started = gw_now(d->gw);
 
 	memset(&m, 0, sizeof(m));
 	m.delivery_id = j->delivery_id;
@@ -700,22 +526,6 @@ job_http_cb(const struct http_response *r, void *arg)
 	schedule_round(d, 0);
 }
 
-/* The breaker's view of an outcome. */
-static void
-breaker_account(struct dispatch *d, struct provider *p,
-    const struct send_result *res)
-{
-	if (res->status == SEND_OK)
-		breaker_success(p);
-	else if (res->auth_error)
-		breaker_failure(d, p, true);
-	else if (res->status == SEND_TEMPFAIL && (res->http_status == 0 ||
-	    res->http_status >= 500))
-		breaker_failure(d, p, false);
-	else if (res->status == SEND_PERMFAIL && p->breaker != BREAKER_CLOSED)
-		breaker_success(p);	/* it answered: it is up */
-}
-
 /* Record the outcome of an attempt and free the job. */
 static void
 job_done(struct job *j, struct send_result *res, bool unknown)
@@ -725,7 +535,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	struct provider		*p = j->p;
 	const char		*pname = p ? p->conf->name : "-";
 	struct attempt		 at;
-	int64_t			 now = now_ms(), delay, next;
+	int64_t			 now = gw_now(gw), delay, next, cool;
 	int			 max = gw->cfg->max_attempts;
 	static const char *const result_names[] = {
 		[SEND_OK] = "ok",
@@ -735,8 +545,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 
 	batch_begin(d);
 	if (p != NULL) {
-		p->results[res->status]++;
-		breaker_account(d, p, res);
+		if ((cool = providers_account(d->ps, p, res, now)) > 0)
+			schedule_round(d, cool);
 		memset(&at, 0, sizeof(at));
 		at.delivery_id = j->delivery_id;
 		at.at = now;
@@ -744,7 +554,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		at.http_status = res->http_status;
 		at.result = result_names[res->status];
 		at.error = res->error[0] ? res->error : NULL;
-		at.duration_ms = (int)(mono_ms() - j->started);
+		at.duration_ms = (int)(now - j->started);
 		store_attempt_log(gw->store, &at);
 	}
 	if (unknown)
@@ -752,7 +562,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	/* A provider that refused our credentials is no reason to give up
 	 * on the message when another provider may take it. */
 	if (res->status == SEND_PERMFAIL && res->auth_error && !j->pinned &&
-	    other_carrier(d, p, (unsigned int)j->channel))
+	    providers_other_carrier(d->ps, p, (unsigned int)j->channel))
 		res->status = SEND_TEMPFAIL;
 
 	switch (res->status) {
@@ -811,114 +621,6 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	check_drained(d);
 }
 
-int
-dispatch_report(struct dispatch *d, const char *provider,
-    const struct status_report *r)
-{
-	int64_t	id = 0;
-	int	rc;
-
-	batch_begin(d);
-	rc = store_delivery_report(d->gw->store, provider, r->ref, r->state,
-	    r->error[0] ? r->error : NULL, now_ms(), &id);
-	if (rc == STORE_NOTFOUND)
-		log_info("provider=%s evt=report_unknown ref=%.96s state=%s",
-		    provider, r->ref, dstate_name(r->state));
-	else if (rc == 0)
-		log_debug("delivery=%lld evt=%s provider=%s ref=%s",
-		    (long long)id, dstate_name(r->state), provider, r->ref);
-	return rc;
-}
-
-int
-dispatch_voice_event(struct dispatch *d, const char *provider,
-    int64_t id, const struct voice_event *ev)
-{
-	struct gw	*gw = d->gw;
-	struct delivery	 del;
-	int64_t		 now = now_ms(), retry_at;
-	int		 rc, tries;
-	enum dstate	 final;
-
-	batch_begin(d);
-	if (id == 0 && (ev->ref[0] == '\0' || store_delivery_find_ref(
-	    gw->store, provider, ev->ref, &id) != 0)) {
-		log_info("provider=%s evt=call_unknown ref=%.96s", provider,
-		    ev->ref);
-		return STORE_NOTFOUND;
-	}
-	memset(&del, 0, sizeof(del));
-	if ((rc = store_delivery_get(gw->store, id, &del)) != 0)
-		return rc;
-	if (del.channel != CH_VOICE || strcmp(del.provider, provider) != 0 ||
-	    (ev->ref[0] != '\0' && del.provider_ref[0] != '\0' &&
-	    strcmp(del.provider_ref, ev->ref) != 0)) {
-		log_warnx("provider=%s evt=call_mismatch delivery=%lld: the "
-		    "event does not belong to this call", provider,
-		    (long long)id);
-		delivery_clear(&del);
-		return STORE_NOTFOUND;
-	}
-	switch (ev->kind) {
-	case VOICE_RINGING:
-		rc = store_delivery_progress(gw->store, id, DS_RINGING, NULL,
-		    now);
-		break;
-	case VOICE_ANSWERED:
-	case VOICE_COMPLETED:
-		rc = store_delivery_progress(gw->store, id, DS_ANSWERED, NULL,
-		    now);
-		break;
-	case VOICE_DTMF:
-		store_delivery_progress(gw->store, id, DS_ANSWERED, NULL, now);
-		rc = 0;
-		if (strcmp(ev->digits, "1") == 0 && del.alert_id != 0)
-			rc = inbound_ack(gw, id, del.alert_id, 1);
-		break;
-	case VOICE_NO_ANSWER:
-	case VOICE_BUSY:
-		final = ev->kind == VOICE_BUSY ? DS_BUSY : DS_NO_ANSWER;
-		tries = 1 + gw->cfg->voice_retries;
-		retry_at = now + gw->cfg->voice_retry_ms;
-		if (del.attempts < tries && (del.expires_at == 0 ||
-		    retry_at < del.expires_at)) {
-			rc = store_delivery_retry(gw->store, id, retry_at,
-			    dstate_name(final), now);
-			schedule_round(d, gw->cfg->voice_retry_ms);
-		} else
-			rc = store_delivery_finish(gw->store, id, final, NULL,
-			    now);
-		break;
-	case VOICE_FAILED:
-	default:
-		rc = store_delivery_finish(gw->store, id, DS_FAILED,
-		    ev->error[0] ? ev->error : "the call failed", now);
-		break;
-	}
-	log_info("delivery=%lld alert=%lld evt=call_%s provider=%s",
-	    (long long)id, (long long)del.alert_id,
-	    ev->kind == VOICE_DTMF ? "dtmf" : ev->kind == VOICE_RINGING ?
-	    "ringing" : ev->kind == VOICE_NO_ANSWER ? "no_answer" :
-	    ev->kind == VOICE_BUSY ? "busy" : ev->kind == VOICE_FAILED ?
-	    "failed" : "answered", provider);
-	delivery_clear(&del);
-	return rc == STORE_NOTFOUND ? 0 : rc;
-}
-
-/* In-process providers (the simulator) report here. */
-static void
-sim_report_cb(void *arg, const char *provider, const struct status_report *r)
-{
-	dispatch_report(arg, provider, r);
-}
-
-/* In-process providers' call events. */
-static void
-sim_voice_cb(void *arg, const char *provider, const struct voice_event *ev)
-{
-	dispatch_voice_event(arg, provider, 0, ev);
-}
-
 /* Tell the drain waiter once the last job is done. */
 static void
 check_drained(struct dispatch *d)
@@ -947,14 +649,15 @@ dispatch_drain(struct dispatch *d, void (*done)(void *), void *arg)
 	d->round_armed = false;
 	/* Queued jobs have not left: give them back to the queue. */
 	batch_begin(d);
-	for (i = 0; i < d->nprov; i++) {
-		struct provider	*p = &d->prov[i];
+	for (i = 0; i < providers_count(d->ps); i++) {
+		struct provider	*p = providers_at(d->ps, i);
 
-		while ((j = TAILQ_FIRST(p->waiting)) != NULL) {
-			TAILQ_REMOVE(p->waiting, j, wentry);
+		while ((j = TAILQ_FIRST(&d->queue[i])) != NULL) {
+			TAILQ_REMOVE(&d->queue[i], j, wentry);
 			p->nwaiting--;
 			store_delivery_retry(d->gw->store, j->delivery_id,
-			    now_ms(), "varseld stopped before sending", now_ms());
+			    gw_now(d->gw), "varseld stopped before sending",
+			    gw_now(d->gw));
 			TAILQ_REMOVE(&d->jobs, j, entry);
 			d->njobs--;
 			job_free(j);

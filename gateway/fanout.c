@@ -17,9 +17,11 @@
 #include "fanout.h"
 #include "gateway.h"
 #include "log.h"
+#include "providers.h"
 #include "refdata.h"
 #include "sms.h"
 #include "store.h"
+#include "template.h"
 #include "types.h"
 #include "util.h"
 
@@ -117,28 +119,6 @@ phoneset_free(struct phoneset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-const char *
-fanout_press_one(const char *lang)
-{
-	static const struct {
-		const char	*lang;
-		const char	*text;
-	} t[] = {
-		{ "sv", "Tryck 1 för att bekräfta." },
-		{ "en", "Press 1 to confirm." },
-		{ "fi", "Paina 1 vahvistaaksesi." },
-		{ "ar", "اضغط 1 للتأكيد." },
-		{ "so", "Riix 1 si aad u xaqiijiso." },
-		{ "fa", "برای تأیید، ۱ را فشار دهید." },
-	};
-	size_t	i;
-
-	for (i = 0; i < nitems(t); i++)
-		if (lang != NULL && strcmp(t[i].lang, lang) == 0)
-			return t[i].text;
-	return t[0].text;
-}
-
 /* The request's own text for lang (CAP: one per language); "" key. */
 static const struct alert_text *
 cap_text(const struct alert_req *req, const char *lang)
@@ -186,7 +166,7 @@ raw_text(struct fanout *f, const char *use, unsigned int channel)
 	if (channel == CH_VOICE && (req->template == NULL ||
 	    !templates_has(t, req->template, "voice"))) {
 		char	*spoken = str_printf("%s %s", text,
-			    fanout_press_one(use));
+			    template_press_one(use));
 
 		free(text);
 		text = spoken;
@@ -433,10 +413,10 @@ check_request(struct fanout *f)
 		return api_error_set(f->err, 422, "unknown_template",
 		    "template", "no template '%.64s'", req->template);
 	if ((req->channels & CH_VOICE) &&
-	    !dispatch_can(gw->dispatch, CH_VOICE))
+	    !providers_can(gw->providers, CH_VOICE))
 		return api_error_set(f->err, 422, "invalid_field", "channels",
 		    "no configured provider can place voice calls");
-	if (req->escalate_after_s > 0 && !dispatch_can(gw->dispatch, CH_VOICE))
+	if (req->escalate_after_s > 0 && !providers_can(gw->providers, CH_VOICE))
 		return api_error_set(f->err, 422, "invalid_field",
 		    "escalate_after_s",
 		    "escalation needs a provider that can place voice calls");
@@ -468,7 +448,7 @@ answer_json(struct fanout *f)
 	json_t		*o;
 	char		*s, url[64];
 	int64_t		 queued_segments = 0;
-	double		 rate = dispatch_rate(gw->dispatch, CH_SMS);
+	double		 rate = providers_rate(gw->providers, CH_SMS);
 	int64_t		 eta = 0;
 
 	if (store_queue_depth(gw->store, f->req->severity,
@@ -507,7 +487,7 @@ fanout_init(struct fanout *f, struct gw *gw, const struct alert_req *req,
 	f->gw = gw;
 	f->req = req;
 	f->err = err;
-	f->now = now_ms();
+	f->now = gw_now(gw);
 	f->worst_encoding = SMS_GSM7;
 	f->vars = xcalloc(req->nvars + 1, sizeof(*f->vars));
 	for (i = 0; i < req->nvars; i++)

@@ -28,7 +28,4 @@ int	fanout_alert(struct gw *, const struct alert_req *, const char *client,
 int	fanout_preview(struct gw *, const struct alert_req *, json_t **out,
 	    struct api_error *err);
 
-/* The closing words of a call in lang: how to confirm with one key. */
-const char *fanout_press_one(const char *lang);
-
 #endif

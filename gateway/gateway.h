@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
 
 struct event_base;
 struct event;
@@ -14,9 +17,9 @@ struct config;
 struct store;
 struct templates;
 struct http_client;
+struct providers;
 struct dispatch;
 struct api;
-struct metrics;
 struct refdata;
 struct media;
 struct source_events;
@@ -24,19 +27,27 @@ struct batch;
 
 struct gw {
 	struct event_base	*base;
+	struct clock		 clock;		/* the loop's: read gw_now() */
 	struct config		*cfg;
 	struct store		*store;
 	struct batch		*batch;		/* the pass's transaction */
 	struct templates	*templates;
 	struct http_client	*http;
-	struct dispatch		*dispatch;
+	struct providers	*providers;	/* adapters, breakers */
+	struct dispatch		*dispatch;	/* the scheduler */
 	struct api		*api;
-	struct metrics		*metrics;
 	struct refdata		*refdata;	/* trygghetspunkter, areas */
 	struct media		*media;		/* rendered speech, or NULL */
 	struct source_events	*events;	/* events to source systems */
 	struct event		*grace;		/* shutdown deadline, or NULL */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */
 };
+
+/* Now, as the loop's clock has it (ms since the epoch). */
+static inline int64_t
+gw_now(const struct gw *gw)
+{
+	return clock_now(&gw->clock);
+}
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "answers.h"
 #include "batch.h"
 #include "config.h"
 #include "dispatch.h"
@@ -108,7 +109,6 @@ static char	*inb_render(struct inb *, const char *, struct sms_info *);
 static char	*inb_render_fit(struct inb *, const char *, struct sms_info *);
 static void	 inb_echo(const char *, char *, size_t);
 static bool	 inb_decimal_comma(const char *);
-static int	 inbound_ack_at(struct gw *, int64_t, int64_t, int, int64_t);
 static int	 inb_txn_begin(struct gw *);
 static int	 inb_txn_end(struct gw *, bool);
 
@@ -142,7 +142,7 @@ inb_txn_end(struct gw *gw, bool keep)
 int
 inbound_sms(struct gw *gw, const char *provider, const struct inbound_sms *in)
 {
-	return inbound_sms_at(gw, provider, in, now_ms());
+	return inbound_sms_at(gw, provider, in, gw_now(gw));
 }
 
 /* Handle one inbound SMS at time now (ms since the epoch). */
@@ -217,68 +217,6 @@ fail:
 	    "stored; the provider will post it again", provider, b.masked,
 	    row.keyword);
 	return -1;
-}
-
-/* Record an answer now and queue its "ack" callback. */
-int
-inbound_ack(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack)
-{
-	return inbound_ack_at(gw, delivery_id, alert_id, ack, now_ms());
-}
-
-/*
- * Record an answer at now and queue the "ack" callback when the answer
- * is new (the same JA twice is one event). Runs inside the caller's
- * transaction if one is open; on failure nothing of it stays.
- */
-static int
-inbound_ack_at(struct gw *gw, int64_t delivery_id, int64_t alert_id, int ack,
-    int64_t now)
-{
-	struct store	*s = gw->store;
-	struct delivery	 d;
-	json_t		*data;
-	char		 at[32];
-	int		 rc = -1, prev;
-
-	/* Durable, and all or nothing inside the caller's transaction. */
-	if (store_begin(s, true) == -1)
-		return -1;
-	if (store_savepoint(s) == -1) {
-		store_commit(s);
-		return -1;
-	}
-	if (store_delivery_get(s, delivery_id, &d) != 0) {
-		log_warnx("%s: delivery %" PRId64 " not found", __func__,
-		    delivery_id);
-		goto out;
-	}
-	prev = d.ack;
-	if (store_delivery_set_ack(s, delivery_id, ack > 0 ? 1 : -1, now) ==
-	    -1)
-		goto out;
-	rc = 0;
-	if (prev == (ack > 0 ? 1 : -1))
-		goto out;
-	if (gw->events == NULL) {
-		log_debug("%s: no callback sender; ack of alert %" PRId64
-		    " not reported", __func__, alert_id);
-		goto out;
-	}
-	time_to_text(now, at, sizeof(at));
-	data = json_pack("{ss ss sI ss}", "phone", d.phone,
-	    "answer", ack > 0 ? "yes" : "no",
-	    "delivery_id", (json_int_t)delivery_id, "at", at);
-	if (data == NULL ||
-	    source_events_post(gw->events, alert_id, "ack", data) == -1)
-		rc = -1;
-out:
-	delivery_clear(&d);
-	if (store_savepoint_end(s, rc == 0) == -1)
-		rc = -1;
-	if (store_commit(s) == -1)
-		rc = -1;
-	return rc;
 }
 
 /* The distance as people read it: "350 m", "1,2 km" (sv), "1.2 km" (en). */
@@ -544,7 +482,7 @@ inb_answer(struct inb *b, int ack)
 		inb_reply(b, K_ACK_NONE);
 		return 0;
 	}
-	if (inbound_ack_at(b->gw, delivery_id, alert_id, ack, b->now) == -1)
+	if (answers_record(b->gw, delivery_id, alert_id, ack, b->now) == -1)
 		return -1;
 	b->action = ack > 0 ? "answer_yes" : "answer_no";
 	snprintf(b->alert_id, sizeof(b->alert_id), "%" PRId64, alert_id);

@@ -22,14 +22,6 @@ struct gw;
  */
 int	inbound_sms(struct gw *, const char *provider,
 	    const struct inbound_sms *);
-/*
- * Record an answer (ack 1 yes, -1 no) on delivery_id of alert_id and
- * queue the alert's "ack" source callback. Used for SMS JA/NEJ and for
- * DTMF 1 on a call. Returns 0 or -1.
- */
-int	inbound_ack(struct gw *, int64_t delivery_id, int64_t alert_id,
-	    int ack);
-
 /* inbound_sms with the clock given (ms since the epoch): for tests. */
 int	inbound_sms_at(struct gw *, const char *provider,
 	    const struct inbound_sms *, int64_t now);

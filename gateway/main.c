@@ -25,7 +25,9 @@
 #include "http_client.h"
 #include "log.h"
 #include "media.h"
+#include "providers.h"
 #include "refdata.h"
+#include "reports.h"
 #include "source_events.h"
 #include "store.h"
 #include "template.h"
@@ -164,13 +166,15 @@ media_dir(const struct config *cfg)
 int
 main(int argc, char *argv[])
 {
-	struct gw	 gw;
-	struct event	*sigterm, *sigint, *sighup;
-	const char	*conffile = NULL;
-	char		*err, *mdir;
-	int		 ch, verbose = LOG_LVL_INFO, check_only = 0, n = 0;
-	long		 maxconn = 0;
-	size_t		 i;
+	struct gw		 gw;
+	struct adapter_env	 env;
+	struct event		*sigterm, *sigint, *sighup;
+	const char		*conffile = NULL;
+	char			*err, *mdir;
+	int			 ch, verbose = LOG_LVL_INFO, check_only = 0;
+	int			 n = 0;
+	long			 maxconn = 0;
+	size_t			 i;
 
 	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
 		switch (ch) {
@@ -224,10 +228,11 @@ main(int argc, char *argv[])
 		fatalx("curl_global_init failed");
 	if ((gw.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	clock_init(&gw.clock, gw.base);
 	make_db_dir(gw.cfg->database);
 	if ((gw.store = store_open(gw.cfg->database, err, ERRLEN)) == NULL)
 		fatalx("database %s: %s", gw.cfg->database, err);
-	if (store_requeue_sending(gw.store, now_ms(), &n) == -1)
+	if (store_requeue_sending(gw.store, gw_now(&gw), &n) == -1)
 		fatalx("database %s: cannot recover deliveries",
 		    gw.cfg->database);
 	if (n > 0)
@@ -249,6 +254,15 @@ main(int argc, char *argv[])
 		fatalx("cannot create the HTTP client");
 	/* The API binds first: with port 0 it settles public_url. */
 	if ((gw.api = api_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
+	memset(&env, 0, sizeof(env));
+	env.base = gw.base;
+	env.public_url = gw.cfg->public_url;
+	env.report = reports_inproc_delivery;
+	env.voice = reports_inproc_call;
+	env.report_arg = &gw;
+	if ((gw.providers = providers_new(gw.cfg, &env, gw.media != NULL,
+	    gw_now(&gw), err, ERRLEN)) == NULL)
 		fatalx("%s", err);
 	if ((gw.dispatch = dispatch_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
@@ -274,6 +288,7 @@ main(int argc, char *argv[])
 	http_client_free(gw.http);
 	source_events_free(gw.events);
 	dispatch_free(gw.dispatch);
+	providers_free(gw.providers);
 	/* Held answers go out before their connections close. */
 	batch_free(gw.batch);
 	api_free(gw.api);

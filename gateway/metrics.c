@@ -10,25 +10,9 @@
 #include "dispatch.h"
 #include "gateway.h"
 #include "metrics.h"
+#include "providers.h"
 #include "store.h"
 #include "types.h"
-
-static const double bounds[HIST_NBOUNDS] = {
-	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
-};
-
-void
-histogram_observe(struct histogram *h, double seconds)
-{
-	size_t	i;
-
-	for (i = 0; i < HIST_NBOUNDS; i++)
-		if (seconds <= bounds[i])
-			break;
-	h->counts[i]++;
-	h->count++;
-	h->sum += seconds;
-}
 
 /* One line of varsel_deliveries_total. */
 static void
@@ -47,13 +31,13 @@ render_provider(struct evbuffer *out, const struct provider *p)
 	static const char *const results[] = { "ok", "tempfail", "permfail" };
 	const char	*name = p->conf->name;
 	uint64_t	 cum = 0;
-	size_t		 i;
+	int		 i;
 
 	for (i = 0; i < HIST_NBOUNDS; i++) {
 		cum += p->latency.counts[i];
 		evbuffer_add_printf(out, "varsel_provider_request_seconds_bucket"
-		    "{provider=\"%s\",le=\"%g\"} %llu\n", name, bounds[i],
-		    (unsigned long long)cum);
+		    "{provider=\"%s\",le=\"%g\"} %llu\n", name,
+		    histogram_bound(i), (unsigned long long)cum);
 	}
 	cum += p->latency.counts[HIST_NBOUNDS];
 	evbuffer_add_printf(out, "varsel_provider_request_seconds_bucket"
@@ -89,7 +73,7 @@ int
 metrics_render(struct gw *gw, struct evbuffer *out)
 {
 	int64_t	segments = 0;
-	size_t	i, n = dispatch_nproviders(gw->dispatch);
+	size_t	i, n = providers_count(gw->providers);
 
 	evbuffer_add_printf(out, "# HELP varsel_deliveries_total Deliveries "
 	    "now in each state, by provider and channel.\n"
@@ -105,7 +89,7 @@ metrics_render(struct gw *gw, struct evbuffer *out)
 	    "Time of provider HTTP requests.\n"
 	    "# TYPE varsel_provider_request_seconds histogram\n");
 	for (i = 0; i < n; i++)
-		render_provider(out, dispatch_provider_at(gw->dispatch, i));
+		render_provider(out, providers_at(gw->providers, i));
 	evbuffer_add_printf(out, "# HELP varsel_inbound_total Inbound SMS by "
 	    "keyword.\n# TYPE varsel_inbound_total counter\n");
 	if (store_inbound_totals(gw->store, inbound_cb, out) == -1)

@@ -199,7 +199,7 @@ source_events_post(struct source_events *cb, int64_t alert_id,
 		return 0;
 	}
 	rc = cb_enqueue(cb, alert_id, a.client, a.callback_url, event, data,
-	    now_ms());
+	    gw_now(cb->gw));
 	alert_row_clear(&a);
 	return rc;
 }
@@ -298,7 +298,7 @@ cb_schedule(struct source_events *cb, int64_t ms)
 		return;
 	if (ms < 0)
 		ms = 0;
-	at = mono_ms() + ms;
+	at = gw_now(cb->gw) + ms;
 	if (cb->send_armed && cb->send_at <= at)
 		return;
 	cb->send_armed = true;
@@ -336,7 +336,7 @@ cb_send_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct source_events	*cb = arg;
 	struct cbrows		 rs;
-	int64_t			 now = now_ms(), next;
+	int64_t			 now = gw_now(cb->gw), next;
 	size_t			 i;
 	int			 limit, rc;
 
@@ -482,7 +482,7 @@ cb_http_cb(const struct http_response *res, void *arg)
 {
 	struct cbjob		*j = arg;
 	struct source_events	*cb = j->cb;
-	int64_t			 now = now_ms();
+	int64_t			 now = gw_now(cb->gw);
 	char			 why[160];
 
 	TAILQ_REMOVE(&cb->jobs, j, entry);
@@ -555,7 +555,7 @@ cb_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct source_events	*cb = arg;
 	struct watchlist	 wl = { NULL, 0, 0 };
-	int64_t			 now = now_ms();
+	int64_t			 now = gw_now(cb->gw);
 	size_t			 i;
 
 	if (cb->draining)

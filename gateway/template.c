@@ -765,3 +765,25 @@ templates_check_dir(const char *dir, const char *const *names,
 	templates_free(ts);
 	return n;
 }
+
+const char *
+template_press_one(const char *lang)
+{
+	static const struct {
+		const char	*lang;
+		const char	*text;
+	} t[] = {
+		{ "sv", "Tryck 1 för att bekräfta." },
+		{ "en", "Press 1 to confirm." },
+		{ "fi", "Paina 1 vahvistaaksesi." },
+		{ "ar", "اضغط 1 للتأكيد." },
+		{ "so", "Riix 1 si aad u xaqiijiso." },
+		{ "fa", "برای تأیید، ۱ را فشار دهید." },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(t); i++)
+		if (lang != NULL && strcmp(t[i].lang, lang) == 0)
+			return t[i].text;
+	return t[0].text;
+}

@@ -72,4 +72,10 @@ int		 templates_check_dir(const char *dir,
 		    const char *const *required_langs, int max_segments,
 		    void (*report)(const char *line, void *), void *arg);
 
+/*
+ * The closing words of a call in lang (Swedish for a language it lacks):
+ * how to confirm with one key, "Tryck 1 för att bekräfta.".
+ */
+const char	*template_press_one(const char *lang);
+
 #endif

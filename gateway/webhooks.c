@@ -14,10 +14,11 @@
 #include "adapters/adapter.h"
 #include "api.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway.h"
 #include "inbound.h"
 #include "log.h"
+#include "providers.h"
+#include "reports.h"
 #include "store.h"
 
 /* Header lookup for adapters. */
@@ -49,7 +50,7 @@ static struct provider *
 hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
     char **url)
 {
-	struct provider	*p = dispatch_provider(r->gw->dispatch, r->params[0]);
+	struct provider	*p = providers_find(r->gw->providers, r->params[0]);
 	const char	*q = evhttp_uri_get_query(
 			    evhttp_request_get_evhttp_uri(r->req));
 	const char	*ct = api_header(r, "Content-Type");
@@ -121,7 +122,7 @@ webhook_status(struct api_req *r)
 		api_reply_errorf(r, 400, "invalid_field", NULL, "%s", why);
 		goto out;
 	}
-	rc = dispatch_report(r->gw->dispatch, p->conf->name, &rep);
+	rc = reports_delivery(r->gw, p->conf->name, &rep);
 	if (rc == -1) {
 		/* The provider retries; nothing is lost. */
 		api_reply_errorf(r, 503, "unavailable", NULL,
@@ -232,13 +233,13 @@ webhook_voice(struct api_req *r)
 		goto out;
 	}
 	id = api_parse_id(kvlist_get(&r->query, "d"));
-	rc = dispatch_voice_event(r->gw->dispatch, p->conf->name, id, &ev);
+	rc = reports_call(r->gw, p->conf->name, id, &ev);
 	if (rc == -1) {
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the call event could not be stored; try again");
 		goto out;
 	}
-	/* An unknown call is logged by dispatch and acknowledged. */
+	/* An unknown call is logged by reports.c and acknowledged. */
 	hook_answer_send(r, &ans);
 out:
 	free(ans.body);

@@ -1,0 +1,221 @@
+/*
+ * The providers at run time: adapters, buckets, breakers, histograms,
+ * and which one carries a message now. See providers.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "providers.h"
+#include "types.h"
+#include "util.h"
+
+struct providers {
+	struct provider	*v;
+	size_t		 n;
+	int		 breaker_failures;	/* in a row, to open */
+	int64_t		 cooldown_ms;		/* open, before a probe */
+};
+
+struct providers *
+providers_new(const struct config *cfg, const struct adapter_env *tmpl,
+    bool can_render, int64_t now, char *err, size_t errlen)
+{
+	struct providers	*ps;
+	struct adapter_env	 env = *tmpl;
+	size_t			 i;
+
+	ps = xcalloc(1, sizeof(*ps));
+	ps->breaker_failures = cfg->breaker_failures;
+	ps->cooldown_ms = cfg->breaker_cooldown_ms;
+	ps->v = xcalloc(cfg->nproviders, sizeof(*ps->v));
+	for (i = 0; i < cfg->nproviders; i++) {
+		struct provider	*p = &ps->v[i];
+
+		p->conf = &cfg->providers[i];
+		p->index = i;
+		env.name = p->conf->name;
+		if ((p->adapter = adapter_new(p->conf, &env, err,
+		    errlen)) == NULL) {
+			providers_free(ps);
+			return NULL;
+		}
+		ps->n++;
+		/* Without speech rendering it cannot call: others do. */
+		if ((p->adapter->caps & ADAPTER_CAP_AUDIO) &&
+		    (p->adapter->caps & ADAPTER_CAP_VOICE) && !can_render) {
+			p->adapter->caps &= ~ADAPTER_CAP_VOICE;
+			log_warnx("provider=%s evt=no_voice: speech cannot be "
+			    "rendered, so calls go to other providers",
+			    p->conf->name);
+		}
+		/* A burst of one second's worth (at least one message). */
+		tbucket_init(&p->bucket, p->conf->rate,
+		    p->conf->rate < 1 ? 1 : p->conf->rate, now);
+	}
+	return ps;
+}
+
+void
+providers_free(struct providers *ps)
+{
+	size_t	i;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++)
+		adapter_free(ps->v[i].adapter);
+	free(ps->v);
+	free(ps);
+}
+
+size_t
+providers_count(const struct providers *ps)
+{
+	return ps->n;
+}
+
+struct provider *
+providers_at(struct providers *ps, size_t i)
+{
+	return i < ps->n ? &ps->v[i] : NULL;
+}
+
+struct provider *
+providers_find(struct providers *ps, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->v[i].conf->name, name) == 0)
+			return &ps->v[i];
+	return NULL;
+}
+
+bool
+provider_carries(const struct provider *p, unsigned int channel)
+{
+	unsigned int	cap = channel == CH_VOICE ? ADAPTER_CAP_VOICE :
+			    ADAPTER_CAP_SMS;
+
+	return (p->adapter->caps & cap) != 0;
+}
+
+bool
+providers_can(const struct providers *ps, unsigned int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (provider_carries(&ps->v[i], channel))
+			return true;
+	return false;
+}
+
+bool
+providers_other_carrier(const struct providers *ps, const struct provider *p,
+    unsigned int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (&ps->v[i] != p && provider_carries(&ps->v[i], channel))
+			return true;
+	return false;
+}
+
+double
+providers_rate(const struct providers *ps, unsigned int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (provider_carries(&ps->v[i], channel))
+			return ps->v[i].conf->rate;
+	return 0;
+}
+
+bool
+provider_breaker_allows(struct provider *p, int64_t now)
+{
+	switch (p->breaker) {
+	case BREAKER_CLOSED:
+		return true;
+	case BREAKER_OPEN:
+		if (now < p->open_until)
+			return false;
+		p->breaker = BREAKER_HALF_OPEN;
+		log_info("provider=%s evt=breaker_half_open: probing",
+		    p->conf->name);
+		return true;
+	case BREAKER_HALF_OPEN:
+		/* One probe at a time. */
+		return p->inflight == 0 && p->nwaiting == 0;
+	}
+	return false;
+}
+
+struct provider *
+providers_pick(struct providers *ps, unsigned int channel, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (provider_carries(&ps->v[i], channel) &&
+		    provider_breaker_allows(&ps->v[i], now))
+			return &ps->v[i];
+	/* Nowhere to fail over to: late is better than never. */
+	for (i = 0; i < ps->n; i++)
+		if (provider_carries(&ps->v[i], channel))
+			return &ps->v[i];
+	return NULL;
+}
+
+/* A failure of p: open its breaker when it has failed often enough. */
+static int64_t
+breaker_failure(struct providers *ps, struct provider *p, bool auth,
+    int64_t now)
+{
+	int64_t	cool = auth ? PROVIDER_AUTH_COOLDOWN_MS : ps->cooldown_ms;
+
+	p->failures++;
+	if (!auth && p->breaker == BREAKER_CLOSED &&
+	    p->failures < ps->breaker_failures)
+		return 0;
+	if (p->breaker != BREAKER_OPEN)
+		log_warnx("provider=%s evt=breaker_open failures=%d "
+		    "cooldown=%lldms%s", p->conf->name, p->failures,
+		    (long long)cool, auth ? " reason=auth" : "");
+	p->breaker = BREAKER_OPEN;
+	p->open_until = now + cool;
+	return cool;
+}
+
+/* A success from p closes its breaker. */
+static void
+breaker_success(struct provider *p)
+{
+	if (p->breaker != BREAKER_CLOSED)
+		log_info("provider=%s evt=breaker_closed", p->conf->name);
+	p->breaker = BREAKER_CLOSED;
+	p->failures = 0;
+}
+
+int64_t
+providers_account(struct providers *ps, struct provider *p,
+    const struct send_result *res, int64_t now)
+{
+	p->results[res->status]++;
+	if (res->status == SEND_OK)
+		breaker_success(p);
+	else if (res->auth_error)
+		return breaker_failure(ps, p, true, now);
+	else if (res->status == SEND_TEMPFAIL && (res->http_status == 0 ||
+	    res->http_status >= 500))
+		return breaker_failure(ps, p, false, now);
+	else if (res->status == SEND_PERMFAIL && p->breaker != BREAKER_CLOSED)
+		breaker_success(p);	/* it answered: it is up */
+	return 0;
+}
