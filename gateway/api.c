@@ -385,6 +385,19 @@ log_path(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", prefix, masked);
 }
 
+const char *
+api_peer(struct api_req *r)
+{
+	struct evhttp_connection	*c;
+	char				*addr = NULL;
+	ev_uint16_t			 port;
+
+	if ((c = evhttp_request_get_connection(r->req)) == NULL)
+		return "-";
+	evhttp_connection_get_peer(c, &addr, &port);
+	return addr != NULL ? addr : "-";
+}
+
 /* Every request starts here: find its route, read its body, check its
  * token, run its handler, and log it. */
 static void
@@ -434,6 +447,13 @@ api_route(struct evhttp_request *req, void *arg)
 	}
 	if (!read_body(&r))
 		goto done;
+	if (log_tracing & TRACE_HTTP) {
+		log_path(r.path, shown, sizeof(shown));
+		log_trace(TRACE_HTTP, "evt=request method=%s path=%s bytes=%zu "
+		    "content_type=\"%.64s\" peer=%s", method_name(m), shown,
+		    r.body_len, api_header(&r, "Content-Type") ?
+		    api_header(&r, "Content-Type") : "", api_peer(&r));
+	}
 	if (rt->scope != 0 && !authenticate(&r, rt->scope))
 		goto done;
 	rt->fn(&r);

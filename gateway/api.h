@@ -68,6 +68,8 @@ int	api_query_int(struct api_req *, const char *name, int64_t def,
 	    int64_t min, int64_t max, int64_t *out);
 /* A request header, or NULL. */
 const char *api_header(struct api_req *, const char *name);
+/* The address the request came from ("127.0.0.1", "::1"), or "-". */
+const char *api_peer(struct api_req *);
 
 /* Handlers. */
 void	api_alerts_post(struct api_req *);

@@ -324,6 +324,9 @@ dispatch_run(struct dispatch *d)
 		schedule_round(d, 1000);
 		goto out;
 	}
+	log_trace(TRACE_DISPATCH, "evt=round provider=%s free=%d tokens=%.1f "
+	    "limit=%d claimed=%zu", p->conf->name, free_conn,
+	    p->bucket.tokens, limit, b.n);
 	for (i = 0; i < b.n; i++)
 		start_job(d, &b.v[i]);
 	if ((int)b.n == limit)
@@ -400,6 +403,10 @@ start_job(struct dispatch *d, struct delivery *c)
 		return;
 	}
 	j->p = p;
+	log_trace(TRACE_DISPATCH, "delivery=%lld evt=queued provider=%s "
+	    "channel=%s attempt=%d waiting=%d", (long long)j->delivery_id,
+	    p->conf->name, channel_name((enum channel)j->channel),
+	    j->attempts, p->nwaiting + 1);
 	TAILQ_INSERT_TAIL(&d->queue[p->index], j, wentry);
 	p->nwaiting++;
 	pump(d, p);
@@ -484,6 +491,10 @@ send_job(struct dispatch *d, struct job *j)
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	rc = p->adapter->ops->send(p->adapter, &m, &req, &res);
+	log_trace(TRACE_DISPATCH, "delivery=%lld evt=send provider=%s to=%s "
+	    "segments=%d inflight=%d%s", (long long)j->delivery_id,
+	    p->conf->name, j->masked, j->segments, p->inflight,
+	    rc == ADAPTER_DONE ? " in_process=1" : "");
 	free(media);
 	if (rc == ADAPTER_HTTP) {
 		if (req.timeout_ms == 0)
@@ -543,6 +554,10 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		[SEND_PERMFAIL] = "permfail",
 	};
 
+	log_trace(TRACE_DISPATCH, "delivery=%lld evt=outcome provider=%s "
+	    "result=%s http=%d retry_after=%d unknown=%d error=\"%.80s\"",
+	    (long long)j->delivery_id, pname, result_names[res->status],
+	    res->http_status, res->retry_after_s, unknown, res->error);
 	batch_begin(d);
 	if (p != NULL) {
 		if ((cool = providers_account(d->ps, p, res, now)) > 0)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -85,6 +86,8 @@ static int	 http_client_setup(struct hc_req *);
 static void	 http_client_req_free(struct hc_req *);
 static void	 http_client_unlink(struct hc_req *);
 static int	 http_client_retry_after(const char *, size_t);
+static int	 http_client_debug_cb(CURL *, curl_infotype, char *, size_t,
+		    void *);
 
 /* Free a request's strings and clear it for reuse. */
 void
@@ -363,6 +366,10 @@ http_client_setup(struct hc_req *r)
 	SET(CURLOPT_WRITEDATA, r);
 	SET(CURLOPT_HEADERFUNCTION, http_client_header_cb);
 	SET(CURLOPT_HEADERDATA, r);
+	if (log_tracing & TRACE_CURL) {
+		SET(CURLOPT_DEBUGFUNCTION, http_client_debug_cb);
+		SET(CURLOPT_VERBOSE, 1L);
+	}
 	if (q->userpwd != NULL) {
 		SET(CURLOPT_USERPWD, q->userpwd);
 		SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -701,4 +708,54 @@ http_client_retry_after(const char *v, size_t len)
 	if ((long long)(t - now) > INT_MAX)
 		return INT_MAX;
 	return (int)(t - now);
+}
+
+/*
+ * -T curl: curl's own account of a request, a line each: what it did
+ * (connecting, reusing, TLS) and the header lines both ways. Bodies are
+ * never traced (numbers, texts), nor credentials: Authorization and
+ * Cookie lines show only their name.
+ */
+static int
+http_client_debug_cb(CURL *easy, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	const char	*dir;
+	size_t		 n;
+
+	switch (type) {
+	case CURLINFO_TEXT:
+		dir = "*";
+		break;
+	case CURLINFO_HEADER_OUT:
+		dir = ">";
+		break;
+	case CURLINFO_HEADER_IN:
+		dir = "<";
+		break;
+	default:
+		return 0;
+	}
+	while (size > 0) {
+		for (n = 0; n < size && data[n] != '\n'; n++)
+			;
+		if (n > 0 && data[n - 1] == '\r')
+			n--;
+		if (n > 0) {
+			if (n >= 14 && strncasecmp(data, "authorization:",
+			    14) == 0)
+				log_trace(TRACE_CURL, "%s Authorization: (hidden)",
+				    dir);
+			else if (n >= 7 && strncasecmp(data, "cookie:", 7) == 0)
+				log_trace(TRACE_CURL, "%s Cookie: (hidden)", dir);
+			else
+				log_trace(TRACE_CURL, "%s %.*s", dir,
+				    (int)(n > 512 ? 512 : n), data);
+		}
+		while (n < size && (data[n] == '\r' || data[n] == '\n'))
+			n++;
+		data += n;
+		size -= n;
+	}
+	return 0;
 }

@@ -164,6 +164,10 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	strlcpy(b.lang, "sv", sizeof(b.lang));
 	inb_sender(&b);
 	keyword_parse(in->text != NULL ? in->text : "", &b.kp);
+	log_trace(TRACE_INBOUND, "provider=%s evt=parsed from=%s id=%.96s "
+	    "keyword=%s arg_kind=%d chars=%zu", provider, b.masked, in->id,
+	    keyword_name(b.kp.kw), (int)b.kp.arg_kind,
+	    in->text != NULL ? strlen(in->text) : 0);
 
 	if (inb_txn_begin(gw) == -1)
 		return -1;

@@ -13,6 +13,22 @@
 
 static int		 verbosity = LOG_LVL_INFO;
 static const char	*prog = "varseld";
+unsigned int		 log_tracing;
+
+/* Trace category names, in the order of their bits. */
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} trace_names[] = {
+	{ "http", TRACE_HTTP },
+	{ "curl", TRACE_CURL },
+	{ "sql", TRACE_SQL },
+	{ "dispatch", TRACE_DISPATCH },
+	{ "reports", TRACE_REPORTS },
+	{ "events", TRACE_EVENTS },
+	{ "inbound", TRACE_INBOUND },
+};
+#define TRACE_NNAMES	(sizeof(trace_names) / sizeof(trace_names[0]))
 
 void
 log_init(int v, const char *progname)
@@ -59,6 +75,63 @@ vlog(const char *level, const char *errstr, const char *fmt, va_list ap)
 		fprintf(stderr, "%s.%03ldZ %s %s: %s\n", stamp,
 		    ts.tv_nsec / 1000000, prog, level, clean);
 	errno = saved;
+}
+
+int
+log_trace_enable(const char *list, char *err, size_t errlen)
+{
+	const char	*p = list, *e;
+	size_t		 n, i;
+
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (n == 3 && strncmp(p, "all", 3) == 0)
+			for (i = 0; i < TRACE_NNAMES; i++)
+				log_tracing |= trace_names[i].bit;
+		else {
+			for (i = 0; i < TRACE_NNAMES; i++)
+				if (strlen(trace_names[i].name) == n &&
+				    strncmp(p, trace_names[i].name, n) == 0)
+					break;
+			if (i == TRACE_NNAMES) {
+				snprintf(err, errlen, "unknown trace category "
+				    "'%.*s' (one of %s, all)", (int)(n > 32 ?
+				    32 : n), p, log_trace_names());
+				return -1;
+			}
+			log_tracing |= trace_names[i].bit;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+const char *
+log_trace_names(void)
+{
+	return "http, curl, sql, dispatch, reports, events, inbound";
+}
+
+void
+log_trace_msg(unsigned int cat, const char *fmt, ...)
+{
+	va_list	ap;
+	char	level[32];
+	size_t	i;
+
+	snprintf(level, sizeof(level), "trace");
+	for (i = 0; i < TRACE_NNAMES; i++)
+		if (trace_names[i].bit & cat) {
+			snprintf(level, sizeof(level), "trace %s",
+			    trace_names[i].name);
+			break;
+		}
+	va_start(ap, fmt);
+	vlog(level, NULL, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -38,10 +38,11 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: varseld [-nv] -c file\n"
+	fprintf(stderr, "usage: varseld [-nv] [-T category,...] -c file\n"
 	    "  -c file  configuration file (see conf/varsel.conf)\n"
 	    "  -n       check the configuration and exit\n"
-	    "  -v       more logging (twice: debug)\n");
+	    "  -T list  trace these parts in detail: %s, all\n"
+	    "  -v       more logging (twice: debug)\n", log_trace_names());
 	exit(2);
 }
 
@@ -170,16 +171,23 @@ main(int argc, char *argv[])
 	struct adapter_env	 env;
 	struct event		*sigterm, *sigint, *sighup;
 	const char		*conffile = NULL;
-	char			*err, *mdir;
+	char			*err, *mdir, tracerr[160];
 	int			 ch, verbose = LOG_LVL_INFO, check_only = 0;
 	int			 n = 0;
 	long			 maxconn = 0;
 	size_t			 i;
 
-	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:nT:vh")) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
+			break;
+		case 'T':
+			if (log_trace_enable(optarg, tracerr,
+			    sizeof(tracerr)) == -1) {
+				fprintf(stderr, "varseld: -T: %s\n", tracerr);
+				usage();
+			}
 			break;
 		case 'n':
 			check_only = 1;

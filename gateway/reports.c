@@ -22,6 +22,8 @@ reports_delivery(struct gw *gw, const char *provider,
 	int64_t	id = 0;
 	int	rc;
 
+	log_trace(TRACE_REPORTS, "provider=%s evt=report ref=%.96s state=%s",
+	    provider, r->ref, dstate_name(r->state));
 	batch_join(gw->batch, false);
 	rc = store_delivery_report(gw->store, provider, r->ref, r->state,
 	    r->error[0] ? r->error : NULL, gw_now(gw), &id);
@@ -86,6 +88,9 @@ reports_call(struct gw *gw, const char *provider, int64_t id,
 	int64_t		 now = gw_now(gw);
 	int		 rc;
 
+	log_trace(TRACE_REPORTS, "provider=%s evt=call_event ref=%.96s "
+	    "delivery=%lld kind=%s digits=%zu", provider, ev->ref,
+	    (long long)id, call_event_name(ev->kind), strlen(ev->digits));
 	batch_join(gw->batch, false);
 	if (id == 0 && (ev->ref[0] == '\0' || store_delivery_find_ref(
 	    gw->store, provider, ev->ref, &id) != 0)) {

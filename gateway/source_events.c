@@ -458,6 +458,9 @@ cb_start(struct source_events *cb, struct cbrow *r, int64_t now)
 	j->alert_id = r->alert_id;
 	j->attempts = r->attempts;
 	strlcpy(j->event, r->event, sizeof(j->event));
+	log_trace(TRACE_EVENTS, "id=%" PRId64 " alert=%" PRId64 " evt=post "
+	    "event=%s attempt=%d bytes=%zu signed=%d", r->id, r->alert_id,
+	    r->event, r->attempts, strlen(r->body), req.nheaders > 2);
 	if (http_client_send(cb->gw->http, &req, cb_http_cb, j) == -1) {
 		free(j);
 		cb_failed(cb, r->id, r->attempts,

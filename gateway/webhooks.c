@@ -28,20 +28,6 @@ hook_header(const struct hook_request *h, const char *name)
 	return api_header(h->header_arg, name);
 }
 
-/* The address the request came from ("127.0.0.1", "::1"), or NULL. */
-static const char *
-hook_peer(struct api_req *r)
-{
-	struct evhttp_connection	*c;
-	char				*addr = NULL;
-	ev_uint16_t			 port;
-
-	if ((c = evhttp_request_get_connection(r->req)) == NULL)
-		return NULL;
-	evhttp_connection_get_peer(c, &addr, &port);
-	return addr;
-}
-
 /*
  * The provider named in the path, its request verified; NULL after
  * answering 404 or 403. form must be freed by the caller.
@@ -82,7 +68,7 @@ hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
 	h->body = r->body;
 	h->body_len = r->body_len;
 	h->content_type = ct;
-	h->peer = hook_peer(r);
+	h->peer = api_peer(r);
 	h->header = hook_header;
 	h->header_arg = r;
 	if (p->adapter->ops->verify_hook == NULL ||
