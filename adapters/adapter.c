@@ -12,23 +12,38 @@
 #include "gateway/http_client.h"
 #include "gateway/provider_conf.h"
 
+#define ADAPTER_MAX_EXTRA	4
+
 static const struct adapter_ops *const adapters[] = {
 	&simulator_adapter_ops,
 	&elks46_adapter_ops,
 	&twilio_adapter_ops,
-	NULL
 };
+
+/* Types registered at run time (tests' scripted providers). */
+static const struct adapter_ops	*extra[ADAPTER_MAX_EXTRA];
+static size_t			 nextra;
+
+int
+adapter_register(const struct adapter_ops *ops)
+{
+	if (adapter_lookup(ops->type) != NULL || nextra == ADAPTER_MAX_EXTRA)
+		return -1;
+	extra[nextra++] = ops;
+	return 0;
+}
 
 const struct adapter_ops *
 adapter_lookup(const char *type)
 {
-	size_t	i;
+	const struct adapter_ops	*ops;
+	size_t				 i;
 
 	if (type == NULL)
 		return NULL;
-	for (i = 0; adapters[i] != NULL; i++)
-		if (strcmp(adapters[i]->type, type) == 0)
-			return adapters[i];
+	for (i = 0; (ops = adapter_nth(i)) != NULL; i++)
+		if (strcmp(ops->type, type) == 0)
+			return ops;
 	return NULL;
 }
 
@@ -36,9 +51,10 @@ adapter_lookup(const char *type)
 const struct adapter_ops *
 adapter_nth(size_t i)
 {
-	if (i >= nitems(adapters) - 1)
-		return NULL;
-	return adapters[i];
+	if (i < nitems(adapters))
+		return adapters[i];
+	i -= nitems(adapters);
+	return i < nextra ? extra[i] : NULL;
 }
 
 struct adapter *

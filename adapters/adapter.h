@@ -181,6 +181,11 @@ const struct adapter_ops *adapter_lookup(const char *type);
 /* The i-th registered adapter (0, 1, ...), NULL past the end. */
 const struct adapter_ops *adapter_nth(size_t i);
 /*
+ * Register one more type (at most a few): the scripted providers of the
+ * unit tests. -1 if the type exists or there is no room.
+ */
+int		 adapter_register(const struct adapter_ops *);
+/*
  * Make an adapter for a provider section; NULL with err on a bad type or
  * a bad type-specific key ("file:line: key: ...").
  */

@@ -227,6 +227,7 @@ escalate_cb(const struct delivery *sms, void *arg)
 	call.priority = sms->priority;
 	call.segments = 1;
 	call.next_at = now;
+	call.created_at = now;
 	call.expires_at = sms->expires_at;
 	call.parent_id = sms->id;
 	if (store_delivery_insert(d->gw->store, &call) == 0) {

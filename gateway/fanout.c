@@ -301,6 +301,7 @@ add_recipient(const struct recipient *rc, void *arg)
 		d.priority = f->req->severity;
 		d.segments = (int)text->info.segments;
 		d.next_at = f->now;
+		d.created_at = f->now;
 		d.expires_at = f->req->expires_in_s ?
 		    f->now + f->req->expires_in_s * 1000 : 0;
 		if (strcmp(f->req->status, "actual") != 0)

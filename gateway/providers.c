@@ -215,7 +215,7 @@ providers_account(struct providers *ps, struct provider *p,
 	else if (res->status == SEND_TEMPFAIL && (res->http_status == 0 ||
 	    res->http_status >= 500))
 		return breaker_failure(ps, p, false, now);
-	else if (res->status == SEND_PERMFAIL && p->breaker != BREAKER_CLOSED)
+	else if (res->status == SEND_PERMFAIL)
 		breaker_success(p);	/* it answered: it is up */
 	return 0;
 }

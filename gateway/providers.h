@@ -92,7 +92,8 @@ struct provider	*providers_pick(struct providers *, unsigned int channel,
 bool		 provider_breaker_allows(struct provider *, int64_t now);
 /*
  * Count one outcome of a request to p at now: its result, its breaker
- * (a success closes it; a transport error or 5xx counts towards
+ * (a success, or any refusal of one message, shows the provider is up
+ * and closes it; a transport error or 5xx counts towards
  * breaker_failures; a refused credential opens it at once for
  * PROVIDER_AUTH_COOLDOWN_MS). Returns the ms until p may be probed when
  * this outcome opened the breaker, else 0.

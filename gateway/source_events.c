@@ -556,7 +556,12 @@ cb_watch_cb(const struct alert_row *a, void *arg)
 static void
 cb_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct source_events	*cb = arg;
+	source_events_watch(arg);
+}
+
+void
+source_events_watch(struct source_events *cb)
+{
 	struct watchlist	 wl = { NULL, 0, 0 };
 	int64_t			 now = gw_now(cb->gw);
 	size_t			 i;

@@ -32,5 +32,12 @@ int		 source_events_post(struct source_events *, int64_t alert_id,
 void		 source_events_drain(struct source_events *,
 		    void (*done)(void *), void *);
 size_t		 source_events_inflight(const struct source_events *);
+/*
+ * Look at the watched alerts now (what the 1 s tick does): queue
+ * alert.progress where the counts changed and the last one is 5 s old,
+ * alert.done where nothing is left to send. Tests call it after moving
+ * the clock.
+ */
+void		 source_events_watch(struct source_events *);
 
 #endif

@@ -1,0 +1,92 @@
+/*
+ * A whole gateway in a unit test, without a network and without
+ * waiting: the configuration from text, a store in a private temp
+ * folder, the batch, templates and reference data of the source tree,
+ * the providers, the dispatcher and the source event sender, and the
+ * loop's clock frozen, so a test moves time (gwt_advance) and runs what
+ * the timers would (gwt_round). Providers of type "scripted" answer in
+ * process with the results a test queues (gwt_script) and record what
+ * they were asked to send.
+ */
+#ifndef VARSEL_GW_TEST_H
+#define VARSEL_GW_TEST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapters/adapter.h"
+#include "gateway/gateway.h"
+
+#define GWT_T0		1795000000000LL	/* 2026-11-18T07:06:40Z, ms */
+#define GWT_MAXSENDS	256
+#define GWT_MAXSCRIPT	64
+
+/* One message a scripted provider was asked to send. */
+struct gwt_send {
+	char		 provider[32];
+	int64_t		 delivery_id;
+	int		 channel;
+	char		 to[24];
+	char		 text[512];
+	int64_t		 at;		/* the loop's clock then */
+};
+
+/* One queued answer of a scripted provider. */
+struct gwt_result {
+	char			 provider[32];	/* "" for any provider */
+	enum send_status	 status;
+	int			 http_status;
+	int			 retry_after_s;
+	bool			 auth_error;
+};
+
+struct gwt {
+	struct gw		 gw;
+	char			 dir[256];		/* the temp folder */
+	char			 conf[PATH_MAX];
+	struct gwt_send		 sends[GWT_MAXSENDS];
+	size_t			 nsends;
+	struct gwt_result	 script[GWT_MAXSCRIPT];
+	size_t			 nscript;
+	int			 refs;			/* provider refs made */
+	const char		*callback_url;		/* of gwt_alert's */
+};
+
+/*
+ * A gateway from config text: gateway holds more [gateway] lines (may
+ * be NULL; database, templates, reference data and listen are given),
+ * sections the rest ([dispatch], [provider ...], [client ...]). The
+ * clock is frozen at t0. NULL on failure (the reason printed).
+ */
+struct gwt	*gwt_new(const char *gateway, const char *sections, int64_t t0);
+void		 gwt_free(struct gwt *);
+
+/* Queue the next answer of provider (NULL: whichever sends next). */
+void		 gwt_script(struct gwt *, const char *provider,
+		    enum send_status, int http_status, int retry_after_s,
+		    bool auth_error);
+/* Move the clock by ms. */
+void		 gwt_advance(struct gwt *, int64_t ms);
+/*
+ * One pass as the loop would make it: a dispatcher round (claims,
+ * sends, outcomes; the sweep when due) and the commit of the pass.
+ */
+void		 gwt_round(struct gwt *);
+/* Sends to provider (NULL: all) so far. */
+size_t		 gwt_nsends(const struct gwt *, const char *provider);
+
+/*
+ * An alert of severity with one queued SMS delivery per phone, from
+ * client "test", with t->callback_url (may be NULL).
+ */
+int64_t		 gwt_alert(struct gwt *, int severity, int64_t expires_at,
+		    int64_t escalate_after_s, bool ack,
+		    const char *const phones[]);
+/* The delivery's state (enum dstate), -1 if there is none. */
+int		 gwt_state(struct gwt *, int64_t delivery_id);
+/* The first delivery of alert_id on channel, 0 if none. */
+int64_t		 gwt_delivery_of(struct gwt *, int64_t alert_id, int channel);
+
+#endif

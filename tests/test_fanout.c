@@ -1,0 +1,315 @@
+/*
+ * Tests of fan-out in process: an alert request (parsed as the API
+ * parses it) becomes an alert and one delivery per number, the union of
+ * its audience each number once, opted-out and fixed-line numbers
+ * recorded as suppressed, texts in each contact's language, times from
+ * the loop's clock, and the idempotent answer to the same source_ref.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "gateway/alert.h"
+#include "gateway/fanout.h"
+#include "gateway/gateway.h"
+#include "gateway/store.h"
+#include "gateway/types.h"
+#include "tests/gw_test.h"
+
+#define T0	(GWT_T0 + 12345)
+
+static const char conf[] =
+    "[provider first]\ntype = scripted\nrate = 10\n";
+
+/* Numbers of the fiction-reserved range (conf/contacts-example.csv). */
+#define ANNA	"+46701740605"	/* nattvandrare, sv */
+#define BOB	"+46701740606"	/* nattvandrare, area 15531, en */
+#define CARL	"+46701740607"	/* area 15531, opted out */
+#define DORA	"+46701740608"	/* area 15532, only this alert's contact */
+#define FIXED	"+4687212313"	/* a fixed line in nattvandrare */
+
+/* A contact with a group, an area and a language. */
+static void
+contact(struct gwt *t, const char *phone, const char *lang,
+    const char *group, const char *area, enum sms_cap cap)
+{
+	struct contact	c;
+	char		*groups[1];
+
+	memset(&c, 0, sizeof(c));
+	strlcpy(c.phone, phone, sizeof(c.phone));
+	strlcpy(c.lang, lang, sizeof(c.lang));
+	c.area = (char *)area;
+	c.channels = CH_SMS | CH_VOICE;
+	c.sms_cap = cap;
+	if (group != NULL) {
+		groups[0] = (char *)group;
+		c.groups = groups;
+		c.ngroups = 1;
+	}
+	c.created_at = c.updated_at = gw_now(&t->gw);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct gwt	*t;
+
+	if ((t = gwt_new(NULL, conf, T0)) == NULL)
+		return -1;
+	contact(t, ANNA, "sv", "nattvandrare", NULL, SMS_CAP_YES);
+	contact(t, BOB, "en", "nattvandrare", "15531", SMS_CAP_YES);
+	contact(t, CARL, "sv", NULL, "15531", SMS_CAP_YES);
+	contact(t, FIXED, "sv", "nattvandrare", NULL, SMS_CAP_NO);
+	assert_int_equal(store_optout_add(t->gw.store, CARL, "sms", T0), 0);
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	gwt_free(*state);
+	return 0;
+}
+
+/* Parse body as POST /v1/alerts would and fan it out as client. */
+static int
+post(struct gwt *t, const char *body, json_t **answer, struct api_error *err)
+{
+	struct alert_req	 req;
+	json_t			*root;
+	char			*resp = NULL;
+	int			 rc;
+
+	memset(err, 0, sizeof(*err));
+	assert_non_null(root = json_loads(body, 0, NULL));
+	rc = alert_parse(root, "SE", &req, err);
+	json_decref(root);
+	if (rc == -1)
+		return -1;
+	rc = fanout_alert(&t->gw, &req, "test", &resp, err);
+	alert_req_clear(&req);
+	*answer = resp != NULL ? json_loads(resp, 0, NULL) : NULL;
+	free(resp);
+	return rc;
+}
+
+/* Collect an alert's deliveries by number. */
+struct rows {
+	struct delivery	v[16];
+	size_t		n;
+};
+
+static int
+rows_cb(const struct delivery *d, void *arg)
+{
+	struct rows	*rs = arg;
+	struct delivery	*c;
+
+	if (rs->n == 16)
+		return -1;
+	c = &rs->v[rs->n++];
+	*c = *d;
+	c->body = strdup(d->body != NULL ? d->body : "");
+	c->reason = d->reason != NULL ? strdup(d->reason) : NULL;
+	c->error = NULL;
+	return 0;
+}
+
+static void
+rows_free(struct rows *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		delivery_clear(&rs->v[i]);
+}
+
+static const struct delivery *
+row_of(const struct rows *rs, const char *phone)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].phone, phone) == 0)
+			return &rs->v[i];
+	return NULL;
+}
+
+/*
+ * Groups, areas and explicit numbers: each number once; the opted-out
+ * and the fixed line are suppressed with their reason; times and
+ * expiry from the loop's clock.
+ */
+static void
+test_union(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	struct rows		 rs = { .n = 0 };
+	const struct delivery	*d;
+	json_t			*ans;
+
+	assert_int_equal(post(t, "{\"source_ref\": \"u1\", \"message\": "
+	    "\"Samling vid skolan\", \"severity\": \"severe\", "
+	    "\"expires_in_s\": 600, \"audience\": {\"groups\": "
+	    "[\"nattvandrare\"], \"areas\": [\"15531\"], \"contacts\": "
+	    "[\"" ANNA "\", \"070-174 06 08\"]}}", &ans, &err), FANOUT_NEW);
+	assert_int_equal(json_integer_value(json_object_get(ans,
+	    "recipients")), 5);
+	assert_int_equal(json_integer_value(json_object_get(ans,
+	    "suppressed")), 2);
+	assert_string_equal(json_string_value(json_object_get(ans, "state")),
+	    "dispatching");
+	assert_int_equal(store_deliveries_list(t->gw.store,
+	    json_integer_value(json_object_get(ans, "id")), -1, 0, 100,
+	    rows_cb, &rs), 0);
+	assert_int_equal(rs.n, 5);
+	assert_non_null(d = row_of(&rs, ANNA));
+	assert_int_equal(d->state, DS_QUEUED);
+	assert_int_equal(d->next_at, T0);
+	assert_int_equal(d->created_at, T0);
+	assert_int_equal(d->expires_at, T0 + 600000);
+	assert_int_equal(d->priority, SEV_SEVERE);
+	assert_non_null(d = row_of(&rs, DORA));
+	assert_int_equal(d->state, DS_QUEUED);
+	assert_non_null(d = row_of(&rs, CARL));
+	assert_int_equal(d->state, DS_SUPPRESSED);
+	assert_non_null(strstr(d->reason, "opt"));
+	assert_non_null(d = row_of(&rs, FIXED));
+	assert_int_equal(d->state, DS_SUPPRESSED);
+	assert_non_null(d = row_of(&rs, BOB));
+	assert_int_equal(d->state, DS_QUEUED);
+	rows_free(&rs);
+	json_decref(ans);
+}
+
+/* A template is rendered in each contact's own language. */
+static void
+test_languages(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	struct rows		 rs = { .n = 0 };
+	json_t			*ans;
+
+	assert_int_equal(post(t, "{\"source_ref\": \"l1\", \"template\": "
+	    "\"incident\", \"vars\": {\"place\": \"Nykvarns centrum\", "
+	    "\"time\": \"22:15\", \"description\": \"Brand\"}, "
+	    "\"audience\": {\"contacts\": [\"" ANNA "\", \"" BOB "\"]}}",
+	    &ans, &err), FANOUT_NEW);
+	assert_int_equal(store_deliveries_list(t->gw.store,
+	    json_integer_value(json_object_get(ans, "id")), -1, 0, 100,
+	    rows_cb, &rs), 0);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(row_of(&rs, ANNA)->lang, "sv");
+	assert_string_equal(row_of(&rs, BOB)->lang, "en");
+	assert_string_not_equal(row_of(&rs, ANNA)->body,
+	    row_of(&rs, BOB)->body);
+	assert_non_null(strstr(row_of(&rs, ANNA)->body, "Nykvarns centrum"));
+	assert_non_null(strstr(row_of(&rs, BOB)->body, "Nykvarns centrum"));
+	rows_free(&rs);
+	json_decref(ans);
+}
+
+/* eta_s: the queue ahead at the provider's rate (10 a second). */
+static void
+test_eta(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	json_t			*ans;
+	char			 body[4096];
+	size_t			 len;
+	int			 i;
+
+	len = (size_t)snprintf(body, sizeof(body), "{\"source_ref\": \"e1\", "
+	    "\"message\": \"Test\", \"audience\": {\"contacts\": [");
+	for (i = 0; i < 45; i++)
+		len += (size_t)snprintf(body + len, sizeof(body) - len,
+		    "%s\"+467017406%02d\"", i ? ", " : "", 20 + i);
+	snprintf(body + len, sizeof(body) - len, "]}}");
+	assert_int_equal(post(t, body, &ans, &err), FANOUT_NEW);
+	assert_int_equal(json_integer_value(json_object_get(ans,
+	    "recipients")), 45);
+	assert_int_equal(json_integer_value(json_object_get(ans, "eta_s")),
+	    5);
+	json_decref(ans);
+}
+
+/* The same source_ref: the first answer again, or 409 for another body. */
+static void
+test_idempotent(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	json_t			*first, *again;
+	const char		*body = "{\"source_ref\": \"d1\", \"message\": "
+				    "\"Test\", \"audience\": {\"contacts\": "
+				    "[\"" ANNA "\"]}}";
+
+	assert_int_equal(post(t, body, &first, &err), FANOUT_NEW);
+	gwt_advance(t, 5000);
+	assert_int_equal(post(t, body, &again, &err), FANOUT_DUPLICATE);
+	assert_true(json_is_true(json_object_get(again, "duplicate")));
+	assert_int_equal(json_integer_value(json_object_get(again, "id")),
+	    json_integer_value(json_object_get(first, "id")));
+	json_decref(first);
+	json_decref(again);
+	assert_int_equal(post(t, "{\"source_ref\": \"d1\", \"message\": "
+	    "\"Annat\", \"audience\": {\"contacts\": [\"" ANNA "\"]}}",
+	    &again, &err), -1);
+	assert_int_equal(err.status, 409);
+	assert_string_equal(err.code, "conflict");
+	assert_null(again);
+}
+
+/* Nothing stored for an audience with no one in it, or a bad group. */
+static void
+test_refused(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	struct alert_row	 a;
+	json_t			*ans;
+
+	assert_int_equal(post(t, "{\"source_ref\": \"r1\", \"message\": "
+	    "\"Test\", \"audience\": {\"areas\": [\"99999\"]}}", &ans, &err),
+	    -1);
+	assert_int_equal(err.status, 422);
+	assert_string_equal(err.code, "empty_audience");
+	assert_int_equal(post(t, "{\"source_ref\": \"r2\", \"message\": "
+	    "\"Test\", \"audience\": {\"groups\": [\"okand\"]}}", &ans, &err),
+	    -1);
+	assert_int_equal(err.status, 422);
+	assert_string_equal(err.field, "audience.groups[0]");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_alert_find_ref(t->gw.store, "test", "r1", &a),
+	    STORE_NOTFOUND);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_union, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_languages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_eta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idempotent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

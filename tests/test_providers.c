@@ -1,0 +1,212 @@
+/*
+ * Tests of providers.c: the circuit breaker's states and which provider
+ * carries a message, with time given as numbers (no clock, no network).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "gateway/gateway.h"
+#include "gateway/provider_conf.h"
+#include "gateway/providers.h"
+#include "gateway/types.h"
+#include "tests/gw_test.h"
+
+#define T0	GWT_T0
+
+/* Two scripted providers: a first by priority and a failover. */
+static const char two[] =
+    "[dispatch]\nbreaker_failures = 3\nbreaker_cooldown_ms = 10000\n"
+    "[provider first]\ntype = scripted\npriority = 1\n"
+    "[provider second]\ntype = scripted\npriority = 2\n";
+
+static int
+setup(void **state)
+{
+	return (*state = gwt_new(NULL, two, T0)) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	gwt_free(*state);
+	return 0;
+}
+
+/* An outcome as an adapter reports it. */
+static struct send_result
+result(enum send_status st, int http, bool auth)
+{
+	struct send_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = st;
+	r.http_status = http;
+	r.auth_error = auth;
+	return r;
+}
+
+/* The table is in priority order and found by name. */
+static void
+test_lookup(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+
+	assert_int_equal(providers_count(ps), 2);
+	assert_string_equal(providers_at(ps, 0)->conf->name, "first");
+	assert_string_equal(providers_at(ps, 1)->conf->name, "second");
+	assert_null(providers_at(ps, 2));
+	assert_ptr_equal(providers_find(ps, "second"), providers_at(ps, 1));
+	assert_null(providers_find(ps, "third"));
+	assert_true(providers_can(ps, CH_SMS));
+	assert_true(providers_can(ps, CH_VOICE));
+	assert_true(providers_other_carrier(ps, providers_at(ps, 0), CH_SMS));
+}
+
+/*
+ * closed -> open after breaker_failures 5xx in a row -> half-open when
+ * the cooldown has passed -> closed on a success.
+ */
+static void
+test_breaker_cycle(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct send_result	 fail = result(SEND_TEMPFAIL, 503, false);
+	struct send_result	 ok = result(SEND_OK, 201, false);
+
+	assert_int_equal(providers_account(ps, a, &fail, T0), 0);
+	assert_int_equal(providers_account(ps, a, &fail, T0), 0);
+	assert_int_equal(a->breaker, BREAKER_CLOSED);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, T0), a);
+	/* The third in a row opens it, for the cooldown. */
+	assert_int_equal(providers_account(ps, a, &fail, T0 + 5), 10000);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	assert_int_equal(a->open_until, T0 + 5 + 10000);
+	/* Meanwhile the failover carries. */
+	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10004),
+	    providers_at(ps, 1));
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	/* Cooled down: one probe at a time. */
+	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10005), a);
+	assert_int_equal(a->breaker, BREAKER_HALF_OPEN);
+	a->inflight = 1;
+	assert_false(provider_breaker_allows(a, T0 + 10006));
+	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10006),
+	    providers_at(ps, 1));
+	a->inflight = 0;
+	/* The probe succeeds: closed, failures forgotten. */
+	assert_int_equal(providers_account(ps, a, &ok, T0 + 10010), 0);
+	assert_int_equal(a->breaker, BREAKER_CLOSED);
+	assert_int_equal(a->failures, 0);
+	assert_int_equal(a->results[SEND_OK], 1);
+	assert_int_equal(a->results[SEND_TEMPFAIL], 3);
+}
+
+/* A failed probe opens the breaker again at once. */
+static void
+test_breaker_probe_fails(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct send_result	 fail = result(SEND_TEMPFAIL, 0, false);
+	int			 i;
+
+	for (i = 0; i < 3; i++)
+		providers_account(ps, a, &fail, T0);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	assert_true(provider_breaker_allows(a, T0 + 10000));
+	assert_int_equal(a->breaker, BREAKER_HALF_OPEN);
+	assert_int_equal(providers_account(ps, a, &fail, T0 + 10001), 10000);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	assert_int_equal(a->open_until, T0 + 20001);
+}
+
+/* A refused credential opens at once, for the long auth cooldown. */
+static void
+test_breaker_auth(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct send_result	 denied = result(SEND_PERMFAIL, 401, true);
+
+	assert_int_equal(providers_account(ps, a, &denied, T0),
+	    PROVIDER_AUTH_COOLDOWN_MS);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	assert_false(provider_breaker_allows(a, T0 +
+	    PROVIDER_AUTH_COOLDOWN_MS - 1));
+	assert_true(provider_breaker_allows(a, T0 +
+	    PROVIDER_AUTH_COOLDOWN_MS));
+}
+
+/* 4xx refusals of one message say the provider is up. */
+static void
+test_breaker_permfail_is_up(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct send_result	 fail = result(SEND_TEMPFAIL, 502, false);
+	struct send_result	 refused = result(SEND_PERMFAIL, 400, false);
+
+	providers_account(ps, a, &fail, T0);
+	providers_account(ps, a, &fail, T0);
+	providers_account(ps, a, &refused, T0);
+	/* The answer broke the run of failures. */
+	assert_int_equal(a->failures, 0);
+	providers_account(ps, a, &fail, T0);
+	providers_account(ps, a, &fail, T0);
+	assert_int_equal(a->breaker, BREAKER_CLOSED);
+	providers_account(ps, a, &fail, T0);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
+	assert_true(provider_breaker_allows(a, T0 + 10000));
+	providers_account(ps, a, &refused, T0 + 10000);
+	assert_int_equal(a->breaker, BREAKER_CLOSED);
+}
+
+/* With every breaker open, the first carrier is still used. */
+static void
+test_all_open(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct send_result	 fail = result(SEND_TEMPFAIL, 500, false);
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 3; k++)
+			providers_account(ps, providers_at(ps, i), &fail, T0);
+	assert_int_equal(providers_at(ps, 1)->breaker, BREAKER_OPEN);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 1),
+	    providers_at(ps, 0));
+	assert_true(providers_rate(ps, CH_SMS) == 100.0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_breaker_cycle, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_breaker_probe_fails,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_breaker_auth, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_breaker_permfail_is_up,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_open, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
