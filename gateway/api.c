@@ -25,7 +25,6 @@
 #include "auth.h"
 #include "batch.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway.h"
 #include "log.h"
 #include "metrics.h"

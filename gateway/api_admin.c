@@ -18,7 +18,6 @@
 #include "api.h"
 #include "batch.h"
 #include "config.h"
-#include "dispatch.h"
 #include "fanout.h"
 #include "gateway.h"
 #include "media.h"

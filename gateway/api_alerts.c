@@ -12,7 +12,6 @@
 #include "batch.h"
 #include "cap.h"
 #include "config.h"
-#include "dispatch.h"
 #include "fanout.h"
 #include "gateway.h"
 #include "store.h"

@@ -13,7 +13,6 @@
 #include "api.h"
 #include "batch.h"
 #include "config.h"
-#include "dispatch.h"
 #include "gateway.h"
 #include "phone.h"
 #include "store.h"

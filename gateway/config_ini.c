@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
 #include "config_priv.h"
 #include "util.h"
 

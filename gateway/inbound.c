@@ -31,7 +31,6 @@
 #include "phone.h"
 #include "refdata.h"
 #include "sms.h"
-#include "source_events.h"
 #include "store.h"
 #include "template.h"
 #include "types.h"

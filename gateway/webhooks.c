@@ -19,7 +19,6 @@
 #include "log.h"
 #include "providers.h"
 #include "reports.h"
-#include "store.h"
 
 /* Header lookup for adapters. */
 static const char *
