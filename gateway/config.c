@@ -92,6 +92,8 @@ static const struct config_opt config_dispatch_opts[] = {
 	    offsetof(struct config, breaker_failures), 1, 1000, false },
 	{ "breaker_cooldown_ms", CONFIG_OPT_INT,
 	    offsetof(struct config, breaker_cooldown_ms), 100, 3600000, false },
+	{ "default_expires_s", CONFIG_OPT_INT,
+	    offsetof(struct config, default_expires_s), 0, 2592000, false },
 	{ "voice_retries", CONFIG_OPT_INT,
 	    offsetof(struct config, voice_retries), 0, 10, false },
 	{ "voice_retry_ms", CONFIG_OPT_INT,
@@ -793,6 +795,7 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->shutdown_grace_ms = 10000;
 	cfg->breaker_failures = 5;
 	cfg->breaker_cooldown_ms = 30000;
+	cfg->default_expires_s = 86400;
 	cfg->voice_retries = 2;
 	cfg->voice_retry_ms = 120000;
 

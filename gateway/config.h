@@ -53,6 +53,9 @@ struct config {
 	int		 shutdown_grace_ms;
 	int		 breaker_failures;	/* consecutive, to open (5) */
 	int		 breaker_cooldown_ms;	/* before a probe (30000) */
+	int		 default_expires_s;	/* of an alert without
+						   expires_in_s (86400);
+						   0: never */
 	int		 voice_retries;		/* more calls after no answer (2) */
 	int		 voice_retry_ms;	/* between them (120000) */
 	char		*media_cache;		/* rendered speech; default

@@ -52,8 +52,9 @@ struct job {
 	int			 channel;
 	int			 attempts;
 	int			 segments;
-	int64_t			 expires_at;
+	int64_t			 expires_at;	/* 0: never */
 	int64_t			 started;	/* ms, the loop's clock */
+	int			 severity;	/* enum severity: its priority */
 	bool			 pinned;	/* a reply: only its provider */
 	char			 phone[24];
 	char			 lang[8];
@@ -96,6 +97,8 @@ static void	send_job(struct dispatch *, struct job *);
 static void	job_done(struct job *, struct send_result *, bool);
 static void	job_http_cb(const struct http_response *, void *);
 static void	check_drained(struct dispatch *);
+static void	release_job(struct job *, int64_t);
+static int64_t	earliest(int64_t, int64_t);
 
 struct dispatch *
 dispatch_new(struct gw *gw, char *err, size_t errlen)
@@ -293,9 +296,15 @@ dispatch_run(struct dispatch *d)
 	for (i = 0; i < providers_count(d->ps); i++)
 		pump(d, providers_at(d->ps, i));
 	sweep(d, now);
-	if ((p = providers_pick(d->ps, CH_SMS, now)) == NULL &&
-	    (p = providers_pick(d->ps, CH_VOICE, now)) == NULL)
-		return;		/* no provider carries anything */
+	if ((p = providers_pick(d->ps, CH_SMS, SEV_UNKNOWN, now)) == NULL &&
+	    (p = providers_pick(d->ps, CH_VOICE, SEV_UNKNOWN, now)) == NULL) {
+		/* None can take a message now: come back when one may. */
+		next = earliest(providers_usable_at(d->ps, CH_SMS, now),
+		    providers_usable_at(d->ps, CH_VOICE, now));
+		if (next > 0)
+			schedule_round(d, next - now);
+		return;
+	}
 	free_conn = free_slots(p);
 	/* Wait for a few connections to free up: claims come in batches. */
 	if (free_conn <= 0 || (p->inflight > 0 &&
@@ -374,6 +383,7 @@ start_job(struct dispatch *d, struct delivery *c)
 	j->attempts = c->attempts;
 	j->segments = c->segments > 0 ? c->segments : 1;
 	j->expires_at = c->expires_at;
+	j->severity = c->priority;
 	j->started = now;
 	strlcpy(j->phone, c->phone, sizeof(j->phone));
 	strlcpy(j->lang, c->lang, sizeof(j->lang));
@@ -398,9 +408,15 @@ start_job(struct dispatch *d, struct delivery *c)
 			return;
 		}
 	} else if ((p = providers_pick(d->ps, (unsigned int)c->channel,
-	    now)) == NULL) {
-		/* Nothing changes that before a restart: do not retry. */
-		fail_job(j, SEND_PERMFAIL, "no provider carries this channel");
+	    c->priority, now)) == NULL) {
+		if (!providers_can(d->ps, (unsigned int)c->channel))
+			/* Nothing changes that before a restart. */
+			fail_job(j, SEND_PERMFAIL,
+			    "no provider carries this channel");
+		else
+			/* Every carrier is down or asked us to wait. */
+			release_job(j, providers_usable_at(d->ps,
+			    (unsigned int)c->channel, now));
 		return;
 	}
 	j->p = p;
@@ -538,6 +554,120 @@ job_http_cb(const struct http_response *r, void *arg)
 	schedule_round(d, 0);
 }
 
+/* The earlier of two times, 0 meaning none. */
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	if (a == 0)
+		return b;
+	return b == 0 || a < b ? a : b;
+}
+
+/* Take a job off the books (it is on no provider's queue). */
+static void
+job_end(struct job *j)
+{
+	struct dispatch	*d = j->d;
+
+	TAILQ_REMOVE(&d->jobs, j, entry);
+	d->njobs--;
+	job_free(j);
+	check_drained(d);
+}
+
+/*
+ * No provider can take the job now: back to the queue until at, without
+ * counting it as an attempt (the breaker's probe will tell when the
+ * provider is back).
+ */
+static void
+release_job(struct job *j, int64_t at)
+{
+	struct dispatch	*d = j->d;
+	int64_t		 now = gw_now(d->gw);
+
+	batch_begin(d);
+	if (j->expires_at != 0 && at >= j->expires_at)
+		store_delivery_finish(d->gw->store, j->delivery_id, DS_EXPIRED,
+		    "no provider could take it before it expired", now);
+	else {
+		store_delivery_release(d->gw->store, j->delivery_id, at, now);
+		schedule_round(d, at - now);
+	}
+	log_trace(TRACE_DISPATCH, "delivery=%lld evt=released until=+%lldms",
+	    (long long)j->delivery_id, (long long)(at - now));
+	job_end(j);
+}
+
+/*
+ * A failure that may pass: try again, here or elsewhere, until the
+ * delivery expires. A passing failure (the provider down, busy, slow or
+ * out of reach) never fails a delivery: only its expiry ends it. Any
+ * other temporary refusal counts towards max_attempts. The wait is the
+ * backoff, or the provider's Retry-After if longer, never more than
+ * retry_max_ms; it is nothing when another provider can take the message
+ * now and this one is out of use, or the alert is severe or extreme; and
+ * while the provider is out of use (its breaker open, or it asked us to
+ * wait) it is until the provider takes messages again, so everything
+ * waiting goes out right after the probe that finds it back.
+ */
+static void
+job_retry(struct job *j, const struct send_result *res, bool unknown,
+    int64_t now)
+{
+	struct dispatch	*d = j->d;
+	struct gw	*gw = d->gw;
+	const char	*pname = j->p != NULL ? j->p->conf->name : "-";
+	int64_t		 delay, next;
+	char		 why[320];
+
+	if (!send_result_passing(res) && j->attempts >= gw->cfg->max_attempts) {
+		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
+		    j->attempts, res->error);
+		store_delivery_finish(gw->store, j->delivery_id, DS_FAILED,
+		    why, now);
+		log_info("delivery=%lld alert=%lld evt=failed provider=%s "
+		    "to=%s attempts=%d http=%d", (long long)j->delivery_id,
+		    (long long)j->alert_id, pname, j->masked, j->attempts,
+		    res->http_status);
+		return;
+	}
+	delay = backoff_ms(j->attempts, gw->cfg->retry_base_ms,
+	    gw->cfg->retry_max_ms, rand_unit(&d->rng));
+	if ((int64_t)res->retry_after_s * 1000 > delay)
+		delay = (int64_t)res->retry_after_s * 1000;
+	if (delay > gw->cfg->retry_max_ms)
+		delay = gw->cfg->retry_max_ms;
+	if (!j->pinned && j->p != NULL && (j->severity <= SEV_SEVERE ||
+	    !provider_usable(j->p, now)) && providers_other_usable(d->ps,
+	    j->p, (unsigned int)j->channel, now))
+		delay = 0;	/* fail over now */
+	else if (j->p != NULL && !provider_usable(j->p, now))
+		/* Its breaker or its Retry-After spares the provider now: try
+		 * again as soon as it takes messages, not a backoff later. */
+		delay = (j->pinned ? provider_usable_at(j->p, now) :
+		    providers_usable_at(d->ps, (unsigned int)j->channel,
+		    now)) - now;
+	next = now + delay;
+	if (j->expires_at != 0 && next >= j->expires_at) {
+		snprintf(why, sizeof(why), "not sent before it expired: %s",
+		    res->error);
+		store_delivery_finish(gw->store, j->delivery_id, DS_EXPIRED,
+		    why, now);
+		log_info("delivery=%lld alert=%lld evt=expired provider=%s "
+		    "to=%s attempts=%d http=%d", (long long)j->delivery_id,
+		    (long long)j->alert_id, pname, j->masked, j->attempts,
+		    res->http_status);
+		return;
+	}
+	store_delivery_retry(gw->store, j->delivery_id, next, res->error, now);
+	log_debug("delivery=%lld alert=%lld evt=tempfail provider=%s to=%s "
+	    "attempt=%d next=%lldms http=%d%s", (long long)j->delivery_id,
+	    (long long)j->alert_id, pname, j->masked, j->attempts,
+	    (long long)delay, res->http_status, unknown ? " in_doubt=1" : "");
+	schedule_round(d, delay);
+}
+
 /* Record the outcome of an attempt and free the job. */
 static void
 job_done(struct job *j, struct send_result *res, bool unknown)
@@ -547,8 +677,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	struct provider		*p = j->p;
 	const char		*pname = p ? p->conf->name : "-";
 	struct attempt		 at;
-	int64_t			 now = gw_now(gw), delay, next, cool;
-	int			 max = gw->cfg->max_attempts;
+	int64_t			 now = gw_now(gw), cool;
 	static const char *const result_names[] = {
 		[SEND_OK] = "ok",
 		[SEND_TEMPFAIL] = "tempfail",
@@ -561,7 +690,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	    res->http_status, res->retry_after_s, unknown, res->error);
 	batch_begin(d);
 	if (p != NULL) {
-		if ((cool = providers_account(d->ps, p, res, now)) > 0)
+		if ((cool = providers_account(d->ps, p, res,
+		    gw->cfg->retry_max_ms, now)) > 0)
 			schedule_round(d, cool);
 		memset(&at, 0, sizeof(at));
 		at.delivery_id = j->delivery_id;
@@ -591,36 +721,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		    j->attempts);
 		break;
 	case SEND_TEMPFAIL:
-		delay = backoff_ms(j->attempts, gw->cfg->retry_base_ms,
-		    gw->cfg->retry_max_ms, rand_unit(&d->rng));
-		if (res->retry_after_s > 0 &&
-		    (int64_t)res->retry_after_s * 1000 > delay)
-			delay = (int64_t)res->retry_after_s * 1000;
-		next = now + delay;
-		if (j->attempts >= max) {
-			char	why[320];
-
-			snprintf(why, sizeof(why), "gave up after %d attempts: "
-			    "%s", j->attempts, res->error);
-			store_delivery_finish(gw->store, j->delivery_id,
-			    DS_FAILED, why, now);
-			log_info("delivery=%lld alert=%lld evt=failed "
-			    "provider=%s to=%s attempts=%d http=%d",
-			    (long long)j->delivery_id, (long long)j->alert_id,
-			    pname, j->masked, j->attempts, res->http_status);
-		} else if (j->expires_at != 0 && next >= j->expires_at) {
-			store_delivery_finish(gw->store, j->delivery_id,
-			    DS_EXPIRED, res->error, now);
-		} else {
-			store_delivery_retry(gw->store, j->delivery_id, next,
-			    res->error, now);
-			log_info("delivery=%lld alert=%lld evt=tempfail "
-			    "provider=%s to=%s attempt=%d next=%lldms http=%d%s",
-			    (long long)j->delivery_id, (long long)j->alert_id,
-			    pname, j->masked, j->attempts, (long long)delay,
-			    res->http_status, unknown ? " in_doubt=1" : "");
-			schedule_round(d, delay);
-		}
+		job_retry(j, res, unknown, now);
 		break;
 	case SEND_PERMFAIL:
 		store_delivery_finish(gw->store, j->delivery_id, DS_FAILED,
@@ -631,10 +732,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		    res->http_status);
 		break;
 	}
-	TAILQ_REMOVE(&d->jobs, j, entry);
-	d->njobs--;
-	job_free(j);
-	check_drained(d);
+	job_end(j);
 }
 
 /* Tell the drain waiter once the last job is done. */

@@ -53,6 +53,7 @@ struct fanout {
 	size_t			 nvars;
 	int64_t			 alert_id;
 	int64_t			 now;
+	int64_t			 expires_at;	/* 0: never */
 	int			 recipients;
 	int			 suppressed;
 	int			 worst_segments;
@@ -302,8 +303,7 @@ add_recipient(const struct recipient *rc, void *arg)
 		d.segments = (int)text->info.segments;
 		d.next_at = f->now;
 		d.created_at = f->now;
-		d.expires_at = f->req->expires_in_s ?
-		    f->now + f->req->expires_in_s * 1000 : 0;
+		d.expires_at = f->expires_at;
 		if (strcmp(f->req->status, "actual") != 0)
 			d.reason = (char *)f->req->status; /* test, exercise */
 		else if (store_optout_has(f->gw->store, rc->phone))
@@ -489,6 +489,13 @@ fanout_init(struct fanout *f, struct gw *gw, const struct alert_req *req,
 	f->req = req;
 	f->err = err;
 	f->now = gw_now(gw);
+	/* Nothing waits for ever: a provider outage of a day is no passing
+	 * failure any more. */
+	if (req->expires_in_s > 0)
+		f->expires_at = f->now + req->expires_in_s * 1000;
+	else if (gw->cfg->default_expires_s > 0)
+		f->expires_at = f->now +
+		    (int64_t)gw->cfg->default_expires_s * 1000;
 	f->worst_encoding = SMS_GSM7;
 	f->vars = xcalloc(req->nvars + 1, sizeof(*f->vars));
 	for (i = 0; i < req->nvars; i++)
@@ -567,7 +574,7 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	a.ack = req->ack;
 	a.callback_url = req->callback_url;
 	a.created_at = f.now;
-	a.expires_at = req->expires_in_s ? f.now + req->expires_in_s * 1000 : 0;
+	a.expires_at = f.expires_at;
 	a.escalate_after_s = req->escalate_after_s;
 	a.status = (char *)req->status;
 

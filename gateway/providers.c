@@ -138,18 +138,23 @@ providers_rate(const struct providers *ps, unsigned int channel)
 }
 
 bool
-provider_breaker_allows(struct provider *p, int64_t now)
+send_result_passing(const struct send_result *r)
 {
+	return r->status == SEND_TEMPFAIL && (r->http_status == 0 ||
+	    r->http_status == 408 || r->http_status == 429 ||
+	    r->http_status >= 500);
+}
+
+bool
+provider_usable(const struct provider *p, int64_t now)
+{
+	if (now < p->paused_until)
+		return false;
 	switch (p->breaker) {
 	case BREAKER_CLOSED:
 		return true;
 	case BREAKER_OPEN:
-		if (now < p->open_until)
-			return false;
-		p->breaker = BREAKER_HALF_OPEN;
-		log_info("provider=%s evt=breaker_half_open: probing",
-		    p->conf->name);
-		return true;
+		return now >= p->open_until;
 	case BREAKER_HALF_OPEN:
 		/* One probe at a time. */
 		return p->inflight == 0 && p->nwaiting == 0;
@@ -157,20 +162,122 @@ provider_breaker_allows(struct provider *p, int64_t now)
 	return false;
 }
 
-struct provider *
-providers_pick(struct providers *ps, unsigned int channel, int64_t now)
+bool
+provider_breaker_allows(struct provider *p, int64_t now)
 {
-	size_t	i;
+	if (!provider_usable(p, now))
+		return false;
+	if (p->breaker == BREAKER_OPEN) {
+		p->breaker = BREAKER_HALF_OPEN;
+		log_info("provider=%s evt=breaker_half_open: probing",
+		    p->conf->name);
+	}
+	return true;
+}
 
+struct provider *
+providers_pick(struct providers *ps, unsigned int channel, int severity,
+    int64_t now)
+{
+	struct provider	*p;
+	size_t		 i;
+
+	/* Life first: severe and extreme avoid a provider that is failing. */
+	if (severity <= SEV_SEVERE)
+		for (i = 0; i < ps->n; i++) {
+			p = &ps->v[i];
+			if (provider_carries(p, channel) &&
+			    p->breaker == BREAKER_CLOSED && p->failures == 0 &&
+			    now >= p->paused_until)
+				return p;
+		}
 	for (i = 0; i < ps->n; i++)
 		if (provider_carries(&ps->v[i], channel) &&
 		    provider_breaker_allows(&ps->v[i], now))
 			return &ps->v[i];
-	/* Nowhere to fail over to: late is better than never. */
-	for (i = 0; i < ps->n; i++)
-		if (provider_carries(&ps->v[i], channel))
-			return &ps->v[i];
 	return NULL;
+}
+
+bool
+providers_other_usable(const struct providers *ps, const struct provider *p,
+    unsigned int channel, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (&ps->v[i] != p && provider_carries(&ps->v[i], channel) &&
+		    provider_usable(&ps->v[i], now))
+			return true;
+	return false;
+}
+
+int64_t
+provider_usable_at(const struct provider *p, int64_t now)
+{
+	int64_t	at;
+
+	if (provider_usable(p, now))
+		return now;
+	at = p->paused_until > now ? p->paused_until : now;
+	if (p->breaker == BREAKER_OPEN && p->open_until > at)
+		at = p->open_until;
+	if (p->breaker == BREAKER_HALF_OPEN && at == now)
+		at = now + 100;		/* a guess: when the probe is back */
+	return at;
+}
+
+int64_t
+providers_usable_at(const struct providers *ps, unsigned int channel,
+    int64_t now)
+{
+	int64_t	at, best = 0;
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++) {
+		if (!provider_carries(&ps->v[i], channel))
+			continue;
+		at = provider_usable_at(&ps->v[i], now);
+		if (best == 0 || at < best)
+			best = at;
+	}
+	return best;
+}
+
+/* Write the minute's failures of p, if any, and start a new minute. */
+static void
+window_flush(struct provider *p, int64_t now)
+{
+	if (p->window_fails > 0)
+		log_info("provider=%s evt=failures n=%llu in=%llds last=\"%s\"",
+		    p->conf->name, (unsigned long long)p->window_fails,
+		    (long long)((now - p->window_at + 999) / 1000),
+		    p->window_error);
+	p->window_fails = 0;
+	p->window_at = now;
+}
+
+void
+providers_tick(struct providers *ps, int64_t now)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].window_fails > 0 &&
+		    now - ps->v[i].window_at >= 60000)
+			window_flush(&ps->v[i], now);
+}
+
+/* Count a failure in p's minute; the first of a quiet spell is logged. */
+static void
+window_note(struct provider *p, const struct send_result *res, int64_t now)
+{
+	if (now - p->window_at >= 60000)
+		window_flush(p, now);
+	if (p->window_fails == 0)
+		log_info("provider=%s evt=failing http=%d: %s", p->conf->name,
+		    res->http_status, res->error);
+	p->window_fails++;
+	strlcpy(p->window_error, res->error, sizeof(p->window_error));
 }
 
 /* A failure of p: open its breaker when it has failed often enough. */
@@ -205,17 +312,32 @@ breaker_success(struct provider *p)
 
 int64_t
 providers_account(struct providers *ps, struct provider *p,
-    const struct send_result *res, int64_t now)
+    const struct send_result *res, int64_t max_wait_ms, int64_t now)
 {
+	int64_t	wait = 0, cool = 0;
+
 	p->results[res->status]++;
-	if (res->status == SEND_OK)
+	if (res->status == SEND_OK) {
 		breaker_success(p);
-	else if (res->auth_error)
-		return breaker_failure(ps, p, true, now);
-	else if (res->status == SEND_TEMPFAIL && (res->http_status == 0 ||
-	    res->http_status >= 500))
-		return breaker_failure(ps, p, false, now);
-	else if (res->status == SEND_PERMFAIL)
+		return 0;
+	}
+	if (res->status == SEND_PERMFAIL && !res->auth_error) {
 		breaker_success(p);	/* it answered: it is up */
-	return 0;
+		return 0;
+	}
+	window_note(p, res, now);
+	if (res->retry_after_s > 0) {
+		wait = (int64_t)res->retry_after_s * 1000;
+		if (wait > max_wait_ms)
+			wait = max_wait_ms;
+		if (now + wait > p->paused_until) {
+			p->paused_until = now + wait;
+			log_info("provider=%s evt=paused for=%llds http=%d: it "
+			    "asked us to wait", p->conf->name,
+			    (long long)(wait / 1000), res->http_status);
+		}
+	}
+	if (res->auth_error || send_result_passing(res))
+		cool = breaker_failure(ps, p, res->auth_error, now);
+	return cool > wait ? cool : wait;
 }

@@ -47,6 +47,11 @@ struct provider {
 	enum breaker	 breaker;
 	int		 failures;	/* consecutive transport/5xx failures */
 	int64_t		 open_until;	/* ms since the epoch */
+	int64_t		 paused_until;	/* it asked us to wait (Retry-After) */
+	/* Failures are logged one line a minute, not one line each. */
+	int64_t		 window_at;	/* start of the minute being counted */
+	uint64_t	 window_fails;
+	char		 window_error[128];	/* the last one's text */
 };
 
 struct providers;
@@ -79,12 +84,34 @@ bool		 providers_other_carrier(const struct providers *,
 double		 providers_rate(const struct providers *, unsigned int channel);
 
 /*
- * The provider that carries channel at now: the first by priority whose
- * breaker lets it take a message. When every breaker is open, the first
- * that carries the channel at all; NULL when none carries it.
+ * The provider to carry a message of channel and severity (enum
+ * severity) at now: the first by priority that is usable (its breaker
+ * lets it, it did not ask us to wait). Severe and extreme messages fail
+ * over first: they go to the first provider with no failure in its
+ * current run, if there is one. NULL when no provider can take it now
+ * (providers_usable_at says when one may), or carries the channel at all.
  */
 struct provider	*providers_pick(struct providers *, unsigned int channel,
-		    int64_t now);
+		    int severity, int64_t now);
+/*
+ * Could p take a message at now? Its breaker is closed, or open and
+ * cooled down, or half-open without a probe out; and it did not ask us
+ * to wait. Changes nothing (providers_pick turns breakers half-open).
+ */
+bool		 provider_usable(const struct provider *, int64_t now);
+/* When p may be usable again, from now on (now if it is). */
+int64_t		 provider_usable_at(const struct provider *, int64_t now);
+/* Is a provider other than p usable for channel at now? */
+bool		 providers_other_usable(const struct providers *,
+		    const struct provider *, unsigned int channel, int64_t now);
+/*
+ * The earliest time from now on at which some provider that carries
+ * channel may be usable (now if one is); 0 if none carries it.
+ */
+int64_t		 providers_usable_at(const struct providers *,
+		    unsigned int channel, int64_t now);
+/* Log each provider's failures of the past minute, once a minute. */
+void		 providers_tick(struct providers *, int64_t now);
 /*
  * May p take a new message at now? An open breaker whose cooldown has
  * passed turns half-open here and lets one probe through at a time.
@@ -93,12 +120,17 @@ bool		 provider_breaker_allows(struct provider *, int64_t now);
 /*
  * Count one outcome of a request to p at now: its result, its breaker
  * (a success, or any refusal of one message, shows the provider is up
- * and closes it; a transport error or 5xx counts towards
+ * and closes it; a transport error, timeout, 5xx or 429 counts towards
  * breaker_failures; a refused credential opens it at once for
- * PROVIDER_AUTH_COOLDOWN_MS). Returns the ms until p may be probed when
- * this outcome opened the breaker, else 0.
+ * PROVIDER_AUTH_COOLDOWN_MS), and a Retry-After (capped at max_wait_ms)
+ * pauses the provider. Returns the ms until p may be used again when
+ * this outcome opened its breaker or paused it, else 0.
  */
 int64_t		 providers_account(struct providers *, struct provider *,
-		    const struct send_result *, int64_t now);
+		    const struct send_result *, int64_t max_wait_ms,
+		    int64_t now);
+/* Does res say nothing about the message: the provider is down, busy,
+ * slow or out of reach (transport, 408, 429, 5xx)? */
+bool		 send_result_passing(const struct send_result *);
 
 #endif

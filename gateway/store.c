@@ -304,6 +304,7 @@ enum stmt_id {
 	ST_QUEUE_DEPTH,
 	ST_DELIVERY_SENT,
 	ST_DELIVERY_RETRY,
+	ST_DELIVERY_RELEASE,
 	ST_DELIVERY_FINISH,
 	ST_REPORT_FIND,
 	ST_REPORT_UPDATE,
@@ -460,6 +461,11 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	[ST_DELIVERY_RETRY] =
 	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
 	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
+	/* A claim given back unused: not an attempt. */
+	[ST_DELIVERY_RELEASE] =
+	    "UPDATE deliveries SET state = 0, next_at = ?2, "
+	    "attempts = max(attempts - 1, 0), updated_at = ?3 "
+	    "WHERE id = ?1 AND state = 1",
 	[ST_DELIVERY_FINISH] =
 	    "UPDATE deliveries SET state = ?2, error = ?3, updated_at = ?4 "
 	    "WHERE id = ?1 AND state IN " NONFINAL,
@@ -2078,6 +2084,22 @@ store_delivery_retry(struct store *s, int64_t id, int64_t next_at,
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, now);
 	return step_done(s, ST_DELIVERY_RETRY, __func__);
+}
+
+int
+store_delivery_release(struct store *s, int64_t id, int64_t next_at,
+    int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_RELEASE];
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, next_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, now) != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	return step_done(s, ST_DELIVERY_RELEASE, __func__);
 }
 
 int

@@ -217,6 +217,10 @@ int	store_delivery_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error, int64_t now);
 int	store_delivery_finish(struct store *, int64_t id, enum dstate,
 	    const char *error, int64_t now);
+/* A claimed delivery that was not tried goes back to queued at next_at,
+ * its attempt not counted. */
+int	store_delivery_release(struct store *, int64_t id, int64_t next_at,
+	    int64_t now);
 /*
  * A delivery report: find the delivery by (provider, ref) and move it
  * to state unless it is already final. *id gets the delivery id.

@@ -288,7 +288,8 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	    env->api_port, env->api_port, env->db, env->dir, e2e_srcdir(),
 	    c->gateway != NULL ? c->gateway : "");
 	fprintf(fp, "[dispatch]\n%s\n\n", c->dispatch != NULL ? c->dispatch :
-	    "retry_base_ms = 50\nretry_max_ms = 200\nmax_attempts = 6");
+	    "retry_base_ms = 50\nretry_max_ms = 200\nmax_attempts = 6\n"
+	    "breaker_cooldown_ms = 200");
 	if (c->fake_port > 0)
 		fprintf(fp, "[provider elks]\n"
 		    "type = 46elks\n"

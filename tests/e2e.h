@@ -55,7 +55,8 @@ struct e2e_conf {
 	int		 max_connections; /* provider connections; 0: 32 */
 	const char	*gateway;	/* more lines for [gateway] */
 	const char	*dispatch;	/* the [dispatch] lines; NULL: fast
-					   retries (50 ms base, 200 ms max) */
+					   retries (50 ms base, 200 ms max)
+					   and breaker probes (200 ms) */
 	const char	*provider;	/* more lines for the provider */
 	const char	*hmac_secret;	/* non-NULL: a [client signed] */
 	const char	*extra;		/* appended as is */

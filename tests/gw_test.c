@@ -245,7 +245,7 @@ gwt_alert(struct gwt *t, int severity, int64_t expires_at,
 	size_t			 i;
 
 	memset(&a, 0, sizeof(a));
-	snprintf(ref, sizeof(ref), "gwt-%lld", (long long)now);
+	snprintf(ref, sizeof(ref), "gwt-%d", ++t->alerts);
 	a.client = "test";
 	a.source_ref = ref;
 	a.severity = severity;

@@ -51,6 +51,7 @@ struct gwt {
 	struct gwt_result	 script[GWT_MAXSCRIPT];
 	size_t			 nscript;
 	int			 refs;			/* provider refs made */
+	int			 alerts;		/* gwt_alert's made */
 	const char		*callback_url;		/* of gwt_alert's */
 };
 

@@ -135,9 +135,9 @@ test_retry_after(void **state)
 }
 
 /*
- * Three 503s in a row open the first provider's breaker: the retry goes
- * to the failover. After the cooldown the first gets one probe, which
- * closes its breaker again.
+ * A moderate alert: three 503s in a row open the first provider's
+ * breaker, and the retry goes to the failover at once. After the
+ * cooldown the first gets one probe, which closes its breaker again.
  */
 static void
 test_breaker_failover(void **state)
@@ -154,16 +154,23 @@ test_breaker_failover(void **state)
 	    "[provider first]\ntype = scripted\npriority = 1\n"
 	    "[provider second]\ntype = scripted\npriority = 2\n", T0));
 	first = providers_find(t->gw.providers, "first");
-	assert_true((a = gwt_alert(t, SEV_EXTREME, 0, 0, false, anna)) > 0);
+	assert_true((a = gwt_alert(t, SEV_MODERATE, 0, 0, false, anna)) > 0);
 	id = gwt_delivery_of(t, a, CH_SMS);
 	for (n = 0; n < 3; n++) {
 		gwt_script(t, "first", SEND_TEMPFAIL, 503, 0, false);
 		gwt_round(t);
+		if (n < 2)
+			assert_int_equal(gwt_state(t, id), DS_QUEUED);
 		gwt_advance(t, 100);
 	}
 	assert_int_equal(gwt_nsends(t, "first"), 3);
 	assert_int_equal(first->breaker, BREAKER_OPEN);
+	/* No backoff: the next round, whatever the time, fails over. */
+	row(t, id, &d);
+	assert_int_equal(d.next_at, T0 + 200);
+	delivery_clear(&d);
 	gwt_round(t);
+	assert_int_equal(gwt_nsends(t, "second"), 1);
 	assert_int_equal(gwt_nsends(t, "second"), 1);
 	row(t, id, &d);
 	assert_int_equal(d.state, DS_SENT);
@@ -172,17 +179,99 @@ test_breaker_failover(void **state)
 
 	/* A new alert while the breaker is open: the failover. */
 	gwt_advance(t, 1000);
-	assert_true((b = gwt_alert(t, SEV_EXTREME, 0, 0, false, three)) > 0);
+	assert_true((b = gwt_alert(t, SEV_MODERATE, 0, 0, false, three)) > 0);
 	gwt_round(t);
 	assert_int_equal(gwt_nsends(t, "second"), 4);
 	/* Cooled down: one probe goes to first, and closes the breaker. */
 	gwt_advance(t, 20 * SEC);
-	assert_true((b = gwt_alert(t, SEV_EXTREME, 0, 0, false, three)) > 0);
+	assert_true((b = gwt_alert(t, SEV_MODERATE, 0, 0, false, three)) > 0);
 	gwt_round(t);
 	assert_int_equal(gwt_nsends(t, "first"), 4);
 	assert_int_equal(first->breaker, BREAKER_CLOSED);
 	gwt_round(t);
 	assert_int_equal(gwt_nsends(t, "first"), 6);
+	gwt_free(t);
+}
+
+/*
+ * An extreme alert does not wait for the breaker: after one failure the
+ * message goes to the other provider in the same pass, and so do the
+ * next extreme ones while the first is in a run of failures.
+ */
+static void
+test_extreme_fails_over_first(void **state)
+{
+	struct gwt	*t;
+	struct delivery	 d;
+	int64_t		 a, id;
+
+	assert_non_null(t = gwt_new(NULL, "[dispatch]\nretry_base_ms = 5000\n"
+	    "retry_max_ms = 5000\nbreaker_failures = 5\n"
+	    "[provider first]\ntype = scripted\npriority = 1\n"
+	    "[provider second]\ntype = scripted\npriority = 2\n", T0));
+	assert_true((a = gwt_alert(t, SEV_EXTREME, 0, 0, false, anna)) > 0);
+	id = gwt_delivery_of(t, a, CH_SMS);
+	gwt_script(t, "first", SEND_TEMPFAIL, 502, 0, false);
+	gwt_round(t);
+	row(t, id, &d);
+	assert_int_equal(d.state, DS_QUEUED);
+	assert_int_equal(d.next_at, T0);	/* no backoff */
+	delivery_clear(&d);
+	gwt_round(t);
+	row(t, id, &d);
+	assert_int_equal(d.state, DS_SENT);
+	assert_string_equal(d.provider, "second");
+	delivery_clear(&d);
+	assert_true((a = gwt_alert(t, SEV_EXTREME, 0, 0, false, three)) > 0);
+	gwt_round(t);
+	assert_int_equal(gwt_nsends(t, "first"), 1);
+	assert_int_equal(gwt_nsends(t, "second"), 4);
+	gwt_free(t);
+}
+
+/*
+ * A 45-second outage of the only provider (503 to everything) with the
+ * shipped retry settings: nothing fails, the breaker stops attempts
+ * being spent on a provider known to be down (a probe per cooldown),
+ * and everything is sent when it comes back.
+ */
+static void
+test_outage_does_not_fail(void **state)
+{
+	struct gwt	*t = one("max_attempts = 6\nretry_base_ms = 1000\n"
+			    "retry_max_ms = 300000\nbreaker_failures = 5\n"
+			    "breaker_cooldown_ms = 10000");
+	struct delivery	 d;
+	int64_t		 a, id;
+	int		 i, n;
+
+	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, three)) > 0);
+	id = gwt_delivery_of(t, a, CH_SMS);
+	for (i = 0; i < 60; i++)
+		gwt_script(t, NULL, SEND_TEMPFAIL, 503, 0, false);
+	for (n = 0; n < 450; n++) {	/* 45 s in 100 ms steps */
+		gwt_round(t);
+		gwt_advance(t, 100);
+	}
+	/* 5 to open, then a probe each 10 s cooldown: far from 60. */
+	assert_in_range(gwt_nsends(t, NULL), 5, 12);
+	row(t, id, &d);
+	assert_int_equal(d.state, DS_QUEUED);
+	assert_in_range(d.attempts, 1, 8);
+	delivery_clear(&d);
+	t->nscript = 0;			/* the provider is back */
+	for (n = 0; n < 3000 && gwt_nsends(t, NULL) < 60; n++) {
+		gwt_round(t);
+		gwt_advance(t, 100);
+		if (gwt_state(t, id) == DS_SENT &&
+		    gwt_state(t, id + 1) == DS_SENT &&
+		    gwt_state(t, id + 2) == DS_SENT)
+			break;
+	}
+	/* Right after the first probe that finds it back (a cooldown). */
+	assert_in_range(n, 0, 101);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(gwt_state(t, id + i), DS_SENT);
 	gwt_free(t);
 }
 
@@ -353,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_backoff_bounds),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_breaker_failover),
+		cmocka_unit_test(test_extreme_fails_over_first),
+		cmocka_unit_test(test_outage_does_not_fail),
 		cmocka_unit_test(test_auth_failover),
 		cmocka_unit_test(test_permfail),
 		cmocka_unit_test(test_expiry),

@@ -212,6 +212,8 @@ test_languages(void **state)
 	    json_integer_value(json_object_get(ans, "id")), -1, 0, 100,
 	    rows_cb, &rs), 0);
 	assert_int_equal(rs.n, 2);
+	/* No expires_in_s: [dispatch] default_expires_s, a day. */
+	assert_int_equal(row_of(&rs, ANNA)->expires_at, T0 + 86400000LL);
 	assert_string_equal(row_of(&rs, ANNA)->lang, "sv");
 	assert_string_equal(row_of(&rs, BOB)->lang, "en");
 	assert_string_not_equal(row_of(&rs, ANNA)->body,

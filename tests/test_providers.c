@@ -81,28 +81,28 @@ test_breaker_cycle(void **state)
 	struct send_result	 fail = result(SEND_TEMPFAIL, 503, false);
 	struct send_result	 ok = result(SEND_OK, 201, false);
 
-	assert_int_equal(providers_account(ps, a, &fail, T0), 0);
-	assert_int_equal(providers_account(ps, a, &fail, T0), 0);
+	assert_int_equal(providers_account(ps, a, &fail, 300000, T0), 0);
+	assert_int_equal(providers_account(ps, a, &fail, 300000, T0), 0);
 	assert_int_equal(a->breaker, BREAKER_CLOSED);
-	assert_ptr_equal(providers_pick(ps, CH_SMS, T0), a);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0), a);
 	/* The third in a row opens it, for the cooldown. */
-	assert_int_equal(providers_account(ps, a, &fail, T0 + 5), 10000);
+	assert_int_equal(providers_account(ps, a, &fail, 300000, T0 + 5), 10000);
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	assert_int_equal(a->open_until, T0 + 5 + 10000);
 	/* Meanwhile the failover carries. */
-	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10004),
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 10004),
 	    providers_at(ps, 1));
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	/* Cooled down: one probe at a time. */
-	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10005), a);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 10005), a);
 	assert_int_equal(a->breaker, BREAKER_HALF_OPEN);
 	a->inflight = 1;
 	assert_false(provider_breaker_allows(a, T0 + 10006));
-	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 10006),
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 10006),
 	    providers_at(ps, 1));
 	a->inflight = 0;
 	/* The probe succeeds: closed, failures forgotten. */
-	assert_int_equal(providers_account(ps, a, &ok, T0 + 10010), 0);
+	assert_int_equal(providers_account(ps, a, &ok, 300000, T0 + 10010), 0);
 	assert_int_equal(a->breaker, BREAKER_CLOSED);
 	assert_int_equal(a->failures, 0);
 	assert_int_equal(a->results[SEND_OK], 1);
@@ -120,11 +120,11 @@ test_breaker_probe_fails(void **state)
 	int			 i;
 
 	for (i = 0; i < 3; i++)
-		providers_account(ps, a, &fail, T0);
+		providers_account(ps, a, &fail, 300000, T0);
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	assert_true(provider_breaker_allows(a, T0 + 10000));
 	assert_int_equal(a->breaker, BREAKER_HALF_OPEN);
-	assert_int_equal(providers_account(ps, a, &fail, T0 + 10001), 10000);
+	assert_int_equal(providers_account(ps, a, &fail, 300000, T0 + 10001), 10000);
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	assert_int_equal(a->open_until, T0 + 20001);
 }
@@ -138,7 +138,7 @@ test_breaker_auth(void **state)
 	struct provider		*a = providers_at(ps, 0);
 	struct send_result	 denied = result(SEND_PERMFAIL, 401, true);
 
-	assert_int_equal(providers_account(ps, a, &denied, T0),
+	assert_int_equal(providers_account(ps, a, &denied, 300000, T0),
 	    PROVIDER_AUTH_COOLDOWN_MS);
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	assert_false(provider_breaker_allows(a, T0 +
@@ -157,22 +157,26 @@ test_breaker_permfail_is_up(void **state)
 	struct send_result	 fail = result(SEND_TEMPFAIL, 502, false);
 	struct send_result	 refused = result(SEND_PERMFAIL, 400, false);
 
-	providers_account(ps, a, &fail, T0);
-	providers_account(ps, a, &fail, T0);
-	providers_account(ps, a, &refused, T0);
+	providers_account(ps, a, &fail, 300000, T0);
+	providers_account(ps, a, &fail, 300000, T0);
+	providers_account(ps, a, &refused, 300000, T0);
 	/* The answer broke the run of failures. */
 	assert_int_equal(a->failures, 0);
-	providers_account(ps, a, &fail, T0);
-	providers_account(ps, a, &fail, T0);
+	providers_account(ps, a, &fail, 300000, T0);
+	providers_account(ps, a, &fail, 300000, T0);
 	assert_int_equal(a->breaker, BREAKER_CLOSED);
-	providers_account(ps, a, &fail, T0);
+	providers_account(ps, a, &fail, 300000, T0);
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 	assert_true(provider_breaker_allows(a, T0 + 10000));
-	providers_account(ps, a, &refused, T0 + 10000);
+	providers_account(ps, a, &refused, 300000, T0 + 10000);
 	assert_int_equal(a->breaker, BREAKER_CLOSED);
 }
 
-/* With every breaker open, the first carrier is still used. */
+/*
+ * With every breaker open no provider is picked (attempts are not spent
+ * on a provider known to be down); providers_usable_at says when one
+ * may be tried again.
+ */
 static void
 test_all_open(void **state)
 {
@@ -184,11 +188,77 @@ test_all_open(void **state)
 
 	for (i = 0; i < 2; i++)
 		for (k = 0; k < 3; k++)
-			providers_account(ps, providers_at(ps, i), &fail, T0);
+			providers_account(ps, providers_at(ps, i), &fail,
+			    300000, T0 + (int64_t)i * 1000);
 	assert_int_equal(providers_at(ps, 1)->breaker, BREAKER_OPEN);
-	assert_ptr_equal(providers_pick(ps, CH_SMS, T0 + 1),
+	assert_null(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 1));
+	assert_null(providers_pick(ps, CH_SMS, SEV_EXTREME, T0 + 1));
+	assert_int_equal(providers_usable_at(ps, CH_SMS, T0 + 1), T0 + 10000);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 10000),
 	    providers_at(ps, 0));
 	assert_true(providers_rate(ps, CH_SMS) == 100.0);
+}
+
+/*
+ * Severe and extreme fail over first: after one failure of the first
+ * provider they go to the second, while moderate stays until the
+ * breaker opens.
+ */
+static void
+test_severe_fails_over_first(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct send_result	 fail = result(SEND_TEMPFAIL, 503, false);
+	struct send_result	 ok = result(SEND_OK, 201, false);
+
+	providers_account(ps, providers_at(ps, 0), &fail, 300000, T0);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_EXTREME, T0),
+	    providers_at(ps, 1));
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_SEVERE, T0),
+	    providers_at(ps, 1));
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0),
+	    providers_at(ps, 0));
+	/* Both failing: severe takes the first usable by priority. */
+	providers_account(ps, providers_at(ps, 1), &fail, 300000, T0);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_EXTREME, T0),
+	    providers_at(ps, 0));
+	/* A success ends the run: the first is preferred again. */
+	providers_account(ps, providers_at(ps, 0), &ok, 300000, T0);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_EXTREME, T0),
+	    providers_at(ps, 0));
+}
+
+/*
+ * A 429 with Retry-After pauses the provider for that long, capped at
+ * the most we wait (retry_max_ms), and counts towards its breaker.
+ */
+static void
+test_retry_after_pauses(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct send_result	 busy = result(SEND_TEMPFAIL, 429, false);
+
+	busy.retry_after_s = 3600;
+	assert_int_equal(providers_account(ps, a, &busy, 300000, T0),
+	    300000);
+	assert_int_equal(a->paused_until, T0 + 300000);
+	assert_int_equal(a->failures, 1);
+	assert_false(provider_usable(a, T0 + 299999));
+	assert_true(provider_usable(a, T0 + 300000));
+	/* Meanwhile the other carries, whatever the severity. */
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MINOR, T0 + 1),
+	    providers_at(ps, 1));
+	assert_true(providers_other_usable(ps, a, CH_SMS, T0 + 1));
+	assert_false(providers_other_usable(ps, providers_at(ps, 1), CH_SMS,
+	    T0 + 1));
+	/* Two more 429s open the breaker: 429 is a failure like a 5xx. */
+	busy.retry_after_s = 0;
+	providers_account(ps, a, &busy, 300000, T0 + 2);
+	providers_account(ps, a, &busy, 300000, T0 + 3);
+	assert_int_equal(a->breaker, BREAKER_OPEN);
 }
 
 int
@@ -206,6 +276,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_open, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_severe_fails_over_first,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_after_pauses,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
