@@ -13,6 +13,7 @@
 #include "cap.h"
 #include "config.h"
 #include "fanout.h"
+#include "netcheck.h"
 #include "gateway.h"
 #include "store.h"
 #include "types.h"
@@ -252,6 +253,7 @@ api_alerts_post(struct api_req *r)
 	const char		*ct = api_header(r, "Content-Type");
 	json_t			*root;
 	int			 rc;
+	char			 why[256];
 
 	if (ct != NULL && strncasecmp(ct, "application/cap+xml", 19) == 0) {
 		cap_post(r);
@@ -265,6 +267,14 @@ api_alerts_post(struct api_req *r)
 	json_decref(root);
 	if (rc == -1) {
 		api_reply_error(r, &err);
+		return;
+	}
+	if (req.callback_url != NULL && netcheck_callback_url(
+	    r->client->callback_hosts, req.callback_url, why,
+	    sizeof(why)) == -1) {
+		alert_req_clear(&req);
+		api_reply_errorf(r, 422, "invalid_field", "callback_url", "%s",
+		    why);
 		return;
 	}
 	accept(r, &req);

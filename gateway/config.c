@@ -126,6 +126,8 @@ static const struct config_opt config_client_opts[] = {
 	    0, 0, true },
 	{ "hmac_secret", CONFIG_OPT_SECRET,
 	    offsetof(struct client_conf, hmac_secret), 0, 0, false },
+	{ "callback_hosts", CONFIG_OPT_STR,
+	    offsetof(struct client_conf, callback_hosts), 0, 0, false },
 };
 
 /* Scope names, in the order of enum scope. */
@@ -867,6 +869,7 @@ config_client_clear(struct client_conf *cc)
 {
 	free(cc->name);
 	free(cc->hmac_secret);
+	free(cc->callback_hosts);
 }
 
 /* Free what cfg points to, not cfg itself. */

@@ -24,6 +24,8 @@ struct client_conf {
 	char		 token_sha256[65];	/* lowercase hex */
 	unsigned int	 scopes;		/* enum scope bits */
 	char		*hmac_secret;		/* NULL: no signature needed */
+	char		*callback_hosts;	/* hosts callback_url may name,
+						   space separated; NULL: none */
 	int		 line;
 };
 

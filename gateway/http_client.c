@@ -10,6 +10,8 @@
  * callbacks always run from the event loop, never from inside
  * http_client_send, and never from a curl callback.
  */
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +28,7 @@
 
 #include "http_client.h"
 #include "log.h"
+#include "netcheck.h"
 #include "util.h"
 
 #define HTTP_BODY_MAX		(1024 * 1024)	/* bigger answers are errors */
@@ -88,6 +91,8 @@ static void	 http_client_unlink(struct hc_req *);
 static int	 http_client_retry_after(const char *, size_t);
 static int	 http_client_debug_cb(CURL *, curl_infotype, char *, size_t,
 		    void *);
+static curl_socket_t http_client_opensocket_cb(void *, curlsocktype,
+		    struct curl_sockaddr *);
 
 /* Free a request's strings and clear it for reuse. */
 void
@@ -102,6 +107,7 @@ http_request_reset(struct http_request *req)
 	free(req->content_type);
 	free(req->body);
 	free_secret(req->userpwd);
+	free(req->allow);
 	for (i = 0; i < req->nheaders && i < HTTP_MAX_HEADERS; i++)
 		free(req->headers[i]);
 	memset(req, 0, sizeof(*req));
@@ -357,6 +363,15 @@ http_client_setup(struct hc_req *r)
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SET(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700	/* 7.87.0 */
+	/*
+	 * A lookup still running when its request ends (a timeout, a
+	 * shutdown) is left to finish on its own thread: without this curl
+	 * joins that thread, and one getaddrinfo stuck for 30 s holds the
+	 * whole event loop that long.
+	 */
+	SET(CURLOPT_QUICK_EXIT, 1L);
+#endif
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_TIMEOUT_MS, timeout);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, connect);
@@ -366,6 +381,10 @@ http_client_setup(struct hc_req *r)
 	SET(CURLOPT_WRITEDATA, r);
 	SET(CURLOPT_HEADERFUNCTION, http_client_header_cb);
 	SET(CURLOPT_HEADERDATA, r);
+	if (q->public_only) {
+		SET(CURLOPT_OPENSOCKETFUNCTION, http_client_opensocket_cb);
+		SET(CURLOPT_OPENSOCKETDATA, r);
+	}
 	if (log_tracing & TRACE_CURL) {
 		SET(CURLOPT_DEBUGFUNCTION, http_client_debug_cb);
 		SET(CURLOPT_VERBOSE, 1L);
@@ -758,4 +777,30 @@ http_client_debug_cb(CURL *easy, curl_infotype type, char *data, size_t size,
 		size -= n;
 	}
 	return 0;
+}
+
+/*
+ * A request that may reach only public addresses (events to source
+ * systems): the address a name resolved to is checked here, as the
+ * connection is made, so a name cannot be pointed at this machine or its
+ * private networks after the URL was accepted. Refused: no socket, and
+ * curl reports that it could not connect.
+ */
+static curl_socket_t
+http_client_opensocket_cb(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct hc_req	*r = arg;
+	char		 addr[64];
+
+	netcheck_addr_text(&a->addr, addr, sizeof(addr));
+	if (netcheck_private(&a->addr) && !netcheck_listed(r->req.allow,
+	    addr)) {
+		snprintf(r->errbuf, sizeof(r->errbuf), "refused to connect "
+		    "to %s: a loopback, link-local or private address not in "
+		    "callback_hosts", addr);
+		log_warnx("http: %s", r->errbuf);
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
 }

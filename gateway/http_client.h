@@ -28,6 +28,9 @@ struct http_request {
 	char	*headers[HTTP_MAX_HEADERS];	/* "Name: value" */
 	int	 nheaders;
 	long	 timeout_ms;		/* 0: the client's default */
+	bool	 public_only;		/* refuse to connect to loopback,
+					   link-local or private addresses */
+	char	*allow;			/* ... but these (netcheck_listed) */
 };
 void	http_request_reset(struct http_request *);
 /* Add a "Name: value" header; 0 or -1 when full. */

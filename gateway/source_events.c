@@ -11,9 +11,11 @@
  * scheme as requests to Varsel). Events are rows in the store first:
  * claimed with a 60 s lease, at most SOURCE_EVENTS_MAX_INFLIGHT at a
  * time, done on a 2xx, else retried with backoff (1 s doubling to 5 min,
- * jittered) until a 2xx. An event older than 24 h is dropped with a warning; that
- * is the only way one is lost. A crash mid-request retries it after the
- * lease (at least once: receivers dedupe on alert_id, event, data).
+ * jittered) until a 2xx. An event older than 24 h is dropped with a
+ * warning; that is the only way one is lost. A crash mid-request retries
+ * it after the lease (at least once: receivers dedupe on alert_id, event,
+ * data). Events go only to public addresses and to those the client's
+ * callback_hosts lists, checked on the address the name resolves to.
  *
  * A 1 s timer watches alerts with a callback_url: while their counts
  * change, alert.progress at most every 5 s; once nothing is queued,
@@ -118,7 +120,8 @@ static void	 cb_http_cb(const struct http_response *, void *);
 static void	 cb_failed(struct source_events *, int64_t, int, const char *,
 		    int64_t);
 static void	 cb_check_drained(struct source_events *);
-static const char *cb_secret(struct source_events *, const char *);
+static const struct client_conf *cb_client(struct source_events *,
+		    const char *);
 static int	 cb_watch_cb(const struct alert_row *, void *);
 static void	 cb_watch(struct source_events *, const struct watched *, int64_t);
 static json_t	*cb_counts_json(const struct alert_counts *, int, bool);
@@ -369,16 +372,16 @@ out:
 	}
 }
 
-/* The hmac_secret of the client named name, or NULL. */
-static const char *
-cb_secret(struct source_events *cb, const char *name)
+/* The client named name, or NULL (no longer configured). */
+static const struct client_conf *
+cb_client(struct source_events *cb, const char *name)
 {
 	const struct config	*cfg = cb->gw->cfg;
 	size_t			 i;
 
 	for (i = 0; i < cfg->nclients; i++)
 		if (strcmp(cfg->clients[i].name, name) == 0)
-			return cfg->clients[i].hmac_secret;
+			return &cfg->clients[i];
 	return NULL;
 }
 
@@ -388,6 +391,7 @@ cb_start(struct source_events *cb, struct cbrow *r, int64_t now)
 {
 	struct http_request	 req;
 	struct cbjob		*j = NULL;
+	const struct client_conf *client;
 	json_t			*env = NULL, *created;
 	const char		*secret;
 	char			 ts[24], sent[32], sig[80], *body = NULL;
@@ -441,7 +445,16 @@ cb_start(struct source_events *cb, struct cbrow *r, int64_t now)
 		cb_failed(cb, r->id, r->attempts, "out of memory", now);
 		goto out;
 	}
-	if ((secret = cb_secret(cb, r->client)) != NULL && *secret != '\0') {
+	/* Only public addresses, but those the client lists. */
+	client = cb_client(cb, r->client);
+	req.public_only = true;
+	if (client != NULL && client->callback_hosts != NULL &&
+	    (req.allow = strdup(client->callback_hosts)) == NULL) {
+		cb_failed(cb, r->id, r->attempts, "out of memory", now);
+		goto out;
+	}
+	secret = client != NULL ? client->hmac_secret : NULL;
+	if (secret != NULL && *secret != '\0') {
 		auth_sign(secret, ts, req.body, req.body_len, sig, sizeof(sig));
 		if (http_request_header(&req, "X-Varsel-Signature: %s", sig) ==
 		    -1) {

@@ -312,8 +312,10 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	    c->provider != NULL ? c->provider : "");
 
 	sha256_hex(E2E_TOKEN, strlen(E2E_TOKEN), sha);
+	/* Test receivers of source events listen on this machine. */
 	fprintf(fp, "[client e2e]\ntoken_sha256 = %s\nscopes = alerts:write "
-	    "alerts:read contacts:write contacts:read\n\n", sha);
+	    "alerts:read contacts:write contacts:read\n"
+	    "callback_hosts = 127.0.0.1\n\n", sha);
 	sha256_hex(E2E_TOKEN_READER, strlen(E2E_TOKEN_READER), sha);
 	fprintf(fp, "[client reader]\ntoken_sha256 = %s\nscopes = alerts:read "
 	    "contacts:read\n\n", sha);
@@ -321,7 +323,8 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 		sha256_hex(E2E_TOKEN_SIGNED, strlen(E2E_TOKEN_SIGNED), sha);
 		fprintf(fp, "[client signed]\ntoken_sha256 = %s\nscopes = "
 		    "alerts:write alerts:read contacts:write contacts:read\n"
-		    "hmac_secret = %s\n\n", sha, c->hmac_secret);
+		    "hmac_secret = %s\ncallback_hosts = 127.0.0.1\n\n", sha,
+		    c->hmac_secret);
 	}
 	if (c->extra != NULL)
 		fprintf(fp, "%s\n", c->extra);

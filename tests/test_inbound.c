@@ -821,7 +821,9 @@ start_callbacks(struct t *t)
 
 	t->clients[0].name = "signed";
 	t->clients[0].hmac_secret = SECRET;
+	t->clients[0].callback_hosts = "127.0.0.1";
 	t->clients[1].name = "plain";
+	t->clients[1].callback_hosts = "localhost, 127.0.0.1";
 	t->cfg.clients = t->clients;
 	t->cfg.nclients = 2;
 	assert_non_null(t->gw.base = event_base_new());
