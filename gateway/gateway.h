@@ -40,6 +40,7 @@ struct gw {
 	struct media		*media;		/* rendered speech, or NULL */
 	struct source_events	*events;	/* events to source systems */
 	struct event		*grace;		/* shutdown deadline, or NULL */
+	long			 nofile;	/* descriptors we may hold */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */
 };
 

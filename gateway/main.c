@@ -3,6 +3,7 @@
  * SIGTERM/SIGINT stop accepting, let provider requests in flight finish
  * (up to shutdown_grace_ms) and exit; SIGHUP reloads the templates.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -69,6 +70,38 @@ make_db_dir(const char *db)
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
 		log_warn("mkdir %s", dir);
 	free(copy);
+}
+
+/*
+ * Raise the open-file limit to what the system allows: every API
+ * connection, provider connection and the database take a descriptor,
+ * and running out must not be what stops an alert. Returns the limit.
+ */
+static long
+raise_nofile(void)
+{
+	struct rlimit	rl;
+	rlim_t		was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return 1024;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit RLIMIT_NOFILE %llu",
+			    (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = was;
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576)
+		rl.rlim_cur = 1048576;
+	if (rl.rlim_cur != was)
+		log_info("evt=nofile was=%llu now=%llu",
+		    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+	return (long)rl.rlim_cur;
 }
 
 /* The dispatcher and the callback sender are both drained: stop. */
@@ -231,6 +264,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
+	gw.nofile = raise_nofile();
 	event_set_log_callback(libevent_log_cb);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("curl_global_init failed");
