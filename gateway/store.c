@@ -1,242 +1,15 @@
 /*
- * The SQLite store: schema and its migrations (PRAGMA user_version), the
- * prepared statements, and every SQL statement of Varsel. One connection
- * in WAL mode; synchronous=NORMAL except for durable transactions, which
- * wait for the disk (synchronous=FULL) before they report success.
- *
- * Deliveries are indexed for the hot paths only: the due queue and the
- * expiry sweep use partial indexes over queued rows, delivery reports use
- * (provider, provider_ref), status pages use (alert_id, state).
- *
- * Schema v2 adds inbound SMS, replies (deliveries with a kind, indexed by
- * (phone, created_at) for the rate limits), answers ((phone, alert_id)),
- * escalation and the callback outbox. The per-second scans read partial
- * indexes only: alerts that may still escalate (esc_done = 0, set once
- * nothing is left to escalate), alerts watched for callbacks, pending
- * callbacks. Opt-outs are salted hashes, so SQL that must skip opted-out
- * numbers calls varsel_phone_hash(), registered at open.
+ * The tables of the store, until they move to a file each: contacts,
+ * alerts, deliveries, inbound SMS, the source event outbox and purge.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-#include <sqlite3.h>
+#include "store_priv.h"
 
-#include "log.h"
-#include "store.h"
-#include "util.h"
-
-#define SALT_LEN	32
 #define CB_KEEP_MS	(24 * 3600 * 1000LL)	/* done callbacks kept */
 
-/* The states a delivery can still leave, as an SQL list. */
-#define NONFINAL	"(0, 1, 2, 8)"
-_Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
-    DS_EXPIRED == 5 && DS_CANCELLED == 6 && DS_RINGING == 8,
-    "the SQL below hardcodes these state numbers");
-
-/* Log the connection's last error, naming the function that saw it. */
-#define DBWARN(s)	log_warnx("%s: %s", __func__, sqlite3_errmsg((s)->db))
-
-/* The schema, one entry per version; never edit a released step. */
-struct migration {
-	const char	*sql;
-	/* Extra work after the SQL, or NULL; err gets the reason. */
-	int		(*fn)(sqlite3 *, char *, size_t);
-};
-
-static int	init_salt(sqlite3 *, char *, size_t);
-
-static const struct migration migrations[] = {
-	/* 1: the initial schema. */
-	{
-	"CREATE TABLE meta ("
-	"  key		TEXT PRIMARY KEY,"
-	"  value	TEXT NOT NULL"
-	") WITHOUT ROWID;"
-	"CREATE TABLE contacts ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  phone	TEXT NOT NULL UNIQUE,"
-	"  name		TEXT,"
-	"  lang		TEXT NOT NULL,"
-	"  area		TEXT,"
-	"  lat		REAL,"
-	"  lon		REAL,"
-	"  channels	INTEGER NOT NULL,"
-	"  created_at	INTEGER NOT NULL,"
-	"  updated_at	INTEGER NOT NULL"
-	");"
-	"CREATE INDEX contacts_area ON contacts (area) WHERE area IS NOT NULL;"
-	"CREATE TABLE groups ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  name		TEXT NOT NULL UNIQUE"
-	");"
-	"CREATE TABLE memberships ("
-	"  group_id	INTEGER NOT NULL"
-	"		REFERENCES groups (id) ON DELETE CASCADE,"
-	"  contact_id	INTEGER NOT NULL"
-	"		REFERENCES contacts (id) ON DELETE CASCADE,"
-	"  PRIMARY KEY (group_id, contact_id)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX memberships_contact ON memberships (contact_id);"
-	"CREATE TABLE optouts ("
-	"  phone_hash	TEXT PRIMARY KEY,"
-	"  channel	TEXT,"
-	"  created_at	INTEGER NOT NULL"
-	") WITHOUT ROWID;"
-	"CREATE TABLE optout_log ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  phone_hash	TEXT NOT NULL,"
-	"  action	TEXT NOT NULL CHECK (action IN ('stop', 'start')),"
-	"  channel	TEXT,"
-	"  at		INTEGER NOT NULL"
-	");"
-	"CREATE INDEX optout_log_hash ON optout_log (phone_hash, at);"
-	"CREATE TABLE alerts ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  client	TEXT NOT NULL,"
-	"  source_ref	TEXT,"
-	"  body_hash	TEXT,"
-	"  type		TEXT,"
-	"  severity	INTEGER NOT NULL,"
-	"  template	TEXT,"
-	"  lang		TEXT,"
-	"  ack		INTEGER NOT NULL DEFAULT 0,"
-	"  callback_url	TEXT,"
-	"  created_at	INTEGER NOT NULL,"
-	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
-	"  recipients	INTEGER NOT NULL DEFAULT 0,"
-	"  suppressed	INTEGER NOT NULL DEFAULT 0,"
-	"  segments	INTEGER NOT NULL DEFAULT 0,"
-	"  encoding	TEXT,"
-	"  response	TEXT,"
-	"  UNIQUE (client, source_ref)"
-	");"
-	"CREATE INDEX alerts_expiry ON alerts (expires_at)"
-	"  WHERE expires_at > 0;"
-	"CREATE TABLE deliveries ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  alert_id	INTEGER REFERENCES alerts (id),"
-	"  phone	TEXT NOT NULL,"
-	"  channel	INTEGER NOT NULL,"
-	"  lang		TEXT NOT NULL,"
-	"  body		TEXT NOT NULL,"
-	"  state	INTEGER NOT NULL,"
-	"  reason	TEXT,"
-	"  priority	INTEGER NOT NULL,"
-	"  segments	INTEGER NOT NULL DEFAULT 1,"
-	"  attempts	INTEGER NOT NULL DEFAULT 0,"
-	"  next_at	INTEGER NOT NULL,"
-	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
-	"  provider	TEXT,"
-	"  provider_ref	TEXT,"
-	"  in_doubt	INTEGER NOT NULL DEFAULT 0,"
-	"  error	TEXT,"
-	"  ack		INTEGER NOT NULL DEFAULT 0,"
-	"  created_at	INTEGER NOT NULL,"
-	"  updated_at	INTEGER NOT NULL"
-	");"
-	/* The due queue in claim order; next_at filters without the table. */
-	"CREATE INDEX deliveries_due ON deliveries (priority, id, next_at)"
-	"  WHERE state = 0;"
-	"CREATE INDEX deliveries_next ON deliveries (next_at) WHERE state = 0;"
-	"CREATE INDEX deliveries_expiry ON deliveries (expires_at)"
-	"  WHERE state = 0 AND expires_at > 0;"
-	"CREATE INDEX deliveries_ref ON deliveries (provider, provider_ref)"
-	"  WHERE provider_ref IS NOT NULL;"
-	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state);"
-	"CREATE INDEX deliveries_alert ON deliveries (alert_id, id);"
-	"CREATE TABLE attempts ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  delivery_id	INTEGER NOT NULL REFERENCES deliveries (id),"
-	"  at		INTEGER NOT NULL,"
-	"  provider	TEXT,"
-	"  http_status	INTEGER NOT NULL DEFAULT 0,"
-	"  result	TEXT NOT NULL,"
-	"  error	TEXT,"
-	"  duration_ms	INTEGER NOT NULL DEFAULT 0"
-	");"
-	"CREATE INDEX attempts_delivery ON attempts (delivery_id);",
-	init_salt
-	},
-	/* 2: inbound SMS, replies, answers, escalation, source callbacks. */
-	{
-	"ALTER TABLE deliveries ADD COLUMN kind TEXT;"
-	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER;"
-	"ALTER TABLE deliveries ADD COLUMN sender TEXT;"
-	"ALTER TABLE deliveries ADD COLUMN pin TEXT;"
-	"ALTER TABLE deliveries ADD COLUMN inbound_id INTEGER;"
-	"ALTER TABLE alerts ADD COLUMN escalate_after_s INTEGER NOT NULL "
-	"  DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'actual';"
-	"ALTER TABLE alerts ADD COLUMN watch_progress_at INTEGER NOT NULL "
-	"  DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN watch_digest TEXT;"
-	"ALTER TABLE alerts ADD COLUMN watch_done INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE alerts ADD COLUMN esc_done INTEGER NOT NULL DEFAULT 0;"
-	"CREATE TABLE inbound ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  provider	TEXT NOT NULL,"
-	"  provider_id	TEXT,"		/* NULL: the provider gave none */
-	"  from_phone	TEXT NOT NULL,"
-	"  to_number	TEXT,"
-	"  text		TEXT NOT NULL,"
-	"  keyword	TEXT,"
-	"  received_at	INTEGER NOT NULL,"
-	"  UNIQUE (provider, provider_id)"
-	");"
-	"CREATE TABLE callbacks ("
-	"  id		INTEGER PRIMARY KEY,"
-	"  alert_id	INTEGER,"
-	"  client	TEXT,"
-	"  url		TEXT NOT NULL,"
-	"  event	TEXT NOT NULL,"
-	"  body		TEXT NOT NULL,"
-	"  attempts	INTEGER NOT NULL DEFAULT 0,"
-	"  next_at	INTEGER NOT NULL,"
-	"  state	INTEGER NOT NULL DEFAULT 0,"	/* 0 pending, 1 done */
-	"  error	TEXT,"
-	"  created_at	INTEGER NOT NULL"
-	");"
-	"CREATE INDEX callbacks_due ON callbacks (next_at) WHERE state = 0;"
-	/* Sent callbacks stay a day (next_at is when), then go. */
-	"CREATE INDEX callbacks_done ON callbacks (next_at) WHERE state = 1;"
-	"CREATE INDEX deliveries_replies ON deliveries (phone, created_at)"
-	"  WHERE kind IS NOT NULL;"
-	"CREATE INDEX deliveries_parent ON deliveries (parent_id)"
-	"  WHERE parent_id IS NOT NULL;"
-	"CREATE INDEX deliveries_phone_alert ON deliveries (phone, alert_id);"
-	"CREATE INDEX contacts_lat ON contacts (lat) WHERE lat IS NOT NULL;"
-	"CREATE INDEX alerts_watched ON alerts (id)"
-	"  WHERE callback_url IS NOT NULL AND watch_done = 0;"
-	"CREATE INDEX alerts_escalating ON alerts (id)"
-	"  WHERE escalate_after_s > 0 AND esc_done = 0;",
-	NULL
-	},
-	/*
-	 * 3: whether a contact's number takes SMS (enum sms_cap); indexes
-	 * that answer the geo box and the queue depth without the tables.
-	 */
-	{
-	"ALTER TABLE contacts ADD COLUMN sms_cap INTEGER NOT NULL DEFAULT 0;"
-	"DROP INDEX contacts_lat;"
-	"CREATE INDEX contacts_geo ON contacts "
-	"  (lat, lon, phone, lang, channels, sms_cap) WHERE lat IS NOT NULL;"
-	"DROP INDEX deliveries_due;"
-	"CREATE INDEX deliveries_due ON deliveries"
-	"  (priority, id, next_at, segments, state) WHERE state = 0;",
-	NULL
-	},
-};
-
-#define SCHEMA_VERSION	((int)nitems(migrations))
-
-#define DELIVERY_COLS \
-	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
-	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
-	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
-	"sender, pin, inbound_id"
 #define ALERT_COLS \
 	"id, client, source_ref, body_hash, type, severity, template, lang, " \
 	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
@@ -260,102 +33,10 @@ static const struct migration migrations[] = {
 	"id, phone, name, lang, area, lat, lon, channels, created_at, " \
 	"updated_at, sms_cap"
 
-/* Every statement, prepared once at open. */
-enum stmt_id {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-	ST_PING,
-	ST_CONTACT_UPSERT,
-	ST_CONTACT_GET,
-	ST_CONTACT_GROUPS,
-	ST_CONTACT_DELETE,
-	ST_CONTACT_RECIPIENT,
-	ST_DELIVERIES_ERASE,
-	ST_MEMBERSHIPS_CLEAR,
-	ST_MEMBERSHIP_ADD,
-	ST_GROUP_ID,
-	ST_GROUP_ADD,
-	ST_GROUPS_LIST,
-	ST_GROUP_MEMBERS,
-	ST_AREA_MEMBERS,
-	ST_OPTOUT_ADD,
-	ST_OPTOUT_DEL,
-	ST_OPTOUT_HAS,
-	ST_OPTOUT_LOG,
-	ST_ALERT_INSERT,
-	ST_ALERT_SET_RESPONSE,
-	ST_ALERT_SET_SUMMARY,
-	ST_ALERT_GET,
-	ST_ALERT_FIND_REF,
-	ST_ALERT_COUNTS,
-	ST_ALERTS_LIST,
-	ST_ALERT_CANCEL,
-	ST_EXPIRE_ALERTS,
-	ST_EXPIRE_SINGLE,
-	ST_DELIVERY_INSERT,
-	ST_DELIVERY_GET,
-	ST_CLAIM_SELECT,
-	ST_CLAIM_UPDATE,
-	ST_NEXT_DUE,
-	ST_QUEUE_DEPTH,
-	ST_DELIVERY_SENT,
-	ST_DELIVERY_RETRY,
-	ST_DELIVERY_RELEASE,
-	ST_DELIVERY_FINISH,
-	ST_REPORT_FIND,
-	ST_REPORT_UPDATE,
-	ST_REQUEUE,
-	ST_ATTEMPT_LOG,
-	ST_DELIVERIES_ALL,
-	ST_DELIVERIES_STATE,
-	ST_TOTALS,
-	ST_PROGRESS,
-	ST_MARK_DOUBT,
-	ST_INBOUND_INSERT,
-	ST_INBOUND_FIND,
-	ST_REPLIES_COUNT,
-	ST_REPLIES_LIST,
-	ST_INBOUND_TOTALS,
-	ST_ACK_TARGET,
-	ST_SET_ACK,
-	ST_ESCALATION_DUE,
-	ST_ESCALATION_DONE,
-	ST_CB_ENQUEUE,
-	ST_CB_SELECT,
-	ST_CB_LEASE,
-	ST_CB_DONE,
-	ST_CB_RETRY,
-	ST_CB_NEXT,
-	ST_CB_CLEAN,
-	ST_ALERTS_WATCHED,
-	ST_SET_WATCH,
-	ST_GET_WATCH,
-	ST_CONTACTS_LIST,
-	ST_SET_AREA,
-	ST_IN_BOX,
-	ST_AREA_NOPOS,
-	ST_PURGE_ALERTS,
-	ST_PURGE_REPLIES,
-	ST_PURGE_INBOUND,
-	ST_PURGE_ATTEMPTS,
-	ST_PURGE_CALLBACKS,
-	ST_INBOUND_ERASE,
-	ST_NSTMTS
-};
 
-static const char *const stmt_sql[ST_NSTMTS] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_SAVEPOINT] = "SAVEPOINT store",
-	[ST_RELEASE] = "RELEASE store",
-	[ST_ROLLBACK_TO] = "ROLLBACK TO store",
-	[ST_PING] = "SELECT count(*) FROM meta",
-	[ST_CONTACT_UPSERT] =
+/* The statements of store_contacts.c. */
+const struct store_sql store_contacts_sql[] = {
+	{ ST_CONTACT_UPSERT,
 	    "INSERT INTO contacts (phone, name, lang, area, lat, lon, "
 	    "channels, created_at, updated_at, sms_cap) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -363,286 +44,282 @@ static const char *const stmt_sql[ST_NSTMTS] = {
 	    "lang = excluded.lang, area = excluded.area, lat = excluded.lat, "
 	    "lon = excluded.lon, channels = excluded.channels, "
 	    "updated_at = excluded.updated_at, sms_cap = excluded.sms_cap "
-	    "RETURNING id",
-	[ST_CONTACT_GET] =
-	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone = ?1",
-	[ST_CONTACT_GROUPS] =
+	    "RETURNING id" },
+	{ ST_CONTACT_GET,
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone = ?1" },
+	{ ST_CONTACT_GROUPS,
 	    "SELECT g.name FROM memberships m JOIN groups g "
-	    "ON g.id = m.group_id WHERE m.contact_id = ?1 ORDER BY g.name",
-	[ST_CONTACT_DELETE] = "DELETE FROM contacts WHERE phone = ?1",
-	[ST_CONTACT_RECIPIENT] =
-	    "SELECT lang, channels, sms_cap FROM contacts WHERE phone = ?1",
-	[ST_DELIVERIES_ERASE] =
-	    "UPDATE deliveries SET phone = 'erased' WHERE phone = ?1",
-	[ST_MEMBERSHIPS_CLEAR] =
-	    "DELETE FROM memberships WHERE contact_id = ?1",
-	[ST_MEMBERSHIP_ADD] =
+	    "ON g.id = m.group_id WHERE m.contact_id = ?1 ORDER BY g.name" },
+	{ ST_CONTACT_DELETE, "DELETE FROM contacts WHERE phone = ?1" },
+	{ ST_CONTACT_RECIPIENT,
+	    "SELECT lang, channels, sms_cap FROM contacts WHERE phone = ?1" },
+	{ ST_DELIVERIES_ERASE,
+	    "UPDATE deliveries SET phone = 'erased' WHERE phone = ?1" },
+	{ ST_INBOUND_ERASE,
+	    "UPDATE inbound SET text = '', from_phone = 'erased' "
+	    "WHERE from_phone = ?1" },
+	{ ST_MEMBERSHIPS_CLEAR,
+	    "DELETE FROM memberships WHERE contact_id = ?1" },
+	{ ST_MEMBERSHIP_ADD,
 	    "INSERT OR IGNORE INTO memberships (group_id, contact_id) "
-	    "VALUES (?1, ?2)",
-	[ST_GROUP_ID] = "SELECT id FROM groups WHERE name = ?1",
-	[ST_GROUP_ADD] = "INSERT INTO groups (name) VALUES (?1)",
-	[ST_GROUPS_LIST] =
+	    "VALUES (?1, ?2)" },
+	{ ST_GROUP_ID, "SELECT id FROM groups WHERE name = ?1" },
+	{ ST_GROUP_ADD, "INSERT INTO groups (name) VALUES (?1)" },
+	{ ST_GROUPS_LIST,
 	    "SELECT g.name, (SELECT count(*) FROM memberships m "
-	    "WHERE m.group_id = g.id) FROM groups g ORDER BY g.name",
-	[ST_GROUP_MEMBERS] =
+	    "WHERE m.group_id = g.id) FROM groups g ORDER BY g.name" },
+	{ ST_GROUP_MEMBERS,
 	    "SELECT c.phone, c.lang, c.channels, c.sms_cap FROM groups g "
 	    "JOIN memberships m ON m.group_id = g.id "
-	    "JOIN contacts c ON c.id = m.contact_id WHERE g.name = ?1",
-	[ST_AREA_MEMBERS] =
+	    "JOIN contacts c ON c.id = m.contact_id WHERE g.name = ?1" },
+	{ ST_AREA_MEMBERS,
 	    "SELECT phone, lang, channels, sms_cap FROM contacts "
-	    "WHERE area = ?1",
-	[ST_OPTOUT_ADD] =
+	    "WHERE area = ?1" },
+	{ ST_AREA_NOPOS,
+	    "SELECT phone, lang, channels, sms_cap FROM contacts "
+	    "WHERE area = ?1 "
+	    "AND (lat IS NULL OR lon IS NULL)" },
+	{ ST_IN_BOX,
+	    "SELECT phone, lang, channels, sms_cap, lat, lon FROM contacts "
+	    "WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4 "
+	    "AND lon IS NOT NULL" },
+	{ ST_CONTACTS_LIST,
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
+	    "ORDER BY phone LIMIT ?2" },
+	{ ST_SET_AREA,
+	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
+	    "ON CONFLICT (phone) DO UPDATE SET area = excluded.area, "
+	    "updated_at = excluded.updated_at RETURNING id" },
+	{ ST_OPTOUT_ADD,
 	    "INSERT INTO optouts (phone_hash, channel, created_at) "
 	    "VALUES (?1, ?2, ?3) "
-	    "ON CONFLICT (phone_hash) DO UPDATE SET channel = excluded.channel",
-	[ST_OPTOUT_DEL] = "DELETE FROM optouts WHERE phone_hash = ?1",
-	[ST_OPTOUT_HAS] = "SELECT 1 FROM optouts WHERE phone_hash = ?1",
-	[ST_OPTOUT_LOG] =
+	    "ON CONFLICT (phone_hash) DO UPDATE SET channel = excluded.channel"
+	},
+	{ ST_OPTOUT_DEL, "DELETE FROM optouts WHERE phone_hash = ?1" },
+	{ ST_OPTOUT_HAS, "SELECT 1 FROM optouts WHERE phone_hash = ?1" },
+	{ ST_OPTOUT_LOG,
 	    "INSERT INTO optout_log (phone_hash, action, channel, at) "
-	    "VALUES (?1, ?2, ?3, ?4)",
-	[ST_ALERT_INSERT] =
+	    "VALUES (?1, ?2, ?3, ?4)" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* The statements of store_alerts.c. */
+const struct store_sql store_alerts_sql[] = {
+	{ ST_ALERT_INSERT,
 	    "INSERT INTO alerts (client, source_ref, body_hash, type, "
 	    "severity, template, lang, ack, callback_url, created_at, "
 	    "expires_at, recipients, suppressed, segments, encoding, response, "
 	    "escalate_after_s, status) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17, ?18)",
-	[ST_ALERT_SET_RESPONSE] =
-	    "UPDATE alerts SET response = ?2 WHERE id = ?1",
-	[ST_ALERT_SET_SUMMARY] =
+	    "?14, ?15, ?16, ?17, ?18)" },
+	{ ST_ALERT_SET_RESPONSE,
+	    "UPDATE alerts SET response = ?2 WHERE id = ?1" },
+	{ ST_ALERT_SET_SUMMARY,
 	    "UPDATE alerts SET recipients = ?2, suppressed = ?3, "
-	    "segments = ?4, encoding = ?5 WHERE id = ?1",
-	[ST_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1",
-	[ST_ALERT_FIND_REF] =
+	    "segments = ?4, encoding = ?5 WHERE id = ?1" },
+	{ ST_ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1" },
+	{ ST_ALERT_FIND_REF,
 	    "SELECT " ALERT_COLS " FROM alerts "
-	    "WHERE client = ?1 AND source_ref = ?2",
-	[ST_ALERT_COUNTS] =
+	    "WHERE client = ?1 AND source_ref = ?2" },
+	{ ST_ALERT_COUNTS,
 	    "SELECT state, count(*), sum(ack = 1), sum(ack = -1), "
 	    "sum(in_doubt <> 0) FROM deliveries WHERE alert_id = ?1 "
-	    "GROUP BY state",
-	[ST_ALERTS_LIST] =
-	    "SELECT " ALERT_COLS " FROM alerts ORDER BY id DESC LIMIT ?1",
-	[ST_ALERT_CANCEL] =
+	    "GROUP BY state" },
+	{ ST_ALERTS_LIST,
+	    "SELECT " ALERT_COLS " FROM alerts ORDER BY id DESC LIMIT ?1" },
+	{ ST_ALERT_CANCEL,
 	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
-	    "WHERE alert_id = ?1 AND state = 0",
-	[ST_EXPIRE_ALERTS] =
+	    "WHERE alert_id = ?1 AND state = 0" },
+	{ ST_EXPIRE_ALERTS,
 	    "UPDATE deliveries SET state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
 	    "WHERE state = 0 AND alert_id IN (SELECT id FROM alerts "
-	    "WHERE expires_at > 0 AND expires_at <= ?1)",
-	[ST_EXPIRE_SINGLE] =
+	    "WHERE expires_at > 0 AND expires_at <= ?1)" },
+	{ ST_EXPIRE_SINGLE,
 	    "UPDATE deliveries SET state = 5, "
 	    "error = 'expired before it was sent', updated_at = ?1 "
-	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1",
-	[ST_DELIVERY_INSERT] =
+	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1" },
+	{ ST_ALERTS_WATCHED,
+	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
+	    "WHERE callback_url IS NOT NULL AND watch_done = 0" },
+	{ ST_SET_WATCH,
+	    "UPDATE alerts SET watch_progress_at = ?2, watch_digest = ?3, "
+	    "watch_done = ?4 WHERE id = ?1" },
+	{ ST_GET_WATCH,
+	    "SELECT coalesce(watch_digest, ''), watch_progress_at FROM alerts "
+	    "WHERE id = ?1" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* The statements of store_deliveries.c. */
+const struct store_sql store_deliveries_sql[] = {
+	{ ST_DELIVERY_INSERT,
 	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
 	    "state, reason, priority, segments, attempts, next_at, expires_at, "
 	    "provider, provider_ref, in_doubt, error, ack, created_at, "
 	    "updated_at, kind, parent_id, sender, pin, inbound_id) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-	[ST_DELIVERY_GET] =
-	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1",
-	[ST_CLAIM_SELECT] =
+	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+	},
+	{ ST_DELIVERY_GET,
+	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1" },
+	{ ST_CLAIM_SELECT,
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "INDEXED BY deliveries_due "
-	    "WHERE state = 0 AND next_at <= ?1 ORDER BY priority, id LIMIT ?2",
-	[ST_CLAIM_UPDATE] =
+	    "WHERE state = 0 AND next_at <= ?1 ORDER BY priority, id LIMIT ?2"
+	},
+	{ ST_CLAIM_UPDATE,
 	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
-	    "updated_at = ?2 WHERE id = ?1 AND state = 0",
-	[ST_NEXT_DUE] = "SELECT min(next_at) FROM deliveries WHERE state = 0",
-	[ST_QUEUE_DEPTH] =
+	    "updated_at = ?2 WHERE id = ?1 AND state = 0" },
+	{ ST_NEXT_DUE, "SELECT min(next_at) FROM deliveries WHERE state = 0" },
+	{ ST_QUEUE_DEPTH,
 	    "SELECT coalesce(sum(segments), 0) FROM deliveries "
-	    "WHERE state = 0 AND priority <= ?1",
-	[ST_DELIVERY_SENT] =
+	    "WHERE state = 0 AND priority <= ?1" },
+	{ ST_DELIVERY_SENT,
 	    "UPDATE deliveries SET state = 2, provider = ?2, "
 	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
-	    "WHERE id = ?1 AND state IN " NONFINAL,
-	[ST_DELIVERY_RETRY] =
+	    "WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_DELIVERY_RETRY,
 	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
-	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
 	/* A claim given back unused: not an attempt. */
-	[ST_DELIVERY_RELEASE] =
+	{ ST_DELIVERY_RELEASE,
 	    "UPDATE deliveries SET state = 0, next_at = ?2, "
 	    "attempts = max(attempts - 1, 0), updated_at = ?3 "
-	    "WHERE id = ?1 AND state = 1",
-	[ST_DELIVERY_FINISH] =
+	    "WHERE id = ?1 AND state = 1" },
+	{ ST_DELIVERY_FINISH,
 	    "UPDATE deliveries SET state = ?2, error = ?3, updated_at = ?4 "
-	    "WHERE id = ?1 AND state IN " NONFINAL,
-	[ST_REPORT_FIND] =
+	    "WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_REPORT_FIND,
 	    "SELECT id, state FROM deliveries "
 	    "WHERE provider = ?1 AND provider_ref = ?2 "
-	    "ORDER BY id DESC LIMIT 1",
-	[ST_REPORT_UPDATE] =
+	    "ORDER BY id DESC LIMIT 1" },
+	{ ST_PROGRESS,
 	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
-	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
-	[ST_REQUEUE] =
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_REQUEUE,
 	    "UPDATE deliveries SET state = 0, in_doubt = 1, next_at = ?1, "
-	    "updated_at = ?1 WHERE state = 1",
-	[ST_ATTEMPT_LOG] =
+	    "updated_at = ?1 WHERE state = 1" },
+	{ ST_ATTEMPT_LOG,
 	    "INSERT INTO attempts (delivery_id, at, provider, http_status, "
-	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_DELIVERIES_ALL] =
+	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
+	{ ST_DELIVERIES_ALL,
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
-	    "WHERE alert_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-	[ST_DELIVERIES_STATE] =
+	    "WHERE alert_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3" },
+	{ ST_DELIVERIES_STATE,
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "WHERE alert_id = ?1 AND state = ?4 AND id > ?2 ORDER BY id "
-	    "LIMIT ?3",
-	[ST_TOTALS] =
+	    "LIMIT ?3" },
+	{ ST_TOTALS,
 	    "SELECT coalesce(provider, ''), channel, state, count(*) "
-	    "FROM deliveries GROUP BY 1, 2, 3",
-	[ST_PROGRESS] =
-	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
-	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL,
-	[ST_MARK_DOUBT] =
-	    "UPDATE deliveries SET in_doubt = 1, updated_at = ?2 WHERE id = ?1",
-	[ST_INBOUND_INSERT] =
-	    "INSERT INTO inbound (provider, provider_id, from_phone, "
-	    "to_number, text, keyword, received_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-	    "ON CONFLICT (provider, provider_id) DO NOTHING",
-	[ST_INBOUND_FIND] =
-	    "SELECT id FROM inbound WHERE provider = ?1 AND provider_id = ?2",
-	[ST_REPLIES_COUNT] =
-	    "SELECT count(*) FROM deliveries INDEXED BY deliveries_replies "
-	    "WHERE kind IS NOT NULL AND phone = ?1 AND created_at >= ?2 "
-	    "AND (?3 IS NULL OR kind = ?3)",
-	[ST_REPLIES_LIST] =
-	    "SELECT " DELIVERY_COLS " FROM deliveries "
-	    "INDEXED BY deliveries_replies WHERE kind IS NOT NULL "
-	    "AND phone = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2",
-	[ST_INBOUND_TOTALS] =
-	    "SELECT coalesce(keyword, ''), count(*) FROM inbound GROUP BY 1",
-	[ST_ACK_TARGET] =
-	    "SELECT d.id, d.alert_id FROM deliveries d "
-	    "JOIN alerts a ON a.id = d.alert_id "
-	    "WHERE d.phone = ?1 AND a.ack = 1 "
-	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
-	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
-	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1",
-	[ST_SET_ACK] =
-	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1",
+	    "FROM deliveries GROUP BY 1, 2, 3" },
+	{ ST_MARK_DOUBT,
+	    "UPDATE deliveries SET in_doubt = 1, updated_at = ?2 WHERE id = ?1"
+	},
+	{ ST_SET_ACK,
+	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1" },
 	/*
 	 * CROSS JOIN keeps the few escalating alerts outside (else the
 	 * planner may scan every delivery); the ids are read before cb
 	 * runs, so cb may insert the calls.
 	 */
-	[ST_ESCALATION_DUE] =
+	{ ST_ESCALATION_DUE,
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id IN ("
 	    "SELECT d.id FROM alerts a INDEXED BY alerts_escalating "
 	    "CROSS JOIN deliveries d ON d.alert_id = a.id "
 	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 "
 	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 "
 	    "AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
-	    ESCALATION_WHERE " LIMIT ?2)",
+	    ESCALATION_WHERE " LIMIT ?2)" },
 	/* Due alerts that expired or have no candidate left are done. */
-	[ST_ESCALATION_DONE] =
+	{ ST_ESCALATION_DONE,
 	    "UPDATE alerts SET esc_done = 1 WHERE escalate_after_s > 0 "
 	    "AND esc_done = 0 AND created_at + escalate_after_s * 1000 <= ?1 "
 	    "AND ((expires_at > 0 AND expires_at <= ?1) "
 	    "OR NOT EXISTS (SELECT 1 FROM deliveries d "
-	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE "))",
-	[ST_CB_ENQUEUE] =
+	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE "))" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* The statements of store_inbound.c. */
+const struct store_sql store_inbound_sql[] = {
+	{ ST_INBOUND_INSERT,
+	    "INSERT INTO inbound (provider, provider_id, from_phone, "
+	    "to_number, text, keyword, received_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (provider, provider_id) DO NOTHING" },
+	{ ST_INBOUND_FIND,
+	    "SELECT id FROM inbound WHERE provider = ?1 AND provider_id = ?2" },
+	{ ST_REPLIES_COUNT,
+	    "SELECT count(*) FROM deliveries INDEXED BY deliveries_replies "
+	    "WHERE kind IS NOT NULL AND phone = ?1 AND created_at >= ?2 "
+	    "AND (?3 IS NULL OR kind = ?3)" },
+	{ ST_REPLIES_LIST,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "INDEXED BY deliveries_replies WHERE kind IS NOT NULL "
+	    "AND phone = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2" },
+	{ ST_INBOUND_TOTALS,
+	    "SELECT coalesce(keyword, ''), count(*) FROM inbound GROUP BY 1" },
+	{ ST_ACK_TARGET,
+	    "SELECT d.id, d.alert_id FROM deliveries d "
+	    "JOIN alerts a ON a.id = d.alert_id "
+	    "WHERE d.phone = ?1 AND a.ack = 1 "
+	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
+	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
+	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* The statements of store_events.c. */
+const struct store_sql store_events_sql[] = {
+	{ ST_CB_ENQUEUE,
 	    "INSERT INTO callbacks (alert_id, client, url, event, body, "
-	    "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-	[ST_CB_SELECT] =
+	    "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)" },
+	{ ST_CB_SELECT,
 	    "SELECT id, alert_id, client, url, event, body, attempts, next_at, "
 	    "error FROM callbacks WHERE state = 0 AND next_at <= ?1 "
-	    "ORDER BY next_at, id LIMIT ?2",
-	[ST_CB_LEASE] =
+	    "ORDER BY next_at, id LIMIT ?2" },
+	{ ST_CB_LEASE,
 	    "UPDATE callbacks SET attempts = attempts + 1, next_at = ?2 "
-	    "WHERE id = ?1",
-	[ST_CB_DONE] =
+	    "WHERE id = ?1" },
+	{ ST_CB_DONE,
 	    "UPDATE callbacks SET state = 1, next_at = ?2, error = NULL "
-	    "WHERE id = ?1",
-	[ST_CB_RETRY] =
+	    "WHERE id = ?1" },
+	{ ST_CB_RETRY,
 	    "UPDATE callbacks SET next_at = ?2, error = ?3 WHERE id = ?1 "
-	    "AND state = 0",
-	[ST_CB_NEXT] = "SELECT min(next_at) FROM callbacks WHERE state = 0",
-	[ST_CB_CLEAN] =
-	    "DELETE FROM callbacks WHERE state = 1 AND next_at < ?1",
-	[ST_ALERTS_WATCHED] =
-	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
-	    "WHERE callback_url IS NOT NULL AND watch_done = 0",
-	[ST_SET_WATCH] =
-	    "UPDATE alerts SET watch_progress_at = ?2, watch_digest = ?3, "
-	    "watch_done = ?4 WHERE id = ?1",
-	[ST_GET_WATCH] =
-	    "SELECT coalesce(watch_digest, ''), watch_progress_at FROM alerts "
-	    "WHERE id = ?1",
-	[ST_CONTACTS_LIST] =
-	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
-	    "ORDER BY phone LIMIT ?2",
-	[ST_SET_AREA] =
-	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
-	    "ON CONFLICT (phone) DO UPDATE SET area = excluded.area, "
-	    "updated_at = excluded.updated_at RETURNING id",
-	[ST_IN_BOX] =
-	    "SELECT phone, lang, channels, sms_cap, lat, lon FROM contacts "
-	    "WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4 "
-	    "AND lon IS NOT NULL",
-	[ST_AREA_NOPOS] =
-	    "SELECT phone, lang, channels, sms_cap FROM contacts "
-	    "WHERE area = ?1 "
-	    "AND (lat IS NULL OR lon IS NULL)",
-	[ST_PURGE_ALERTS] =
+	    "AND state = 0" },
+	{ ST_CB_NEXT, "SELECT min(next_at) FROM callbacks WHERE state = 0" },
+	{ ST_CB_CLEAN,
+	    "DELETE FROM callbacks WHERE state = 1 AND next_at < ?1" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* The statements of store_purge.c. */
+const struct store_sql store_purge_sql[] = {
+	{ ST_PURGE_ALERTS,
 	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
 	    "WHERE alert_id IN (SELECT id FROM alerts WHERE created_at < ?1) "
-	    "AND phone <> 'purged'",
-	[ST_PURGE_REPLIES] =
+	    "AND phone <> 'purged'" },
+	{ ST_PURGE_REPLIES,
 	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
-	    "WHERE alert_id IS NULL AND created_at < ?1 AND phone <> 'purged'",
-	[ST_PURGE_INBOUND] =
+	    "WHERE alert_id IS NULL AND created_at < ?1 AND phone <> 'purged'"
+	},
+	{ ST_PURGE_INBOUND,
 	    "UPDATE inbound SET text = '', from_phone = 'purged' "
-	    "WHERE received_at < ?1 AND from_phone <> 'purged'",
+	    "WHERE received_at < ?1 AND from_phone <> 'purged'" },
 	/* Provider error texts may quote the number. */
-	[ST_PURGE_ATTEMPTS] =
+	{ ST_PURGE_ATTEMPTS,
 	    "UPDATE attempts SET error = NULL WHERE error IS NOT NULL "
 	    "AND delivery_id IN (SELECT id FROM deliveries "
-	    "WHERE phone = 'purged')",
+	    "WHERE phone = 'purged')" },
 	/* An ack event names the number that answered. */
-	[ST_PURGE_CALLBACKS] =
-	    "DELETE FROM callbacks WHERE state = 1 AND created_at < ?1",
-	[ST_INBOUND_ERASE] =
-	    "UPDATE inbound SET text = '', from_phone = 'erased' "
-	    "WHERE from_phone = ?1",
+	{ ST_PURGE_CALLBACKS,
+	    "DELETE FROM callbacks WHERE state = 1 AND created_at < ?1" },
+	{ ST_NSTMTS, NULL }
 };
 
-/* How an internal multi-row change was opened. */
-enum txn_kind {
-	TXN_OWN,		/* BEGIN IMMEDIATE: no transaction was open */
-	TXN_SAVEPOINT		/* inside the caller's transaction */
-};
-
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*st[ST_NSTMTS];
-	int		 depth;		/* nested store_begin count */
-	bool		 sync_full;	/* synchronous=FULL for this txn */
-	bool		 want_sync;	/* a nested begin asked for the disk */
-	bool		 is_file;	/* not ":memory:" */
-	unsigned char	 salt[SALT_LEN];
-};
-
-static int	exec_sql(sqlite3 *, const char *, char *, size_t);
-static int	hex_decode(const char *, unsigned char *, size_t);
-static int	user_version(sqlite3 *, int *, char *, size_t);
-static int	migrate(sqlite3 *, char *, size_t);
-static int	load_salt(struct store *, char *, size_t);
-static int	step_done(struct store *, enum stmt_id, const char *);
-static void	stmt_done(sqlite3_stmt *);
-static int	bind_text(sqlite3_stmt *, int, const char *);
-static int	bind_text_empty_null(sqlite3_stmt *, int, const char *);
-static char	*col_dup(sqlite3_stmt *, int, bool *);
-static void	col_copy(sqlite3_stmt *, int, char *, size_t);
 static enum sms_cap col_sms_cap(sqlite3_stmt *, int);
-static int	txn_enter(struct store *, enum txn_kind *, const char *);
-static int	txn_leave(struct store *, enum txn_kind, bool, const char *);
-static void	sync_normal(struct store *);
-static void	phone_hash(struct store *, const char *, char[65]);
-static void	sql_phone_hash(sqlite3_context *, int, sqlite3_value **);
 static int	group_id(struct store *, const char *, bool, int64_t *,
 		    const char *);
 static int	members(struct store *, enum stmt_id, const char *,
@@ -651,501 +328,10 @@ static int	read_alert(sqlite3_stmt *, struct alert_row *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
 		    const char *);
 static int	read_delivery(sqlite3_stmt *, struct delivery *);
-static int	count_update(struct store *, enum stmt_id, int *,
-		    const char *);
 static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
 		    void *, const char *);
 static int	deliveries_each(struct store *, enum stmt_id,
 		    store_delivery_cb, void *, const char *);
-
-/* ---- opening and migrating ------------------------------------------ */
-
-/* Run SQL without results (pragmas, schema); err gets the reason. */
-static int
-exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg != NULL ? msg :
-		    sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* Hex text of exactly 2*len digits into len bytes. */
-static int
-hex_decode(const char *hex, unsigned char *out, size_t len)
-{
-	size_t		i;
-	unsigned int	b;
-
-	if (hex == NULL || strlen(hex) != 2 * len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -1;
-		out[i] = (unsigned char)b;
-	}
-	return 0;
-}
-
-/* The database's PRAGMA user_version. */
-static int
-user_version(sqlite3 *db, int *v, char *err, size_t errlen)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	else
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Migration 1: the random salt of opt-out hashes. */
-static int
-init_salt(sqlite3 *db, char *err, size_t errlen)
-{
-	unsigned char	 salt[SALT_LEN];
-	char		 hex[2 * SALT_LEN + 1];
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if (RAND_bytes(salt, sizeof(salt)) != 1) {
-		snprintf(err, errlen, "RAND_bytes could not make a salt");
-		return -1;
-	}
-	hex_encode(salt, sizeof(salt), hex);
-	explicit_bzero(salt, sizeof(salt));
-	if (sqlite3_prepare_v2(db, "INSERT INTO meta (key, value) "
-	    "VALUES ('salt', ?1)", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Apply the migration steps the database has not seen, one txn each. */
-static int
-migrate(sqlite3 *db, char *err, size_t errlen)
-{
-	char	why[200], sql[64];
-	int	v, step;
-
-	for (;;) {
-		if (exec_sql(db, "BEGIN IMMEDIATE", why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "cannot start the schema "
-			    "migration: %s", why);
-			return -1;
-		}
-		/* Read inside the lock: another process may have migrated. */
-		if (user_version(db, &v, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "cannot read the schema "
-			    "version: %s", why);
-			goto fail;
-		}
-		if (v > SCHEMA_VERSION) {
-			snprintf(err, errlen, "the database has schema version "
-			    "%d, newer than the %d this program knows; use a "
-			    "newer varseld", v, SCHEMA_VERSION);
-			goto fail;
-		}
-		if (v < 0) {
-			snprintf(err, errlen, "the database has an invalid "
-			    "schema version %d", v);
-			goto fail;
-		}
-		if (v == SCHEMA_VERSION)
-			return exec_sql(db, "COMMIT", err, errlen);
-		step = v + 1;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", step);
-		if (exec_sql(db, migrations[v].sql, why, sizeof(why)) == -1 ||
-		    (migrations[v].fn != NULL &&
-		    migrations[v].fn(db, why, sizeof(why)) == -1) ||
-		    exec_sql(db, sql, why, sizeof(why)) == -1 ||
-		    exec_sql(db, "COMMIT", why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "schema migration to version %d "
-			    "failed: %s", step, why);
-			goto fail;
-		}
-	}
-fail:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
-/* Read the opt-out salt from meta. */
-static int
-load_salt(struct store *s, char *err, size_t errlen)
-{
-	sqlite3_stmt	*st;
-	int		 rc = -1;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta "
-	    "WHERE key = 'salt'", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    hex_decode((const char *)sqlite3_column_text(st, 0), s->salt,
-	    sizeof(s->salt)) == 0)
-		rc = 0;
-	else
-		snprintf(err, errlen, "the database has no valid opt-out "
-		    "salt in its meta table");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-struct store *
-store_open(const char *path, char *err, size_t errlen)
-{
-	struct store	*s;
-	sqlite3_stmt	*st;
-	const char	*fn, *mode;
-	char		 why[512];
-	int		 i;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open: %s", s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	fn = sqlite3_db_filename(s->db, "main");
-	s->is_file = fn != NULL && fn[0] != '\0';
-
-	/* journal_mode answers with the mode now in force. */
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
-	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
-		goto fail;
-	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		snprintf(err, errlen, "cannot set WAL mode: %s",
-		    sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
-		goto fail;
-	}
-	mode = (const char *)sqlite3_column_text(st, 0);
-	if (s->is_file && (mode == NULL || strcmp(mode, "wal") != 0)) {
-		snprintf(err, errlen, "journal mode is '%s', not wal (a file "
-		    "system without shared memory?)", mode != NULL ? mode :
-		    "unknown");
-		sqlite3_finalize(st);
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	/*
-	 * A fan-out reads contacts and writes deliveries with six indexes:
-	 * the default 2 MiB page cache makes every one of those a pread.
-	 * 64 MiB of cache, and reads through a mapping of the file.
-	 */
-	if (exec_sql(s->db, "PRAGMA foreign_keys = ON; "
-	    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-	    "PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY",
-	    why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s", why);
-		goto fail;
-	}
-	if (migrate(s->db, why, sizeof(why)) == -1 ||
-	    load_salt(s, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s", why);
-		goto fail;
-	}
-	/* Lets SQL match numbers against opt-outs (escalation). */
-	if (sqlite3_create_function_v2(s->db, "varsel_phone_hash", 1,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, s,
-	    sql_phone_hash, NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot register varsel_phone_hash: %s",
-		    sqlite3_errmsg(s->db));
-		goto fail;
-	}
-	for (i = 0; i < ST_NSTMTS; i++)
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "preparing statement %d: %s", i,
-			    sqlite3_errmsg(s->db));
-			goto fail;
-		}
-	return s;
-fail:
-	store_close(s);
-	return NULL;
-}
-
-void
-store_close(struct store *s)
-{
-	int	i;
-
-	if (s == NULL)
-		return;
-	if (s->db != NULL && !sqlite3_get_autocommit(s->db)) {
-		log_warnx("%s: a transaction was still open; rolled back",
-		    __func__);
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	for (i = 0; i < ST_NSTMTS; i++)
-		sqlite3_finalize(s->st[i]);
-	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
-	explicit_bzero(s->salt, sizeof(s->salt));
-	free(s);
-}
-
-int
-store_ping(struct store *s)
-{
-	sqlite3_stmt	*st = s->st[ST_PING];
-	int		 rc;
-
-	if (sqlite3_db_readonly(s->db, "main") == 1) {
-		log_warnx("%s: the database is read-only", __func__);
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW)
-		DBWARN(s);
-	stmt_done(st);
-	if (rc != SQLITE_ROW)
-		return -1;
-	if (s->depth > 0)
-		return 0;
-	/* Take and drop the write lock: the database is writable. */
-	if (step_done(s, ST_BEGIN, __func__) == -1)
-		return -1;
-	return step_done(s, ST_ROLLBACK, __func__);
-}
-
-/* ---- statement helpers ---------------------------------------------- */
-
-/* Step a statement that returns no rows; reset it either way. */
-static int
-step_done(struct store *s, enum stmt_id id, const char *func)
-{
-	sqlite3_stmt	*st = s->st[id];
-	int		 rc;
-
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-	stmt_done(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Make a statement ready for its next use. */
-static void
-stmt_done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-/* Bind a string, or NULL. The string must outlive the step. */
-static int
-bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-/* Bind a string, NULL for NULL or "". */
-static int
-bind_text_empty_null(sqlite3_stmt *st, int i, const char *v)
-{
-	return bind_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
-}
-
-/* A copy of a text column, NULL for SQL NULL; *oom set on failure. */
-static char *
-col_dup(sqlite3_stmt *st, int i, bool *oom)
-{
-	const unsigned char	*v = sqlite3_column_text(st, i);
-	char			*p;
-
-	if (v == NULL)
-		return NULL;
-	if ((p = strdup((const char *)v)) == NULL)
-		*oom = true;
-	return p;
-}
-
-/* A text column into a fixed buffer, "" for NULL. */
-static void
-col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-	const unsigned char	*v = sqlite3_column_text(st, i);
-
-	strlcpy(buf, v != NULL ? (const char *)v : "", len);
-}
-
-/* ---- transactions --------------------------------------------------- */
-
-/* Put synchronous back to NORMAL after a durable transaction. */
-static void
-sync_normal(struct store *s)
-{
-	char	why[256];
-
-	if (!s->sync_full)
-		return;
-	s->sync_full = false;
-	if (exec_sql(s->db, "PRAGMA synchronous = NORMAL", why,
-	    sizeof(why)) == -1)
-		log_warnx("%s: %s", __func__, why);
-}
-
-int
-store_begin(struct store *s, bool durable)
-{
-	char	why[256];
-
-	if (s->depth > 0) {
-		if (durable && !s->sync_full)
-			s->want_sync = true;
-		s->depth++;
-		return 0;
-	}
-	/* synchronous cannot change inside a transaction. */
-	if (durable) {
-		if (exec_sql(s->db, "PRAGMA synchronous = FULL", why,
-		    sizeof(why)) == -1) {
-			log_warnx("%s: %s", __func__, why);
-			return -1;
-		}
-		s->sync_full = true;
-	}
-	if (step_done(s, ST_BEGIN, __func__) == -1) {
-		sync_normal(s);
-		return -1;
-	}
-	s->depth = 1;
-	s->want_sync = false;
-	return 0;
-}
-
-int
-store_commit(struct store *s)
-{
-	if (s->depth == 0) {
-		log_warnx("%s: no transaction is open (rolled back earlier?)",
-		    __func__);
-		return -1;
-	}
-	if (--s->depth > 0)
-		return 0;
-	if (step_done(s, ST_COMMIT, __func__) == -1) {
-		if (!sqlite3_get_autocommit(s->db))
-			step_done(s, ST_ROLLBACK, __func__);
-		sync_normal(s);
-		s->want_sync = false;
-		return -1;
-	}
-	sync_normal(s);
-	/*
-	 * A durable begin nested in an ordinary transaction: the commit
-	 * did not sync the WAL, a checkpoint syncs it before copying.
-	 */
-	if (s->want_sync && s->is_file &&
-	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL) != SQLITE_OK)
-		DBWARN(s);
-	s->want_sync = false;
-	return 0;
-}
-
-void
-store_rollback(struct store *s)
-{
-	if (!sqlite3_get_autocommit(s->db))
-		step_done(s, ST_ROLLBACK, __func__);
-	s->depth = 0;
-	s->want_sync = false;
-	sync_normal(s);
-}
-
-int
-store_savepoint(struct store *s)
-{
-	enum txn_kind	kind;
-
-	if (s->depth == 0) {
-		log_warnx("%s: no transaction is open", __func__);
-		return -1;
-	}
-	return txn_enter(s, &kind, __func__);
-}
-
-int
-store_savepoint_end(struct store *s, bool keep)
-{
-	int	rc = 0;
-
-	if (s->depth > 0)
-		s->depth--;
-	if (!keep && step_done(s, ST_ROLLBACK_TO, __func__) == -1)
-		rc = -1;
-	if (step_done(s, ST_RELEASE, __func__) == -1)
-		rc = -1;
-	return rc;
-}
-
-/* Open a transaction for a change of several rows, or a savepoint. */
-static int
-txn_enter(struct store *s, enum txn_kind *kind, const char *func)
-{
-	if (s->depth == 0) {
-		if (step_done(s, ST_BEGIN, func) == -1)
-			return -1;
-		*kind = TXN_OWN;
-	} else {
-		if (step_done(s, ST_SAVEPOINT, func) == -1)
-			return -1;
-		*kind = TXN_SAVEPOINT;
-	}
-	s->depth++;
-	return 0;
-}
-
-/* Close what txn_enter opened: keep the changes if ok, else undo them. */
-static int
-txn_leave(struct store *s, enum txn_kind kind, bool ok, const char *func)
-{
-	int	rc = ok ? 0 : -1;
-
-	if (kind == TXN_SAVEPOINT)
-		return store_savepoint_end(s, ok) == -1 ? -1 : rc;
-	if (s->depth > 0)
-		s->depth--;
-	if (ok && step_done(s, ST_COMMIT, func) == -1)
-		rc = -1;
-	if (!sqlite3_get_autocommit(s->db))
-		step_done(s, ST_ROLLBACK, func);
-	return rc;
-}
 
 /* ---- contacts and groups -------------------------------------------- */
 
@@ -1186,7 +372,7 @@ group_id(struct store *s, const char *name, bool create, int64_t *id,
 	if (!create)
 		return STORE_NOTFOUND;
 	bind_text(s->st[ST_GROUP_ADD], 1, name);
-	if (step_done(s, ST_GROUP_ADD, func) == -1)
+	if (store_step_done(s, ST_GROUP_ADD, func) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -1204,7 +390,7 @@ store_contact_upsert(struct store *s, const struct contact *c)
 
 	created = c->created_at != 0 ? c->created_at : now_ms();
 	updated = c->updated_at != 0 ? c->updated_at : created;
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	rc = bind_text(st, 1, c->phone);
 	rc |= bind_text(st, 2, c->name);
@@ -1233,7 +419,7 @@ store_contact_upsert(struct store *s, const struct contact *c)
 	stmt_done(st);
 
 	sqlite3_bind_int64(s->st[ST_MEMBERSHIPS_CLEAR], 1, cid);
-	if (step_done(s, ST_MEMBERSHIPS_CLEAR, __func__) == -1)
+	if (store_step_done(s, ST_MEMBERSHIPS_CLEAR, __func__) == -1)
 		goto out;
 	for (i = 0; i < c->ngroups; i++) {
 		if (c->groups[i] == NULL || c->groups[i][0] == '\0')
@@ -1242,12 +428,12 @@ store_contact_upsert(struct store *s, const struct contact *c)
 			goto out;
 		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
 		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
-		if (step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
 			goto out;
 	}
 	ok = true;
 out:
-	return txn_leave(s, kind, ok, __func__);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 /* Fill c from a row of CONTACT_COLS; its id in *cid. -1 when out of memory. */
@@ -1342,10 +528,10 @@ store_contact_delete(struct store *s, const char *phone)
 	bool		ok = false;
 	int		rc = 0;
 
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	bind_text(s->st[ST_CONTACT_DELETE], 1, phone);
-	if (step_done(s, ST_CONTACT_DELETE, __func__) == -1)
+	if (store_step_done(s, ST_CONTACT_DELETE, __func__) == -1)
 		goto out;
 	if (sqlite3_changes(s->db) == 0) {
 		rc = STORE_NOTFOUND;
@@ -1353,15 +539,15 @@ store_contact_delete(struct store *s, const char *phone)
 	}
 	/* Memberships go by cascade; the number goes from old deliveries. */
 	bind_text(s->st[ST_DELIVERIES_ERASE], 1, phone);
-	if (step_done(s, ST_DELIVERIES_ERASE, __func__) == -1)
+	if (store_step_done(s, ST_DELIVERIES_ERASE, __func__) == -1)
 		goto out;
 	/* And from the SMS the person sent (a rare scan of inbound). */
 	bind_text(s->st[ST_INBOUND_ERASE], 1, phone);
-	if (step_done(s, ST_INBOUND_ERASE, __func__) == -1)
+	if (store_step_done(s, ST_INBOUND_ERASE, __func__) == -1)
 		goto out;
 	ok = true;
 out:
-	if (txn_leave(s, kind, ok, __func__) == -1 && rc == 0)
+	if (store_txn_leave(s, kind, ok, __func__) == -1 && rc == 0)
 		return -1;
 	return rc;
 }
@@ -1472,40 +658,6 @@ store_contact_recipient(struct store *s, const char *phone, char lang[8],
 
 /* ---- opt-outs ------------------------------------------------------- */
 
-/* sha256 hex of salt || phone. */
-static void
-phone_hash(struct store *s, const char *phone, char out[65])
-{
-	unsigned char	buf[SALT_LEN + 64];
-	size_t		n = strnlen(phone, 64);
-
-	memcpy(buf, s->salt, SALT_LEN);
-	memcpy(buf + SALT_LEN, phone, n);
-	sha256_hex(buf, SALT_LEN + n, out);
-	explicit_bzero(buf, sizeof(buf));
-}
-
-/* SQL varsel_phone_hash(phone): phone_hash() of a text, NULL for NULL. */
-static void
-sql_phone_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	struct store		*s = sqlite3_user_data(ctx);
-	const unsigned char	*phone;
-	char			 hash[65];
-
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if ((phone = sqlite3_value_text(argv[0])) == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	phone_hash(s, (const char *)phone, hash);
-	sqlite3_result_text(ctx, hash, -1, SQLITE_TRANSIENT);
-}
-
 int
 store_optout_add(struct store *s, const char *phone, const char *channel,
     int64_t at)
@@ -1515,25 +667,25 @@ store_optout_add(struct store *s, const char *phone, const char *channel,
 	char		 hash[65];
 	bool		 ok = false;
 
-	phone_hash(s, phone, hash);
-	if (txn_enter(s, &kind, __func__) == -1)
+	store_phone_hash(s, phone, hash);
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	st = s->st[ST_OPTOUT_ADD];
 	bind_text(st, 1, hash);
 	bind_text(st, 2, channel);
 	sqlite3_bind_int64(st, 3, at);
-	if (step_done(s, ST_OPTOUT_ADD, __func__) == -1)
+	if (store_step_done(s, ST_OPTOUT_ADD, __func__) == -1)
 		goto out;
 	st = s->st[ST_OPTOUT_LOG];
 	bind_text(st, 1, hash);
 	bind_text(st, 2, "stop");
 	bind_text(st, 3, channel);
 	sqlite3_bind_int64(st, 4, at);
-	if (step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+	if (store_step_done(s, ST_OPTOUT_LOG, __func__) == -1)
 		goto out;
 	ok = true;
 out:
-	return txn_leave(s, kind, ok, __func__);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 int
@@ -1544,21 +696,21 @@ store_optout_remove(struct store *s, const char *phone, int64_t at)
 	char		 hash[65];
 	bool		 ok = false;
 
-	phone_hash(s, phone, hash);
-	if (txn_enter(s, &kind, __func__) == -1)
+	store_phone_hash(s, phone, hash);
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	bind_text(s->st[ST_OPTOUT_DEL], 1, hash);
-	if (step_done(s, ST_OPTOUT_DEL, __func__) == -1)
+	if (store_step_done(s, ST_OPTOUT_DEL, __func__) == -1)
 		goto out;
 	st = s->st[ST_OPTOUT_LOG];
 	bind_text(st, 1, hash);
 	bind_text(st, 2, "start");
 	sqlite3_bind_int64(st, 4, at);
-	if (step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+	if (store_step_done(s, ST_OPTOUT_LOG, __func__) == -1)
 		goto out;
 	ok = true;
 out:
-	return txn_leave(s, kind, ok, __func__);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 bool
@@ -1568,7 +720,7 @@ store_optout_has(struct store *s, const char *phone)
 	char		 hash[65];
 	int		 rc;
 
-	phone_hash(s, phone, hash);
+	store_phone_hash(s, phone, hash);
 	bind_text(st, 1, hash);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1685,7 +837,7 @@ store_alert_insert(struct store *s, struct alert_row *a)
 		stmt_done(st);
 		return -1;
 	}
-	if (step_done(s, ST_ALERT_INSERT, __func__) == -1)
+	if (store_step_done(s, ST_ALERT_INSERT, __func__) == -1)
 		return -1;
 	a->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -1698,7 +850,7 @@ store_alert_set_response(struct store *s, int64_t id, const char *json)
 
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, json);
-	return step_done(s, ST_ALERT_SET_RESPONSE, __func__);
+	return store_step_done(s, ST_ALERT_SET_RESPONSE, __func__);
 }
 
 int
@@ -1712,7 +864,7 @@ store_alert_set_summary(struct store *s, int64_t id, int recipients,
 	sqlite3_bind_int(st, 3, suppressed);
 	sqlite3_bind_int(st, 4, segments);
 	bind_text(st, 5, encoding);
-	return step_done(s, ST_ALERT_SET_SUMMARY, __func__);
+	return store_step_done(s, ST_ALERT_SET_SUMMARY, __func__);
 }
 
 int
@@ -1789,17 +941,6 @@ store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
 	return alerts_each(s, ST_ALERTS_LIST, cb, arg, __func__);
 }
 
-/* Run a bound UPDATE; *n gets how many rows it changed. */
-static int
-count_update(struct store *s, enum stmt_id id, int *n, const char *func)
-{
-	if (step_done(s, id, func) == -1)
-		return -1;
-	if (n != NULL)
-		*n += sqlite3_changes(s->db);
-	return 0;
-}
-
 int
 store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 {
@@ -1808,7 +949,7 @@ store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 	*n = 0;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return count_update(s, ST_ALERT_CANCEL, n, __func__);
+	return store_count_update(s, ST_ALERT_CANCEL, n, __func__);
 }
 
 int
@@ -1818,15 +959,15 @@ store_expire_due(struct store *s, int64_t now, int *n)
 	bool		ok;
 
 	*n = 0;
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	sqlite3_bind_int64(s->st[ST_EXPIRE_ALERTS], 1, now);
 	sqlite3_bind_int64(s->st[ST_EXPIRE_SINGLE], 1, now);
-	ok = count_update(s, ST_EXPIRE_ALERTS, n, __func__) == 0 &&
-	    count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
+	ok = store_count_update(s, ST_EXPIRE_ALERTS, n, __func__) == 0 &&
+	    store_count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
 	/* The second statement is not run after a failed first one. */
 	stmt_done(s->st[ST_EXPIRE_SINGLE]);
-	if (txn_leave(s, kind, ok, __func__) == -1) {
+	if (store_txn_leave(s, kind, ok, __func__) == -1) {
 		*n = 0;
 		return -1;
 	}
@@ -1931,7 +1072,7 @@ store_delivery_insert(struct store *s, struct delivery *d)
 		stmt_done(st);
 		return -1;
 	}
-	if (step_done(s, ST_DELIVERY_INSERT, __func__) == -1)
+	if (store_step_done(s, ST_DELIVERY_INSERT, __func__) == -1)
 		return -1;
 	d->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -1971,7 +1112,7 @@ store_claim_due(struct store *s, int64_t now, int limit,
 
 	if (limit <= 0)
 		return 0;
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	/* Read first: updating rows under a running SELECT is undefined. */
 	sqlite3_bind_int64(st, 1, now);
@@ -1999,7 +1140,7 @@ store_claim_due(struct store *s, int64_t now, int limit,
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, v[i].id);
 		sqlite3_bind_int64(st, 2, now);
-		if (step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
+		if (store_step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
 			/* The caller already has rows 0..i-1: keep them. */
 			stopped = true;
 			break;
@@ -2018,7 +1159,7 @@ out:
 		delivery_clear(&v[i]);
 	free(v);
 	/* Rows claimed before a stop stay claimed: the caller has them. */
-	if (txn_leave(s, kind, ok, __func__) == -1)
+	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		return -1;
 	return stopped ? -1 : 0;
 }
@@ -2070,7 +1211,7 @@ store_delivery_sent(struct store *s, int64_t id, const char *provider,
 	bind_text_empty_null(st, 2, provider);
 	bind_text_empty_null(st, 3, ref);
 	sqlite3_bind_int64(st, 4, now);
-	return step_done(s, ST_DELIVERY_SENT, __func__);
+	return store_step_done(s, ST_DELIVERY_SENT, __func__);
 }
 
 int
@@ -2083,7 +1224,7 @@ store_delivery_retry(struct store *s, int64_t id, int64_t next_at,
 	sqlite3_bind_int64(st, 2, next_at);
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, now);
-	return step_done(s, ST_DELIVERY_RETRY, __func__);
+	return store_step_done(s, ST_DELIVERY_RETRY, __func__);
 }
 
 int
@@ -2099,7 +1240,7 @@ store_delivery_release(struct store *s, int64_t id, int64_t next_at,
 		stmt_done(st);
 		return -1;
 	}
-	return step_done(s, ST_DELIVERY_RELEASE, __func__);
+	return store_step_done(s, ST_DELIVERY_RELEASE, __func__);
 }
 
 int
@@ -2117,7 +1258,7 @@ store_delivery_finish(struct store *s, int64_t id, enum dstate state,
 	sqlite3_bind_int(st, 2, state);
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, now);
-	return step_done(s, ST_DELIVERY_FINISH, __func__);
+	return store_step_done(s, ST_DELIVERY_FINISH, __func__);
 }
 
 int
@@ -2150,12 +1291,12 @@ store_delivery_report(struct store *s, const char *provider, const char *ref,
 	/* Providers retry callbacks: a final state never changes again. */
 	if (dstate_is_final(cur))
 		return 0;
-	st = s->st[ST_REPORT_UPDATE];
+	st = s->st[ST_PROGRESS];
 	sqlite3_bind_int64(st, 1, *id);
 	sqlite3_bind_int(st, 2, state);
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, now);
-	return step_done(s, ST_REPORT_UPDATE, __func__);
+	return store_step_done(s, ST_PROGRESS, __func__);
 }
 
 int
@@ -2163,7 +1304,7 @@ store_requeue_sending(struct store *s, int64_t now, int *n)
 {
 	*n = 0;
 	sqlite3_bind_int64(s->st[ST_REQUEUE], 1, now);
-	return count_update(s, ST_REQUEUE, n, __func__);
+	return store_count_update(s, ST_REQUEUE, n, __func__);
 }
 
 int
@@ -2178,7 +1319,7 @@ store_attempt_log(struct store *s, const struct attempt *a)
 	bind_text(st, 5, a->result != NULL ? a->result : "");
 	bind_text(st, 6, a->error);
 	sqlite3_bind_int(st, 7, a->duration_ms);
-	return step_done(s, ST_ATTEMPT_LOG, __func__);
+	return store_step_done(s, ST_ATTEMPT_LOG, __func__);
 }
 
 int
@@ -2222,7 +1363,7 @@ store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
 static int
 update_one(struct store *s, enum stmt_id id, const char *func)
 {
-	if (step_done(s, id, func) == -1)
+	if (store_step_done(s, id, func) == -1)
 		return -1;
 	return sqlite3_changes(s->db) > 0 ? 0 : STORE_NOTFOUND;
 }
@@ -2270,7 +1411,7 @@ store_delivery_mark_doubt(struct store *s, int64_t id, int64_t now)
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(s, ST_MARK_DOUBT, __func__);
+	return store_step_done(s, ST_MARK_DOUBT, __func__);
 }
 
 int
@@ -2288,7 +1429,7 @@ store_inbound_insert(struct store *s, struct inbound_row *in)
 	bind_text(st, 6, in->keyword);
 	sqlite3_bind_int64(st, 7, in->received_at != 0 ? in->received_at :
 	    now_ms());
-	if (step_done(s, ST_INBOUND_INSERT, __func__) == -1)
+	if (store_step_done(s, ST_INBOUND_INSERT, __func__) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) > 0) {
 		in->id = sqlite3_last_insert_rowid(s->db);
@@ -2427,7 +1568,7 @@ store_escalation_due(struct store *s, int64_t now, int limit,
 
 	/* Alerts with nothing left to escalate leave the scan for good. */
 	sqlite3_bind_int64(st, 1, now);
-	if (step_done(s, ST_ESCALATION_DONE, __func__) == -1)
+	if (store_step_done(s, ST_ESCALATION_DONE, __func__) == -1)
 		return -1;
 	sqlite3_bind_int64(s->st[ST_ESCALATION_DUE], 1, now);
 	sqlite3_bind_int(s->st[ST_ESCALATION_DUE], 2, limit);
@@ -2461,7 +1602,7 @@ store_callback_enqueue(struct store *s, int64_t alert_id, const char *client,
 	bind_text(st, 4, event);
 	bind_text(st, 5, body);
 	sqlite3_bind_int64(st, 6, now);
-	return step_done(s, ST_CB_ENQUEUE, __func__);
+	return store_step_done(s, ST_CB_ENQUEUE, __func__);
 }
 
 int
@@ -2480,7 +1621,7 @@ store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
 		log_warnx("%s: out of memory", __func__);
 		return -1;
 	}
-	if (txn_enter(s, &kind, __func__) == -1) {
+	if (store_txn_enter(s, &kind, __func__) == -1) {
 		free(rows);
 		return -1;
 	}
@@ -2512,12 +1653,12 @@ store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(s->st[ST_CB_LEASE], 1, rows[i].id);
 		sqlite3_bind_int64(s->st[ST_CB_LEASE], 2, now + lease_ms);
-		if (step_done(s, ST_CB_LEASE, __func__) == -1)
+		if (store_step_done(s, ST_CB_LEASE, __func__) == -1)
 			goto out;
 	}
 	ok = true;
 out:
-	if (txn_leave(s, kind, ok, __func__) == -1)
+	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		ok = false;
 	for (i = 0; i < n; i++) {
 		if (ok && cb(&rows[i], arg) == -1)
@@ -2537,11 +1678,11 @@ store_callback_done(struct store *s, int64_t id, int64_t now)
 {
 	sqlite3_bind_int64(s->st[ST_CB_DONE], 1, id);
 	sqlite3_bind_int64(s->st[ST_CB_DONE], 2, now);
-	if (step_done(s, ST_CB_DONE, __func__) == -1)
+	if (store_step_done(s, ST_CB_DONE, __func__) == -1)
 		return -1;
 	/* The row is done either way: a failed cleanup waits for the next. */
 	sqlite3_bind_int64(s->st[ST_CB_CLEAN], 1, now - CB_KEEP_MS);
-	step_done(s, ST_CB_CLEAN, __func__);
+	store_step_done(s, ST_CB_CLEAN, __func__);
 	return 0;
 }
 
@@ -2554,7 +1695,7 @@ store_callback_retry(struct store *s, int64_t id, int64_t next_at,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, next_at);
 	bind_text(st, 3, error);
-	return step_done(s, ST_CB_RETRY, __func__);
+	return store_step_done(s, ST_CB_RETRY, __func__);
 }
 
 int
@@ -2593,7 +1734,7 @@ store_alert_set_watch(struct store *s, int64_t id, int64_t progress_at,
 	sqlite3_bind_int64(st, 2, progress_at);
 	bind_text(st, 3, digest);
 	sqlite3_bind_int(st, 4, done ? 1 : 0);
-	return step_done(s, ST_SET_WATCH, __func__);
+	return store_step_done(s, ST_SET_WATCH, __func__);
 }
 
 int
@@ -2674,7 +1815,7 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 	bool		 ok = false;
 	int		 rc;
 
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	bind_text(st, 1, phone);
 	bind_text(st, 2, lang != NULL && lang[0] != '\0' ? lang : "sv");
@@ -2693,12 +1834,12 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 			goto out;
 		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
 		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
-		if (step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
 			goto out;
 	}
 	ok = true;
 out:
-	return txn_leave(s, kind, ok, __func__);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 int
@@ -2748,23 +1889,23 @@ store_purge(struct store *s, int64_t before, int64_t *n)
 	int		count = 0, ignored = 0;
 
 	*n = 0;
-	if (txn_enter(s, &kind, __func__) == -1)
+	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	sqlite3_bind_int64(s->st[ST_PURGE_ALERTS], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_REPLIES], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_INBOUND], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_CALLBACKS], 1, before);
-	if (count_update(s, ST_PURGE_ALERTS, &count, __func__) == 0 &&
-	    count_update(s, ST_PURGE_REPLIES, &count, __func__) == 0 &&
-	    count_update(s, ST_PURGE_INBOUND, &ignored, __func__) == 0 &&
-	    count_update(s, ST_PURGE_ATTEMPTS, &ignored, __func__) == 0 &&
-	    count_update(s, ST_PURGE_CALLBACKS, &ignored, __func__) == 0)
+	if (store_count_update(s, ST_PURGE_ALERTS, &count, __func__) == 0 &&
+	    store_count_update(s, ST_PURGE_REPLIES, &count, __func__) == 0 &&
+	    store_count_update(s, ST_PURGE_INBOUND, &ignored, __func__) == 0 &&
+	    store_count_update(s, ST_PURGE_ATTEMPTS, &ignored, __func__) == 0 &&
+	    store_count_update(s, ST_PURGE_CALLBACKS, &ignored, __func__) == 0)
 		ok = true;
 	/* Statements after a failed one keep their bindings otherwise. */
 	stmt_done(s->st[ST_PURGE_REPLIES]);
 	stmt_done(s->st[ST_PURGE_INBOUND]);
 	stmt_done(s->st[ST_PURGE_CALLBACKS]);
-	if (txn_leave(s, kind, ok, __func__) == -1)
+	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		return -1;
 	*n = count;
 	return 0;

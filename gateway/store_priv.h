@@ -1,0 +1,240 @@
+/*
+ * Inside the store: what the store*.c files share and nothing else may
+ * see. The connection (struct store), the id of every prepared
+ * statement, the SQL tables each file hands to store_open, and the
+ * helpers that bind, step, read rows and open transactions. Only
+ * store*.c include this file, and only they include sqlite3.h.
+ *
+ * Each store_<table>.c owns the SQL it runs: a table of { ST_X, "SQL" }
+ * (store_<table>_sql[], ended by { ST_NSTMTS, NULL }) that store_open
+ * prepares once; every id gets exactly one text, checked at open.
+ */
+#ifndef VARSEL_STORE_PRIV_H
+#define VARSEL_STORE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define SALT_LEN	32
+
+/* The states a delivery can still leave, as an SQL list. */
+#define NONFINAL	"(0, 1, 2, 8)"
+_Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
+    DS_DELIVERED == 3 && DS_EXPIRED == 5 && DS_CANCELLED == 6 &&
+    DS_RINGING == 8 && DS_ANSWERED == 9 && CH_SMS == 1 && CH_VOICE == 2,
+    "the SQL of store*.c hardcodes these state and channel numbers");
+
+/* The columns read_delivery reads, in its order. */
+#define DELIVERY_COLS \
+	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
+	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
+	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
+	"sender, pin, inbound_id"
+
+/* Log the connection's last error, naming the function that saw it. */
+#define DBWARN(s)	log_warnx("%s: %s", __func__, sqlite3_errmsg((s)->db))
+
+/* Every statement, prepared once at open; by the file that runs it. */
+enum stmt_id {
+	/* store_schema.c */
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_PING,
+	/* store_contacts.c */
+	ST_CONTACT_UPSERT,
+	ST_CONTACT_GET,
+	ST_CONTACT_GROUPS,
+	ST_CONTACT_DELETE,
+	ST_CONTACT_RECIPIENT,
+	ST_DELIVERIES_ERASE,
+	ST_INBOUND_ERASE,
+	ST_MEMBERSHIPS_CLEAR,
+	ST_MEMBERSHIP_ADD,
+	ST_GROUP_ID,
+	ST_GROUP_ADD,
+	ST_GROUPS_LIST,
+	ST_GROUP_MEMBERS,
+	ST_AREA_MEMBERS,
+	ST_AREA_NOPOS,
+	ST_IN_BOX,
+	ST_CONTACTS_LIST,
+	ST_SET_AREA,
+	ST_OPTOUT_ADD,
+	ST_OPTOUT_DEL,
+	ST_OPTOUT_HAS,
+	ST_OPTOUT_LOG,
+	/* store_alerts.c */
+	ST_ALERT_INSERT,
+	ST_ALERT_SET_RESPONSE,
+	ST_ALERT_SET_SUMMARY,
+	ST_ALERT_GET,
+	ST_ALERT_FIND_REF,
+	ST_ALERT_COUNTS,
+	ST_ALERTS_LIST,
+	ST_ALERT_CANCEL,
+	ST_EXPIRE_ALERTS,
+	ST_EXPIRE_SINGLE,
+	ST_ALERTS_WATCHED,
+	ST_SET_WATCH,
+	ST_GET_WATCH,
+	/* store_deliveries.c */
+	ST_DELIVERY_INSERT,
+	ST_DELIVERY_GET,
+	ST_CLAIM_SELECT,
+	ST_CLAIM_UPDATE,
+	ST_NEXT_DUE,
+	ST_QUEUE_DEPTH,
+	ST_DELIVERY_SENT,
+	ST_DELIVERY_RETRY,
+	ST_DELIVERY_RELEASE,
+	ST_DELIVERY_FINISH,
+	ST_REPORT_FIND,
+	ST_PROGRESS,
+	ST_REQUEUE,
+	ST_ATTEMPT_LOG,
+	ST_DELIVERIES_ALL,
+	ST_DELIVERIES_STATE,
+	ST_TOTALS,
+	ST_MARK_DOUBT,
+	ST_SET_ACK,
+	ST_ESCALATION_DUE,
+	ST_ESCALATION_DONE,
+	/* store_inbound.c */
+	ST_INBOUND_INSERT,
+	ST_INBOUND_FIND,
+	ST_REPLIES_COUNT,
+	ST_REPLIES_LIST,
+	ST_INBOUND_TOTALS,
+	ST_ACK_TARGET,
+	/* store_events.c */
+	ST_CB_ENQUEUE,
+	ST_CB_SELECT,
+	ST_CB_LEASE,
+	ST_CB_DONE,
+	ST_CB_RETRY,
+	ST_CB_NEXT,
+	ST_CB_CLEAN,
+	/* store_purge.c */
+	ST_PURGE_ALERTS,
+	ST_PURGE_REPLIES,
+	ST_PURGE_INBOUND,
+	ST_PURGE_ATTEMPTS,
+	ST_PURGE_CALLBACKS,
+	ST_NSTMTS
+};
+
+/* One statement's SQL; a file's table ends with { ST_NSTMTS, NULL }. */
+struct store_sql {
+	enum stmt_id	 id;
+	const char	*sql;
+};
+
+extern const struct store_sql store_contacts_sql[];
+extern const struct store_sql store_alerts_sql[];
+extern const struct store_sql store_deliveries_sql[];
+extern const struct store_sql store_inbound_sql[];
+extern const struct store_sql store_events_sql[];
+extern const struct store_sql store_purge_sql[];
+
+/* The open database. */
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST_NSTMTS];
+	int		 depth;		/* nested store_begin count */
+	bool		 sync_full;	/* synchronous=FULL for this txn */
+	bool		 want_sync;	/* a nested begin asked for the disk */
+	bool		 is_file;	/* not ":memory:" */
+	unsigned char	 salt[SALT_LEN];
+};
+
+/* How an internal multi-row change was opened. */
+enum txn_kind {
+	TXN_OWN,		/* BEGIN IMMEDIATE: no transaction was open */
+	TXN_SAVEPOINT		/* inside the caller's transaction */
+};
+
+/* ---- store_schema.c: running statements ---------------------------- */
+
+/* Step a statement that returns no rows; reset it either way. */
+int	store_step_done(struct store *, enum stmt_id, const char *func);
+/* store_step_done, then add the rows it changed to *n (if not NULL). */
+int	store_count_update(struct store *, enum stmt_id, int *n,
+	    const char *func);
+/* Open a transaction for a change of several rows, or a savepoint. */
+int	store_txn_enter(struct store *, enum txn_kind *, const char *func);
+/* Close what store_txn_enter opened: keep the changes if ok, else undo. */
+int	store_txn_leave(struct store *, enum txn_kind, bool ok,
+	    const char *func);
+
+/* sha256 hex of the salt and phone: how opt-outs are kept. */
+void	store_phone_hash(struct store *, const char *phone, char out[65]);
+
+/* ---- small column and binding helpers ------------------------------ */
+
+/* Make a statement ready for its next use. */
+static inline void
+stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Bind a string, or NULL. The string must outlive the step. */
+static inline int
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Bind a string, NULL for NULL or "". */
+static inline int
+bind_text_empty_null(sqlite3_stmt *st, int i, const char *v)
+{
+	return bind_text(st, i, v != NULL && v[0] != '\0' ? v : NULL);
+}
+
+/* A text column, "" for NULL; valid until the next step. */
+static inline const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	return v != NULL ? (const char *)v : "";
+}
+
+/* A copy of a text column, NULL for SQL NULL; *oom set on failure. */
+static inline char *
+col_dup(sqlite3_stmt *st, int i, bool *oom)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+	char			*p;
+
+	if (v == NULL)
+		return NULL;
+	if ((p = strdup((const char *)v)) == NULL)
+		*oom = true;
+	return p;
+}
+
+/* A text column into a fixed buffer, "" for NULL. */
+static inline void
+col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
+{
+	strlcpy(buf, col_text(st, i), len);
+}
+
+#endif

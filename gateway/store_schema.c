@@ -1,0 +1,767 @@
+/*
+ * The store's connection: opening the SQLite file (WAL, pragmas), the
+ * schema and its migrations (PRAGMA user_version), the opt-out salt,
+ * preparing every statement of store*.c once, the helpers that run them,
+ * and transactions with savepoints. One connection in WAL mode;
+ * synchronous=NORMAL except for durable transactions, which wait for the
+ * disk (synchronous=FULL) before they report success.
+ *
+ * Deliveries are indexed for the hot paths only: the due queue and the
+ * expiry sweep use partial indexes over queued rows, delivery reports use
+ * (provider, provider_ref), status pages use (alert_id, state).
+ *
+ * Schema v2 adds inbound SMS, replies (deliveries with a kind, indexed by
+ * (phone, created_at) for the rate limits), answers ((phone, alert_id)),
+ * escalation and the callback outbox. The per-second scans read partial
+ * indexes only: alerts that may still escalate (esc_done = 0, set once
+ * nothing is left to escalate), alerts watched for callbacks, pending
+ * callbacks. Opt-outs are salted hashes, so SQL that must skip opted-out
+ * numbers calls varsel_phone_hash(), registered at open.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "store_priv.h"
+
+/* The schema, one entry per version; never edit a released step. */
+struct migration {
+	const char	*sql;
+	/* Extra work after the SQL, or NULL; err gets the reason. */
+	int		(*fn)(sqlite3 *, char *, size_t);
+};
+
+static int	init_salt(sqlite3 *, char *, size_t);
+
+static const struct migration migrations[] = {
+	/* 1: the initial schema. */
+	{
+	"CREATE TABLE meta ("
+	"  key		TEXT PRIMARY KEY,"
+	"  value	TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE contacts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  phone	TEXT NOT NULL UNIQUE,"
+	"  name		TEXT,"
+	"  lang		TEXT NOT NULL,"
+	"  area		TEXT,"
+	"  lat		REAL,"
+	"  lon		REAL,"
+	"  channels	INTEGER NOT NULL,"
+	"  created_at	INTEGER NOT NULL,"
+	"  updated_at	INTEGER NOT NULL"
+	");"
+	"CREATE INDEX contacts_area ON contacts (area) WHERE area IS NOT NULL;"
+	"CREATE TABLE groups ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  name		TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE memberships ("
+	"  group_id	INTEGER NOT NULL"
+	"		REFERENCES groups (id) ON DELETE CASCADE,"
+	"  contact_id	INTEGER NOT NULL"
+	"		REFERENCES contacts (id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (group_id, contact_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX memberships_contact ON memberships (contact_id);"
+	"CREATE TABLE optouts ("
+	"  phone_hash	TEXT PRIMARY KEY,"
+	"  channel	TEXT,"
+	"  created_at	INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE optout_log ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  phone_hash	TEXT NOT NULL,"
+	"  action	TEXT NOT NULL CHECK (action IN ('stop', 'start')),"
+	"  channel	TEXT,"
+	"  at		INTEGER NOT NULL"
+	");"
+	"CREATE INDEX optout_log_hash ON optout_log (phone_hash, at);"
+	"CREATE TABLE alerts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  client	TEXT NOT NULL,"
+	"  source_ref	TEXT,"
+	"  body_hash	TEXT,"
+	"  type		TEXT,"
+	"  severity	INTEGER NOT NULL,"
+	"  template	TEXT,"
+	"  lang		TEXT,"
+	"  ack		INTEGER NOT NULL DEFAULT 0,"
+	"  callback_url	TEXT,"
+	"  created_at	INTEGER NOT NULL,"
+	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
+	"  recipients	INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed	INTEGER NOT NULL DEFAULT 0,"
+	"  segments	INTEGER NOT NULL DEFAULT 0,"
+	"  encoding	TEXT,"
+	"  response	TEXT,"
+	"  UNIQUE (client, source_ref)"
+	");"
+	"CREATE INDEX alerts_expiry ON alerts (expires_at)"
+	"  WHERE expires_at > 0;"
+	"CREATE TABLE deliveries ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  alert_id	INTEGER REFERENCES alerts (id),"
+	"  phone	TEXT NOT NULL,"
+	"  channel	INTEGER NOT NULL,"
+	"  lang		TEXT NOT NULL,"
+	"  body		TEXT NOT NULL,"
+	"  state	INTEGER NOT NULL,"
+	"  reason	TEXT,"
+	"  priority	INTEGER NOT NULL,"
+	"  segments	INTEGER NOT NULL DEFAULT 1,"
+	"  attempts	INTEGER NOT NULL DEFAULT 0,"
+	"  next_at	INTEGER NOT NULL,"
+	"  expires_at	INTEGER NOT NULL DEFAULT 0,"
+	"  provider	TEXT,"
+	"  provider_ref	TEXT,"
+	"  in_doubt	INTEGER NOT NULL DEFAULT 0,"
+	"  error	TEXT,"
+	"  ack		INTEGER NOT NULL DEFAULT 0,"
+	"  created_at	INTEGER NOT NULL,"
+	"  updated_at	INTEGER NOT NULL"
+	");"
+	/* The due queue in claim order; next_at filters without the table. */
+	"CREATE INDEX deliveries_due ON deliveries (priority, id, next_at)"
+	"  WHERE state = 0;"
+	"CREATE INDEX deliveries_next ON deliveries (next_at) WHERE state = 0;"
+	"CREATE INDEX deliveries_expiry ON deliveries (expires_at)"
+	"  WHERE state = 0 AND expires_at > 0;"
+	"CREATE INDEX deliveries_ref ON deliveries (provider, provider_ref)"
+	"  WHERE provider_ref IS NOT NULL;"
+	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state);"
+	"CREATE INDEX deliveries_alert ON deliveries (alert_id, id);"
+	"CREATE TABLE attempts ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  delivery_id	INTEGER NOT NULL REFERENCES deliveries (id),"
+	"  at		INTEGER NOT NULL,"
+	"  provider	TEXT,"
+	"  http_status	INTEGER NOT NULL DEFAULT 0,"
+	"  result	TEXT NOT NULL,"
+	"  error	TEXT,"
+	"  duration_ms	INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX attempts_delivery ON attempts (delivery_id);",
+	init_salt
+	},
+	/* 2: inbound SMS, replies, answers, escalation, source callbacks. */
+	{
+	"ALTER TABLE deliveries ADD COLUMN kind TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN parent_id INTEGER;"
+	"ALTER TABLE deliveries ADD COLUMN sender TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN pin TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN inbound_id INTEGER;"
+	"ALTER TABLE alerts ADD COLUMN escalate_after_s INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'actual';"
+	"ALTER TABLE alerts ADD COLUMN watch_progress_at INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN watch_digest TEXT;"
+	"ALTER TABLE alerts ADD COLUMN watch_done INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN esc_done INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE inbound ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  provider	TEXT NOT NULL,"
+	"  provider_id	TEXT,"		/* NULL: the provider gave none */
+	"  from_phone	TEXT NOT NULL,"
+	"  to_number	TEXT,"
+	"  text		TEXT NOT NULL,"
+	"  keyword	TEXT,"
+	"  received_at	INTEGER NOT NULL,"
+	"  UNIQUE (provider, provider_id)"
+	");"
+	"CREATE TABLE callbacks ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  alert_id	INTEGER,"
+	"  client	TEXT,"
+	"  url		TEXT NOT NULL,"
+	"  event	TEXT NOT NULL,"
+	"  body		TEXT NOT NULL,"
+	"  attempts	INTEGER NOT NULL DEFAULT 0,"
+	"  next_at	INTEGER NOT NULL,"
+	"  state	INTEGER NOT NULL DEFAULT 0,"	/* 0 pending, 1 done */
+	"  error	TEXT,"
+	"  created_at	INTEGER NOT NULL"
+	");"
+	"CREATE INDEX callbacks_due ON callbacks (next_at) WHERE state = 0;"
+	/* Sent callbacks stay a day (next_at is when), then go. */
+	"CREATE INDEX callbacks_done ON callbacks (next_at) WHERE state = 1;"
+	"CREATE INDEX deliveries_replies ON deliveries (phone, created_at)"
+	"  WHERE kind IS NOT NULL;"
+	"CREATE INDEX deliveries_parent ON deliveries (parent_id)"
+	"  WHERE parent_id IS NOT NULL;"
+	"CREATE INDEX deliveries_phone_alert ON deliveries (phone, alert_id);"
+	"CREATE INDEX contacts_lat ON contacts (lat) WHERE lat IS NOT NULL;"
+	"CREATE INDEX alerts_watched ON alerts (id)"
+	"  WHERE callback_url IS NOT NULL AND watch_done = 0;"
+	"CREATE INDEX alerts_escalating ON alerts (id)"
+	"  WHERE escalate_after_s > 0 AND esc_done = 0;",
+	NULL
+	},
+	/*
+	 * 3: whether a contact's number takes SMS (enum sms_cap); indexes
+	 * that answer the geo box and the queue depth without the tables.
+	 */
+	{
+	"ALTER TABLE contacts ADD COLUMN sms_cap INTEGER NOT NULL DEFAULT 0;"
+	"DROP INDEX contacts_lat;"
+	"CREATE INDEX contacts_geo ON contacts "
+	"  (lat, lon, phone, lang, channels, sms_cap) WHERE lat IS NOT NULL;"
+	"DROP INDEX deliveries_due;"
+	"CREATE INDEX deliveries_due ON deliveries"
+	"  (priority, id, next_at, segments, state) WHERE state = 0;",
+	NULL
+	},
+};
+
+#define SCHEMA_VERSION	((int)nitems(migrations))
+
+/* The statements of this file. */
+static const struct store_sql schema_sql[] = {
+	{ ST_BEGIN, "BEGIN IMMEDIATE" },
+	{ ST_COMMIT, "COMMIT" },
+	{ ST_ROLLBACK, "ROLLBACK" },
+	{ ST_SAVEPOINT, "SAVEPOINT store" },
+	{ ST_RELEASE, "RELEASE store" },
+	{ ST_ROLLBACK_TO, "ROLLBACK TO store" },
+	{ ST_PING, "SELECT count(*) FROM meta" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* Every file's statements, prepared at open. */
+static const struct store_sql *const sql_tables[] = {
+	schema_sql,
+	store_contacts_sql,
+	store_alerts_sql,
+	store_deliveries_sql,
+	store_inbound_sql,
+	store_events_sql,
+	store_purge_sql,
+};
+
+static int	exec_sql(sqlite3 *, const char *, char *, size_t);
+static int	hex_decode(const char *, unsigned char *, size_t);
+static int	user_version(sqlite3 *, int *, char *, size_t);
+static int	migrate(sqlite3 *, char *, size_t);
+static int	load_salt(struct store *, char *, size_t);
+static void	sql_phone_hash(sqlite3_context *, int, sqlite3_value **);
+static int	prepare_all(struct store *, char *, size_t);
+static void	sync_normal(struct store *);
+
+/* ---- opening and migrating ------------------------------------------ */
+
+/* Run SQL without results (pragmas, schema); err gets the reason. */
+static int
+exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg != NULL ? msg :
+		    sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Hex text of exactly 2*len digits into len bytes. */
+static int
+hex_decode(const char *hex, unsigned char *out, size_t len)
+{
+	size_t		i;
+	unsigned int	b;
+
+	if (hex == NULL || strlen(hex) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = (unsigned char)b;
+	}
+	return 0;
+}
+
+/* The database's PRAGMA user_version. */
+static int
+user_version(sqlite3 *db, int *v, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	else
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Migration 1: the random salt of opt-out hashes. */
+static int
+init_salt(sqlite3 *db, char *err, size_t errlen)
+{
+	unsigned char	 salt[SALT_LEN];
+	char		 hex[2 * SALT_LEN + 1];
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (RAND_bytes(salt, sizeof(salt)) != 1) {
+		snprintf(err, errlen, "RAND_bytes could not make a salt");
+		return -1;
+	}
+	hex_encode(salt, sizeof(salt), hex);
+	explicit_bzero(salt, sizeof(salt));
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta (key, value) "
+	    "VALUES ('salt', ?1)", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Apply the migration steps the database has not seen, one txn each. */
+static int
+migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	char	why[200], sql[64];
+	int	v, step;
+
+	for (;;) {
+		if (exec_sql(db, "BEGIN IMMEDIATE", why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "cannot start the schema "
+			    "migration: %s", why);
+			return -1;
+		}
+		/* Read inside the lock: another process may have migrated. */
+		if (user_version(db, &v, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "cannot read the schema "
+			    "version: %s", why);
+			goto fail;
+		}
+		if (v > SCHEMA_VERSION) {
+			snprintf(err, errlen, "the database has schema version "
+			    "%d, newer than the %d this program knows; use a "
+			    "newer varseld", v, SCHEMA_VERSION);
+			goto fail;
+		}
+		if (v < 0) {
+			snprintf(err, errlen, "the database has an invalid "
+			    "schema version %d", v);
+			goto fail;
+		}
+		if (v == SCHEMA_VERSION)
+			return exec_sql(db, "COMMIT", err, errlen);
+		step = v + 1;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", step);
+		if (exec_sql(db, migrations[v].sql, why, sizeof(why)) == -1 ||
+		    (migrations[v].fn != NULL &&
+		    migrations[v].fn(db, why, sizeof(why)) == -1) ||
+		    exec_sql(db, sql, why, sizeof(why)) == -1 ||
+		    exec_sql(db, "COMMIT", why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "schema migration to version %d "
+			    "failed: %s", step, why);
+			goto fail;
+		}
+	}
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Read the opt-out salt from meta. */
+static int
+load_salt(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta "
+	    "WHERE key = 'salt'", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    hex_decode((const char *)sqlite3_column_text(st, 0), s->salt,
+	    sizeof(s->salt)) == 0)
+		rc = 0;
+	else
+		snprintf(err, errlen, "the database has no valid opt-out "
+		    "salt in its meta table");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* sha256 hex of salt || phone. */
+void
+store_phone_hash(struct store *s, const char *phone, char out[65])
+{
+	unsigned char	buf[SALT_LEN + 64];
+	size_t		n = strnlen(phone, 64);
+
+	memcpy(buf, s->salt, SALT_LEN);
+	memcpy(buf + SALT_LEN, phone, n);
+	sha256_hex(buf, SALT_LEN + n, out);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* SQL varsel_phone_hash(phone): store_phone_hash of a text; NULL for NULL. */
+static void
+sql_phone_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store		*s = sqlite3_user_data(ctx);
+	const unsigned char	*phone;
+	char			 hash[65];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((phone = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	store_phone_hash(s, (const char *)phone, hash);
+	sqlite3_result_text(ctx, hash, -1, SQLITE_TRANSIENT);
+}
+
+/* Prepare the statements of every file, each id exactly once. */
+static int
+prepare_all(struct store *s, char *err, size_t errlen)
+{
+	const struct store_sql	*q;
+	size_t			 i;
+	int			 id;
+
+	for (i = 0; i < nitems(sql_tables); i++)
+		for (q = sql_tables[i]; q->sql != NULL; q++) {
+			if ((int)q->id < 0 || q->id >= ST_NSTMTS ||
+			    s->st[q->id] != NULL) {
+				snprintf(err, errlen, "statement %d: a second "
+				    "SQL text", (int)q->id);
+				return -1;
+			}
+			if (sqlite3_prepare_v3(s->db, q->sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &s->st[q->id],
+			    NULL) != SQLITE_OK) {
+				snprintf(err, errlen, "preparing statement %d: "
+				    "%s", (int)q->id, sqlite3_errmsg(s->db));
+				return -1;
+			}
+		}
+	for (id = 0; id < ST_NSTMTS; id++)
+		if (s->st[id] == NULL) {
+			snprintf(err, errlen, "statement %d has no SQL text",
+			    id);
+			return -1;
+		}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store	*s;
+	sqlite3_stmt	*st;
+	const char	*fn, *mode;
+	char		 why[512];
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open: %s", s->db != NULL ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	fn = sqlite3_db_filename(s->db, "main");
+	s->is_file = fn != NULL && fn[0] != '\0';
+
+	/* journal_mode answers with the mode now in force. */
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(err, errlen, "cannot set WAL mode: %s",
+		    sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (s->is_file && (mode == NULL || strcmp(mode, "wal") != 0)) {
+		snprintf(err, errlen, "journal mode is '%s', not wal (a file "
+		    "system without shared memory?)", mode != NULL ? mode :
+		    "unknown");
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	/*
+	 * A fan-out reads contacts and writes deliveries with six indexes:
+	 * the default 2 MiB page cache makes every one of those a pread.
+	 * 64 MiB of cache, and reads through a mapping of the file.
+	 */
+	if (exec_sql(s->db, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
+	    "PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY",
+	    why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	if (migrate(s->db, why, sizeof(why)) == -1 ||
+	    load_salt(s, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s", why);
+		goto fail;
+	}
+	/* Lets SQL match numbers against opt-outs (escalation). */
+	if (sqlite3_create_function_v2(s->db, "varsel_phone_hash", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, s,
+	    sql_phone_hash, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot register varsel_phone_hash: %s",
+		    sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (prepare_all(s, err, errlen) == -1)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db)) {
+		log_warnx("%s: a transaction was still open; rolled back",
+		    __func__);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	for (i = 0; i < ST_NSTMTS; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+	explicit_bzero(s->salt, sizeof(s->salt));
+	free(s);
+}
+
+int
+store_ping(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_PING];
+	int		 rc;
+
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		log_warnx("%s: the database is read-only", __func__);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (s->depth > 0)
+		return 0;
+	/* Take and drop the write lock: the database is writable. */
+	if (store_step_done(s, ST_BEGIN, __func__) == -1)
+		return -1;
+	return store_step_done(s, ST_ROLLBACK, __func__);
+}
+
+/* ---- running statements --------------------------------------------- */
+
+/* Step a statement that returns no rows; reset it either way. */
+int
+store_step_done(struct store *s, enum stmt_id id, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Run a bound UPDATE; *n gets how many rows it changed. */
+int
+store_count_update(struct store *s, enum stmt_id id, int *n, const char *func)
+{
+	if (store_step_done(s, id, func) == -1)
+		return -1;
+	if (n != NULL)
+		*n += sqlite3_changes(s->db);
+	return 0;
+}
+
+/* ---- transactions --------------------------------------------------- */
+
+/* Put synchronous back to NORMAL after a durable transaction. */
+static void
+sync_normal(struct store *s)
+{
+	char	why[256];
+
+	if (!s->sync_full)
+		return;
+	s->sync_full = false;
+	if (exec_sql(s->db, "PRAGMA synchronous = NORMAL", why,
+	    sizeof(why)) == -1)
+		log_warnx("%s: %s", __func__, why);
+}
+
+int
+store_begin(struct store *s, bool durable)
+{
+	char	why[256];
+
+	if (s->depth > 0) {
+		if (durable && !s->sync_full)
+			s->want_sync = true;
+		s->depth++;
+		return 0;
+	}
+	/* synchronous cannot change inside a transaction. */
+	if (durable) {
+		if (exec_sql(s->db, "PRAGMA synchronous = FULL", why,
+		    sizeof(why)) == -1) {
+			log_warnx("%s: %s", __func__, why);
+			return -1;
+		}
+		s->sync_full = true;
+	}
+	if (store_step_done(s, ST_BEGIN, __func__) == -1) {
+		sync_normal(s);
+		return -1;
+	}
+	s->depth = 1;
+	s->want_sync = false;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (s->depth == 0) {
+		log_warnx("%s: no transaction is open (rolled back earlier?)",
+		    __func__);
+		return -1;
+	}
+	if (--s->depth > 0)
+		return 0;
+	if (store_step_done(s, ST_COMMIT, __func__) == -1) {
+		if (!sqlite3_get_autocommit(s->db))
+			store_step_done(s, ST_ROLLBACK, __func__);
+		sync_normal(s);
+		s->want_sync = false;
+		return -1;
+	}
+	sync_normal(s);
+	/*
+	 * A durable begin nested in an ordinary transaction: the commit
+	 * did not sync the WAL, a checkpoint syncs it before copying.
+	 */
+	if (s->want_sync && s->is_file &&
+	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL) != SQLITE_OK)
+		DBWARN(s);
+	s->want_sync = false;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_step_done(s, ST_ROLLBACK, __func__);
+	s->depth = 0;
+	s->want_sync = false;
+	sync_normal(s);
+}
+
+int
+store_savepoint(struct store *s)
+{
+	enum txn_kind	kind;
+
+	if (s->depth == 0) {
+		log_warnx("%s: no transaction is open", __func__);
+		return -1;
+	}
+	return store_txn_enter(s, &kind, __func__);
+}
+
+int
+store_savepoint_end(struct store *s, bool keep)
+{
+	int	rc = 0;
+
+	if (s->depth > 0)
+		s->depth--;
+	if (!keep && store_step_done(s, ST_ROLLBACK_TO, __func__) == -1)
+		rc = -1;
+	if (store_step_done(s, ST_RELEASE, __func__) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* Open a transaction for a change of several rows, or a savepoint. */
+int
+store_txn_enter(struct store *s, enum txn_kind *kind, const char *func)
+{
+	if (s->depth == 0) {
+		if (store_step_done(s, ST_BEGIN, func) == -1)
+			return -1;
+		*kind = TXN_OWN;
+	} else {
+		if (store_step_done(s, ST_SAVEPOINT, func) == -1)
+			return -1;
+		*kind = TXN_SAVEPOINT;
+	}
+	s->depth++;
+	return 0;
+}
+
+/* Close what store_txn_enter opened: keep the changes if ok, else undo. */
+int
+store_txn_leave(struct store *s, enum txn_kind kind, bool ok,
+    const char *func)
+{
+	int	rc = ok ? 0 : -1;
+
+	if (kind == TXN_SAVEPOINT)
+		return store_savepoint_end(s, ok) == -1 ? -1 : rc;
+	if (s->depth > 0)
+		s->depth--;
+	if (ok && store_step_done(s, ST_COMMIT, func) == -1)
+		rc = -1;
+	if (!sqlite3_get_autocommit(s->db))
+		store_step_done(s, ST_ROLLBACK, func);
+	return rc;
+}
