@@ -1,0 +1,616 @@
+/*
+ * Contacts in the store: the people alerts reach (table contacts), their
+ * groups (groups, memberships), who is in a group, an area or a map box,
+ * what a number allows (language, channels, SMS or not), and opt-outs
+ * (optouts and its log optout_log), kept as salted hashes of the number.
+ * Deleting a contact erases its number from old deliveries and inbound
+ * SMS too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+#define CONTACT_COLS \
+	"id, phone, name, lang, area, lat, lon, channels, created_at, " \
+	"updated_at, sms_cap"
+
+static int	group_id(struct store *, const char *, bool, int64_t *,
+		    const char *);
+static int	read_contact(sqlite3_stmt *, struct contact *, int64_t *);
+static int	read_groups(struct store *, int64_t, struct contact *,
+		    const char *);
+static enum sms_cap col_sms_cap(sqlite3_stmt *, int);
+static int	members(struct store *, enum stmt_id, const char *,
+		    store_recipient_cb, void *, const char *);
+
+/* The statements of this file, prepared by store_open. */
+const struct store_sql store_contacts_sql[] = {
+	{ ST_CONTACT_UPSERT,
+	    "INSERT INTO contacts (phone, name, lang, area, lat, lon, "
+	    "channels, created_at, updated_at, sms_cap) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (phone) DO UPDATE SET name = excluded.name, "
+	    "lang = excluded.lang, area = excluded.area, lat = excluded.lat, "
+	    "lon = excluded.lon, channels = excluded.channels, "
+	    "updated_at = excluded.updated_at, sms_cap = excluded.sms_cap "
+	    "RETURNING id" },
+	{ ST_MEMBERSHIPS_CLEAR,
+	    "DELETE FROM memberships WHERE contact_id = ?1" },
+	{ ST_MEMBERSHIP_ADD,
+	    "INSERT OR IGNORE INTO memberships (group_id, contact_id) "
+	    "VALUES (?1, ?2)" },
+	{ ST_GROUP_ID, "SELECT id FROM groups WHERE name = ?1" },
+	{ ST_GROUP_ADD, "INSERT INTO groups (name) VALUES (?1)" },
+	{ ST_CONTACT_GET,
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone = ?1" },
+	{ ST_CONTACT_GROUPS,
+	    "SELECT g.name FROM memberships m JOIN groups g "
+	    "ON g.id = m.group_id WHERE m.contact_id = ?1 ORDER BY g.name" },
+	{ ST_CONTACT_DELETE, "DELETE FROM contacts WHERE phone = ?1" },
+	{ ST_DELIVERIES_ERASE,
+	    "UPDATE deliveries SET phone = 'erased' WHERE phone = ?1" },
+	{ ST_INBOUND_ERASE,
+	    "UPDATE inbound SET text = '', from_phone = 'erased' "
+	    "WHERE from_phone = ?1" },
+	{ ST_CONTACTS_LIST,
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
+	    "ORDER BY phone LIMIT ?2" },
+	{ ST_SET_AREA,
+	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
+	    "ON CONFLICT (phone) DO UPDATE SET area = excluded.area, "
+	    "updated_at = excluded.updated_at RETURNING id" },
+	{ ST_GROUPS_LIST,
+	    "SELECT g.name, (SELECT count(*) FROM memberships m "
+	    "WHERE m.group_id = g.id) FROM groups g ORDER BY g.name" },
+	{ ST_GROUP_MEMBERS,
+	    "SELECT c.phone, c.lang, c.channels, c.sms_cap FROM groups g "
+	    "JOIN memberships m ON m.group_id = g.id "
+	    "JOIN contacts c ON c.id = m.contact_id WHERE g.name = ?1" },
+	{ ST_AREA_MEMBERS,
+	    "SELECT phone, lang, channels, sms_cap FROM contacts "
+	    "WHERE area = ?1" },
+	{ ST_AREA_NOPOS,
+	    "SELECT phone, lang, channels, sms_cap FROM contacts "
+	    "WHERE area = ?1 "
+	    "AND (lat IS NULL OR lon IS NULL)" },
+	{ ST_IN_BOX,
+	    "SELECT phone, lang, channels, sms_cap, lat, lon FROM contacts "
+	    "WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4 "
+	    "AND lon IS NOT NULL" },
+	{ ST_CONTACT_RECIPIENT,
+	    "SELECT lang, channels, sms_cap FROM contacts WHERE phone = ?1" },
+	{ ST_OPTOUT_ADD,
+	    "INSERT INTO optouts (phone_hash, channel, created_at) "
+	    "VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (phone_hash) DO UPDATE SET channel = excluded.channel"
+	},
+	{ ST_OPTOUT_LOG,
+	    "INSERT INTO optout_log (phone_hash, action, channel, at) "
+	    "VALUES (?1, ?2, ?3, ?4)" },
+	{ ST_OPTOUT_DEL, "DELETE FROM optouts WHERE phone_hash = ?1" },
+	{ ST_OPTOUT_HAS, "SELECT 1 FROM optouts WHERE phone_hash = ?1" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* ---- contacts ------------------------------------------------------- */
+
+void
+contact_clear(struct contact *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->area);
+	for (i = 0; i < c->ngroups; i++)
+		free(c->groups[i]);
+	free(c->groups);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The id of a group, creating it if create; STORE_NOTFOUND otherwise. */
+static int
+group_id(struct store *s, const char *name, bool create, int64_t *id,
+    const char *func)
+{
+	sqlite3_stmt	*st = s->st[ST_GROUP_ID];
+	int		 rc;
+
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (!create)
+		return STORE_NOTFOUND;
+	bind_text(s->st[ST_GROUP_ADD], 1, name);
+	if (store_step_done(s, ST_GROUP_ADD, func) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_contact_upsert(struct store *s, const struct contact *c)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_UPSERT];
+	enum txn_kind	 kind;
+	int64_t		 created, updated, cid = 0, gid;
+	size_t		 i;
+	bool		 ok = false;
+	int		 rc;
+
+	created = c->created_at != 0 ? c->created_at : now_ms();
+	updated = c->updated_at != 0 ? c->updated_at : created;
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	rc = bind_text(st, 1, c->phone);
+	rc |= bind_text(st, 2, c->name);
+	rc |= bind_text(st, 3, c->lang[0] != '\0' ? c->lang : "sv");
+	rc |= bind_text(st, 4, c->area);
+	if (c->has_pos) {
+		rc |= sqlite3_bind_double(st, 5, c->lat);
+		rc |= sqlite3_bind_double(st, 6, c->lon);
+	}
+	rc |= sqlite3_bind_int64(st, 7, c->channels);
+	rc |= sqlite3_bind_int64(st, 8, created);
+	rc |= sqlite3_bind_int64(st, 9, updated);
+	rc |= sqlite3_bind_int(st, 10, (int)c->sms_cap);
+	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
+		DBWARN(s);
+		stmt_done(st);
+		goto out;
+	}
+	cid = sqlite3_column_int64(st, 0);
+	/* Run the RETURNING statement to its end so the row is written. */
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		DBWARN(s);
+		stmt_done(st);
+		goto out;
+	}
+	stmt_done(st);
+
+	sqlite3_bind_int64(s->st[ST_MEMBERSHIPS_CLEAR], 1, cid);
+	if (store_step_done(s, ST_MEMBERSHIPS_CLEAR, __func__) == -1)
+		goto out;
+	for (i = 0; i < c->ngroups; i++) {
+		if (c->groups[i] == NULL || c->groups[i][0] == '\0')
+			continue;
+		if (group_id(s, c->groups[i], true, &gid, __func__) != 0)
+			goto out;
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
+		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+			goto out;
+	}
+	ok = true;
+out:
+	return store_txn_leave(s, kind, ok, __func__);
+}
+
+/* Fill c from a row of CONTACT_COLS; its id in *cid. -1 when out of memory. */
+static int
+read_contact(sqlite3_stmt *st, struct contact *c, int64_t *cid)
+{
+	bool	oom = false;
+
+	memset(c, 0, sizeof(*c));
+	*cid = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, c->phone, sizeof(c->phone));
+	c->name = col_dup(st, 2, &oom);
+	col_copy(st, 3, c->lang, sizeof(c->lang));
+	c->area = col_dup(st, 4, &oom);
+	c->has_pos = sqlite3_column_type(st, 5) != SQLITE_NULL &&
+	    sqlite3_column_type(st, 6) != SQLITE_NULL;
+	if (c->has_pos) {
+		c->lat = sqlite3_column_double(st, 5);
+		c->lon = sqlite3_column_double(st, 6);
+	}
+	c->channels = (unsigned int)sqlite3_column_int64(st, 7);
+	c->created_at = sqlite3_column_int64(st, 8);
+	c->updated_at = sqlite3_column_int64(st, 9);
+	c->sms_cap = col_sms_cap(st, 10);
+	return oom ? -1 : 0;
+}
+
+/* Add the contact's group names to c; 0 or -1 (c is then cleared). */
+static int
+read_groups(struct store *s, int64_t cid, struct contact *c, const char *func)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_GROUPS];
+	bool		 oom = false;
+	char		**g;
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cid);
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((g = reallocarray(c->groups, c->ngroups + 1,
+		    sizeof(*g))) == NULL) {
+			oom = true;
+			break;
+		}
+		c->groups = g;
+		if ((g[c->ngroups] = col_dup(st, 0, &oom)) == NULL)
+			oom = true;
+		else
+			c->ngroups++;
+	}
+	if (!oom && rc != SQLITE_DONE)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	if (oom)
+		log_warnx("%s: out of memory", func);
+	if (oom || rc != SQLITE_DONE) {
+		contact_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_contact_get(struct store *s, const char *phone, struct contact *c)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_GET];
+	int64_t		 cid;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	bind_text(st, 1, phone);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			DBWARN(s);
+		stmt_done(st);
+		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	}
+	rc = read_contact(st, c, &cid);
+	stmt_done(st);
+	if (rc == -1) {
+		log_warnx("%s: out of memory", __func__);
+		contact_clear(c);
+		return -1;
+	}
+	return read_groups(s, cid, c, __func__);
+}
+
+int
+store_contact_delete(struct store *s, const char *phone)
+{
+	enum txn_kind	kind;
+	bool		ok = false;
+	int		rc = 0;
+
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(s->st[ST_CONTACT_DELETE], 1, phone);
+	if (store_step_done(s, ST_CONTACT_DELETE, __func__) == -1)
+		goto out;
+	if (sqlite3_changes(s->db) == 0) {
+		rc = STORE_NOTFOUND;
+		goto out;
+	}
+	/* Memberships go by cascade; the number goes from old deliveries. */
+	bind_text(s->st[ST_DELIVERIES_ERASE], 1, phone);
+	if (store_step_done(s, ST_DELIVERIES_ERASE, __func__) == -1)
+		goto out;
+	/* And from the SMS the person sent (a rare scan of inbound). */
+	bind_text(s->st[ST_INBOUND_ERASE], 1, phone);
+	if (store_step_done(s, ST_INBOUND_ERASE, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	if (store_txn_leave(s, kind, ok, __func__) == -1 && rc == 0)
+		return -1;
+	return rc;
+}
+
+int
+store_contacts_list(struct store *s, const char *after, int limit,
+    store_contact_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACTS_LIST];
+	struct contact	*v;
+	int64_t		*ids;
+	int		 n = 0, i, rc, ret = 0;
+
+	if (limit <= 0)
+		return 0;
+	v = calloc((size_t)limit, sizeof(*v));
+	ids = calloc((size_t)limit, sizeof(*ids));
+	if (v == NULL || ids == NULL) {
+		free(v);
+		free(ids);
+		return -1;
+	}
+	/* Read the page first: groups need the same connection's cursor. */
+	bind_text(st, 1, after != NULL ? after : "");
+	sqlite3_bind_int(st, 2, limit);
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_contact(st, &v[n], &ids[n]) == -1) {
+			contact_clear(&v[n]);	/* what it did copy */
+			ret = -1;
+			break;
+		}
+		n++;
+	}
+	if (ret == 0 && n < limit && rc != SQLITE_DONE) {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	for (i = 0; i < n; i++) {
+		if (ret == 0 && read_groups(s, ids[i], &v[i], __func__) == -1)
+			ret = -1;
+		if (ret == 0 && cb(&v[i], arg) == -1)
+			ret = -1;
+		contact_clear(&v[i]);
+	}
+	free(v);
+	free(ids);
+	return ret;
+}
+
+int
+store_contact_set_area(struct store *s, const char *phone, const char *area,
+    const char *group, const char *lang, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_SET_AREA];
+	enum txn_kind	 kind;
+	int64_t		 cid = 0, gid;
+	bool		 ok = false;
+	int		 rc;
+
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(st, 1, phone);
+	bind_text(st, 2, lang != NULL && lang[0] != '\0' ? lang : "sv");
+	bind_text(st, 3, area);
+	sqlite3_bind_int64(st, 4, now);
+	/* RETURNING: the row is written by the first step. */
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cid = sqlite3_column_int64(st, 0);
+	else
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_ROW)
+		goto out;
+	if (group != NULL && group[0] != '\0') {
+		if (group_id(s, group, true, &gid, __func__) != 0)
+			goto out;
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
+		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
+		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
+			goto out;
+	}
+	ok = true;
+out:
+	return store_txn_leave(s, kind, ok, __func__);
+}
+
+/* ---- groups, areas and the map: who an alert reaches ----------------- */
+
+int
+store_groups_list(struct store *s, store_group_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_GROUPS_LIST];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*name = sqlite3_column_text(st, 0);
+
+		cb(name != NULL ? (const char *)name : "",
+		    sqlite3_column_int64(st, 1), arg);
+	}
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_group_exists(struct store *s, const char *name)
+{
+	int64_t	id;
+
+	return group_id(s, name, false, &id, __func__);
+}
+
+/* What a stored sms_cap says; anything else is unknown. */
+static enum sms_cap
+col_sms_cap(sqlite3_stmt *st, int col)
+{
+	switch (sqlite3_column_int(st, col)) {
+	case SMS_CAP_YES:
+		return SMS_CAP_YES;
+	case SMS_CAP_NO:
+		return SMS_CAP_NO;
+	default:
+		return SMS_CAP_UNKNOWN;
+	}
+}
+
+/* Call cb for each row of phone, lang, channels, sms_cap; -1 if cb stopped. */
+static int
+members(struct store *s, enum stmt_id id, const char *key,
+    store_recipient_cb cb, void *arg, const char *func)
+{
+	sqlite3_stmt		*st = s->st[id];
+	struct recipient	 r;
+	const unsigned char	*phone, *lang;
+	int			 rc, stopped = 0;
+
+	bind_text(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		phone = sqlite3_column_text(st, 0);
+		lang = sqlite3_column_text(st, 1);
+		r.phone = phone != NULL ? (const char *)phone : "";
+		r.lang = lang != NULL ? (const char *)lang : "";
+		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
+		r.sms_cap = col_sms_cap(st, 3);
+		if (cb(&r, arg) == -1) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (!stopped && rc != SQLITE_DONE)
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+int
+store_group_members(struct store *s, const char *group, store_recipient_cb cb,
+    void *arg)
+{
+	return members(s, ST_GROUP_MEMBERS, group, cb, arg, __func__);
+}
+
+int
+store_area_members(struct store *s, const char *area, store_recipient_cb cb,
+    void *arg)
+{
+	return members(s, ST_AREA_MEMBERS, area, cb, arg, __func__);
+}
+
+int
+store_area_members_nopos(struct store *s, const char *area,
+    store_recipient_cb cb, void *arg)
+{
+	return members(s, ST_AREA_NOPOS, area, cb, arg, __func__);
+}
+
+int
+store_contacts_in_box(struct store *s, double lat_min, double lat_max,
+    double lon_min, double lon_max, store_geo_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_IN_BOX];
+	struct recipient	 r;
+	int			 rc, stopped = 0;
+
+	sqlite3_bind_double(st, 1, lat_min);
+	sqlite3_bind_double(st, 2, lat_max);
+	sqlite3_bind_double(st, 3, lon_min);
+	sqlite3_bind_double(st, 4, lon_max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*phone = sqlite3_column_text(st, 0);
+		const unsigned char	*lang = sqlite3_column_text(st, 1);
+
+		r.phone = phone != NULL ? (const char *)phone : "";
+		r.lang = lang != NULL ? (const char *)lang : "sv";
+		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
+		r.sms_cap = col_sms_cap(st, 3);
+		if (cb(&r, sqlite3_column_double(st, 4),
+		    sqlite3_column_double(st, 5), arg) == -1) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (!stopped && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return stopped || rc != SQLITE_DONE ? -1 : 0;
+}
+
+int
+store_contact_recipient(struct store *s, const char *phone, char lang[8],
+    unsigned int *channels, enum sms_cap *cap)
+{
+	sqlite3_stmt	*st = s->st[ST_CONTACT_RECIPIENT];
+	int		 rc;
+
+	bind_text(st, 1, phone);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, lang, 8);
+		*channels = (unsigned int)sqlite3_column_int64(st, 1);
+		*cap = col_sms_cap(st, 2);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+/* ---- opt-outs ------------------------------------------------------- */
+
+int
+store_optout_add(struct store *s, const char *phone, const char *channel,
+    int64_t at)
+{
+	sqlite3_stmt	*st;
+	enum txn_kind	 kind;
+	char		 hash[65];
+	bool		 ok = false;
+
+	store_phone_hash(s, phone, hash);
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	st = s->st[ST_OPTOUT_ADD];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, channel);
+	sqlite3_bind_int64(st, 3, at);
+	if (store_step_done(s, ST_OPTOUT_ADD, __func__) == -1)
+		goto out;
+	st = s->st[ST_OPTOUT_LOG];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, "stop");
+	bind_text(st, 3, channel);
+	sqlite3_bind_int64(st, 4, at);
+	if (store_step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	return store_txn_leave(s, kind, ok, __func__);
+}
+
+int
+store_optout_remove(struct store *s, const char *phone, int64_t at)
+{
+	sqlite3_stmt	*st;
+	enum txn_kind	 kind;
+	char		 hash[65];
+	bool		 ok = false;
+
+	store_phone_hash(s, phone, hash);
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	bind_text(s->st[ST_OPTOUT_DEL], 1, hash);
+	if (store_step_done(s, ST_OPTOUT_DEL, __func__) == -1)
+		goto out;
+	st = s->st[ST_OPTOUT_LOG];
+	bind_text(st, 1, hash);
+	bind_text(st, 2, "start");
+	sqlite3_bind_int64(st, 4, at);
+	if (store_step_done(s, ST_OPTOUT_LOG, __func__) == -1)
+		goto out;
+	ok = true;
+out:
+	return store_txn_leave(s, kind, ok, __func__);
+}
+
+bool
+store_optout_has(struct store *s, const char *phone)
+{
+	sqlite3_stmt	*st = s->st[ST_OPTOUT_HAS];
+	char		 hash[65];
+	int		 rc;
+
+	store_phone_hash(s, phone, hash);
+	bind_text(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	/* On a database error we send: a missed alert is the worse fault. */
+	return rc == SQLITE_ROW;
+}
