@@ -1,6 +1,6 @@
 /*
- * The tables of the store, until they move to a file each: alerts,
- * deliveries, inbound SMS, the source event outbox and purge.
+ * The tables of the store, until they move to a file each: deliveries,
+ * inbound SMS, the source event outbox and purge.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +10,6 @@
 
 #define CB_KEEP_MS	(24 * 3600 * 1000LL)	/* done callbacks kept */
 
-#define ALERT_COLS \
-	"id, client, source_ref, body_hash, type, severity, template, lang, " \
-	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
-	"segments, encoding, response, escalate_after_s, status"
 /*
  * The escalation candidates of one scan (see store_escalation_due): an
  * SMS without report or answer, not escalated yet, to a number that
@@ -29,54 +25,6 @@
 	"AND (k.channels & 2) = 0) " \
 	"AND NOT EXISTS (SELECT 1 FROM optouts o " \
 	"WHERE o.phone_hash = varsel_phone_hash(d.phone))"
-
-/* The statements of store_alerts.c. */
-const struct store_sql store_alerts_sql[] = {
-	{ ST_ALERT_INSERT,
-	    "INSERT INTO alerts (client, source_ref, body_hash, type, "
-	    "severity, template, lang, ack, callback_url, created_at, "
-	    "expires_at, recipients, suppressed, segments, encoding, response, "
-	    "escalate_after_s, status) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17, ?18)" },
-	{ ST_ALERT_SET_RESPONSE,
-	    "UPDATE alerts SET response = ?2 WHERE id = ?1" },
-	{ ST_ALERT_SET_SUMMARY,
-	    "UPDATE alerts SET recipients = ?2, suppressed = ?3, "
-	    "segments = ?4, encoding = ?5 WHERE id = ?1" },
-	{ ST_ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1" },
-	{ ST_ALERT_FIND_REF,
-	    "SELECT " ALERT_COLS " FROM alerts "
-	    "WHERE client = ?1 AND source_ref = ?2" },
-	{ ST_ALERT_COUNTS,
-	    "SELECT state, count(*), sum(ack = 1), sum(ack = -1), "
-	    "sum(in_doubt <> 0) FROM deliveries WHERE alert_id = ?1 "
-	    "GROUP BY state" },
-	{ ST_ALERTS_LIST,
-	    "SELECT " ALERT_COLS " FROM alerts ORDER BY id DESC LIMIT ?1" },
-	{ ST_ALERT_CANCEL,
-	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
-	    "WHERE alert_id = ?1 AND state = 0" },
-	{ ST_EXPIRE_ALERTS,
-	    "UPDATE deliveries SET state = 5, "
-	    "error = 'the alert expired before it was sent', updated_at = ?1 "
-	    "WHERE state = 0 AND alert_id IN (SELECT id FROM alerts "
-	    "WHERE expires_at > 0 AND expires_at <= ?1)" },
-	{ ST_EXPIRE_SINGLE,
-	    "UPDATE deliveries SET state = 5, "
-	    "error = 'expired before it was sent', updated_at = ?1 "
-	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1" },
-	{ ST_ALERTS_WATCHED,
-	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
-	    "WHERE callback_url IS NOT NULL AND watch_done = 0" },
-	{ ST_SET_WATCH,
-	    "UPDATE alerts SET watch_progress_at = ?2, watch_digest = ?3, "
-	    "watch_done = ?4 WHERE id = ?1" },
-	{ ST_GET_WATCH,
-	    "SELECT coalesce(watch_digest, ''), watch_progress_at FROM alerts "
-	    "WHERE id = ?1" },
-	{ ST_NSTMTS, NULL }
-};
 
 /* The statements of store_deliveries.c. */
 const struct store_sql store_deliveries_sql[] = {
@@ -245,258 +193,9 @@ const struct store_sql store_purge_sql[] = {
 	{ ST_NSTMTS, NULL }
 };
 
-static int	read_alert(sqlite3_stmt *, struct alert_row *);
-static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
-		    const char *);
 static int	read_delivery(sqlite3_stmt *, struct delivery *);
-static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
-		    void *, const char *);
 static int	deliveries_each(struct store *, enum stmt_id,
 		    store_delivery_cb, void *, const char *);
-
-/* ---- alerts --------------------------------------------------------- */
-
-void
-alert_row_clear(struct alert_row *a)
-{
-	if (a == NULL)
-		return;
-	free(a->client);
-	free(a->source_ref);
-	free(a->body_hash);
-	free(a->type);
-	free(a->template);
-	free(a->lang);
-	free(a->callback_url);
-	free(a->encoding);
-	free(a->response);
-	free(a->status);
-	memset(a, 0, sizeof(*a));
-}
-
-/* Fill a from a row of ALERT_COLS; -1 (cleared) when out of memory. */
-static int
-read_alert(sqlite3_stmt *st, struct alert_row *a)
-{
-	bool	oom = false;
-
-	memset(a, 0, sizeof(*a));
-	a->id = sqlite3_column_int64(st, 0);
-	a->client = col_dup(st, 1, &oom);
-	a->source_ref = col_dup(st, 2, &oom);
-	a->body_hash = col_dup(st, 3, &oom);
-	a->type = col_dup(st, 4, &oom);
-	a->severity = sqlite3_column_int(st, 5);
-	a->template = col_dup(st, 6, &oom);
-	a->lang = col_dup(st, 7, &oom);
-	a->ack = sqlite3_column_int(st, 8) != 0;
-	a->callback_url = col_dup(st, 9, &oom);
-	a->created_at = sqlite3_column_int64(st, 10);
-	a->expires_at = sqlite3_column_int64(st, 11);
-	a->recipients = sqlite3_column_int(st, 12);
-	a->suppressed = sqlite3_column_int(st, 13);
-	a->segments = sqlite3_column_int(st, 14);
-	a->encoding = col_dup(st, 15, &oom);
-	a->response = col_dup(st, 16, &oom);
-	a->escalate_after_s = sqlite3_column_int64(st, 17);
-	a->status = col_dup(st, 18, &oom);
-	if (oom) {
-		log_warnx("%s: out of memory", __func__);
-		alert_row_clear(a);
-		return -1;
-	}
-	return 0;
-}
-
-/* Run a bound single-alert query into a. */
-static int
-alert_one(struct store *s, enum stmt_id id, struct alert_row *a,
-    const char *func)
-{
-	sqlite3_stmt	*st = s->st[id];
-	int		 rc, ret;
-
-	memset(a, 0, sizeof(*a));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = read_alert(st, a);
-	else if (rc == SQLITE_DONE)
-		ret = STORE_NOTFOUND;
-	else {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret;
-}
-
-int
-store_alert_insert(struct store *s, struct alert_row *a)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_INSERT];
-	int		 rc;
-
-	rc = bind_text(st, 1, a->client);
-	rc |= bind_text(st, 2, a->source_ref);
-	rc |= bind_text(st, 3, a->body_hash);
-	rc |= bind_text(st, 4, a->type);
-	rc |= sqlite3_bind_int(st, 5, a->severity);
-	rc |= bind_text(st, 6, a->template);
-	rc |= bind_text(st, 7, a->lang);
-	rc |= sqlite3_bind_int(st, 8, a->ack ? 1 : 0);
-	rc |= bind_text(st, 9, a->callback_url);
-	rc |= sqlite3_bind_int64(st, 10, a->created_at != 0 ? a->created_at :
-	    now_ms());
-	rc |= sqlite3_bind_int64(st, 11, a->expires_at);
-	rc |= sqlite3_bind_int(st, 12, a->recipients);
-	rc |= sqlite3_bind_int(st, 13, a->suppressed);
-	rc |= sqlite3_bind_int(st, 14, a->segments);
-	rc |= bind_text(st, 15, a->encoding);
-	rc |= bind_text(st, 16, a->response);
-	rc |= sqlite3_bind_int64(st, 17, a->escalate_after_s);
-	rc |= bind_text(st, 18, a->status != NULL && a->status[0] != '\0' ?
-	    a->status : "actual");
-	if (rc != SQLITE_OK) {
-		DBWARN(s);
-		stmt_done(st);
-		return -1;
-	}
-	if (store_step_done(s, ST_ALERT_INSERT, __func__) == -1)
-		return -1;
-	a->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
-}
-
-int
-store_alert_set_response(struct store *s, int64_t id, const char *json)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_SET_RESPONSE];
-
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, json);
-	return store_step_done(s, ST_ALERT_SET_RESPONSE, __func__);
-}
-
-int
-store_alert_set_summary(struct store *s, int64_t id, int recipients,
-    int suppressed, int segments, const char *encoding)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_SET_SUMMARY];
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, recipients);
-	sqlite3_bind_int(st, 3, suppressed);
-	sqlite3_bind_int(st, 4, segments);
-	bind_text(st, 5, encoding);
-	return store_step_done(s, ST_ALERT_SET_SUMMARY, __func__);
-}
-
-int
-store_alert_get(struct store *s, int64_t id, struct alert_row *a)
-{
-	sqlite3_bind_int64(s->st[ST_ALERT_GET], 1, id);
-	return alert_one(s, ST_ALERT_GET, a, __func__);
-}
-
-int
-store_alert_find_ref(struct store *s, const char *client,
-    const char *source_ref, struct alert_row *a)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_FIND_REF];
-
-	bind_text(st, 1, client);
-	bind_text(st, 2, source_ref);
-	return alert_one(s, ST_ALERT_FIND_REF, a, __func__);
-}
-
-int
-store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_COUNTS];
-	int		 rc, state;
-
-	memset(c, 0, sizeof(*c));
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = sqlite3_column_int(st, 0);
-		if (state >= 0 && state < DS_NSTATES)
-			c->state[state] = sqlite3_column_int64(st, 1);
-		c->acks_yes += sqlite3_column_int64(st, 2);
-		c->acks_no += sqlite3_column_int64(st, 3);
-		c->in_doubt += sqlite3_column_int64(st, 4);
-	}
-	if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Every alert row of a bound query to cb; -1 if cb stopped. */
-static int
-alerts_each(struct store *s, enum stmt_id id, store_alert_cb cb, void *arg,
-    const char *func)
-{
-	sqlite3_stmt		*st = s->st[id];
-	struct alert_row	 a;
-	int			 rc, ret = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_alert(st, &a) == -1) {
-			ret = -1;
-			break;
-		}
-		ret = cb(&a, arg);
-		alert_row_clear(&a);
-		if (ret == -1)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret == -1 ? -1 : 0;
-}
-
-int
-store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
-{
-	sqlite3_bind_int(s->st[ST_ALERTS_LIST], 1, limit);
-	return alerts_each(s, ST_ALERTS_LIST, cb, arg, __func__);
-}
-
-int
-store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_CANCEL];
-
-	*n = 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_count_update(s, ST_ALERT_CANCEL, n, __func__);
-}
-
-int
-store_expire_due(struct store *s, int64_t now, int *n)
-{
-	enum txn_kind	kind;
-	bool		ok;
-
-	*n = 0;
-	if (store_txn_enter(s, &kind, __func__) == -1)
-		return -1;
-	sqlite3_bind_int64(s->st[ST_EXPIRE_ALERTS], 1, now);
-	sqlite3_bind_int64(s->st[ST_EXPIRE_SINGLE], 1, now);
-	ok = store_count_update(s, ST_EXPIRE_ALERTS, n, __func__) == 0 &&
-	    store_count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
-	/* The second statement is not run after a failed first one. */
-	stmt_done(s->st[ST_EXPIRE_SINGLE]);
-	if (store_txn_leave(s, kind, ok, __func__) == -1) {
-		*n = 0;
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- deliveries ----------------------------------------------------- */
 
@@ -1240,45 +939,6 @@ store_callback_next_due(struct store *s, int64_t *next_at)
 		DBWARN(s);
 	stmt_done(st);
 	return ret;
-}
-
-int
-store_alerts_watched(struct store *s, store_alert_cb cb, void *arg)
-{
-	return alerts_each(s, ST_ALERTS_WATCHED, cb, arg, __func__);
-}
-
-int
-store_alert_set_watch(struct store *s, int64_t id, int64_t progress_at,
-    const char *digest, bool done)
-{
-	sqlite3_stmt	*st = s->st[ST_SET_WATCH];
-
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, progress_at);
-	bind_text(st, 3, digest);
-	sqlite3_bind_int(st, 4, done ? 1 : 0);
-	return store_step_done(s, ST_SET_WATCH, __func__);
-}
-
-int
-store_alert_get_watch(struct store *s, int64_t id, char digest[65],
-    int64_t *progress_at)
-{
-	sqlite3_stmt	*st = s->st[ST_GET_WATCH];
-	int		 rc;
-
-	digest[0] = '\0';
-	*progress_at = 0;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col_copy(st, 0, digest, 65);
-		*progress_at = sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
 }
 
 /* ---- schema v2: contacts, geography, personal data ------------------- */
