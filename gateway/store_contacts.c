@@ -396,7 +396,7 @@ out:
 	return store_txn_leave(s, kind, ok, __func__);
 }
 
-/* ---- groups, areas and the map: who an alert reaches ----------------- */
+/* ---- groups, areas and the map: who an alert reaches ---------------- */
 
 int
 store_groups_list(struct store *s, store_group_cb cb, void *arg)

@@ -165,7 +165,7 @@ enum txn_kind {
 	TXN_SAVEPOINT		/* inside the caller's transaction */
 };
 
-/* ---- store_schema.c: running statements ---------------------------- */
+/* ---- store_schema.c: running statements ----------------------------- */
 
 /* Step a statement that returns no rows; reset it either way. */
 int	store_step_done(struct store *, enum stmt_id, const char *func);
@@ -181,7 +181,13 @@ int	store_txn_leave(struct store *, enum txn_kind, bool ok,
 /* sha256 hex of the salt and phone: how opt-outs are kept. */
 void	store_phone_hash(struct store *, const char *phone, char out[65]);
 
-/* ---- small column and binding helpers ------------------------------ */
+/* ---- store_deliveries.c: what store_inbound.c reads too ------------- */
+
+/* Every delivery row (DELIVERY_COLS) of a bound query to cb. */
+int	store_deliveries_each(struct store *, enum stmt_id, store_delivery_cb,
+	    void *, const char *func);
+
+/* ---- small column and binding helpers ------------------------------- */
 
 /* Make a statement ready for its next use. */
 static inline void

@@ -1,0 +1,620 @@
+/*
+ * Deliveries in the store (table deliveries, and its per-attempt log
+ * attempts): one row per message to one number on one channel, for an
+ * alert or a reply. The queue (claim what is due, by priority), the
+ * state changes of enum dstate (sent, retry, final, delivery reports,
+ * voice progress, doubt after a crash), answers, the escalation of
+ * unanswered SMS to calls, and the totals for /metrics.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+/*
+ * The escalation candidates of one scan (see store_escalation_due): an
+ * SMS without report or answer, not escalated yet, to a number that
+ * allows voice (not a contact, or one with the voice bit) and has not
+ * opted out (opt-outs are salted hashes: varsel_phone_hash, last as it
+ * costs most).
+ */
+#define ESCALATION_WHERE \
+	"d.channel = 1 AND d.state IN (0, 1, 2) AND d.ack = 0 " \
+	"AND NOT EXISTS (SELECT 1 FROM deliveries c " \
+	"WHERE c.parent_id = d.id) " \
+	"AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.phone = d.phone " \
+	"AND (k.channels & 2) = 0) " \
+	"AND NOT EXISTS (SELECT 1 FROM optouts o " \
+	"WHERE o.phone_hash = varsel_phone_hash(d.phone))"
+
+static int	read_delivery(sqlite3_stmt *, struct delivery *);
+static int	update_one(struct store *, enum stmt_id, const char *);
+
+/* The statements of this file, prepared by store_open. */
+const struct store_sql store_deliveries_sql[] = {
+	{ ST_DELIVERY_INSERT,
+	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
+	    "state, reason, priority, segments, attempts, next_at, expires_at, "
+	    "provider, provider_ref, in_doubt, error, ack, created_at, "
+	    "updated_at, kind, parent_id, sender, pin, inbound_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+	},
+	{ ST_DELIVERY_GET,
+	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1" },
+	{ ST_DELIVERIES_ALL,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "WHERE alert_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3" },
+	{ ST_DELIVERIES_STATE,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "WHERE alert_id = ?1 AND state = ?4 AND id > ?2 ORDER BY id "
+	    "LIMIT ?3" },
+	{ ST_CLAIM_SELECT,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "INDEXED BY deliveries_due "
+	    "WHERE state = 0 AND next_at <= ?1 ORDER BY priority, id LIMIT ?2"
+	},
+	{ ST_CLAIM_UPDATE,
+	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
+	    "updated_at = ?2 WHERE id = ?1 AND state = 0" },
+	{ ST_NEXT_DUE, "SELECT min(next_at) FROM deliveries WHERE state = 0" },
+	{ ST_QUEUE_DEPTH,
+	    "SELECT coalesce(sum(segments), 0) FROM deliveries "
+	    "WHERE state = 0 AND priority <= ?1" },
+	{ ST_REQUEUE,
+	    "UPDATE deliveries SET state = 0, in_doubt = 1, next_at = ?1, "
+	    "updated_at = ?1 WHERE state = 1" },
+	{ ST_DELIVERY_SENT,
+	    "UPDATE deliveries SET state = 2, provider = ?2, "
+	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
+	    "WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_DELIVERY_RETRY,
+	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
+	/* A claim given back unused: not an attempt. */
+	{ ST_DELIVERY_RELEASE,
+	    "UPDATE deliveries SET state = 0, next_at = ?2, "
+	    "attempts = max(attempts - 1, 0), updated_at = ?3 "
+	    "WHERE id = ?1 AND state = 1" },
+	{ ST_DELIVERY_FINISH,
+	    "UPDATE deliveries SET state = ?2, error = ?3, updated_at = ?4 "
+	    "WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_PROGRESS,
+	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
+	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
+	{ ST_REPORT_FIND,
+	    "SELECT id, state FROM deliveries "
+	    "WHERE provider = ?1 AND provider_ref = ?2 "
+	    "ORDER BY id DESC LIMIT 1" },
+	{ ST_MARK_DOUBT,
+	    "UPDATE deliveries SET in_doubt = 1, updated_at = ?2 WHERE id = ?1"
+	},
+	{ ST_SET_ACK,
+	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1" },
+	{ ST_ATTEMPT_LOG,
+	    "INSERT INTO attempts (delivery_id, at, provider, http_status, "
+	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
+	/* Due alerts that expired or have no candidate left are done. */
+	{ ST_ESCALATION_DONE,
+	    "UPDATE alerts SET esc_done = 1 WHERE escalate_after_s > 0 "
+	    "AND esc_done = 0 AND created_at + escalate_after_s * 1000 <= ?1 "
+	    "AND ((expires_at > 0 AND expires_at <= ?1) "
+	    "OR NOT EXISTS (SELECT 1 FROM deliveries d "
+	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE "))" },
+	/*
+	 * CROSS JOIN keeps the few escalating alerts outside (else the
+	 * planner may scan every delivery); the ids are read before cb
+	 * runs, so cb may insert the calls.
+	 */
+	{ ST_ESCALATION_DUE,
+	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id IN ("
+	    "SELECT d.id FROM alerts a INDEXED BY alerts_escalating "
+	    "CROSS JOIN deliveries d ON d.alert_id = a.id "
+	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 "
+	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 "
+	    "AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
+	    ESCALATION_WHERE " LIMIT ?2)" },
+	{ ST_TOTALS,
+	    "SELECT coalesce(provider, ''), channel, state, count(*) "
+	    "FROM deliveries GROUP BY 1, 2, 3" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* ---- deliveries ----------------------------------------------------- */
+
+void
+delivery_clear(struct delivery *d)
+{
+	if (d == NULL)
+		return;
+	free(d->body);
+	free(d->reason);
+	free(d->error);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Fill d from a row of DELIVERY_COLS; -1 (cleared) when out of memory. */
+static int
+read_delivery(sqlite3_stmt *st, struct delivery *d)
+{
+	bool	oom = false;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	d->alert_id = sqlite3_column_int64(st, 1);	/* NULL reads as 0 */
+	col_copy(st, 2, d->phone, sizeof(d->phone));
+	d->channel = sqlite3_column_int(st, 3);
+	col_copy(st, 4, d->lang, sizeof(d->lang));
+	d->body = col_dup(st, 5, &oom);
+	d->state = sqlite3_column_int(st, 6);
+	d->reason = col_dup(st, 7, &oom);
+	d->priority = sqlite3_column_int(st, 8);
+	d->segments = sqlite3_column_int(st, 9);
+	d->attempts = sqlite3_column_int(st, 10);
+	d->next_at = sqlite3_column_int64(st, 11);
+	d->expires_at = sqlite3_column_int64(st, 12);
+	col_copy(st, 13, d->provider, sizeof(d->provider));
+	col_copy(st, 14, d->provider_ref, sizeof(d->provider_ref));
+	d->in_doubt = sqlite3_column_int(st, 15) != 0;
+	d->error = col_dup(st, 16, &oom);
+	d->ack = sqlite3_column_int(st, 17);
+	d->created_at = sqlite3_column_int64(st, 18);
+	d->updated_at = sqlite3_column_int64(st, 19);
+	col_copy(st, 20, d->kind, sizeof(d->kind));
+	d->parent_id = sqlite3_column_int64(st, 21);
+	col_copy(st, 22, d->sender, sizeof(d->sender));
+	col_copy(st, 23, d->pin, sizeof(d->pin));
+	d->inbound_id = sqlite3_column_int64(st, 24);
+	if (d->body == NULL && !oom && (d->body = strdup("")) == NULL)
+		oom = true;
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		delivery_clear(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_delivery_insert(struct store *s, struct delivery *d)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_INSERT];
+	int64_t		 now = now_ms();
+	int		 rc;
+
+	if (d->created_at == 0)
+		d->created_at = now;
+	if (d->updated_at == 0)
+		d->updated_at = d->created_at;
+	rc = d->alert_id != 0 ? sqlite3_bind_int64(st, 1, d->alert_id) :
+	    sqlite3_bind_null(st, 1);
+	rc |= bind_text(st, 2, d->phone);
+	rc |= sqlite3_bind_int(st, 3, d->channel);
+	rc |= bind_text(st, 4, d->lang);
+	rc |= bind_text(st, 5, d->body != NULL ? d->body : "");
+	rc |= sqlite3_bind_int(st, 6, d->state);
+	rc |= bind_text(st, 7, d->reason);
+	rc |= sqlite3_bind_int(st, 8, d->priority);
+	rc |= sqlite3_bind_int(st, 9, d->segments);
+	rc |= sqlite3_bind_int(st, 10, d->attempts);
+	rc |= sqlite3_bind_int64(st, 11, d->next_at);
+	rc |= sqlite3_bind_int64(st, 12, d->expires_at);
+	rc |= bind_text_empty_null(st, 13, d->provider);
+	rc |= bind_text_empty_null(st, 14, d->provider_ref);
+	rc |= sqlite3_bind_int(st, 15, d->in_doubt ? 1 : 0);
+	rc |= bind_text(st, 16, d->error);
+	rc |= sqlite3_bind_int(st, 17, d->ack);
+	rc |= sqlite3_bind_int64(st, 18, d->created_at);
+	rc |= sqlite3_bind_int64(st, 19, d->updated_at);
+	rc |= bind_text_empty_null(st, 20, d->kind);
+	rc |= d->parent_id != 0 ? sqlite3_bind_int64(st, 21, d->parent_id) :
+	    sqlite3_bind_null(st, 21);
+	rc |= bind_text_empty_null(st, 22, d->sender);
+	rc |= bind_text_empty_null(st, 23, d->pin);
+	rc |= d->inbound_id != 0 ? sqlite3_bind_int64(st, 24, d->inbound_id) :
+	    sqlite3_bind_null(st, 24);
+	if (rc != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	if (store_step_done(s, ST_DELIVERY_INSERT, __func__) == -1)
+		return -1;
+	d->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_delivery_get(struct store *s, int64_t id, struct delivery *d)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_GET];
+	int		 rc, ret;
+
+	memset(d, 0, sizeof(*d));
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = read_delivery(st, d);
+	else if (rc == SQLITE_DONE)
+		ret = STORE_NOTFOUND;
+	else {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret;
+}
+
+/* Every delivery row of a bound query to cb; -1 if cb stopped. */
+int
+store_deliveries_each(struct store *s, enum stmt_id id, store_delivery_cb cb,
+    void *arg, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	struct delivery	 d;
+	int		 rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (read_delivery(st, &d) == -1) {
+			ret = -1;
+			break;
+		}
+		ret = cb(&d, arg);
+		delivery_clear(&d);
+		if (ret == -1)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret == -1 ? -1 : 0;
+}
+
+int
+store_deliveries_list(struct store *s, int64_t alert_id, int state,
+    int64_t after, int limit, store_delivery_cb cb, void *arg)
+{
+	enum stmt_id	 id = state < 0 ? ST_DELIVERIES_ALL :
+			    ST_DELIVERIES_STATE;
+	sqlite3_stmt	*st = s->st[id];
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, limit);
+	if (state >= 0)
+		sqlite3_bind_int(st, 4, state);
+	return store_deliveries_each(s, id, cb, arg, __func__);
+}
+
+/* ---- the queue ------------------------------------------------------ */
+
+int
+store_claim_due(struct store *s, int64_t now, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_CLAIM_SELECT];
+	struct delivery	*v = NULL, *nv;
+	enum txn_kind	 kind;
+	size_t		 n = 0, cap = 0, i;
+	bool		 ok = false, stopped = false;
+	int		 rc;
+
+	if (limit <= 0)
+		return 0;
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	/* Read first: updating rows under a running SELECT is undefined. */
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
+				log_warnx("%s: out of memory", __func__);
+				break;
+			}
+			v = nv;
+		}
+		if (read_delivery(st, &v[n]) == -1)
+			break;
+		n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+
+	st = s->st[ST_CLAIM_UPDATE];
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, v[i].id);
+		sqlite3_bind_int64(st, 2, now);
+		if (store_step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
+			/* The caller already has rows 0..i-1: keep them. */
+			stopped = true;
+			break;
+		}
+		v[i].state = DS_SENDING;
+		v[i].attempts++;
+		v[i].updated_at = now;
+		if (cb(&v[i], arg) == -1) {
+			stopped = true;
+			break;
+		}
+	}
+	ok = true;
+out:
+	for (i = 0; i < n; i++)
+		delivery_clear(&v[i]);
+	free(v);
+	/* Rows claimed before a stop stay claimed: the caller has them. */
+	if (store_txn_leave(s, kind, ok, __func__) == -1)
+		return -1;
+	return stopped ? -1 : 0;
+}
+
+int
+store_next_due(struct store *s, int64_t *next_at)
+{
+	sqlite3_stmt	*st = s->st[ST_NEXT_DUE];
+	int		 rc, ret;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*next_at = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else if (rc == SQLITE_ROW)
+		ret = STORE_NOTFOUND;
+	else {
+		DBWARN(s);
+		ret = -1;
+	}
+	stmt_done(st);
+	return ret;
+}
+
+int
+store_queue_depth(struct store *s, int prio, int64_t *segments)
+{
+	sqlite3_stmt	*st = s->st[ST_QUEUE_DEPTH];
+	int		 rc;
+
+	*segments = 0;
+	sqlite3_bind_int(st, 1, prio);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*segments = sqlite3_column_int64(st, 0);
+	else
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_requeue_sending(struct store *s, int64_t now, int *n)
+{
+	*n = 0;
+	sqlite3_bind_int64(s->st[ST_REQUEUE], 1, now);
+	return store_count_update(s, ST_REQUEUE, n, __func__);
+}
+
+/* ---- state changes -------------------------------------------------- */
+
+int
+store_delivery_sent(struct store *s, int64_t id, const char *provider,
+    const char *ref, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_SENT];
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text_empty_null(st, 2, provider);
+	bind_text_empty_null(st, 3, ref);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(s, ST_DELIVERY_SENT, __func__);
+}
+
+int
+store_delivery_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(s, ST_DELIVERY_RETRY, __func__);
+}
+
+int
+store_delivery_release(struct store *s, int64_t id, int64_t next_at,
+    int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_RELEASE];
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, next_at) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, now) != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	return store_step_done(s, ST_DELIVERY_RELEASE, __func__);
+}
+
+int
+store_delivery_finish(struct store *s, int64_t id, enum dstate state,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_DELIVERY_FINISH];
+
+	if (!dstate_is_final(state)) {
+		log_warnx("%s: delivery %lld: %s is not a final state",
+		    __func__, (long long)id, dstate_name(state));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(s, ST_DELIVERY_FINISH, __func__);
+}
+
+/* Run a bound update; STORE_NOTFOUND if it changed no row. */
+static int
+update_one(struct store *s, enum stmt_id id, const char *func)
+{
+	if (store_step_done(s, id, func) == -1)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 0 : STORE_NOTFOUND;
+}
+
+int
+store_delivery_progress(struct store *s, int64_t id, enum dstate state,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_PROGRESS];
+
+	if ((int)state < 0 || state >= DS_NSTATES) {
+		log_warnx("%s: delivery %lld: no such state %d", __func__,
+		    (long long)id, (int)state);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, (int)state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return update_one(s, ST_PROGRESS, __func__);
+}
+
+int
+store_delivery_report(struct store *s, const char *provider, const char *ref,
+    enum dstate state, const char *error, int64_t now, int64_t *id)
+{
+	sqlite3_stmt	*st = s->st[ST_REPORT_FIND];
+	int		 rc, cur = 0;
+
+	if (state != DS_SENT && !dstate_is_final(state)) {
+		log_warnx("%s: a report cannot set state %s", __func__,
+		    dstate_name(state));
+		return -1;
+	}
+	if (ref == NULL || ref[0] == '\0')
+		return STORE_NOTFOUND;
+	bind_text(st, 1, provider);
+	bind_text(st, 2, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		cur = sqlite3_column_int(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return -1;
+	/* Providers retry callbacks: a final state never changes again. */
+	if (dstate_is_final(cur))
+		return 0;
+	st = s->st[ST_PROGRESS];
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int(st, 2, state);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(s, ST_PROGRESS, __func__);
+}
+
+int
+store_delivery_find_ref(struct store *s, const char *provider,
+    const char *ref, int64_t *id)
+{
+	sqlite3_stmt	*st = s->st[ST_REPORT_FIND];
+	int		 rc;
+
+	bind_text(st, 1, provider);
+	bind_text(st, 2, ref);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+int
+store_delivery_mark_doubt(struct store *s, int64_t id, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_MARK_DOUBT];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_step_done(s, ST_MARK_DOUBT, __func__);
+}
+
+int
+store_delivery_set_ack(struct store *s, int64_t id, int ack, int64_t now)
+{
+	sqlite3_stmt	*st = s->st[ST_SET_ACK];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, ack > 0 ? 1 : ack < 0 ? -1 : 0);
+	sqlite3_bind_int64(st, 3, now);
+	return update_one(s, ST_SET_ACK, __func__);
+}
+
+int
+store_attempt_log(struct store *s, const struct attempt *a)
+{
+	sqlite3_stmt	*st = s->st[ST_ATTEMPT_LOG];
+
+	sqlite3_bind_int64(st, 1, a->delivery_id);
+	sqlite3_bind_int64(st, 2, a->at);
+	bind_text(st, 3, a->provider);
+	sqlite3_bind_int(st, 4, a->http_status);
+	bind_text(st, 5, a->result != NULL ? a->result : "");
+	bind_text(st, 6, a->error);
+	sqlite3_bind_int(st, 7, a->duration_ms);
+	return store_step_done(s, ST_ATTEMPT_LOG, __func__);
+}
+
+/* ---- escalation: unanswered SMS become calls ------------------------ */
+
+int
+store_escalation_due(struct store *s, int64_t now, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_ESCALATION_DONE];
+
+	/* Alerts with nothing left to escalate leave the scan for good. */
+	sqlite3_bind_int64(st, 1, now);
+	if (store_step_done(s, ST_ESCALATION_DONE, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ESCALATION_DUE], 1, now);
+	sqlite3_bind_int(s->st[ST_ESCALATION_DUE], 2, limit);
+	return store_deliveries_each(s, ST_ESCALATION_DUE, cb, arg, __func__);
+}
+
+/* ---- totals for /metrics -------------------------------------------- */
+
+int
+store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_TOTALS];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char	*p = sqlite3_column_text(st, 0);
+
+		cb(p != NULL ? (const char *)p : "", sqlite3_column_int(st, 1),
+		    sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3),
+		    arg);
+	}
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
