@@ -1,0 +1,151 @@
+/*
+ * Inbound SMS in the store (table inbound): each stored once per
+ * provider message id, counted by keyword for /metrics; the replies
+ * Varsel sent to a number (deliveries with a kind), counted for the
+ * reply rate limits and listed for GET /v1/replies; and the delivery an
+ * answer (JA, NEJ, a key press) belongs to.
+ */
+#include "store_priv.h"
+
+static int	scalar(struct store *, enum stmt_id, int64_t *, const char *);
+
+/* The statements of this file, prepared by store_open. */
+const struct store_sql store_inbound_sql[] = {
+	{ ST_INBOUND_INSERT,
+	    "INSERT INTO inbound (provider, provider_id, from_phone, "
+	    "to_number, text, keyword, received_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (provider, provider_id) DO NOTHING" },
+	{ ST_INBOUND_FIND,
+	    "SELECT id FROM inbound WHERE provider = ?1 AND provider_id = ?2" },
+	{ ST_INBOUND_TOTALS,
+	    "SELECT coalesce(keyword, ''), count(*) FROM inbound GROUP BY 1" },
+	{ ST_REPLIES_COUNT,
+	    "SELECT count(*) FROM deliveries INDEXED BY deliveries_replies "
+	    "WHERE kind IS NOT NULL AND phone = ?1 AND created_at >= ?2 "
+	    "AND (?3 IS NULL OR kind = ?3)" },
+	{ ST_REPLIES_LIST,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "INDEXED BY deliveries_replies WHERE kind IS NOT NULL "
+	    "AND phone = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2" },
+	{ ST_ACK_TARGET,
+	    "SELECT d.id, d.alert_id FROM deliveries d "
+	    "JOIN alerts a ON a.id = d.alert_id "
+	    "WHERE d.phone = ?1 AND a.ack = 1 "
+	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
+	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
+	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1" },
+	{ ST_NSTMTS, NULL }
+};
+
+/* ---- inbound SMS ---------------------------------------------------- */
+
+int
+store_inbound_insert(struct store *s, struct inbound_row *in)
+{
+	sqlite3_stmt	*st = s->st[ST_INBOUND_INSERT];
+	int		 rc;
+
+	bind_text(st, 1, in->provider);
+	/* Without an id there is nothing to recognise a retry by. */
+	bind_text_empty_null(st, 2, in->provider_id);
+	bind_text(st, 3, in->from != NULL ? in->from : "");
+	bind_text(st, 4, in->to);
+	bind_text(st, 5, in->text != NULL ? in->text : "");
+	bind_text(st, 6, in->keyword);
+	sqlite3_bind_int64(st, 7, in->received_at != 0 ? in->received_at :
+	    now_ms());
+	if (store_step_done(s, ST_INBOUND_INSERT, __func__) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) > 0) {
+		in->id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	/* Seen before: the provider retried its callback. */
+	st = s->st[ST_INBOUND_FIND];
+	bind_text(st, 1, in->provider);
+	bind_text(st, 2, in->provider_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		in->id = sqlite3_column_int64(st, 0);
+	else
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? STORE_DUPLICATE : -1;
+}
+
+int
+store_inbound_totals(struct store *s, store_count_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->st[ST_INBOUND_TOTALS];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), arg);
+	if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- replies to a number -------------------------------------------- */
+
+/* A single integer from a bound query (0 when the result is NULL). */
+static int
+scalar(struct store *s, enum stmt_id id, int64_t *out, const char *func)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_replies_count(struct store *s, const char *phone, const char *kind,
+    int64_t since, int64_t *n)
+{
+	sqlite3_stmt	*st = s->st[ST_REPLIES_COUNT];
+
+	bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, since);
+	bind_text(st, 3, kind);
+	return scalar(s, ST_REPLIES_COUNT, n, __func__);
+}
+
+int
+store_replies_list(struct store *s, const char *phone, int limit,
+    store_delivery_cb cb, void *arg)
+{
+	bind_text(s->st[ST_REPLIES_LIST], 1, phone);
+	sqlite3_bind_int(s->st[ST_REPLIES_LIST], 2, limit);
+	return store_deliveries_each(s, ST_REPLIES_LIST, cb, arg, __func__);
+}
+
+/* ---- answers -------------------------------------------------------- */
+
+int
+store_ack_target(struct store *s, const char *phone, int64_t alert_id,
+    int64_t now, int64_t *delivery_id, int64_t *alert_out)
+{
+	sqlite3_stmt	*st = s->st[ST_ACK_TARGET];
+	int		 rc;
+
+	bind_text(st, 1, phone);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, alert_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*delivery_id = sqlite3_column_int64(st, 0);
+		*alert_out = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE)
+		DBWARN(s);
+	stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
