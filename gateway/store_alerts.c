@@ -15,11 +15,13 @@
 	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
 	"segments, encoding, response, escalate_after_s, status"
 
-static int	read_alert(sqlite3_stmt *, struct alert_row *);
+static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
 		    const char *);
+static int	alert_row(sqlite3_stmt *, void *);
 static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
 		    void *, const char *);
+static int	count_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_alerts_sql[] = {
@@ -89,11 +91,12 @@ alert_row_clear(struct alert_row *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Fill a from a row of ALERT_COLS; -1 (cleared) when out of memory. */
+/* The alert_row at arg from an ALERT_COLS row; -1 (cleared) if no memory. */
 static int
-read_alert(sqlite3_stmt *st, struct alert_row *a)
+read_alert(sqlite3_stmt *st, void *arg)
 {
-	bool	oom = false;
+	struct alert_row	*a = arg;
+	bool			 oom = false;
 
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(st, 0);
@@ -128,21 +131,8 @@ static int
 alert_one(struct store *s, enum stmt_id id, struct alert_row *a,
     const char *func)
 {
-	sqlite3_stmt	*st = s->st[id];
-	int		 rc, ret;
-
 	memset(a, 0, sizeof(*a));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = read_alert(st, a);
-	else if (rc == SQLITE_DONE)
-		ret = STORE_NOTFOUND;
-	else {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret;
+	return store_row_one(s, id, read_alert, a, func);
 }
 
 int
@@ -224,31 +214,35 @@ store_alert_find_ref(struct store *s, const char *client,
 	return alert_one(s, ST_ALERT_FIND_REF, a, __func__);
 }
 
+/* Where alert rows go. */
+struct alert_rows {
+	store_alert_cb	 cb;
+	void		*arg;
+};
+
+/* Read an alert row and pass it on. */
+static int
+alert_row(sqlite3_stmt *st, void *arg)
+{
+	struct alert_rows	*to = arg;
+	struct alert_row	 a;
+	int			 rc;
+
+	if (read_alert(st, &a) == -1)
+		return -1;
+	rc = to->cb(&a, to->arg);
+	alert_row_clear(&a);
+	return rc == -1 ? -1 : 0;
+}
+
 /* Every alert row of a bound query to cb; -1 if cb stopped. */
 static int
 alerts_each(struct store *s, enum stmt_id id, store_alert_cb cb, void *arg,
     const char *func)
 {
-	sqlite3_stmt		*st = s->st[id];
-	struct alert_row	 a;
-	int			 rc, ret = 0;
+	struct alert_rows	to = { cb, arg };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_alert(st, &a) == -1) {
-			ret = -1;
-			break;
-		}
-		ret = cb(&a, arg);
-		alert_row_clear(&a);
-		if (ret == -1)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret == -1 ? -1 : 0;
+	return store_rows_each(s, id, alert_row, &to, func);
 }
 
 int
@@ -260,26 +254,27 @@ store_alerts_list(struct store *s, int limit, store_alert_cb cb, void *arg)
 
 /* ---- their deliveries: counts, cancel, expiry ----------------------- */
 
+/* Add a row of (state, count, yes, no, in doubt) to the alert_counts. */
+static int
+count_row(sqlite3_stmt *st, void *arg)
+{
+	struct alert_counts	*c = arg;
+	int			 state = sqlite3_column_int(st, 0);
+
+	if (state >= 0 && state < DS_NSTATES)
+		c->state[state] = sqlite3_column_int64(st, 1);
+	c->acks_yes += sqlite3_column_int64(st, 2);
+	c->acks_no += sqlite3_column_int64(st, 3);
+	c->in_doubt += sqlite3_column_int64(st, 4);
+	return 0;
+}
+
 int
 store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
 {
-	sqlite3_stmt	*st = s->st[ST_ALERT_COUNTS];
-	int		 rc, state;
-
 	memset(c, 0, sizeof(*c));
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = sqlite3_column_int(st, 0);
-		if (state >= 0 && state < DS_NSTATES)
-			c->state[state] = sqlite3_column_int64(st, 1);
-		c->acks_yes += sqlite3_column_int64(st, 2);
-		c->acks_no += sqlite3_column_int64(st, 3);
-		c->in_doubt += sqlite3_column_int64(st, 4);
-	}
-	if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_bind_int64(s->st[ST_ALERT_COUNTS], 1, id);
+	return store_rows_each(s, ST_ALERT_COUNTS, count_row, c, __func__);
 }
 
 int

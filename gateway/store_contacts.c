@@ -17,10 +17,15 @@
 
 static int	group_id(struct store *, const char *, bool, int64_t *,
 		    const char *);
+static int	membership_add(struct store *, const char *, int64_t,
+		    const char *);
 static int	read_contact(sqlite3_stmt *, struct contact *, int64_t *);
+static int	contact_row(sqlite3_stmt *, void *);
+static int	group_name_row(sqlite3_stmt *, void *);
 static int	read_groups(struct store *, int64_t, struct contact *,
 		    const char *);
 static enum sms_cap col_sms_cap(sqlite3_stmt *, int);
+static int	recipient_row(sqlite3_stmt *, void *);
 static int	members(struct store *, enum stmt_id, const char *,
 		    store_recipient_cb, void *, const char *);
 
@@ -116,22 +121,12 @@ static int
 group_id(struct store *s, const char *name, bool create, int64_t *id,
     const char *func)
 {
-	sqlite3_stmt	*st = s->st[ST_GROUP_ID];
-	int		 rc;
+	int	rc;
 
-	bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-	stmt_done(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (!create)
-		return STORE_NOTFOUND;
+	bind_text(s->st[ST_GROUP_ID], 1, name);
+	if ((rc = store_scalar(s, ST_GROUP_ID, id, func)) != STORE_NOTFOUND ||
+	    !create)
+		return rc;
 	bind_text(s->st[ST_GROUP_ADD], 1, name);
 	if (store_step_done(s, ST_GROUP_ADD, func) == -1)
 		return -1;
@@ -139,12 +134,26 @@ group_id(struct store *s, const char *name, bool create, int64_t *id,
 	return 0;
 }
 
+/* Make the contact cid a member of group, creating the group if new. */
+static int
+membership_add(struct store *s, const char *group, int64_t cid,
+    const char *func)
+{
+	int64_t	gid;
+
+	if (group_id(s, group, true, &gid, func) != 0)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
+	sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
+	return store_step_done(s, ST_MEMBERSHIP_ADD, func);
+}
+
 int
 store_contact_upsert(struct store *s, const struct contact *c)
 {
 	sqlite3_stmt	*st = s->st[ST_CONTACT_UPSERT];
 	enum txn_kind	 kind;
-	int64_t		 created, updated, cid = 0, gid;
+	int64_t		 created, updated, cid = 0;
 	size_t		 i;
 	bool		 ok = false;
 	int		 rc;
@@ -182,22 +191,16 @@ store_contact_upsert(struct store *s, const struct contact *c)
 	sqlite3_bind_int64(s->st[ST_MEMBERSHIPS_CLEAR], 1, cid);
 	if (store_step_done(s, ST_MEMBERSHIPS_CLEAR, __func__) == -1)
 		goto out;
-	for (i = 0; i < c->ngroups; i++) {
-		if (c->groups[i] == NULL || c->groups[i][0] == '\0')
-			continue;
-		if (group_id(s, c->groups[i], true, &gid, __func__) != 0)
+	for (i = 0; i < c->ngroups; i++)
+		if (c->groups[i] != NULL && c->groups[i][0] != '\0' &&
+		    membership_add(s, c->groups[i], cid, __func__) == -1)
 			goto out;
-		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
-		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
-		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
-			goto out;
-	}
 	ok = true;
 out:
 	return store_txn_leave(s, kind, ok, __func__);
 }
 
-/* Fill c from a row of CONTACT_COLS; its id in *cid. -1 when out of memory. */
+/* c and *cid from a CONTACT_COLS row; -1 (c cleared) when out of memory. */
 static int
 read_contact(sqlite3_stmt *st, struct contact *c, int64_t *cid)
 {
@@ -219,37 +222,64 @@ read_contact(sqlite3_stmt *st, struct contact *c, int64_t *cid)
 	c->created_at = sqlite3_column_int64(st, 8);
 	c->updated_at = sqlite3_column_int64(st, 9);
 	c->sms_cap = col_sms_cap(st, 10);
-	return oom ? -1 : 0;
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		contact_clear(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Contacts read before their groups: up to max, ids beside them. */
+struct contact_rows {
+	struct contact	*v;
+	int64_t		*ids;
+	int		 n, max;
+};
+
+/* Read a contact row into the struct contact_rows at arg. */
+static int
+contact_row(sqlite3_stmt *st, void *arg)
+{
+	struct contact_rows	*r = arg;
+
+	if (r->n == r->max)		/* cannot be: the SQL has the LIMIT */
+		return -1;
+	if (read_contact(st, &r->v[r->n], &r->ids[r->n]) == -1)
+		return -1;
+	r->n++;
+	return 0;
+}
+
+/* Add a group name row to the struct contact at arg. */
+static int
+group_name_row(sqlite3_stmt *st, void *arg)
+{
+	struct contact	*c = arg;
+	bool		 oom = false;
+	char		**g;
+
+	if ((g = reallocarray(c->groups, c->ngroups + 1,
+	    sizeof(*g))) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return -1;
+	}
+	c->groups = g;
+	if ((g[c->ngroups] = col_dup(st, 0, &oom)) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return -1;
+	}
+	c->ngroups++;
+	return 0;
 }
 
 /* Add the contact's group names to c; 0 or -1 (c is then cleared). */
 static int
 read_groups(struct store *s, int64_t cid, struct contact *c, const char *func)
 {
-	sqlite3_stmt	*st = s->st[ST_CONTACT_GROUPS];
-	bool		 oom = false;
-	char		**g;
-	int		 rc;
-
-	sqlite3_bind_int64(st, 1, cid);
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((g = reallocarray(c->groups, c->ngroups + 1,
-		    sizeof(*g))) == NULL) {
-			oom = true;
-			break;
-		}
-		c->groups = g;
-		if ((g[c->ngroups] = col_dup(st, 0, &oom)) == NULL)
-			oom = true;
-		else
-			c->ngroups++;
-	}
-	if (!oom && rc != SQLITE_DONE)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-	stmt_done(st);
-	if (oom)
-		log_warnx("%s: out of memory", func);
-	if (oom || rc != SQLITE_DONE) {
+	sqlite3_bind_int64(s->st[ST_CONTACT_GROUPS], 1, cid);
+	if (store_rows_each(s, ST_CONTACT_GROUPS, group_name_row, c,
+	    func) == -1) {
 		contact_clear(c);
 		return -1;
 	}
@@ -259,26 +289,15 @@ read_groups(struct store *s, int64_t cid, struct contact *c, const char *func)
 int
 store_contact_get(struct store *s, const char *phone, struct contact *c)
 {
-	sqlite3_stmt	*st = s->st[ST_CONTACT_GET];
-	int64_t		 cid;
-	int		 rc;
+	int64_t			cid;
+	struct contact_rows	r = { c, &cid, 0, 1 };
+	int			rc;
 
 	memset(c, 0, sizeof(*c));
-	bind_text(st, 1, phone);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			DBWARN(s);
-		stmt_done(st);
-		return rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
-	}
-	rc = read_contact(st, c, &cid);
-	stmt_done(st);
-	if (rc == -1) {
-		log_warnx("%s: out of memory", __func__);
-		contact_clear(c);
-		return -1;
-	}
+	bind_text(s->st[ST_CONTACT_GET], 1, phone);
+	if ((rc = store_row_one(s, ST_CONTACT_GET, contact_row, &r,
+	    __func__)) != 0)
+		return rc;
 	return read_groups(s, cid, c, __func__);
 }
 
@@ -317,45 +336,33 @@ int
 store_contacts_list(struct store *s, const char *after, int limit,
     store_contact_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_CONTACTS_LIST];
-	struct contact	*v;
-	int64_t		*ids;
-	int		 n = 0, i, rc, ret = 0;
+	struct contact_rows	r = { NULL, NULL, 0, limit };
+	int			i, ret;
 
 	if (limit <= 0)
 		return 0;
-	v = calloc((size_t)limit, sizeof(*v));
-	ids = calloc((size_t)limit, sizeof(*ids));
-	if (v == NULL || ids == NULL) {
-		free(v);
-		free(ids);
+	r.v = calloc((size_t)limit, sizeof(*r.v));
+	r.ids = calloc((size_t)limit, sizeof(*r.ids));
+	if (r.v == NULL || r.ids == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		free(r.v);
+		free(r.ids);
 		return -1;
 	}
 	/* Read the page first: groups need the same connection's cursor. */
-	bind_text(st, 1, after != NULL ? after : "");
-	sqlite3_bind_int(st, 2, limit);
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_contact(st, &v[n], &ids[n]) == -1) {
-			contact_clear(&v[n]);	/* what it did copy */
+	bind_text(s->st[ST_CONTACTS_LIST], 1, after != NULL ? after : "");
+	sqlite3_bind_int(s->st[ST_CONTACTS_LIST], 2, limit);
+	ret = store_rows_each(s, ST_CONTACTS_LIST, contact_row, &r, __func__);
+	for (i = 0; i < r.n; i++) {
+		if (ret == 0 && read_groups(s, r.ids[i], &r.v[i],
+		    __func__) == -1)
 			ret = -1;
-			break;
-		}
-		n++;
-	}
-	if (ret == 0 && n < limit && rc != SQLITE_DONE) {
-		DBWARN(s);
-		ret = -1;
-	}
-	stmt_done(st);
-	for (i = 0; i < n; i++) {
-		if (ret == 0 && read_groups(s, ids[i], &v[i], __func__) == -1)
+		if (ret == 0 && cb(&r.v[i], arg) == -1)
 			ret = -1;
-		if (ret == 0 && cb(&v[i], arg) == -1)
-			ret = -1;
-		contact_clear(&v[i]);
+		contact_clear(&r.v[i]);
 	}
-	free(v);
-	free(ids);
+	free(r.v);
+	free(r.ids);
 	return ret;
 }
 
@@ -365,9 +372,8 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 {
 	sqlite3_stmt	*st = s->st[ST_SET_AREA];
 	enum txn_kind	 kind;
-	int64_t		 cid = 0, gid;
+	int64_t		 cid;
 	bool		 ok = false;
-	int		 rc;
 
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
@@ -376,21 +382,11 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 	bind_text(st, 3, area);
 	sqlite3_bind_int64(st, 4, now);
 	/* RETURNING: the row is written by the first step. */
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cid = sqlite3_column_int64(st, 0);
-	else
-		DBWARN(s);
-	stmt_done(st);
-	if (rc != SQLITE_ROW)
+	if (store_scalar(s, ST_SET_AREA, &cid, __func__) != 0)
 		goto out;
-	if (group != NULL && group[0] != '\0') {
-		if (group_id(s, group, true, &gid, __func__) != 0)
-			goto out;
-		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 1, gid);
-		sqlite3_bind_int64(s->st[ST_MEMBERSHIP_ADD], 2, cid);
-		if (store_step_done(s, ST_MEMBERSHIP_ADD, __func__) == -1)
-			goto out;
-	}
+	if (group != NULL && group[0] != '\0' &&
+	    membership_add(s, group, cid, __func__) == -1)
+		goto out;
 	ok = true;
 out:
 	return store_txn_leave(s, kind, ok, __func__);
@@ -401,19 +397,7 @@ out:
 int
 store_groups_list(struct store *s, store_group_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_GROUPS_LIST];
-	int		 rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char	*name = sqlite3_column_text(st, 0);
-
-		cb(name != NULL ? (const char *)name : "",
-		    sqlite3_column_int64(st, 1), arg);
-	}
-	if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_name_counts(s, ST_GROUPS_LIST, cb, arg, __func__);
 }
 
 int
@@ -438,33 +422,39 @@ col_sms_cap(sqlite3_stmt *st, int col)
 	}
 }
 
-/* Call cb for each row of phone, lang, channels, sms_cap; -1 if cb stopped. */
+/* Where recipient rows go: to cb, or with their position to geo_cb. */
+struct recipients {
+	store_recipient_cb	 cb;
+	store_geo_cb		 geo_cb;
+	void			*arg;
+};
+
+/* Pass a row of phone, lang, channels, sms_cap (, lat, lon) on. */
+static int
+recipient_row(sqlite3_stmt *st, void *arg)
+{
+	struct recipients	*to = arg;
+	struct recipient	 r;
+
+	r.phone = col_text(st, 0);
+	r.lang = col_text(st, 1);
+	r.channels = (unsigned int)sqlite3_column_int64(st, 2);
+	r.sms_cap = col_sms_cap(st, 3);
+	if (to->geo_cb != NULL)
+		return to->geo_cb(&r, sqlite3_column_double(st, 4),
+		    sqlite3_column_double(st, 5), to->arg) == -1 ? -1 : 0;
+	return to->cb(&r, to->arg) == -1 ? -1 : 0;
+}
+
+/* Call cb for each recipient of the query id with key; -1 if cb stopped. */
 static int
 members(struct store *s, enum stmt_id id, const char *key,
     store_recipient_cb cb, void *arg, const char *func)
 {
-	sqlite3_stmt		*st = s->st[id];
-	struct recipient	 r;
-	const unsigned char	*phone, *lang;
-	int			 rc, stopped = 0;
+	struct recipients	to = { cb, NULL, arg };
 
-	bind_text(st, 1, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		phone = sqlite3_column_text(st, 0);
-		lang = sqlite3_column_text(st, 1);
-		r.phone = phone != NULL ? (const char *)phone : "";
-		r.lang = lang != NULL ? (const char *)lang : "";
-		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
-		r.sms_cap = col_sms_cap(st, 3);
-		if (cb(&r, arg) == -1) {
-			stopped = 1;
-			break;
-		}
-	}
-	if (!stopped && rc != SQLITE_DONE)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-	stmt_done(st);
-	return stopped || rc != SQLITE_DONE ? -1 : 0;
+	bind_text(s->st[id], 1, key);
+	return store_rows_each(s, id, recipient_row, &to, func);
 }
 
 int
@@ -493,31 +483,13 @@ store_contacts_in_box(struct store *s, double lat_min, double lat_max,
     double lon_min, double lon_max, store_geo_cb cb, void *arg)
 {
 	sqlite3_stmt		*st = s->st[ST_IN_BOX];
-	struct recipient	 r;
-	int			 rc, stopped = 0;
+	struct recipients	 to = { NULL, cb, arg };
 
 	sqlite3_bind_double(st, 1, lat_min);
 	sqlite3_bind_double(st, 2, lat_max);
 	sqlite3_bind_double(st, 3, lon_min);
 	sqlite3_bind_double(st, 4, lon_max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char	*phone = sqlite3_column_text(st, 0);
-		const unsigned char	*lang = sqlite3_column_text(st, 1);
-
-		r.phone = phone != NULL ? (const char *)phone : "";
-		r.lang = lang != NULL ? (const char *)lang : "sv";
-		r.channels = (unsigned int)sqlite3_column_int64(st, 2);
-		r.sms_cap = col_sms_cap(st, 3);
-		if (cb(&r, sqlite3_column_double(st, 4),
-		    sqlite3_column_double(st, 5), arg) == -1) {
-			stopped = 1;
-			break;
-		}
-	}
-	if (!stopped && rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return stopped || rc != SQLITE_DONE ? -1 : 0;
+	return store_rows_each(s, ST_IN_BOX, recipient_row, &to, __func__);
 }
 
 int
@@ -601,16 +573,10 @@ out:
 bool
 store_optout_has(struct store *s, const char *phone)
 {
-	sqlite3_stmt	*st = s->st[ST_OPTOUT_HAS];
-	char		 hash[65];
-	int		 rc;
+	char	hash[65];
 
 	store_phone_hash(s, phone, hash);
-	bind_text(st, 1, hash);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
+	bind_text(s->st[ST_OPTOUT_HAS], 1, hash);
 	/* On a database error we send: a missed alert is the worse fault. */
-	return rc == SQLITE_ROW;
+	return store_row_one(s, ST_OPTOUT_HAS, NULL, NULL, __func__) == 0;
 }

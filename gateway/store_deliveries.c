@@ -27,8 +27,11 @@
 	"AND NOT EXISTS (SELECT 1 FROM optouts o " \
 	"WHERE o.phone_hash = varsel_phone_hash(d.phone))"
 
-static int	read_delivery(sqlite3_stmt *, struct delivery *);
+static int	read_delivery(sqlite3_stmt *, void *);
+static int	delivery_row(sqlite3_stmt *, void *);
+static int	claim_row(sqlite3_stmt *, void *);
 static int	update_one(struct store *, enum stmt_id, const char *);
+static int	total_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_deliveries_sql[] = {
@@ -133,11 +136,12 @@ delivery_clear(struct delivery *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Fill d from a row of DELIVERY_COLS; -1 (cleared) when out of memory. */
+/* The delivery at arg from a DELIVERY_COLS row; -1 (cleared) if no memory. */
 static int
-read_delivery(sqlite3_stmt *st, struct delivery *d)
+read_delivery(sqlite3_stmt *st, void *arg)
 {
-	bool	oom = false;
+	struct delivery	*d = arg;
+	bool		 oom = false;
 
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
@@ -227,22 +231,30 @@ store_delivery_insert(struct store *s, struct delivery *d)
 int
 store_delivery_get(struct store *s, int64_t id, struct delivery *d)
 {
-	sqlite3_stmt	*st = s->st[ST_DELIVERY_GET];
-	int		 rc, ret;
-
 	memset(d, 0, sizeof(*d));
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = read_delivery(st, d);
-	else if (rc == SQLITE_DONE)
-		ret = STORE_NOTFOUND;
-	else {
-		DBWARN(s);
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret;
+	sqlite3_bind_int64(s->st[ST_DELIVERY_GET], 1, id);
+	return store_row_one(s, ST_DELIVERY_GET, read_delivery, d, __func__);
+}
+
+/* Where delivery rows go. */
+struct delivery_rows {
+	store_delivery_cb	 cb;
+	void			*arg;
+};
+
+/* Read a delivery row and pass it on. */
+static int
+delivery_row(sqlite3_stmt *st, void *arg)
+{
+	struct delivery_rows	*to = arg;
+	struct delivery		 d;
+	int			 rc;
+
+	if (read_delivery(st, &d) == -1)
+		return -1;
+	rc = to->cb(&d, to->arg);
+	delivery_clear(&d);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Every delivery row of a bound query to cb; -1 if cb stopped. */
@@ -250,26 +262,9 @@ int
 store_deliveries_each(struct store *s, enum stmt_id id, store_delivery_cb cb,
     void *arg, const char *func)
 {
-	sqlite3_stmt	*st = s->st[id];
-	struct delivery	 d;
-	int		 rc, ret = 0;
+	struct delivery_rows	to = { cb, arg };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_delivery(st, &d) == -1) {
-			ret = -1;
-			break;
-		}
-		ret = cb(&d, arg);
-		delivery_clear(&d);
-		if (ret == -1)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret == -1 ? -1 : 0;
+	return store_rows_each(s, id, delivery_row, &to, func);
 }
 
 int
@@ -290,65 +285,77 @@ store_deliveries_list(struct store *s, int64_t alert_id, int state,
 
 /* ---- the queue ------------------------------------------------------ */
 
+/* Rows read by a claim before they are updated. */
+struct claimed {
+	struct delivery	*v;
+	size_t		 n, cap;
+};
+
+/* Append a delivery row to the struct claimed at arg. */
+static int
+claim_row(sqlite3_stmt *st, void *arg)
+{
+	struct claimed	*c = arg;
+	struct delivery	*nv;
+	size_t		 cap;
+
+	if (c->n == c->cap) {
+		cap = c->cap > 0 ? c->cap * 2 : 64;
+		if ((nv = reallocarray(c->v, cap, sizeof(*nv))) == NULL) {
+			log_warnx("%s: out of memory", __func__);
+			return -1;
+		}
+		c->v = nv;
+		c->cap = cap;
+	}
+	if (read_delivery(st, &c->v[c->n]) == -1)
+		return -1;
+	c->n++;
+	return 0;
+}
+
 int
 store_claim_due(struct store *s, int64_t now, int limit,
     store_delivery_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_CLAIM_SELECT];
-	struct delivery	*v = NULL, *nv;
+	sqlite3_stmt	*st = s->st[ST_CLAIM_UPDATE];
+	struct claimed	 c = { NULL, 0, 0 };
+	struct delivery	*d;
 	enum txn_kind	 kind;
-	size_t		 n = 0, cap = 0, i;
+	size_t		 i;
 	bool		 ok = false, stopped = false;
-	int		 rc;
 
 	if (limit <= 0)
 		return 0;
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
 	/* Read first: updating rows under a running SELECT is undefined. */
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL) {
-				log_warnx("%s: out of memory", __func__);
-				break;
-			}
-			v = nv;
-		}
-		if (read_delivery(st, &v[n]) == -1)
-			break;
-		n++;
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		DBWARN(s);
-	stmt_done(st);
-	if (rc != SQLITE_DONE)
+	sqlite3_bind_int64(s->st[ST_CLAIM_SELECT], 1, now);
+	sqlite3_bind_int(s->st[ST_CLAIM_SELECT], 2, limit);
+	if (store_rows_each(s, ST_CLAIM_SELECT, claim_row, &c, __func__) == -1)
 		goto out;
-
-	st = s->st[ST_CLAIM_UPDATE];
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, v[i].id);
+	for (i = 0; i < c.n; i++) {
+		d = &c.v[i];
+		sqlite3_bind_int64(st, 1, d->id);
 		sqlite3_bind_int64(st, 2, now);
 		if (store_step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
 			/* The caller already has rows 0..i-1: keep them. */
 			stopped = true;
 			break;
 		}
-		v[i].state = DS_SENDING;
-		v[i].attempts++;
-		v[i].updated_at = now;
-		if (cb(&v[i], arg) == -1) {
+		d->state = DS_SENDING;
+		d->attempts++;
+		d->updated_at = now;
+		if (cb(d, arg) == -1) {
 			stopped = true;
 			break;
 		}
 	}
 	ok = true;
 out:
-	for (i = 0; i < n; i++)
-		delivery_clear(&v[i]);
-	free(v);
+	for (i = 0; i < c.n; i++)
+		delivery_clear(&c.v[i]);
+	free(c.v);
 	/* Rows claimed before a stop stay claimed: the caller has them. */
 	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		return -1;
@@ -358,38 +365,16 @@ out:
 int
 store_next_due(struct store *s, int64_t *next_at)
 {
-	sqlite3_stmt	*st = s->st[ST_NEXT_DUE];
-	int		 rc, ret;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*next_at = sqlite3_column_int64(st, 0);
-		ret = 0;
-	} else if (rc == SQLITE_ROW)
-		ret = STORE_NOTFOUND;
-	else {
-		DBWARN(s);
-		ret = -1;
-	}
-	stmt_done(st);
-	return ret;
+	return store_scalar(s, ST_NEXT_DUE, next_at, __func__);
 }
 
 int
 store_queue_depth(struct store *s, int prio, int64_t *segments)
 {
-	sqlite3_stmt	*st = s->st[ST_QUEUE_DEPTH];
-	int		 rc;
-
 	*segments = 0;
-	sqlite3_bind_int(st, 1, prio);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*segments = sqlite3_column_int64(st, 0);
-	else
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	sqlite3_bind_int(s->st[ST_QUEUE_DEPTH], 1, prio);
+	return store_scalar(s, ST_QUEUE_DEPTH, segments, __func__) == 0 ? 0 :
+	    -1;
 }
 
 int
@@ -531,18 +516,9 @@ int
 store_delivery_find_ref(struct store *s, const char *provider,
     const char *ref, int64_t *id)
 {
-	sqlite3_stmt	*st = s->st[ST_REPORT_FIND];
-	int		 rc;
-
-	bind_text(st, 1, provider);
-	bind_text(st, 2, ref);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+	bind_text(s->st[ST_REPORT_FIND], 1, provider);
+	bind_text(s->st[ST_REPORT_FIND], 2, ref);
+	return store_scalar(s, ST_REPORT_FIND, id, __func__);
 }
 
 int
@@ -600,21 +576,27 @@ store_escalation_due(struct store *s, int64_t now, int limit,
 
 /* ---- totals for /metrics -------------------------------------------- */
 
+/* Where rows of totals go. */
+struct totals {
+	store_total_cb	 cb;
+	void		*arg;
+};
+
+/* Pass a row of (provider, channel, state, count) on. */
+static int
+total_row(sqlite3_stmt *st, void *arg)
+{
+	struct totals	*to = arg;
+
+	to->cb(col_text(st, 0), sqlite3_column_int(st, 1),
+	    sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3), to->arg);
+	return 0;
+}
+
 int
 store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_TOTALS];
-	int		 rc;
+	struct totals	to = { cb, arg };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char	*p = sqlite3_column_text(st, 0);
-
-		cb(p != NULL ? (const char *)p : "", sqlite3_column_int(st, 1),
-		    sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3),
-		    arg);
-	}
-	if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_rows_each(s, ST_TOTALS, total_row, &to, __func__);
 }

@@ -12,6 +12,8 @@
 
 #define CB_KEEP_MS	(24 * 3600 * 1000LL)	/* done callbacks kept */
 
+static int	callback_row(sqlite3_stmt *, void *);
+
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_events_sql[] = {
 	{ ST_CB_ENQUEUE,
@@ -64,54 +66,66 @@ store_callback_enqueue(struct store *s, int64_t alert_id, const char *client,
 	return store_step_done(s, ST_CB_ENQUEUE, __func__);
 }
 
+/* Callbacks read by a claim before they are leased. */
+struct cb_claim {
+	struct callback_row	*v;
+	int			 n, max;
+	int64_t			 next_at;	/* the end of the lease */
+};
+
+/* Read a callback row into the struct cb_claim at arg. */
+static int
+callback_row(sqlite3_stmt *st, void *arg)
+{
+	struct cb_claim		*k = arg;
+	struct callback_row	*c;
+	bool			 oom = false;
+
+	if (k->n == k->max)		/* cannot be: the SQL has the LIMIT */
+		return -1;
+	c = &k->v[k->n++];
+	c->id = sqlite3_column_int64(st, 0);
+	c->alert_id = sqlite3_column_int64(st, 1);
+	c->client = col_dup(st, 2, &oom);
+	c->url = col_dup(st, 3, &oom);
+	c->event = col_dup(st, 4, &oom);
+	c->body = col_dup(st, 5, &oom);
+	c->attempts = sqlite3_column_int(st, 6) + 1;
+	c->next_at = k->next_at;
+	c->error = col_dup(st, 8, &oom);
+	if (oom) {
+		log_warnx("%s: out of memory", __func__);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
     int limit, store_callback_cb cb, void *arg)
 {
-	sqlite3_stmt		*st = s->st[ST_CB_SELECT];
-	struct callback_row	*rows = NULL;
-	enum txn_kind		 kind;
-	bool			 oom = false, ok = false;
-	int			 n = 0, i, rc;
+	struct cb_claim	 k = { NULL, 0, limit, now + lease_ms };
+	enum txn_kind	 kind;
+	bool		 ok = false;
+	int		 i;
 
 	if (limit <= 0)
 		return 0;
-	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL) {
+	if ((k.v = calloc((size_t)limit, sizeof(*k.v))) == NULL) {
 		log_warnx("%s: out of memory", __func__);
 		return -1;
 	}
 	if (store_txn_enter(s, &kind, __func__) == -1) {
-		free(rows);
+		free(k.v);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, limit);
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct callback_row	*c = &rows[n++];
-
-		c->id = sqlite3_column_int64(st, 0);
-		c->alert_id = sqlite3_column_int64(st, 1);
-		c->client = col_dup(st, 2, &oom);
-		c->url = col_dup(st, 3, &oom);
-		c->event = col_dup(st, 4, &oom);
-		c->body = col_dup(st, 5, &oom);
-		c->attempts = sqlite3_column_int(st, 6) + 1;
-		c->next_at = now + lease_ms;
-		c->error = col_dup(st, 8, &oom);
-	}
-	if (n < limit && rc != SQLITE_DONE) {
-		DBWARN(s);
-		stmt_done(st);
+	sqlite3_bind_int64(s->st[ST_CB_SELECT], 1, now);
+	sqlite3_bind_int(s->st[ST_CB_SELECT], 2, limit);
+	if (store_rows_each(s, ST_CB_SELECT, callback_row, &k, __func__) == -1)
 		goto out;
-	}
-	stmt_done(st);
-	if (oom) {
-		log_warnx("%s: out of memory", __func__);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(s->st[ST_CB_LEASE], 1, rows[i].id);
-		sqlite3_bind_int64(s->st[ST_CB_LEASE], 2, now + lease_ms);
+	for (i = 0; i < k.n; i++) {
+		sqlite3_bind_int64(s->st[ST_CB_LEASE], 1, k.v[i].id);
+		sqlite3_bind_int64(s->st[ST_CB_LEASE], 2, k.next_at);
 		if (store_step_done(s, ST_CB_LEASE, __func__) == -1)
 			goto out;
 	}
@@ -119,12 +133,12 @@ store_callback_claim(struct store *s, int64_t now, int64_t lease_ms,
 out:
 	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		ok = false;
-	for (i = 0; i < n; i++) {
-		if (ok && cb(&rows[i], arg) == -1)
+	for (i = 0; i < k.n; i++) {
+		if (ok && cb(&k.v[i], arg) == -1)
 			ok = false;
-		callback_row_clear(&rows[i]);
+		callback_row_clear(&k.v[i]);
 	}
-	free(rows);
+	free(k.v);
 	return ok ? 0 : -1;
 }
 
@@ -160,19 +174,5 @@ store_callback_retry(struct store *s, int64_t id, int64_t next_at,
 int
 store_callback_next_due(struct store *s, int64_t *next_at)
 {
-	sqlite3_stmt	*st = s->st[ST_CB_NEXT];
-	int		 rc, ret = -1;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-			ret = STORE_NOTFOUND;
-		else {
-			*next_at = sqlite3_column_int64(st, 0);
-			ret = 0;
-		}
-	} else
-		DBWARN(s);
-	stmt_done(st);
-	return ret;
+	return store_scalar(s, ST_CB_NEXT, next_at, __func__);
 }

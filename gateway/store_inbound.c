@@ -7,8 +7,6 @@
  */
 #include "store_priv.h"
 
-static int	scalar(struct store *, enum stmt_id, int64_t *, const char *);
-
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_inbound_sql[] = {
 	{ ST_INBOUND_INSERT,
@@ -62,50 +60,23 @@ store_inbound_insert(struct store *s, struct inbound_row *in)
 		return 0;
 	}
 	/* Seen before: the provider retried its callback. */
-	st = s->st[ST_INBOUND_FIND];
-	bind_text(st, 1, in->provider);
-	bind_text(st, 2, in->provider_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		in->id = sqlite3_column_int64(st, 0);
-	else
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_ROW ? STORE_DUPLICATE : -1;
+	bind_text(s->st[ST_INBOUND_FIND], 1, in->provider);
+	bind_text(s->st[ST_INBOUND_FIND], 2, in->provider_id);
+	if ((rc = store_scalar(s, ST_INBOUND_FIND, &in->id, __func__)) == 0)
+		return STORE_DUPLICATE;
+	if (rc == STORE_NOTFOUND)
+		log_warnx("%s: ignored as a duplicate, yet not found",
+		    __func__);
+	return -1;
 }
 
 int
 store_inbound_totals(struct store *s, store_count_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_INBOUND_TOTALS];
-	int		 rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), arg);
-	if (rc != SQLITE_DONE)
-		DBWARN(s);
-	stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_name_counts(s, ST_INBOUND_TOTALS, cb, arg, __func__);
 }
 
 /* ---- replies to a number -------------------------------------------- */
-
-/* A single integer from a bound query (0 when the result is NULL). */
-static int
-scalar(struct store *s, enum stmt_id id, int64_t *out, const char *func)
-{
-	sqlite3_stmt	*st = s->st[id];
-	int		 rc;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
-	stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
 
 int
 store_replies_count(struct store *s, const char *phone, const char *kind,
@@ -113,10 +84,11 @@ store_replies_count(struct store *s, const char *phone, const char *kind,
 {
 	sqlite3_stmt	*st = s->st[ST_REPLIES_COUNT];
 
+	*n = 0;
 	bind_text(st, 1, phone);
 	sqlite3_bind_int64(st, 2, since);
 	bind_text(st, 3, kind);
-	return scalar(s, ST_REPLIES_COUNT, n, __func__);
+	return store_scalar(s, ST_REPLIES_COUNT, n, __func__) == -1 ? -1 : 0;
 }
 
 int

@@ -165,6 +165,12 @@ enum txn_kind {
 	TXN_SAVEPOINT		/* inside the caller's transaction */
 };
 
+/*
+ * Read one row of a running statement (its columns are valid until the
+ * next step): 0 to go on, -1 to stop (having logged why, if an error).
+ */
+typedef int (*store_row_cb)(sqlite3_stmt *, void *);
+
 /* ---- store_schema.c: running statements ----------------------------- */
 
 /* Step a statement that returns no rows; reset it either way. */
@@ -172,6 +178,26 @@ int	store_step_done(struct store *, enum stmt_id, const char *func);
 /* store_step_done, then add the rows it changed to *n (if not NULL). */
 int	store_count_update(struct store *, enum stmt_id, int *n,
 	    const char *func);
+/*
+ * Step a bound statement through its rows, cb on each; reset it either
+ * way. 0 when every row was read; -1 on a database error (logged with
+ * func) or when cb stopped.
+ */
+int	store_rows_each(struct store *, enum stmt_id, store_row_cb, void *,
+	    const char *func);
+/* The first row only, to cb (NULL: just look): 0, STORE_NOTFOUND, -1. */
+int	store_row_one(struct store *, enum stmt_id, store_row_cb, void *,
+	    const char *func);
+/*
+ * The integer in the first column of the first row: 0, STORE_NOTFOUND
+ * when there is no row or it is NULL (*out is then left alone), or -1.
+ */
+int	store_scalar(struct store *, enum stmt_id, int64_t *out,
+	    const char *func);
+/* Rows of (text, integer), a name and its count, to cb. */
+int	store_name_counts(struct store *, enum stmt_id, store_count_cb,
+	    void *, const char *func);
+
 /* Open a transaction for a change of several rows, or a savepoint. */
 int	store_txn_enter(struct store *, enum txn_kind *, const char *func);
 /* Close what store_txn_enter opened: keep the changes if ok, else undo. */
