@@ -1,7 +1,9 @@
 /*
- * The SQLite store: the only state of Varsel and the only file that
- * speaks SQL. WAL mode; schema migrated through PRAGMA user_version;
- * every statement prepared once at open.
+ * The store: the only state of Varsel, in SQLite. This interface speaks
+ * of contacts, alerts and deliveries, never of SQL: the SQL lives in
+ * store_*.c only, one file per table (the sections below name them),
+ * behind their private store_priv.h. WAL mode; the schema is migrated
+ * through PRAGMA user_version; every statement is prepared once at open.
  *
  * Conventions: functions return 0 on success, -1 on a database error
  * (already logged), STORE_NOTFOUND (1) where "no such row" is a normal
@@ -9,6 +11,8 @@
  * filled by the store are owned by the struct and released by its
  * _clear() function. Functions that change several rows run inside the
  * caller's transaction if one is open (store_begin), else in their own.
+ * A list that passes rows to a callback stops, and returns -1, when the
+ * callback returns -1.
  */
 #ifndef VARSEL_STORE_H
 #define VARSEL_STORE_H
@@ -23,6 +27,8 @@
 #define STORE_DUPLICATE	2	/* the row exists already (idempotent input) */
 
 struct store;
+
+/* ---- the database, transactions (store_schema.c) -------------------- */
 
 /* Open (creating and migrating) the database at path, or ":memory:". */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -46,7 +52,7 @@ void		 store_rollback(struct store *);
 int		 store_savepoint(struct store *);
 int		 store_savepoint_end(struct store *, bool keep);
 
-/* ---- contacts and groups ------------------------------------------ */
+/* ---- contacts, groups, opt-outs (store_contacts.c) ------------------ */
 
 /*
  * Can the number take SMS? Decided with libphonenumber when the contact is
@@ -80,6 +86,18 @@ int	store_contact_upsert(struct store *, const struct contact *);
 int	store_contact_get(struct store *, const char *phone, struct contact *);
 int	store_contact_delete(struct store *, const char *phone);
 
+/* Contacts with phone > after (by phone), for export and paging. */
+typedef int (*store_contact_cb)(const struct contact *, void *);
+int	store_contacts_list(struct store *, const char *after, int limit,
+	    store_contact_cb, void *);
+/*
+ * START with an area: make phone a resident of area (create the contact
+ * with lang if missing, set its area, add it to group). Keeps the rest.
+ */
+int	store_contact_set_area(struct store *, const char *phone,
+	    const char *area, const char *group, const char *lang,
+	    int64_t now);
+
 typedef void (*store_group_cb)(const char *name, int64_t members, void *);
 int	store_groups_list(struct store *, store_group_cb, void *);
 /* 0 if the group has a row, STORE_NOTFOUND if not. */
@@ -89,7 +107,7 @@ int	store_group_exists(struct store *, const char *name);
 struct recipient {
 	const char	*phone;		/* E.164 */
 	const char	*lang;
-	unsigned int	 channels;	/* enum channel bits the contact allows */
+	unsigned int	 channels;	/* enum channel bits it allows */
 	enum sms_cap	 sms_cap;
 };
 typedef int (*store_recipient_cb)(const struct recipient *, void *);
@@ -103,6 +121,15 @@ int	store_area_members(struct store *, const char *area,
 int	store_contact_recipient(struct store *, const char *phone,
 	    char lang[8], unsigned int *channels, enum sms_cap *);
 
+/* Contacts with coordinates inside the box, with their position. */
+typedef int (*store_geo_cb)(const struct recipient *, double lat, double lon,
+	    void *);
+int	store_contacts_in_box(struct store *, double lat_min, double lat_max,
+	    double lon_min, double lon_max, store_geo_cb, void *);
+/* Contacts of area that have no coordinates of their own. */
+int	store_area_members_nopos(struct store *, const char *area,
+	    store_recipient_cb, void *);
+
 /* Opt-outs are kept as a salted hash of the number. */
 int	store_optout_add(struct store *, const char *phone, const char *channel,
 	    int64_t at);
@@ -110,7 +137,7 @@ int	store_optout_remove(struct store *, const char *phone, int64_t at);
 /* true if the number has opted out. */
 bool	store_optout_has(struct store *, const char *phone);
 
-/* ---- alerts ------------------------------------------------------- */
+/* ---- alerts (store_alerts.c) ---------------------------------------- */
 
 struct alert_row {
 	int64_t		 id;
@@ -129,10 +156,10 @@ struct alert_row {
 	int		 suppressed;
 	int		 segments;
 	char		*encoding;
-	char		*response;	/* the 202 body, for idempotent replays */
+	char		*response;	/* the 202 body, for replays */
 	/* Schema v2. */
 	int64_t		 escalate_after_s; /* 0: no escalation to a call */
-	char		*status;	/* "actual", "test" or "exercise" (CAP) */
+	char		*status;	/* "actual", "test", "exercise" */
 };
 void	alert_row_clear(struct alert_row *);
 
@@ -160,7 +187,20 @@ int	store_alert_cancel(struct store *, int64_t id, int64_t now, int *n);
 /* Queued deliveries of alerts past their expiry become expired. */
 int	store_expire_due(struct store *, int64_t now, int *n);
 
-/* ---- deliveries --------------------------------------------------- */
+/* Alerts with a callback_url whose alert.done was not sent yet. */
+int	store_alerts_watched(struct store *, store_alert_cb, void *);
+/*
+ * Remember what was last reported for an alert: the time and a digest
+ * of the counts of the last alert.progress, and done once alert.done is
+ * queued (the alert then leaves store_alerts_watched).
+ */
+int	store_alert_set_watch(struct store *, int64_t id, int64_t progress_at,
+	    const char *digest, bool done);
+/* The digest and time last set; "" and 0 if none. */
+int	store_alert_get_watch(struct store *, int64_t id, char digest[65],
+	    int64_t *progress_at);
+
+/* ---- deliveries (store_deliveries.c) -------------------------------- */
 
 struct delivery {
 	int64_t		 id;
@@ -185,11 +225,12 @@ struct delivery {
 	/* Schema v2. */
 	char		 kind[32];	/* replies: "reply-trygg", ...; "" for
 					   alert deliveries */
-	int64_t		 parent_id;	/* a call escalating this SMS delivery */
+	int64_t		 parent_id;	/* the SMS this call escalates */
 	char		 sender[64];	/* send from this number ("" = the
 					   provider's from): replies */
-	char		 pin[64];	/* only this provider ("" = any): replies
-					   go out where the SMS came in */
+	char		 pin[64];	/* only this provider ("" = any):
+					   replies go out where the SMS
+					   came in */
 	int64_t		 inbound_id;	/* the inbound SMS a reply answers */
 };
 void	delivery_clear(struct delivery *);
@@ -262,16 +303,38 @@ int	store_delivery_find_ref(struct store *, const char *provider,
 /* Mark a delivery in doubt (an attempt's outcome is unknown). */
 int	store_delivery_mark_doubt(struct store *, int64_t id, int64_t now);
 
-/* ---- inbound SMS and replies (schema v2) ---------------------------- */
+/* Record the answer (1 yes, -1 no) on the delivery; STORE_NOTFOUND if
+ * there is no such delivery. */
+int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
+	    int64_t now);
+
+/*
+ * SMS deliveries due for a call: their alert has escalate_after_s and
+ * created_at + escalate_after_s <= now, they have no delivery report
+ * (queued, sending or sent), no answer, no escalation call yet (no
+ * delivery with parent_id = theirs), and the number allows voice (a
+ * contact with the voice channel, or not a contact) and has not opted
+ * out; the alert has not expired. Up to limit, to cb, which may insert
+ * the calls. Alerts with nothing left to escalate leave the scan.
+ */
+int	store_escalation_due(struct store *, int64_t now, int limit,
+	    store_delivery_cb, void *);
+
+/* Totals by provider, channel and state, for /metrics. */
+typedef void (*store_total_cb)(const char *provider, int channel, int state,
+	    int64_t n, void *);
+int	store_delivery_totals(struct store *, store_total_cb, void *);
+
+/* ---- inbound SMS, replies, answers (store_inbound.c) ---------------- */
 
 struct inbound_row {
 	int64_t		 id;		/* set by insert */
 	const char	*provider;
 	const char	*provider_id;	/* the provider's message id */
-	const char	*from;		/* E.164, or as given when not a number */
+	const char	*from;		/* E.164, or as given if not one */
 	const char	*to;		/* our number */
 	const char	*text;
-	const char	*keyword;	/* keyword_name() of what it parsed as */
+	const char	*keyword;	/* keyword_name() it parsed as */
 	int64_t		 received_at;
 };
 /*
@@ -291,8 +354,6 @@ int	store_replies_list(struct store *, const char *phone, int limit,
 typedef void (*store_count_cb)(const char *name, int64_t n, void *);
 int	store_inbound_totals(struct store *, store_count_cb, void *);
 
-/* ---- answers (JA/NEJ, DTMF 1) ------------------------------------- */
-
 /*
  * The delivery an answer from phone belongs to: of alerts with ack = 1
  * not expired at now, the newest (or alert_id if not 0) that was sent to
@@ -301,33 +362,15 @@ int	store_inbound_totals(struct store *, store_count_cb, void *);
  */
 int	store_ack_target(struct store *, const char *phone, int64_t alert_id,
 	    int64_t now, int64_t *delivery_id, int64_t *alert_out);
-/* Record the answer (1 yes, -1 no) on the delivery; STORE_NOTFOUND if
- * there is no such delivery. */
-int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
-	    int64_t now);
 
-/* ---- escalation (schema v2) ----------------------------------------- */
-
-/*
- * SMS deliveries due for a call: their alert has escalate_after_s and
- * created_at + escalate_after_s <= now, they have no delivery report
- * (queued, sending or sent), no answer, no escalation call yet (no
- * delivery with parent_id = theirs), and the number allows voice (a
- * contact with the voice channel, or not a contact) and has not opted
- * out; the alert has not expired. Up to limit, to cb, which may insert
- * the calls. Alerts with nothing left to escalate leave the scan.
- */
-int	store_escalation_due(struct store *, int64_t now, int limit,
-	    store_delivery_cb, void *);
-
-/* ---- source callbacks (schema v2) ----------------------------------- */
+/* ---- events to source systems (store_events.c) ---------------------- */
 
 struct callback_row {
 	int64_t		 id;
 	int64_t		 alert_id;
 	char		*client;	/* whose hmac_secret signs it */
 	char		*url;
-	char		*event;		/* "ack", "alert.progress", "alert.done" */
+	char		*event;		/* ack, alert.progress, alert.done */
 	char		*body;		/* JSON */
 	int		 attempts;
 	int64_t		 next_at;
@@ -351,40 +394,8 @@ int	store_callback_retry(struct store *, int64_t id, int64_t next_at,
 /* Earliest next_at of a pending callback; STORE_NOTFOUND if none. */
 int	store_callback_next_due(struct store *, int64_t *next_at);
 
-/* Alerts with a callback_url whose alert.done was not sent yet. */
-int	store_alerts_watched(struct store *, store_alert_cb, void *);
-/*
- * Remember what was last reported for an alert: the time and a digest
- * of the counts of the last alert.progress, and done once alert.done is
- * queued (the alert then leaves store_alerts_watched).
- */
-int	store_alert_set_watch(struct store *, int64_t id, int64_t progress_at,
-	    const char *digest, bool done);
-/* The digest and time last set; "" and 0 if none. */
-int	store_alert_get_watch(struct store *, int64_t id, char digest[65],
-	    int64_t *progress_at);
+/* ---- personal data (store_purge.c) ---------------------------------- */
 
-/* ---- contacts, geography, personal data (schema v2) ------------------ */
-
-/* Contacts with phone > after (by phone), for export and paging. */
-typedef int (*store_contact_cb)(const struct contact *, void *);
-int	store_contacts_list(struct store *, const char *after, int limit,
-	    store_contact_cb, void *);
-/*
- * START with an area: make phone a resident of area (create the contact
- * with lang if missing, set its area, add it to group). Keeps the rest.
- */
-int	store_contact_set_area(struct store *, const char *phone,
-	    const char *area, const char *group, const char *lang,
-	    int64_t now);
-/* Contacts with coordinates inside the box, with their position. */
-typedef int (*store_geo_cb)(const struct recipient *, double lat, double lon,
-	    void *);
-int	store_contacts_in_box(struct store *, double lat_min, double lat_max,
-	    double lon_min, double lon_max, store_geo_cb, void *);
-/* Contacts of area that have no coordinates of their own. */
-int	store_area_members_nopos(struct store *, const char *area,
-	    store_recipient_cb, void *);
 /*
  * Strip numbers and texts from deliveries (and inbound SMS) of alerts
  * created before before; counts stay. *n is the deliveries purged.
@@ -392,10 +403,5 @@ int	store_area_members_nopos(struct store *, const char *area,
  * purged deliveries and sent callbacks from before go too.
  */
 int	store_purge(struct store *, int64_t before, int64_t *n);
-
-/* Totals by provider, channel and state, for /metrics. */
-typedef void (*store_total_cb)(const char *provider, int channel, int state,
-	    int64_t n, void *);
-int	store_delivery_totals(struct store *, store_total_cb, void *);
 
 #endif
