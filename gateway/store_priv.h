@@ -165,13 +165,13 @@ enum txn_kind {
 	TXN_SAVEPOINT		/* inside the caller's transaction */
 };
 
+/* ---- store_rows.c: running statements ------------------------------- */
+
 /*
  * Read one row of a running statement (its columns are valid until the
  * next step): 0 to go on, -1 to stop (having logged why, if an error).
  */
 typedef int (*store_row_cb)(sqlite3_stmt *, void *);
-
-/* ---- store_schema.c: running statements ----------------------------- */
 
 /* Step a statement that returns no rows; reset it either way. */
 int	store_step_done(struct store *, enum stmt_id, const char *func);
@@ -197,6 +197,8 @@ int	store_scalar(struct store *, enum stmt_id, int64_t *out,
 /* Rows of (text, integer), a name and its count, to cb. */
 int	store_name_counts(struct store *, enum stmt_id, store_count_cb,
 	    void *, const char *func);
+
+/* ---- store_schema.c: transactions, the salt ------------------------- */
 
 /* Open a transaction for a change of several rows, or a savepoint. */
 int	store_txn_enter(struct store *, enum txn_kind *, const char *func);

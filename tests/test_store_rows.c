@@ -1,6 +1,6 @@
 /*
- * Tests of how the store reads rows (store_rows_each, store_row_one and
- * store_scalar in store_schema.c), through the lists and lookups that
+ * Tests of store_rows.c, how the store reads rows (store_rows_each,
+ * store_row_one, store_scalar), through the lists and lookups that
  * use them: a callback that stops ends the list with -1 and the next
  * call starts afresh; a step that fails midway (sqlite3_step is wrapped
  * here, -Wl,--wrap=sqlite3_step, to fail as a disk would) gives -1, not
