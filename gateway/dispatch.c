@@ -40,6 +40,8 @@
 #define SWEEP_INTERVAL_MS	1000	/* expiry and escalation sweeps */
 #define MAX_CLAIM		4096
 #define ESCALATE_BATCH		500
+#define ATTEMPTS_LOGGED		20	/* rows of the attempt log a delivery
+					   keeps for its passing failures */
 
 /* One message on its way to a provider. */
 struct job {
@@ -156,11 +158,23 @@ dispatch_inflight(const struct dispatch *d)
 	return d->njobs;
 }
 
-/* Join the pass's transaction; it commits at the end of the pass. */
+/*
+ * A delivery's state change, into the journal of the pass (batch.c):
+ * written with the pass's commit, or kept until the database takes it.
+ */
 static void
-batch_begin(struct dispatch *d)
+put(struct dispatch *d, enum batch_op_kind kind, int64_t id, int state,
+    int64_t next_at, const char *error)
 {
-	batch_join(d->gw->batch, false);
+	struct batch_op	op;
+
+	memset(&op, 0, sizeof(op));
+	op.kind = kind;
+	op.delivery_id = id;
+	op.at = gw_now(d->gw);
+	op.state = state;
+	op.next_at = next_at;
+	batch_put(d->gw->batch, &op, error);
 }
 
 /* Run a round in ms milliseconds unless one is due sooner. */
@@ -257,7 +271,11 @@ sweep(struct dispatch *d, int64_t now)
 		return;
 	}
 	d->next_sweep = now + SWEEP_INTERVAL_MS;
-	batch_begin(d);
+	/* Nothing is lost when the database cannot take it: the next. */
+	if (batch_join(d->gw->batch, false) == -1) {
+		schedule_round(d, SWEEP_INTERVAL_MS);
+		return;
+	}
 	if (store_expire_due(d->gw->store, now, &n) == 0 && n > 0)
 		log_info("evt=expired deliveries=%d", n);
 	if (providers_can(d->ps, CH_VOICE))
@@ -370,9 +388,8 @@ start_job(struct dispatch *d, struct delivery *c)
 	int64_t		 now = gw_now(d->gw);
 
 	if (c->expires_at != 0 && now >= c->expires_at) {
-		batch_begin(d);
-		store_delivery_finish(d->gw->store, c->id, DS_EXPIRED,
-		    "expired before it could be sent", now);
+		put(d, BATCH_FINISH, c->id, DS_EXPIRED, 0,
+		    "expired before it could be sent");
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
@@ -586,12 +603,11 @@ release_job(struct job *j, int64_t at)
 	struct dispatch	*d = j->d;
 	int64_t		 now = gw_now(d->gw);
 
-	batch_begin(d);
 	if (j->expires_at != 0 && at >= j->expires_at)
-		store_delivery_finish(d->gw->store, j->delivery_id, DS_EXPIRED,
-		    "no provider could take it before it expired", now);
+		put(d, BATCH_FINISH, j->delivery_id, DS_EXPIRED, 0,
+		    "no provider could take it before it expired");
 	else {
-		store_delivery_release(d->gw->store, j->delivery_id, at, now);
+		put(d, BATCH_RELEASE, j->delivery_id, 0, at, NULL);
 		schedule_round(d, at - now);
 	}
 	log_trace(TRACE_DISPATCH, "delivery=%lld evt=released until=+%lldms",
@@ -624,8 +640,7 @@ job_retry(struct job *j, const struct send_result *res, bool unknown,
 	if (!send_result_passing(res) && j->attempts >= gw->cfg->max_attempts) {
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
 		    j->attempts, res->error);
-		store_delivery_finish(gw->store, j->delivery_id, DS_FAILED,
-		    why, now);
+		put(d, BATCH_FINISH, j->delivery_id, DS_FAILED, 0, why);
 		log_info("delivery=%lld alert=%lld evt=failed provider=%s "
 		    "to=%s attempts=%d http=%d", (long long)j->delivery_id,
 		    (long long)j->alert_id, pname, j->masked, j->attempts,
@@ -652,15 +667,14 @@ job_retry(struct job *j, const struct send_result *res, bool unknown,
 	if (j->expires_at != 0 && next >= j->expires_at) {
 		snprintf(why, sizeof(why), "not sent before it expired: %s",
 		    res->error);
-		store_delivery_finish(gw->store, j->delivery_id, DS_EXPIRED,
-		    why, now);
+		put(d, BATCH_FINISH, j->delivery_id, DS_EXPIRED, 0, why);
 		log_info("delivery=%lld alert=%lld evt=expired provider=%s "
 		    "to=%s attempts=%d http=%d", (long long)j->delivery_id,
 		    (long long)j->alert_id, pname, j->masked, j->attempts,
 		    res->http_status);
 		return;
 	}
-	store_delivery_retry(gw->store, j->delivery_id, next, res->error, now);
+	put(d, BATCH_RETRY, j->delivery_id, 0, next, res->error);
 	log_debug("delivery=%lld alert=%lld evt=tempfail provider=%s to=%s "
 	    "attempt=%d next=%lldms http=%d%s", (long long)j->delivery_id,
 	    (long long)j->alert_id, pname, j->masked, j->attempts,
@@ -676,7 +690,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	struct gw		*gw = d->gw;
 	struct provider		*p = j->p;
 	const char		*pname = p ? p->conf->name : "-";
-	struct attempt		 at;
+	struct batch_op		 op;
 	int64_t			 now = gw_now(gw), cool;
 	static const char *const result_names[] = {
 		[SEND_OK] = "ok",
@@ -688,23 +702,27 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	    "result=%s http=%d retry_after=%d unknown=%d error=\"%.80s\"",
 	    (long long)j->delivery_id, pname, result_names[res->status],
 	    res->http_status, res->retry_after_s, unknown, res->error);
-	batch_begin(d);
 	if (p != NULL) {
 		if ((cool = providers_account(d->ps, p, res,
 		    gw->cfg->retry_max_ms, now)) > 0)
 			schedule_round(d, cool);
-		memset(&at, 0, sizeof(at));
-		at.delivery_id = j->delivery_id;
-		at.at = now;
-		at.provider = pname;
-		at.http_status = res->http_status;
-		at.result = result_names[res->status];
-		at.error = res->error[0] ? res->error : NULL;
-		at.duration_ms = (int)(now - j->started);
-		store_attempt_log(gw->store, &at);
+		/* The attempt log stays bounded however long an outage. */
+		if (j->attempts <= ATTEMPTS_LOGGED ||
+		    res->status != SEND_TEMPFAIL) {
+			memset(&op, 0, sizeof(op));
+			op.kind = BATCH_ATTEMPT;
+			op.delivery_id = j->delivery_id;
+			op.at = now;
+			strlcpy(op.provider, pname, sizeof(op.provider));
+			op.http_status = res->http_status;
+			op.result = result_names[res->status];
+			op.duration_ms = (int)(now - j->started);
+			batch_put(gw->batch, &op, res->error[0] ? res->error :
+			    NULL);
+		}
 	}
 	if (unknown)
-		store_delivery_mark_doubt(gw->store, j->delivery_id, now);
+		put(d, BATCH_DOUBT, j->delivery_id, 0, 0, NULL);
 	/* A provider that refused our credentials is no reason to give up
 	 * on the message when another provider may take it. */
 	if (res->status == SEND_PERMFAIL && res->auth_error && !j->pinned &&
@@ -713,8 +731,13 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 
 	switch (res->status) {
 	case SEND_OK:
-		store_delivery_sent(gw->store, j->delivery_id, pname,
-		    res->ref, now);
+		memset(&op, 0, sizeof(op));
+		op.kind = BATCH_SENT;
+		op.delivery_id = j->delivery_id;
+		op.at = now;
+		strlcpy(op.provider, pname, sizeof(op.provider));
+		strlcpy(op.ref, res->ref, sizeof(op.ref));
+		batch_put(gw->batch, &op, NULL);
 		log_debug("delivery=%lld alert=%lld evt=sent provider=%s "
 		    "to=%s ref=%s attempt=%d", (long long)j->delivery_id,
 		    (long long)j->alert_id, pname, j->masked, res->ref,
@@ -724,8 +747,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		job_retry(j, res, unknown, now);
 		break;
 	case SEND_PERMFAIL:
-		store_delivery_finish(gw->store, j->delivery_id, DS_FAILED,
-		    res->error, now);
+		put(d, BATCH_FINISH, j->delivery_id, DS_FAILED, 0, res->error);
 		log_info("delivery=%lld alert=%lld evt=failed provider=%s "
 		    "to=%s http=%d", (long long)j->delivery_id,
 		    (long long)j->alert_id, pname, j->masked,
@@ -761,17 +783,15 @@ dispatch_drain(struct dispatch *d, void (*done)(void *), void *arg)
 	if (d->round_ev != NULL)
 		evtimer_del(d->round_ev);
 	d->round_armed = false;
-	/* Queued jobs have not left: give them back to the queue. */
-	batch_begin(d);
+	/* Queued jobs have not left: give them back, not as an attempt. */
 	for (i = 0; i < providers_count(d->ps); i++) {
 		struct provider	*p = providers_at(d->ps, i);
 
 		while ((j = TAILQ_FIRST(&d->queue[i])) != NULL) {
 			TAILQ_REMOVE(&d->queue[i], j, wentry);
 			p->nwaiting--;
-			store_delivery_retry(d->gw->store, j->delivery_id,
-			    gw_now(d->gw), "varseld stopped before sending",
-			    gw_now(d->gw));
+			put(d, BATCH_RELEASE, j->delivery_id, 0, gw_now(d->gw),
+			    NULL);
 			TAILQ_REMOVE(&d->jobs, j, entry);
 			d->njobs--;
 			job_free(j);

@@ -332,7 +332,7 @@ main(int argc, char *argv[])
 	dispatch_free(gw.dispatch);
 	providers_free(gw.providers);
 	/* Held answers go out before their connections close. */
-	batch_free(gw.batch);
+	batch_free(gw.batch, gw.cfg->shutdown_grace_ms);
 	api_free(gw.api);
 	n = 0;
 	store_requeue_sending(gw.store, now_ms(), &n);

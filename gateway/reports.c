@@ -19,21 +19,22 @@ int
 reports_delivery(struct gw *gw, const char *provider,
     const struct status_report *r)
 {
-	int64_t	id = 0;
-	int	rc;
+	struct batch_op	op;
 
 	log_trace(TRACE_REPORTS, "provider=%s evt=report ref=%.96s state=%s",
 	    provider, r->ref, dstate_name(r->state));
-	batch_join(gw->batch, false);
-	rc = store_delivery_report(gw->store, provider, r->ref, r->state,
-	    r->error[0] ? r->error : NULL, gw_now(gw), &id);
-	if (rc == STORE_NOTFOUND)
-		log_info("provider=%s evt=report_unknown ref=%.96s state=%s",
-		    provider, r->ref, dstate_name(r->state));
-	else if (rc == 0)
-		log_debug("delivery=%lld evt=%s provider=%s ref=%s",
-		    (long long)id, dstate_name(r->state), provider, r->ref);
-	return rc;
+	/*
+	 * Through the journal, after every state change before it: a
+	 * report for an SMS whose "sent" is not written yet finds it.
+	 */
+	memset(&op, 0, sizeof(op));
+	op.kind = BATCH_REPORT;
+	op.at = gw_now(gw);
+	op.state = r->state;
+	strlcpy(op.provider, provider, sizeof(op.provider));
+	strlcpy(op.ref, r->ref, sizeof(op.ref));
+	return batch_put(gw->batch, &op, r->error[0] ? r->error : NULL) ?
+	    0 : -1;
 }
 
 /* The word a call event has in the log. */

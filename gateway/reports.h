@@ -17,8 +17,13 @@ struct gw;
 
 /*
  * A delivery report from provider: moves the delivery unless it is
- * final. Returns 0, STORE_NOTFOUND for an unknown reference (logged; the
- * caller still acknowledges it so the provider stops), or -1.
+ * final, through the journal (batch.h), so it is matched even when the
+ * "sent" before it is still waiting to be written. An unknown reference
+ * is logged when the journal reaches it, and acknowledged all the same
+ * (so the provider stops). Returns 0 when it is in the pass's
+ * transaction (answer once that commits), -1 when the database cannot
+ * take it now (answer 503: it is kept, and the provider's retry is
+ * harmless).
  */
 int	reports_delivery(struct gw *, const char *provider,
 	    const struct status_report *);

@@ -30,6 +30,31 @@ struct store;
 
 /* ---- the database, transactions (store_schema.c) -------------------- */
 
+/*
+ * What the last failed statement met. A lock held by another process,
+ * a full disk or an I/O error pass (store_fault_passing): what failed
+ * may succeed later, so keep it and try again. A commit that succeeds
+ * clears it.
+ */
+enum store_fault {
+	STORE_FAULT_NONE,
+	STORE_FAULT_BUSY,	/* another process holds the write lock */
+	STORE_FAULT_FULL,	/* disk full */
+	STORE_FAULT_IO,		/* I/O error */
+	STORE_FAULT_READONLY,	/* the file or its folder became read-only */
+	STORE_FAULT_CORRUPT,	/* the file is damaged */
+	STORE_FAULT_OTHER	/* a bug, or a constraint */
+};
+enum store_fault store_last_fault(const struct store *);
+/*
+ * How long a write waits for a lock held by another process: a few ms
+ * while the loop runs (0 sets that again), longer once at shutdown.
+ */
+void		 store_busy_timeout(struct store *, int ms);
+/* "locked by another process", "disk full", ... */
+const char	*store_fault_text(enum store_fault);
+bool		 store_fault_passing(enum store_fault);
+
 /* Open (creating and migrating) the database at path, or ":memory:". */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);

@@ -39,8 +39,12 @@ _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
 	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
 	"sender, pin, inbound_id"
 
-/* Log the connection's last error, naming the function that saw it. */
-#define DBWARN(s)	log_warnx("%s: %s", __func__, sqlite3_errmsg((s)->db))
+/* Note and log the connection's last error, naming the function. */
+#define DBWARN(s)	store_fail((s), __func__)
+
+/* How long a write waits for another process's lock: the event loop
+ * must never wait on the database for longer than this. */
+#define STORE_BUSY_MS	5
 
 /* Every statement, prepared once at open; by the file that runs it. */
 enum stmt_id {
@@ -157,6 +161,11 @@ struct store {
 	bool		 want_sync;	/* a nested begin asked for the disk */
 	bool		 is_file;	/* not ":memory:" */
 	unsigned char	 salt[SALT_LEN];
+	enum store_fault fault;		/* of the last failure; cleared by
+					   a commit */
+	/* A lock held elsewhere fails every write: logged once a while. */
+	int64_t		 quiet_at;	/* mono ms of the last such line */
+	unsigned long	 quieted;	/* lines not written since */
 };
 
 /* How an internal multi-row change was opened. */
@@ -166,6 +175,13 @@ enum txn_kind {
 };
 
 /* ---- store_rows.c: running statements ------------------------------- */
+
+/*
+ * The connection's last error: remember what kind of fault it was and
+ * log it once (a lock or a full disk, which fail every write until they
+ * pass, at most a line every 10 s with the count of the others).
+ */
+void	store_fail(struct store *, const char *func);
 
 /*
  * Read one row of a running statement (its columns are valid until the

@@ -12,6 +12,90 @@
 static int	scalar_row(sqlite3_stmt *, void *);
 static int	name_count_row(sqlite3_stmt *, void *);
 
+/* The kind of fault an extended SQLite result code is. */
+static enum store_fault
+fault_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_FAULT_BUSY;
+	case SQLITE_FULL:
+		return STORE_FAULT_FULL;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return STORE_FAULT_IO;
+	case SQLITE_READONLY:
+		return STORE_FAULT_READONLY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_FAULT_CORRUPT;
+	default:
+		return STORE_FAULT_OTHER;
+	}
+}
+
+void
+store_fail(struct store *s, const char *func)
+{
+	int64_t	now;
+
+	s->fault = fault_of(sqlite3_extended_errcode(s->db));
+	if (s->fault != STORE_FAULT_BUSY && s->fault != STORE_FAULT_FULL) {
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		return;
+	}
+	now = mono_ms();
+	if (s->quiet_at != 0 && now - s->quiet_at < 10000) {
+		s->quieted++;
+		return;
+	}
+	if (s->quieted > 0)
+		log_warnx("%s: %s (and %lu more such failures in %llds)",
+		    func, sqlite3_errmsg(s->db), s->quieted,
+		    (long long)((now - s->quiet_at) / 1000));
+	else
+		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+	s->quiet_at = now;
+	s->quieted = 0;
+}
+
+enum store_fault
+store_last_fault(const struct store *s)
+{
+	return s->fault;
+}
+
+const char *
+store_fault_text(enum store_fault f)
+{
+	switch (f) {
+	case STORE_FAULT_NONE:
+		return "ok";
+	case STORE_FAULT_BUSY:
+		return "locked by another process";
+	case STORE_FAULT_FULL:
+		return "disk full";
+	case STORE_FAULT_IO:
+		return "I/O error";
+	case STORE_FAULT_READONLY:
+		return "read-only";
+	case STORE_FAULT_CORRUPT:
+		return "damaged";
+	case STORE_FAULT_OTHER:
+		break;
+	}
+	return "error";
+}
+
+bool
+store_fault_passing(enum store_fault f)
+{
+	return f == STORE_FAULT_BUSY || f == STORE_FAULT_FULL ||
+	    f == STORE_FAULT_IO || f == STORE_FAULT_READONLY;
+}
+
 /* Step a statement that returns no rows; reset it either way. */
 int
 store_step_done(struct store *s, enum stmt_id id, const char *func)
@@ -21,7 +105,7 @@ store_step_done(struct store *s, enum stmt_id id, const char *func)
 
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		store_fail(s, func);
 	stmt_done(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
@@ -49,7 +133,7 @@ store_rows_each(struct store *s, enum stmt_id id, store_row_cb cb, void *arg,
 		if (cb(st, arg) == -1)
 			break;		/* cb logged what it had to */
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		store_fail(s, func);
 	stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -68,7 +152,7 @@ store_row_one(struct store *s, enum stmt_id id, store_row_cb cb, void *arg,
 	else if (rc == SQLITE_DONE)
 		ret = STORE_NOTFOUND;
 	else {
-		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
+		store_fail(s, func);
 		ret = -1;
 	}
 	stmt_done(st);

@@ -491,7 +491,8 @@ store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
+	/* At start a lock held elsewhere is waited for (a backup, say). */
+	sqlite3_busy_timeout(s->db, 10000);
 	fn = sqlite3_db_filename(s->db, "main");
 	s->is_file = fn != NULL && fn[0] != '\0';
 
@@ -543,10 +544,19 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (prepare_all(s, err, errlen) == -1)
 		goto fail;
+	/* From now on a write waits a few ms at most for another process's
+	 * lock; what then fails is kept and tried again (batch.c). */
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	return s;
 fail:
 	store_close(s);
 	return NULL;
+}
+
+void
+store_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms > 0 ? ms : STORE_BUSY_MS);
 }
 
 void
@@ -651,6 +661,7 @@ store_commit(struct store *s)
 		return -1;
 	}
 	sync_normal(s);
+	s->fault = STORE_FAULT_NONE;
 	/*
 	 * A durable begin nested in an ordinary transaction: the commit
 	 * did not sync the WAL, a checkpoint syncs it before copying.

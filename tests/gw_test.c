@@ -166,7 +166,7 @@ gwt_free(struct gwt *t)
 	dispatch_free(gw->dispatch);
 	providers_free(gw->providers);
 	http_client_free(gw->http);
-	batch_free(gw->batch);
+	batch_free(gw->batch, 0);
 	store_close(gw->store);
 	refdata_free(gw->refdata);
 	templates_free(gw->templates);

@@ -55,7 +55,7 @@ teardown(void **state)
 {
 	struct t	*t = *state;
 
-	batch_free(t->b);
+	batch_free(t->b, 0);
 	store_close(t->s);
 	event_base_free(t->base);
 	free(t);
@@ -250,7 +250,7 @@ test_free_commits(void **state)
 	assert_int_equal(batch_join(t->b, false), 0);
 	assert_int_equal(add(t, "+46701740609"), 0);
 	assert_int_equal(batch_after(t->b, seen_cb, &a), 0);
-	batch_free(t->b);
+	batch_free(t->b, 0);
 	t->b = NULL;
 	assert_int_equal(a.calls, 1);
 	assert_true(a.committed);
