@@ -44,9 +44,7 @@ const struct store_sql store_alerts_sql[] = {
 	{ ST_ALERTS_LIST,
 	    "SELECT " ALERT_COLS " FROM alerts ORDER BY id DESC LIMIT ?1" },
 	{ ST_ALERT_COUNTS,
-	    "SELECT state, count(*), sum(ack = 1), sum(ack = -1), "
-	    "sum(in_doubt <> 0) FROM deliveries WHERE alert_id = ?1 "
-	    "GROUP BY state" },
+	    "SELECT what, n FROM alert_totals WHERE alert_id = ?1" },
 	{ ST_ALERT_CANCEL,
 	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
 	    "WHERE alert_id = ?1 AND state = 0" },
@@ -259,13 +257,18 @@ static int
 count_row(sqlite3_stmt *st, void *arg)
 {
 	struct alert_counts	*c = arg;
-	int			 state = sqlite3_column_int(st, 0);
+	int			 what = sqlite3_column_int(st, 0);
+	int64_t			 n = sqlite3_column_int64(st, 1);
 
-	if (state >= 0 && state < DS_NSTATES)
-		c->state[state] = sqlite3_column_int64(st, 1);
-	c->acks_yes += sqlite3_column_int64(st, 2);
-	c->acks_no += sqlite3_column_int64(st, 3);
-	c->in_doubt += sqlite3_column_int64(st, 4);
+	/* A row of alert_totals: a state, or 100 yes, 101 no, 102 doubt. */
+	if (what >= 0 && what < DS_NSTATES)
+		c->state[what] = n;
+	else if (what == 100)
+		c->acks_yes = n;
+	else if (what == 101)
+		c->acks_no = n;
+	else if (what == 102)
+		c->in_doubt = n;
 	return 0;
 }
 

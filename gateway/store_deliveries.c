@@ -62,8 +62,8 @@ const struct store_sql store_deliveries_sql[] = {
 	    "updated_at = ?2 WHERE id = ?1 AND state = 0" },
 	{ ST_NEXT_DUE, "SELECT min(next_at) FROM deliveries WHERE state = 0" },
 	{ ST_QUEUE_DEPTH,
-	    "SELECT coalesce(sum(segments), 0) FROM deliveries "
-	    "WHERE state = 0 AND priority <= ?1" },
+	    "SELECT coalesce(sum(segments), 0) FROM queue_totals "
+	    "WHERE priority <= ?1" },
 	{ ST_REQUEUE,
 	    "UPDATE deliveries SET state = 0, in_doubt = 1, next_at = ?1, "
 	    "updated_at = ?1 WHERE state = 1" },
@@ -118,8 +118,7 @@ const struct store_sql store_deliveries_sql[] = {
 	    "AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
 	    ESCALATION_WHERE " LIMIT ?2)" },
 	{ ST_TOTALS,
-	    "SELECT coalesce(provider, ''), channel, state, count(*) "
-	    "FROM deliveries GROUP BY 1, 2, 3" },
+	    "SELECT provider, channel, state, n FROM delivery_totals" },
 	{ ST_NSTMTS, NULL }
 };
 

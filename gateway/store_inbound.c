@@ -16,8 +16,7 @@ const struct store_sql store_inbound_sql[] = {
 	    "ON CONFLICT (provider, provider_id) DO NOTHING" },
 	{ ST_INBOUND_FIND,
 	    "SELECT id FROM inbound WHERE provider = ?1 AND provider_id = ?2" },
-	{ ST_INBOUND_TOTALS,
-	    "SELECT coalesce(keyword, ''), count(*) FROM inbound GROUP BY 1" },
+	{ ST_INBOUND_TOTALS, "SELECT keyword, n FROM inbound_totals" },
 	{ ST_REPLIES_COUNT,
 	    "SELECT count(*) FROM deliveries INDEXED BY deliveries_replies "
 	    "WHERE kind IS NOT NULL AND phone = ?1 AND created_at >= ?2 "

@@ -35,6 +35,48 @@ struct migration {
 
 static int	init_salt(sqlite3 *, char *, size_t);
 
+/*
+ * The triggers of schema 4: add a row's part to the counts (NEW), or
+ * take it away (OLD). "INSERT ... SELECT ... WHERE" adds only when the
+ * condition holds; the upsert adds to a count that is there.
+ */
+#define COUNT_ADD(row, sign) \
+	"INSERT INTO delivery_totals VALUES (coalesce(" row ".provider, ''), " \
+	"  " row ".channel, " row ".state, " sign "1) " \
+	"  ON CONFLICT DO UPDATE SET n = n + excluded.n;" \
+	"INSERT INTO alert_totals SELECT " row ".alert_id, " row ".state, " \
+	"  " sign "1 WHERE " row ".alert_id IS NOT NULL " \
+	"  ON CONFLICT DO UPDATE SET n = n + excluded.n;" \
+	"INSERT INTO alert_totals SELECT " row ".alert_id, " \
+	"  CASE " row ".ack WHEN 1 THEN 100 ELSE 101 END, " sign "1 " \
+	"  WHERE " row ".alert_id IS NOT NULL AND " row ".ack <> 0 " \
+	"  ON CONFLICT DO UPDATE SET n = n + excluded.n;" \
+	"INSERT INTO alert_totals SELECT " row ".alert_id, 102, " sign "1 " \
+	"  WHERE " row ".alert_id IS NOT NULL AND " row ".in_doubt <> 0 " \
+	"  ON CONFLICT DO UPDATE SET n = n + excluded.n;" \
+	"INSERT INTO queue_totals SELECT " row ".priority, " \
+	"  " sign row ".segments WHERE " row ".state = 0 " \
+	"  ON CONFLICT DO UPDATE SET segments = segments + excluded.segments;"
+#define COUNT_TRIGGERS \
+	"CREATE TRIGGER deliveries_count_insert AFTER INSERT ON deliveries " \
+	"BEGIN " COUNT_ADD("new", "") " END;" \
+	"CREATE TRIGGER deliveries_count_delete AFTER DELETE ON deliveries " \
+	"BEGIN " COUNT_ADD("old", "-") " END;" \
+	"CREATE TRIGGER deliveries_count_update AFTER UPDATE OF state, " \
+	"  provider, channel, ack, in_doubt, segments, priority, alert_id " \
+	"  ON deliveries WHEN old.state IS NOT new.state " \
+	"  OR old.provider IS NOT new.provider OR old.ack IS NOT new.ack " \
+	"  OR old.in_doubt IS NOT new.in_doubt " \
+	"  OR old.channel IS NOT new.channel " \
+	"  OR old.segments IS NOT new.segments " \
+	"  OR old.priority IS NOT new.priority " \
+	"  OR old.alert_id IS NOT new.alert_id " \
+	"BEGIN " COUNT_ADD("old", "-") COUNT_ADD("new", "") " END;" \
+	"CREATE TRIGGER inbound_count_insert AFTER INSERT ON inbound " \
+	"BEGIN INSERT INTO inbound_totals VALUES " \
+	"  (coalesce(new.keyword, ''), 1) " \
+	"  ON CONFLICT DO UPDATE SET n = n + 1; END;"
+
 static const struct migration migrations[] = {
 	/* 1: the initial schema. */
 	{
@@ -213,6 +255,54 @@ static const struct migration migrations[] = {
 	"DROP INDEX deliveries_due;"
 	"CREATE INDEX deliveries_due ON deliveries"
 	"  (priority, id, next_at, segments, state) WHERE state = 0;",
+	NULL
+	},
+	/*
+	 * 4: counts kept as the rows change, so /metrics, an alert's
+	 * counts and the queue ahead cost the same at a hundred deliveries
+	 * or a million: per (provider, channel, state); per alert and state
+	 * (and answers, 100 yes, 101 no, 102 in doubt); queued segments per
+	 * priority; inbound SMS per keyword. Triggers keep them, whatever
+	 * statement changes a row; the migration counts what is there.
+	 */
+	{
+	"CREATE TABLE delivery_totals ("
+	"  provider	TEXT NOT NULL,"
+	"  channel	INTEGER NOT NULL,"
+	"  state	INTEGER NOT NULL,"
+	"  n		INTEGER NOT NULL,"
+	"  PRIMARY KEY (provider, channel, state)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE alert_totals ("
+	"  alert_id	INTEGER NOT NULL,"
+	"  what		INTEGER NOT NULL,"	/* a state, or 100, 101, 102 */
+	"  n		INTEGER NOT NULL,"
+	"  PRIMARY KEY (alert_id, what)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE queue_totals ("
+	"  priority	INTEGER PRIMARY KEY,"
+	"  segments	INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE inbound_totals ("
+	"  keyword	TEXT PRIMARY KEY,"
+	"  n		INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO delivery_totals SELECT coalesce(provider, ''), channel, "
+	"  state, count(*) FROM deliveries GROUP BY 1, 2, 3;"
+	"INSERT INTO alert_totals SELECT alert_id, state, count(*) "
+	"  FROM deliveries WHERE alert_id IS NOT NULL GROUP BY 1, 2;"
+	"INSERT INTO alert_totals SELECT alert_id, 100, count(*) "
+	"  FROM deliveries WHERE alert_id IS NOT NULL AND ack = 1 GROUP BY 1;"
+	"INSERT INTO alert_totals SELECT alert_id, 101, count(*) "
+	"  FROM deliveries WHERE alert_id IS NOT NULL AND ack = -1 GROUP BY 1;"
+	"INSERT INTO alert_totals SELECT alert_id, 102, count(*) "
+	"  FROM deliveries WHERE alert_id IS NOT NULL AND in_doubt <> 0 "
+	"  GROUP BY 1;"
+	"INSERT INTO queue_totals SELECT priority, sum(segments) "
+	"  FROM deliveries WHERE state = 0 GROUP BY 1;"
+	"INSERT INTO inbound_totals SELECT coalesce(keyword, ''), count(*) "
+	"  FROM inbound GROUP BY 1;"
+	COUNT_TRIGGERS,
 	NULL
 	},
 };
