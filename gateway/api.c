@@ -28,6 +28,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "metrics.h"
+#include "providers.h"
 #include "store.h"
 
 struct api {
@@ -45,6 +46,7 @@ struct route {
 };
 
 static void	healthz(struct api_req *);
+static void	readyz(struct api_req *);
 static void	metrics(struct api_req *);
 
 static const struct route routes[] = {
@@ -73,6 +75,7 @@ static const struct route routes[] = {
 	    api_purge },
 	{ EVHTTP_REQ_GET, "/media/*", 0, api_media },
 	{ EVHTTP_REQ_GET, "/healthz", 0, healthz },
+	{ EVHTTP_REQ_GET, "/readyz", 0, readyz },
 	{ EVHTTP_REQ_GET, "/metrics", 0, metrics },
 };
 
@@ -473,19 +476,64 @@ done:
 	kvlist_free(&r.query);
 }
 
-/* GET /healthz: the database answers and takes writes. */
+/* GET /healthz: liveness; the loop answers, nothing else is asked. */
 static void
 healthz(struct api_req *r)
 {
-	batch_flush(r->gw->batch);
-	if (store_ping(r->gw->store) == 0)
-		api_reply_json(r, 200, json_pack("{ss}", "status", "ok"));
-	else
-		api_reply_errorf(r, 503, "unavailable", NULL,
-		    "the database does not answer");
+	api_reply_json(r, 200, json_pack("{ss}", "status", "ok"));
 }
 
-/* GET /metrics. */
+/*
+ * GET /readyz: 200 only while the database takes writes and some
+ * provider can send SMS now; 503 with the reasons otherwise (a load
+ * balancer or an operator's check sends traffic elsewhere).
+ */
+static void
+readyz(struct api_req *r)
+{
+	struct gw	*gw = r->gw;
+	json_t		*reasons = json_array();
+	const char	*why = NULL;
+	int64_t		 now = gw_now(gw), since = 0, at;
+	char		 text[160];
+
+	if (reasons == NULL) {
+		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		return;
+	}
+	if (gw->stopping)
+		json_array_append_new(reasons, json_string("stopping"));
+	if (!batch_writable(gw->batch, &why, &since) ||
+	    (!batch_open(gw->batch) && store_ping(gw->store) == -1)) {
+		if (why == NULL)
+			why = store_fault_text(store_last_fault(gw->store));
+		snprintf(text, sizeof(text), "database: %s", why);
+		json_array_append_new(reasons, json_string(text));
+	}
+	if (batch_pending(gw->batch) > 0) {
+		snprintf(text, sizeof(text), "database: %zu state changes "
+		    "wait to be written", batch_pending(gw->batch));
+		json_array_append_new(reasons, json_string(text));
+	}
+	if ((at = providers_usable_at(gw->providers, CH_SMS, now)) != now) {
+		if (at == 0)
+			snprintf(text, sizeof(text), "providers: none carries "
+			    "SMS");
+		else
+			snprintf(text, sizeof(text), "providers: none can send "
+			    "SMS for %llds (breakers open or asked to wait)",
+			    (long long)((at - now + 999) / 1000));
+		json_array_append_new(reasons, json_string(text));
+	}
+	if (json_array_size(reasons) == 0) {
+		json_decref(reasons);
+		api_reply_json(r, 200, json_pack("{ss}", "status", "ready"));
+		return;
+	}
+	api_reply_json(r, 503, json_pack("{ss so}", "status", "unready",
+	    "reasons", reasons));
+}
+
 static void
 metrics(struct api_req *r)
 {
@@ -493,7 +541,12 @@ metrics(struct api_req *r)
 	size_t		 len;
 	char		*s;
 
-	batch_flush(r->gw->batch);
+	if (!r->gw->cfg->metrics_public && !authenticate(r,
+	    SCOPE_METRICS_READ)) {
+		if (buf != NULL)
+			evbuffer_free(buf);
+		return;
+	}
 	if (buf == NULL || metrics_render(r->gw, buf) == -1) {
 		if (buf != NULL)
 			evbuffer_free(buf);

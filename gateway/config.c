@@ -40,7 +40,8 @@ enum config_opt_type {
 	CONFIG_OPT_TYPE,	/* a registered adapter type */
 	CONFIG_OPT_TOKEN,	/* 64 hex digits */
 	CONFIG_OPT_SCOPES,	/* "alerts:write alerts:read" */
-	CONFIG_OPT_SECRET	/* at least 16 characters */
+	CONFIG_OPT_SECRET,	/* at least 16 characters */
+	CONFIG_OPT_BOOL		/* yes or no */
 };
 
 /* A key a section takes: where it goes and what it may hold. */
@@ -75,6 +76,8 @@ static const struct config_opt config_gateway_opts[] = {
 	    offsetof(struct config, max_segments), 1, 10, false },
 	{ "port_file", CONFIG_OPT_PATH, offsetof(struct config, port_file),
 	    0, 0, false },
+	{ "metrics_public", CONFIG_OPT_BOOL,
+	    offsetof(struct config, metrics_public), 0, 0, false },
 };
 
 static const struct config_opt config_dispatch_opts[] = {
@@ -139,6 +142,7 @@ static const struct {
 	{ "alerts:read", SCOPE_ALERTS_READ },
 	{ "contacts:write", SCOPE_CONTACTS_WRITE },
 	{ "contacts:read", SCOPE_CONTACTS_READ },
+	{ "metrics:read", SCOPE_METRICS_READ },
 };
 
 static int	config_check_listen(struct config_loader *,
@@ -450,6 +454,15 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 	case CONFIG_OPT_SCOPES:
 		return config_check_scopes(ld, e,
 		    (unsigned int *)(void *)field);
+	case CONFIG_OPT_BOOL:
+		if (strcasecmp(e->value, "yes") != 0 &&
+		    strcasecmp(e->value, "no") != 0) {
+			config_error(ld, e->line, e->key, "'%s' must be yes or "
+			    "no", show);
+			return -1;
+		}
+		*(bool *)(void *)field = strcasecmp(e->value, "yes") == 0;
+		return 0;
 	case CONFIG_OPT_SECRET:
 		if (strlen(e->value) < 16) {
 			config_error(ld, e->line, e->key, "too short (16 "

@@ -15,7 +15,8 @@ enum scope {
 	SCOPE_ALERTS_WRITE = 1 << 0,
 	SCOPE_ALERTS_READ = 1 << 1,
 	SCOPE_CONTACTS_WRITE = 1 << 2,
-	SCOPE_CONTACTS_READ = 1 << 3
+	SCOPE_CONTACTS_READ = 1 << 3,
+	SCOPE_METRICS_READ = 1 << 4
 };
 
 /* A [client NAME] section. */
@@ -46,6 +47,7 @@ struct config {
 	size_t		 max_body_bytes;
 	int		 max_segments;
 	char		*port_file;	/* resolved; the bound port is written here */
+	bool		 metrics_public; /* GET /metrics without a token (no) */
 
 	/* [dispatch] */
 	int		 max_attempts;

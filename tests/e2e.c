@@ -314,7 +314,7 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	sha256_hex(E2E_TOKEN, strlen(E2E_TOKEN), sha);
 	/* Test receivers of source events listen on this machine. */
 	fprintf(fp, "[client e2e]\ntoken_sha256 = %s\nscopes = alerts:write "
-	    "alerts:read contacts:write contacts:read\n"
+	    "alerts:read contacts:write contacts:read metrics:read\n"
 	    "callback_hosts = 127.0.0.1\n\n", sha);
 	sha256_hex(E2E_TOKEN_READER, strlen(E2E_TOKEN_READER), sha);
 	fprintf(fp, "[client reader]\ntoken_sha256 = %s\nscopes = alerts:read "

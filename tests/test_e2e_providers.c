@@ -580,6 +580,7 @@ test_failover(void **state)
 	struct t	*t = *state;
 	const char	*const eargs[] = { "--fail-rate", "1", NULL };
 	char		*elks, *tw, *both, url[128], *metrics;
+	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
 	json_t		*a, *list, *d;
 	size_t		 i;
 	long long	 id;
@@ -618,8 +619,11 @@ test_failover(void **state)
 		assert_string_equal(e2e_json_str(d, "provider"), "tw");
 	json_decref(list);
 
+	/* /metrics needs a token with metrics:read. */
 	snprintf(url, sizeof(url), "%s/metrics", t->d.url);
-	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, &metrics),
+	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, NULL), 0);
+	assert_int_equal(status, 401);
+	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
 	    0);
 	assert_int_equal(status, 200);
 	if (!has_metric(metrics,
