@@ -416,14 +416,21 @@ api_route(struct evhttp_request *req, void *arg)
 	int64_t			 t0 = mono_ms();
 	char			 shown[128];
 	size_t			 i;
+	int			 rc;
 
 	memset(&r, 0, sizeof(r));
 	r.req = req;
 	r.gw = api->gw;
 	r.path = path ? path : "/";
 	if (query != NULL &&
-	    form_parse(query, strlen(query), &r.query) == -1) {
-		api_reply_errorf(&r, 503, "unavailable", NULL, "out of memory");
+	    (rc = form_parse_strict(query, strlen(query), &r.query)) != 0) {
+		if (rc == FORM_BAD)
+			api_reply_errorf(&r, 400, "invalid_request", NULL,
+			    "the query is not well-formed: a bad %%-escape, a "
+			    "NUL or text that is not UTF-8");
+		else
+			api_reply_errorf(&r, 503, "unavailable", NULL,
+			    "out of memory");
 		goto done;
 	}
 	for (i = 0; i < nitems(routes); i++) {

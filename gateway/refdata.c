@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "refdata.h"
+#include "util.h"
 
 /* Reference files are small; anything bigger is a mistake. */
 #define REFDATA_MAX_FILE	(8 * 1024 * 1024)
@@ -60,7 +61,6 @@ static int	 csv_next(struct csv *, int *, const char *const *, size_t,
 static const char *csv_field(const struct csv *, size_t);
 static int	 csv_header(struct csv *, const char *const *, size_t, char *,
 		    size_t);
-static bool	 utf8_valid(const char *);
 static int	 row_check(const struct csv *, int, const char *const *,
 		    size_t, char *, size_t);
 static int	 row_coord(const struct csv *, int, size_t, const char *,
@@ -356,45 +356,6 @@ csv_header(struct csv *c, const char *const *cols, size_t ncols, char *err,
 	return 0;
 }
 
-/* Is s well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF)? */
-static bool
-utf8_valid(const char *str)
-{
-	const unsigned char	*s = (const unsigned char *)str;
-	unsigned int		 cp, min;
-	int			 n, i;
-
-	while (*s != '\0') {
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if (*s >= 0xc2 && *s <= 0xdf) {
-			n = 1;
-			cp = *s & 0x1f;
-			min = 0x80;
-		} else if (*s >= 0xe0 && *s <= 0xef) {
-			n = 2;
-			cp = *s & 0x0f;
-			min = 0x800;
-		} else if (*s >= 0xf0 && *s <= 0xf4) {
-			n = 3;
-			cp = *s & 0x07;
-			min = 0x10000;
-		} else
-			return false;
-		for (i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;	/* also stops at the NUL */
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		s += n + 1;
-	}
-	return true;
-}
 
 /*
  * Common checks of a data row: the column count, UTF-8 and no NUL in

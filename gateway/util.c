@@ -16,7 +16,7 @@
 #include "util.h"
 
 static int	hexval(int);
-static char	*form_decode(const char *, size_t);
+static char	*form_decode(const char *, size_t, bool, bool *);
 static char	mask_char(char);
 
 /* Wall-clock ms since the epoch. */
@@ -240,9 +240,13 @@ hexval(int c)
 	return -1;
 }
 
-/* Decode a percent-encoded component of len bytes into a new string. */
+/*
+ * Decode a percent-encoded component of len bytes into a new string.
+ * strict: NULL with *bad set for a '%' without two hex digits, a NUL,
+ * or text that is not UTF-8. NULL without *bad: out of memory.
+ */
 static char *
-form_decode(const char *s, size_t len)
+form_decode(const char *s, size_t len, bool strict, bool *bad)
 {
 	char	*out, *o;
 	size_t	 i;
@@ -254,13 +258,24 @@ form_decode(const char *s, size_t len)
 			*o++ = ' ';
 		else if (s[i] == '%' && i + 2 < len &&
 		    hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			*o++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			*o = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			if (strict && *o == '\0')
+				goto bad;
+			o++;
 			i += 2;
-		} else
+		} else if (strict && (s[i] == '%' || s[i] == '\0'))
+			goto bad;
+		else
 			*o++ = s[i];
 	}
 	*o = '\0';
+	if (strict && !utf8_valid(out))
+		goto bad;
 	return out;
+bad:
+	free(out);
+	*bad = true;
+	return NULL;
 }
 
 /* Append copies of name and value; 0 or -1. */
@@ -292,10 +307,12 @@ kvlist_add(struct kvlist *l, const char *name, const char *value)
 }
 
 /* Parse name=value pairs split by &; 0 or -1 (no memory). */
-int
-form_parse(const char *s, size_t len, struct kvlist *l)
+/* form_parse, strict or not. */
+static int
+form_parse_mode(const char *s, size_t len, struct kvlist *l, bool strict)
 {
 	const char	*end = s + len, *p = s;
+	bool		 bad = false;
 
 	while (p < end) {
 		const char	*amp = memchr(p, '&', (size_t)(end - p));
@@ -308,17 +325,31 @@ form_parse(const char *s, size_t len, struct kvlist *l)
 			p = stop + 1;
 			continue;
 		}
-		n = form_decode(p, (size_t)((eq ? eq : stop) - p));
-		v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1)) :
-		    strdup("");
+		n = form_decode(p, (size_t)((eq ? eq : stop) - p), strict, &bad);
+		v = eq ? form_decode(eq + 1, (size_t)(stop - eq - 1), strict,
+		    &bad) : strdup("");
 		rc = (n && v) ? kvlist_add(l, n, v) : -1;
 		free(n);
 		free(v);
+		if (bad)
+			return FORM_BAD;
 		if (rc == -1)
 			return -1;
 		p = amp ? amp + 1 : end;
 	}
 	return 0;
+}
+
+int
+form_parse(const char *s, size_t len, struct kvlist *l)
+{
+	return form_parse_mode(s, len, l, false);
+}
+
+int
+form_parse_strict(const char *s, size_t len, struct kvlist *l)
+{
+	return form_parse_mode(s, len, l, true);
 }
 
 /* The first value of name, or NULL. */
@@ -439,4 +470,43 @@ mask_phone(const char *phone, char *buf, size_t len)
 		out[o++] = mask_char(phone[i]);
 	out[o] = '\0';
 	strlcpy(buf, out, len);
+}
+
+bool
+utf8_valid(const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	unsigned int		 cp, min;
+	int			 n, i;
+
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if (*s >= 0xc2 && *s <= 0xdf) {
+			n = 1;
+			cp = *s & 0x1f;
+			min = 0x80;
+		} else if (*s >= 0xe0 && *s <= 0xef) {
+			n = 2;
+			cp = *s & 0x0f;
+			min = 0x800;
+		} else if (*s >= 0xf0 && *s <= 0xf4) {
+			n = 3;
+			cp = *s & 0x07;
+			min = 0x10000;
+		} else
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;	/* also stops at the NUL */
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
 }

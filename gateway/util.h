@@ -28,6 +28,8 @@ char	*xstrndup(const char *, size_t);
 uint64_t rand_seed(void);
 /* A uniform double in [0, 1) from state (splitmix64); for jitter only. */
 double	 rand_unit(uint64_t *state);
+/* Is s (NUL-terminated) well-formed UTF-8, without surrogates? */
+bool	 utf8_valid(const char *s);
 /* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
 bool	 is_e164(const char *s);
 /* Wipe a secret string, then free it (NULL is fine). */
@@ -59,8 +61,18 @@ struct kvlist {
 	size_t		 n;
 	size_t		 cap;
 };
-/* Parse application/x-www-form-urlencoded (or a query string); 0 or -1. */
+/*
+ * Parse application/x-www-form-urlencoded (or a query string); 0 or -1.
+ * Lenient: a '%' without two hex digits is kept as it is.
+ */
 int	 form_parse(const char *s, size_t len, struct kvlist *);
+/*
+ * As form_parse, but what a sender of good faith never sends is
+ * FORM_BAD: a '%' without two hex digits, a NUL, a name or value that
+ * is not UTF-8. -1 is out of memory.
+ */
+#define FORM_BAD	(-2)
+int	 form_parse_strict(const char *s, size_t len, struct kvlist *);
 /* First value of name, or NULL. */
 const char *kvlist_get(const struct kvlist *, const char *name);
 int	 kvlist_add(struct kvlist *, const char *name, const char *value);

@@ -39,6 +39,7 @@ hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
 	const char	*q = evhttp_uri_get_query(
 			    evhttp_request_get_evhttp_uri(r->req));
 	const char	*ct = api_header(r, "Content-Type");
+	int		 rc;
 
 	*url = NULL;
 	memset(form, 0, sizeof(*form));
@@ -56,8 +57,15 @@ hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
 	}
 	if (ct != NULL && strncasecmp(ct,
 	    "application/x-www-form-urlencoded", 33) == 0 &&
-	    form_parse(r->body, r->body_len, form) == -1) {
-		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+	    (rc = form_parse_strict(r->body, r->body_len, form)) != 0) {
+		/* A 5xx would be retried, and the same bytes fail again. */
+		if (rc == FORM_BAD)
+			api_reply_errorf(r, 400, "invalid_request", NULL,
+			    "the form is not well-formed: a bad %%-escape, a "
+			    "NUL or text that is not UTF-8");
+		else
+			api_reply_errorf(r, 503, "unavailable", NULL,
+			    "out of memory");
 		return NULL;
 	}
 	memset(h, 0, sizeof(*h));

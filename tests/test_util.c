@@ -102,6 +102,40 @@ test_form_parse_len(void **state)
 	kvlist_free(&l);
 }
 
+/*
+ * The strict parse of callbacks and queries: what no sender of good
+ * faith sends is FORM_BAD, everything else as form_parse reads it.
+ */
+static void
+test_form_parse_strict(void **state)
+{
+	static const char *const bad[] = {
+		"a=%", "a=1%2", "a=%zz", "a=%00", "%00=1", "a=%ff%fe",
+		"a=%c3", "a=%ed%a0%80", "a=%c0%af", "m=ok&n=%e2%82",
+	};
+	struct kvlist	l = { NULL, 0, 0 };
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < nitems(bad); i++) {
+		if (form_parse_strict(bad[i], strlen(bad[i]), &l) != FORM_BAD)
+			fail_msg("\"%s\" is not refused", bad[i]);
+		kvlist_free(&l);
+	}
+	assert_int_equal(form_parse_strict("m=Hej+d%C3%A5%21&to=%2B46",
+	    25, &l), 0);
+	assert_string_equal(kvlist_get(&l, "m"), "Hej då!");
+	assert_string_equal(kvlist_get(&l, "to"), "+46");
+	kvlist_free(&l);
+	/* The lenient parse keeps what the strict one refuses. */
+	assert_int_equal(form_parse("a=1%2", 5, &l), 0);
+	assert_string_equal(kvlist_get(&l, "a"), "1%2");
+	kvlist_free(&l);
+	assert_true(utf8_valid("Nykvarn \xc3\xa5\xc3\xa4\xc3\xb6"));
+	assert_false(utf8_valid("\xed\xa0\x80"));	/* a surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80"));	/* > U+10FFFF */
+}
+
 /* kvlist_get finds the first value; free empties; adds grow the list. */
 static void
 test_kvlist(void **state)
@@ -472,6 +506,7 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_form_parse_table),
 		cmocka_unit_test(test_form_parse_len),
+		cmocka_unit_test(test_form_parse_strict),
 		cmocka_unit_test(test_kvlist),
 		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_url_encode_round_trip),
