@@ -74,7 +74,7 @@ static void	accept_pressure(struct httpd *, int);
 static void	accept_resume(evutil_socket_t, short, void *);
 static void	warn_summarized(struct summary *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-static void	conn_new(struct httpd *, int, const struct sockaddr *);
+static bool	conn_new(struct httpd *, int, const struct sockaddr *);
 static struct httpd_conn *evict_pick(struct httpd *);
 static void	conn_arm(struct httpd_conn *, int);
 static void	reaper_cb(evutil_socket_t, short, void *);
@@ -185,8 +185,13 @@ accept_cb(evutil_socket_t fd, short what, void *arg)
 		sl = sizeof(ss);
 		s = accept4(h->fd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		/*
+		 * After closing one to make room, let the loop run: libevent
+		 * closes its descriptor only then.
+		 */
 		if (s != -1) {
-			conn_new(h, s, (struct sockaddr *)&ss);
+			if (conn_new(h, s, (struct sockaddr *)&ss))
+				return;
 			continue;
 		}
 		switch (errno) {
@@ -252,14 +257,18 @@ evict_pick(struct httpd *h)
 	return NULL;
 }
 
-/* Set up a connection accepted on fd, making room for it if needed. */
-static void
+/*
+ * Set up a connection accepted on fd, making room for it if needed;
+ * true if another was closed for it.
+ */
+static bool
 conn_new(struct httpd *h, int fd, const struct sockaddr *sa)
 {
 	struct httpd_conn	*c, *v;
 	struct timeval		 tv;
 	SSL			*ssl;
 	int			 one = 1;
+	bool			 evicted = false;
 
 	if (h->stats.open >= h->conf.max_connections) {
 		if ((v = evict_pick(h)) == NULL) {
@@ -268,8 +277,9 @@ conn_new(struct httpd *h, int fd, const struct sockaddr *sa)
 			warn_summarized(&h->refuse_log, "httpd evt=refused "
 			    "open=%d reason=\"max_connections, none may be "
 			    "closed\"", h->stats.open);
-			return;
+			return false;
 		}
+		evicted = true;
 		h->stats.evicted++;
 		warn_summarized(&h->evict_log, "httpd evt=evicted open=%d "
 		    "state=%s age_ms=%lld reason=max_connections",
@@ -280,7 +290,7 @@ conn_new(struct httpd *h, int fd, const struct sockaddr *sa)
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		h->stats.refused++;
-		return;
+		return evicted;
 	}
 	c->h = h;
 	c->id = ++h->next_id;
@@ -322,7 +332,7 @@ conn_new(struct httpd *h, int fd, const struct sockaddr *sa)
 			close(fd);
 		free(c);
 		h->stats.errors++;
-		return;
+		return evicted;
 	}
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    c);
@@ -335,6 +345,7 @@ conn_new(struct httpd *h, int fd, const struct sockaddr *sa)
 	h->stats.open++;
 	h->stats.accepted++;
 	httpd_conn_enter_state(c, CONN_READ_HEAD);
+	return evicted;
 }
 
 /* Arm the connection's timer for ms from now (0: disarm). */

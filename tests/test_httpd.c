@@ -1379,16 +1379,30 @@ quit_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
+/* A server in a forked child, with few descriptors. */
+struct child {
+	pid_t		 pid;
+	int		 ctl;		/* closing it ends the child */
+	int		 statfd;	/* its stats when it ends */
+	int		 logfd;		/* its stderr */
+	char		 logpath[32];
+	struct httpd_stats st;
+	int64_t		 cpu_ms;	/* the CPU time it used */
+	int		 log_lines;	/* lines of its log naming what */
+};
+
 /*
- * The forked server: a low descriptor limit, a port out on pfd, its
- * stats out on sfd when ctl closes.
+ * The child: a server with max_connections and room for exactly room
+ * more descriptors; its port out on pfd, its stats out on sfd once ctl
+ * closes.
  */
 static void
-emfile_child(int pfd, int sfd, int ctl, int logfd)
+child_main(int max_connections, int room, int pfd, int sfd, int ctl,
+    int logfd)
 {
 	struct event_base	*base;
 	struct httpd_conf	 conf = { .host = "127.0.0.1",
-	    .max_connections = 1000, .request_timeout_ms = 5000 };
+	    .max_connections = max_connections, .request_timeout_ms = 5000 };
 	struct httpd_stats	 st;
 	struct httpd		*h;
 	struct rlimit		 rl;
@@ -1408,12 +1422,12 @@ emfile_child(int pfd, int sfd, int ctl, int logfd)
 	f.base = base;
 	quit = event_new(base, ctl, EV_READ, quit_cb, base);
 	event_add(quit, NULL);
-	/* Room for 12 connections and no more (counting holes too). */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)open_fds() + 12;
+	/* The limit counts descriptor numbers: holes are room too. */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(open_fds() + room);
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		_exit(3);
-	rl.rlim_cur -= (rlim_t)(free_fds() - 12);
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || free_fds() != 12)
+	rl.rlim_cur -= (rlim_t)(free_fds() - room);
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || free_fds() != room)
 		_exit(3);
 	port = httpd_port(h);
 	if (write(pfd, &port, sizeof(port)) != sizeof(port))
@@ -1423,6 +1437,63 @@ emfile_child(int pfd, int sfd, int ctl, int logfd)
 	if (write(sfd, &st, sizeof(st)) != sizeof(st))
 		_exit(5);
 	_exit(0);
+}
+
+/* Fork the child server; f->port is its port. */
+static void
+child_start(struct fx *f, struct child *ch, int max_connections, int room)
+{
+	int	pp[2], sp[2], ctl[2];
+
+	assert_int_equal(pipe(pp), 0);
+	assert_int_equal(pipe(sp), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, ctl), 0);
+	strlcpy(ch->logpath, "/tmp/test_httpd.XXXXXX", sizeof(ch->logpath));
+	assert_true((ch->logfd = mkstemp(ch->logpath)) >= 0);
+	if ((ch->pid = fork()) == 0) {
+		close(ctl[0]);
+		close(pp[0]);
+		close(sp[0]);
+		child_main(max_connections, room, pp[1], sp[1], ctl[1],
+		    ch->logfd);
+	}
+	assert_true(ch->pid > 0);
+	close(ctl[1]);
+	close(pp[1]);
+	close(sp[1]);
+	ch->ctl = ctl[0];
+	ch->statfd = sp[0];
+	assert_int_equal(read(pp[0], &f->port, sizeof(f->port)),
+	    sizeof(f->port));
+	close(pp[0]);
+}
+
+/* End the child: its stats, CPU time and log lines naming what. */
+static void
+child_stop(struct child *ch, const char *what)
+{
+	struct rusage	 ru;
+	char		 line[512];
+	int		 status;
+	FILE		*lf;
+
+	close(ch->ctl);
+	assert_int_equal(wait4(ch->pid, &status, 0, &ru), ch->pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(read(ch->statfd, &ch->st, sizeof(ch->st)),
+	    sizeof(ch->st));
+	close(ch->statfd);
+	ch->cpu_ms = (int64_t)ru.ru_utime.tv_sec * 1000 +
+	    ru.ru_utime.tv_usec / 1000 + (int64_t)ru.ru_stime.tv_sec * 1000 +
+	    ru.ru_stime.tv_usec / 1000;
+	lf = fdopen(ch->logfd, "r");
+	rewind(lf);
+	ch->log_lines = 0;
+	while (fgets(line, sizeof(line), lf) != NULL)
+		if (strstr(line, what) != NULL)
+			ch->log_lines++;
+	fclose(lf);
+	unlink(ch->logpath);
 }
 
 /*
@@ -1435,33 +1506,14 @@ emfile_child(int pfd, int sfd, int ctl, int logfd)
 static void
 test_accept_out_of_descriptors(void **state)
 {
-	struct fx		*f = *state;
-	struct httpd_stats	 st;
-	struct rusage		 ru;
-	struct cl		*slow = calloc(40, sizeof(*slow));
-	struct resp		 r = { 0 };
-	char			 logpath[] = "/tmp/test_httpd.XXXXXX";
-	char			 line[512];
-	int			 pp[2], sp[2], ctl[2], logfd, status, i;
-	int			 lines = 0;
-	int64_t			 cpu_ms, t0;
-	FILE			*lf;
-	pid_t			 pid;
+	struct fx	*f = *state;
+	struct child	 ch;
+	struct cl	*slow = calloc(40, sizeof(*slow));
+	struct resp	 r = { 0 };
+	int64_t		 t0;
+	int		 i;
 
-	assert_int_equal(pipe(pp), 0);
-	assert_int_equal(pipe(sp), 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, ctl), 0);
-	assert_true((logfd = mkstemp(logpath)) >= 0);
-	if ((pid = fork()) == 0) {
-		close(ctl[0]);
-		emfile_child(pp[1], sp[1], ctl[1], logfd);
-	}
-	assert_true(pid > 0);
-	close(ctl[1]);
-	close(pp[1]);
-	close(sp[1]);
-	assert_int_equal(read(pp[0], &f->port, sizeof(f->port)),
-	    sizeof(f->port));
+	child_start(f, &ch, 1000, 12);
 	for (i = 0; i < 12; i++) {
 		assert_int_equal(cl_open(f, &slow[i]), 0);
 		assert_int_equal(cl_send(&slow[i],
@@ -1479,31 +1531,51 @@ test_accept_out_of_descriptors(void **state)
 	assert_int_equal(cl_request(f, "GET /after HTTP/1.1\r\n\r\n", &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_true(mono_ms() - t0 < 1000);
-	close(ctl[0]);
-	assert_int_equal(wait4(pid, &status, 0, &ru), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(read(sp[0], &st, sizeof(st)), sizeof(st));
-	cpu_ms = (int64_t)ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec /
-	    1000 + (int64_t)ru.ru_stime.tv_sec * 1000 +
-	    ru.ru_stime.tv_usec / 1000;
-	lf = fdopen(logfd, "r");
-	rewind(lf);
-	while (fgets(line, sizeof(line), lf) != NULL)
-		if (strstr(line, "accept_failed") != NULL)
-			lines++;
-	fclose(lf);
-	unlink(logpath);
-	close(pp[0]);
-	close(sp[0]);
+	child_stop(&ch, "accept_failed");
 	print_message("out of descriptors: %llu failed accepts, %d log "
 	    "lines, %lld ms CPU, %llu evicted\n",
-	    (unsigned long long)st.accept_failed, lines, (long long)cpu_ms,
-	    (unsigned long long)st.evicted);
-	assert_true(st.accept_failed >= 1);
-	assert_true(st.accept_failed <= 40);	/* ~650 ms / 50 ms, not 10^6 */
-	assert_true(st.evicted >= 1);
-	assert_true(lines >= 1 && lines <= 2);
-	assert_true(cpu_ms < 300);
+	    (unsigned long long)ch.st.accept_failed, ch.log_lines,
+	    (long long)ch.cpu_ms, (unsigned long long)ch.st.evicted);
+	assert_true(ch.st.accept_failed >= 1);
+	/* ~650 ms / 50 ms, not millions. */
+	assert_true(ch.st.accept_failed <= 40);
+	assert_true(ch.st.evicted >= 1);
+	assert_true(ch.log_lines >= 1 && ch.log_lines <= 2);
+	assert_true(ch.cpu_ms < 300);
+	free(slow);
+	free(r.body);
+}
+
+/*
+ * At max_connections with only 2 descriptors to spare, a burst of 60
+ * new connections is taken without accept ever failing: each evicted
+ * connection's descriptor is let go before the next accept.
+ */
+static void
+test_cap_within_descriptors(void **state)
+{
+	struct fx	*f = *state;
+	struct child	 ch;
+	struct cl	*slow = calloc(60, sizeof(*slow));
+	struct resp	 r = { 0 };
+	int64_t		 t0;
+	int		 i;
+
+	child_start(f, &ch, 12, 14);
+	for (i = 0; i < 60; i++) {
+		assert_int_equal(cl_open(f, &slow[i]), 0);
+		assert_int_equal(cl_send(&slow[i], "GET / HTTP/1.1\r\n"), 0);
+	}
+	t0 = mono_ms();
+	assert_int_equal(cl_request(f, "GET /fast HTTP/1.1\r\n\r\n", &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_true(mono_ms() - t0 < 500);
+	for (i = 0; i < 60; i++)
+		cl_close(&slow[i]);
+	child_stop(&ch, "accept_failed");
+	assert_int_equal(ch.st.accept_failed, 0);
+	assert_int_equal(ch.st.accepted, 61);
+	assert_int_equal(ch.st.evicted, 61 - 12);
 	free(slow);
 	free(r.body);
 }
@@ -1722,6 +1794,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cap_keeps_handled, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_accept_out_of_descriptors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_within_descriptors,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_file, setup,
 		    teardown),
