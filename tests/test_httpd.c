@@ -414,14 +414,47 @@ run_client(struct fx *f, void (*fn)(struct fx *))
 		fail_msg("%s", f->failed);
 }
 
-/* Serve for ms more (closes and late answers after a client ended). */
-static void
-run_for(struct fx *f, int ms)
+/* Serve until done(f) holds (closes, late answers); false after ms. */
+static bool
+run_until(struct fx *f, bool (*done)(struct fx *), int ms)
 {
 	int64_t	end = mono_ms() + ms;
 
-	while (mono_ms() < end && !f->fired)
+	while (!done(f)) {
+		if (mono_ms() >= end || f->fired)
+			return false;
 		event_base_loop(f->base, EVLOOP_ONCE);
+	}
+	return true;
+}
+
+/* No connection is open. */
+static bool
+all_closed(struct fx *f)
+{
+	struct httpd_stats	st;
+
+	httpd_stats(f->h, &st);
+	return st.open == 0;
+}
+
+/* A close callback ran. */
+static bool
+closed_once(struct fx *f)
+{
+	return f->closes > 0;
+}
+
+/* The handler holds no request any more. */
+static bool
+none_held(struct fx *f)
+{
+	int	i;
+
+	for (i = 0; i < f->nheld; i++)
+		if (f->held[i] != NULL)
+			return false;
+	return true;
 }
 
 /* ---- client side -------------------------------------------------- */
@@ -1022,7 +1055,7 @@ client_idle(struct fx *f)
 	CHECK(f, cl_read_resp(c, &r, false) == 0);
 	t0 = mono_ms();
 	CHECK(f, cl_sees_eof(c));
-	CHECK(f, mono_ms() - t0 >= 150 && mono_ms() - t0 < 500);
+	CHECK(f, mono_ms() - t0 >= 100 && mono_ms() - t0 < 450);
 	cl_close(c);
 	/* A request answered late is not cut by the request timeout. */
 	CHECK(f, cl_open(f, c) == 0);
@@ -1030,7 +1063,7 @@ client_idle(struct fx *f)
 	CHECK(f, cl_send(c, "GET /late HTTP/1.1\r\n\r\n") == 0);
 	CHECK(f, cl_read_resp(c, &r, false) == 0);
 	CHECK(f, r.status == 200);
-	CHECK(f, mono_ms() - t0 >= 550);
+	CHECK(f, mono_ms() - t0 >= 380);
 	cl_close(c);
 	free(c);
 	free(r.body);
@@ -1042,9 +1075,9 @@ test_idle_timeout(void **state)
 {
 	struct fx	*f = *state;
 
-	f->conf.idle_timeout_ms = 200;
-	f->conf.request_timeout_ms = 300;
-	f->late_ms = 600;
+	f->conf.idle_timeout_ms = 150;
+	f->conf.request_timeout_ms = 250;
+	f->late_ms = 400;
 	fx_start(f);
 	run_client(f, client_idle);
 	assert_int_equal(f->requests, 2);
@@ -1115,7 +1148,7 @@ test_head_hook(void **state)
 	f->conf.max_body_bytes = 4 << 20;
 	fx_start(f);
 	run_client(f, client_big_refused);
-	run_for(f, 50);
+	assert_true(run_until(f, all_closed, 3000));
 	assert_int_equal(f->hooks, 3);
 	assert_int_equal(f->requests, 1);
 	assert_false(f->hook_saw_body);
@@ -1157,11 +1190,12 @@ test_answer_after_client_left(void **state)
 	f->late_ms = 200;
 	fx_start(f);
 	run_client(f, client_leaves);
-	run_for(f, 50);
+	assert_true(run_until(f, closed_once, 3000));
 	assert_int_equal(f->closes, 1);
+	assert_false(none_held(f));	/* not answered yet */
 	httpd_stats(f->h, &st);
 	assert_int_equal(st.open, 0);
-	run_for(f, 250);
+	assert_true(run_until(f, none_held, 3000));
 	assert_int_equal(f->late_answers_gone, 1);
 	assert_int_equal(f->nheld, 1);
 	assert_null(f->held[0]);
@@ -1206,11 +1240,10 @@ test_stream(void **state)
 	f->stream_write_after_close = 99;
 	fx_start(f);
 	run_client(f, client_stream);
-	run_for(f, 50);
+	assert_true(run_until(f, closed_once, 3000));
 	assert_int_equal(f->closes, 1);
 	assert_int_equal(f->stream_write_after_close, -1);
-	run_for(f, 150);	/* the timer ends the stream */
-	assert_null(f->held[0]);
+	assert_true(run_until(f, none_held, 3000));	/* stream_end */
 }
 
 static void
@@ -1222,7 +1255,7 @@ client_never_reads(struct fx *f)
 	CHECK(f, cl_open(f, c) == 0);
 	CHECK(f, cl_send(c, "GET /flood HTTP/1.1\r\n\r\n") == 0);
 	/* Read nothing; wait for the server to give up on us. */
-	usleep(400 * 1000);
+	usleep(250 * 1000);
 	cl_close(c);
 	free(c);
 }
@@ -1238,14 +1271,13 @@ test_stream_slow_reader(void **state)
 	f->conf.stream_max_buffered = 256 * 1024;
 	fx_start(f);
 	run_client(f, client_never_reads);
-	run_for(f, 20);
+	assert_true(run_until(f, none_held, 3000));
 	assert_true(f->flood_refused);
 	/* The kernel's buffers and the cap, far from the 64 MB tried. */
 	assert_true(f->flood_written < (32u << 20));
 	assert_int_equal(f->closes, 1);
 	httpd_stats(f->h, &st);
 	assert_int_equal(st.streams_dropped, 1);
-	assert_null(f->held[0]);
 }
 
 /* ---- the connection cap ------------------------------------------- */
@@ -1524,7 +1556,7 @@ test_accept_out_of_descriptors(void **state)
 		assert_int_equal(cl_open(f, &slow[i]), 0);
 		assert_int_equal(cl_send(&slow[i], "GET / HTTP/1.1\r\n"), 0);
 	}
-	usleep(600 * 1000);
+	usleep(500 * 1000);
 	for (i = 0; i < 40; i++)
 		cl_close(&slow[i]);
 	t0 = mono_ms();
