@@ -127,7 +127,9 @@ void		*httpd_req_data(const struct httpd_req *);
 
 /*
  * The answer. Headers added before it go out with it: -1 if name or
- * value would break the header block (CR, LF, ':' in the name).
+ * value would break the header block (CR, LF, ':' in the name), or for
+ * the headers the server writes itself (Content-Length,
+ * Transfer-Encoding, Connection, Date; Content-Type is an argument).
  */
 int	httpd_add_header(struct httpd_req *, const char *name,
 	    const char *value);

@@ -249,8 +249,15 @@ httpd_req_data(const struct httpd_req *r)
 int
 httpd_add_header(struct httpd_req *r, const char *name, const char *value)
 {
+	static const char *const framing[] = { "Content-Length",
+	    "Transfer-Encoding", "Connection", "Date", "Content-Type" };
+	size_t			 i;
+
 	if (!header_ok(name, value))
 		return -1;
+	for (i = 0; i < nitems(framing); i++)
+		if (strcasecmp(name, framing[i]) == 0)
+			return -1;	/* the server writes these */
 	if (r->out_headers == NULL && (r->out_headers = evbuffer_new()) == NULL)
 		return -1;
 	return evbuffer_add_printf(r->out_headers, "%s: %s\r\n", name,

@@ -82,6 +82,7 @@ struct fx {
 	int			 closes;		/* close callbacks */
 	int			 late_answers_gone;	/* answered, gone */
 	bool			 saw_tls;
+	bool			 bad_headers_refused;
 	char			 last_peer[64];
 	char			 last_header[64];
 	struct httpd_req	*held[MAX_HELD];
@@ -145,6 +146,11 @@ echo(struct fx *f, struct httpd_req *r)
 	s = str_printf("%s %s%s%s|%.*s", httpd_method(r), httpd_path(r),
 	    q ? "?" : "", q ? q : "", (int)blen, b);
 	httpd_add_header(r, "X-Test", "yes");
+	/* Headers that would break the answer's framing are refused. */
+	f->bad_headers_refused = httpd_add_header(r, "content-length",
+	    "1") == -1 && httpd_add_header(r, "Connection", "close") == -1 &&
+	    httpd_add_header(r, "X-A", "a\r\nX-B: b") == -1 &&
+	    httpd_add_header(r, "X:A", "b") == -1;
 	httpd_reply(r, 200, "text/plain", s, strlen(s));
 	free(s);
 	f->in_progress--;
@@ -709,6 +715,7 @@ test_keepalive(void **state)
 	assert_int_equal(f->requests, 3);
 	assert_string_equal(f->last_header, "v1");
 	assert_string_equal(f->last_peer, "127.0.0.1");
+	assert_true(f->bad_headers_refused);
 	httpd_stats(f->h, &st);
 	assert_int_equal(st.accepted, 1);
 }
