@@ -15,7 +15,9 @@
  * frees the request; it must not be touched afterwards. If the client
  * goes away first the request stays valid, the close callback (if set)
  * runs, httpd_req_gone() turns true, and the answer, when it comes, is
- * dropped. httpd_free runs the close callbacks of requests handlers
+ * dropped. A client that shuts its side down while its request is with
+ * the handler counts as gone (an answer already being written still
+ * goes out). httpd_free runs the close callbacks of requests handlers
  * still hold; answering those afterwards only frees them.
  *
  * Errors the server answers itself, always with
@@ -31,6 +33,17 @@
  *                           chunks announce it)
  *   431 headers_too_large   request line and headers (or trailers) over
  *                           max_header_bytes, or more than 100 headers
+ *
+ * Connections. At max_connections a new connection closes one to make
+ * room, the first of: one discarding input after its last answer, the
+ * longest idle keep-alive one, the one whose request has been incomplete
+ * longest, the one whose answer has waited longest for its reader.
+ * Requests with the handler and streams are never closed for room: if
+ * only those are open, the new connection is refused. The first request
+ * must arrive whole within request_timeout_ms of accept. A connection
+ * that closes with request input unread (a refused body, an error)
+ * discards what arrives for up to 2 s first, so that a TCP reset does
+ * not destroy its answer.
  *
  * Streams (Server-Sent Events) are sent without Content-Length and with
  * Connection: close: the end of the stream is the end of the connection.
