@@ -6,7 +6,11 @@
  * All errors of the file are collected, one "file:line: key: what" per
  * line, so an operator fixes them in one go.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,10 +45,16 @@ enum config_opt_type {
 	CONFIG_OPT_TOKEN,	/* 64 hex digits */
 	CONFIG_OPT_SCOPES,	/* "alerts:write alerts:read" */
 	CONFIG_OPT_SECRET,	/* at least 16 characters */
-	CONFIG_OPT_BOOL		/* yes or no */
+	CONFIG_OPT_BOOL,	/* yes or no */
+	CONFIG_OPT_ADDRS	/* numeric IP addresses, space-separated */
 };
 
-/* A key a section takes: where it goes and what it may hold. */
+/*
+ * A key a section takes: where it goes, what it may hold, its value when
+ * absent (as it would be written in the file) and one line of help.
+ * varsel.conf(5) documents every row; tests/test_manpage.c checks that
+ * the page and these tables agree.
+ */
 struct config_opt {
 	const char		*key;
 	enum config_opt_type	 type;
@@ -52,85 +62,141 @@ struct config_opt {
 	double			 min;
 	double			 max;
 	bool			 required;
+	const char		*def;	/* NULL: none (or derived) */
+	const char		*help;
 };
 
+#define GW(f)	offsetof(struct config, f)
+#define PV(f)	offsetof(struct provider_conf, f)
+#define CL(f)	offsetof(struct client_conf, f)
+
 static const struct config_opt config_gateway_opts[] = {
-	{ "listen", CONFIG_OPT_LISTEN, 0, 0, 0, false },
-	{ "database", CONFIG_OPT_PATH, offsetof(struct config, database),
-	    0, 0, false },
-	{ "public_url", CONFIG_OPT_URL, offsetof(struct config, public_url),
-	    0, 0, false },
-	{ "default_region", CONFIG_OPT_REGION,
-	    offsetof(struct config, default_region), 0, 0, false },
-	{ "templates", CONFIG_OPT_PATH, offsetof(struct config, templates),
-	    0, 0, false },
-	{ "trygghetspunkter", CONFIG_OPT_PATH,
-	    offsetof(struct config, trygghetspunkter), 0, 0, false },
-	{ "areas", CONFIG_OPT_PATH, offsetof(struct config, areas),
-	    0, 0, false },
-	{ "emergency_number", CONFIG_OPT_STR,
-	    offsetof(struct config, emergency_number), 0, 0, false },
-	{ "max_body_bytes", CONFIG_OPT_SIZE,
-	    offsetof(struct config, max_body_bytes), 1024, 67108864, false },
-	{ "max_segments", CONFIG_OPT_INT,
-	    offsetof(struct config, max_segments), 1, 10, false },
-	{ "port_file", CONFIG_OPT_PATH, offsetof(struct config, port_file),
-	    0, 0, false },
-	{ "metrics_public", CONFIG_OPT_BOOL,
-	    offsetof(struct config, metrics_public), 0, 0, false },
+	{ .key = "listen", .type = CONFIG_OPT_LISTEN,
+	  .def = "127.0.0.1:8025",
+	  .help = "host:port of the HTTP API and provider callbacks" },
+	{ .key = "database", .type = CONFIG_OPT_PATH, .off = GW(database),
+	  .def = "varsel.db", .help = "the SQLite file" },
+	{ .key = "public_url", .type = CONFIG_OPT_URL, .off = GW(public_url),
+	  .help = "base of the callback URLs given to providers" },
+	{ .key = "default_region", .type = CONFIG_OPT_REGION,
+	  .off = GW(default_region), .def = "SE",
+	  .help = "region of numbers written without +country" },
+	{ .key = "templates", .type = CONFIG_OPT_PATH, .off = GW(templates),
+	  .def = "templates", .help = "folder of the message templates" },
+	{ .key = "trygghetspunkter", .type = CONFIG_OPT_PATH,
+	  .off = GW(trygghetspunkter),
+	  .help = "CSV file of the trygghetspunkter" },
+	{ .key = "areas", .type = CONFIG_OPT_PATH, .off = GW(areas),
+	  .help = "CSV file of the areas and their centres" },
+	{ .key = "emergency_number", .type = CONFIG_OPT_STR,
+	  .off = GW(emergency_number), .def = "112",
+	  .help = "the number to call in danger, in help texts" },
+	{ .key = "max_body_bytes", .type = CONFIG_OPT_SIZE,
+	  .off = GW(max_body_bytes), .min = 1024, .max = 67108864,
+	  .def = "1048576", .help = "largest request body accepted" },
+	{ .key = "max_segments", .type = CONFIG_OPT_INT,
+	  .off = GW(max_segments), .min = 1, .max = 10, .def = "4",
+	  .help = "most SMS segments one message may take" },
+	{ .key = "port_file", .type = CONFIG_OPT_PATH, .off = GW(port_file),
+	  .help = "file the bound port is written to" },
+	{ .key = "tls_cert", .type = CONFIG_OPT_PATH, .off = GW(tls_cert),
+	  .help = "PEM certificate chain: serve HTTPS on listen" },
+	{ .key = "tls_key", .type = CONFIG_OPT_PATH, .off = GW(tls_key),
+	  .help = "PEM private key of tls_cert" },
+	{ .key = "trusted_proxy", .type = CONFIG_OPT_ADDRS,
+	  .off = GW(trusted_proxy),
+	  .help = "addresses whose X-Forwarded-For is believed" },
+	{ .key = "metrics_public", .type = CONFIG_OPT_BOOL,
+	  .off = GW(metrics_public), .def = "no",
+	  .help = "GET /metrics without a token" },
 };
 
 static const struct config_opt config_dispatch_opts[] = {
-	{ "max_attempts", CONFIG_OPT_INT,
-	    offsetof(struct config, max_attempts), 1, 100, false },
-	{ "retry_base_ms", CONFIG_OPT_INT,
-	    offsetof(struct config, retry_base_ms), 1, 3600000, false },
-	{ "retry_max_ms", CONFIG_OPT_INT,
-	    offsetof(struct config, retry_max_ms), 1, INT_MAX, false },
-	{ "batch_max", CONFIG_OPT_INT,
-	    offsetof(struct config, batch_max), 1, 10000, false },
-	{ "shutdown_grace_ms", CONFIG_OPT_INT,
-	    offsetof(struct config, shutdown_grace_ms), 0, 600000, false },
-	{ "breaker_failures", CONFIG_OPT_INT,
-	    offsetof(struct config, breaker_failures), 1, 1000, false },
-	{ "breaker_cooldown_ms", CONFIG_OPT_INT,
-	    offsetof(struct config, breaker_cooldown_ms), 100, 3600000, false },
-	{ "default_expires_s", CONFIG_OPT_INT,
-	    offsetof(struct config, default_expires_s), 0, 2592000, false },
-	{ "voice_retries", CONFIG_OPT_INT,
-	    offsetof(struct config, voice_retries), 0, 10, false },
-	{ "voice_retry_ms", CONFIG_OPT_INT,
-	    offsetof(struct config, voice_retry_ms), 1000, 3600000, false },
-	{ "media_cache", CONFIG_OPT_PATH,
-	    offsetof(struct config, media_cache), 0, 0, false },
+	{ .key = "max_attempts", .type = CONFIG_OPT_INT,
+	  .off = GW(max_attempts), .min = 1, .max = 100, .def = "6",
+	  .help = "refusals by a provider before a delivery fails" },
+	{ .key = "retry_base_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(retry_base_ms), .min = 1, .max = 3600000, .def = "1000",
+	  .help = "first retry delay; it grows exponentially" },
+	{ .key = "retry_max_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(retry_max_ms), .min = 1, .max = INT_MAX, .def = "300000",
+	  .help = "longest retry delay, also caps Retry-After" },
+	{ .key = "batch_max", .type = CONFIG_OPT_INT, .off = GW(batch_max),
+	  .min = 1, .max = 10000, .def = "256",
+	  .help = "deliveries claimed per dispatch round" },
+	{ .key = "shutdown_grace_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(shutdown_grace_ms), .min = 0, .max = 600000,
+	  .def = "10000",
+	  .help = "wait for requests in flight at SIGTERM" },
+	{ .key = "breaker_failures", .type = CONFIG_OPT_INT,
+	  .off = GW(breaker_failures), .min = 1, .max = 1000, .def = "5",
+	  .help = "consecutive failures that open a breaker" },
+	{ .key = "breaker_cooldown_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(breaker_cooldown_ms), .min = 100, .max = 3600000,
+	  .def = "30000", .help = "time an open breaker waits to probe" },
+	{ .key = "default_expires_s", .type = CONFIG_OPT_INT,
+	  .off = GW(default_expires_s), .min = 0, .max = 2592000,
+	  .def = "86400", .help = "expires_in_s of an alert that gives none" },
+	{ .key = "voice_retries", .type = CONFIG_OPT_INT,
+	  .off = GW(voice_retries), .min = 0, .max = 10, .def = "2",
+	  .help = "more calls after no answer or busy" },
+	{ .key = "voice_retry_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(voice_retry_ms), .min = 1000, .max = 3600000,
+	  .def = "120000", .help = "time between those calls" },
+	{ .key = "media_cache", .type = CONFIG_OPT_PATH,
+	  .off = GW(media_cache),
+	  .help = "folder of rendered speech (beside the database)" },
 };
 
 static const struct config_opt config_provider_opts[] = {
-	{ "type", CONFIG_OPT_TYPE, offsetof(struct provider_conf, type),
-	    0, 0, true },
-	{ "priority", CONFIG_OPT_INT,
-	    offsetof(struct provider_conf, priority), 0, 1000, false },
-	{ "rate", CONFIG_OPT_RATE, offsetof(struct provider_conf, rate),
-	    0, 100000, false },
-	{ "max_connections", CONFIG_OPT_INT,
-	    offsetof(struct provider_conf, max_connections), 1, 1024, false },
-	{ "from", CONFIG_OPT_FROM, offsetof(struct provider_conf, from),
-	    0, 0, false },
-	{ "base_url", CONFIG_OPT_URL,
-	    offsetof(struct provider_conf, base_url), 0, 0, false },
-	{ "timeout_ms", CONFIG_OPT_INT,
-	    offsetof(struct provider_conf, timeout_ms), 100, 120000, false },
+	{ .key = "type", .type = CONFIG_OPT_TYPE, .off = PV(type),
+	  .required = true, .help = "the adapter" },
+	{ .key = "priority", .type = CONFIG_OPT_INT, .off = PV(priority),
+	  .min = 0, .max = 1000, .def = "1",
+	  .help = "lower is tried first; others are failover" },
+	{ .key = "rate", .type = CONFIG_OPT_RATE, .off = PV(rate), .min = 0,
+	  .max = 100000, .def = "100",
+	  .help = "SMS segments or calls per second" },
+	{ .key = "max_connections", .type = CONFIG_OPT_INT,
+	  .off = PV(max_connections), .min = 1, .max = 1024, .def = "16",
+	  .help = "concurrent requests to the provider" },
+	{ .key = "from", .type = CONFIG_OPT_FROM, .off = PV(from),
+	  .help = "sender name or number" },
+	{ .key = "base_url", .type = CONFIG_OPT_URL, .off = PV(base_url),
+	  .help = "URL the adapter appends its paths to" },
+	{ .key = "timeout_ms", .type = CONFIG_OPT_INT, .off = PV(timeout_ms),
+	  .min = 100, .max = 120000, .def = "10000",
+	  .help = "time one request to the provider may take" },
 };
 
 static const struct config_opt config_client_opts[] = {
-	{ "token_sha256", CONFIG_OPT_TOKEN,
-	    offsetof(struct client_conf, token_sha256), 0, 0, true },
-	{ "scopes", CONFIG_OPT_SCOPES, offsetof(struct client_conf, scopes),
-	    0, 0, true },
-	{ "hmac_secret", CONFIG_OPT_SECRET,
-	    offsetof(struct client_conf, hmac_secret), 0, 0, false },
-	{ "callback_hosts", CONFIG_OPT_STR,
-	    offsetof(struct client_conf, callback_hosts), 0, 0, false },
+	{ .key = "token_sha256", .type = CONFIG_OPT_TOKEN,
+	  .off = CL(token_sha256), .required = true,
+	  .help = "hex SHA-256 of the client's bearer token" },
+	{ .key = "scopes", .type = CONFIG_OPT_SCOPES, .off = CL(scopes),
+	  .required = true, .help = "what the client may do" },
+	{ .key = "hmac_secret", .type = CONFIG_OPT_SECRET,
+	  .off = CL(hmac_secret),
+	  .help = "shared secret: requests must be signed" },
+	{ .key = "callback_hosts", .type = CONFIG_OPT_STR,
+	  .off = CL(callback_hosts),
+	  .help = "hosts a callback_url may name" },
+};
+
+#undef GW
+#undef PV
+#undef CL
+
+/* The tables by section, in the order of varsel.conf(5). */
+static const struct {
+	const char		*section;
+	const struct config_opt	*opts;
+	size_t			 n;
+} config_tables[] = {
+	{ "gateway", config_gateway_opts, nitems(config_gateway_opts) },
+	{ "dispatch", config_dispatch_opts, nitems(config_dispatch_opts) },
+	{ "provider", config_provider_opts, nitems(config_provider_opts) },
+	{ "client", config_client_opts, nitems(config_client_opts) },
 };
 
 /* Scope names, in the order of enum scope. */
@@ -155,6 +221,11 @@ static int	config_check_type(struct config_loader *,
 		    const struct config_ent *);
 static int	config_check_scopes(struct config_loader *,
 		    const struct config_ent *, unsigned int *);
+static int	config_check_addrs(struct config_loader *,
+		    const struct config_ent *);
+static void	config_defaults(struct config_loader *,
+		    const struct config_opt *, size_t, void *, struct config *);
+static void	config_range(const struct config_opt *, char *, size_t);
 static int	config_apply(struct config_loader *, const struct config_ent *,
 		    const struct config_opt *, void *, struct config *);
 static const struct config_opt *config_opt_find(const struct config_opt *,
@@ -175,6 +246,8 @@ static void	config_do_provider(struct config_loader *,
 static void	config_do_client(struct config_loader *,
 		    const struct config_sec *, struct config *);
 static char	*config_resolve(const struct config *, const char *);
+static void	config_check_pair(struct config_loader *, const char *,
+		    const char *);
 static void	config_finish(struct config_loader *, struct config *);
 static int	config_provider_cmp(const void *, const void *);
 static void	config_free_fields(struct config *);
@@ -342,13 +415,75 @@ config_check_scopes(struct config_loader *ld, const struct config_ent *e,
 	return rv;
 }
 
+/* Numeric IPv4 or IPv6 addresses separated by blanks. */
+static int
+config_check_addrs(struct config_loader *ld, const struct config_ent *e)
+{
+	unsigned char	 a[sizeof(struct in6_addr)];
+	char		*copy, *word, *save = NULL;
+	char		 show[CONFIG_SHOW_MAX + 8];
+	int		 rv = 0;
+
+	copy = xstrdup(e->value);
+	for (word = strtok_r(copy, " \t", &save); word != NULL;
+	    word = strtok_r(NULL, " \t", &save))
+		if (inet_pton(AF_INET, word, a) != 1 &&
+		    inet_pton(AF_INET6, word, a) != 1) {
+			config_show(word, show, sizeof(show));
+			config_error(ld, e->line, e->key, "'%s' is not an IP "
+			    "address (names are not looked up)", show);
+			rv = -1;
+		}
+	free(copy);
+	return rv;
+}
+
+/* The range of a number option as docs and errors show it, or "". */
+static void
+config_range(const struct config_opt *opt, char *buf, size_t len)
+{
+	switch (opt->type) {
+	case CONFIG_OPT_INT:
+	case CONFIG_OPT_SIZE:
+		snprintf(buf, len, "%ld..%ld", (long)opt->min, (long)opt->max);
+		break;
+	case CONFIG_OPT_RATE:
+		snprintf(buf, len, "more than %g, at most %g", opt->min,
+		    opt->max);
+		break;
+	default:
+		snprintf(buf, len, "%s", "");
+		break;
+	}
+}
+
+/* Give every option of table its default, as if written on line 0. */
+static void
+config_defaults(struct config_loader *ld, const struct config_opt *table,
+    size_t n, void *base, struct config *cfg)
+{
+	struct config_ent	e;
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		if (table[i].def == NULL)
+			continue;
+		e.key = (char *)table[i].key;
+		e.value = (char *)table[i].def;
+		e.line = 0;
+		if (config_apply(ld, &e, &table[i], base, cfg) == -1)
+			fatalx("%s: the default of %s is not valid", __func__,
+			    table[i].key);
+	}
+}
+
 /* Check e against opt and store it at base + opt->off. */
 static int
 config_apply(struct config_loader *ld, const struct config_ent *e,
     const struct config_opt *opt, void *base, struct config *cfg)
 {
 	char		*field = (char *)base + opt->off;
-	char		 show[CONFIG_SHOW_MAX + 8], *end, *s;
+	char		 show[CONFIG_SHOW_MAX + 8], range[64], *end, *s;
 	const char	*p;
 	double		 d;
 	long		 l;
@@ -364,8 +499,9 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			return -1;
 		}
 		if (l < (long)opt->min || l > (long)opt->max) {
+			config_range(opt, range, sizeof(range));
 			config_error(ld, e->line, e->key, "%ld is out of range "
-			    "(%ld..%ld)", l, (long)opt->min, (long)opt->max);
+			    "(%s)", l, range);
 			return -1;
 		}
 		if (opt->type == CONFIG_OPT_INT)
@@ -383,9 +519,9 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			return -1;
 		}
 		if (d <= opt->min || d > opt->max) {
+			config_range(opt, range, sizeof(range));
 			config_error(ld, e->line, e->key, "%s is out of range "
-			    "(more than %g, at most %g)", show, opt->min,
-			    opt->max);
+			    "(%s)", show, range);
 			return -1;
 		}
 		*(double *)(void *)field = d;
@@ -469,6 +605,12 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			    "characters at least)");
 			return -1;
 		}
+		free(*(char **)(void *)field);
+		*(char **)(void *)field = xstrdup(e->value);
+		return 0;
+	case CONFIG_OPT_ADDRS:
+		if (config_check_addrs(ld, e) == -1)
+			return -1;
 		free(*(char **)(void *)field);
 		*(char **)(void *)field = xstrdup(e->value);
 		return 0;
@@ -567,10 +709,8 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 	pc.name = xstrdup(sec->name);
 	pc.file = cfg->path;
 	pc.line = sec->line;
-	pc.priority = 1;
-	pc.rate = 100;
-	pc.max_connections = 16;
-	pc.timeout_ms = 10000;
+	config_defaults(ld, config_provider_opts,
+	    nitems(config_provider_opts), &pc, cfg);
 	for (i = 0; i < sec->nents; i++) {
 		e = &sec->ents[i];
 		if ((opt = config_opt_find(config_provider_opts,
@@ -686,40 +826,54 @@ config_resolve(const struct config *cfg, const char *p)
 	return s;
 }
 
+/* [gateway] keys a and b come both or neither: the error names the one. */
+static void
+config_check_pair(struct config_loader *ld, const char *a, const char *b)
+{
+	const struct config_ent	*ea = NULL, *eb = NULL;
+	size_t			 i;
+
+	for (i = 0; i < ld->nsecs; i++) {
+		if (ld->secs[i].kind != CONFIG_SEC_GATEWAY ||
+		    ld->secs[i].ignore || ld->secs[i].dup)
+			continue;
+		ea = config_sec_get(&ld->secs[i], a);
+		eb = config_sec_get(&ld->secs[i], b);
+	}
+	if (ea != NULL && eb == NULL)
+		config_error(ld, ea->line, a, "needs %s as well (both or "
+		    "neither)", b);
+	else if (eb != NULL && ea == NULL)
+		config_error(ld, eb->line, b, "needs %s as well (both or "
+		    "neither)", a);
+}
+
 /* Defaults, resolved paths and the checks across keys. */
 static void
 config_finish(struct config_loader *ld, struct config *cfg)
 {
 	char			**paths[] = { &cfg->database, &cfg->templates,
 				    &cfg->trygghetspunkter, &cfg->areas,
-				    &cfg->port_file };
+				    &cfg->port_file, &cfg->tls_cert,
+				    &cfg->tls_key };
 	const struct config_sec	*sec;
 	const struct config_ent	*e;
+	const char		*scheme;
 	char			*s;
 	size_t			 i, j;
 
-	if (cfg->listen_host == NULL) {
-		cfg->listen_host = xstrdup("127.0.0.1");
-		cfg->listen_port = 8025;
-	}
 	if (cfg->public_url == NULL) {
+		scheme = cfg->tls_cert != NULL ? "https" : "http";
 		s = strchr(cfg->listen_host, ':') != NULL ?
-		    str_printf("http://[%s]:%d", cfg->listen_host,
+		    str_printf("%s://[%s]:%d", scheme, cfg->listen_host,
 		    cfg->listen_port) :
-		    str_printf("http://%s:%d", cfg->listen_host,
+		    str_printf("%s://%s:%d", scheme, cfg->listen_host,
 		    cfg->listen_port);
 		if (s == NULL)
 			fatalx("%s: out of memory", __func__);
 		cfg->public_url = s;
 	}
-	if (cfg->default_region[0] == '\0')
-		memcpy(cfg->default_region, "SE", 3);
-	if (cfg->database == NULL)
-		cfg->database = xstrdup("varsel.db");
-	if (cfg->templates == NULL)
-		cfg->templates = xstrdup("templates");
-	if (cfg->emergency_number == NULL)
-		cfg->emergency_number = xstrdup("112");
+	config_check_pair(ld, "tls_cert", "tls_key");
 	for (i = 0; i < nitems(paths); i++)
 		if (*paths[i] != NULL) {
 			s = config_resolve(cfg, *paths[i]);
@@ -801,18 +955,10 @@ config_load(const char *path, char *err, size_t errlen)
 		free(real);
 	}
 	cfg->dir = dir;
-	cfg->max_body_bytes = 1048576;
-	cfg->max_segments = 4;
-	cfg->max_attempts = 6;
-	cfg->retry_base_ms = 1000;
-	cfg->retry_max_ms = 300000;
-	cfg->batch_max = 256;
-	cfg->shutdown_grace_ms = 10000;
-	cfg->breaker_failures = 5;
-	cfg->breaker_cooldown_ms = 30000;
-	cfg->default_expires_s = 86400;
-	cfg->voice_retries = 2;
-	cfg->voice_retry_ms = 120000;
+	config_defaults(&ld, config_gateway_opts, nitems(config_gateway_opts),
+	    cfg, cfg);
+	config_defaults(&ld, config_dispatch_opts,
+	    nitems(config_dispatch_opts), cfg, cfg);
 
 	if (config_read(&ld, path, &exposed) == -1)
 		goto fail;
@@ -847,7 +993,8 @@ config_load(const char *path, char *err, size_t errlen)
 	config_finish(&ld, cfg);
 	if (exposed && ld.secrets)
 		log_warnx("%s holds secrets but others can read it: "
-		    "chmod 600 %s", path, path);
+		    "chmod 600 %s (or 640 with a group of varseld's own)",
+		    path, path);
 	if (ld.nerrs > 0)
 		goto fail;
 	config_loader_clear(&ld);
@@ -902,6 +1049,9 @@ config_free_fields(struct config *cfg)
 	free(cfg->emergency_number);
 	free(cfg->port_file);
 	free(cfg->media_cache);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	free(cfg->trusted_proxy);
 	for (i = 0; i < cfg->nproviders; i++)
 		config_provider_clear(&cfg->providers[i]);
 	free(cfg->providers);
@@ -930,4 +1080,27 @@ scope_parse(const char *s)
 		if (strcmp(config_scopes[i].name, s) == 0)
 			return config_scopes[i].bit;
 	return 0;
+}
+
+int
+config_doc_nth(size_t i, struct config_doc *d)
+{
+	const struct config_opt	*opt;
+	size_t			 t;
+
+	for (t = 0; t < nitems(config_tables); t++) {
+		if (i >= config_tables[t].n) {
+			i -= config_tables[t].n;
+			continue;
+		}
+		opt = &config_tables[t].opts[i];
+		d->section = config_tables[t].section;
+		d->key = opt->key;
+		d->def = opt->def;
+		d->help = opt->help;
+		d->required = opt->required;
+		config_range(opt, d->range, sizeof(d->range));
+		return 0;
+	}
+	return -1;
 }

@@ -48,6 +48,10 @@ struct config {
 	int		 max_segments;
 	char		*port_file;	/* resolved; the bound port is written here */
 	bool		 metrics_public; /* GET /metrics without a token (no) */
+	char		*tls_cert;	/* resolved PEM chain, or NULL: plain HTTP */
+	char		*tls_key;	/* resolved PEM key (set with tls_cert) */
+	char		*trusted_proxy;	/* addresses whose X-Forwarded-For
+					   counts, blank-separated; or NULL */
 
 	/* [dispatch] */
 	int		 max_attempts;
@@ -77,6 +81,19 @@ struct config {
  */
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
+
+/* One key of the option tables, as varsel.conf(5) documents it. */
+struct config_doc {
+	const char	*section;	/* "gateway", "dispatch", "provider",
+					   "client" */
+	const char	*key;
+	const char	*def;		/* the default as written, or NULL */
+	const char	*help;		/* one line */
+	bool		 required;
+	char		 range[64];	/* "1..10", or "" for non-numbers */
+};
+/* The i-th key of all sections; -1 past the last. */
+int		 config_doc_nth(size_t i, struct config_doc *);
 
 /* "alerts:write" -> SCOPE_ALERTS_WRITE; 0 if unknown. */
 unsigned int	 scope_parse(const char *);

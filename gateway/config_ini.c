@@ -370,7 +370,7 @@ config_read(struct config_loader *ld, const char *path, bool *exposed)
 		fclose(fp);
 		return -1;
 	}
-	*exposed = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	*exposed = file_exposed(&st);
 	buf = xmalloc(CONFIG_MAX_BYTES + 1);
 	len = fread(buf, 1, CONFIG_MAX_BYTES + 1, fp);
 	if (ferror(fp)) {

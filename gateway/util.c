@@ -1,6 +1,8 @@
 /*
  * Small helpers used everywhere: time, strings, hashing, form encoding.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,4 +511,26 @@ utf8_valid(const char *str)
 		s += n + 1;
 	}
 	return true;
+}
+
+bool
+file_exposed(const struct stat *st)
+{
+	gid_t	*groups;
+	int	 i, n;
+	bool	 mine = false;
+
+	if (st->st_mode & S_IROTH)
+		return true;
+	if ((st->st_mode & S_IRGRP) == 0 || st->st_gid == getegid())
+		return false;
+	if ((n = getgroups(0, NULL)) <= 0 ||
+	    (groups = calloc((size_t)n, sizeof(*groups))) == NULL)
+		return true;
+	n = getgroups(n, groups);
+	for (i = 0; i < n; i++)
+		if (groups[i] == st->st_gid)
+			mine = true;
+	free(groups);
+	return !mine;
 }

@@ -32,6 +32,12 @@ double	 rand_unit(uint64_t *state);
 bool	 utf8_valid(const char *s);
 /* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
 bool	 is_e164(const char *s);
+/*
+ * May someone other than this process's user read a file of secrets with
+ * this mode? Others may, or a group this process is not in may.
+ */
+struct stat;
+bool	 file_exposed(const struct stat *);
 /* Wipe a secret string, then free it (NULL is fine). */
 void	 free_secret(char *);
 /* Printf into a new string; NULL on failure. */
