@@ -29,11 +29,14 @@
 #include "log.h"
 #include "metrics.h"
 #include "providers.h"
+#include "peer.h"
 #include "store.h"
+#include "tls.h"
 
 struct api {
 	struct gw			*gw;
 	struct evhttp			*http;
+	struct tls			*tls;		/* NULL: plain HTTP */
 	struct evhttp_bound_socket	*sock;
 	int				 port;
 };
@@ -390,14 +393,7 @@ log_path(const char *path, char *buf, size_t len)
 const char *
 api_peer(struct api_req *r)
 {
-	struct evhttp_connection	*c;
-	char				*addr = NULL;
-	ev_uint16_t			 port;
-
-	if ((c = evhttp_request_get_connection(r->req)) == NULL)
-		return "-";
-	evhttp_connection_get_peer(c, &addr, &port);
-	return addr != NULL ? addr : "-";
+	return r->addr[0] != '\0' ? r->addr : "-";
 }
 
 /* Every request starts here: find its route, read its body, check its
@@ -422,6 +418,7 @@ api_route(struct evhttp_request *req, void *arg)
 	r.req = req;
 	r.gw = api->gw;
 	r.path = path ? path : "/";
+	peer_addr(req, api->gw->cfg->trusted_proxy, r.addr, sizeof(r.addr));
 	if (query != NULL &&
 	    (rc = form_parse_strict(query, strlen(query), &r.query)) != 0) {
 		if (rc == FORM_BAD)
@@ -469,9 +466,9 @@ api_route(struct evhttp_request *req, void *arg)
 done:
 	log_path(r.path, shown, sizeof(shown));
 	if (strncmp(r.path, "/v1/", 4) == 0 || r.status >= 400)
-		log_info("http method=%s path=%s status=%d client=%s ms=%lld",
-		    method_name(m), shown, r.status,
-		    r.client ? r.client->name : "-",
+		log_info("http method=%s path=%s status=%d client=%s addr=%s "
+		    "ms=%lld", method_name(m), shown, r.status,
+		    r.client ? r.client->name : "-", r.addr,
 		    (long long)(mono_ms() - t0));
 	else
 		log_debug("http method=%s path=%s status=%d ms=%lld",
@@ -611,6 +608,12 @@ api_new(struct gw *gw, char *err, size_t errlen)
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(api->http, api_route, api);
+	if (gw->cfg->tls_cert != NULL) {
+		if ((api->tls = tls_new(gw->cfg->tls_cert, gw->cfg->tls_key,
+		    err, errlen)) == NULL)
+			goto fail;
+		tls_attach(api->tls, api->http);
+	}
 	api->sock = evhttp_bind_socket_with_handle(api->http,
 	    gw->cfg->listen_host, (ev_uint16_t)gw->cfg->listen_port);
 	if (api->sock == NULL) {
@@ -657,6 +660,20 @@ api_port(const struct api *api)
 }
 
 void
+api_reload(struct api *api)
+{
+	char	err[512];
+
+	if (api->tls == NULL)
+		return;
+	if (tls_reload(api->tls, err, sizeof(err)) == -1)
+		log_warnx("reload: TLS certificate not reloaded, keeping the "
+		    "old one: %s", err);
+	else
+		log_info("evt=reloaded tls_cert=%s", api->gw->cfg->tls_cert);
+}
+
+void
 api_stop_accepting(struct api *api)
 {
 	if (api != NULL && api->sock != NULL) {
@@ -672,5 +689,6 @@ api_free(struct api *api)
 		return;
 	if (api->http != NULL)
 		evhttp_free(api->http);
+	tls_free(api->tls);
 	free(api);
 }

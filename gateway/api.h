@@ -30,6 +30,7 @@ struct api_req {
 	char				*body;		/* NUL-terminated copy */
 	size_t				 body_len;
 	int				 status;	/* for the access log */
+	char				 addr[46];	/* the client's (peer.h) */
 };
 
 typedef void (*api_handler)(struct api_req *);
@@ -39,6 +40,8 @@ struct api	*api_new(struct gw *, char *err, size_t errlen);
 /* Close the listening socket; requests in progress finish. */
 void		 api_stop_accepting(struct api *);
 void		 api_free(struct api *);
+/* SIGHUP: load the TLS certificate and key again (kept if they fail). */
+void		 api_reload(struct api *);
 int		 api_port(const struct api *);
 
 /* Answer with obj (stolen) as JSON. */
@@ -68,7 +71,10 @@ int	api_query_int(struct api_req *, const char *name, int64_t def,
 	    int64_t min, int64_t max, int64_t *out);
 /* A request header, or NULL. */
 const char *api_header(struct api_req *, const char *name);
-/* The address the request came from ("127.0.0.1", "::1"), or "-". */
+/*
+ * The address the request came from ("127.0.0.1", "::1"), or "-": behind
+ * a trusted_proxy, the one it names in X-Forwarded-For (peer.h).
+ */
 const char *api_peer(struct api_req *);
 
 /* Handlers. */

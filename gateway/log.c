@@ -1,19 +1,28 @@
 /*
  * Log lines to stderr: "2026-11-26T21:15:00.123Z varseld info: msg".
  * Control characters in messages are escaped so a hostile input cannot
- * forge log lines.
+ * forge log lines. When stderr is the journal (systemd sets
+ * JOURNAL_STREAM to its device:inode), a line is "<6>info: msg": the
+ * sd-daemon(3) prefix gives journald the priority, and journald adds
+ * the time and the program itself.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int		 verbosity = LOG_LVL_INFO;
 static const char	*prog = "varseld";
 unsigned int		 log_tracing;
+static int		 journal;	/* stderr is the journal */
+
+static int	log_prio(const char *);
 
 /* Trace category names, in the order of their bits. */
 static const struct {
@@ -33,9 +42,30 @@ static const struct {
 void
 log_init(int v, const char *progname)
 {
+	const char		*js = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+
 	verbosity = v;
 	if (progname != NULL)
 		prog = progname;
+	journal = js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* The syslog priority of a level (sd-daemon.h): err, warning, info, debug. */
+static int
+log_prio(const char *level)
+{
+	if (strcmp(level, "fatal") == 0)
+		return 3;
+	if (strcmp(level, "warn") == 0)
+		return 4;
+	if (strcmp(level, "info") == 0)
+		return 6;
+	return 7;			/* debug, trace */
 }
 
 int
@@ -65,6 +95,13 @@ vlog(const char *level, const char *errstr, const char *fmt, va_list ap)
 			clean[o++] = (char)c;
 	}
 	clean[o] = '\0';
+	if (journal) {
+		fprintf(stderr, "<%d>%s: %s%s%s\n", log_prio(level), level,
+		    clean, errstr != NULL ? ": " : "",
+		    errstr != NULL ? errstr : "");
+		errno = saved;
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);

@@ -1,7 +1,9 @@
 /*
  * varseld: arguments, configuration, start-up order, signals.
  * SIGTERM/SIGINT stop accepting, let provider requests in flight finish
- * (up to shutdown_grace_ms) and exit; SIGHUP reloads the templates.
+ * (up to shutdown_grace_ms) and exit; SIGHUP reloads the templates,
+ * the reference data and the TLS certificate. Under systemd it reports
+ * READY, RELOADING and STOPPING and feeds the watchdog (sdnotify.h).
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -29,21 +31,25 @@
 #include "providers.h"
 #include "refdata.h"
 #include "reports.h"
+#include "sdnotify.h"
 #include "source_events.h"
 #include "store.h"
+#include "store_backup.h"
 #include "template.h"
 #include "util.h"
 
 #define ERRLEN	8192
+#define VARSELD_CONF	VARSEL_SYSCONFDIR "/varsel/varsel.conf"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: varseld [-nv] [-T category,...] -c file\n"
-	    "  -c file  configuration file (see conf/varsel.conf)\n"
+	fprintf(stderr, "usage: varseld [-nv] [-T category,...] [-c file]\n"
+	    "  -c file  configuration file (default %s)\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -T list  trace these parts in detail: %s, all\n"
-	    "  -v       more logging (twice: debug)\n", log_trace_names());
+	    "  -v       more logging (twice: debug)\n", VARSELD_CONF,
+	    log_trace_names());
 	exit(2);
 }
 
@@ -137,6 +143,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	if (gw->stopping)
 		return;
 	gw->stopping = true;
+	sdnotify_send("STOPPING=1");
 	log_info("evt=stopping signal=%d inflight=%zu", (int)sig,
 	    dispatch_inflight(gw->dispatch));
 	api_stop_accepting(gw->api);
@@ -160,6 +167,7 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	struct refdata		*rd;
 	char			 err[ERRLEN];
 
+	sdnotify_status("RELOADING=1", "reloading");
 	if ((t = templates_load(gw->cfg->templates, err, sizeof(err))) ==
 	    NULL)
 		log_warnx("reload: templates not reloaded, keeping the old "
@@ -179,6 +187,9 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 		log_info("evt=reloaded trygghetspunkter=%zu areas=%zu",
 		    rd->npoints, rd->nareas);
 	}
+	api_reload(gw->api);
+	sdnotify_status("READY=1", "serving on %s:%d", gw->cfg->listen_host,
+	    api_port(gw->api));
 }
 
 /* The folder for rendered speech: configured, or beside the database. */
@@ -203,10 +214,12 @@ main(int argc, char *argv[])
 	struct gw		 gw;
 	struct adapter_env	 env;
 	struct event		*sigterm, *sigint, *sighup;
-	const char		*conffile = NULL;
+	const char		*conffile = VARSELD_CONF;
+	struct sdnotify		*sdn;
 	char			*err, *mdir, tracerr[160];
 	int			 ch, verbose = LOG_LVL_INFO, check_only = 0;
 	int			 n = 0;
+	int			 lockfd = -1;
 	long			 maxconn = 0;
 	size_t			 i;
 
@@ -232,7 +245,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (conffile == NULL || optind != argc)
+	if (optind != argc)
 		usage();
 	log_init(verbose, "varseld");
 	signal(SIGPIPE, SIG_IGN);
@@ -272,6 +285,8 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	clock_init(&gw.clock, gw.base);
 	make_db_dir(gw.cfg->database);
+	if (store_claim(gw.cfg->database, &lockfd, err, ERRLEN) == -1)
+		fatalx("database %s: %s", gw.cfg->database, err);
 	if ((gw.store = store_open(gw.cfg->database, err, ERRLEN)) == NULL)
 		fatalx("database %s: %s", gw.cfg->database, err);
 	if (store_requeue_sending(gw.store, gw_now(&gw), &n) == -1)
@@ -323,6 +338,10 @@ main(int argc, char *argv[])
 	    "providers=%zu libevent=%s", PACKAGE_VERSION, gw.cfg->listen_host,
 	    api_port(gw.api), gw.cfg->database, gw.cfg->nproviders,
 	    event_get_version());
+	if ((sdn = sdnotify_new(gw.base)) == NULL)
+		fatalx("out of memory");
+	sdnotify_status("READY=1", "serving on %s:%d", gw.cfg->listen_host,
+	    api_port(gw.api));
 	dispatch_kick(gw.dispatch);
 	event_base_dispatch(gw.base);
 
@@ -337,6 +356,8 @@ main(int argc, char *argv[])
 	n = 0;
 	store_requeue_sending(gw.store, now_ms(), &n);
 	store_close(gw.store);
+	store_unlock(lockfd);
+	sdnotify_free(sdn);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
