@@ -18,6 +18,12 @@
 #define CTL_FAIL	1	/* the API said no, rows rejected, problems */
 #define CTL_USAGE	2	/* bad arguments */
 
+#ifndef VARSEL_SYSCONFDIR
+#define VARSEL_SYSCONFDIR	"/etc"
+#endif
+/* varseld's configuration when neither -c nor $VARSEL_CONF names one. */
+#define CTL_DEFAULT_CONF	VARSEL_SYSCONFDIR "/varsel/varsel.conf"
+
 /* The global options. */
 struct ctl {
 	const char	*url;		/* API base, no trailing slash */
@@ -98,5 +104,7 @@ int		 ctl_alerts_status(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_purge(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_sim(struct ctl *, int argc, char **argv);
 int		 ctl_templates_check(struct ctl *, int argc, char **argv);
+int		 ctl_backup(struct ctl *, int argc, char **argv);
+int		 ctl_restore(struct ctl *, int argc, char **argv);
 
 #endif

@@ -13,10 +13,6 @@
 #include "template.h"
 #include "util.h"
 
-#ifndef VARSEL_SYSCONFDIR
-#define VARSEL_SYSCONFDIR	"/etc"
-#endif
-
 #define CTL_MAX_LANGS	16
 
 /* The SMS templates the gateway sends by name (alerts and replies). */
@@ -83,7 +79,7 @@ ctl_templates_check(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		goto out;
-	conf = c->conf != NULL ? c->conf : VARSEL_SYSCONFDIR "/varsel.conf";
+	conf = c->conf != NULL ? c->conf : CTL_DEFAULT_CONF;
 	rv = CTL_FAIL;
 	if ((cfg = config_load(conf, err, sizeof(err))) == NULL) {
 		fprintf(c->err, "varselctl: configuration %s is not valid:\n"

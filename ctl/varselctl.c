@@ -74,6 +74,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "\tvalues; prints unknown variables, missing languages and SMS\n"
 	    "\ttexts over max_segments; exit 1 if any",
 	    ctl_templates_check },
+	{ "backup", NULL, "[-c varsel.conf | --database DB] FILE",
+	    "copy the database to FILE while varseld runs (a consistent\n"
+	    "\tsnapshot), check the copy's integrity, then give it its name",
+	    ctl_backup },
+	{ "restore", NULL, "[-c varsel.conf | --database DB] FILE",
+	    "put the backup FILE in place of the database; varseld must be\n"
+	    "\tstopped; an older schema is migrated, a newer one refused;\n"
+	    "\tthe old database is renamed aside, not deleted",
+	    ctl_restore },
 };
 
 static void	ctl_usage(FILE *);
@@ -94,9 +103,11 @@ ctl_usage(FILE *fp)
 	    "$VARSEL_TOKEN)\n"
 	    "  -s SECRET  the client's hmac_secret, if it has one\n"
 	    "             (default $VARSEL_HMAC_SECRET)\n"
-	    "  -c FILE    varseld's configuration, for templates check\n"
-	    "             (default $VARSEL_CONF)\n"
-	    "  -h         this help\n\ncommands:\n", CTL_DEFAULT_URL);
+	    "  -c FILE    varseld's configuration, for templates check,\n"
+	    "             backup and restore (default $VARSEL_CONF, else\n"
+	    "             %s)\n"
+	    "  -h         this help\n\ncommands:\n", CTL_DEFAULT_URL,
+	    CTL_DEFAULT_CONF);
 	for (i = 0; i < nitems(ctl_cmds); i++)
 		fprintf(fp, "  %s%s%s%s%s\n\t%s\n", ctl_cmds[i].word,
 		    ctl_cmds[i].word2 ? " " : "",

@@ -38,7 +38,7 @@ static int	sb_copy(sqlite3 *, sqlite3 *, char *, size_t);
 static int	sb_sync_path(const char *, bool);
 static int	sb_sync_dir(const char *);
 static void	sb_unlink_db(const char *);
-static int	sb_counts(const char *, struct store_file_info *);
+static int	sb_counts(const char *, int, struct store_file_info *);
 static int	sb_aside(const char *, char *, size_t, char *, size_t);
 static int	sb_chown_like_dir(int, const char *);
 static int	sb_check(const char *, bool, int *, char *, size_t);
@@ -213,7 +213,7 @@ sb_unlink_db(const char *path)
 
 /* The version, size and row counts of a finished file. */
 static int
-sb_counts(const char *path, struct store_file_info *info)
+sb_counts(const char *path, int flags, struct store_file_info *info)
 {
 	sqlite3		*db = NULL;
 	struct stat	 st;
@@ -221,8 +221,7 @@ sb_counts(const char *path, struct store_file_info *info)
 	char		 err[256];
 	int		 rv = -1;
 
-	if (sb_open(path, SQLITE_OPEN_READONLY, &db, err, sizeof(err)) ==
-	    -1)
+	if (sb_open(path, flags, &db, err, sizeof(err)) == -1)
 		return -1;
 	if (sb_int(db, "PRAGMA user_version", &v) == 0 &&
 	    sb_int(db, "SELECT count(*) FROM alerts", &info->alerts) == 0 &&
@@ -447,7 +446,7 @@ store_backup(const char *path, const char *dst, struct store_file_info *info,
 		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
 		goto fail;
 	}
-	if (sb_counts(dst, info) == -1) {
+	if (sb_counts(dst, SQLITE_OPEN_READONLY, info) == -1) {
 		snprintf(err, errlen, "%s: cannot read the copy back", dst);
 		return -1;
 	}
@@ -535,6 +534,11 @@ store_restore(const char *src, const char *path, struct store_file_info *info,
 		goto fail;
 	}
 	store_close(s);
+	/* Read-write, so that closing it leaves no -wal behind. */
+	if (sb_counts(tmp, SQLITE_OPEN_READWRITE, info) == -1) {
+		snprintf(err, errlen, "%s: cannot read it back", tmp);
+		goto fail;
+	}
 	snprintf(shm, sizeof(shm), "%s-wal", tmp);
 	if (access(shm, F_OK) == 0) {
 		snprintf(err, errlen, "%s: SQLite left its WAL behind", tmp);
@@ -557,10 +561,6 @@ store_restore(const char *src, const char *path, struct store_file_info *info,
 		snprintf(err, errlen, "rename %s to %s: %s", tmp, path,
 		    strerror(errno));
 		goto fail;
-	}
-	if (sb_counts(path, info) == -1) {
-		snprintf(err, errlen, "%s: cannot read it back", path);
-		goto out;
 	}
 	rv = 0;
 	goto out;
