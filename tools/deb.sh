@@ -15,7 +15,8 @@ opts="nocheck"
 # What building the package needs, beyond tools/deps.sh.
 "$top/tools/deps.sh"
 missing=""
-for p in debhelper dpkg-dev fakeroot lintian; do
+# man-db: tools/deb-test.sh reads the manuals with man --warnings.
+for p in debhelper dpkg-dev fakeroot lintian man-db; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
