@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 static int	ctl_backup_args(struct ctl *, int, char **, const char **,
 		    char **, struct config **);
+static int	ctl_backup_run(struct ctl *, int, char **, bool);
 
 /*
  * [-c FILE] [--database PATH] FILE: the database path (new string, or
@@ -74,49 +76,31 @@ ctl_backup_args(struct ctl *c, int argc, char **argv, const char **file,
 	return CTL_OK;
 }
 
-int
-ctl_backup(struct ctl *c, int argc, char **argv)
+/* backup or restore (restore true): the arguments, the work, the report. */
+static int
+ctl_backup_run(struct ctl *c, int argc, char **argv, bool restore)
 {
 	struct store_file_info	 info;
 	struct config		*cfg;
 	const char		*file;
 	char			*db, err[4096];
-	int			 rv;
+	int			 rv, done;
 
 	if ((rv = ctl_backup_args(c, argc, argv, &file, &db, &cfg)) !=
 	    CTL_OK)
 		return rv;
-	if (store_backup(db, file, &info, err, sizeof(err)) == -1) {
-		fprintf(c->err, "varselctl: backup of %s failed: %s\n", db,
-		    err);
+	done = restore ? store_restore(file, db, &info, err, sizeof(err)) :
+	    store_backup(db, file, &info, err, sizeof(err));
+	if (done == -1) {
+		fprintf(c->err, "varselctl: %s %s failed: %s\n", restore ?
+		    "restore into" : "backup of", db, err);
 		rv = CTL_FAIL;
-	} else
+	} else if (!restore)
 		fprintf(c->out, "backup: %s: %" PRId64 " bytes, schema %d, "
 		    "%" PRId64 " alerts, %" PRId64 " deliveries, integrity "
 		    "ok\n", file, info.bytes, info.version, info.alerts,
 		    info.deliveries);
-	free(db);
-	config_free(cfg);
-	return rv;
-}
-
-int
-ctl_restore(struct ctl *c, int argc, char **argv)
-{
-	struct store_file_info	 info;
-	struct config		*cfg;
-	const char		*file;
-	char			*db, err[4096];
-	int			 rv;
-
-	if ((rv = ctl_backup_args(c, argc, argv, &file, &db, &cfg)) !=
-	    CTL_OK)
-		return rv;
-	if (store_restore(file, db, &info, err, sizeof(err)) == -1) {
-		fprintf(c->err, "varselctl: restore into %s refused: %s\n", db,
-		    err);
-		rv = CTL_FAIL;
-	} else {
+	else {
 		fprintf(c->out, "restore: %s is now %s: schema %d, %" PRId64
 		    " alerts, %" PRId64 " deliveries, integrity ok\n", db,
 		    file, info.version, info.alerts, info.deliveries);
@@ -127,4 +111,16 @@ ctl_restore(struct ctl *c, int argc, char **argv)
 	free(db);
 	config_free(cfg);
 	return rv;
+}
+
+int
+ctl_backup(struct ctl *c, int argc, char **argv)
+{
+	return ctl_backup_run(c, argc, argv, false);
+}
+
+int
+ctl_restore(struct ctl *c, int argc, char **argv)
+{
+	return ctl_backup_run(c, argc, argv, true);
 }

@@ -12,20 +12,9 @@ out=$top/build-deb
 opts="nocheck"
 [ "${1:-}" = "--check" ] && opts=""
 
-# What building the package needs, beyond tools/deps.sh.
-"$top/tools/deps.sh"
-missing=""
-# man-db: tools/deb-test.sh reads the manuals with man --warnings.
-for p in debhelper dpkg-dev fakeroot lintian man-db; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
-fi
+# What building the package needs beyond a build; man-db: deb-test.sh
+# reads the manuals with man --warnings.
+"$top/tools/deps.sh" debhelper dpkg-dev fakeroot lintian man-db
 
 version=$(cd "$top" && dpkg-parsechangelog -S Version)
 upstream=$(sed -n 's/^AC_INIT(\[varsel\], \[\([^]]*\)\].*/\1/p' \

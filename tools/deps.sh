@@ -1,10 +1,11 @@
 #!/bin/sh
-# Install what Varsel needs to build, test and run on Debian 12 (as root).
+# Install what Varsel needs to build, test and run on Debian 12 (as root),
+# and the packages named as arguments (tools/deb.sh: what packaging needs).
 set -e
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libssl-dev libxml2-dev
 libcmocka-dev libespeak-ng-dev espeak-ng-data libphonenumber-dev
-curl jq sqlite3"
+curl jq sqlite3 $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
