@@ -421,9 +421,14 @@ test_tls(void **state)
 
 	/* The renewed pair: served after SIGHUP, without a restart. */
 	copy_file(t->env->dir, "b.key", "tls.key");
+	snprintf(url, sizeof(url), "%s/tls.key", t->env->dir);
+	assert_int_equal(chmod(url, 0644), 0);
 	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
 	assert_int_equal(e2e_wait_until(serves_cb, &sw, WAIT_MS), 0);
 	assert_false(healthy_with(t, "a.crt"));
+	/* A key others can read is served, and warned about. */
+	assert_true(e2e_log_contains(&t->d, "the TLS key is readable by "
+	    "others"));
 	assert_true(e2e_alive(&t->d));
 	assert_int_equal(e2e_stop(&t->d, 10000), 0);
 }
@@ -473,7 +478,10 @@ next_message(int fd, int ms, bool skip_pings, int *pings, char *buf,
 	buf[0] = '\0';
 }
 
-/* READY after it listens, pings from the loop, STOPPING at SIGTERM. */
+/*
+ * READY after it listens, pings from the loop, STOPPING at SIGTERM; and
+ * the address of a client behind a trusted proxy in the access log.
+ */
 static void
 test_notify(void **state)
 {
@@ -483,6 +491,7 @@ test_notify(void **state)
 	int		 fd, pings = 0;
 
 	fd = notify_socket(name, sizeof(name));
+	c.gateway = "trusted_proxy = 127.0.0.1";
 	assert_int_equal(e2e_env_config(t->env, &c), 0);
 	setenv("NOTIFY_SOCKET", name, 1);
 	setenv("WATCHDOG_USEC", "200000", 1);
@@ -507,6 +516,20 @@ test_notify(void **state)
 	assert_int_equal(e2e_kill(&t->d, SIGCONT), 0);
 	next_message(fd, 1000, true, &pings, buf, sizeof(buf));
 	assert_true(pings >= 1);
+
+	/* Behind the trusted proxy, the log names the forwarded client. */
+	{
+		const char *const h[] = { "X-Forwarded-For: 10.0.0.9, "
+		    "203.0.113.7", NULL };
+		char	url[128];
+		int	st;
+
+		snprintf(url, sizeof(url), "%s/v1/alerts/1", t->d.url);
+		assert_int_equal(e2e_http("GET", url, h, NULL, &st, NULL), 0);
+		assert_int_equal(st, 401);
+		assert_true(e2e_log_contains(&t->d, "status=401 client=- "
+		    "addr=203.0.113.7 "));
+	}
 
 	/* SIGHUP: RELOADING, then READY again. */
 	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
