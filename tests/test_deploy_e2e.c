@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +343,7 @@ test_tls(void **state)
 	struct answer		 a;
 	json_t			*j;
 	char			 url[256], ca[512], *hook, form[256];
+	char			 keyfile[PATH_MAX];
 
 	make_cert(t->env->dir, "a", "varsel-a", 1);
 	make_cert(t->env->dir, "b", "varsel-b", 2);
@@ -421,8 +423,8 @@ test_tls(void **state)
 
 	/* The renewed pair: served after SIGHUP, without a restart. */
 	copy_file(t->env->dir, "b.key", "tls.key");
-	snprintf(url, sizeof(url), "%s/tls.key", t->env->dir);
-	assert_int_equal(chmod(url, 0644), 0);
+	snprintf(keyfile, sizeof(keyfile), "%s/tls.key", t->env->dir);
+	assert_int_equal(chmod(keyfile, 0644), 0);
 	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
 	assert_int_equal(e2e_wait_until(serves_cb, &sw, WAIT_MS), 0);
 	assert_false(healthy_with(t, "a.crt"));
