@@ -58,6 +58,8 @@ bool		 store_fault_passing(enum store_fault);
 /* Open (creating and migrating) the database at path, or ":memory:". */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
+/* The schema version store_open migrates to (PRAGMA user_version). */
+int		 store_schema_version(void);
 /* Run a trivial query: 0 if the database answers and is writable. */
 int		 store_ping(struct store *);
 

@@ -1,7 +1,7 @@
 /*
  * The database as a file: lock, version check, online backup, restore.
  * Every function opens connections of its own on paths (the daemon's one
- * connection lives in store.c and is not touched here). A backup is
+ * connection lives in store_schema.c and is not touched here). A backup is
  * SQLite's backup API in one step: one read transaction on the source,
  * so the copy is the database as of one instant while varseld, in WAL
  * mode, keeps writing. Files appear by rename(2) after an fsync, so a
@@ -29,8 +29,6 @@
 
 #define BACKUP_BUSY_MS	10000	/* wait for a writer's lock this long */
 
-static int	sb_capture_cb(sqlite3 *, char **,
-		    const struct sqlite3_api_routines *);
 static int	sb_int(sqlite3 *, const char *, int64_t *);
 static int	sb_integrity(sqlite3 *, char *, size_t);
 static int	sb_open(const char *, int, sqlite3 **, char *, size_t);
@@ -42,49 +40,6 @@ static int	sb_counts(const char *, int, struct store_file_info *);
 static int	sb_aside(const char *, char *, size_t, char *, size_t);
 static int	sb_chown_like_dir(int, const char *);
 static int	sb_check(const char *, bool, int *, char *, size_t);
-
-static sqlite3	*sb_captured;	/* see store_schema_version */
-
-/* sqlite3_auto_extension hook: remember the connection being opened. */
-static int
-sb_capture_cb(sqlite3 *db, char **err,
-    const struct sqlite3_api_routines *api)
-{
-	sb_captured = db;
-	return SQLITE_OK;
-}
-
-int
-store_schema_version(void)
-{
-	static int	 version = -1;
-	struct store	*s;
-	char		 err[256];
-	int64_t		 v;
-
-	if (version >= 0)
-		return version;
-	/*
-	 * store.c keeps the schema to itself. Open an empty in-memory store
-	 * (which migrates to the newest version) and read its user_version
-	 * through the connection the auto-extension hook saw being made.
-	 * TODO: a store_schema_version() of store.c's own once it is split.
-	 */
-	sb_captured = NULL;
-	if (sqlite3_auto_extension((void (*)(void))sb_capture_cb) !=
-	    SQLITE_OK)
-		fatalx("%s: sqlite3_auto_extension failed", __func__);
-	s = store_open(":memory:", err, sizeof(err));
-	sqlite3_cancel_auto_extension((void (*)(void))sb_capture_cb);
-	if (s == NULL || sb_captured == NULL ||
-	    sb_int(sb_captured, "PRAGMA user_version", &v) == -1)
-		fatalx("%s: cannot open an in-memory store: %s", __func__,
-		    s == NULL ? err : "no connection seen");
-	store_close(s);
-	sb_captured = NULL;
-	version = (int)v;
-	return version;
-}
 
 /* The one integer a query answers; -1 if it answers none. */
 static int

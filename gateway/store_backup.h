@@ -4,7 +4,7 @@
  * Varsel is refused and left as it was), an online backup (consistent
  * while varseld writes) and a restore (only while varseld is stopped).
  * It works on paths and opens its own connections; the daemon's
- * connection stays in store.c.
+ * connection stays in store_schema.c.
  */
 #ifndef VARSEL_STORE_BACKUP_H
 #define VARSEL_STORE_BACKUP_H
@@ -38,8 +38,6 @@ int	store_claim(const char *path, int *fd, char *err, size_t errlen);
 /* Let the lock go (fd -1 is fine). */
 void	store_unlock(int fd);
 
-/* The schema version this build migrates to (store.c's migrations). */
-int	store_schema_version(void);
 /*
  * Look at a database file without changing it: its schema version in
  * *version. -1 with err when it cannot be read, is not a Varsel database

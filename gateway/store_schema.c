@@ -649,6 +649,12 @@ store_busy_timeout(struct store *s, int ms)
 	sqlite3_busy_timeout(s->db, ms > 0 ? ms : STORE_BUSY_MS);
 }
 
+int
+store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
 void
 store_close(struct store *s)
 {
