@@ -76,6 +76,8 @@ journal_drop(struct batch *b, size_t at, size_t n)
 {
 	size_t	i;
 
+	if (n == 0)
+		return;		/* b->j may still be NULL */
 	for (i = at; i < at + n; i++)
 		free(b->j[i].error);
 	memmove(&b->j[at], &b->j[at + n], (b->nj - at - n) * sizeof(*b->j));
