@@ -146,6 +146,12 @@ struct adapter_ops {
 		    struct send_result *);
 	/* Is this callback really from the provider? 0 yes, -1 no. */
 	int	(*verify_hook)(struct adapter *, const struct hook_request *);
+	/*
+	 * The same from what comes before the body (query, headers, peer;
+	 * body and form empty), so a forger's body is never read; NULL when
+	 * the proof needs the body (Twilio signs the form).
+	 */
+	int	(*verify_head)(struct adapter *, const struct hook_request *);
 	/* Parse a delivery report; 0, or -1 with err if malformed. */
 	int	(*parse_status)(struct adapter *, const struct hook_request *,
 		    struct status_report *, char *err, size_t errlen);

@@ -92,6 +92,7 @@ const struct adapter_ops elks46_adapter_ops = {
 	.send = elks46_send,
 	.parse_send = elks46_parse_send,
 	.verify_hook = elks46_verify_hook,
+	.verify_head = elks46_verify_hook,	/* query and peer only */
 	.parse_status = elks46_parse_status,
 	.parse_inbound = elks46_parse_inbound,
 	.parse_voice = elks46_parse_voice,

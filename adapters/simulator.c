@@ -99,6 +99,7 @@ const struct adapter_ops simulator_adapter_ops = {
 	.send = simulator_send,
 	.parse_send = simulator_parse_send,
 	.verify_hook = simulator_verify_hook,
+	.verify_head = simulator_verify_hook,	/* query and peer only */
 	.parse_status = simulator_parse_status,
 	.parse_inbound = simulator_parse_inbound,
 	.parse_voice = simulator_parse_voice,

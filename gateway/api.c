@@ -1,7 +1,8 @@
 /*
- * The HTTP server: evhttp on the daemon's event_base, a route table,
- * authentication (bearer token, scope, optional HMAC signature), JSON
- * helpers and the error body of API.md. It never talks to a provider.
+ * The HTTP API on the daemon's own server (httpd.c): a route table,
+ * authentication (bearer token and scope from the headers, before the
+ * body is read; the HMAC signature once it is), JSON helpers and the
+ * error body of API.md. It never talks to a provider.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,149 +18,184 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "api.h"
 #include "auth.h"
 #include "batch.h"
 #include "config.h"
 #include "gateway.h"
+#include "httpd.h"
 #include "log.h"
 #include "metrics.h"
-#include "providers.h"
 #include "peer.h"
+#include "providers.h"
+#include "source_events.h"
 #include "store.h"
 #include "tls.h"
 
 struct api {
-	struct gw			*gw;
-	struct evhttp			*http;
-	struct tls			*tls;		/* NULL: plain HTTP */
-	struct evhttp_bound_socket	*sock;
-	int				 port;
+	struct gw	*gw;
+	struct httpd	*httpd;
+	struct tls	*tls;		/* NULL: plain HTTP */
+	int		 port;
+};
+
+/* The methods routes take; HEAD is GET without the body. */
+enum api_method {
+	M_GET,
+	M_POST,
+	M_PUT,
+	M_DELETE,
+	M_PATCH,
+	M_OPTIONS,
+	M_OTHER
 };
 
 struct route {
-	enum evhttp_cmd_type	 method;
-	const char		*pattern;	/* '*' matches one path part */
-	unsigned int		 scope;		/* 0: no bearer token needed */
-	api_handler		 fn;
+	enum api_method	 method;
+	const char	*pattern;	/* '*' matches one path part */
+	unsigned int	 scope;		/* 0: no bearer token needed */
+	api_handler	 fn;
+	/* What may be checked from the headers (NULL: nothing more);
+	 * false after answering. */
+	bool		(*head)(struct api_req *);
 };
 
 static void	healthz(struct api_req *);
 static void	readyz(struct api_req *);
 static void	metrics(struct api_req *);
 
+/* A route: its method, path pattern, the scope its token needs (0: no
+ * token) and its handler; a provider callback is checked before its
+ * body is read (webhook_head). */
+#define ROUTE(m, path, sc, f) \
+	{ .method = (m), .pattern = (path), .scope = (sc), .fn = (f) }
+#define HOOK(path, f) \
+	{ .method = M_POST, .pattern = (path), .fn = (f), .head = webhook_head }
+
 static const struct route routes[] = {
-	{ EVHTTP_REQ_POST, "/v1/alerts", SCOPE_ALERTS_WRITE, api_alerts_post },
-	{ EVHTTP_REQ_GET, "/v1/alerts", SCOPE_ALERTS_READ, api_alerts_list },
-	{ EVHTTP_REQ_GET, "/v1/alerts/*", SCOPE_ALERTS_READ, api_alert_get },
-	{ EVHTTP_REQ_GET, "/v1/alerts/*/deliveries", SCOPE_ALERTS_READ,
-	    api_alert_deliveries },
-	{ EVHTTP_REQ_POST, "/v1/alerts/*/cancel", SCOPE_ALERTS_WRITE,
-	    api_alert_cancel },
-	{ EVHTTP_REQ_POST, "/v1/contacts", SCOPE_CONTACTS_WRITE,
-	    api_contacts_post },
-	{ EVHTTP_REQ_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ,
-	    api_contact_get },
-	{ EVHTTP_REQ_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
-	    api_contact_delete },
-	{ EVHTTP_REQ_GET, "/v1/groups", SCOPE_CONTACTS_READ, api_groups_list },
-	{ EVHTTP_REQ_POST, "/hooks/*/status", 0, webhook_status },
-	{ EVHTTP_REQ_POST, "/hooks/*/sms", 0, webhook_sms },
-	{ EVHTTP_REQ_POST, "/hooks/*/voice", 0, webhook_voice },
-	{ EVHTTP_REQ_GET, "/v1/replies", SCOPE_ALERTS_READ, api_replies_list },
-	{ EVHTTP_REQ_GET, "/v1/contacts", SCOPE_CONTACTS_READ,
-	    api_contacts_list },
-	{ EVHTTP_REQ_POST, "/v1/preview", SCOPE_ALERTS_WRITE, api_preview },
-	{ EVHTTP_REQ_POST, "/v1/admin/purge", SCOPE_CONTACTS_WRITE,
-	    api_purge },
-	{ EVHTTP_REQ_GET, "/media/*", 0, api_media },
-	{ EVHTTP_REQ_GET, "/healthz", 0, healthz },
-	{ EVHTTP_REQ_GET, "/readyz", 0, readyz },
-	{ EVHTTP_REQ_GET, "/metrics", 0, metrics },
+	ROUTE(M_POST, "/v1/alerts", SCOPE_ALERTS_WRITE, api_alerts_post),
+	ROUTE(M_GET, "/v1/alerts", SCOPE_ALERTS_READ, api_alerts_list),
+	ROUTE(M_GET, "/v1/alerts/*", SCOPE_ALERTS_READ, api_alert_get),
+	ROUTE(M_GET, "/v1/alerts/*/deliveries", SCOPE_ALERTS_READ,
+	    api_alert_deliveries),
+	ROUTE(M_POST, "/v1/alerts/*/cancel", SCOPE_ALERTS_WRITE,
+	    api_alert_cancel),
+	ROUTE(M_POST, "/v1/contacts", SCOPE_CONTACTS_WRITE, api_contacts_post),
+	ROUTE(M_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ, api_contact_get),
+	ROUTE(M_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
+	    api_contact_delete),
+	ROUTE(M_GET, "/v1/groups", SCOPE_CONTACTS_READ, api_groups_list),
+	HOOK("/hooks/*/status", webhook_status),
+	HOOK("/hooks/*/sms", webhook_sms),
+	HOOK("/hooks/*/voice", webhook_voice),
+	ROUTE(M_GET, "/v1/replies", SCOPE_ALERTS_READ, api_replies_list),
+	ROUTE(M_GET, "/v1/contacts", SCOPE_CONTACTS_READ, api_contacts_list),
+	ROUTE(M_POST, "/v1/preview", SCOPE_ALERTS_WRITE, api_preview),
+	ROUTE(M_POST, "/v1/admin/purge", SCOPE_CONTACTS_WRITE, api_purge),
+	ROUTE(M_GET, "/media/*", 0, api_media),
+	ROUTE(M_GET, "/healthz", 0, healthz),
+	ROUTE(M_GET, "/readyz", 0, readyz),
+	ROUTE(M_GET, "/metrics", 0, metrics),
 };
 
-static const char *
-method_name(enum evhttp_cmd_type m)
+/* The route method of a request's method ("HEAD" is GET's). */
+static enum api_method
+method_of(const char *m)
 {
-	switch (m) {
-	case EVHTTP_REQ_GET:
-		return "GET";
-	case EVHTTP_REQ_POST:
-		return "POST";
-	case EVHTTP_REQ_DELETE:
-		return "DELETE";
-	case EVHTTP_REQ_PUT:
-		return "PUT";
-	case EVHTTP_REQ_HEAD:
-		return "HEAD";
-	case EVHTTP_REQ_PATCH:
-		return "PATCH";
-	case EVHTTP_REQ_OPTIONS:
-		return "OPTIONS";
-	default:
-		return "OTHER";
-	}
+	static const struct {
+		const char	*name;
+		enum api_method	 m;
+	} t[] = {
+		{ "GET", M_GET }, { "HEAD", M_GET }, { "POST", M_POST },
+		{ "PUT", M_PUT }, { "DELETE", M_DELETE }, { "PATCH", M_PATCH },
+		{ "OPTIONS", M_OPTIONS },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(t); i++)
+		if (strcmp(t[i].name, m) == 0)
+			return t[i].m;
+	return M_OTHER;
 }
 
 const char *
 api_header(struct api_req *r, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(r->req),
-	    name);
+	return r->req != NULL ? httpd_header(r->req, name) : NULL;
+}
+
+/* The request, which an answer uses up; NULL (logged) if it is gone. */
+static struct httpd_req *
+answering(struct api_req *r, int status)
+{
+	struct httpd_req	*req = r->req;
+
+	if (req == NULL) {
+		log_warnx("%s: a second answer (status %d) to %s; dropped",
+		    __func__, status, r->path);
+		return NULL;
+	}
+	r->req = NULL;
+	r->status = status;
+	return req;
 }
 
 void
 api_reply_raw(struct api_req *r, int status, const char *content_type,
     const char *body, size_t len)
 {
-	struct evbuffer		*buf = evbuffer_new();
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
+	struct httpd_req	*req;
 
-	r->status = status;
-	evhttp_add_header(h, "Content-Type", content_type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	if (buf == NULL) {
-		evhttp_send_error(r->req, 503, NULL);
+	if ((req = answering(r, status)) == NULL)
 		return;
-	}
-	if (len > 0)
-		evbuffer_add(buf, body, len);
-	evhttp_send_reply(r->req, status, NULL, buf);
-	evbuffer_free(buf);
+	httpd_add_header(req, "Cache-Control", "no-store");
+	httpd_reply(req, status, content_type, body, len);
+}
+
+void
+api_reply_buffer(struct api_req *r, int status, const char *content_type,
+    struct evbuffer *body)
+{
+	struct httpd_req	*req;
+
+	if ((req = answering(r, status)) == NULL)
+		return;
+	httpd_reply_buffer(req, status, content_type, body);
+}
+
+int
+api_add_header(struct api_req *r, const char *name, const char *value)
+{
+	return r->req != NULL ? httpd_add_header(r->req, name, value) : -1;
 }
 
 /* A reply built now and sent once the pass's transaction is on disk. */
 struct held_reply {
-	struct evhttp_request	*req;
-	struct evbuffer		*buf;
+	struct httpd_req	*req;
 	int			 status;
+	char			*content_type;
+	char			*body;
+	size_t			 len;
 };
 
 static void
 held_send(bool committed, void *arg)
 {
-	static const char	 lost[] = "{\"error\":{\"code\":\"unavailable\","
-	    "\"message\":\"the database did not take it; try again\"}}";
 	struct held_reply	*h = arg;
-	struct evkeyvalq	*hd = evhttp_request_get_output_headers(h->req);
 
-	if (!committed) {
-		/* The access log said status already; this corrects it. */
+	if (committed)
+		httpd_reply(h->req, h->status, h->content_type, h->body,
+		    h->len);
+	else {
+		/* The access log said the status already; this corrects it. */
 		log_warnx("http evt=held_reply status=503 was=%d: the pass's "
 		    "commit failed", h->status);
-		evhttp_remove_header(hd, "Content-Type");
-		evhttp_add_header(hd, "Content-Type", "application/json");
-		evbuffer_drain(h->buf, evbuffer_get_length(h->buf));
-		evbuffer_add(h->buf, lost, sizeof(lost) - 1);
-		h->status = 503;
+		httpd_reply_error(h->req, 503, "unavailable", "the database "
+		    "did not take it; try again");
 	}
-	/* A client that went away meanwhile: libevent frees the request. */
-	evhttp_send_reply(h->req, h->status, NULL, h->buf);
-	evbuffer_free(h->buf);
+	free(h->content_type);
+	free(h->body);
 	free(h);
 }
 
@@ -167,29 +203,35 @@ void
 api_reply_after_commit(struct api_req *r, int status,
     const char *content_type, const char *body, size_t len)
 {
-	struct evkeyvalq	*hd = evhttp_request_get_output_headers(r->req);
 	struct held_reply	*h;
+	struct httpd_req	*req;
 
 	if (!batch_open(r->gw->batch)) {
 		api_reply_raw(r, status, content_type, body, len);
 		return;
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL ||
-	    (h->buf = evbuffer_new()) == NULL ||
-	    (len > 0 && evbuffer_add(h->buf, body, len) == -1) ||
-	    batch_after(r->gw->batch, held_send, h) == -1) {
-		if (h != NULL && h->buf != NULL)
-			evbuffer_free(h->buf);
-		free(h);
-		/* The sender retries; what did commit is handled once. */
-		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+	/* The server keeps the request, even if its client goes away. */
+	if ((req = answering(r, status)) == NULL)
 		return;
+	if ((h = calloc(1, sizeof(*h))) != NULL &&
+	    (h->content_type = strdup(content_type)) != NULL &&
+	    (h->body = malloc(len + 1)) != NULL) {
+		memcpy(h->body, body, len);
+		h->len = len;
+		h->status = status;
+		h->req = req;
+		httpd_add_header(req, "Cache-Control", "no-store");
+		if (batch_after(r->gw->batch, held_send, h) == 0)
+			return;
 	}
-	r->status = status;
-	h->req = r->req;
-	h->status = status;
-	evhttp_add_header(hd, "Content-Type", content_type);
-	evhttp_add_header(hd, "Cache-Control", "no-store");
+	if (h != NULL) {
+		free(h->content_type);
+		free(h->body);
+	}
+	free(h);
+	/* The sender retries; what did commit is handled once. */
+	r->status = 503;
+	httpd_reply_error(req, 503, "unavailable", "out of memory");
 }
 
 int64_t
@@ -254,8 +296,7 @@ api_reply_error(struct api_req *r, const struct api_error *e)
 	if (inner != NULL && e->field[0] != '\0')
 		json_object_set_new(inner, "field", json_string(e->field));
 	if (e->status == 401)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "WWW-Authenticate", "Bearer realm=\"varsel\"");
+		api_add_header(r, "WWW-Authenticate", "Bearer realm=\"varsel\"");
 	api_reply_json(r, e->status, json_pack("{so}", "error", inner));
 }
 
@@ -325,23 +366,18 @@ fail:
 	return false;
 }
 
-/* Bearer token, scope and signature; false after answering 401/403. */
+/*
+ * Bearer token and scope, from the headers alone (before the body is
+ * read: no one without a token makes us hold a body); false after
+ * answering 401 or 403.
+ */
 static bool
 authenticate(struct api_req *r, unsigned int scope)
 {
-	struct gw	*gw = r->gw;
-	char		 why[160];
-
-	r->client = auth_bearer(gw->cfg, api_header(r, "Authorization"));
+	r->client = auth_bearer(r->gw->cfg, api_header(r, "Authorization"));
 	if (r->client == NULL) {
 		api_reply_errorf(r, 401, "unauthorized", NULL,
 		    "a valid Authorization: Bearer token is required");
-		return false;
-	}
-	if (auth_signature(r->client, api_header(r, "X-Varsel-Timestamp"),
-	    api_header(r, "X-Varsel-Signature"), r->body, r->body_len,
-	    gw_now(r->gw) / 1000, why, sizeof(why)) == -1) {
-		api_reply_errorf(r, 401, "unauthorized", NULL, "%s", why);
 		return false;
 	}
 	if ((r->client->scopes & scope) != scope) {
@@ -353,25 +389,19 @@ authenticate(struct api_req *r, unsigned int scope)
 	return true;
 }
 
-/* Copy the body out of evhttp; false after answering 413. */
+/* The signature over the body, for clients with an hmac_secret. */
 static bool
-read_body(struct api_req *r)
+check_signature(struct api_req *r)
 {
-	struct evbuffer	*in = evhttp_request_get_input_buffer(r->req);
-	size_t		 len = evbuffer_get_length(in);
+	char	why[160];
 
-	if (len > r->gw->cfg->max_body_bytes) {
-		api_reply_errorf(r, 413, "too_large", NULL,
-		    "the body is %zu bytes; at most %zu are accepted", len,
-		    r->gw->cfg->max_body_bytes);
-		return false;
-	}
-	r->body = xmalloc(len + 1);
-	if (len > 0)
-		evbuffer_remove(in, r->body, len);
-	r->body[len] = '\0';
-	r->body_len = len;
-	return true;
+	if (r->client == NULL || auth_signature(r->client,
+	    api_header(r, "X-Varsel-Timestamp"),
+	    api_header(r, "X-Varsel-Signature"), r->body, r->body_len,
+	    gw_now(r->gw) / 1000, why, sizeof(why)) == 0)
+		return true;
+	api_reply_errorf(r, 401, "unauthorized", NULL, "%s", why);
+	return false;
 }
 
 /* The path as the access log shows it: a number in it masked. */
@@ -396,88 +426,139 @@ api_peer(struct api_req *r)
 	return r->addr[0] != '\0' ? r->addr : "-";
 }
 
-/* Every request starts here: find its route, read its body, check its
- * token, run its handler, and log it. */
+/* The access log line of a request, once it is answered. */
 static void
-api_route(struct evhttp_request *req, void *arg)
+log_request(struct api_req *r)
+{
+	char	shown[128];
+
+	log_path(r->path, shown, sizeof(shown));
+	if (strncmp(r->path, "/v1/", 4) == 0 || r->status >= 400)
+		log_info("http method=%s path=%s status=%d client=%s addr=%s "
+		    "ms=%lld", r->method, shown, r->status,
+		    r->client ? r->client->name : "-", r->addr,
+		    (long long)(mono_ms() - r->started));
+	else
+		log_debug("http method=%s path=%s status=%d ms=%lld",
+		    r->method, shown, r->status,
+		    (long long)(mono_ms() - r->started));
+}
+
+/* Free what api_head made (the request itself is the server's). */
+static void
+api_req_free(struct api_req *r)
+{
+	if (r == NULL)
+		return;
+	free(r->params[0]);
+	free(r->params[1]);
+	free(r->body);
+	free(r->path);
+	kvlist_free(&r->query);
+	free(r);
+}
+
+/*
+ * Every request starts here, its headers in and its body not yet read:
+ * find its route, parse its query, check its token and scope (or, for
+ * a provider's callback, what can be checked without the body). A
+ * request refused here costs no body. Returns 0 to read the body.
+ */
+static int
+api_head(struct httpd_req *req, void *arg)
 {
 	struct api		*api = arg;
-	struct api_req		 r;
-	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	struct api_req		*r = xcalloc(1, sizeof(*r));
 	const struct route	*rt = NULL;
-	enum evhttp_cmd_type	 m = evhttp_request_get_command(req);
-	const char		*path = uri ? evhttp_uri_get_path(uri) : NULL;
-	const char		*query = uri ? evhttp_uri_get_query(uri) : NULL;
+	const char		*query = httpd_query(req);
+	enum api_method		 m = method_of(httpd_method(req));
 	bool			 path_known = false;
-	int64_t			 t0 = mono_ms();
-	char			 shown[128];
 	size_t			 i;
 	int			 rc;
 
-	memset(&r, 0, sizeof(r));
-	r.req = req;
-	r.gw = api->gw;
-	r.path = path ? path : "/";
-	peer_addr(req, api->gw->cfg->trusted_proxy, r.addr, sizeof(r.addr));
+	r->req = req;
+	r->gw = api->gw;
+	r->started = mono_ms();
+	r->path = xstrdup(httpd_path(req));
+	strlcpy(r->method, httpd_method(req), sizeof(r->method));
+	peer_addr(req, api->gw->cfg->trusted_proxy, r->addr, sizeof(r->addr));
+	httpd_req_set_data(req, r);
 	if (query != NULL &&
-	    (rc = form_parse_strict(query, strlen(query), &r.query)) != 0) {
+	    (rc = form_parse_strict(query, strlen(query), &r->query)) != 0) {
 		if (rc == FORM_BAD)
-			api_reply_errorf(&r, 400, "invalid_request", NULL,
+			api_reply_errorf(r, 400, "invalid_request", NULL,
 			    "the query is not well-formed: a bad %%-escape, a "
 			    "NUL or text that is not UTF-8");
 		else
-			api_reply_errorf(&r, 503, "unavailable", NULL,
+			api_reply_errorf(r, 503, "unavailable", NULL,
 			    "out of memory");
-		goto done;
+		goto refused;
 	}
 	for (i = 0; i < nitems(routes); i++) {
-		if (!route_match(routes[i].pattern, r.path, r.params))
+		if (!route_match(routes[i].pattern, r->path, r->params))
 			continue;
 		path_known = true;
 		if (routes[i].method == m) {
 			rt = &routes[i];
 			break;
 		}
-		free(r.params[0]);
-		free(r.params[1]);
-		r.params[0] = r.params[1] = NULL;
+		free(r->params[0]);
+		free(r->params[1]);
+		r->params[0] = r->params[1] = NULL;
 	}
 	if (rt == NULL) {
 		if (path_known)
-			api_reply_errorf(&r, 405, "method_not_allowed", NULL,
-			    "%s is not allowed on %s", method_name(m), r.path);
+			api_reply_errorf(r, 405, "method_not_allowed", NULL,
+			    "%s is not allowed on %s", r->method, r->path);
 		else
-			api_reply_errorf(&r, 404, "not_found", NULL,
-			    "no such route: %s", r.path);
-		goto done;
+			api_reply_errorf(r, 404, "not_found", NULL,
+			    "no such route: %s", r->path);
+		goto refused;
 	}
-	if (!read_body(&r))
-		goto done;
+	r->route = rt;
+	if (rt->scope != 0 && !authenticate(r, rt->scope))
+		goto refused;
+	if (rt->head != NULL && !rt->head(r))
+		goto refused;
+	return 0;
+refused:
+	log_request(r);
+	api_req_free(r);
+	return -1;
+}
+
+/* The whole request is in: check its signature, run its handler. */
+static void
+api_request(struct httpd_req *req, void *arg)
+{
+	struct api_req		*r = httpd_req_data(req);
+	const char		*body;
+	size_t			 len;
+	char			 shown[128];
+
+	body = httpd_body(req, &len);
+	r->body = xmalloc(len + 1);
+	memcpy(r->body, body, len);
+	r->body[len] = '\0';
+	r->body_len = len;
 	if (log_tracing & TRACE_HTTP) {
-		log_path(r.path, shown, sizeof(shown));
+		log_path(r->path, shown, sizeof(shown));
 		log_trace(TRACE_HTTP, "evt=request method=%s path=%s bytes=%zu "
-		    "content_type=\"%.64s\" peer=%s", method_name(m), shown,
-		    r.body_len, api_header(&r, "Content-Type") ?
-		    api_header(&r, "Content-Type") : "", api_peer(&r));
+		    "content_type=\"%.64s\" peer=%s", r->method, shown,
+		    r->body_len, api_header(r, "Content-Type") ?
+		    api_header(r, "Content-Type") : "", api_peer(r));
 	}
-	if (rt->scope != 0 && !authenticate(&r, rt->scope))
+	if (r->route->scope != 0 && !check_signature(r))
 		goto done;
-	rt->fn(&r);
+	r->route->fn(r);
+	if (r->req != NULL) {
+		log_warnx("http: %s %s left unanswered; 500", r->method,
+		    r->path);
+		api_reply_errorf(r, 500, "internal", NULL, "no answer");
+	}
 done:
-	log_path(r.path, shown, sizeof(shown));
-	if (strncmp(r.path, "/v1/", 4) == 0 || r.status >= 400)
-		log_info("http method=%s path=%s status=%d client=%s addr=%s "
-		    "ms=%lld", method_name(m), shown, r.status,
-		    r.client ? r.client->name : "-", r.addr,
-		    (long long)(mono_ms() - t0));
-	else
-		log_debug("http method=%s path=%s status=%d ms=%lld",
-		    method_name(m), shown, r.status,
-		    (long long)(mono_ms() - t0));
-	free(r.params[0]);
-	free(r.params[1]);
-	free(r.body);
-	kvlist_free(&r.query);
+	log_request(r);
+	api_req_free(r);
 }
 
 /* GET /healthz: liveness; the loop answers, nothing else is asked. */
@@ -541,6 +622,7 @@ readyz(struct api_req *r)
 static void
 metrics(struct api_req *r)
 {
+	struct httpd_stats hs;
 	struct evbuffer	*buf = evbuffer_new();
 	size_t		 len;
 	char		*s;
@@ -551,7 +633,8 @@ metrics(struct api_req *r)
 			evbuffer_free(buf);
 		return;
 	}
-	if (buf == NULL || metrics_render(r->gw, buf) == -1) {
+	httpd_stats(r->gw->api->httpd, &hs);
+	if (buf == NULL || metrics_render(r->gw, &hs, buf) == -1) {
 		if (buf != NULL)
 			evbuffer_free(buf);
 		api_reply_errorf(r, 503, "unavailable", NULL,
@@ -587,49 +670,53 @@ write_port_file(const char *path, int port, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * How many API connections may be open: max_connections, but never so
+ * many that the descriptors the database, the providers and the events
+ * to source systems need would run out.
+ */
+static int
+api_max_connections(struct gw *gw)
+{
+	long	reserve = 64 + SOURCE_EVENTS_MAX_INFLIGHT, room;
+	size_t	i;
+
+	for (i = 0; i < gw->cfg->nproviders; i++)
+		reserve += gw->cfg->providers[i].max_connections;
+	room = (gw->nofile > 0 ? gw->nofile : 1024) - reserve;
+	if (room < 16)
+		room = 16;
+	if (gw->cfg->max_connections > room) {
+		log_warnx("evt=max_connections_clamped want=%d can=%ld: the "
+		    "open-file limit is %ld and %ld descriptors are kept for "
+		    "the database and the providers", gw->cfg->max_connections,
+		    room, gw->nofile, reserve);
+		return (int)room;
+	}
+	return gw->cfg->max_connections;
+}
+
 struct api *
 api_new(struct gw *gw, char *err, size_t errlen)
 {
 	struct api		*api = xcalloc(1, sizeof(*api));
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl = sizeof(ss);
-	size_t			 max = gw->cfg->max_body_bytes;
+	struct httpd_conf	 hc;
 
 	api->gw = gw;
-	if ((api->http = evhttp_new(gw->base)) == NULL) {
-		snprintf(err, errlen, "evhttp_new failed");
+	if (gw->cfg->tls_cert != NULL && (api->tls = tls_new(gw->cfg->tls_cert,
+	    gw->cfg->tls_key, err, errlen)) == NULL)
 		goto fail;
-	}
-	/* evhttp refuses far larger bodies itself; we answer the rest. */
-	evhttp_set_max_body_size(api->http, (ev_ssize_t)(max * 2 + 65536));
-	evhttp_set_max_headers_size(api->http, 16384);
-	evhttp_set_timeout(api->http, 30);
-	evhttp_set_allowed_methods(api->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	evhttp_set_gencb(api->http, api_route, api);
-	if (gw->cfg->tls_cert != NULL) {
-		if ((api->tls = tls_new(gw->cfg->tls_cert, gw->cfg->tls_key,
-		    err, errlen)) == NULL)
-			goto fail;
-		tls_attach(api->tls, api->http);
-	}
-	api->sock = evhttp_bind_socket_with_handle(api->http,
-	    gw->cfg->listen_host, (ev_uint16_t)gw->cfg->listen_port);
-	if (api->sock == NULL) {
-		snprintf(err, errlen, "cannot listen on %s:%d: %s",
-		    gw->cfg->listen_host, gw->cfg->listen_port,
-		    strerror(errno));
+	memset(&hc, 0, sizeof(hc));
+	hc.host = gw->cfg->listen_host;
+	hc.port = gw->cfg->listen_port;
+	hc.max_connections = api_max_connections(gw);
+	hc.request_timeout_ms = gw->cfg->request_timeout_ms;
+	hc.max_body_bytes = gw->cfg->max_body_bytes;
+	hc.ssl_ctx = api->tls != NULL ? tls_ctx(api->tls) : NULL;
+	if ((api->httpd = httpd_new(gw->base, &hc, api_head, api_request, api,
+	    err, errlen)) == NULL)
 		goto fail;
-	}
-	if (getsockname(evhttp_bound_socket_get_fd(api->sock),
-	    (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET)
-			api->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		else if (ss.ss_family == AF_INET6)
-			api->port = ntohs(
-			    ((struct sockaddr_in6 *)&ss)->sin6_port);
-	}
+	api->port = httpd_port(api->httpd);
 	/* With listen port 0 the default public_url names the real port. */
 	if (gw->cfg->listen_port == 0 && api->port != 0) {
 		size_t	n = strlen(gw->cfg->public_url);
@@ -669,17 +756,23 @@ api_reload(struct api *api)
 	if (tls_reload(api->tls, err, sizeof(err)) == -1)
 		log_warnx("reload: TLS certificate not reloaded, keeping the "
 		    "old one: %s", err);
-	else
+	else {
+		httpd_set_ssl_ctx(api->httpd, tls_ctx(api->tls));
 		log_info("evt=reloaded tls_cert=%s", api->gw->cfg->tls_cert);
+	}
 }
 
 void
 api_stop_accepting(struct api *api)
 {
-	if (api != NULL && api->sock != NULL) {
-		evhttp_del_accept_socket(api->http, api->sock);
-		api->sock = NULL;
-	}
+	if (api != NULL && api->httpd != NULL)
+		httpd_stop_accepting(api->httpd);
+}
+
+void
+api_stats(const struct api *api, struct httpd_stats *st)
+{
+	httpd_stats(api->httpd, st);
 }
 
 void
@@ -687,8 +780,7 @@ api_free(struct api *api)
 {
 	if (api == NULL)
 		return;
-	if (api->http != NULL)
-		evhttp_free(api->http);
+	httpd_free(api->httpd);
 	tls_free(api->tls);
 	free(api);
 }

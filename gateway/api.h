@@ -6,6 +6,7 @@
 #ifndef VARSEL_API_H
 #define VARSEL_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,17 +15,23 @@
 #include "apierr.h"
 #include "util.h"
 
-struct evhttp_request;
+struct httpd_req;
+struct httpd_stats;
+struct evbuffer;
+struct route;
 struct gw;
 struct api;
 struct client_conf;
 
 /* One request being answered. */
 struct api_req {
-	struct evhttp_request		*req;
+	struct httpd_req		*req;		/* NULL once answered */
 	struct gw			*gw;
 	const struct client_conf	*client;	/* NULL on open routes */
-	const char			*path;
+	const struct route		*route;
+	char				*path;		/* as sent, not decoded */
+	char				 method[16];	/* "GET" */
+	int64_t				 started;	/* mono ms, for the log */
 	char				*params[2];	/* the {...} path parts */
 	struct kvlist			 query;
 	char				*body;		/* NUL-terminated copy */
@@ -43,9 +50,16 @@ void		 api_free(struct api *);
 /* SIGHUP: load the TLS certificate and key again (kept if they fail). */
 void		 api_reload(struct api *);
 int		 api_port(const struct api *);
+/* The server's counters, for /metrics. */
+void		 api_stats(const struct api *, struct httpd_stats *);
 
 /* Answer with obj (stolen) as JSON. */
 void	api_reply_json(struct api_req *, int status, json_t *obj);
+/* Answer with a buffer's contents (file segments too); it stays ours. */
+void	api_reply_buffer(struct api_req *, int status,
+	    const char *content_type, struct evbuffer *body);
+/* A header for the answer (before it); -1 if refused. */
+int	api_add_header(struct api_req *, const char *name, const char *value);
 /* Answer with an already serialized body. */
 void	api_reply_raw(struct api_req *, int status, const char *content_type,
 	    const char *body, size_t len);
@@ -93,6 +107,8 @@ void	api_purge(struct api_req *);
 void	api_media(struct api_req *);
 void	webhook_status(struct api_req *);
 void	webhook_sms(struct api_req *);		/* inbound SMS */
+/* What a provider callback can prove before its body is read. */
+bool	webhook_head(struct api_req *);
 void	webhook_voice(struct api_req *);		/* call events */
 void	api_replies_list(struct api_req *);	/* GET /v1/replies?phone= */
 

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/http.h>
 
 #include "alert.h"
 #include "api.h"
@@ -205,11 +204,7 @@ api_media(struct api_req *r)
 		    "the media file cannot be read");
 		return;
 	}
-	r->status = 200;
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Content-Type", "audio/wav");
-	evhttp_add_header(evhttp_request_get_output_headers(r->req),
-	    "Cache-Control", "public, max-age=86400, immutable");
-	evhttp_send_reply(r->req, 200, "OK", buf);
+	api_add_header(r, "Cache-Control", "public, max-age=86400, immutable");
+	api_reply_buffer(r, 200, "audio/wav", buf);
 	evbuffer_free(buf);
 }

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/http.h>
 
 #include "api.h"
 #include "batch.h"
@@ -234,12 +233,13 @@ unavailable:
 static bool
 path_phone(struct api_req *r, char *out, size_t len)
 {
-	char	*raw = evhttp_uridecode(r->params[0], 0, NULL);
+	char	*raw = path_decode(r->params[0]);
 	char	 why[128];
 	int	 rc;
 
 	if (raw == NULL) {
-		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		api_reply_errorf(r, 422, "invalid_phone", "phone",
+		    "the number in the path is not well-formed");
 		return false;
 	}
 	rc = phone_normalize(raw, r->gw->cfg->default_region, out, len, why,

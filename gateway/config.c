@@ -106,6 +106,14 @@ static const struct config_opt config_gateway_opts[] = {
 	{ .key = "trusted_proxy", .type = CONFIG_OPT_ADDRS,
 	  .off = GW(trusted_proxy),
 	  .help = "addresses whose X-Forwarded-For is believed" },
+	{ .key = "max_connections", .type = CONFIG_OPT_INT,
+	  .off = GW(max_connections), .min = 16, .max = 1000000,
+	  .def = "2000", .help = "open API connections at most; at the cap "
+	  "the slowest incomplete request is closed to make room" },
+	{ .key = "request_timeout_ms", .type = CONFIG_OPT_INT,
+	  .off = GW(request_timeout_ms), .min = 100, .max = 600000,
+	  .def = "10000", .help = "a request must arrive whole within "
+	  "this, however it trickles" },
 	{ .key = "metrics_public", .type = CONFIG_OPT_BOOL,
 	  .off = GW(metrics_public), .def = "no",
 	  .help = "GET /metrics without a token" },

@@ -48,6 +48,8 @@ struct config {
 	int		 max_segments;
 	char		*port_file;	/* resolved; the bound port is written here */
 	bool		 metrics_public; /* GET /metrics without a token (no) */
+	int		 max_connections;	/* API connections (2000) */
+	int		 request_timeout_ms;	/* whole request (10000) */
 	char		*tls_cert;	/* resolved PEM chain, or NULL: plain HTTP */
 	char		*tls_key;	/* resolved PEM key (set with tls_cert) */
 	char		*trusted_proxy;	/* addresses whose X-Forwarded-For

@@ -910,6 +910,12 @@ httpd_port(const struct httpd *h)
 }
 
 void
+httpd_set_ssl_ctx(struct httpd *h, void *ssl_ctx)
+{
+	h->conf.ssl_ctx = ssl_ctx;
+}
+
+void
 httpd_stop_accepting(struct httpd *h)
 {
 	struct httpd_conn	*c, *next;

@@ -111,6 +111,11 @@ struct httpd_stats {
 struct httpd	*httpd_new(struct event_base *, const struct httpd_conf *,
 		    httpd_head_cb, httpd_req_cb, void *arg, char *err,
 		    size_t errlen);
+/*
+ * The TLS context for connections accepted from now on (a certificate
+ * reloaded); those open keep theirs. NULL turns TLS off.
+ */
+void		 httpd_set_ssl_ctx(struct httpd *, void *ssl_ctx);
 /* The port bound (the real one when conf->port was 0). */
 int		 httpd_port(const struct httpd *);
 /*

@@ -6,9 +6,11 @@
 
 #include <event2/buffer.h>
 
+#include "batch.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
+#include "httpd.h"
 #include "metrics.h"
 #include "providers.h"
 #include "store.h"
@@ -70,7 +72,8 @@ inbound_cb(const char *keyword, int64_t n, void *arg)
 }
 
 int
-metrics_render(struct gw *gw, struct evbuffer *out)
+metrics_render(struct gw *gw, const struct httpd_stats *hs,
+    struct evbuffer *out)
 {
 	int64_t	segments = 0;
 	size_t	i, n = providers_count(gw->providers);
@@ -94,6 +97,27 @@ metrics_render(struct gw *gw, struct evbuffer *out)
 	    "keyword.\n# TYPE varsel_inbound_total counter\n");
 	if (store_inbound_totals(gw->store, inbound_cb, out) == -1)
 		return -1;
+	evbuffer_add_printf(out, "# HELP varsel_http_connections API "
+	    "connections open.\n# TYPE varsel_http_connections gauge\n"
+	    "varsel_http_connections %d\n"
+	    "# HELP varsel_http_connections_total API connections by how "
+	    "they ended early.\n# TYPE varsel_http_connections_total counter\n"
+	    "varsel_http_connections_total{event=\"accepted\"} %llu\n"
+	    "varsel_http_connections_total{event=\"evicted\"} %llu\n"
+	    "varsel_http_connections_total{event=\"timed_out\"} %llu\n"
+	    "varsel_http_connections_total{event=\"refused\"} %llu\n"
+	    "varsel_http_connections_total{event=\"accept_failed\"} %llu\n",
+	    hs->open, (unsigned long long)hs->accepted,
+	    (unsigned long long)hs->evicted, (unsigned long long)hs->timed_out,
+	    (unsigned long long)hs->refused,
+	    (unsigned long long)hs->accept_failed);
+	evbuffer_add_printf(out, "# HELP varsel_journal_pending State changes "
+	    "waiting to be written to the database.\n"
+	    "# TYPE varsel_journal_pending gauge\nvarsel_journal_pending %zu\n"
+	    "# HELP varsel_database_writable 1 while the database takes "
+	    "writes.\n# TYPE varsel_database_writable gauge\n"
+	    "varsel_database_writable %d\n", batch_pending(gw->batch),
+	    batch_writable(gw->batch, NULL, NULL) ? 1 : 0);
 	evbuffer_add_printf(out, "# HELP varsel_dispatch_inflight Provider "
 	    "requests in flight.\n# TYPE varsel_dispatch_inflight gauge\n"
 	    "varsel_dispatch_inflight %zu\n", dispatch_inflight(gw->dispatch));

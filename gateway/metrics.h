@@ -6,8 +6,11 @@
 
 struct evbuffer;
 struct gw;
+struct httpd_stats;
 
-/* Write every metric in the text format; 0 or -1. */
-int	metrics_render(struct gw *, struct evbuffer *);
+/* Write every metric in the text format, the API server's counters
+ * given; 0 or -1. */
+int	metrics_render(struct gw *, const struct httpd_stats *,
+	    struct evbuffer *);
 
 #endif

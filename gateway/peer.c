@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/http.h>
-
+#include "httpd.h"
 #include "peer.h"
 #include "util.h"
 
@@ -84,18 +83,8 @@ peer_client(const char *peer, const char *forwarded, const char *trusted,
 }
 
 void
-peer_addr(struct evhttp_request *req, const char *trusted, char *buf,
-    size_t len)
+peer_addr(struct httpd_req *req, const char *trusted, char *buf, size_t len)
 {
-	struct evhttp_connection	*evcon;
-	char				*peer = NULL;
-	ev_uint16_t			 port = 0;
-	const char			*fwd = NULL;
-
-	if ((evcon = evhttp_request_get_connection(req)) != NULL)
-		evhttp_connection_get_peer(evcon, &peer, &port);
-	if (trusted != NULL)
-		fwd = evhttp_find_header(evhttp_request_get_input_headers(req),
-		    "X-Forwarded-For");
-	peer_client(peer, fwd, trusted, buf, len);
+	peer_client(httpd_peer(req), trusted != NULL ?
+	    httpd_header(req, "X-Forwarded-For") : NULL, trusted, buf, len);
 }

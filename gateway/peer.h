@@ -13,7 +13,7 @@
 
 #define PEER_ADDR_MAX	46	/* INET6_ADDRSTRLEN */
 
-struct evhttp_request;
+struct httpd_req;
 
 /* Is addr (numeric) one of the blank-separated list (may be NULL)? */
 bool	peer_in_list(const char *addr, const char *list);
@@ -23,8 +23,8 @@ bool	peer_in_list(const char *addr, const char *list);
  */
 void	peer_client(const char *peer, const char *forwarded,
 	    const char *trusted, char *buf, size_t len);
-/* peer_client for an evhttp request. */
-void	peer_addr(struct evhttp_request *, const char *trusted, char *buf,
+/* peer_client for a request of the API's server. */
+void	peer_addr(struct httpd_req *, const char *trusted, char *buf,
 	    size_t len);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * HTTPS on the API listener with libevent's bufferevent_openssl: evhttp
- * asks tls_bev_cb for each accepted connection's bufferevent, which
- * wraps a fresh SSL of the current context. A reload makes a whole new
+ * HTTPS on the API listener: the server (httpd.c) wraps each accepted
+ * connection in a fresh SSL of the current context with libevent's
+ * bufferevent_openssl. A reload makes a whole new
  * context and swaps it in only when the certificate and key load and
  * match; connections already open keep the context they started with
  * (each SSL holds a reference to it).
@@ -13,9 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <event2/http.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -36,7 +33,6 @@ static int	tls_no_passphrase_cb(char *, int, int, void *);
 static void	tls_openssl_error(const char *, const char *, char *, size_t);
 static SSL_CTX	*tls_ctx_new(const char *, const char *, char *, size_t);
 static void	tls_describe(SSL_CTX *, const char *);
-static struct bufferevent *tls_bev_cb(struct event_base *, void *);
 
 /* An encrypted key would make OpenSSL ask on the terminal: refuse it. */
 static int
@@ -132,36 +128,6 @@ tls_describe(SSL_CTX *ctx, const char *cert)
 		    days);
 }
 
-/* evhttp's bufferevent for a new connection: TLS, server side. */
-static struct bufferevent *
-tls_bev_cb(struct event_base *base, void *arg)
-{
-	struct tls		*tls = arg;
-	struct bufferevent	*bev;
-	SSL			*ssl;
-
-	/*
-	 * On NULL evhttp makes a plain bufferevent. Only memory exhaustion
-	 * gets here; a TLS client's hello then fails to parse as HTTP and
-	 * nothing of it is answered in the clear.
-	 */
-	if ((ssl = SSL_new(tls->ctx)) == NULL) {
-		log_warnx("%s: SSL_new failed", __func__);
-		return NULL;
-	}
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		log_warnx("%s: bufferevent_openssl_socket_new failed",
-		    __func__);
-		return NULL;
-	}
-	/* Clients that close without close_notify end like any other. */
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return bev;
-}
-
 struct tls *
 tls_new(const char *cert, const char *key, char *err, size_t errlen)
 {
@@ -178,10 +144,10 @@ tls_new(const char *cert, const char *key, char *err, size_t errlen)
 	return tls;
 }
 
-void
-tls_attach(struct tls *tls, struct evhttp *http)
+void *
+tls_ctx(const struct tls *tls)
 {
-	evhttp_set_bevcb(http, tls_bev_cb, tls);
+	return tls->ctx;
 }
 
 int

@@ -280,6 +280,27 @@ bad:
 	return NULL;
 }
 
+char *
+path_decode(const char *s)
+{
+	bool	 bad = false;
+	char	*out;
+	size_t	 i;
+
+	/* '+' means itself in a path: keep it from form_decode. */
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '+')
+			break;
+	if (s[i] == '\0')
+		return form_decode(s, strlen(s), true, &bad);
+	if ((out = str_printf("%.*s%%2B%s", (int)i, s, s + i + 1)) == NULL)
+		return NULL;
+	s = out;
+	out = path_decode(s);
+	free((char *)s);
+	return out;
+}
+
 /* Append copies of name and value; 0 or -1. */
 int
 kvlist_add(struct kvlist *l, const char *name, const char *value)

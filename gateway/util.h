@@ -84,6 +84,11 @@ const char *kvlist_get(const struct kvlist *, const char *name);
 int	 kvlist_add(struct kvlist *, const char *name, const char *value);
 void	 kvlist_free(struct kvlist *);
 
+/*
+ * Decode a percent-encoded path part ('+' is itself); a new string, or
+ * NULL for a bad escape, a NUL, text that is not UTF-8 or no memory.
+ */
+char	*path_decode(const char *);
 /* Percent-encode for a form body or query (space as %20); new string. */
 char	*url_encode(const char *);
 /* Append "&name=value" (no & first) to a growing form string; 0 or -1. */

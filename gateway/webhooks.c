@@ -9,12 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <event2/http.h>
 
 #include "adapters/adapter.h"
 #include "api.h"
 #include "config.h"
 #include "gateway.h"
+#include "httpd.h"
 #include "inbound.h"
 #include "log.h"
 #include "providers.h"
@@ -28,6 +28,40 @@ hook_header(const struct hook_request *h, const char *name)
 }
 
 /*
+ * Before the body is read: the provider must exist, and what its adapter
+ * can check without the body (a 46elks secret in the URL, the simulator's
+ * own machine) must hold; so no one who cannot prove that makes the
+ * daemon read and hold a body. false after answering 404 or 403.
+ */
+bool
+webhook_head(struct api_req *r)
+{
+	struct provider		*p = providers_find(r->gw->providers,
+				    r->params[0]);
+	struct hook_request	 h;
+
+	if (p == NULL) {
+		api_reply_errorf(r, 404, "not_found", NULL,
+		    "no provider named %.64s", r->params[0]);
+		return false;
+	}
+	if (p->adapter->ops->verify_head == NULL)
+		return true;
+	memset(&h, 0, sizeof(h));
+	h.query = &r->query;
+	h.peer = api_peer(r);
+	h.header = hook_header;
+	h.header_arg = r;
+	if (p->adapter->ops->verify_head(p->adapter, &h) == 0)
+		return true;
+	log_warnx("provider=%s evt=hook_forbidden path=%s: the callback did "
+	    "not prove it came from the provider", p->conf->name, r->path);
+	api_reply_errorf(r, 403, "forbidden", NULL,
+	    "the callback could not be verified");
+	return false;
+}
+
+/*
  * The provider named in the path, its request verified; NULL after
  * answering 404 or 403. form must be freed by the caller.
  */
@@ -36,8 +70,7 @@ hook_open(struct api_req *r, struct hook_request *h, struct kvlist *form,
     char **url)
 {
 	struct provider	*p = providers_find(r->gw->providers, r->params[0]);
-	const char	*q = evhttp_uri_get_query(
-			    evhttp_request_get_evhttp_uri(r->req));
+	const char	*q = httpd_query(r->req);
 	const char	*ct = api_header(r, "Content-Type");
 	int		 rc;
 
