@@ -81,10 +81,10 @@ static size_t	 resp_cb(char *, size_t, size_t, void *);
 static void	 slot_start(struct slot *, int, int, const struct opts *);
 static double	 cpu_ms_proc(pid_t);
 static double	 cpu_ms_self(void);
-static int	 drive(const struct e2e_env *, const struct e2e_proc *,
-		    const struct opts *, int, struct run *);
+static int	 drive(const struct e2e_proc *, const struct opts *, int,
+		    struct run *);
 static double	 percentile(const double *, int, double);
-static int	 metrics_sum(const struct e2e_env *, long long *,
+static int	 metrics_sum(const struct e2e_proc *, long long *,
 		    long long *);
 static int	 sample_check(struct e2e_proc *, const struct opts *);
 static int	 bench_run(const struct opts *, int, struct run *);
@@ -182,8 +182,8 @@ cpu_ms_self(void)
  * the CPU both sides used into r. 0 or -1.
  */
 static int
-drive(const struct e2e_env *env, const struct e2e_proc *d,
-    const struct opts *o, int run, struct run *r)
+drive(const struct e2e_proc *d, const struct opts *o, int run,
+    struct run *r)
 {
 	struct curl_slist	*hl = NULL, *t;
 	struct slot		*slots = NULL;
@@ -197,10 +197,10 @@ drive(const struct e2e_env *env, const struct e2e_proc *d,
 	bool			 told = false;
 
 	if (o->sim)
-		snprintf(url, sizeof(url), "%s/hooks/sim/sms", env->api_url);
+		snprintf(url, sizeof(url), "%s/hooks/sim/sms", d->url);
 	else
 		snprintf(url, sizeof(url), "%s/hooks/elks/sms?s=%s",
-		    env->api_url, E2E_CALLBACK_SECRET);
+		    d->url, E2E_CALLBACK_SECRET);
 	if ((t = curl_slist_append(hl, "Content-Type: "
 	    "application/x-www-form-urlencoded")) == NULL)
 		goto out;
@@ -335,14 +335,14 @@ percentile(const double *v, int n, double q)
  * provider, channel and state: here only replies). 0 or -1.
  */
 static int
-metrics_sum(const struct e2e_env *env, long long *stored,
+metrics_sum(const struct e2e_proc *d, long long *stored,
     long long *replies)
 {
 	char	 url[96], *text = NULL, *line, *save = NULL, *sp;
 	int	 status;
 
 	*stored = *replies = 0;
-	snprintf(url, sizeof(url), "%s/metrics", env->api_url);
+	snprintf(url, sizeof(url), "%s/metrics", d->url);
 	if (e2e_http("GET", url, NULL, NULL, &status, &text) == -1)
 		return -1;
 	if (status != 200) {
@@ -430,13 +430,13 @@ bench_run(const struct opts *o, int run, struct run *r)
 	if (e2e_env_config(env, &c) == -1 || e2e_spawn_daemon(env, &d) == -1)
 		goto out;
 
-	if (drive(env, &d, o, run, r) == -1)
+	if (drive(&d, o, run, r) == -1)
 		goto out;
 	if (!e2e_alive(&d)) {
 		fprintf(stderr, "inbound: varseld died during the run\n");
 		goto out;
 	}
-	if (metrics_sum(env, &r->stored, &r->replies) == -1)
+	if (metrics_sum(&d, &r->stored, &r->replies) == -1)
 		goto out;
 	r->sample_ok = sample_check(&d, o);
 	r->verified = r->errors == 0 && r->stored == o->n &&

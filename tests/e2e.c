@@ -4,11 +4,8 @@
  * libcurl easy, JSON helpers, and the clean-up that runs at exit.
  */
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -162,7 +159,7 @@ e2e_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A fresh temp folder and a free port for the daemon. */
+/* A fresh temp folder. */
 struct e2e_env *
 e2e_env_new(void)
 {
@@ -184,13 +181,6 @@ e2e_env_new(void)
 	}
 	snprintf(env->conf, sizeof(env->conf), "%s/varsel.conf", env->dir);
 	snprintf(env->db, sizeof(env->db), "%s/varsel.db", env->dir);
-	if ((env->api_port = e2e_free_port()) == -1) {
-		e2e_rmtree(env->dir);
-		free(env);
-		return NULL;
-	}
-	snprintf(env->api_url, sizeof(env->api_url), "http://127.0.0.1:%d",
-	    env->api_port);
 	for (i = 0; i < E2E_MAX_ENVS; i++)
 		if (envs[i] == NULL) {
 			envs[i] = env;
@@ -278,14 +268,13 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 		return -1;
 	fprintf(fp, "; written by the e2e harness\n"
 	    "[gateway]\n"
-	    "listen = 127.0.0.1:%d\n"
-	    "public_url = http://127.0.0.1:%d\n"
+	    "listen = 127.0.0.1:0\n"
 	    "database = %s\n"
 	    "port_file = %s/varseld.port\n"
 	    "templates = %s/templates\n"
 	    "default_region = SE\n"
 	    "%s\n",
-	    env->api_port, env->api_port, env->db, env->dir, e2e_srcdir(),
+	    env->db, env->dir, e2e_srcdir(),
 	    c->gateway != NULL ? c->gateway : "");
 	fprintf(fp, "[dispatch]\n%s\n\n", c->dispatch != NULL ? c->dispatch :
 	    "retry_base_ms = 50\nretry_max_ms = 200\nmax_attempts = 6\n"
@@ -509,14 +498,7 @@ e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
 
 	snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
 	snprintf(port_file, sizeof(port_file), "%s/varseld.port", env->dir);
-	if (e2e_spawn(env, p, "varseld", argv, port_file) == -1)
-		return -1;
-	if (env->api_port != 0 && p->port != env->api_port) {
-		fprintf(stderr, "e2e: varseld listens on %d, not on %d as "
-		    "configured\n", p->port, env->api_port);
-		return -1;
-	}
-	return 0;
+	return e2e_spawn(env, p, "varseld", argv, port_file);
 }
 
 /* Start the fake 46elks and wait until it listens. */
@@ -935,29 +917,6 @@ e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms)
 			return -1;
 		e2e_sleep_ms(E2E_POLL_MS);
 	}
-}
-
-/* Ask the kernel for a free port on 127.0.0.1. */
-int
-e2e_free_port(void)
-{
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-	int			s, port = -1;
-
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(s, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
-	else
-		fprintf(stderr, "e2e: cannot find a free port: %s\n",
-		    strerror(errno));
-	close(s);
-	return port;
 }
 
 /* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */

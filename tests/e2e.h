@@ -32,14 +32,15 @@ struct e2e_env {
 	char	 dir[256];
 	char	 conf[PATH_MAX];	/* dir/varsel.conf */
 	char	 db[PATH_MAX];		/* dir/varsel.db */
-	int	 api_port;		/* the daemon's port, chosen up front */
-	char	 api_url[64];		/* "http://127.0.0.1:PORT" */
 };
 
-/* A child process (the daemon or the fake) and where it listens. */
+/*
+ * A child process (the daemon or a fake) and where it listens: each binds
+ * port 0 and reports the port the kernel gave it in its port file.
+ */
 struct e2e_proc {
 	pid_t		 pid;		/* 0: not running */
-	int		 port;
+	int		 port;		/* from its port file */
 	char		 name[32];
 	char		 url[64];	/* "http://127.0.0.1:PORT" */
 	char		 log[PATH_MAX];	/* its stderr and stdout */
@@ -62,7 +63,7 @@ struct e2e_conf {
 	const char	*extra;		/* appended as is */
 };
 
-/* Make a fresh temp folder and pick the daemon's port; NULL on failure. */
+/* Make a fresh temp folder; NULL on failure. */
 struct e2e_env	*e2e_env_new(void);
 /* Stop the env's children, remove its folder (unless E2E_KEEP=1). */
 void		 e2e_env_free(struct e2e_env *);
@@ -70,8 +71,9 @@ void		 e2e_env_free(struct e2e_env *);
 int		 e2e_env_write(struct e2e_env *, const char *name,
 		    const char *text);
 /*
- * Write varsel.conf: [gateway] on 127.0.0.1:api_port with the database,
- * port file and logs in the folder and templates from $VARSEL_SRCDIR;
+ * Write varsel.conf: [gateway] on 127.0.0.1:0 (public_url follows the
+ * port the daemon gets) with the database, port file and logs in the
+ * folder and templates from $VARSEL_SRCDIR;
  * [dispatch]; one provider; the clients "e2e" (E2E_TOKEN, every scope),
  * "reader" (E2E_TOKEN_READER, alerts:read contacts:read) and with an
  * hmac_secret "signed" (E2E_TOKEN_SIGNED, every scope). 0 or -1.
@@ -85,7 +87,8 @@ const char	*e2e_srcdir(void);
 
 /*
  * Start $VARSEL_BUILDDIR/varseld -c env->conf and wait (10 s at most) for
- * its port file. On failure, print the log's tail and return -1.
+ * its port file; p->port and p->url then name where it listens, a new
+ * port each start. On failure, print the log's tail and return -1.
  */
 int		 e2e_spawn_daemon(struct e2e_env *, struct e2e_proc *);
 /*
@@ -153,8 +156,6 @@ long long	 e2e_fake_number(const struct e2e_proc *, const char *to,
 
 /* Call fn(arg) every 20 ms until it is true; 0, or -1 after timeout_ms. */
 int		 e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms);
-/* A port on 127.0.0.1 that was free a moment ago; -1 on failure. */
-int		 e2e_free_port(void);
 /* Milliseconds of a monotonic clock. */
 long long	 e2e_now_ms(void);
 

@@ -41,7 +41,8 @@ struct t {
 	struct e2e_env	*env;
 	struct e2e_proc	 fake;
 	struct e2e_proc	 d;
-	char		 base[96];	/* "https://127.0.0.1:PORT" */
+	char		 base[96];	/* "https://127.0.0.1:PORT" once the
+					   daemon listens */
 };
 
 /* What an HTTPS call answered. */
@@ -62,8 +63,6 @@ setup(void **state)
 		free(t);
 		return -1;
 	}
-	snprintf(t->base, sizeof(t->base), "https://127.0.0.1:%d",
-	    t->env->api_port);
 	*state = t;
 	return 0;
 }
@@ -304,7 +303,10 @@ reload_refused_cb(void *arg)
 	    "the old one");
 }
 
-/* The configuration: HTTPS on the env's port, the fake 46elks. */
+/*
+ * The configuration: HTTPS on a port the daemon gets (public_url follows
+ * it, https), the fake 46elks.
+ */
 static void
 write_conf(struct t *t)
 {
@@ -312,7 +314,7 @@ write_conf(struct t *t)
 
 	sha256_hex(E2E_TOKEN, strlen(E2E_TOKEN), sha);
 	text = str_printf("[gateway]\n"
-	    "listen = 127.0.0.1:%d\n"
+	    "listen = 127.0.0.1:0\n"
 	    "database = varsel.db\n"
 	    "port_file = varseld.port\n"
 	    "templates = %s/templates\n"
@@ -325,7 +327,7 @@ write_conf(struct t *t)
 	    "callback_secret = %s\n"
 	    "[client e2e]\ntoken_sha256 = %s\n"
 	    "scopes = alerts:write alerts:read contacts:write contacts:read\n",
-	    t->env->api_port, e2e_srcdir(), t->fake.port, E2E_ELKS_USER,
+	    e2e_srcdir(), t->fake.port, E2E_ELKS_USER,
 	    E2E_ELKS_PASSWORD, E2E_CALLBACK_SECRET, sha);
 	assert_non_null(text);
 	assert_int_equal(e2e_env_write(t->env, "varsel.conf", text), 0);
@@ -352,6 +354,7 @@ test_tls(void **state)
 	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
 	write_conf(t);
 	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	snprintf(t->base, sizeof(t->base), "https://127.0.0.1:%d", t->d.port);
 	snprintf(ca, sizeof(ca), "%s/a.crt", t->env->dir);
 
 	/* HTTPS with the certificate; nothing else trusts it. */
@@ -367,8 +370,7 @@ test_tls(void **state)
 	free(a.body);
 
 	/* Plain HTTP to the TLS port gets no answer, and harms nothing. */
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/healthz",
-	    t->env->api_port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/healthz", t->d.port);
 	call("GET", url, NULL, false, NULL, NULL, NULL, &a);
 	assert_true(a.rc != CURLE_OK || a.status != 200);
 	free(a.body);

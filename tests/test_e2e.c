@@ -289,7 +289,7 @@ test_group_alert_delivered(void **state)
 	assert_string_equal(e2e_json_str(got, "0.message"),
 	    "Nattvandring i kväll: samling vid stationen kl 21.");
 	snprintf(prefix, sizeof(prefix), "%s/hooks/elks/status",
-	    t->env->api_url);
+	    t->d.url);
 	assert_non_null(e2e_json_str(got, "0.whendelivered"));
 	assert_memory_equal(e2e_json_str(got, "0.whendelivered"), prefix,
 	    strlen(prefix));
