@@ -19,7 +19,6 @@
 #include "gateway/util.h"
 #include "tests/e2e.h"
 
-#define BATCH		1000
 #define POLL_MS		5
 #define DEADLINE_MS	300000
 #define GROUP		"bench"
@@ -39,7 +38,6 @@ struct run {
 static void	usage(void) __attribute__((noreturn));
 static void	bench_sleep(void);
 static int	bench_run(int, int, int, struct run *);
-static int	bench_contacts(struct e2e_proc *, int);
 static double	bench_hwm_mb(pid_t);
 
 /* Say how to call the program and exit. */
@@ -61,41 +59,6 @@ bench_sleep(void)
 	struct timespec	ts = { 0, POLL_MS * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* Load n contacts into GROUP, BATCH per request; 0 or -1. */
-static int
-bench_contacts(struct e2e_proc *d, int n)
-{
-	int	done = 0;
-
-	while (done < n) {
-		int	 batch = n - done > BATCH ? BATCH : n - done, i, status;
-		json_t	*arr = json_array(), *body, *res;
-		char	*text, num[32];
-
-		for (i = 0; i < batch; i++) {
-			snprintf(num, sizeof(num), "+4670%07d", done + i);
-			json_array_append_new(arr, json_pack("{ss s[s]}",
-			    "phone", num, "groups", GROUP));
-		}
-		body = json_pack("{so}", "contacts", arr);
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		res = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text,
-		    &status);
-		free(text);
-		if (status != 200 || e2e_json_int(res, "upserted") != batch) {
-			fprintf(stderr, "fanout: POST /v1/contacts: %d, "
-			    "upserted %lld of %d\n", status,
-			    e2e_json_int(res, "upserted"), batch);
-			json_decref(res);
-			return -1;
-		}
-		json_decref(res);
-		done += batch;
-	}
-	return 0;
 }
 
 /* The peak resident set of pid in MiB (VmHWM); 0 if unknown. */
@@ -148,7 +111,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 		goto out;
 
 	t0 = e2e_now_ms();
-	if (bench_contacts(&d, n) == -1)
+	if (e2e_add_contacts(&d, 0, n, GROUP, false) == -1)
 		goto out;
 	r->contacts_ms = (double)(e2e_now_ms() - t0);
 
@@ -246,7 +209,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || n < 1 || n > 9999999 || nruns < 1 ||
+	if (optind != argc || n < 1 || n > 8999999 || nruns < 1 ||
 	    nruns > 100 || batch_max < 0 || conns < 1)
 		usage();
 	if ((runs = calloc((size_t)nruns, sizeof(*runs))) == NULL)

@@ -54,8 +54,16 @@ static void	 e2e_sleep_ms(long);
 static int	 e2e_read_port(const char *);
 static int	 e2e_spawn(struct e2e_env *, struct e2e_proc *, const char *,
 		    char *const [], const char *);
+static int	 e2e_spawn_prog(struct e2e_env *, struct e2e_proc *,
+		    const char *, const char *, const char *const [],
+		    const char *const []);
 static int	 e2e_status(int);
 static size_t	 e2e_write_cb(char *, size_t, size_t, void *);
+static int	 e2e_finish_one(struct e2e_proc *);
+static long long e2e_json_sum(const json_t *, const char *);
+static bool	 e2e_alert_reached(void *);
+static void	 e2e_world_tails(struct e2e_world *);
+static bool	 e2e_fake_reached(void *);
 
 /* Once: curl's globals and the exit hook. */
 static void
@@ -501,34 +509,46 @@ e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
 	return e2e_spawn(env, p, "varseld", argv, port_file);
 }
 
-/* Start the fake 46elks and wait until it listens. */
-int
-e2e_spawn_fake(struct e2e_env *env, struct e2e_proc *p,
-    const char *const args[])
+/*
+ * Start tests/fakes/prog with a port file name.port in the env's folder,
+ * then the flags of fixed and of args (NULL-ended; args may be NULL), and
+ * wait until it listens; its log is name.log.
+ */
+static int
+e2e_spawn_prog(struct e2e_env *env, struct e2e_proc *p, const char *name,
+    const char *prog, const char *const fixed[], const char *const args[])
 {
 	char	 exe[PATH_MAX + 32], port_file[PATH_MAX];
 	char	*argv[64];
 	size_t	 n = 0, i;
 
-	snprintf(exe, sizeof(exe), "%s/tests/fakes/fake_provider",
-	    e2e_builddir());
-	snprintf(port_file, sizeof(port_file), "%s/fake.port", env->dir);
+	snprintf(exe, sizeof(exe), "%s/tests/fakes/%s", e2e_builddir(), prog);
+	snprintf(port_file, sizeof(port_file), "%s/%s.port", env->dir, name);
 	argv[n++] = exe;
 	argv[n++] = "--port-file";
 	argv[n++] = port_file;
-	argv[n++] = "--user";
-	argv[n++] = E2E_ELKS_USER;
-	argv[n++] = "--password";
-	argv[n++] = E2E_ELKS_PASSWORD;
+	for (i = 0; fixed[i] != NULL; i++)
+		argv[n++] = (char *)fixed[i];
 	for (i = 0; args != NULL && args[i] != NULL; i++) {
 		if (n + 1 >= nitems(argv)) {
-			fprintf(stderr, "e2e: too many fake arguments\n");
+			fprintf(stderr, "e2e: too many %s arguments\n", prog);
 			return -1;
 		}
 		argv[n++] = (char *)args[i];
 	}
 	argv[n] = NULL;
-	return e2e_spawn(env, p, "fake", argv, port_file);
+	return e2e_spawn(env, p, name, argv, port_file);
+}
+
+/* Start the fake 46elks and wait until it listens. */
+int
+e2e_spawn_fake(struct e2e_env *env, struct e2e_proc *p,
+    const char *const args[])
+{
+	const char *const fixed[] = { "--user", E2E_ELKS_USER,
+		"--password", E2E_ELKS_PASSWORD, NULL };
+
+	return e2e_spawn_prog(env, p, "fake", "fake_provider", fixed, args);
 }
 
 /* Send a signal to a child. */
@@ -841,16 +861,7 @@ e2e_json_str(const json_t *j, const char *path)
 json_t *
 e2e_fake_stats(const struct e2e_proc *fake)
 {
-	char	 url[128], *resp;
-	int	 status;
-	json_t	*j;
-
-	snprintf(url, sizeof(url), "%s/_stats", fake->url);
-	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
-		return NULL;
-	j = status == 200 ? e2e_json_parse(resp) : NULL;
-	free(resp);
-	return j;
+	return e2e_fake_get(fake, "/_stats");
 }
 
 /* One of the fake's counters. */
@@ -886,22 +897,36 @@ long long
 e2e_fake_number(const struct e2e_proc *fake, const char *to,
     const char *name)
 {
-	char		 url[256], *enc, *resp;
-	int		 status;
+	char		 path[256], *enc;
 	json_t		*j;
 	long long	 v;
 
 	if ((enc = url_encode(to)) == NULL)
 		return -1;
-	snprintf(url, sizeof(url), "%s/_number?to=%s", fake->url, enc);
+	snprintf(path, sizeof(path), "/_number?to=%s", enc);
 	free(enc);
-	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
-		return -1;
-	j = status == 200 ? e2e_json_parse(resp) : NULL;
-	free(resp);
+	j = e2e_fake_get(fake, path);
 	v = e2e_json_int(j, name);
 	json_decref(j);
 	return v == LLONG_MIN ? -1 : v;
+}
+
+/* GET a fake's path as JSON. */
+json_t *
+e2e_fake_get(const struct e2e_proc *fake, const char *path)
+{
+	char	 url[PATH_MAX], *resp;
+	int	 status;
+	json_t	*j;
+
+	snprintf(url, sizeof(url), "%s%s", fake->url, path);
+	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
+		return NULL;
+	if (status != 200)
+		fprintf(stderr, "e2e: GET %s: %d %s\n", url, status, resp);
+	j = status == 200 ? e2e_json_parse(resp) : NULL;
+	free(resp);
+	return j;
 }
 
 /* Poll fn every 20 ms until it holds or time runs out. */
@@ -917,6 +942,319 @@ e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms)
 			return -1;
 		e2e_sleep_ms(E2E_POLL_MS);
 	}
+}
+
+/* ---- what the end-to-end tests share ---------------------------------- */
+
+/* A world with a fresh folder. */
+int
+e2e_setup(void **state)
+{
+	struct e2e_world	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	if ((w->env = e2e_env_new()) == NULL) {
+		free(w);
+		return -1;
+	}
+	*state = w;
+	return 0;
+}
+
+/* Stop the world's children and remove its folder. */
+int
+e2e_teardown(void **state)
+{
+	struct e2e_world	*w = *state;
+
+	e2e_env_free(w->env);
+	free(w);
+	return 0;
+}
+
+/* SIGTERM one child that runs; 0 if it exited 0. */
+static int
+e2e_finish_one(struct e2e_proc *p)
+{
+	int	rc;
+
+	if (p->pid == 0)
+		return 0;
+	if ((rc = e2e_stop(p, 10000)) == 0)
+		return 0;
+	fprintf(stderr, "e2e: %s exited with %d after SIGTERM\n", p->name,
+	    rc);
+	e2e_log_tail(p, 4000);
+	return -1;
+}
+
+/* Stop the daemon, then the fakes; each must exit 0. */
+int
+e2e_finish(struct e2e_world *w)
+{
+	int	rc = 0;
+
+	if (e2e_finish_one(&w->d) == -1)
+		rc = -1;
+	if (e2e_finish_one(&w->fake) == -1)
+		rc = -1;
+	if (e2e_finish_one(&w->tw) == -1)
+		rc = -1;
+	return rc;
+}
+
+/* The n-th test number. */
+void
+e2e_phone(int n, char *buf, size_t len)
+{
+	/* 070-100 00 00 and up: Swedish mobile numbers, all of them. */
+	snprintf(buf, len, "+4670%07d", 1000000 + n);
+}
+
+/* Load numbered contacts, 1000 a request. */
+int
+e2e_add_contacts(const struct e2e_proc *d, int first, int n,
+    const char *group, bool voice)
+{
+	int	done = 0;
+
+	while (done < n) {
+		int	 batch = n - done > 1000 ? 1000 : n - done, i, status;
+		json_t	*arr = json_array(), *body, *res, *c;
+		char	*text, num[32];
+
+		for (i = 0; i < batch; i++) {
+			e2e_phone(first + done + i, num, sizeof(num));
+			c = json_pack("{ss ss ss s[s]}", "phone", num,
+			    "name", "E2E", "lang", "sv", "groups", group);
+			if (c != NULL && voice)
+				json_object_set_new(c, "channels",
+				    json_pack("[ss]", "sms", "voice"));
+			json_array_append_new(arr, c);
+		}
+		body = json_pack("{so}", "contacts", arr);
+		text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+		json_decref(body);
+		if (text == NULL)
+			return -1;
+		res = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text,
+		    &status);
+		free(text);
+		if (status != 200 || e2e_json_int(res, "upserted") != batch ||
+		    json_array_size(json_object_get(res, "rejected")) != 0) {
+			text = json_dumps(res, JSON_COMPACT);
+			fprintf(stderr, "e2e: POST /v1/contacts (%d from %d): "
+			    "%d %s\n", batch, first + done, status,
+			    text != NULL ? text : "(no JSON)");
+			free(text);
+			json_decref(res);
+			return -1;
+		}
+		json_decref(res);
+		done += batch;
+	}
+	return 0;
+}
+
+/* Post an alert that must be accepted for recipients. */
+long long
+e2e_post_alert(const struct e2e_proc *d, const char *body,
+    long long recipients)
+{
+	int		 status;
+	json_t		*res;
+	long long	 id;
+	char		*s;
+
+	res = e2e_api(d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	id = e2e_json_int(res, "id");
+	if (status != 202 || e2e_json_int(res, "recipients") != recipients ||
+	    id <= 0) {
+		s = json_dumps(res, JSON_COMPACT);
+		fprintf(stderr, "e2e: POST /v1/alerts answered %d, not 202 "
+		    "for %lld recipients: %s\n", status, recipients,
+		    s != NULL ? s : "(no JSON)");
+		free(s);
+		id = -1;
+	}
+	json_decref(res);
+	return id;
+}
+
+/* What e2e_wait_alert looks for. */
+struct e2e_alert_wait {
+	struct e2e_world	*w;
+	long long		 id;
+	const char		*path;
+	long long		 want;
+	bool			 done;
+	json_t			*last;		/* the last answer */
+	bool			 dead;		/* the daemon died */
+};
+
+/* The sum of the integers at the "+"-joined paths; LLONG_MIN if one lacks. */
+static long long
+e2e_json_sum(const json_t *j, const char *paths)
+{
+	char		 copy[256], *tok, *save = NULL;
+	long long	 sum = 0, v;
+
+	if (strlcpy(copy, paths, sizeof(copy)) >= sizeof(copy))
+		return LLONG_MIN;
+	for (tok = strtok_r(copy, "+", &save); tok != NULL;
+	    tok = strtok_r(NULL, "+", &save)) {
+		if ((v = e2e_json_int(j, tok)) == LLONG_MIN)
+			return LLONG_MIN;
+		sum += v;
+	}
+	return sum;
+}
+
+/* Has the alert got there (or did the daemon die)? */
+static bool
+e2e_alert_reached(void *arg)
+{
+	struct e2e_alert_wait	*aw = arg;
+	char			 path[64];
+	const char		*state;
+	int			 status;
+	json_t			*res;
+
+	if (!e2e_alive(&aw->w->d)) {
+		aw->dead = true;
+		return true;
+	}
+	snprintf(path, sizeof(path), "/v1/alerts/%lld", aw->id);
+	res = e2e_api(&aw->w->d, E2E_TOKEN, "GET", path, NULL, &status);
+	if (status != 200) {
+		json_decref(res);
+		return false;
+	}
+	json_decref(aw->last);
+	aw->last = res;
+	state = e2e_json_str(res, "state");
+	return e2e_json_sum(res, aw->path) >= aw->want && (!aw->done ||
+	    (state != NULL && strcmp(state, "done") == 0));
+}
+
+/* Print the end of the logs of the world's children that run. */
+static void
+e2e_world_tails(struct e2e_world *w)
+{
+	if (w->d.pid != 0)
+		e2e_log_tail(&w->d, 3000);
+	if (w->fake.pid != 0)
+		e2e_log_tail(&w->fake, 2000);
+	if (w->tw.pid != 0)
+		e2e_log_tail(&w->tw, 2000);
+}
+
+/* Wait for an alert's count. */
+json_t *
+e2e_wait_alert(struct e2e_world *w, long long id, const char *path,
+    long long want, bool done, int timeout_ms)
+{
+	struct e2e_alert_wait	aw = { w, id, path, want, done, NULL, false };
+	char			*s;
+
+	if (e2e_wait_until(e2e_alert_reached, &aw, timeout_ms) == 0 &&
+	    !aw.dead)
+		return aw.last;
+	s = json_dumps(aw.last, JSON_COMPACT);
+	e2e_world_tails(w);
+	fprintf(stderr, "e2e: alert %lld: %s did not reach %lld%s in %d ms%s; "
+	    "last: %s\n", id, path, want, done ? " (done)" : "", timeout_ms,
+	    aw.dead ? " (varseld died)" : "", s != NULL ? s : "(none)");
+	free(s);
+	json_decref(aw.last);
+	return NULL;
+}
+
+/* Every delivery of an alert, page after page. */
+json_t *
+e2e_deliveries(const struct e2e_proc *d, long long id, const char *state)
+{
+	json_t		*all = json_array(), *res, *arr;
+	long long	 after = 0;
+	char		 path[128];
+	int		 status;
+
+	for (;;) {
+		snprintf(path, sizeof(path),
+		    "/v1/alerts/%lld/deliveries?limit=1000&after=%lld%s%s",
+		    id, after, state ? "&state=" : "", state ? state : "");
+		res = e2e_api(d, E2E_TOKEN, "GET", path, NULL, &status);
+		arr = json_object_get(res, "deliveries");
+		if (status != 200 || !json_is_array(arr)) {
+			fprintf(stderr, "e2e: GET %s: %d\n", path, status);
+			json_decref(res);
+			json_decref(all);
+			return NULL;
+		}
+		json_array_extend(all, arr);
+		after = e2e_json_int(res, "next");
+		json_decref(res);
+		if (after == LLONG_MIN)
+			return all;
+	}
+}
+
+/* What e2e_wait_fake looks for. */
+struct e2e_fake_wait {
+	struct e2e_world	*w;
+	const struct e2e_proc	*fake;
+	const char		*name;
+	long long		 want;
+	long long		 last;
+};
+
+/* Has the fake's counter got there (or did the daemon die)? */
+static bool
+e2e_fake_reached(void *arg)
+{
+	struct e2e_fake_wait	*fw = arg;
+
+	if (!e2e_alive(&fw->w->d))
+		return true;
+	fw->last = e2e_fake_stat(fw->fake, fw->name);
+	return fw->last >= fw->want;
+}
+
+/* Wait for a fake's counter. */
+int
+e2e_wait_fake(struct e2e_world *w, const struct e2e_proc *fake,
+    const char *name, long long want, int timeout_ms)
+{
+	struct e2e_fake_wait	fw = { w, fake, name, want, -1 };
+
+	if (e2e_wait_until(e2e_fake_reached, &fw, timeout_ms) == 0 &&
+	    w->d.pid != 0)
+		return 0;
+	e2e_world_tails(w);
+	fprintf(stderr, "e2e: %s: %s is %lld, not %lld, after %d ms%s\n",
+	    fake->name, name, fw.last, want, timeout_ms,
+	    w->d.pid == 0 ? " (varseld died)" : "");
+	return -1;
+}
+
+/* What a fake accepted for one number. */
+json_t *
+e2e_fake_received(const struct e2e_proc *fake, const char *to)
+{
+	char	 path[128], *enc;
+	json_t	*j;
+
+	if ((enc = url_encode(to)) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "/_received?to=%s", enc);
+	free(enc);
+	if ((j = e2e_fake_get(fake, path)) != NULL && !json_is_array(j)) {
+		fprintf(stderr, "e2e: %s%s: not an array\n", fake->url, path);
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 /* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
@@ -1033,30 +1371,10 @@ int
 e2e_spawn_twilio(struct e2e_env *env, struct e2e_proc *p,
     const char *const args[])
 {
-	char	 exe[PATH_MAX + 32], port_file[PATH_MAX];
-	char	*argv[64];
-	size_t	 n = 0, i;
+	const char *const fixed[] = { "--account-sid", E2E_TWILIO_SID,
+		"--auth-token", E2E_TWILIO_TOKEN, NULL };
 
-	snprintf(exe, sizeof(exe), "%s/tests/fakes/fake_twilio",
-	    e2e_builddir());
-	snprintf(port_file, sizeof(port_file), "%s/twilio.port", env->dir);
-	argv[n++] = exe;
-	argv[n++] = "--port-file";
-	argv[n++] = port_file;
-	argv[n++] = "--account-sid";
-	argv[n++] = E2E_TWILIO_SID;
-	argv[n++] = "--auth-token";
-	argv[n++] = E2E_TWILIO_TOKEN;
-	for (i = 0; args != NULL && args[i] != NULL; i++) {
-		if (n + 1 >= nitems(argv)) {
-			fprintf(stderr, "e2e: too many fake_twilio "
-			    "arguments\n");
-			return -1;
-		}
-		argv[n++] = (char *)args[i];
-	}
-	argv[n] = NULL;
-	return e2e_spawn(env, p, "twilio", argv, port_file);
+	return e2e_spawn_prog(env, p, "twilio", "fake_twilio", fixed, args);
 }
 
 /* Parameters in Twilio's signing order: by name, then by value. */
@@ -1113,22 +1431,4 @@ out:
 	free(v);
 	kvlist_free(&l);
 	return rc;
-}
-
-/* GET a fake's path as JSON. */
-json_t *
-e2e_fake_get(const struct e2e_proc *fake, const char *path)
-{
-	char	 url[PATH_MAX], *resp;
-	int	 status;
-	json_t	*j;
-
-	snprintf(url, sizeof(url), "%s%s", fake->url, path);
-	if (e2e_http("GET", url, NULL, NULL, &status, &resp) == -1)
-		return NULL;
-	if (status != 200)
-		fprintf(stderr, "e2e: GET %s: %d %s\n", url, status, resp);
-	j = status == 200 ? e2e_json_parse(resp) : NULL;
-	free(resp);
-	return j;
 }

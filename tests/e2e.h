@@ -153,11 +153,81 @@ int		 e2e_fake_control(const struct e2e_proc *, const char *form);
 /* GET /_number?to=...: the counter name of that number; -1 on failure. */
 long long	 e2e_fake_number(const struct e2e_proc *, const char *to,
 		    const char *name);
+/* GET path (with its query) from a fake, parsed; NULL on failure. */
+json_t		*e2e_fake_get(const struct e2e_proc *, const char *path);
 
 /* Call fn(arg) every 20 ms until it is true; 0, or -1 after timeout_ms. */
 int		 e2e_wait_until(bool (*fn)(void *), void *arg, int timeout_ms);
 /* Milliseconds of a monotonic clock. */
 long long	 e2e_now_ms(void);
+
+/* ---- what the end-to-end tests share ---------------------------------- */
+
+/* One test's world: its folder, the daemon and the fakes it started. */
+struct e2e_world {
+	struct e2e_env	*env;
+	struct e2e_proc	 d;		/* varseld */
+	struct e2e_proc	 fake;		/* the fake 46elks */
+	struct e2e_proc	 tw;		/* the fake Twilio */
+};
+
+/* A cmocka setup: a world with a fresh folder into *state; 0 or -1. */
+int		 e2e_setup(void **state);
+/* A cmocka teardown: stop what still runs, remove the folder; 0. */
+int		 e2e_teardown(void **state);
+/* A cmocka test in a world of its own (where cmocka.h is included). */
+#define E2E_TEST(f)	cmocka_unit_test_setup_teardown(f, e2e_setup, \
+			    e2e_teardown)
+/*
+ * SIGTERM the daemon and each fake that runs: 0 if every one exited 0
+ * (under ASan: no leaks and no errors on the way out), else -1 with the
+ * log's tail printed.
+ */
+int		 e2e_finish(struct e2e_world *);
+
+/* The n-th test number: +46701000000 and up (n below 9,000,000). */
+void		 e2e_phone(int n, char *buf, size_t len);
+/*
+ * POST /v1/contacts: e2e_phone(first) to e2e_phone(first + n - 1), named
+ * "E2E", Swedish, in group, 1000 a request; with voice they take calls
+ * too. 0, or -1 (printed) unless every one was upserted.
+ */
+int		 e2e_add_contacts(const struct e2e_proc *d, int first, int n,
+		    const char *group, bool voice);
+/*
+ * POST /v1/alerts with body: the alert's id if it was answered 202 with
+ * that many recipients, else -1 (printed).
+ */
+long long	 e2e_post_alert(const struct e2e_proc *d, const char *body,
+		    long long recipients);
+/*
+ * Poll GET /v1/alerts/ID until the count at path ("counts.delivered";
+ * "counts.sent+counts.delivered" adds) reaches want and, with done, the
+ * alert's state is done. The last answer (to free), or NULL after
+ * timeout_ms or when the daemon died, with the last answer and the logs'
+ * tails printed.
+ */
+json_t		*e2e_wait_alert(struct e2e_world *, long long id,
+		    const char *path, long long want, bool done,
+		    int timeout_ms);
+/*
+ * Every delivery of alert id (of state; NULL: any), all pages as one
+ * array; NULL on failure (printed).
+ */
+json_t		*e2e_deliveries(const struct e2e_proc *d, long long id,
+		    const char *state);
+/*
+ * Poll the counter name of fake until it reaches want; 0, or -1 after
+ * timeout_ms or when the daemon died (printed).
+ */
+int		 e2e_wait_fake(struct e2e_world *, const struct e2e_proc *fake,
+		    const char *name, long long want, int timeout_ms);
+/*
+ * GET /_received?to=... of a fake: what it accepted for to, oldest
+ * first; NULL on failure (printed).
+ */
+json_t		*e2e_fake_received(const struct e2e_proc *fake,
+		    const char *to);
 
 /* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
 
@@ -199,7 +269,5 @@ int		 e2e_spawn_twilio(struct e2e_env *, struct e2e_proc *,
  */
 int		 e2e_twilio_sign(const char *token, const char *url,
 		    const char *form, char *out, size_t len);
-/* GET path (with its query) from a fake, parsed; NULL on failure. */
-json_t		*e2e_fake_get(const struct e2e_proc *, const char *path);
 
 #endif

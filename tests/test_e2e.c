@@ -27,62 +27,19 @@
 #define WAIT_MS		30000
 #define HMAC_SECRET	"e2e-shared-hmac-secret-0123456789"
 
-/* One test's world: its folder, the fake and the daemon. */
-struct t {
-	struct e2e_env	*env;
-	struct e2e_proc	 fake;
-	struct e2e_proc	 d;
-};
-
-/* What a wait for an alert looks for. */
-struct alert_wait {
-	struct t	*t;
-	long long	 id;
-	long long	 delivered;	/* at least this many delivered */
-	long long	 final;		/* sent + delivered + failed */
-	json_t		*last;		/* the last answer seen */
-	bool		 dead;		/* the daemon died meanwhile */
-};
-
-/* A fresh folder per test. */
-static int
-setup(void **state)
-{
-	struct t	*t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return -1;
-	if ((t->env = e2e_env_new()) == NULL) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-/* Stop both processes and remove the folder, also after a failure. */
-static int
-teardown(void **state)
-{
-	struct t	*t = *state;
-
-	e2e_env_free(t->env);
-	free(t);
-	return 0;
-}
-
 /* Start the fake with args, write the config and start the daemon. */
 static void
-start(struct t *t, const char *const fake_args[], struct e2e_conf *c)
+start(struct e2e_world *w, const char *const fake_args[],
+    struct e2e_conf *c)
 {
 	struct e2e_conf	 def = { 0 };
 
 	if (c == NULL)
 		c = &def;
-	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
-	c->fake_port = t->fake.port;
-	assert_int_equal(e2e_env_config(t->env, c), 0);
-	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, fake_args), 0);
+	c->fake_port = w->fake.port;
+	assert_int_equal(e2e_env_config(w->env, c), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
 }
 
 /*
@@ -90,164 +47,73 @@ start(struct t *t, const char *const fake_args[], struct e2e_conf *c)
  * also means no leaks and no errors on the way out.
  */
 static void
-finish(struct t *t)
+finish(struct e2e_world *w)
 {
-	int	rc;
-
-	if ((rc = e2e_stop(&t->d, 10000)) != 0) {
-		e2e_log_tail(&t->d, 4000);
-		fail_msg("varseld exited with %d after SIGTERM", rc);
-	}
-	if ((rc = e2e_stop(&t->fake, 10000)) != 0) {
-		e2e_log_tail(&t->fake, 4000);
-		fail_msg("the fake exited with %d after SIGTERM", rc);
-	}
+	assert_int_equal(e2e_finish(w), 0);
 }
 
-/* The n-th test number: +46701000000 and up. */
+/* POST /v1/contacts: numbers [first, first + n) into group. */
 static void
-phone(int n, char *buf, size_t len)
+add_contacts(struct e2e_world *w, int first, int n, const char *group)
 {
-	snprintf(buf, len, "+46701%06d", n);
-}
-
-/* POST /v1/contacts: numbers [first, first + n) into group, in batches. */
-static void
-add_contacts(struct t *t, int first, int n, const char *group)
-{
-	int	done = 0;
-
-	while (done < n) {
-		int	 batch = n - done > 1000 ? 1000 : n - done, i, status;
-		json_t	*arr = json_array(), *body, *res;
-		char	*text, num[32];
-
-		for (i = 0; i < batch; i++) {
-			phone(first + done + i, num, sizeof(num));
-			json_array_append_new(arr, json_pack("{ss ss s[s]}",
-			    "phone", num, "name", "E2E", "groups", group));
-		}
-		body = json_pack("{so}", "contacts", arr);
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/contacts", text,
-		    &status);
-		free(text);
-		assert_int_equal(status, 200);
-		assert_int_equal(e2e_json_int(res, "upserted"), batch);
-		assert_int_equal(json_array_size(json_object_get(res,
-		    "rejected")), 0);
-		json_decref(res);
-		done += batch;
-	}
+	assert_int_equal(e2e_add_contacts(&w->d, first, n, group, false), 0);
 }
 
 /* POST /v1/alerts with a free-text message to a group; its id. */
 static long long
-post_group_alert(struct t *t, const char *source_ref, long long recipients)
+post_group_alert(struct e2e_world *w, const char *source_ref,
+    long long recipients)
 {
 	char		 body[512];
-	int		 status;
-	json_t		*res;
 	long long	 id;
 
 	snprintf(body, sizeof(body), "{\"source_ref\": \"%s\", "
 	    "\"message\": \"Nattvandring i kväll: samling vid stationen "
 	    "kl 21.\", \"audience\": {\"groups\": [\"" GROUP "\"]}}",
 	    source_ref);
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
-	assert_int_equal(status, 202);
-	assert_int_equal(e2e_json_int(res, "recipients"), recipients);
-	id = e2e_json_int(res, "id");
+	id = e2e_post_alert(&w->d, body, recipients);
 	assert_true(id > 0);
-	json_decref(res);
 	return id;
 }
 
-/* Is the alert done with enough deliveries in their final states? */
-static bool
-alert_settled(void *arg)
-{
-	struct alert_wait	*w = arg;
-	char			 path[64];
-	const char		*state;
-	int			 status;
-	json_t			*res;
-
-	if (!e2e_alive(&w->t->d)) {
-		w->dead = true;
-		return true;
-	}
-	snprintf(path, sizeof(path), "/v1/alerts/%lld", w->id);
-	res = e2e_api(&w->t->d, E2E_TOKEN, "GET", path, NULL, &status);
-	if (status != 200) {
-		json_decref(res);
-		return false;
-	}
-	json_decref(w->last);
-	w->last = res;
-	state = e2e_json_str(res, "state");
-	return state != NULL && strcmp(state, "done") == 0 &&
-	    e2e_json_int(res, "counts.delivered") >= w->delivered &&
-	    e2e_json_int(res, "counts.sent") +
-	    e2e_json_int(res, "counts.delivered") +
-	    e2e_json_int(res, "counts.failed") >= w->final;
-}
-
-/* Wait for the alert to settle; returns its last GET answer (owned). */
+/*
+ * Wait for the alert to be done with at least delivered deliveries
+ * delivered and final in a final state (sent, delivered or failed); its
+ * last GET answer (owned). Neither count goes down, so waiting for one
+ * and then the other finds both.
+ */
 static json_t *
-wait_alert(struct t *t, long long id, long long delivered, long long final)
+wait_alert(struct e2e_world *w, long long id, long long delivered,
+    long long final)
 {
-	struct alert_wait	w = { t, id, delivered, final, NULL, false };
+	json_t	*res;
 
-	if (e2e_wait_until(alert_settled, &w, WAIT_MS) == -1 || w.dead) {
-		char	*s = json_dumps(w.last, JSON_COMPACT);
-
-		fprintf(stderr, "alert %lld did not settle: %s\n", id,
-		    s ? s : "(no answer)");
-		free(s);
-		if (!w.dead)
-			e2e_log_tail(&t->d, 2000);
-		json_decref(w.last);
-		fail_msg("alert %lld: %s", id, w.dead ? "varseld died" :
-		    "not done in time");
-	}
-	return w.last;
+	res = e2e_wait_alert(w, id, "counts.delivered", delivered, true,
+	    WAIT_MS);
+	assert_non_null(res);
+	json_decref(res);
+	res = e2e_wait_alert(w, id, "counts.sent+counts.delivered+"
+	    "counts.failed", final, true, WAIT_MS);
+	assert_non_null(res);
+	return res;
 }
 
 /* Every delivery of an alert (state may be NULL), as one array. */
 static json_t *
-deliveries(struct t *t, long long id, const char *state)
+deliveries(struct e2e_world *w, long long id, const char *state)
 {
-	json_t		*all = json_array(), *res, *arr;
-	long long	 after = 0;
-	char		 path[128];
-	int		 status;
+	json_t	*all = e2e_deliveries(&w->d, id, state);
 
-	for (;;) {
-		snprintf(path, sizeof(path),
-		    "/v1/alerts/%lld/deliveries?limit=1000&after=%lld%s%s",
-		    id, after, state ? "&state=" : "", state ? state : "");
-		res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
-		assert_int_equal(status, 200);
-		arr = json_is_array(res) ? res :
-		    json_object_get(res, "deliveries");
-		assert_true(json_is_array(arr));
-		json_array_extend(all, arr);
-		after = e2e_json_int(res, "next");
-		json_decref(res);
-		if (after == LLONG_MIN)
-			break;
-	}
+	assert_non_null(all);
 	return all;
 }
 
 /* A JSON answer, serialized with sorted keys for comparison (owned). */
 static char *
-snapshot(struct t *t, const char *path)
+snapshot(struct e2e_world *w, const char *path)
 {
 	int	 status;
-	json_t	*res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	json_t	*res = e2e_api(&w->d, E2E_TOKEN, "GET", path, NULL, &status);
 	char	*s;
 
 	assert_int_equal(status, 200);
@@ -261,69 +127,61 @@ snapshot(struct t *t, const char *path)
 static void
 test_group_alert_delivered(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*res, *got;
-	char		 num[32], url[256], prefix[128], *body, *enc;
-	int		 status;
+	char		 num[32], prefix[128];
 	long long	 id;
 
-	start(t, NULL, NULL);
-	add_contacts(t, 0, 200, GROUP);
-	id = post_group_alert(t, "e2e-group-200", 200);
-	res = wait_alert(t, id, 200, 200);
+	start(w, NULL, NULL);
+	add_contacts(w, 0, 200, GROUP);
+	id = post_group_alert(w, "e2e-group-200", 200);
+	res = wait_alert(w, id, 200, 200);
 	assert_int_equal(e2e_json_int(res, "counts.delivered"), 200);
 	assert_int_equal(e2e_json_int(res, "counts.failed"), 0);
 	assert_int_equal(e2e_json_int(res, "recipients"), 200);
 	json_decref(res);
 
-	assert_int_equal(e2e_fake_stat(&t->fake, "unique_to"), 200);
-	assert_int_equal(e2e_fake_stat(&t->fake, "accepted"), 200);
-	assert_int_equal(e2e_fake_stat(&t->fake, "duplicates"), 0);
+	assert_int_equal(e2e_fake_stat(&w->fake, "unique_to"), 200);
+	assert_int_equal(e2e_fake_stat(&w->fake, "accepted"), 200);
+	assert_int_equal(e2e_fake_stat(&w->fake, "duplicates"), 0);
 
 	/* What the provider got: our sender, the text, our callback. */
-	phone(123, num, sizeof(num));
-	enc = url_encode(num);
-	snprintf(url, sizeof(url), "%s/_received?to=%s", t->fake.url, enc);
-	free(enc);
-	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, &body), 0);
-	assert_int_equal(status, 200);
-	got = e2e_json_parse(body);
-	free(body);
+	e2e_phone(123, num, sizeof(num));
+	assert_non_null(got = e2e_fake_received(&w->fake, num));
 	assert_int_equal(json_array_size(got), 1);
 	assert_string_equal(e2e_json_str(got, "0.from"), "Nykvarn");
 	assert_string_equal(e2e_json_str(got, "0.message"),
 	    "Nattvandring i kväll: samling vid stationen kl 21.");
-	snprintf(prefix, sizeof(prefix), "%s/hooks/elks/status",
-	    t->d.url);
+	snprintf(prefix, sizeof(prefix), "%s/hooks/elks/status", w->d.url);
 	assert_non_null(e2e_json_str(got, "0.whendelivered"));
 	assert_memory_equal(e2e_json_str(got, "0.whendelivered"), prefix,
 	    strlen(prefix));
 	assert_non_null(strstr(e2e_json_str(got, "0.whendelivered"),
 	    "s=" E2E_CALLBACK_SECRET));
 	json_decref(got);
-	finish(t);
+	finish(w);
 }
 
 /* 2. A burst of 503s is retried until everyone has the message. */
 static void
 test_tempfail_burst_retried(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*args[] = { "--fail-first", "50", NULL };
 	json_t		*res, *list, *d;
 	size_t		 i;
 	int		 retried = 0;
 	long long	 id;
 
-	start(t, args, NULL);
-	add_contacts(t, 0, 100, GROUP);
-	id = post_group_alert(t, "e2e-burst", 100);
-	res = wait_alert(t, id, 100, 100);
+	start(w, args, NULL);
+	add_contacts(w, 0, 100, GROUP);
+	id = post_group_alert(w, "e2e-burst", 100);
+	res = wait_alert(w, id, 100, 100);
 	assert_int_equal(e2e_json_int(res, "counts.delivered"), 100);
 	assert_int_equal(e2e_json_int(res, "counts.failed"), 0);
 	json_decref(res);
 
-	list = deliveries(t, id, NULL);
+	list = deliveries(w, id, NULL);
 	assert_int_equal(json_array_size(list), 100);
 	json_array_foreach(list, i, d) {
 		long long	a = e2e_json_int(d, "attempts");
@@ -335,33 +193,33 @@ test_tempfail_burst_retried(void **state)
 	json_decref(list);
 	assert_true(retried > 0);
 
-	assert_int_equal(e2e_fake_stat(&t->fake, "tempfailed"), 50);
-	assert_int_equal(e2e_fake_stat(&t->fake, "unique_to"), 100);
-	assert_int_equal(e2e_fake_stat(&t->fake, "accepted"), 100);
-	assert_int_equal(e2e_fake_stat(&t->fake, "duplicates"), 0);
-	finish(t);
+	assert_int_equal(e2e_fake_stat(&w->fake, "tempfailed"), 50);
+	assert_int_equal(e2e_fake_stat(&w->fake, "unique_to"), 100);
+	assert_int_equal(e2e_fake_stat(&w->fake, "accepted"), 100);
+	assert_int_equal(e2e_fake_stat(&w->fake, "duplicates"), 0);
+	finish(w);
 }
 
 /* 3. A number the provider refuses fails at once with its reason. */
 static void
 test_permanent_reject_not_retried(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*args[] = { "--reject-suffix", "7", NULL };
 	json_t		*res, *list, *d;
 	const char	*ph, *err;
 	size_t		 i;
 	long long	 id;
 
-	start(t, args, NULL);
-	add_contacts(t, 0, 100, GROUP);		/* 10 of them end in 7 */
-	id = post_group_alert(t, "e2e-reject", 100);
-	res = wait_alert(t, id, 90, 100);
+	start(w, args, NULL);
+	add_contacts(w, 0, 100, GROUP);		/* 10 of them end in 7 */
+	id = post_group_alert(w, "e2e-reject", 100);
+	res = wait_alert(w, id, 90, 100);
 	assert_int_equal(e2e_json_int(res, "counts.delivered"), 90);
 	assert_int_equal(e2e_json_int(res, "counts.failed"), 10);
 	json_decref(res);
 
-	list = deliveries(t, id, "failed");
+	list = deliveries(w, id, "failed");
 	assert_int_equal(json_array_size(list), 10);
 	json_array_foreach(list, i, d) {
 		ph = e2e_json_str(d, "phone");
@@ -371,11 +229,11 @@ test_permanent_reject_not_retried(void **state)
 		assert_non_null(err);
 		assert_non_null(strstr(err, "Invalid to number"));
 		assert_int_equal(e2e_json_int(d, "attempts"), 1);
-		assert_int_equal(e2e_fake_number(&t->fake, ph, "requests"), 1);
+		assert_int_equal(e2e_fake_number(&w->fake, ph, "requests"), 1);
 	}
 	json_decref(list);
 
-	list = deliveries(t, id, "delivered");
+	list = deliveries(w, id, "delivered");
 	assert_int_equal(json_array_size(list), 90);
 	json_array_foreach(list, i, d) {
 		ph = e2e_json_str(d, "phone");
@@ -383,21 +241,10 @@ test_permanent_reject_not_retried(void **state)
 	}
 	json_decref(list);
 
-	assert_int_equal(e2e_fake_stat(&t->fake, "rejected"), 10);
-	assert_int_equal(e2e_fake_stat(&t->fake, "accepted"), 90);
-	assert_int_equal(e2e_fake_stat(&t->fake, "requests"), 100);
-	finish(t);
-}
-
-/* Has the fake accepted at least some hundreds? */
-static bool
-fake_accepted_some(void *arg)
-{
-	struct t	*t = arg;
-
-	if (!e2e_alive(&t->d))
-		return true;	/* and the test fails on the kill */
-	return e2e_fake_stat(&t->fake, "accepted") >= 300;
+	assert_int_equal(e2e_fake_stat(&w->fake, "rejected"), 10);
+	assert_int_equal(e2e_fake_stat(&w->fake, "accepted"), 90);
+	assert_int_equal(e2e_fake_stat(&w->fake, "requests"), 100);
+	finish(w);
 }
 
 /*
@@ -434,31 +281,32 @@ hold_port(int port)
 static void
 test_sigkill_restart_loses_nothing(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*args[] = { "--latency-ms", "20", NULL };
 	json_t		*res;
 	long long	 id, at_kill, in_doubt, after;
 	int		 old_port, held;
 
-	start(t, args, NULL);
-	add_contacts(t, 0, 5000, GROUP);
-	id = post_group_alert(t, "e2e-sigkill", 5000);
-	assert_int_equal(e2e_wait_until(fake_accepted_some, t, WAIT_MS), 0);
-	assert_int_equal(e2e_kill(&t->d, SIGKILL), 0);
-	assert_int_equal(e2e_wait_exit(&t->d, 5000), 128 + SIGKILL);
-	at_kill = e2e_fake_stat(&t->fake, "accepted");
+	start(w, args, NULL);
+	add_contacts(w, 0, 5000, GROUP);
+	id = post_group_alert(w, "e2e-sigkill", 5000);
+	assert_int_equal(e2e_wait_fake(w, &w->fake, "accepted", 300, WAIT_MS),
+	    0);
+	assert_int_equal(e2e_kill(&w->d, SIGKILL), 0);
+	assert_int_equal(e2e_wait_exit(&w->d, 5000), 128 + SIGKILL);
+	at_kill = e2e_fake_stat(&w->fake, "accepted");
 	assert_true(at_kill >= 300);
 	assert_true(at_kill < 5000);	/* or the kill proved nothing */
 	/* With 20 ms answers the connection limit is what holds it back. */
-	assert_true(e2e_fake_stat(&t->fake, "max_concurrent") > 1);
-	assert_true(e2e_fake_stat(&t->fake, "max_concurrent") <= 32);
+	assert_true(e2e_fake_stat(&w->fake, "max_concurrent") > 1);
+	assert_true(e2e_fake_stat(&w->fake, "max_concurrent") <= 32);
 
-	old_port = t->d.port;
+	old_port = w->d.port;
 	assert_true((held = hold_port(old_port)) != -1);
-	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
 	close(held);
-	assert_int_not_equal(t->d.port, old_port);
-	res = wait_alert(t, id, 0, 5000);
+	assert_int_not_equal(w->d.port, old_port);
+	res = wait_alert(w, id, 0, 5000);
 	assert_string_equal(e2e_json_str(res, "state"), "done");
 	assert_int_equal(e2e_json_int(res, "recipients"), 5000);
 	assert_int_equal(e2e_json_int(res, "counts.failed"), 0);
@@ -469,20 +317,20 @@ test_sigkill_restart_loses_nothing(void **state)
 	json_decref(res);
 
 	/* Everyone got at least one SMS; every extra one was in doubt. */
-	assert_int_equal(e2e_fake_stat(&t->fake, "unique_to"), 5000);
-	assert_true(e2e_fake_stat(&t->fake, "duplicates") <= in_doubt);
+	assert_int_equal(e2e_fake_stat(&w->fake, "unique_to"), 5000);
+	assert_true(e2e_fake_stat(&w->fake, "duplicates") <= in_doubt);
 
 	/*
 	 * Each SMS sent after the restart is reported delivered: its report
 	 * went to the new port. (Reports of what went before the kill go
 	 * to the old one and are lost, as with a real provider.)
 	 */
-	after = e2e_fake_stat(&t->fake, "accepted") - at_kill;
+	after = e2e_fake_stat(&w->fake, "accepted") - at_kill;
 	assert_true(after > 0);
-	res = wait_alert(t, id, after, 5000);
+	res = wait_alert(w, id, after, 5000);
 	assert_true(e2e_json_int(res, "counts.delivered") >= after);
 	json_decref(res);
-	finish(t);
+	finish(w);
 }
 
 /* A request that must be refused, and how. */
@@ -577,7 +425,7 @@ static const struct bad_case bad_cases[] = {
 
 /* Send one bad request and check the answer; the answer's JSON (owned). */
 static void
-check_bad(struct t *t, const struct bad_case *c)
+check_bad(struct e2e_world *w, const struct bad_case *c)
 {
 	char		 url[256], auth[128], ctype[128], *resp;
 	const char	*h[4], *code, *field, *msg;
@@ -585,7 +433,7 @@ check_bad(struct t *t, const struct bad_case *c)
 	int		 status;
 	json_t		*res;
 
-	snprintf(url, sizeof(url), "%s%s", t->d.url, c->path);
+	snprintf(url, sizeof(url), "%s%s", w->d.url, c->path);
 	if (c->token != NULL) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 		    c->token);
@@ -631,7 +479,7 @@ check_bad(struct t *t, const struct bad_case *c)
 static void
 test_bad_input_refused(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	char		*alerts_before, *groups_before, *after, *big, *resp;
 	char		 url[256], ref[128];
 	const char	*form_h[] = { "Content-Type: "
@@ -641,20 +489,20 @@ test_bad_input_refused(void **state)
 	size_t		 i, len;
 	int		 status;
 
-	start(t, NULL, NULL);
-	add_contacts(t, 0, 3, GROUP);
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", BASE_ALERT,
+	start(w, NULL, NULL);
+	add_contacts(w, 0, 3, GROUP);
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts", BASE_ALERT,
 	    &status);
 	assert_int_equal(status, 202);
 	id = e2e_json_int(res, "id");
 	json_decref(res);
-	json_decref(wait_alert(t, id, 3, 3));
+	json_decref(wait_alert(w, id, 3, 3));
 
-	alerts_before = snapshot(t, "/v1/alerts");
-	groups_before = snapshot(t, "/v1/groups");
+	alerts_before = snapshot(w, "/v1/alerts");
+	groups_before = snapshot(w, "/v1/groups");
 
 	for (i = 0; i < nitems(bad_cases); i++)
-		check_bad(t, &bad_cases[i]);
+		check_bad(w, &bad_cases[i]);
 
 	/* One byte over max_body_bytes (API.md default: 1 MiB). */
 	len = 1048576 + 1;
@@ -667,18 +515,18 @@ test_bad_input_refused(void **state)
 		struct bad_case	c = { "body too large", "POST", "/v1/alerts",
 		    E2E_TOKEN, NULL, big, 413, "too_large", NULL, NULL };
 
-		check_bad(t, &c);
+		check_bad(w, &c);
 	}
 	free(big);
 
 	/* Idempotency: the same body again, then another body. */
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", BASE_ALERT,
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts", BASE_ALERT,
 	    &status);
 	assert_int_equal(status, 200);
 	assert_int_equal(e2e_json_int(res, "id"), id);
 	assert_true(json_is_true(json_object_get(res, "duplicate")));
 	json_decref(res);
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts",
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts",
 	    "{\"source_ref\": \"e2e-base\", \"message\": \"Ett annat "
 	    "meddelande.\", \"audience\": {\"groups\": [\"" GROUP "\"]}}",
 	    &status);
@@ -687,29 +535,29 @@ test_bad_input_refused(void **state)
 	json_decref(res);
 
 	/* Delivery reports: a wrong secret is refused and changes nothing. */
-	list = deliveries(t, id, NULL);
+	list = deliveries(w, id, NULL);
 	assert_int_equal(json_array_size(list), 3);
 	assert_string_equal(e2e_json_str(list, "0.state"), "delivered");
 	assert_non_null(e2e_json_str(list, "0.provider_ref"));
 	snprintf(ref, sizeof(ref), "id=%s&status=failed",
 	    e2e_json_str(list, "0.provider_ref"));
 	json_decref(list);
-	snprintf(url, sizeof(url), "%s/hooks/elks/status?s=wrong", t->d.url);
+	snprintf(url, sizeof(url), "%s/hooks/elks/status?s=wrong", w->d.url);
 	assert_int_equal(e2e_http("POST", url, form_h, ref, &status, &resp),
 	    0);
 	free(resp);
 	assert_int_equal(status, 403);
-	snprintf(url, sizeof(url), "%s/hooks/elks/status", t->d.url);
+	snprintf(url, sizeof(url), "%s/hooks/elks/status", w->d.url);
 	assert_int_equal(e2e_http("POST", url, form_h, ref, &status, &resp),
 	    0);
 	free(resp);
 	assert_int_equal(status, 403);
-	list = deliveries(t, id, "delivered");
+	list = deliveries(w, id, "delivered");
 	assert_int_equal(json_array_size(list), 3);
 	json_decref(list);
 
 	/* A report for an id nobody knows: 200, so the provider stops. */
-	snprintf(url, sizeof(url), "%s/hooks/elks/status?s=%s", t->d.url,
+	snprintf(url, sizeof(url), "%s/hooks/elks/status?s=%s", w->d.url,
 	    E2E_CALLBACK_SECRET);
 	assert_int_equal(e2e_http("POST", url, form_h,
 	    "id=s0000000000000000000000000000dead&status=delivered&"
@@ -718,7 +566,7 @@ test_bad_input_refused(void **state)
 	assert_int_equal(status, 200);
 
 	/* Health is open and fine. */
-	snprintf(url, sizeof(url), "%s/healthz", t->d.url);
+	snprintf(url, sizeof(url), "%s/healthz", w->d.url);
 	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, &resp), 0);
 	assert_int_equal(status, 200);
 	res = e2e_json_parse(resp);
@@ -727,28 +575,28 @@ test_bad_input_refused(void **state)
 	json_decref(res);
 
 	/* Nothing of the above changed an alert or a group. */
-	after = snapshot(t, "/v1/alerts");
+	after = snapshot(w, "/v1/alerts");
 	assert_string_equal(after, alerts_before);
 	free(after);
-	after = snapshot(t, "/v1/groups");
+	after = snapshot(w, "/v1/groups");
 	assert_string_equal(after, groups_before);
 	free(after);
 	free(alerts_before);
 	free(groups_before);
-	assert_int_equal(e2e_fake_stat(&t->fake, "requests"), 3);
-	finish(t);
+	assert_int_equal(e2e_fake_stat(&w->fake, "requests"), 3);
+	finish(w);
 }
 
 /* POST a signed alert; the status. ts NULL: no timestamp header. */
 static int
-post_signed(struct t *t, const char *body, const char *ts, const char *sig)
+post_signed(struct e2e_world *w, const char *body, const char *ts, const char *sig)
 {
 	char		 url[128], tsh[64], sigh[128], *resp;
 	const char	*h[5];
 	size_t		 n = 0;
 	int		 status;
 
-	snprintf(url, sizeof(url), "%s/v1/alerts", t->d.url);
+	snprintf(url, sizeof(url), "%s/v1/alerts", w->d.url);
 	h[n++] = "Authorization: Bearer " E2E_TOKEN_SIGNED;
 	h[n++] = "Content-Type: application/json";
 	if (ts != NULL) {
@@ -778,7 +626,7 @@ post_signed(struct t *t, const char *body, const char *ts, const char *sig)
 static void
 test_hmac_client(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	struct e2e_conf	 c = { .hmac_secret = HMAC_SECRET };
 	const char	*body = "{\"source_ref\": \"e2e-signed\", \"message\": "
 			    "\"Signerat prov.\", \"audience\": {\"contacts\": "
@@ -787,34 +635,34 @@ test_hmac_client(void **state)
 	json_t		*res;
 	int		 status;
 
-	start(t, NULL, &c);
+	start(w, NULL, &c);
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	snprintf(stale, sizeof(stale), "%lld", (long long)time(NULL) - 3600);
 
 	/* No signature at all, a timestamp alone, a signature alone. */
-	assert_int_equal(post_signed(t, body, NULL, NULL), 401);
-	assert_int_equal(post_signed(t, body, now, NULL), 401);
+	assert_int_equal(post_signed(w, body, NULL, NULL), 401);
+	assert_int_equal(post_signed(w, body, now, NULL), 401);
 	e2e_sign(HMAC_SECRET, now, body, sig, sizeof(sig));
-	assert_int_equal(post_signed(t, body, NULL, sig), 401);
+	assert_int_equal(post_signed(w, body, NULL, sig), 401);
 	/* Wrong secret; right secret over another body. */
 	e2e_sign("not-the-secret", now, body, other, sizeof(other));
-	assert_int_equal(post_signed(t, body, now, other), 401);
+	assert_int_equal(post_signed(w, body, now, other), 401);
 	e2e_sign(HMAC_SECRET, now, "{}", other, sizeof(other));
-	assert_int_equal(post_signed(t, body, now, other), 401);
+	assert_int_equal(post_signed(w, body, now, other), 401);
 	/* Correctly signed, but an hour old. */
 	e2e_sign(HMAC_SECRET, stale, body, other, sizeof(other));
-	assert_int_equal(post_signed(t, body, stale, other), 401);
+	assert_int_equal(post_signed(w, body, stale, other), 401);
 	/* The one that is right. */
-	assert_int_equal(post_signed(t, body, now, sig), 202);
+	assert_int_equal(post_signed(w, body, now, sig), 202);
 
 	/* Nothing but the signed one was taken. */
-	res = e2e_api(&t->d, E2E_TOKEN, "GET", "/v1/alerts", NULL, &status);
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", "/v1/alerts", NULL, &status);
 	assert_int_equal(status, 200);
 	assert_int_equal(json_array_size(json_object_get(res, "alerts")), 1);
 	assert_string_equal(e2e_json_str(res, "alerts.0.source_ref"),
 	    "e2e-signed");
 	json_decref(res);
-	finish(t);
+	finish(w);
 }
 
 /* Run every scenario, each in its own folder. */
@@ -822,18 +670,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_group_alert_delivered,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tempfail_burst_retried,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_permanent_reject_not_retried, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_sigkill_restart_loses_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_input_refused,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hmac_client, setup,
-		    teardown),
+		E2E_TEST(test_group_alert_delivered),
+		E2E_TEST(test_tempfail_burst_retried),
+		E2E_TEST(test_permanent_reject_not_retried),
+		E2E_TEST(test_sigkill_restart_loses_nothing),
+		E2E_TEST(test_bad_input_refused),
+		E2E_TEST(test_hmac_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,73 +26,18 @@
 #define FAST_DISPATCH	"retry_base_ms = 50\nretry_max_ms = 200\n" \
 			"max_attempts = 6"
 
-/* One test's world: its folder, the fakes and the daemon. */
-struct t {
-	struct e2e_env	*env;
-	struct e2e_proc	 tw;		/* the fake Twilio */
-	struct e2e_proc	 elks;		/* the fake 46elks, if started */
-	struct e2e_proc	 d;
-};
-
-/* What a wait on an alert looks for. */
-struct alert_wait {
-	struct t	*t;
-	long long	 id;
-	const char	*path;		/* the count ("counts.delivered") */
-	long long	 want;		/* at least this */
-	bool		 done;		/* and the alert's state is done */
-	json_t		*last;		/* the last answer seen */
-	bool		 dead;		/* the daemon died meanwhile */
-};
-
-/* What a wait on a fake's counter looks for. */
-struct fake_wait {
-	struct t	*t;
-	struct e2e_proc	*fake;
-	const char	*name;
-	long long	 want;
-	long long	 last;
-};
-
-/* A fresh folder per test. */
-static int
-setup(void **state)
-{
-	struct t	*t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return -1;
-	if ((t->env = e2e_env_new()) == NULL) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-/* Stop every process and remove the folder, also after a failure. */
-static int
-teardown(void **state)
-{
-	struct t	*t = *state;
-
-	e2e_env_free(t->env);
-	free(t);
-	return 0;
-}
-
 /* Start the fake Twilio with args (NULL-ended, may be NULL). */
 static void
-start_twilio(struct t *t, const char *const args[])
+start_twilio(struct e2e_world *w, const char *const args[])
 {
-	assert_int_equal(e2e_spawn_twilio(t->env, &t->tw, args), 0);
+	assert_int_equal(e2e_spawn_twilio(w->env, &w->tw, args), 0);
 }
 
-/* The Twilio section "tw" at the fake, priority 1; more may be NULL. */
+/* The Twilio section "tw" at the fake, priority 1. */
 static char *
-twilio_only(struct t *t, double rate, int max_connections)
+twilio_only(struct e2e_world *w, double rate, int max_connections)
 {
-	char	*s = e2e_twilio_section("tw", t->tw.port, 1, rate,
+	char	*s = e2e_twilio_section("tw", w->tw.port, 1, rate,
 		    max_connections, NULL);
 
 	assert_non_null(s);
@@ -101,202 +46,60 @@ twilio_only(struct t *t, double rate, int max_connections)
 
 /* Write the config with providers (taken) and start the daemon. */
 static void
-start_daemon(struct t *t, char *providers, const char *dispatch)
+start_daemon(struct e2e_world *w, char *providers, const char *dispatch)
 {
 	struct e2e_conf	c = { 0 };
 
 	c.dispatch = dispatch != NULL ? dispatch : FAST_DISPATCH;
-	assert_int_equal(e2e_env_config_providers(t->env, &c, providers), 0);
+	assert_int_equal(e2e_env_config_providers(w->env, &c, providers), 0);
 	free(providers);
-	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
 }
 
-/* Stop a child that runs; it must exit 0 (under ASan: no leaks). */
+/* n contacts from number first into group (voice: calls too). */
 static void
-stop(struct e2e_proc *p)
+add_contacts(struct e2e_world *w, int first, int n, const char *group,
+    bool voice)
 {
-	int	rc;
-
-	if (p->pid == 0)
-		return;
-	if ((rc = e2e_stop(p, 10000)) != 0) {
-		e2e_log_tail(p, 4000);
-		fail_msg("%s exited with %d after SIGTERM", p->name, rc);
-	}
+	assert_int_equal(e2e_add_contacts(&w->d, first, n, group, voice), 0);
 }
 
-/* SIGTERM ends the daemon and the fakes cleanly. */
-static void
-finish(struct t *t)
-{
-	stop(&t->d);
-	stop(&t->tw);
-	stop(&t->elks);
-}
-
-/* The n-th test number: +46701000000 and up. */
-static void
-phone(int n, char *buf, size_t len)
-{
-	snprintf(buf, len, "+46701%06d", n);
-}
-
-/*
- * POST /v1/contacts: numbers [first, first + n) into group, in batches;
- * with voice, the contacts take calls too.
- */
-static void
-add_contacts(struct t *t, int first, int n, const char *group, bool voice)
-{
-	int	done = 0;
-
-	while (done < n) {
-		int	 batch = n - done > 1000 ? 1000 : n - done, i, status;
-		json_t	*arr = json_array(), *body, *res;
-		char	*text, num[32];
-
-		for (i = 0; i < batch; i++) {
-			phone(first + done + i, num, sizeof(num));
-			json_array_append_new(arr, voice ?
-			    json_pack("{ss ss ss s[s] s[ss]}", "phone", num,
-			    "name", "E2E", "lang", "sv", "groups", group,
-			    "channels", "sms", "voice") :
-			    json_pack("{ss ss ss s[s]}", "phone", num,
-			    "name", "E2E", "lang", "sv", "groups", group));
-		}
-		body = json_pack("{so}", "contacts", arr);
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/contacts", text,
-		    &status);
-		free(text);
-		assert_int_equal(status, 200);
-		assert_int_equal(e2e_json_int(res, "upserted"), batch);
-		json_decref(res);
-		done += batch;
-	}
-}
-
-/* POST /v1/alerts with body; its id, after checking the recipients. */
+/* POST /v1/alerts with body for recipients; its id. */
 static long long
-post_alert(struct t *t, const char *body, long long recipients)
+post_alert(struct e2e_world *w, const char *body, long long recipients)
 {
-	int		 status;
-	json_t		*res;
-	long long	 id;
-	char		*s;
+	long long	id = e2e_post_alert(&w->d, body, recipients);
 
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
-	if (status != 202) {
-		s = json_dumps(res, JSON_COMPACT);
-		print_error("POST /v1/alerts answered %d: %s\n", status,
-		    s ? s : "(no JSON)");
-		free(s);
-		json_decref(res);
-		fail();
-	}
-	assert_int_equal(e2e_json_int(res, "recipients"), recipients);
-	id = e2e_json_int(res, "id");
 	assert_true(id > 0);
-	json_decref(res);
 	return id;
-}
-
-/* Does the alert's count reach the wait's number (and is it done)? */
-static bool
-alert_reached(void *arg)
-{
-	struct alert_wait	*w = arg;
-	char			 path[64];
-	const char		*state;
-	int			 status;
-	json_t			*res;
-
-	if (!e2e_alive(&w->t->d)) {
-		w->dead = true;
-		return true;
-	}
-	snprintf(path, sizeof(path), "/v1/alerts/%lld", w->id);
-	res = e2e_api(&w->t->d, E2E_TOKEN, "GET", path, NULL, &status);
-	if (status != 200) {
-		json_decref(res);
-		return false;
-	}
-	json_decref(w->last);
-	w->last = res;
-	state = e2e_json_str(res, "state");
-	return e2e_json_int(res, w->path) >= w->want && (!w->done ||
-	    (state != NULL && strcmp(state, "done") == 0));
 }
 
 /* Wait until the alert's count at path reaches want; its last answer. */
 static json_t *
-wait_alert(struct t *t, long long id, const char *path, long long want,
-    bool done, int timeout_ms)
+wait_alert(struct e2e_world *w, long long id, const char *path,
+    long long want, bool done, int timeout_ms)
 {
-	struct alert_wait	w = { t, id, path, want, done, NULL, false };
-	char			*s;
+	json_t	*a = e2e_wait_alert(w, id, path, want, done, timeout_ms);
 
-	if (e2e_wait_until(alert_reached, &w, timeout_ms) == -1 || w.dead) {
-		s = json_dumps(w.last, JSON_COMPACT);
-		e2e_log_tail(&t->d, 3000);
-		if (t->tw.pid != 0)
-			e2e_log_tail(&t->tw, 2000);
-		print_error("alert %lld: %s did not reach %lld%s in %d ms; "
-		    "last: %s\n", id, path, want, done ? " (done)" : "",
-		    timeout_ms, s ? s : "(none)");
-		free(s);
-		json_decref(w.last);
-		fail();
-	}
-	return w.last;
-}
-
-/* Does the fake's counter reach the wait's number? */
-static bool
-fake_reached(void *arg)
-{
-	struct fake_wait	*w = arg;
-
-	if (!e2e_alive(&w->t->d))
-		return true;
-	w->last = e2e_fake_stat(w->fake, w->name);
-	return w->last >= w->want;
+	assert_non_null(a);
+	return a;
 }
 
 /* Wait until the fake's counter name reaches want. */
 static void
-wait_fake(struct t *t, struct e2e_proc *fake, const char *name,
+wait_fake(struct e2e_world *w, struct e2e_proc *fake, const char *name,
     long long want, int timeout_ms)
 {
-	struct fake_wait	w = { t, fake, name, want, -1 };
-
-	if (e2e_wait_until(fake_reached, &w, timeout_ms) == -1 ||
-	    !e2e_alive(&t->d)) {
-		e2e_log_tail(&t->d, 3000);
-		e2e_log_tail(fake, 2000);
-		fail_msg("%s: %s is %lld, not %lld, after %d ms", fake->name,
-		    name, w.last, want, timeout_ms);
-	}
+	assert_int_equal(e2e_wait_fake(w, fake, name, want, timeout_ms), 0);
 }
 
-/* Every delivery of an alert (at most 1000). */
+/* Every delivery of an alert. */
 static json_t *
-deliveries(struct t *t, long long id)
+deliveries(struct e2e_world *w, long long id)
 {
-	char	 path[96];
-	int	 status;
-	json_t	*res, *arr;
+	json_t	*arr = e2e_deliveries(&w->d, id, NULL);
 
-	snprintf(path, sizeof(path), "/v1/alerts/%lld/deliveries?limit=1000",
-	    id);
-	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
-	assert_int_equal(status, 200);
-	arr = json_object_get(res, "deliveries");
-	assert_true(json_is_array(arr));
-	assert_null(json_object_get(res, "next"));
-	json_incref(arr);
-	json_decref(res);
+	assert_non_null(arr);
 	return arr;
 }
 
@@ -321,17 +124,11 @@ delivery_of(json_t *list, const char *num, const char *channel)
 
 /* What the fake Twilio received for a number, oldest first. */
 static json_t *
-received(struct t *t, const char *num)
+received(struct e2e_world *w, const char *num)
 {
-	char	 path[96], *enc;
-	json_t	*j;
+	json_t	*j = e2e_fake_received(&w->tw, num);
 
-	enc = url_encode(num);
-	assert_non_null(enc);
-	snprintf(path, sizeof(path), "/_received?to=%s", enc);
-	free(enc);
-	j = e2e_fake_get(&t->tw, path);
-	assert_true(json_is_array(j));
+	assert_non_null(j);
 	return j;
 }
 
@@ -344,6 +141,13 @@ counter(struct e2e_proc *fake, const char *name)
 	if (v < 0)
 		fail_msg("%s has no counter %s", fake->name, name);
 	return v;
+}
+
+/* SIGTERM ends the daemon and the fakes cleanly. */
+static void
+finish(struct e2e_world *w)
+{
+	assert_int_equal(e2e_finish(w), 0);
 }
 
 /*
@@ -400,30 +204,30 @@ test_signature_vectors(void **state)
 static void
 test_twilio_delivered(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*a, *list, *d, *rx;
 	char		 num[32], want[128];
 	size_t		 i;
 	long long	 id;
 
-	start_twilio(t, NULL);
-	start_daemon(t, twilio_only(t, 500, 8), NULL);
-	add_contacts(t, 0, 50, "tw50", false);
-	id = post_alert(t, "{\"source_ref\": \"tw-1\", \"message\": "
+	start_twilio(w, NULL);
+	start_daemon(w, twilio_only(w, 500, 8), NULL);
+	add_contacts(w, 0, 50, "tw50", false);
+	id = post_alert(w, "{\"source_ref\": \"tw-1\", \"message\": "
 	    "\"Vattenavstängning på Centrumvägen i natt kl 22-04.\", "
 	    "\"audience\": {\"groups\": [\"tw50\"]}}", 50);
-	a = wait_alert(t, id, "counts.delivered", 50, true, WAIT_MS);
+	a = wait_alert(w, id, "counts.delivered", 50, true, WAIT_MS);
 	assert_int_equal(e2e_json_int(a, "counts.failed"), 0);
 	assert_int_equal(e2e_json_int(a, "in_doubt"), 0);
 	json_decref(a);
 
-	assert_int_equal(counter(&t->tw, "accepted"), 50);
-	assert_int_equal(counter(&t->tw, "unique_to"), 50);
-	assert_int_equal(counter(&t->tw, "duplicates"), 0);
-	assert_int_equal(counter(&t->tw, "dlr_sent"), 50);
-	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
+	assert_int_equal(counter(&w->tw, "accepted"), 50);
+	assert_int_equal(counter(&w->tw, "unique_to"), 50);
+	assert_int_equal(counter(&w->tw, "duplicates"), 0);
+	assert_int_equal(counter(&w->tw, "dlr_sent"), 50);
+	assert_int_equal(counter(&w->tw, "callbacks_forbidden"), 0);
 
-	list = deliveries(t, id);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), 50);
 	json_array_foreach(list, i, d) {
 		assert_string_equal(e2e_json_str(d, "state"), "delivered");
@@ -434,15 +238,15 @@ test_twilio_delivered(void **state)
 	json_decref(list);
 
 	/* The request carried our status URL and our sender. */
-	phone(7, num, sizeof(num));
-	rx = received(t, num);
+	e2e_phone(7, num, sizeof(num));
+	rx = received(w, num);
 	assert_int_equal(json_array_size(rx), 1);
-	snprintf(want, sizeof(want), "%s/hooks/tw/status", t->d.url);
+	snprintf(want, sizeof(want), "%s/hooks/tw/status", w->d.url);
 	assert_string_equal(e2e_json_str(rx, "0.status_callback"), want);
 	assert_string_equal(e2e_json_str(rx, "0.from"), E2E_TWILIO_FROM);
 	assert_string_equal(e2e_json_str(rx, "0.type"), "sms");
 	json_decref(rx);
-	finish(t);
+	finish(w);
 }
 
 /* How test_forged_status signs its callback. */
@@ -477,7 +281,7 @@ test_forged_status(void **state)
 		{ FORGE_DROPPED, "a parameter not signed" },
 		{ FORGE_VALID, "genuine" },
 	};
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--no-dlr", NULL };
 	const char	*ref, *h[3];
 	char		 url[128], other[128], num[32], form[512], *fnum;
@@ -487,19 +291,19 @@ test_forged_status(void **state)
 	size_t		 i;
 	int		 status;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 100, 4), NULL);
-	add_contacts(t, 0, 1, "one", false);
-	id = post_alert(t, "{\"source_ref\": \"forge\", \"message\": "
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, 100, 4), NULL);
+	add_contacts(w, 0, 1, "one", false);
+	id = post_alert(w, "{\"source_ref\": \"forge\", \"message\": "
 	    "\"Test av Varsel.\", \"audience\": {\"groups\": [\"one\"]}}", 1);
-	json_decref(wait_alert(t, id, "counts.sent", 1, true, WAIT_MS));
-	list = deliveries(t, id);
-	phone(0, num, sizeof(num));
+	json_decref(wait_alert(w, id, "counts.sent", 1, true, WAIT_MS));
+	list = deliveries(w, id);
+	e2e_phone(0, num, sizeof(num));
 	assert_non_null(d = delivery_of(list, num, "sms"));
 	assert_non_null(ref = e2e_json_str(d, "provider_ref"));
 
-	snprintf(url, sizeof(url), "%s/hooks/tw/status", t->d.url);
-	snprintf(other, sizeof(other), "%s/hooks/tw/sms", t->d.url);
+	snprintf(url, sizeof(url), "%s/hooks/tw/status", w->d.url);
+	snprintf(other, sizeof(other), "%s/hooks/tw/sms", w->d.url);
 	fnum = url_encode(num);
 	assert_non_null(fnum);
 	for (i = 0; i < nitems(cases); i++) {
@@ -539,7 +343,7 @@ test_forged_status(void **state)
 		}
 		if (status != 403)
 			fail_msg("%s: %d, not 403", cases[i].what, status);
-		a = wait_alert(t, id, "counts.sent", 1, true, 1000);
+		a = wait_alert(w, id, "counts.sent", 1, true, 1000);
 		if (e2e_json_int(a, "counts.delivered") != 0)
 			fail_msg("%s: the delivery moved", cases[i].what);
 		json_decref(a);
@@ -547,12 +351,12 @@ test_forged_status(void **state)
 	free(fnum);
 	json_decref(list);
 
-	json_decref(wait_alert(t, id, "counts.delivered", 1, true, WAIT_MS));
-	list = deliveries(t, id);
+	json_decref(wait_alert(w, id, "counts.delivered", 1, true, WAIT_MS));
+	list = deliveries(w, id);
 	assert_string_equal(e2e_json_str(list, "0.state"), "delivered");
 	json_decref(list);
-	assert_true(e2e_log_contains(&t->d, "hook_forbidden"));
-	finish(t);
+	assert_true(e2e_log_contains(&w->d, "hook_forbidden"));
+	finish(w);
 }
 
 /* Is the metric line (name, labels, space, value) in text? */
@@ -577,7 +381,7 @@ has_metric(const char *text, const char *line)
 static void
 test_failover(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const eargs[] = { "--fail-rate", "1", NULL };
 	char		*elks, *tw, *both, url[128], *metrics;
 	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
@@ -586,41 +390,41 @@ test_failover(void **state)
 	long long	 id;
 	int		 status;
 
-	assert_int_equal(e2e_spawn_fake(t->env, &t->elks, eargs), 0);
-	start_twilio(t, NULL);
-	elks = e2e_elks_section("elks", t->elks.port, 1, 500, 8, NULL);
-	tw = e2e_twilio_section("tw", t->tw.port, 2, 500, 8, NULL);
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, eargs), 0);
+	start_twilio(w, NULL);
+	elks = e2e_elks_section("elks", w->fake.port, 1, 500, 8, NULL);
+	tw = e2e_twilio_section("tw", w->tw.port, 2, 500, 8, NULL);
 	assert_non_null(elks);
 	assert_non_null(tw);
 	both = str_printf("%s\n%s", elks, tw);
 	free(elks);
 	free(tw);
 	assert_non_null(both);
-	start_daemon(t, both, FAST_DISPATCH "\nbreaker_failures = 5\n"
+	start_daemon(w, both, FAST_DISPATCH "\nbreaker_failures = 5\n"
 	    "breaker_cooldown_ms = 600000");
-	add_contacts(t, 0, 100, "fo", false);
-	id = post_alert(t, "{\"source_ref\": \"failover\", \"message\": "
+	add_contacts(w, 0, 100, "fo", false);
+	id = post_alert(w, "{\"source_ref\": \"failover\", \"message\": "
 	    "\"Strömavbrott i Nykvarn, beräknat klart kl 18.\", "
 	    "\"audience\": {\"groups\": [\"fo\"]}}", 100);
-	a = wait_alert(t, id, "counts.delivered", 100, true, WAIT_MS);
+	a = wait_alert(w, id, "counts.delivered", 100, true, WAIT_MS);
 	assert_int_equal(e2e_json_int(a, "counts.failed"), 0);
 	assert_int_equal(e2e_json_int(a, "in_doubt"), 0);
 	json_decref(a);
 
 	/* 46elks was tried and took nothing; Twilio took each once. */
-	assert_true(counter(&t->elks, "tempfailed") >= 5);
-	assert_int_equal(counter(&t->elks, "accepted"), 0);
-	assert_int_equal(counter(&t->tw, "accepted"), 100);
-	assert_int_equal(counter(&t->tw, "unique_to"), 100);
-	assert_int_equal(counter(&t->tw, "duplicates"), 0);
-	list = deliveries(t, id);
+	assert_true(counter(&w->fake, "tempfailed") >= 5);
+	assert_int_equal(counter(&w->fake, "accepted"), 0);
+	assert_int_equal(counter(&w->tw, "accepted"), 100);
+	assert_int_equal(counter(&w->tw, "unique_to"), 100);
+	assert_int_equal(counter(&w->tw, "duplicates"), 0);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), 100);
 	json_array_foreach(list, i, d)
 		assert_string_equal(e2e_json_str(d, "provider"), "tw");
 	json_decref(list);
 
 	/* /metrics needs a token with metrics:read. */
-	snprintf(url, sizeof(url), "%s/metrics", t->d.url);
+	snprintf(url, sizeof(url), "%s/metrics", w->d.url);
 	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, NULL), 0);
 	assert_int_equal(status, 401);
 	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
@@ -635,7 +439,7 @@ test_failover(void **state)
 		fail();
 	}
 	free(metrics);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -644,7 +448,7 @@ test_failover(void **state)
  * a yes on the alert, and each call is a voice delivery of its own.
  */
 static void
-escalation_run(struct t *t, int n, int conns)
+escalation_run(struct e2e_world *w, int n, int conns)
 {
 	const char	*const args[] = { "--no-dlr", "--press", "1", NULL };
 	json_t		*a, *list, *sms, *call, *rx;
@@ -652,26 +456,26 @@ escalation_run(struct t *t, int n, int conns)
 	long long	 id;
 	int		 i;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 100, conns), NULL);
-	add_contacts(t, 0, n, "esc", true);
-	id = post_alert(t, "{\"source_ref\": \"escalate\", \"message\": "
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, 100, conns), NULL);
+	add_contacts(w, 0, n, "esc", true);
+	id = post_alert(w, "{\"source_ref\": \"escalate\", \"message\": "
 	    "\"Brand vid Nykvarns station. Håll dig inomhus.\", "
 	    "\"audience\": {\"groups\": [\"esc\"]}, \"ack\": true, "
 	    "\"escalate_after_s\": 2}", n);
-	a = wait_alert(t, id, "acks.yes", n, false, 20000);
+	a = wait_alert(w, id, "acks.yes", n, false, 20000);
 	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
 	json_decref(a);
 
-	assert_int_equal(counter(&t->tw, "accepted"), n);
-	assert_int_equal(counter(&t->tw, "calls"), n);
-	assert_int_equal(counter(&t->tw, "digits_sent"), n);
-	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
-	assert_int_equal(counter(&t->tw, "twiml_errors"), 0);
-	list = deliveries(t, id);
+	assert_int_equal(counter(&w->tw, "accepted"), n);
+	assert_int_equal(counter(&w->tw, "calls"), n);
+	assert_int_equal(counter(&w->tw, "digits_sent"), n);
+	assert_int_equal(counter(&w->tw, "callbacks_forbidden"), 0);
+	assert_int_equal(counter(&w->tw, "twiml_errors"), 0);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), 2 * n);
 	for (i = 0; i < n; i++) {
-		phone(i, num, sizeof(num));
+		e2e_phone(i, num, sizeof(num));
 		assert_non_null(sms = delivery_of(list, num, "sms"));
 		assert_non_null(call = delivery_of(list, num, "voice"));
 		assert_string_equal(e2e_json_str(sms, "state"), "sent");
@@ -680,7 +484,7 @@ escalation_run(struct t *t, int n, int conns)
 		assert_memory_equal(e2e_json_str(call, "provider_ref"), "CA",
 		    2);
 		/* The SMS went first, then the call. */
-		rx = received(t, num);
+		rx = received(w, num);
 		assert_int_equal(json_array_size(rx), 2);
 		assert_string_equal(e2e_json_str(rx, "0.type"), "sms");
 		assert_string_equal(e2e_json_str(rx, "1.type"), "call");
@@ -689,7 +493,7 @@ escalation_run(struct t *t, int n, int conns)
 		json_decref(rx);
 	}
 	json_decref(list);
-	finish(t);
+	finish(w);
 }
 
 static void
@@ -724,7 +528,7 @@ test_escalation_quiet(void **state)
 static void
 test_rate(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--no-dlr", "--latency-ms", "50",
 			    NULL };
 	const int	 n = 700, rate = 50;
@@ -732,14 +536,14 @@ test_rate(void **state)
 	long long	 t0, last, from, to, in = 0, v;
 	size_t		 i;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, rate, 4), NULL);
-	add_contacts(t, 0, n, "rate", false);
-	post_alert(t, "{\"source_ref\": \"rate\", \"message\": \"Prov av "
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, rate, 4), NULL);
+	add_contacts(w, 0, n, "rate", false);
+	post_alert(w, "{\"source_ref\": \"rate\", \"message\": \"Prov av "
 	    "varningssystemet.\", \"audience\": {\"groups\": [\"rate\"]}}", n);
-	wait_fake(t, &t->tw, "accepted", n, 30000);
+	wait_fake(w, &w->tw, "accepted", n, 30000);
 
-	times = e2e_fake_get(&t->tw, "/_times");
+	times = e2e_fake_get(&w->tw, "/_times");
 	assert_true(json_is_array(times));
 	assert_int_equal(json_array_size(times), n);
 	t0 = json_integer_value(json_array_get(times, 0));
@@ -755,7 +559,7 @@ test_rate(void **state)
 	print_message("rate: %lld messages in [2 s, 12 s): %.1f/s; %d in "
 	    "%lld ms; at most %lld at once\n", in, in * 1000.0 / WINDOW_MS,
 	    n, last - t0,
-	    counter(&t->tw, "max_concurrent"));
+	    counter(&w->tw, "max_concurrent"));
 	/* The window must lie inside the run. */
 	assert_true(last >= to);
 	if (in < WINDOW_MS / 1000 * rate * 95 / 100 ||
@@ -765,15 +569,15 @@ test_rate(void **state)
 	if ((last - t0) * rate < (long long)(n - rate) * 1000 * 95 / 100)
 		fail_msg("%d messages in %lld ms: faster than %d/s after a "
 		    "burst of %d", n, last - t0, rate, rate);
-	if (counter(&t->tw, "max_concurrent") > 4)
+	if (counter(&w->tw, "max_concurrent") > 4)
 		fail_msg("%lld requests at once; max_connections is 4",
-		    counter(&t->tw, "max_concurrent"));
-	finish(t);
+		    counter(&w->tw, "max_concurrent"));
+	finish(w);
 }
 
 /* A number whose first SMS reached the fake Twilio. */
 struct number_wait {
-	struct t	*t;
+	struct e2e_world *w;
 	const char	*num;
 	long long	 seq;		/* its order among all accepted */
 };
@@ -782,12 +586,12 @@ struct number_wait {
 static bool
 arrived(void *arg)
 {
-	struct number_wait	*w = arg;
+	struct number_wait	*nw = arg;
 
-	if (!e2e_alive(&w->t->d))
+	if (!e2e_alive(&nw->w->d))
 		return true;
-	w->seq = e2e_fake_number(&w->t->tw, w->num, "first_seq");
-	return w->seq > 0;
+	nw->seq = e2e_fake_number(&nw->w->tw, nw->num, "first_seq");
+	return nw->seq > 0;
 }
 
 /*
@@ -799,33 +603,33 @@ arrived(void *arg)
 static void
 test_priority(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--no-dlr", NULL };
-	struct number_wait w = { t, "+46709999999", 0 };
+	struct number_wait nw = { w, "+46709999999", 0 };
 	long long	 before, seq;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 200, 16), NULL);
-	add_contacts(t, 0, 5000, "minor", false);
-	post_alert(t, "{\"source_ref\": \"minor\", \"severity\": \"minor\", "
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, 200, 16), NULL);
+	add_contacts(w, 0, 5000, "minor", false);
+	post_alert(w, "{\"source_ref\": \"minor\", \"severity\": \"minor\", "
 	    "\"message\": \"Gatusopning på måndag.\", "
 	    "\"audience\": {\"groups\": [\"minor\"]}}", 5000);
-	wait_fake(t, &t->tw, "accepted", 200, 20000);
-	before = counter(&t->tw, "accepted");
-	post_alert(t, "{\"source_ref\": \"extreme\", \"severity\": "
+	wait_fake(w, &w->tw, "accepted", 200, 20000);
+	before = counter(&w->tw, "accepted");
+	post_alert(w, "{\"source_ref\": \"extreme\", \"severity\": "
 	    "\"extreme\", \"message\": \"Gå inomhus, stäng fönster och "
 	    "ventilation.\", \"audience\": {\"contacts\": "
 	    "[\"+46709999999\"]}}", 1);
-	if (e2e_wait_until(arrived, &w, 10000) == -1 || w.seq <= 0 ||
-	    !e2e_alive(&t->d))
+	if (e2e_wait_until(arrived, &nw, 10000) == -1 || nw.seq <= 0 ||
+	    !e2e_alive(&w->d))
 		fail_msg("the extreme alert never reached the fake");
-	seq = w.seq;
+	seq = nw.seq;
 	print_message("priority: posted after %lld minor messages, sent as "
 	    "number %lld\n", before, seq);
 	if (seq - 1 - before >= 400)
 		fail_msg("%lld minor messages went out after the extreme "
 		    "alert was posted and before it", seq - 1 - before);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -835,7 +639,7 @@ test_priority(void **state)
 static void
 test_voice(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const int	 n = 3;
 	json_t		*a, *list, *call, *rx;
 	const char	*twiml, *g, *end;
@@ -843,27 +647,27 @@ test_voice(void **state)
 	long long	 id;
 	int		 i;
 
-	start_twilio(t, NULL);
-	start_daemon(t, twilio_only(t, 100, 8), NULL);
-	add_contacts(t, 0, n, "voice", true);
-	id = post_alert(t, "{\"source_ref\": \"voice\", \"channels\": "
+	start_twilio(w, NULL);
+	start_daemon(w, twilio_only(w, 100, 8), NULL);
+	add_contacts(w, 0, n, "voice", true);
+	id = post_alert(w, "{\"source_ref\": \"voice\", \"channels\": "
 	    "[\"voice\"], \"message\": \"Vattenläcka på Storgatan & "
 	    "Centrumvägen: koka vattnet.\", "
 	    "\"audience\": {\"groups\": [\"voice\"]}}", n);
-	wait_fake(t, &t->tw, "calls", n, WAIT_MS);
-	a = wait_alert(t, id, "counts.answered", n, false, WAIT_MS);
+	wait_fake(w, &w->tw, "calls", n, WAIT_MS);
+	a = wait_alert(w, id, "counts.answered", n, false, WAIT_MS);
 	json_decref(a);
 
-	assert_int_equal(counter(&t->tw, "accepted"), 0);
-	assert_int_equal(counter(&t->tw, "twiml_errors"), 0);
-	assert_int_equal(counter(&t->tw, "callbacks_forbidden"), 0);
-	list = deliveries(t, id);
+	assert_int_equal(counter(&w->tw, "accepted"), 0);
+	assert_int_equal(counter(&w->tw, "twiml_errors"), 0);
+	assert_int_equal(counter(&w->tw, "callbacks_forbidden"), 0);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), n);
 	for (i = 0; i < n; i++) {
-		phone(i, num, sizeof(num));
+		e2e_phone(i, num, sizeof(num));
 		assert_non_null(call = delivery_of(list, num, "voice"));
 		assert_string_equal(e2e_json_str(call, "provider"), "tw");
-		rx = received(t, num);
+		rx = received(w, num);
 		assert_int_equal(json_array_size(rx), 1);
 		assert_string_equal(e2e_json_str(rx, "0.type"), "call");
 		assert_non_null(twiml = e2e_json_str(rx, "0.twiml"));
@@ -877,7 +681,7 @@ test_voice(void **state)
 		json_decref(rx);
 	}
 	json_decref(list);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -887,24 +691,24 @@ test_voice(void **state)
 static void
 test_undelivered(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--dlr-status", "undelivered", NULL };
 	const char	*err;
 	json_t		*a, *list, *d;
 	long long	 id;
 	size_t		 i;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 100, 4), NULL);
-	add_contacts(t, 0, 2, "undelivered", false);
-	id = post_alert(t, "{\"source_ref\": \"undelivered\", \"message\": "
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, 100, 4), NULL);
+	add_contacts(w, 0, 2, "undelivered", false);
+	id = post_alert(w, "{\"source_ref\": \"undelivered\", \"message\": "
 	    "\"Test av Varsel.\", \"audience\": {\"groups\": "
 	    "[\"undelivered\"]}}", 2);
-	a = wait_alert(t, id, "counts.failed", 2, true, WAIT_MS);
+	a = wait_alert(w, id, "counts.failed", 2, true, WAIT_MS);
 	assert_int_equal(e2e_json_int(a, "counts.delivered"), 0);
 	json_decref(a);
-	assert_int_equal(counter(&t->tw, "dlr_sent"), 2);
-	list = deliveries(t, id);
+	assert_int_equal(counter(&w->tw, "dlr_sent"), 2);
+	list = deliveries(w, id);
 	json_array_foreach(list, i, d) {
 		assert_string_equal(e2e_json_str(d, "state"), "failed");
 		assert_non_null(err = e2e_json_str(d, "error"));
@@ -912,7 +716,7 @@ test_undelivered(void **state)
 			fail_msg("error \"%s\" does not name 30003", err);
 	}
 	json_decref(list);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -922,28 +726,28 @@ test_undelivered(void **state)
 static void
 test_no_answer(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--call-outcome", "no-answer", NULL };
 	json_t		*list;
 	char		 num[32];
 	long long	 id;
 
-	start_twilio(t, args);
-	start_daemon(t, twilio_only(t, 100, 4), FAST_DISPATCH
+	start_twilio(w, args);
+	start_daemon(w, twilio_only(w, 100, 4), FAST_DISPATCH
 	    "\nvoice_retries = 1\nvoice_retry_ms = 1000");
-	add_contacts(t, 0, 1, "noanswer", true);
-	id = post_alert(t, "{\"source_ref\": \"noanswer\", \"channels\": "
+	add_contacts(w, 0, 1, "noanswer", true);
+	id = post_alert(w, "{\"source_ref\": \"noanswer\", \"channels\": "
 	    "[\"voice\"], \"message\": \"Test av Varsel.\", "
 	    "\"audience\": {\"groups\": [\"noanswer\"]}}", 1);
-	json_decref(wait_alert(t, id, "counts.no_answer", 1, true, WAIT_MS));
-	phone(0, num, sizeof(num));
-	assert_int_equal(e2e_fake_number(&t->tw, num, "calls"), 2);
-	list = deliveries(t, id);
+	json_decref(wait_alert(w, id, "counts.no_answer", 1, true, WAIT_MS));
+	e2e_phone(0, num, sizeof(num));
+	assert_int_equal(e2e_fake_number(&w->tw, num, "calls"), 2);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), 1);
 	assert_string_equal(e2e_json_str(list, "0.state"), "no_answer");
 	assert_int_equal(e2e_json_int(list, "0.attempts"), 2);
 	json_decref(list);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -955,42 +759,42 @@ test_no_answer(void **state)
 static void
 test_elks46_call(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	const char	*const args[] = { "--press", "1", NULL };
 	const char	*vs, *ref;
 	json_t		*a, *list, *call, *rx, *act;
 	char		 num[32], *elks, want[160];
 	long long	 id;
 
-	assert_int_equal(e2e_spawn_fake(t->env, &t->elks, args), 0);
-	elks = e2e_elks_section("elks", t->elks.port, 1, 100, 4,
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
+	elks = e2e_elks_section("elks", w->fake.port, 1, 100, 4,
 	    "voice_from = +46766861000");
 	assert_non_null(elks);
-	start_daemon(t, elks, NULL);
-	add_contacts(t, 0, 1, "elkscall", true);
-	id = post_alert(t, "{\"source_ref\": \"elks-call\", \"channels\": "
+	start_daemon(w, elks, NULL);
+	add_contacts(w, 0, 1, "elkscall", true);
+	id = post_alert(w, "{\"source_ref\": \"elks-call\", \"channels\": "
 	    "[\"voice\"], \"ack\": true, \"message\": \"Brand vid "
 	    "Nykvarns station. Håll dig inomhus.\", "
 	    "\"audience\": {\"groups\": [\"elkscall\"]}}", 1);
-	a = wait_alert(t, id, "acks.yes", 1, false, WAIT_MS);
+	a = wait_alert(w, id, "acks.yes", 1, false, WAIT_MS);
 	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
 	json_decref(a);
 	/* The hang-up comes after the press: wait for it too. */
-	wait_fake(t, &t->elks, "hangup_sent", 1, WAIT_MS);
+	wait_fake(w, &w->fake, "hangup_sent", 1, WAIT_MS);
 
 	/* One call, no SMS; the speech was a WAV file served as such. */
-	assert_int_equal(counter(&t->elks, "calls"), 1);
-	assert_int_equal(counter(&t->elks, "accepted"), 0);
-	assert_int_equal(counter(&t->elks, "rejected"), 0);
-	assert_int_equal(counter(&t->elks, "media_ok"), 1);
-	assert_int_equal(counter(&t->elks, "media_bad"), 0);
-	assert_int_equal(counter(&t->elks, "ivr_sent"), 1);
-	assert_int_equal(counter(&t->elks, "ivr_failed"), 0);
-	assert_int_equal(counter(&t->elks, "hangup_failed"), 0);
+	assert_int_equal(counter(&w->fake, "calls"), 1);
+	assert_int_equal(counter(&w->fake, "accepted"), 0);
+	assert_int_equal(counter(&w->fake, "rejected"), 0);
+	assert_int_equal(counter(&w->fake, "media_ok"), 1);
+	assert_int_equal(counter(&w->fake, "media_bad"), 0);
+	assert_int_equal(counter(&w->fake, "ivr_sent"), 1);
+	assert_int_equal(counter(&w->fake, "ivr_failed"), 0);
+	assert_int_equal(counter(&w->fake, "hangup_failed"), 0);
 
 	/* The call came from voice_from and asked the daemon for a digit. */
-	phone(0, num, sizeof(num));
-	rx = e2e_fake_get(&t->elks, "/_received?to=%2B46701000000");
+	e2e_phone(0, num, sizeof(num));
+	rx = e2e_fake_get(&w->fake, "/_received?to=%2B46701000000");
 	assert_true(json_is_array(rx));
 	assert_int_equal(json_array_size(rx), 1);
 	assert_string_equal(e2e_json_str(rx, "0.type"), "call");
@@ -998,11 +802,11 @@ test_elks46_call(void **state)
 	assert_string_equal(e2e_json_str(rx, "0.from"), "+46766861000");
 	assert_non_null(vs = e2e_json_str(rx, "0.voice_start"));
 	assert_non_null(act = e2e_json_parse(vs));
-	snprintf(want, sizeof(want), "%s/media/", t->d.url);
+	snprintf(want, sizeof(want), "%s/media/", w->d.url);
 	assert_non_null(e2e_json_str(act, "ivr"));
 	assert_memory_equal(e2e_json_str(act, "ivr"), want, strlen(want));
 	assert_int_equal(e2e_json_int(act, "digits"), 1);
-	snprintf(want, sizeof(want), "%s/hooks/elks/voice?", t->d.url);
+	snprintf(want, sizeof(want), "%s/hooks/elks/voice?", w->d.url);
 	assert_non_null(e2e_json_str(act, "next"));
 	assert_memory_equal(e2e_json_str(act, "next"), want, strlen(want));
 	json_decref(act);
@@ -1012,7 +816,7 @@ test_elks46_call(void **state)
 	json_decref(rx);
 
 	/* The voice delivery carries 46elks' call id and the yes. */
-	list = deliveries(t, id);
+	list = deliveries(w, id);
 	assert_int_equal(json_array_size(list), 1);
 	assert_non_null(call = delivery_of(list, num, "voice"));
 	assert_string_equal(e2e_json_str(call, "provider"), "elks");
@@ -1021,7 +825,7 @@ test_elks46_call(void **state)
 	assert_int_equal(ref[0], 'c');
 	assert_true(strlen(ref) > 1);
 	json_decref(list);
-	finish(t);
+	finish(w);
 }
 
 /* Run every test; each starts its own daemon and fakes. */
@@ -1030,26 +834,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signature_vectors),
-		cmocka_unit_test_setup_teardown(test_twilio_delivered, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_forged_status, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_failover, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_escalation_quiet, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_escalation, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_rate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_voice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_undelivered, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_no_answer, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_elks46_call, setup,
-		    teardown),
+		E2E_TEST(test_twilio_delivered),
+		E2E_TEST(test_forged_status),
+		E2E_TEST(test_failover),
+		E2E_TEST(test_escalation_quiet),
+		E2E_TEST(test_escalation),
+		E2E_TEST(test_rate),
+		E2E_TEST(test_priority),
+		E2E_TEST(test_voice),
+		E2E_TEST(test_undelivered),
+		E2E_TEST(test_no_answer),
+		E2E_TEST(test_elks46_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

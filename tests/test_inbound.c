@@ -627,6 +627,31 @@ test_start_area(void **state)
 	    STORE_NOTFOUND);
 }
 
+/*
+ * Store alert a (a ref-N source_ref, Swedish, GSM-7, one recipient) with
+ * one Swedish one-segment SMS d to it; the caller set the rest.
+ */
+static void
+store_one(struct t *t, struct alert_row *a, struct delivery *d)
+{
+	char	ref[32];
+
+	snprintf(ref, sizeof(ref), "ref-%d", ++t->seq);
+	a->source_ref = ref;
+	a->body_hash = "0";
+	a->lang = "sv";
+	a->recipients = 1;
+	a->encoding = "GSM-7";
+	a->status = "actual";
+	assert_int_equal(store_alert_insert(t->gw.store, a), 0);
+	a->source_ref = NULL;
+	d->alert_id = a->id;
+	d->channel = CH_SMS;
+	strlcpy(d->lang, "sv", sizeof(d->lang));
+	d->segments = 1;
+	assert_int_equal(store_delivery_insert(t->gw.store, d), 0);
+}
+
 /* Make an alert asking for answers, sent to phone; its delivery id. */
 static int64_t
 ack_alert(struct t *t, const char *phone, const char *callback_url,
@@ -634,35 +659,22 @@ ack_alert(struct t *t, const char *phone, const char *callback_url,
 {
 	struct alert_row	a;
 	struct delivery		d;
-	char			ref[32];
 
 	memset(&a, 0, sizeof(a));
-	snprintf(ref, sizeof(ref), "ref-%d", ++t->seq);
 	a.client = "e2e";
-	a.source_ref = ref;
-	a.body_hash = "0";
 	a.type = "call-out";
 	a.severity = 1;
-	a.lang = "sv";
 	a.ack = true;
 	a.callback_url = (char *)callback_url;
 	a.created_at = t->now;
 	a.expires_at = t->now + 60 * MIN;
-	a.recipients = 1;
-	a.encoding = "GSM-7";
-	a.status = "actual";
-	assert_int_equal(store_alert_insert(t->gw.store, &a), 0);
 	memset(&d, 0, sizeof(d));
-	d.alert_id = a.id;
 	strlcpy(d.phone, phone, sizeof(d.phone));
-	d.channel = CH_SMS;
-	strlcpy(d.lang, "sv", sizeof(d.lang));
 	d.body = "Utrop: kan du komma?";
 	d.state = DS_SENT;
 	d.priority = 1;
-	d.segments = 1;
 	d.created_at = t->now;
-	assert_int_equal(store_delivery_insert(t->gw.store, &d), 0);
+	store_one(t, &a, &d);
 	*alert_id = a.id;
 	return d.id;
 }
@@ -915,33 +927,20 @@ cb_alert(struct t *t, const char *client, const char *url, int state,
 {
 	struct alert_row	a;
 	struct delivery		d;
-	char			ref[32];
 
 	memset(&a, 0, sizeof(a));
-	snprintf(ref, sizeof(ref), "cb-%d", ++t->seq);
 	a.client = (char *)client;
-	a.source_ref = ref;
-	a.body_hash = "0";
 	a.type = "incident";
 	a.severity = 2;
-	a.lang = "sv";
 	a.callback_url = (char *)url;
 	a.created_at = now_ms();
-	a.recipients = 1;
-	a.encoding = "GSM-7";
-	a.status = "actual";
-	assert_int_equal(store_alert_insert(t->gw.store, &a), 0);
 	memset(&d, 0, sizeof(d));
-	d.alert_id = a.id;
 	strlcpy(d.phone, ANNA, sizeof(d.phone));
-	d.channel = CH_SMS;
-	strlcpy(d.lang, "sv", sizeof(d.lang));
 	d.body = "Brand i centrum.";
 	d.state = state;
 	d.priority = 2;
-	d.segments = 1;
 	d.next_at = now_ms() + 3600000;	/* no dispatcher here */
-	assert_int_equal(store_delivery_insert(t->gw.store, &d), 0);
+	store_one(t, &a, &d);
 	if (delivery_id != NULL)
 		*delivery_id = d.id;
 	return a.id;

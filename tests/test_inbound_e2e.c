@@ -30,17 +30,9 @@
 #define ANNA		"+46701740605"
 #define BILAL		"+46701740606"
 
-/* One test's world: its folder, the fake and the daemon. */
-struct t {
-	struct e2e_env	*env;
-	struct e2e_proc	 fake;
-	struct e2e_proc	 d;
-	int		 seq;		/* inbound message ids */
-};
-
 /* What a wait on the fake looks for. */
 struct fake_wait {
-	struct t	*t;
+	struct e2e_world *w;
 	const char	*to;		/* messages to this number */
 	const char	*event;		/* or callbacks with this event */
 	size_t		 n;		/* at least this many */
@@ -48,70 +40,37 @@ struct fake_wait {
 	bool		 dead;		/* the daemon died meanwhile */
 };
 
-/* A fresh folder per test. */
-static int
-setup(void **state)
-{
-	struct t	*t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return -1;
-	if ((t->env = e2e_env_new()) == NULL) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-/* Stop both processes and remove the folder, also after a failure. */
-static int
-teardown(void **state)
-{
-	struct t	*t = *state;
-
-	e2e_env_free(t->env);
-	free(t);
-	return 0;
-}
+/* The last inbound message id made up (ids never repeat in a run). */
+static int	seq;
 
 /*
  * Start the fake with args, then the daemon with the shipped reference
  * data, an emergency number and the signed client.
  */
 static void
-start(struct t *t, const char *const fake_args[])
+start(struct e2e_world *w, const char *const fake_args[])
 {
 	struct e2e_conf	 c = { 0 };
 	char		*gw;
 
-	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, fake_args), 0);
 	gw = str_printf("trygghetspunkter = %s/conf/trygghetspunkter.csv\n"
 	    "areas = %s/conf/areas.csv\n"
 	    "emergency_number = 08-721 23 13\n", e2e_srcdir(), e2e_srcdir());
 	assert_non_null(gw);
-	c.fake_port = t->fake.port;
+	c.fake_port = w->fake.port;
 	c.gateway = gw;
 	c.hmac_secret = HMAC_SECRET;
-	assert_int_equal(e2e_env_config(t->env, &c), 0);
+	assert_int_equal(e2e_env_config(w->env, &c), 0);
 	free(gw);
-	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
 }
 
 /* SIGTERM ends both processes cleanly (exit 0: no leaks under ASan). */
 static void
-finish(struct t *t)
+finish(struct e2e_world *w)
 {
-	int	rc;
-
-	if ((rc = e2e_stop(&t->d, 10000)) != 0) {
-		e2e_log_tail(&t->d, 4000);
-		fail_msg("varseld exited with %d after SIGTERM", rc);
-	}
-	if ((rc = e2e_stop(&t->fake, 10000)) != 0) {
-		e2e_log_tail(&t->fake, 4000);
-		fail_msg("the fake exited with %d after SIGTERM", rc);
-	}
+	assert_int_equal(e2e_finish(w), 0);
 }
 
 /*
@@ -119,7 +78,7 @@ finish(struct t *t)
  * s at all) and the message id id (NULL: a fresh one). Its status.
  */
 static int
-post_sms_id(struct t *t, const char *secret, const char *id,
+post_sms_id(struct e2e_world *w, const char *secret, const char *id,
     const char *from, const char *text)
 {
 	const char *const h[] = {
@@ -129,7 +88,7 @@ post_sms_id(struct t *t, const char *secret, const char *id,
 	int		 status = 0;
 
 	if (id == NULL) {
-		snprintf(fresh, sizeof(fresh), "e2e-in-%d", ++t->seq);
+		snprintf(fresh, sizeof(fresh), "e2e-in-%d", ++seq);
 		id = fresh;
 	}
 	assert_int_equal(form_append(&form, &len, "id", id), 0);
@@ -141,10 +100,10 @@ post_sms_id(struct t *t, const char *secret, const char *id,
 	    "2026-11-26T21:15:00.000000"), 0);
 	if (secret != NULL) {
 		assert_non_null(enc = url_encode(secret));
-		url = str_printf("%s/hooks/elks/sms?s=%s", t->d.url, enc);
+		url = str_printf("%s/hooks/elks/sms?s=%s", w->d.url, enc);
 		free(enc);
 	} else
-		url = str_printf("%s/hooks/elks/sms", t->d.url);
+		url = str_printf("%s/hooks/elks/sms", w->d.url);
 	assert_non_null(url);
 	assert_int_equal(e2e_http("POST", url, h, form, &status, NULL), 0);
 	free(url);
@@ -154,12 +113,12 @@ post_sms_id(struct t *t, const char *secret, const char *id,
 
 /* An inbound SMS with the right secret and a fresh id: 200 expected. */
 static void
-post_sms(struct t *t, const char *from, const char *text)
+post_sms(struct e2e_world *w, const char *from, const char *text)
 {
-	int	status = post_sms_id(t, E2E_CALLBACK_SECRET, NULL, from, text);
+	int	status = post_sms_id(w, E2E_CALLBACK_SECRET, NULL, from, text);
 
 	if (status != 200) {
-		e2e_log_tail(&t->d, 2000);
+		e2e_log_tail(&w->d, 2000);
 		fail_msg("inbound \"%s\" from %s: HTTP %d", text, from,
 		    status);
 	}
@@ -167,7 +126,7 @@ post_sms(struct t *t, const char *from, const char *text)
 
 /* GET /v1/replies?phone=: the replies queued to phone (owned). */
 static json_t *
-get_replies(struct t *t, const char *phone)
+get_replies(struct e2e_world *w, const char *phone)
 {
 	char	*path, *enc;
 	json_t	*res;
@@ -177,7 +136,7 @@ get_replies(struct t *t, const char *phone)
 	assert_non_null(path = str_printf("/v1/replies?phone=%s&limit=100",
 	    enc));
 	free(enc);
-	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", path, NULL, &status);
 	free(path);
 	assert_int_equal(status, 200);
 	assert_true(json_is_array(json_object_get(res, "replies")));
@@ -186,9 +145,9 @@ get_replies(struct t *t, const char *phone)
 
 /* How many replies are queued (or sent) to phone. */
 static size_t
-nreplies(struct t *t, const char *phone)
+nreplies(struct e2e_world *w, const char *phone)
 {
-	json_t	*res = get_replies(t, phone);
+	json_t	*res = get_replies(w, phone);
 	size_t	 n = json_array_size(json_object_get(res, "replies"));
 
 	json_decref(res);
@@ -199,47 +158,32 @@ nreplies(struct t *t, const char *phone)
 static bool
 fake_has(void *arg)
 {
-	struct fake_wait	*w = arg;
-	char			*url, *enc, *resp = NULL;
+	struct fake_wait	*fw = arg;
 	json_t			*all, *e, *kept;
 	size_t			 i;
-	int			 status = 0;
 
-	if (!e2e_alive(&w->t->d)) {
-		w->dead = true;
+	if (!e2e_alive(&fw->w->d)) {
+		fw->dead = true;
 		return true;
 	}
-	if (w->to != NULL) {
-		enc = url_encode(w->to);
-		url = str_printf("%s/_received?to=%s", w->t->fake.url, enc);
-		free(enc);
-	} else
-		url = str_printf("%s/_hooks", w->t->fake.url);
-	if (url == NULL || e2e_http("GET", url, NULL, NULL, &status,
-	    &resp) == -1 || status != 200) {
-		free(url);
-		free(resp);
-		return false;
-	}
-	free(url);
-	all = e2e_json_parse(resp);
-	free(resp);
+	all = fw->to != NULL ? e2e_fake_received(&fw->w->fake, fw->to) :
+	    e2e_fake_get(&fw->w->fake, "/_hooks");
 	if (all == NULL)
 		return false;
-	if (w->event != NULL) {
+	if (fw->event != NULL) {
 		kept = json_array();
 		json_array_foreach(all, i, e) {
 			const char	*ev = e2e_json_str(e, "event");
 
-			if (ev != NULL && strcmp(ev, w->event) == 0)
+			if (ev != NULL && strcmp(ev, fw->event) == 0)
 				json_array_append(kept, e);
 		}
 		json_decref(all);
 		all = kept;
 	}
-	json_decref(w->last);
-	w->last = all;
-	return json_array_size(all) >= w->n;
+	json_decref(fw->last);
+	fw->last = all;
+	return json_array_size(all) >= fw->n;
 }
 
 /*
@@ -247,26 +191,26 @@ fake_has(void *arg)
  * when to is NULL); the list (owned), oldest first.
  */
 static json_t *
-wait_fake(struct t *t, const char *to, const char *event, size_t n)
+wait_fake(struct e2e_world *w, const char *to, const char *event, size_t n)
 {
-	struct fake_wait	w = { t, to, event, n, NULL, false };
+	struct fake_wait	fw = { w, to, event, n, NULL, false };
 
-	if (e2e_wait_until(fake_has, &w, WAIT_MS) == -1 || w.dead) {
-		char	*s = json_dumps(w.last, JSON_COMPACT);
+	if (e2e_wait_until(fake_has, &fw, WAIT_MS) == -1 || fw.dead) {
+		char	*s = json_dumps(fw.last, JSON_COMPACT);
 
-		e2e_log_tail(&t->d, 3000);
+		e2e_log_tail(&w->d, 3000);
 		fail_msg("waited for %zu %s %s; last seen: %s", n,
 		    to != NULL ? "messages to" : "callbacks", to != NULL ? to :
 		    event, s != NULL ? s : "nothing");
 	}
-	return w.last;
+	return fw.last;
 }
 
 /* The fake's counter name. */
 static long long
-fake_stat(struct t *t, const char *name)
+fake_stat(struct e2e_world *w, const char *name)
 {
-	long long	v = e2e_fake_stat(&t->fake, name);
+	long long	v = e2e_fake_stat(&w->fake, name);
 
 	assert_true(v >= 0);
 	return v;
@@ -280,14 +224,14 @@ fake_stat(struct t *t, const char *name)
 static void
 test_trygg_reply(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*got, *res;
 	const char	*msg;
 
-	start(t, NULL);
-	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
+	start(w, NULL);
+	assert_int_equal(post_sms_id(w, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
 	    "TRYGG 15531"), 200);
-	got = wait_fake(t, ANNA, NULL, 1);
+	got = wait_fake(w, ANNA, NULL, 1);
 	msg = e2e_json_str(json_array_get(got, 0), "message");
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, "Lillhagaskolan"));
@@ -297,7 +241,7 @@ test_trygg_reply(void **state)
 	    OUR_NUMBER);
 	json_decref(got);
 
-	res = get_replies(t, ANNA);
+	res = get_replies(w, ANNA);
 	assert_int_equal(json_array_size(json_object_get(res, "replies")), 1);
 	assert_string_equal(e2e_json_str(res, "replies.0.kind"),
 	    "reply-trygg");
@@ -306,39 +250,39 @@ test_trygg_reply(void **state)
 	json_decref(res);
 
 	/* 46elks retries: the same id again is not answered again. */
-	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
+	assert_int_equal(post_sms_id(w, E2E_CALLBACK_SECRET, "elks-m1", ANNA,
 	    "TRYGG 15531"), 200);
-	assert_int_equal(nreplies(t, ANNA), 1);
+	assert_int_equal(nreplies(w, ANNA), 1);
 	/* A later message's answer arrives; nothing came in between. */
-	post_sms(t, ANNA, "HJÄLP");
-	got = wait_fake(t, ANNA, NULL, 2);
+	post_sms(w, ANNA, "HJÄLP");
+	got = wait_fake(w, ANNA, NULL, 2);
 	assert_int_equal(json_array_size(got), 2);
 	assert_non_null(strstr(e2e_json_str(json_array_get(got, 1),
 	    "message"), "08-721 23 13"));
 	json_decref(got);
-	assert_int_equal(fake_stat(t, "accepted"), 2);
-	finish(t);
+	assert_int_equal(fake_stat(w, "accepted"), 2);
+	finish(w);
 }
 
 /* STOPP is confirmed, and the next alert to the number is suppressed. */
 static void
 test_stop_suppresses(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*got, *res, *e;
 	char		 path[96];
 	long long	 id;
 	size_t		 i;
 	int		 status, seen = 0;
 
-	start(t, NULL);
-	post_sms(t, ANNA, "STOPP");
-	got = wait_fake(t, ANNA, NULL, 1);
+	start(w, NULL);
+	post_sms(w, ANNA, "STOPP");
+	got = wait_fake(w, ANNA, NULL, 1);
 	assert_non_null(strstr(e2e_json_str(json_array_get(got, 0),
 	    "message"), "START"));
 	json_decref(got);
 
-	res = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/alerts", "{\"source_ref\":"
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts", "{\"source_ref\":"
 	    " \"e2e-after-stop\", \"message\": \"Brand vid Lillhagaskolan.\", "
 	    "\"audience\": {\"contacts\": [\"" ANNA "\", \"" BILAL "\"]}}",
 	    &status);
@@ -348,7 +292,7 @@ test_stop_suppresses(void **state)
 	json_decref(res);
 
 	snprintf(path, sizeof(path), "/v1/alerts/%lld/deliveries", id);
-	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", path, NULL, &status);
 	assert_int_equal(status, 200);
 	json_array_foreach(json_object_get(res, "deliveries"), i, e) {
 		const char	*st = e2e_json_str(e, "state");
@@ -363,11 +307,11 @@ test_stop_suppresses(void **state)
 	json_decref(res);
 
 	/* Bilal gets the alert; Anna still has only the confirmation. */
-	json_decref(wait_fake(t, BILAL, NULL, 1));
-	got = wait_fake(t, ANNA, NULL, 1);
+	json_decref(wait_fake(w, BILAL, NULL, 1));
+	got = wait_fake(w, ANNA, NULL, 1);
 	assert_int_equal(json_array_size(got), 1);
 	json_decref(got);
-	finish(t);
+	finish(w);
 }
 
 /* Does the callback's signature match auth_sign over its body? */
@@ -401,7 +345,7 @@ static void
 test_ack_callback(void **state)
 {
 	static const char *const args[] = { "--hook-fail-first", "1", NULL };
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*got, *res, *body;
 	char		*req, path[64], ts[32], sig[96], tsh[64], sigh[128];
 	const char	*h[5];
@@ -409,11 +353,11 @@ test_ack_callback(void **state)
 	long long	 id;
 	int		 status;
 
-	start(t, args);
+	start(w, args);
 	req = str_printf("{\"source_ref\": \"e2e-ack\", \"message\": "
 	    "\"Nattvandrare: kan du gå i kväll? Svara JA eller NEJ.\", "
 	    "\"audience\": {\"contacts\": [\"" ANNA "\"]}, \"ack\": true, "
-	    "\"callback_url\": \"%s/_hook/varsel\"}", t->fake.url);
+	    "\"callback_url\": \"%s/_hook/varsel\"}", w->fake.url);
 	assert_non_null(req);
 	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
 	e2e_sign(HMAC_SECRET, ts, req, sig, sizeof(sig));
@@ -424,7 +368,7 @@ test_ack_callback(void **state)
 	h[2] = tsh;
 	h[3] = sigh;
 	h[4] = NULL;
-	assert_non_null(url = str_printf("%s/v1/alerts", t->d.url));
+	assert_non_null(url = str_printf("%s/v1/alerts", w->d.url));
 	assert_int_equal(e2e_http("POST", url, h, req, &status, &resp), 0);
 	free(url);
 	free(req);
@@ -436,23 +380,23 @@ test_ack_callback(void **state)
 	json_decref(res);
 
 	/* The call-out reaches Anna; she answers JA. */
-	json_decref(wait_fake(t, ANNA, NULL, 1));
-	post_sms(t, ANNA, "Ja");
-	got = wait_fake(t, ANNA, NULL, 2);
+	json_decref(wait_fake(w, ANNA, NULL, 1));
+	post_sms(w, ANNA, "Ja");
+	got = wait_fake(w, ANNA, NULL, 2);
 	snprintf(path, sizeof(path), "nr %lld", id);
 	assert_non_null(strstr(e2e_json_str(json_array_get(got, 1),
 	    "message"), path));
 	json_decref(got);
 
 	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
-	res = e2e_api(&t->d, E2E_TOKEN, "GET", path, NULL, &status);
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", path, NULL, &status);
 	assert_int_equal(status, 200);
 	assert_int_equal(e2e_json_int(res, "acks.yes"), 1);
 	assert_int_equal(e2e_json_int(res, "acks.no"), 0);
 	json_decref(res);
 
 	/* Two tries of the ack: a 500 first, then the same event, 200. */
-	got = wait_fake(t, NULL, "ack", 2);
+	got = wait_fake(w, NULL, "ack", 2);
 	assert_int_equal(e2e_json_int(json_array_get(got, 0), "status"), 500);
 	assert_int_equal(e2e_json_int(json_array_get(got, 1), "status"), 200);
 	check_signed(json_array_get(got, 1), "ack");
@@ -470,7 +414,7 @@ test_ack_callback(void **state)
 	json_decref(got);
 
 	/* Nothing is queued or sending any more: alert.done, signed. */
-	got = wait_fake(t, NULL, "alert.done", 1);
+	got = wait_fake(w, NULL, "alert.done", 1);
 	check_signed(json_array_get(got, 0), "alert.done");
 	body = e2e_json_parse(e2e_json_str(json_array_get(got, 0), "body"));
 	assert_non_null(body);
@@ -483,7 +427,7 @@ test_ack_callback(void **state)
 	assert_true(e2e_json_int(body, "data.acks.yes") >= 0);
 	json_decref(body);
 	json_decref(got);
-	finish(t);
+	finish(w);
 }
 
 /*
@@ -493,33 +437,33 @@ test_ack_callback(void **state)
 static void
 test_flood_capped(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	json_t		*got;
 	char		 text[64];
 	int		 i;
 
-	start(t, NULL);
+	start(w, NULL);
 	for (i = 0; i < 30; i++) {
 		snprintf(text, sizeof(text), "vad händer %d?", i);
-		post_sms(t, ANNA, text);
+		post_sms(w, ANNA, text);
 	}
-	assert_int_equal(nreplies(t, ANNA), 1);
+	assert_int_equal(nreplies(w, ANNA), 1);
 	for (i = 0; i < 12; i++)
-		post_sms(t, ANNA, "HJÄLP");
-	post_sms(t, ANNA, "TRYGG 15531");
-	assert_int_equal(nreplies(t, ANNA), 10);
+		post_sms(w, ANNA, "HJÄLP");
+	post_sms(w, ANNA, "TRYGG 15531");
+	assert_int_equal(nreplies(w, ANNA), 10);
 
 	/* All ten go out, and the first is the help text. */
-	got = wait_fake(t, ANNA, NULL, 10);
+	got = wait_fake(w, ANNA, NULL, 10);
 	assert_int_equal(json_array_size(got), 10);
 	assert_non_null(strstr(e2e_json_str(json_array_get(got, 0),
 	    "message"), "TRYGG"));
 	json_decref(got);
 	/* Another number is not held back by Anna's flood. */
-	post_sms(t, BILAL, "HJÄLP");
-	json_decref(wait_fake(t, BILAL, NULL, 1));
-	assert_int_equal(fake_stat(t, "accepted"), 11);
-	finish(t);
+	post_sms(w, BILAL, "HJÄLP");
+	json_decref(wait_fake(w, BILAL, NULL, 1));
+	assert_int_equal(fake_stat(w, "accepted"), 11);
+	finish(w);
 }
 
 /*
@@ -529,41 +473,41 @@ test_flood_capped(void **state)
 static void
 test_wrong_secret(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 
-	start(t, NULL);
-	assert_int_equal(post_sms_id(t, "not-the-secret", "elks-x1", ANNA,
+	start(w, NULL);
+	assert_int_equal(post_sms_id(w, "not-the-secret", "elks-x1", ANNA,
 	    "STOPP"), 403);
-	assert_int_equal(post_sms_id(t, NULL, "elks-x1", ANNA, "STOPP"), 403);
-	assert_int_equal(post_sms_id(t, "", "elks-x1", ANNA, "STOPP"), 403);
-	assert_int_equal(nreplies(t, ANNA), 0);
-	assert_true(e2e_log_contains(&t->d, "evt=hook_forbidden"));
+	assert_int_equal(post_sms_id(w, NULL, "elks-x1", ANNA, "STOPP"), 403);
+	assert_int_equal(post_sms_id(w, "", "elks-x1", ANNA, "STOPP"), 403);
+	assert_int_equal(nreplies(w, ANNA), 0);
+	assert_true(e2e_log_contains(&w->d, "evt=hook_forbidden"));
 
-	assert_int_equal(post_sms_id(t, E2E_CALLBACK_SECRET, "elks-x1", ANNA,
+	assert_int_equal(post_sms_id(w, E2E_CALLBACK_SECRET, "elks-x1", ANNA,
 	    "HJÄLP"), 200);
-	assert_int_equal(nreplies(t, ANNA), 1);
-	json_decref(wait_fake(t, ANNA, NULL, 1));
-	finish(t);
+	assert_int_equal(nreplies(w, ANNA), 1);
+	json_decref(wait_fake(w, ANNA, NULL, 1));
+	finish(w);
 }
 
 /* Names and short codes are never answered (no loops with machines). */
 static void
 test_no_reply_to_machines(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 
-	start(t, NULL);
-	post_sms(t, "Nykvarn", "HJÄLP");
-	post_sms(t, "Telia", "Ditt saldo är 0 kr. Svara STOPP.");
-	post_sms(t, "72400", "TRYGG 15531");
-	post_sms(t, "46elks", "JA");
+	start(w, NULL);
+	post_sms(w, "Nykvarn", "HJÄLP");
+	post_sms(w, "Telia", "Ditt saldo är 0 kr. Svara STOPP.");
+	post_sms(w, "72400", "TRYGG 15531");
+	post_sms(w, "46elks", "JA");
 	/* A person's answer comes after them, and is the only one sent. */
-	post_sms(t, ANNA, "HJÄLP");
-	json_decref(wait_fake(t, ANNA, NULL, 1));
-	assert_int_equal(fake_stat(t, "requests"), 1);
-	assert_int_equal(fake_stat(t, "accepted"), 1);
-	assert_true(e2e_log_contains(&t->d, "action=ignored_sender"));
-	finish(t);
+	post_sms(w, ANNA, "HJÄLP");
+	json_decref(wait_fake(w, ANNA, NULL, 1));
+	assert_int_equal(fake_stat(w, "requests"), 1);
+	assert_int_equal(fake_stat(w, "accepted"), 1);
+	assert_true(e2e_log_contains(&w->d, "action=ignored_sender"));
+	finish(w);
 }
 
 /* Drop an answer's body. */
@@ -591,8 +535,7 @@ struct kill_msg {
 
 /* Start message i of the crash test on multi. */
 static void
-kill_add(struct t *t, CURLM *multi, struct kill_msg *m, int i,
-    const char *url)
+kill_add(CURLM *multi, struct kill_msg *m, int i, const char *url)
 {
 	char	from[16], id[32];
 	size_t	len = 0;
@@ -613,7 +556,6 @@ kill_add(struct t *t, CURLM *multi, struct kill_msg *m, int i,
 	curl_easy_setopt(m->easy, CURLOPT_PRIVATE, m);
 	curl_easy_setopt(m->easy, CURLOPT_WRITEFUNCTION, discard_cb);
 	curl_multi_add_handle(multi, m->easy);
-	(void)t;
 }
 
 /*
@@ -624,7 +566,7 @@ kill_add(struct t *t, CURLM *multi, struct kill_msg *m, int i,
 static void
 test_kill_keeps_answered(void **state)
 {
-	struct t	*t = *state;
+	struct e2e_world *w = *state;
 	struct kill_msg	*msgs;
 	CURLM		*multi;
 	CURLMsg		*cm;
@@ -634,15 +576,15 @@ test_kill_keeps_answered(void **state)
 	int		 inflight;
 	bool		 killed = false;
 
-	start(t, NULL);
+	start(w, NULL);
 	assert_non_null(enc = url_encode(E2E_CALLBACK_SECRET));
-	assert_non_null(url = str_printf("%s/hooks/elks/sms?s=%s", t->d.url,
+	assert_non_null(url = str_printf("%s/hooks/elks/sms?s=%s", w->d.url,
 	    enc));
 	free(enc);
 	assert_non_null(msgs = calloc(total, sizeof(*msgs)));
 	assert_non_null(multi = curl_multi_init());
 	for (; next < KILL_CONNS; next++)
-		kill_add(t, multi, &msgs[next], next, url);
+		kill_add(multi, &msgs[next], next, url);
 	inflight = next;
 	do {
 		assert_int_equal(curl_multi_perform(multi, &running),
@@ -667,11 +609,11 @@ test_kill_keeps_answered(void **state)
 			m->easy = NULL;
 			inflight--;
 			if (!killed && answered >= KILL_AFTER) {
-				assert_int_equal(e2e_kill(&t->d, SIGKILL), 0);
+				assert_int_equal(e2e_kill(&w->d, SIGKILL), 0);
 				killed = true;
 			}
 			if (!killed && next < total) {
-				kill_add(t, multi, &msgs[next], next, url);
+				kill_add(multi, &msgs[next], next, url);
 				next++;
 				inflight++;
 			}
@@ -681,20 +623,20 @@ test_kill_keeps_answered(void **state)
 	} while (inflight > 0);
 	curl_multi_cleanup(multi);
 	if (!killed) {
-		e2e_log_tail(&t->d, 3000);
+		e2e_log_tail(&w->d, 3000);
 		fail_msg("only %d of %d inbound SMS were answered 200",
 		    answered, next);
 	}
-	assert_int_equal(e2e_wait_exit(&t->d, 5000), 128 + SIGKILL);
+	assert_int_equal(e2e_wait_exit(&w->d, 5000), 128 + SIGKILL);
 	/* Some were in flight at the kill, or it proved nothing. */
 	assert_true(next > answered);
 
-	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
 	for (i = 0; i < KILL_SENDERS; i++) {
 		size_t	n;
 
 		snprintf(from, sizeof(from), "+467017406%02d", 5 + i);
-		n = nreplies(t, from);
+		n = nreplies(w, from);
 		if (n < (size_t)per[i])
 			fail_msg("%s: %d answered 200, %zu stored", from,
 			    per[i], n);
@@ -704,7 +646,7 @@ test_kill_keeps_answered(void **state)
 		free(msgs[i].form);
 	free(msgs);
 	free(url);
-	finish(t);
+	finish(w);
 }
 
 /* Run every test, each with its own store or folder. */
@@ -712,20 +654,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_trygg_reply, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_stop_suppresses, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ack_callback, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flood_capped, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_secret, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_no_reply_to_machines,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill_keeps_answered,
-		    setup, teardown),
+		E2E_TEST(test_trygg_reply),
+		E2E_TEST(test_stop_suppresses),
+		E2E_TEST(test_ack_callback),
+		E2E_TEST(test_flood_capped),
+		E2E_TEST(test_wrong_secret),
+		E2E_TEST(test_no_reply_to_machines),
+		E2E_TEST(test_kill_keeps_answered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
