@@ -1,7 +1,8 @@
 /*
  * What the fake providers share (see fake_common.h): one copy of the HTTP
- * server scaffolding, the fault options and the delayed answers that the
- * fake 46elks and the fake Twilio both need.
+ * server scaffolding, the fault options, the numbers with what each
+ * accepted and the counters, GET /_stats and POST /_control, and the
+ * delayed answers that the fake 46elks and the fake Twilio both need.
  */
 #include <sys/socket.h>
 
@@ -52,6 +53,9 @@ static void	 fake_pending_release(struct fake_server *,
 static void	 fake_pending_free(struct fake_server *,
 		    struct fake_pending *);
 static void	 fake_release_hung(struct fake_server *);
+static void	 fake_control(struct fake_server *, struct evhttp_request *,
+		    size_t);
+static void	 fake_stats(struct fake_server *, struct evhttp_request *);
 static void	 fake_signal_cb(evutil_socket_t, short, void *);
 static int	 fake_write_port(const char *, int);
 
@@ -117,6 +121,16 @@ fake_common_option(struct fake_faults *f, const char *key, const char *value)
 			return -1;
 	} else if (strcmp(key, "dlr-delay-ms") == 0) {
 		if (fake_parse_long(value, 0, 86400000, &f->dlr_delay_ms) ==
+		    -1)
+			return -1;
+	} else if (strcmp(key, "press") == 0) {
+		/* Keys of a phone; "" presses nothing. */
+		if (strlen(value) >= sizeof(f->press) ||
+		    strspn(value, "0123456789*#") != strlen(value))
+			return -1;
+		strlcpy(f->press, value, sizeof(f->press));
+	} else if (strcmp(key, "call-step-ms") == 0) {
+		if (fake_parse_long(value, 0, 86400000, &f->call_step_ms) ==
 		    -1)
 			return -1;
 	} else
@@ -264,6 +278,40 @@ fake_is_e164(const char *s)
 	return n >= 7 && n <= 15;
 }
 
+/* Is s an absolute http(s) URL with a host? */
+bool
+fake_is_url(const char *s)
+{
+	const char	*h;
+
+	if (strncasecmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else if (strncasecmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else
+		return false;
+	return *h != '\0' && *h != '/';
+}
+
+/* Milliseconds since the fake started (monotonic). */
+long long
+fake_ms(const struct fake_server *srv)
+{
+	return (long long)mono_ms() - srv->start_ms;
+}
+
+/* With -v: "WHAT id=ID to=+4670*****605 accepted". */
+void
+fake_log_accepted(const char *what, const char *id, const char *to)
+{
+	char	masked[32];
+
+	if (log_verbosity() < LOG_LVL_INFO)
+		return;
+	mask_phone(to, masked, sizeof(masked));
+	log_info("%s id=%s to=%s accepted", what, id, masked);
+}
+
 /* Base64 of "user:password" (malloc'd); NULL if it is too long. */
 char *
 fake_basic(const char *user, const char *password)
@@ -306,30 +354,44 @@ fake_hash(const char *s)
 	return h;
 }
 
-/*
- * The entry of a number; if absent, made (size bytes, zeroed, the entry
- * first) when size is not 0, else NULL.
- */
-struct fake_entry *
-fake_table_get(struct fake_table *t, const char *to, size_t size)
+/* The number to, or NULL if it never came to the API. */
+struct fake_number *
+fake_number_find(struct fake_server *srv, const char *to)
 {
-	struct fake_entry	*e;
+	struct fake_table	*t = &srv->numbers;
+	struct fake_number	*nb;
 	uint64_t		 h = fake_hash(to);
 	size_t			 i;
 
-	if (t->cap != 0) {
-		for (i = h & (t->cap - 1); (e = t->slots[i]) != NULL;
-		    i = (i + 1) & (t->cap - 1))
-			if (e->hash == h && strcmp(e->to, to) == 0)
-				return e;
-	}
-	if (size == 0)
+	if (t->cap == 0)
 		return NULL;
+	for (i = h & (t->cap - 1); (nb = t->slots[i]) != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		if (nb->hash == h && strcmp(nb->to, to) == 0)
+			return nb;
+	return NULL;
+}
 
+/*
+ * A request to the API for to: its number (made if new) with the request
+ * counted, or NULL when to is no E.164 number.
+ */
+struct fake_number *
+fake_api_number(struct fake_server *srv, const char *to)
+{
+	struct fake_table	*t = &srv->numbers;
+	struct fake_number	*nb, *e, **ns;
+	size_t			 i, j, ncap;
+
+	if (to == NULL || !fake_is_e164(to))
+		return NULL;
+	if ((nb = fake_number_find(srv, to)) != NULL) {
+		nb->requests++;
+		return nb;
+	}
 	if ((t->n + 1) * 2 > t->cap) {
-		size_t		    ncap = t->cap ? t->cap * 2 : 1024, j;
-		struct fake_entry **ns = xcalloc(ncap, sizeof(*ns));
-
+		ncap = t->cap ? t->cap * 2 : 1024;
+		ns = xcalloc(ncap, sizeof(*ns));
 		for (j = 0; j < t->cap; j++) {
 			if ((e = t->slots[j]) == NULL)
 				continue;
@@ -342,30 +404,82 @@ fake_table_get(struct fake_table *t, const char *to, size_t size)
 		t->slots = ns;
 		t->cap = ncap;
 	}
-	e = xcalloc(1, size);
-	e->to = xstrdup(to);
-	e->hash = h;
-	for (i = h & (t->cap - 1); t->slots[i] != NULL;
+	nb = xcalloc(1, sizeof(*nb));
+	nb->to = xstrdup(to);
+	nb->hash = fake_hash(to);
+	nb->requests = 1;
+	for (i = nb->hash & (t->cap - 1); t->slots[i] != NULL;
 	    i = (i + 1) & (t->cap - 1))
 		;
-	t->slots[i] = e;
+	t->slots[i] = nb;
 	t->n++;
-	return e;
+	return nb;
 }
 
-/* Free every number, clear freeing what each received. */
-void
-fake_table_free(struct fake_table *t, fake_clear_cb clear)
+/*
+ * Record an accepted message (or call) to nb and count it: a message as
+ * accepted, to a number new (unique_to) or with the same text again
+ * (duplicates). The item, for the fake to add its own.
+ */
+struct fake_item *
+fake_item_add(struct fake_server *srv, struct fake_number *nb, bool call,
+    const char *id, const char *from, const char *text, const char *callback)
 {
-	struct fake_entry	*e;
+	struct fake_item	*it;
+
+	if (call) {
+		srv->st.calls++;
+		nb->calls++;
+	} else {
+		srv->st.accepted++;
+		if (nb->accepted == 0)
+			srv->st.unique_to++;
+		else
+			for (it = nb->first; it != NULL; it = it->next)
+				if (!it->call && strcmp(it->text, text) == 0) {
+					srv->st.duplicates++;
+					break;
+				}
+		nb->accepted++;
+	}
+	it = xcalloc(1, sizeof(*it));
+	it->call = call;
+	it->id = xstrdup(id);
+	it->from = xstrdup(from);
+	it->text = xstrdup(text);
+	it->callback = callback != NULL ? xstrdup(callback) : NULL;
+	it->at_ms = fake_ms(srv);
+	it->seq = call ? 0 : srv->st.accepted;
+	if (nb->last != NULL)
+		nb->last->next = it;
+	else
+		nb->first = it;
+	nb->last = it;
+	return it;
+}
+
+/* Forget every number and what it received. */
+void
+fake_numbers_free(struct fake_server *srv)
+{
+	struct fake_table	*t = &srv->numbers;
+	struct fake_number	*nb;
+	struct fake_item	*it, *next;
 	size_t			 i;
 
 	for (i = 0; i < t->cap; i++) {
-		if ((e = t->slots[i]) == NULL)
+		if ((nb = t->slots[i]) == NULL)
 			continue;
-		clear(e);
-		free(e->to);
-		free(e);
+		for (it = nb->first; it != NULL; it = next) {
+			next = it->next;
+			free(it->id);
+			free(it->from);
+			free(it->text);
+			free(it->callback);
+			free(it);
+		}
+		free(nb->to);
+		free(nb);
 	}
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
@@ -607,11 +721,11 @@ fake_timer_add(struct event *ev, long ms)
 /*
  * POST /_control: set the form's options in the fake's faults (size
  * bytes), all or none; a seed restarts the generator at once. Then forget
- * what was counted if the form says reset, and answer whoever waits if
- * no longer hanging. 0, or -1 once answered 400; the fake answers 200.
+ * what was counted if the form says reset, answer whoever waits if no
+ * longer hanging, and answer the settings (400 for a bad form).
  */
-int
-fake_control_form(struct fake_server *srv, struct evhttp_request *req,
+static void
+fake_control(struct fake_server *srv, struct evhttp_request *req,
     size_t size)
 {
 	struct kvlist		 form = { 0 };
@@ -619,10 +733,11 @@ fake_control_form(struct fake_server *srv, struct evhttp_request *req,
 	char			 err[128];
 	size_t			 i;
 	bool			 reset = false;
+	json_t			*o;
 
 	if (fake_body_form(srv, req, &form) == -1) {
 		fake_send(req, 400, "text/plain", "Could not parse the form");
-		return -1;
+		return;
 	}
 	f = xmalloc(size);
 	memcpy(f, srv->f, size);
@@ -636,7 +751,7 @@ fake_control_form(struct fake_server *srv, struct evhttp_request *req,
 			kvlist_free(&form);
 			free(f);
 			fake_send(req, 400, "text/plain", err);
-			return -1;
+			return;
 		}
 		if (strcmp(form.v[i].name, "seed") == 0)
 			srv->rng = f->seed;
@@ -644,15 +759,78 @@ fake_control_form(struct fake_server *srv, struct evhttp_request *req,
 	kvlist_free(&form);
 	memcpy(srv->f, f, size);
 	free(f);
-	if (reset)
+	if (reset) {
+		/* The connection count and the unanswered requests stay. */
+		fake_numbers_free(srv);
+		memset(&srv->st, 0, sizeof(srv->st));
+		srv->max_concurrent = 0;
 		srv->kind->reset(srv->arg);
+	}
 	fake_release_hung(srv);
-	return 0;
+	f = srv->f;
+	o = json_pack("{s:I, s:f, s:I, s:b, s:I, s:s, s:I}",
+	    "fail_first", (json_int_t)f->fail_first,
+	    "fail_rate", f->fail_rate,
+	    "latency_ms", (json_int_t)f->latency_ms,
+	    "no_dlr", f->no_dlr,
+	    "dlr_delay_ms", (json_int_t)f->dlr_delay_ms,
+	    "press", f->press,
+	    "call_step_ms", (json_int_t)f->call_step_ms);
+	if (o != NULL && srv->kind->settings(srv->arg, o) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	fake_json(req, 200, o);
+}
+
+/* GET /_stats: the shared counters, then the fake's own. */
+static void
+fake_stats(struct fake_server *srv, struct evhttp_request *req)
+{
+	const struct fake_counts	*st = &srv->st;
+	json_t				*o;
+
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}",
+	    "requests", (json_int_t)st->requests,
+	    "accepted", (json_int_t)st->accepted,
+	    "calls", (json_int_t)st->calls,
+	    "rejected", (json_int_t)st->rejected,
+	    "tempfailed", (json_int_t)st->tempfailed,
+	    "unique_to", (json_int_t)st->unique_to,
+	    "duplicates", (json_int_t)st->duplicates,
+	    "dlr_sent", (json_int_t)st->dlr_sent,
+	    "concurrent", (json_int_t)srv->concurrent,
+	    "max_concurrent", (json_int_t)srv->max_concurrent,
+	    "connections", (json_int_t)srv->connections);
+	if (o != NULL && srv->kind->stats(srv->arg, o) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	fake_json(req, 200, o);
+}
+
+/*
+ * Serve what every fake serves alike: GET /_stats and POST /_control
+ * (the fake's faults are size bytes). False if path is another.
+ */
+bool
+fake_route(struct fake_server *srv, struct evhttp_request *req,
+    const char *path, bool get, bool post, size_t size)
+{
+	if (strcmp(path, "/_stats") == 0 && get)
+		fake_stats(srv, req);
+	else if (strcmp(path, "/_control") == 0 && post)
+		fake_control(srv, req, size);
+	else
+		return false;
+	return true;
 }
 
 /*
  * Before the flags: what kind of fake srv serves, its faults (the first
- * member of its own) and the fake itself, handed to kind->start.
+ * member of its own, given their shared defaults: reports after 50 ms,
+ * seed 1) and the fake itself, handed to kind's calls.
  */
 void
 fake_server_init(struct fake_server *srv, const struct fake_kind *kind,
@@ -663,6 +841,8 @@ fake_server_init(struct fake_server *srv, const struct fake_kind *kind,
 	srv->f = f;
 	srv->arg = arg;
 	TAILQ_INIT(&srv->pending);
+	f->dlr_delay_ms = 50;
+	f->seed = 1;
 }
 
 /* A new TCP connection: count it and give evhttp its bufferevent. */
@@ -691,6 +871,7 @@ fake_server_open(struct fake_server *srv, int max_connections,
 	int				 bport;
 
 	srv->rng = srv->f->seed;
+	srv->start_ms = (long long)mono_ms();
 	srv->idprefix = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
 	signal(SIGPIPE, SIG_IGN);
 	if ((srv->base = event_base_new()) == NULL)
@@ -733,8 +914,9 @@ fake_server_run(struct fake_server *srv)
 }
 
 /*
- * Free the server and the answers still waiting, and remove the port
- * file. The fake frees its own timers on srv->base before.
+ * Free the server, the answers still waiting and the numbers, and
+ * remove the port file. The fake frees its own timers on srv->base
+ * before.
  */
 void
 fake_server_close(struct fake_server *srv)
@@ -756,6 +938,7 @@ fake_server_close(struct fake_server *srv)
 	event_free(srv->sigterm);
 	event_free(srv->sigint);
 	event_base_free(srv->base);
+	fake_numbers_free(srv);
 	if (srv->port_file != NULL)
 		unlink(srv->port_file);
 }

@@ -62,51 +62,18 @@ struct faults {
 	long		 dlr_tries;
 	long		 dlr_retry_ms;
 	long		 hook_fail_first; /* callbacks still to answer 500 */
-	char		 press[8];	/* digits a callee presses; "": none */
-	long		 call_step_ms;	/* between a call's requests */
 };
 
-/* What GET /_stats reports. */
+/* What GET /_stats reports after the shared counters. */
 struct stats {
-	uint64_t	 requests;
-	uint64_t	 accepted;
-	uint64_t	 rejected;
-	uint64_t	 tempfailed;
-	uint64_t	 unique_to;
-	uint64_t	 duplicates;
-	uint64_t	 dlr_sent;
 	uint64_t	 dlr_failed;
 	uint64_t	 hooks;		/* source callbacks received */
-	uint64_t	 calls;		/* calls accepted */
 	uint64_t	 media_ok;	/* audio fetched: 200 audio/wav RIFF */
 	uint64_t	 media_bad;	/* audio fetched otherwise, or not */
 	uint64_t	 ivr_sent;	/* digits posted, answered 2xx */
 	uint64_t	 ivr_failed;
 	uint64_t	 hangup_sent;	/* whenhangup posted, answered 2xx */
 	uint64_t	 hangup_failed;	/* given up after the tries */
-};
-
-/* One accepted message or call, kept for GET /_received. */
-struct sent {
-	struct sent	*next;
-	bool		 call;
-	char		*id;
-	char		*from;
-	char		*message;	/* SMS: the text; call: voice_start */
-	char		*whendelivered;	/* or whenhangup; NULL if not given */
-	char		 created[32];
-};
-
-/* Everything the fake knows about one recipient number. */
-struct number {
-	struct fake_entry e;		/* first: e.to is the number */
-	uint32_t	 requests;
-	uint32_t	 accepted;
-	uint32_t	 rejected;
-	uint32_t	 tempfailed;
-	uint32_t	 calls;
-	struct sent	*first;		/* oldest first */
-	struct sent	*last;
 };
 
 /* A source callback received under /_hook/, kept for GET /_hooks. */
@@ -176,7 +143,6 @@ struct fake {
 	char			*auth;		/* base64 of user:pass */
 	struct faults		 f;
 	struct stats		 st;
-	struct fake_table	 tab;
 	TAILQ_HEAD(, dlr)	 dlrs;
 	TAILQ_HEAD(, call)	 calls;
 	struct hook		*hooks;		/* oldest first */
@@ -186,24 +152,19 @@ struct fake {
 static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
 static void	 fake_now(char *, size_t);
-static void	 fake_number_clear(struct fake_entry *);
 static bool	 fake_has_suffix(const char *, const char *);
 static void	 fake_request_cb(struct evhttp_request *, void *);
-static struct number *fake_api_number(struct fake *, const char *);
 static bool	 fake_api_refused(struct fake *, struct evhttp_request *,
-		    struct number *);
+		    struct fake_number *);
 static int	 fake_api_begin(struct fake *, struct evhttp_request *,
-		    struct kvlist *, const char *, struct number **);
+		    struct kvlist *, const char *, struct fake_number **);
 static void	 fake_api_reject(struct fake *, struct evhttp_request *,
-		    struct number *, char *);
-static void	 fake_sent_add(struct number *, struct sent *);
+		    struct fake_number *, char *);
 static void	 fake_sms(struct fake *, struct evhttp_request *);
 static void	 fake_after_begin(void *, void *);
 static void	 fake_after_drop(void *);
 static void	 fake_calls(struct fake *, struct evhttp_request *);
 static int	 fake_call_action(const char *, json_t **, char **, char **);
-static bool	 fake_is_url(const char *);
-static long long fake_ms(void);
 static void	 fake_call_arm(struct call *, long);
 static void	 fake_call_timer_cb(evutil_socket_t, short, void *);
 static int	 fake_call_get(struct call *);
@@ -216,10 +177,10 @@ static void	 fake_dlr_start(struct fake *, struct dlr *, long);
 static void	 fake_dlr_timer_cb(evutil_socket_t, short, void *);
 static void	 fake_dlr_done_cb(const struct http_response *, void *);
 static void	 fake_dlr_free(struct dlr *);
-static void	 fake_stats(struct fake *, struct evhttp_request *);
+static int	 fake_stats(void *, json_t *);
+static int	 fake_settings(void *, json_t *);
 static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
-static void	 fake_control(struct fake *, struct evhttp_request *);
 static void	 fake_reset(void *);
 static char	*fake_header_dup(struct evhttp_request *, const char *);
 static void	 fake_hook(struct fake *, struct evhttp_request *,
@@ -264,6 +225,8 @@ static const struct fake_kind kind = {
 	.start = fake_after_begin,
 	.drop = fake_after_drop,
 	.reset = fake_reset,
+	.stats = fake_stats,
+	.settings = fake_settings,
 };
 
 
@@ -300,15 +263,6 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 	} else if (strcmp(key, "dlr-retry-ms") == 0) {
 		if (fake_parse_long(value, 0, 3600000, &f->dlr_retry_ms) == -1)
 			return -1;
-	} else if (strcmp(key, "press") == 0) {
-		/* Keys of a phone; "" presses nothing. */
-		if (strlen(value) >= sizeof(f->press) ||
-		    strspn(value, "0123456789*#") != strlen(value))
-			return -1;
-		strlcpy(f->press, value, sizeof(f->press));
-	} else if (strcmp(key, "call-step-ms") == 0) {
-		if (fake_parse_long(value, 0, 3600000, &f->call_step_ms) == -1)
-			return -1;
 	} else
 		return 1;
 	return 0;
@@ -326,23 +280,6 @@ fake_now(char *buf, size_t len)
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%06ld", s, (long)tv.tv_usec);
-}
-
-/* Free what a number received. */
-static void
-fake_number_clear(struct fake_entry *e)
-{
-	struct number	*nb = (struct number *)e;
-	struct sent	*s, *next;
-
-	for (s = nb->first; s != NULL; s = next) {
-		next = s->next;
-		free(s->id);
-		free(s->from);
-		free(s->message);
-		free(s->whendelivered);
-		free(s);
-	}
 }
 
 /* Does s end in suffix (an empty suffix matches nothing)? */
@@ -363,6 +300,8 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 	bool		 get, post;
 
 	path = fake_path(req, &get, &post);
+	if (fake_route(&fk->srv, req, path, get, post, sizeof(fk->f)))
+		return;
 	if (strcmp(path, "/a1/sms") == 0 || strcmp(path, "/a1/SMS") == 0) {
 		if (post)
 			fake_sms(fk, req);
@@ -376,14 +315,10 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 		else
 			fake_send(req, 405, "text/plain",
 			    "Method not allowed");
-	} else if (strcmp(path, "/_stats") == 0 && get)
-		fake_stats(fk, req);
-	else if (strcmp(path, "/_received") == 0 && get)
+	} else if (strcmp(path, "/_received") == 0 && get)
 		fake_received(fk, req, false);
 	else if (strcmp(path, "/_number") == 0 && get)
 		fake_received(fk, req, true);
-	else if (strcmp(path, "/_control") == 0 && post)
-		fake_control(fk, req);
 	else if (strncmp(path, "/_hook/", 7) == 0 && post)
 		fake_hook(fk, req, path);
 	else if (strcmp(path, "/_hooks") == 0 && get)
@@ -396,30 +331,17 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 		fake_send(req, 404, "text/plain", "Not found");
 }
 
-/* The entry of an E.164 to, its request counted; NULL for another to. */
-static struct number *
-fake_api_number(struct fake *fk, const char *to)
-{
-	struct number	*nb;
-
-	if (to == NULL || !fake_is_e164(to))
-		return NULL;
-	nb = (struct number *)fake_table_get(&fk->tab, to, sizeof(*nb));
-	nb->requests++;
-	return nb;
-}
-
 /*
  * Answer a request to the API 503 in an outage or 401 without good
  * credentials, and count it; false if it may go on.
  */
 static bool
 fake_api_refused(struct fake *fk, struct evhttp_request *req,
-    struct number *nb)
+    struct fake_number *nb)
 {
 	/* An outage comes before anything is looked at. */
 	if (fake_outage(&fk->srv)) {
-		fk->st.tempfailed++;
+		fk->srv.st.tempfailed++;
 		if (nb != NULL)
 			nb->tempfailed++;
 		fake_answer(&fk->srv, req, 503, "text/plain",
@@ -427,7 +349,7 @@ fake_api_refused(struct fake *fk, struct evhttp_request *req,
 		return true;
 	}
 	if (!fake_basic_ok(req, fk->auth)) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		if (nb != NULL)
 			nb->rejected++;
 		fake_answer(&fk->srv, req, 401, "text/plain",
@@ -441,23 +363,12 @@ fake_api_refused(struct fake *fk, struct evhttp_request *req,
 /* Answer a request to the API 400 with msg (taken), and count it. */
 static void
 fake_api_reject(struct fake *fk, struct evhttp_request *req,
-    struct number *nb, char *msg)
+    struct fake_number *nb, char *msg)
 {
-	fk->st.rejected++;
+	fk->srv.st.rejected++;
 	if (nb != NULL)
 		nb->rejected++;
 	fake_answer(&fk->srv, req, 400, "text/plain", msg, NULL);
-}
-
-/* Append an accepted message or call to its number's list. */
-static void
-fake_sent_add(struct number *nb, struct sent *s)
-{
-	if (nb->last != NULL)
-		nb->last->next = s;
-	else
-		nb->first = s;
-	nb->last = s;
 }
 
 /*
@@ -467,19 +378,19 @@ fake_sent_add(struct number *nb, struct sent *s)
  */
 static int
 fake_api_begin(struct fake *fk, struct evhttp_request *req,
-    struct kvlist *form, const char *key, struct number **nb)
+    struct kvlist *form, const char *key, struct fake_number **nb)
 {
 	const char	*missing = NULL;
 
 	*nb = NULL;
-	fk->st.requests++;
+	fk->srv.st.requests++;
 	if (fake_body_form(&fk->srv, req, form) == -1) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_answer(&fk->srv, req, 400, "text/plain",
 		    xstrdup("Could not parse the request body"), NULL);
 		return -1;
 	}
-	*nb = fake_api_number(fk, kvlist_get(form, "to"));
+	*nb = fake_api_number(&fk->srv, kvlist_get(form, "to"));
 	if (fake_api_refused(fk, req, *nb))
 		return -1;
 	if (kvlist_get(form, "from") == NULL)
@@ -500,13 +411,13 @@ fake_api_begin(struct fake *fk, struct evhttp_request *req,
 static void
 fake_sms(struct fake *fk, struct evhttp_request *req)
 {
-	struct kvlist	 form = { 0 };
-	struct number	*nb = NULL;
-	struct sent	*s;
-	struct dlr	*d = NULL;
-	const char	*from, *to, *msg, *when;
-	char		 id[40], created[32], *body;
-	json_t		*o;
+	struct kvlist		 form = { 0 };
+	struct fake_number	*nb = NULL;
+	struct fake_item	*it;
+	struct dlr		*d = NULL;
+	const char		*from, *to, *msg, *when;
+	char			 id[40], created[32], *body;
+	json_t			*o;
 
 	if (fake_api_begin(fk, req, &form, "message", &nb) == -1)
 		goto out;
@@ -519,37 +430,8 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 		goto out;
 	}
 
-	/* Accepted. */
 	fake_id(&fk->srv, "s", id, sizeof(id));
 	fake_now(created, sizeof(created));
-	fk->st.accepted++;
-	if (nb->accepted == 0)
-		fk->st.unique_to++;
-	else {
-		for (s = nb->first; s != NULL; s = s->next)
-			if (!s->call && strcmp(s->message, msg) == 0) {
-				fk->st.duplicates++;
-				break;
-			}
-	}
-	nb->accepted++;
-	s = xcalloc(1, sizeof(*s));
-	s->id = xstrdup(id);
-	s->from = xstrdup(from);
-	s->message = xstrdup(msg);
-	s->whendelivered = when != NULL ? xstrdup(when) : NULL;
-	strlcpy(s->created, created, sizeof(s->created));
-	fake_sent_add(nb, s);
-
-	if (when != NULL && *when != '\0' && !fk->f.c.no_dlr) {
-		d = xcalloc(1, sizeof(*d));
-		d->kind = AFTER_DLR;
-		d->fake = fk;
-		d->url = xstrdup(when);
-		d->id = xstrdup(id);
-		d->failed = fk->f.dlr_failed;
-	}
-
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
 	    "id", id, "status", "created", "direction", "outgoing",
 	    "from", from, "to", to, "message", msg, "created", created,
@@ -558,17 +440,23 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	json_decref(o);
 	if (body == NULL) {
 		/* Not valid UTF-8, most likely: 46elks refuses it too. */
-		fake_dlr_free(d);
-		fake_answer(&fk->srv, req, 400, "text/plain",
-		    xstrdup("Invalid message encoding"), NULL);
+		fake_api_reject(fk, req, nb,
+		    xstrdup("Invalid message encoding"));
 		goto out;
 	}
-	if (log_verbosity() >= LOG_LVL_INFO) {
-		char	masked[32];
 
-		mask_phone(to, masked, sizeof(masked));
-		log_info("sms id=%s to=%s accepted", id, masked);
+	/* Accepted. */
+	it = fake_item_add(&fk->srv, nb, false, id, from, msg, when);
+	strlcpy(it->created, created, sizeof(it->created));
+	if (when != NULL && *when != '\0' && !fk->f.c.no_dlr) {
+		d = xcalloc(1, sizeof(*d));
+		d->kind = AFTER_DLR;
+		d->fake = fk;
+		d->url = xstrdup(when);
+		d->id = xstrdup(id);
+		d->failed = fk->f.dlr_failed;
 	}
+	fake_log_accepted("sms", id, to);
 	fake_answer(&fk->srv, req, 200, "application/json", body, d);
 out:
 	kvlist_free(&form);
@@ -596,7 +484,7 @@ fake_after_begin(void *arg, void *after)
 		fake_call_end(c);
 		return;
 	}
-	fake_call_arm(c, fk->f.call_step_ms);
+	fake_call_arm(c, fk->f.c.call_step_ms);
 }
 
 /* An answer never went out: free its delivery report or call. */
@@ -616,15 +504,15 @@ fake_after_drop(void *after)
 static void
 fake_calls(struct fake *fk, struct evhttp_request *req)
 {
-	struct kvlist	 form = { 0 };
-	struct number	*nb;
-	struct sent	*s;
-	struct call	*c;
-	const char	*from, *to, *start, *hangup, *tmo;
-	char		 id[40], created[32], *audio = NULL, *next = NULL;
-	char		*body;
-	json_t		*act = NULL, *acts, *o;
-	long		 timeout;
+	struct kvlist		 form = { 0 };
+	struct fake_number	*nb;
+	struct fake_item	*it;
+	struct call		*c;
+	const char		*from, *to, *start, *hangup, *tmo;
+	char			 id[40], created[32], *audio = NULL;
+	char			*next = NULL, *body;
+	json_t			*act = NULL, *acts, *o;
+	long			 timeout;
 
 	if (fake_api_begin(fk, req, &form, "voice_start", &nb) == -1)
 		goto out;
@@ -656,19 +544,8 @@ fake_calls(struct fake *fk, struct evhttp_request *req)
 		goto out;
 	}
 
-	/* Accepted. */
 	fake_id(&fk->srv, "c", id, sizeof(id));
 	fake_now(created, sizeof(created));
-	fk->st.calls++;
-	nb->calls++;
-	s = xcalloc(1, sizeof(*s));
-	s->call = true;
-	s->id = xstrdup(id);
-	s->from = xstrdup(from);
-	s->message = xstrdup(start);
-	s->whendelivered = hangup != NULL ? xstrdup(hangup) : NULL;
-	strlcpy(s->created, created, sizeof(s->created));
-	fake_sent_add(nb, s);
 
 	/* As call_ongoing.json: the actions so far, none for a URL. */
 	acts = json_array();
@@ -686,6 +563,9 @@ fake_calls(struct fake *fk, struct evhttp_request *req)
 		goto out;
 	}
 
+	/* Accepted. */
+	it = fake_item_add(&fk->srv, nb, true, id, from, start, hangup);
+	strlcpy(it->created, created, sizeof(it->created));
 	c = xcalloc(1, sizeof(*c));
 	c->kind = AFTER_CALL;
 	c->fake = fk;
@@ -699,12 +579,7 @@ fake_calls(struct fake *fk, struct evhttp_request *req)
 	c->whenhangup = hangup != NULL && *hangup != '\0' ?
 	    xstrdup(hangup) : NULL;
 	strlcpy(c->created, created, sizeof(c->created));
-	if (log_verbosity() >= LOG_LVL_INFO) {
-		char	masked[32];
-
-		mask_phone(to, masked, sizeof(masked));
-		log_info("call id=%s to=%s accepted", id, masked);
-	}
+	fake_log_accepted("call", id, to);
 	fake_answer(&fk->srv, req, 200, "application/json", body, c);
 out:
 	json_decref(act);
@@ -750,23 +625,6 @@ fake_call_action(const char *start, json_t **act, char **audio,
 	return 0;
 }
 
-/* Is s an http or https URL? */
-static bool
-fake_is_url(const char *s)
-{
-	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
-}
-
-/* Milliseconds of a monotonic clock. */
-static long long
-fake_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Take the call's next step after delay_ms. */
 static void
 fake_call_arm(struct call *c, long delay_ms)
@@ -795,7 +653,7 @@ fake_call_timer_cb(evutil_socket_t fd, short events, void *arg)
 	if (c->step == CALL_MEDIA) {
 		/* The callee answers: the call starts. */
 		fake_now(c->start, sizeof(c->start));
-		c->start_ms = fake_ms();
+		c->start_ms = fake_ms(&fk->srv);
 		if (c->audio != NULL) {
 			if (fake_call_get(c) == 0)
 				return;
@@ -804,12 +662,12 @@ fake_call_timer_cb(evutil_socket_t fd, short events, void *arg)
 		c->step = CALL_IVR;
 	}
 	if (c->step == CALL_IVR) {
-		if (fk->f.press[0] != '\0' && c->next != NULL) {
+		if (fk->f.c.press[0] != '\0' && c->next != NULL) {
 			if (form_append(&form, &len, "callid", c->id) == -1 ||
 			    form_append(&form, &len, "from", c->from) == -1 ||
 			    form_append(&form, &len, "to", c->to) == -1 ||
 			    form_append(&form, &len, "result",
-			    fk->f.press) == -1) {
+			    fk->f.c.press) == -1) {
 				free(form);
 				form = NULL;
 			}
@@ -821,7 +679,7 @@ fake_call_timer_cb(evutil_socket_t fd, short events, void *arg)
 	}
 	if (c->step == CALL_HANGUP && c->whenhangup != NULL) {
 		c->tries++;
-		dur = (fake_ms() - c->start_ms) / 1000;
+		dur = (fake_ms(&fk->srv) - c->start_ms) / 1000;
 		snprintf(ms, sizeof(ms), "%lld", dur > CALL_DURATION_S ? dur :
 		    (long long)CALL_DURATION_S);
 		form = NULL;
@@ -935,7 +793,7 @@ fake_call_media_cb(struct evhttp_request *req, void *arg)
 	}
 	/* The connection is freed by the timer, not in its own callback. */
 	c->step = CALL_IVR;
-	fake_call_arm(c, fk->f.call_step_ms);
+	fake_call_arm(c, fk->f.c.call_step_ms);
 }
 
 /* POST form (taken; NULL: none could be made) to url; 0 or -1. */
@@ -985,7 +843,7 @@ fake_call_done_cb(const struct http_response *res, void *arg)
 		else
 			fk->st.ivr_failed++;
 		c->step = CALL_HANGUP;
-		fake_call_arm(c, fk->f.call_step_ms);
+		fake_call_arm(c, fk->f.c.call_step_ms);
 		return;
 	}
 	if (ok) {
@@ -1092,7 +950,7 @@ fake_dlr_done_cb(const struct http_response *res, void *arg)
 	struct fake	*fk = d->fake;
 
 	if (res->curl_code == 0 && res->status >= 200 && res->status <= 204) {
-		fk->st.dlr_sent++;
+		fk->srv.st.dlr_sent++;
 		TAILQ_REMOVE(&fk->dlrs, d, entry);
 		fake_dlr_free(d);
 		return;
@@ -1123,51 +981,32 @@ fake_dlr_free(struct dlr *d)
 	free(d);
 }
 
-/* GET /_stats. */
-static void
-fake_stats(struct fake *fk, struct evhttp_request *req)
+/* GET /_stats: the 46elks fake's own counters. */
+static int
+fake_stats(void *arg, json_t *o)
 {
+	struct fake		*fk = arg;
 	const struct stats	*st = &fk->st;
 	struct dlr		*d;
-	json_int_t		 pending = 0;
 	struct call		*c;
-	json_int_t		 calls_pending = 0;
-	json_t			*o;
+	json_int_t		 pending = 0, calls_pending = 0;
 
 	TAILQ_FOREACH(d, &fk->dlrs, entry)
 		pending++;
 	TAILQ_FOREACH(c, &fk->calls, entry)
 		calls_pending++;
-	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	return json_object_update_new(o, json_pack("{s:I, s:I, s:I, s:I, "
 	    "s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "requests", (json_int_t)st->requests,
-	    "accepted", (json_int_t)st->accepted,
-	    "rejected", (json_int_t)st->rejected,
-	    "tempfailed", (json_int_t)st->tempfailed,
-	    "unique_to", (json_int_t)st->unique_to,
-	    "duplicates", (json_int_t)st->duplicates,
-	    "concurrent", (json_int_t)fk->srv.concurrent,
-	    "max_concurrent", (json_int_t)fk->srv.max_concurrent,
-	    "dlr_sent", (json_int_t)st->dlr_sent,
 	    "dlr_failed", (json_int_t)st->dlr_failed,
 	    "dlr_pending", pending,
-	    "connections", (json_int_t)fk->srv.connections,
-	    "hooks", (json_int_t)st->hooks);
-	/* The call counters follow the SMS ones, which stay as they were. */
-	if (o != NULL && json_object_update_new(o, json_pack("{s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I}",
-	    "calls", (json_int_t)st->calls,
+	    "hooks", (json_int_t)st->hooks,
 	    "calls_pending", calls_pending,
 	    "media_ok", (json_int_t)st->media_ok,
 	    "media_bad", (json_int_t)st->media_bad,
 	    "ivr_sent", (json_int_t)st->ivr_sent,
 	    "ivr_failed", (json_int_t)st->ivr_failed,
 	    "hangup_sent", (json_int_t)st->hangup_sent,
-	    "hangup_failed", (json_int_t)st->hangup_failed)) == -1) {
-		json_decref(o);
-		o = NULL;
-	}
-	fake_json(req, 200, o);
+	    "hangup_failed", (json_int_t)st->hangup_failed));
 }
 
 /*
@@ -1179,14 +1018,14 @@ fake_stats(struct fake *fk, struct evhttp_request *req)
 static void
 fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 {
-	struct number	*nb;
-	struct sent	*s;
-	char		*to;
-	json_t		*o;
+	struct fake_number	*nb;
+	struct fake_item	*it;
+	char			*to;
+	json_t			*o;
 
 	if ((to = fake_query_to(req)) == NULL)
 		return;
-	nb = (struct number *)fake_table_get(&fk->tab, to, 0);
+	nb = fake_number_find(&fk->srv, to);
 	if (summary) {
 		o = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "to", to,
 		    "requests", nb ? (int)nb->requests : 0,
@@ -1196,56 +1035,44 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 		    "calls", nb ? (int)nb->calls : 0);
 	} else {
 		o = json_array();
-		for (s = nb ? nb->first : NULL; o != NULL && s != NULL;
-		    s = s->next)
-			json_array_append_new(o, s->call ? json_pack(
+		for (it = nb ? nb->first : NULL; o != NULL && it != NULL;
+		    it = it->next)
+			json_array_append_new(o, it->call ? json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:s}",
-			    "type", "call", "id", s->id, "from", s->from,
-			    "to", nb->e.to, "voice_start", s->message,
-			    "whenhangup", s->whendelivered,
-			    "created", s->created) : json_pack(
+			    "type", "call", "id", it->id, "from", it->from,
+			    "to", nb->to, "voice_start", it->text,
+			    "whenhangup", it->callback,
+			    "created", it->created) : json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s?, s:s}",
-			    "id", s->id, "from", s->from, "to", nb->e.to,
-			    "message", s->message,
-			    "whendelivered", s->whendelivered,
-			    "created", s->created));
+			    "id", it->id, "from", it->from, "to", nb->to,
+			    "message", it->text,
+			    "whendelivered", it->callback,
+			    "created", it->created));
 	}
 	free(to);
 	fake_json(req, 200, o);
 }
 
-/* POST /_control: change faults at run time; answers the settings. */
-static void
-fake_control(struct fake *fk, struct evhttp_request *req)
+/* POST /_control's answer: the 46elks fake's own settings. */
+static int
+fake_settings(void *arg, json_t *o)
 {
-	if (fake_control_form(&fk->srv, req, sizeof(fk->f)) == -1)
-		return;
-	fake_json(req, 200, json_pack("{s:I, s:f, s:s, s:I, s:b, s:s, s:I, "
-	    "s:b, s:s, s:I}",
-	    "fail_first", (json_int_t)fk->f.c.fail_first,
-	    "fail_rate", fk->f.c.fail_rate,
+	struct fake	*fk = arg;
+
+	return json_object_update_new(o, json_pack("{s:s, s:b, s:s}",
 	    "reject_suffix", fk->f.reject_suffix,
-	    "latency_ms", (json_int_t)fk->f.c.latency_ms,
 	    "hang", fk->f.c.hang,
-	    "dlr_status", fk->f.dlr_failed ? "failed" : "delivered",
-	    "dlr_delay_ms", (json_int_t)fk->f.c.dlr_delay_ms,
-	    "no_dlr", fk->f.c.no_dlr, "press", fk->f.press,
-	    "call_step_ms", (json_int_t)fk->f.call_step_ms));
+	    "dlr_status", fk->f.dlr_failed ? "failed" : "delivered"));
 }
 
-/*
- * Forget every number and counter (the connection count and the requests
- * still unanswered stay).
- */
+/* Forget the callbacks received and the 46elks fake's own counters. */
 static void
 fake_reset(void *arg)
 {
 	struct fake	*fk = arg;
 
-	fake_table_free(&fk->tab, fake_number_clear);
 	fake_hooks_free(fk);
 	memset(&fk->st, 0, sizeof(fk->st));
-	fk->srv.max_concurrent = 0;
 }
 
 /* A header's value copied, or NULL if absent. */
@@ -1349,11 +1176,9 @@ main(int argc, char *argv[])
 
 	memset(&fk, 0, sizeof(fk));
 	fake_server_init(&fk.srv, &kind, &fk.f.c, &fk);
-	fk.f.c.dlr_delay_ms = 50;
 	fk.f.dlr_tries = DLR_TRIES_DEFAULT;
 	fk.f.dlr_retry_ms = DLR_RETRY_MS_DEFAULT;
-	fk.f.c.seed = 1;
-	fk.f.call_step_ms = CALL_STEP_MS_DEFAULT;
+	fk.f.c.call_step_ms = CALL_STEP_MS_DEFAULT;
 	TAILQ_INIT(&fk.dlrs);
 	TAILQ_INIT(&fk.calls);
 	fake_args(&fk.srv, argc, argv, longopts, own);
@@ -1370,7 +1195,6 @@ main(int argc, char *argv[])
 	while ((c = TAILQ_FIRST(&fk.calls)) != NULL)
 		fake_call_end(c);
 	fake_server_close(&fk.srv);
-	fake_table_free(&fk.tab, fake_number_clear);
 	fake_hooks_free(&fk);
 	free(fk.auth);
 	return 0;

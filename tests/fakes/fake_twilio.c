@@ -74,52 +74,20 @@ struct faults {
 	struct fake_faults c;		/* first: the shared ones */
 	long		 status_429;	/* requests still to answer 429 */
 	bool		 undelivered;	/* messages end undelivered */
-	long		 call_step_ms;	/* between a call's events */
-	char		 press[8];	/* digits pressed; "": none */
 	enum outcome	 outcome;
 	long		 cb_tries;
 	long		 cb_retry_ms;
 };
 
-/* What GET /_stats reports. */
+/* What GET /_stats reports after the shared counters. */
 struct stats {
-	uint64_t	 requests;	/* to Messages.json and Calls.json */
-	uint64_t	 accepted;	/* messages */
-	uint64_t	 calls;
-	uint64_t	 rejected;	/* 400 and 401 */
-	uint64_t	 tempfailed;	/* 503 */
 	uint64_t	 throttled;	/* 429 */
-	uint64_t	 unique_to;	/* numbers with an accepted message */
-	uint64_t	 duplicates;	/* the same Body to a number again */
-	uint64_t	 dlr_sent;	/* final message reports taken (2xx) */
 	uint64_t	 callbacks_sent; /* any callback answered 2xx */
 	uint64_t	 callbacks_failed; /* given up after the tries */
 	uint64_t	 callbacks_forbidden; /* answered 403 */
 	uint64_t	 call_events;	/* call status callbacks taken */
 	uint64_t	 digits_sent;	/* Gather actions taken */
 	uint64_t	 twiml_errors;	/* TwiML that did not parse */
-};
-
-/* One accepted message or call, kept for GET /_received. */
-struct item {
-	struct item	*next;
-	bool		 call;
-	char		*sid;
-	char		*from;
-	char		*text;		/* Body, or the call's Twiml or Url */
-	char		*callback;	/* StatusCallback, or NULL */
-	long long	 at_ms;
-	uint64_t	 seq;		/* order among accepted messages */
-};
-
-/* Everything the fake knows about one To number. */
-struct number {
-	struct fake_entry e;		/* first: e.to is the number */
-	uint32_t	 requests;
-	uint32_t	 accepted;
-	uint32_t	 calls;
-	struct item	*first;		/* oldest first */
-	struct item	*last;
 };
 
 /* What a job posts next. */
@@ -167,8 +135,6 @@ struct fake {
 	char			*auth;		/* base64 of sid:token */
 	struct faults		 f;
 	struct stats		 st;
-	struct fake_table	 tab;
-	long long		 start_ms;
 	long long		*times;		/* accept ms of messages */
 	size_t			 ntimes;
 	size_t			 times_cap;
@@ -177,19 +143,15 @@ struct fake {
 
 static int	 fake_option(struct fake_faults *, const char *,
 		    const char *);
-static long long fake_ms(struct fake *);
 static void	 fake_date(char *, size_t, bool);
-static void	 fake_number_clear(struct fake_entry *);
-static bool	 fake_is_url(const char *);
 static size_t	 fake_utf8_len(const char *);
-static void	 fake_item_add(struct number *, struct item *);
 static void	 fake_request_cb(struct evhttp_request *, void *);
 static void	 fake_api(struct fake *, struct evhttp_request *,
 		    const char *, bool);
 static void	 fake_message(struct fake *, struct evhttp_request *,
-		    const struct kvlist *, struct number *);
+		    const struct kvlist *, struct fake_number *);
 static void	 fake_call(struct fake *, struct evhttp_request *,
-		    const struct kvlist *, struct number *);
+		    const struct kvlist *, struct fake_number *);
 static int	 fake_twiml(struct fake *, const char *, struct job *);
 static char	*fake_error(int, int, const char *);
 static void	 fake_api_answer(struct fake *, struct evhttp_request *, int,
@@ -204,11 +166,11 @@ static int	 fake_job_form(struct job *, enum step, char **, size_t *);
 static void	 fake_job_done_cb(const struct http_response *, void *);
 static void	 fake_job_next(struct job *);
 static void	 fake_job_free(struct job *);
-static void	 fake_stats(struct fake *, struct evhttp_request *);
+static int	 fake_stats(void *, json_t *);
+static int	 fake_settings(void *, json_t *);
 static void	 fake_times(struct fake *, struct evhttp_request *);
 static void	 fake_received(struct fake *, struct evhttp_request *,
 		    bool);
-static void	 fake_control(struct fake *, struct evhttp_request *);
 static void	 fake_reset(void *);
 
 static const struct option longopts[] = {
@@ -250,6 +212,8 @@ static const struct fake_kind kind = {
 	.start = fake_job_begin,
 	.drop = fake_job_drop,
 	.reset = fake_reset,
+	.stats = fake_stats,
+	.settings = fake_settings,
 };
 
 
@@ -273,16 +237,6 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 			f->undelivered = false;
 		else
 			return -1;
-	} else if (strcmp(key, "call-step-ms") == 0) {
-		if (fake_parse_long(value, 0, 86400000, &f->call_step_ms) ==
-		    -1)
-			return -1;
-	} else if (strcmp(key, "press") == 0) {
-		/* Keypad digits, or empty: the listener presses nothing. */
-		if (strlen(value) >= sizeof(f->press) ||
-		    strspn(value, "0123456789*#") != strlen(value))
-			return -1;
-		strlcpy(f->press, value, sizeof(f->press));
 	} else if (strcmp(key, "call-outcome") == 0) {
 		for (i = 0; i < nitems(outcome_names); i++)
 			if (strcmp(value, outcome_names[i]) == 0)
@@ -299,13 +253,6 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 	} else
 		return 1;
 	return 0;
-}
-
-/* Milliseconds since the fake started (monotonic). */
-static long long
-fake_ms(struct fake *fk)
-{
-	return (long long)mono_ms() - fk->start_ms;
 }
 
 /*
@@ -325,38 +272,6 @@ fake_date(char *buf, size_t len, bool raw)
 		strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 }
 
-/* Free what a number received. */
-static void
-fake_number_clear(struct fake_entry *e)
-{
-	struct number	*nb = (struct number *)e;
-	struct item	*it, *next;
-
-	for (it = nb->first; it != NULL; it = next) {
-		next = it->next;
-		free(it->sid);
-		free(it->from);
-		free(it->text);
-		free(it->callback);
-		free(it);
-	}
-}
-
-/* Is s an absolute http(s) URL with a host? */
-static bool
-fake_is_url(const char *s)
-{
-	const char	*h;
-
-	if (strncasecmp(s, "http://", 7) == 0)
-		h = s + 7;
-	else if (strncasecmp(s, "https://", 8) == 0)
-		h = s + 8;
-	else
-		return false;
-	return *h != '\0' && *h != '/';
-}
-
 /* Characters (code points) of a UTF-8 string. */
 static size_t
 fake_utf8_len(const char *s)
@@ -369,17 +284,6 @@ fake_utf8_len(const char *s)
 	return n;
 }
 
-/* Append an accepted message or call to its number's list. */
-static void
-fake_item_add(struct number *nb, struct item *it)
-{
-	if (nb->last != NULL)
-		nb->last->next = it;
-	else
-		nb->first = it;
-	nb->last = it;
-}
-
 /* Route a request by path and method. */
 static void
 fake_request_cb(struct evhttp_request *req, void *arg)
@@ -390,6 +294,8 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 	char		 sid[64];
 
 	path = fake_path(req, &get, &post);
+	if (fake_route(&fk->srv, req, path, get, post, sizeof(fk->f)))
+		return;
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) == 0) {
 		rest = path + strlen(API_PREFIX);
 		slash = strchr(rest, '/');
@@ -410,16 +316,12 @@ fake_request_cb(struct evhttp_request *req, void *arg)
 			return;
 		}
 	}
-	if (strcmp(path, "/_stats") == 0 && get)
-		fake_stats(fk, req);
-	else if (strcmp(path, "/_times") == 0 && get)
+	if (strcmp(path, "/_times") == 0 && get)
 		fake_times(fk, req);
 	else if (strcmp(path, "/_received") == 0 && get)
 		fake_received(fk, req, false);
 	else if (strcmp(path, "/_number") == 0 && get)
 		fake_received(fk, req, true);
-	else if (strcmp(path, "/_control") == 0 && post)
-		fake_control(fk, req);
 	else if (path[0] == '/' && path[1] == '_')
 		fake_send(req, 405, "text/plain", "Method not allowed");
 	else
@@ -438,25 +340,19 @@ static void
 fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
     bool call)
 {
-	struct kvlist	 form = { 0 };
-	struct number	*nb = NULL;
-	const char	*to;
+	struct kvlist		 form = { 0 };
+	struct fake_number	*nb;
 
-	fk->st.requests++;
+	fk->srv.st.requests++;
 	if (fake_body_form(&fk->srv, req, &form) == -1) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 400, fake_error(400, 20001,
 		    "Could not parse the request body"), NULL);
 		return;
 	}
-	if ((to = kvlist_get(&form, "To")) != NULL && fake_is_e164(to)) {
-		nb = (struct number *)fake_table_get(&fk->tab, to,
-		    sizeof(*nb));
-		nb->requests++;
-	}
-
+	nb = fake_api_number(&fk->srv, kvlist_get(&form, "To"));
 	if (fake_outage(&fk->srv)) {
-		fk->st.tempfailed++;
+		fk->srv.st.tempfailed++;
 		fake_api_answer(fk, req, 503, fake_error(503, 20500,
 		    "An internal server error has occurred"), NULL);
 		goto out;
@@ -471,7 +367,7 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 		goto out;
 	}
 	if (!fake_basic_ok(req, fk->auth) || strcmp(sid, fk->sid) != 0) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 401, fake_error(401, 20003,
 		    "Authenticate"), NULL);
 		goto out;
@@ -487,7 +383,7 @@ out:
 /* Messages.json with good credentials: check the fields, accept. */
 static void
 fake_message(struct fake *fk, struct evhttp_request *req,
-    const struct kvlist *form, struct number *nb)
+    const struct kvlist *form, struct fake_number *nb)
 {
 	const char	*to = kvlist_get(form, "To");
 	const char	*from = kvlist_get(form, "From");
@@ -495,7 +391,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 	const char	*body = kvlist_get(form, "Body");
 	const char	*cb = kvlist_get(form, "StatusCallback");
 	const char	*vp = kvlist_get(form, "ValidityPeriod");
-	struct item	*it;
+	struct fake_item *it;
 	struct job	*j = NULL;
 	char		 sid[40], date[40], uri[160], media[160], *msg = NULL;
 	char		*out;
@@ -523,7 +419,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 		msg = fake_error(400, 21623, "ValidityPeriod must be between "
 		    "1 and 36000 seconds.");
 	if (msg != NULL) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 400, msg, NULL);
 		return;
 	}
@@ -550,30 +446,14 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 	out = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (out == NULL) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 400, fake_error(400, 21610,
 		    "The message body is not valid UTF-8."), NULL);
 		return;
 	}
 
-	fk->st.accepted++;
-	if (nb->accepted == 0)
-		fk->st.unique_to++;
-	else
-		for (it = nb->first; it != NULL; it = it->next)
-			if (!it->call && strcmp(it->text, body) == 0) {
-				fk->st.duplicates++;
-				break;
-			}
-	nb->accepted++;
-	it = xcalloc(1, sizeof(*it));
-	it->sid = xstrdup(sid);
-	it->from = xstrdup(from ? from : POOL_FROM);
-	it->text = xstrdup(body);
-	it->callback = cb ? xstrdup(cb) : NULL;
-	it->at_ms = fake_ms(fk);
-	it->seq = fk->st.accepted;
-	fake_item_add(nb, it);
+	it = fake_item_add(&fk->srv, nb, false, sid, from ? from : POOL_FROM,
+	    body, cb);
 	if (fk->ntimes == fk->times_cap) {
 		fk->times_cap = fk->times_cap ? fk->times_cap * 2 : 1024;
 		fk->times = xrealloc(fk->times, fk->times_cap *
@@ -588,12 +468,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
 		j->steps[j->nsteps++] = STEP_SMS_SENT;
 		j->steps[j->nsteps++] = STEP_SMS_FINAL;
 	}
-	if (log_verbosity() >= LOG_LVL_INFO) {
-		char	masked[32];
-
-		mask_phone(to, masked, sizeof(masked));
-		log_info("message sid=%s to=%s accepted", sid, masked);
-	}
+	fake_log_accepted("message", sid, to);
 	fake_api_answer(fk, req, 201, out, j);
 }
 
@@ -604,7 +479,7 @@ fake_message(struct fake *fk, struct evhttp_request *req,
  */
 static void
 fake_call(struct fake *fk, struct evhttp_request *req,
-    const struct kvlist *form, struct number *nb)
+    const struct kvlist *form, struct fake_number *nb)
 {
 	const char	*to = kvlist_get(form, "To");
 	const char	*from = kvlist_get(form, "From");
@@ -613,7 +488,6 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 	const char	*cb = kvlist_get(form, "StatusCallback");
 	bool		 ev_initiated = false, ev_ringing = false;
 	bool		 ev_answered = false;
-	struct item	*it;
 	struct job	*j;
 	char		 sid[40], date[40], uri[160], *msg = NULL, *out;
 	char		*words, *w, *save;
@@ -637,7 +511,7 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 	else if (cb != NULL && !fake_is_url(cb))
 		msg = fake_error(400, 21609, "Invalid StatusCallback url.");
 	if (msg != NULL) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 400, msg, NULL);
 		return;
 	}
@@ -660,22 +534,13 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 	out = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (out == NULL) {
-		fk->st.rejected++;
+		fk->srv.st.rejected++;
 		fake_api_answer(fk, req, 400, fake_error(400, 20001,
 		    "Not valid UTF-8"), NULL);
 		return;
 	}
 
-	fk->st.calls++;
-	nb->calls++;
-	it = xcalloc(1, sizeof(*it));
-	it->call = true;
-	it->sid = xstrdup(sid);
-	it->from = xstrdup(from);
-	it->text = xstrdup(twiml ? twiml : url);
-	it->callback = cb ? xstrdup(cb) : NULL;
-	it->at_ms = fake_ms(fk);
-	fake_item_add(nb, it);
+	fake_item_add(&fk->srv, nb, true, sid, from, twiml ? twiml : url, cb);
 
 	/* The events asked for: repeated fields or words in one field. */
 	for (i = 0; i < form->n; i++) {
@@ -704,8 +569,8 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 	if (cb != NULL && ev_answered && j->outcome == OUTCOME_COMPLETED)
 		j->steps[j->nsteps++] = STEP_CALL_ANSWERED;
 	if (j->outcome == OUTCOME_COMPLETED && j->action != NULL &&
-	    fk->f.press[0] != '\0') {
-		strlcpy(j->digits, fk->f.press, sizeof(j->digits));
+	    fk->f.c.press[0] != '\0') {
+		strlcpy(j->digits, fk->f.c.press, sizeof(j->digits));
 		j->steps[j->nsteps++] = STEP_CALL_DIGITS;
 	}
 	if (cb != NULL)
@@ -714,13 +579,7 @@ fake_call(struct fake *fk, struct evhttp_request *req,
 		fake_job_free(j);
 		j = NULL;
 	}
-	if (log_verbosity() >= LOG_LVL_INFO) {
-		char	masked[32];
-
-		mask_phone(to, masked, sizeof(masked));
-		log_info("call sid=%s to=%s accepted outcome=%s", sid, masked,
-		    outcome_names[j ? j->outcome : fk->f.outcome]);
-	}
+	fake_log_accepted("call", sid, to);
 	fake_api_answer(fk, req, 201, out, j);
 }
 
@@ -808,7 +667,7 @@ fake_job_begin(void *arg, void *after)
 	struct fake	*fk = arg;
 	struct job	*j = after;
 
-	fake_job_arm(j, j->call ? fk->f.call_step_ms : fk->f.c.dlr_delay_ms);
+	fake_job_arm(j, j->call ? fk->f.c.call_step_ms : fk->f.c.dlr_delay_ms);
 }
 
 /* An answer never went out: free its job. */
@@ -831,7 +690,7 @@ fake_job_new(struct fake *fk, bool call, const char *sid, const char *to,
 	j->to = xstrdup(to);
 	j->from = xstrdup(from);
 	j->status_url = cb ? xstrdup(cb) : NULL;
-	j->created_ms = fake_ms(fk);
+	j->created_ms = fake_ms(&fk->srv);
 	return j;
 }
 
@@ -978,7 +837,7 @@ fake_job_form(struct job *j, enum step s, char **form, size_t *len)
 		if (s == STEP_CALL_FINAL) {
 			/* Whole seconds, at least one once answered. */
 			snprintf(raw, sizeof(raw), "%lld",
-			    j->outcome == OUTCOME_COMPLETED ? (fake_ms(fk) -
+			    j->outcome == OUTCOME_COMPLETED ? (fake_ms(&fk->srv) -
 			    j->created_ms) / 1000 + 1 : 0);
 			ADD("CallDuration", raw);
 			if (j->outcome == OUTCOME_FAILED)
@@ -1004,7 +863,7 @@ fake_job_done_cb(const struct http_response *res, void *arg)
 	if (res->curl_code == 0 && res->status >= 200 && res->status <= 299) {
 		fk->st.callbacks_sent++;
 		if (s == STEP_SMS_FINAL)
-			fk->st.dlr_sent++;
+			fk->srv.st.dlr_sent++;
 		else if (s == STEP_CALL_DIGITS)
 			fk->st.digits_sent++;
 		else if (j->call)
@@ -1045,7 +904,7 @@ fake_job_next(struct job *j)
 		return;
 	}
 	fake_job_arm(j, j->steps[j->step] == STEP_SMS_FINAL ? 0 :
-	    fk->f.call_step_ms);
+	    fk->f.c.call_step_ms);
 }
 
 /* Free a job; NULL is fine. It must be off the list. */
@@ -1064,44 +923,27 @@ fake_job_free(struct job *j)
 	free(j);
 }
 
-/* GET /_stats. */
-static void
-fake_stats(struct fake *fk, struct evhttp_request *req)
+/* GET /_stats: the Twilio fake's own counters. */
+static int
+fake_stats(void *arg, json_t *o)
 {
+	struct fake		*fk = arg;
 	const struct stats	*st = &fk->st;
 	struct job		*j;
 	json_int_t		 pending = 0;
-	json_t			*o;
 
 	TAILQ_FOREACH(j, &fk->jobs, entry)
 		pending++;
-	o = json_object();
-#define SET(name)	json_object_set_new(o, #name,			\
-			    json_integer((json_int_t)st->name))
-#define SRV(name)	json_object_set_new(o, #name,			\
-			    json_integer((json_int_t)fk->srv.name))
-	SET(requests);
-	SET(accepted);
-	SET(calls);
-	SET(rejected);
-	SET(tempfailed);
-	SET(throttled);
-	SET(unique_to);
-	SET(duplicates);
-	SRV(concurrent);
-	SRV(max_concurrent);
-	SET(dlr_sent);
-	SET(callbacks_sent);
-	SET(callbacks_failed);
-	SET(callbacks_forbidden);
-	SET(call_events);
-	SET(digits_sent);
-	SET(twiml_errors);
-	SRV(connections);
-#undef SET
-#undef SRV
-	json_object_set_new(o, "callbacks_pending", json_integer(pending));
-	fake_json(req, 200, o);
+	return json_object_update_new(o, json_pack("{s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I}",
+	    "throttled", (json_int_t)st->throttled,
+	    "callbacks_sent", (json_int_t)st->callbacks_sent,
+	    "callbacks_failed", (json_int_t)st->callbacks_failed,
+	    "callbacks_forbidden", (json_int_t)st->callbacks_forbidden,
+	    "call_events", (json_int_t)st->call_events,
+	    "digits_sent", (json_int_t)st->digits_sent,
+	    "twiml_errors", (json_int_t)st->twiml_errors,
+	    "callbacks_pending", pending));
 }
 
 /* GET /_times: when each message was accepted, in ms since the start. */
@@ -1128,14 +970,14 @@ fake_times(struct fake *fk, struct evhttp_request *req)
 static void
 fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 {
-	struct number	*nb;
-	struct item	*it, *first = NULL;
-	char		*to;
-	json_t		*o;
+	struct fake_number	*nb;
+	struct fake_item	*it, *first = NULL;
+	char			*to;
+	json_t			*o;
 
 	if ((to = fake_query_to(req)) == NULL)
 		return;
-	nb = (struct number *)fake_table_get(&fk->tab, to, 0);
+	nb = fake_number_find(&fk->srv, to);
 	if (summary) {
 		for (it = nb ? nb->first : NULL; it != NULL; it = it->next)
 			if (!it->call) {
@@ -1154,8 +996,8 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 		    it = it->next)
 			json_array_append_new(o, json_pack(
 			    "{s:s, s:s, s:s, s:s, s:s, s:s?, s:I}",
-			    "type", it->call ? "call" : "sms", "sid", it->sid,
-			    "from", it->from, "to", nb->e.to,
+			    "type", it->call ? "call" : "sms", "sid", it->id,
+			    "from", it->from, "to", nb->to,
 			    it->call ? "twiml" : "body", it->text,
 			    "status_callback", it->callback,
 			    "at_ms", (json_int_t)it->at_ms));
@@ -1164,39 +1006,26 @@ fake_received(struct fake *fk, struct evhttp_request *req, bool summary)
 	fake_json(req, 200, o);
 }
 
-/* POST /_control: change faults at run time; answers the settings. */
-static void
-fake_control(struct fake *fk, struct evhttp_request *req)
+/* POST /_control's answer: the Twilio fake's own settings. */
+static int
+fake_settings(void *arg, json_t *o)
 {
-	if (fake_control_form(&fk->srv, req, sizeof(fk->f)) == -1)
-		return;
-	fake_json(req, 200, json_pack("{s:I, s:f, s:I, s:I, s:b, s:s, s:I, "
-	    "s:s, s:s, s:I}",
-	    "fail_first", (json_int_t)fk->f.c.fail_first,
-	    "fail_rate", fk->f.c.fail_rate,
+	struct fake	*fk = arg;
+
+	return json_object_update_new(o, json_pack("{s:I, s:s, s:s}",
 	    "status_429", (json_int_t)fk->f.status_429,
-	    "latency_ms", (json_int_t)fk->f.c.latency_ms,
-	    "no_dlr", fk->f.c.no_dlr,
 	    "dlr_status", fk->f.undelivered ? "undelivered" : "delivered",
-	    "dlr_delay_ms", (json_int_t)fk->f.c.dlr_delay_ms,
-	    "press", fk->f.press,
-	    "call_outcome", outcome_names[fk->f.outcome],
-	    "call_step_ms", (json_int_t)fk->f.call_step_ms));
+	    "call_outcome", outcome_names[fk->f.outcome]));
 }
 
-/*
- * Forget every number, time and counter (the connection count and the
- * requests still unanswered stay).
- */
+/* Forget the times and the Twilio fake's own counters. */
 static void
 fake_reset(void *arg)
 {
 	struct fake	*fk = arg;
 
-	fake_table_free(&fk->tab, fake_number_clear);
 	fk->ntimes = 0;
 	memset(&fk->st, 0, sizeof(fk->st));
-	fk->srv.max_concurrent = 0;
 }
 
 /* Parse the flags, listen, serve until SIGTERM, clean up. */
@@ -1213,11 +1042,9 @@ main(int argc, char *argv[])
 
 	memset(&fk, 0, sizeof(fk));
 	fake_server_init(&fk.srv, &kind, &fk.f.c, &fk);
-	fk.f.c.dlr_delay_ms = 50;
-	fk.f.call_step_ms = 20;
+	fk.f.c.call_step_ms = 20;
 	fk.f.cb_tries = CB_TRIES_DEFAULT;
 	fk.f.cb_retry_ms = CB_RETRY_MS_DEFAULT;
-	fk.f.c.seed = 1;
 	TAILQ_INIT(&fk.jobs);
 	fake_args(&fk.srv, argc, argv, longopts, own);
 	if (strncmp(sid, "AC", 2) != 0 || strlen(sid) != 2 + SID_HEX ||
@@ -1230,7 +1057,6 @@ main(int argc, char *argv[])
 		fprintf(stderr, "fake_twilio: --auth-token: empty\n");
 		exit(2);
 	}
-	fk.start_ms = (long long)mono_ms();
 	fk.sid = xstrdup(sid);
 	fk.token = xstrdup(token);
 	if ((fk.auth = fake_basic(sid, token)) == NULL)
@@ -1245,7 +1071,6 @@ main(int argc, char *argv[])
 		fake_job_free(j);
 	}
 	fake_server_close(&fk.srv);
-	fake_table_free(&fk.tab, fake_number_clear);
 	free(fk.times);
 	free(fk.sid);
 	explicit_bzero(fk.token, strlen(fk.token));
