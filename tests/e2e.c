@@ -285,8 +285,7 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	    env->db, env->dir, e2e_srcdir(),
 	    c->gateway != NULL ? c->gateway : "");
 	fprintf(fp, "[dispatch]\n%s\n\n", c->dispatch != NULL ? c->dispatch :
-	    "retry_base_ms = 50\nretry_max_ms = 200\nmax_attempts = 6\n"
-	    "breaker_cooldown_ms = 200");
+	    E2E_FAST_DISPATCH "\nbreaker_cooldown_ms = 200");
 	if (c->fake_port > 0)
 		fprintf(fp, "[provider elks]\n"
 		    "type = 46elks\n"
@@ -1257,6 +1256,30 @@ e2e_fake_received(const struct e2e_proc *fake, const char *to)
 	return j;
 }
 
+/* The one delivery to phone on channel. */
+json_t *
+e2e_delivery_of(json_t *list, const char *phone, const char *channel)
+{
+	json_t		*d, *found = NULL;
+	const char	*p, *ch;
+	size_t		 i;
+
+	json_array_foreach(list, i, d) {
+		p = e2e_json_str(d, "phone");
+		ch = e2e_json_str(d, "channel");
+		if (p == NULL || ch == NULL || strcmp(p, phone) != 0 ||
+		    strcmp(ch, channel) != 0)
+			continue;
+		if (found != NULL) {
+			fprintf(stderr, "e2e: %s has two %s deliveries\n",
+			    phone, channel);
+			return NULL;
+		}
+		found = d;
+	}
+	return found;
+}
+
 /* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
 
 /* A whole file as a string; NULL on failure (printed). */
@@ -1375,6 +1398,37 @@ e2e_spawn_twilio(struct e2e_env *env, struct e2e_proc *p,
 		"--auth-token", E2E_TWILIO_TOKEN, NULL };
 
 	return e2e_spawn_prog(env, p, "twilio", "fake_twilio", fixed, args);
+}
+
+/* Write the config with providers and start the daemon. */
+int
+e2e_start_providers(struct e2e_world *w, const char *providers,
+    const char *dispatch)
+{
+	struct e2e_conf	c;
+
+	memset(&c, 0, sizeof(c));
+	c.dispatch = dispatch;
+	if (e2e_env_config_providers(w->env, &c, providers) == -1)
+		return -1;
+	return e2e_spawn_daemon(w->env, &w->d);
+}
+
+/* Start the fake Twilio and the daemon with it as its one provider. */
+int
+e2e_start_twilio(struct e2e_world *w, const char *const args[], double rate,
+    int max_connections, const char *dispatch)
+{
+	char	*tw;
+	int	 rc;
+
+	if (e2e_spawn_twilio(w->env, &w->tw, args) == -1 ||
+	    (tw = e2e_twilio_section("tw", w->tw.port, 1, rate,
+	    max_connections, NULL)) == NULL)
+		return -1;
+	rc = e2e_start_providers(w, tw, dispatch);
+	free(tw);
+	return rc;
 }
 
 /* Parameters in Twilio's signing order: by name, then by value. */

@@ -26,6 +26,9 @@
 #define E2E_CALLBACK_SECRET	"q7Vd0sLkT3xNw9Rb2YhE5mJc8PaZ4uFg"
 /* Status of a child that did not exit in time. */
 #define E2E_TIMEOUT		(-1)
+/* The [dispatch] of the generated config: quick retries, a few of them. */
+#define E2E_FAST_DISPATCH	"retry_base_ms = 50\nretry_max_ms = 200\n" \
+				"max_attempts = 6"
 
 /* A temp folder holding one daemon's config, database and logs. */
 struct e2e_env {
@@ -55,9 +58,9 @@ struct e2e_conf {
 	double		 rate;		/* provider rate; 0: 2000 */
 	int		 max_connections; /* provider connections; 0: 32 */
 	const char	*gateway;	/* more lines for [gateway] */
-	const char	*dispatch;	/* the [dispatch] lines; NULL: fast
-					   retries (50 ms base, 200 ms max)
-					   and breaker probes (200 ms) */
+	const char	*dispatch;	/* the [dispatch] lines; NULL:
+					   E2E_FAST_DISPATCH and breaker
+					   probes after 200 ms */
 	const char	*provider;	/* more lines for the provider */
 	const char	*hmac_secret;	/* non-NULL: a [client signed] */
 	const char	*extra;		/* appended as is */
@@ -228,6 +231,12 @@ int		 e2e_wait_fake(struct e2e_world *, const struct e2e_proc *fake,
  */
 json_t		*e2e_fake_received(const struct e2e_proc *fake,
 		    const char *to);
+/*
+ * The one delivery to phone on channel ("sms", "voice") in a list of
+ * deliveries; NULL if there is none or more than one (printed).
+ */
+json_t		*e2e_delivery_of(json_t *list, const char *phone,
+		    const char *channel);
 
 /* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
 
@@ -262,6 +271,20 @@ char		*e2e_elks_section(const char *name, int port, int priority,
  */
 int		 e2e_spawn_twilio(struct e2e_env *, struct e2e_proc *,
 		    const char *const args[]);
+/*
+ * Write the world's config with the provider sections in providers and
+ * the [dispatch] lines in dispatch (NULL: E2E_FAST_DISPATCH), and start
+ * the daemon. 0 or -1.
+ */
+int		 e2e_start_providers(struct e2e_world *, const char *providers,
+		    const char *dispatch);
+/*
+ * Start the fake Twilio with args (NULL-ended, may be NULL) as w->tw,
+ * then the daemon with it as its one provider "tw" (priority 1) at rate
+ * and max_connections, with dispatch as in e2e_start_providers. 0 or -1.
+ */
+int		 e2e_start_twilio(struct e2e_world *, const char *const args[],
+		    double rate, int max_connections, const char *dispatch);
 /*
  * X-Twilio-Signature of a POST to url with the form body (may be NULL):
  * base64(HMAC-SHA1(token, url + the parameters' names and values sorted

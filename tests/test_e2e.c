@@ -589,7 +589,8 @@ test_bad_input_refused(void **state)
 
 /* POST a signed alert; the status. ts NULL: no timestamp header. */
 static int
-post_signed(struct e2e_world *w, const char *body, const char *ts, const char *sig)
+post_signed(struct e2e_world *w, const char *body, const char *ts,
+    const char *sig)
 {
 	char		 url[128], tsh[64], sigh[128], *resp;
 	const char	*h[5];

@@ -69,8 +69,8 @@ finish(struct e2e_world *w)
 
 /* A call that must answer want; the parsed answer (owned). */
 static json_t *
-call(struct e2e_world *w, const char *method, const char *path, const char *body,
-    int want)
+call(struct e2e_world *w, const char *method, const char *path,
+    const char *body, int want)
 {
 	int	 status;
 	json_t	*res = e2e_api(&w->d, E2E_TOKEN, method, path, body, &status);

@@ -49,7 +49,7 @@ struct fake_item {
 	bool		 call;
 	char		*id;		/* the message's or call's id */
 	char		*from;
-	char		*text;		/* the message, or what the call plays */
+	char		*text;		/* the message; a call: what it plays */
 	char		*callback;	/* where its reports go, or NULL */
 	char		 created[32];	/* as the fake's provider writes it */
 	long long	 at_ms;		/* ms since the fake started */

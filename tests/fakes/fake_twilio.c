@@ -837,8 +837,8 @@ fake_job_form(struct job *j, enum step s, char **form, size_t *len)
 		if (s == STEP_CALL_FINAL) {
 			/* Whole seconds, at least one once answered. */
 			snprintf(raw, sizeof(raw), "%lld",
-			    j->outcome == OUTCOME_COMPLETED ? (fake_ms(&fk->srv) -
-			    j->created_ms) / 1000 + 1 : 0);
+			    j->outcome == OUTCOME_COMPLETED ?
+			    (fake_ms(&fk->srv) - j->created_ms) / 1000 + 1 : 0);
 			ADD("CallDuration", raw);
 			if (j->outcome == OUTCOME_FAILED)
 				ADD("ErrorCode", j->twiml_bad ? "12100" :

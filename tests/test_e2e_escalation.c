@@ -1,0 +1,108 @@
+/*
+ * End-to-end tests of escalation: the real varseld against the fake
+ * Twilio (tests/fakes/fake_twilio) on 127.0.0.1. An SMS that gets no
+ * delivery report within escalate_after_s becomes a call, the listener
+ * presses 1, and that acknowledges the alert; with many recipients over
+ * several connections, and with one over a single connection.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/util.h"
+#include "tests/e2e.h"
+
+#define WAIT_MS		30000
+
+/*
+ * Escalation: SMS that get no delivery report (--no-dlr) within
+ * escalate_after_s become calls; the listener presses 1, which counts as
+ * a yes on the alert, and each call is a voice delivery of its own. n
+ * recipients, conns connections.
+ */
+static void
+escalation_run(struct e2e_world *w, int n, int conns)
+{
+	const char	*const args[] = { "--no-dlr", "--press", "1", NULL };
+	json_t		*a, *list, *sms, *call, *rx;
+	char		 num[32];
+	long long	 id;
+	int		 i;
+
+	assert_int_equal(e2e_start_twilio(w, args, 100, conns, NULL), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, n, "esc", true), 0);
+	id = e2e_post_alert(&w->d, "{\"source_ref\": \"escalate\", "
+	    "\"message\": \"Brand vid Nykvarns station. Håll dig inomhus.\", "
+	    "\"audience\": {\"groups\": [\"esc\"]}, \"ack\": true, "
+	    "\"escalate_after_s\": 2}", n);
+	assert_true(id > 0);
+	assert_non_null(a = e2e_wait_alert(w, id, "acks.yes", n, false,
+	    WAIT_MS));
+	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
+	json_decref(a);
+
+	assert_int_equal(e2e_fake_stat(&w->tw, "accepted"), n);
+	assert_int_equal(e2e_fake_stat(&w->tw, "calls"), n);
+	assert_int_equal(e2e_fake_stat(&w->tw, "digits_sent"), n);
+	assert_int_equal(e2e_fake_stat(&w->tw, "callbacks_forbidden"), 0);
+	assert_int_equal(e2e_fake_stat(&w->tw, "twiml_errors"), 0);
+	assert_non_null(list = e2e_deliveries(&w->d, id, NULL));
+	assert_int_equal(json_array_size(list), 2 * n);
+	for (i = 0; i < n; i++) {
+		e2e_phone(i, num, sizeof(num));
+		assert_non_null(sms = e2e_delivery_of(list, num, "sms"));
+		assert_non_null(call = e2e_delivery_of(list, num, "voice"));
+		assert_string_equal(e2e_json_str(sms, "state"), "sent");
+		assert_string_equal(e2e_json_str(call, "provider"), "tw");
+		assert_string_equal(e2e_json_str(call, "ack"), "yes");
+		assert_memory_equal(e2e_json_str(call, "provider_ref"), "CA",
+		    2);
+		/* The SMS went first, then the call. */
+		assert_non_null(rx = e2e_fake_received(&w->tw, num));
+		assert_int_equal(json_array_size(rx), 2);
+		assert_string_equal(e2e_json_str(rx, "0.type"), "sms");
+		assert_string_equal(e2e_json_str(rx, "1.type"), "call");
+		assert_non_null(strstr(e2e_json_str(rx, "1.twiml"),
+		    "<Gather"));
+		json_decref(rx);
+	}
+	json_decref(list);
+	assert_int_equal(e2e_finish(w), 0);
+}
+
+/* Four recipients over eight connections. */
+static void
+test_escalation(void **state)
+{
+	escalation_run(*state, 4, 8);
+}
+
+/*
+ * The same for one recipient over one connection: the claim that fills
+ * the only connection asks for an immediate round, which used to replace
+ * the once-a-second sweep's timer for good; the SMS then waited forever
+ * for its call.
+ */
+static void
+test_escalation_quiet(void **state)
+{
+	escalation_run(*state, 1, 1);
+}
+
+/* Run every test; each starts its own daemon and fakes. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		E2E_TEST(test_escalation),
+		E2E_TEST(test_escalation_quiet),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
