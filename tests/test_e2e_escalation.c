@@ -22,9 +22,9 @@
 
 /*
  * Escalation: SMS that get no delivery report (--no-dlr) within
- * escalate_after_s become calls; the listener presses 1, which counts as
- * a yes on the alert, and each call is a voice delivery of its own. n
- * recipients, conns connections.
+ * escalate_after_s (1, the least an alert may ask for) become calls; the
+ * listener presses 1, which counts as a yes on the alert, and each call
+ * is a voice delivery of its own. n recipients, conns connections.
  */
 static void
 escalation_run(struct e2e_world *w, int n, int conns)
@@ -40,7 +40,7 @@ escalation_run(struct e2e_world *w, int n, int conns)
 	id = e2e_post_alert(&w->d, "{\"source_ref\": \"escalate\", "
 	    "\"message\": \"Brand vid Nykvarns station. Håll dig inomhus.\", "
 	    "\"audience\": {\"groups\": [\"esc\"]}, \"ack\": true, "
-	    "\"escalate_after_s\": 2}", n);
+	    "\"escalate_after_s\": 1}", n);
 	assert_true(id > 0);
 	assert_non_null(a = e2e_wait_alert(w, id, "acks.yes", n, false,
 	    WAIT_MS));
