@@ -282,7 +282,7 @@ static void
 test_sigkill_restart_loses_nothing(void **state)
 {
 	struct e2e_world *w = *state;
-	const char	*args[] = { "--latency-ms", "20", NULL };
+	const char	*args[] = { "--latency-ms", "10", NULL };
 	json_t		*res;
 	long long	 id, at_kill, in_doubt, after;
 	int		 old_port, held;
@@ -297,7 +297,7 @@ test_sigkill_restart_loses_nothing(void **state)
 	at_kill = e2e_fake_stat(&w->fake, "accepted");
 	assert_true(at_kill >= 300);
 	assert_true(at_kill < 5000);	/* or the kill proved nothing */
-	/* With 20 ms answers the connection limit is what holds it back. */
+	/* With 10 ms answers the connection limit is what holds it back. */
 	assert_true(e2e_fake_stat(&w->fake, "max_concurrent") > 1);
 	assert_true(e2e_fake_stat(&w->fake, "max_concurrent") <= 32);
 
