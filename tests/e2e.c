@@ -285,7 +285,7 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	    env->db, env->dir, e2e_srcdir(),
 	    c->gateway != NULL ? c->gateway : "");
 	fprintf(fp, "[dispatch]\n%s\n\n", c->dispatch != NULL ? c->dispatch :
-	    E2E_FAST_DISPATCH "\nbreaker_cooldown_ms = 200");
+	    E2E_FAST_DISPATCH "\nbreaker_cooldown_ms = 100");
 	if (c->fake_port > 0)
 		fprintf(fp, "[provider elks]\n"
 		    "type = 46elks\n"

@@ -60,7 +60,7 @@ struct e2e_conf {
 	const char	*gateway;	/* more lines for [gateway] */
 	const char	*dispatch;	/* the [dispatch] lines; NULL:
 					   E2E_FAST_DISPATCH and breaker
-					   probes after 200 ms */
+					   probes after 100 ms */
 	const char	*provider;	/* more lines for the provider */
 	const char	*hmac_secret;	/* non-NULL: a [client signed] */
 	const char	*extra;		/* appended as is */
