@@ -277,24 +277,25 @@ result_free(struct result *r)
 	r->body = NULL;
 }
 
-/* A port on 127.0.0.1 that nothing listens on. */
+/*
+ * A port on 127.0.0.1 that nothing listens on: bound but never listened,
+ * so connect is refused, and kept bound in *fd until the test closes it,
+ * so that no other test can take the port meanwhile.
+ */
 static int
-closed_port(void)
+closed_port(int *fd)
 {
 	struct sockaddr_in	sin;
 	socklen_t		len = sizeof(sin);
-	int			fd, port;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);	/* bound but never listened: connect is refused */
-	return port;
+	assert_int_equal(bind(*fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&sin, &len), 0);
+	return ntohs(sin.sin_port);
 }
 
 /* A client with max_total connections against a fresh server. */
@@ -465,9 +466,10 @@ test_closed_port(void **state)
 	struct fixture		*f = *state;
 	struct http_request	 req;
 	struct result		 r = { 0 };
+	int			 fd;
 
 	memset(&req, 0, sizeof(req));
-	req.url = str_printf("http://127.0.0.1:%d/x", closed_port());
+	req.url = str_printf("http://127.0.0.1:%d/x", closed_port(&fd));
 	req.body = strdup("a=b");
 	req.body_len = 3;
 	assert_int_equal(send_req(f, &req, done_cb, &r), 0);
@@ -479,6 +481,7 @@ test_closed_port(void **state)
 	assert_int_equal(r.status, 0);
 	assert_false(r.request_sent);
 	result_free(&r);
+	close(fd);
 }
 
 /* Only http and https: another scheme fails from the loop, not inside. */
