@@ -1280,7 +1280,7 @@ e2e_delivery_of(json_t *list, const char *phone, const char *channel)
 	return found;
 }
 
-/* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
+/* ---- Twilio and several providers ------------------------------------ */
 
 /* A whole file as a string; NULL on failure (printed). */
 static char *

@@ -1,9 +1,12 @@
 /*
  * The end-to-end harness: a private temp folder with a varsel.conf, the
- * daemon and the fake 46elks as child processes on 127.0.0.1, blocking
- * HTTP with libcurl easy and small JSON helpers. No cmocka in here:
- * bench/fanout uses it too. Children are killed and the folder removed
- * at exit, also after a failed assertion (E2E_KEEP=1 keeps the folder).
+ * daemon and the fake 46elks and fake Twilio as child processes on
+ * 127.0.0.1 (each binds port 0 and reports its port in a file), blocking
+ * HTTP with libcurl easy, small JSON helpers, and what the tests do over
+ * and over (contacts, alerts, waiting for counts). No cmocka in here:
+ * the benchmarks use it too; a failure returns -1 or NULL and is printed.
+ * Children are killed and the folder removed at exit, also after a
+ * failed assertion (E2E_KEEP=1 keeps the folder).
  */
 #ifndef VARSEL_E2E_H
 #define VARSEL_E2E_H
@@ -238,7 +241,7 @@ json_t		*e2e_fake_received(const struct e2e_proc *fake,
 json_t		*e2e_delivery_of(json_t *list, const char *phone,
 		    const char *channel);
 
-/* ---- Twilio and several providers (tests/test_e2e_providers.c) ------- */
+/* ---- Twilio and several providers ------------------------------------ */
 
 /* The fake Twilio's account and the number calls and SMS come from. */
 #define E2E_TWILIO_SID		"AC5ef8732a3c49700934481addd5ce1659"
