@@ -338,12 +338,14 @@ static int
 metrics_sum(const struct e2e_proc *d, long long *stored,
     long long *replies)
 {
-	char	 url[96], *text = NULL, *line, *save = NULL, *sp;
-	int	 status;
+	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	char		 url[96], *text = NULL, *line, *save = NULL, *sp;
+	int		 status;
 
 	*stored = *replies = 0;
+	/* The e2e client's token has metrics:read. */
 	snprintf(url, sizeof(url), "%s/metrics", d->url);
-	if (e2e_http("GET", url, NULL, NULL, &status, &text) == -1)
+	if (e2e_http("GET", url, auth, NULL, &status, &text) == -1)
 		return -1;
 	if (status != 200) {
 		fprintf(stderr, "inbound: GET /metrics: %d\n", status);
