@@ -28,7 +28,6 @@
 #include "tests/e2e.h"
 
 #define CONTACTS	10000
-#define BATCH		1000
 #define MAX_ALERTS	512
 #define WAIT_MS		60000
 
@@ -102,32 +101,6 @@ show(const char *path)
 	fclose(fp);
 }
 
-/* Post 10,000 contacts of group "alle". */
-static void
-load_contacts(const struct e2e_proc *d)
-{
-	json_t	*body, *list, *a;
-	char	*text, phone[16];
-	int	 i, j, st;
-
-	for (i = 0; i < CONTACTS; i += BATCH) {
-		list = json_array();
-		for (j = i; j < i + BATCH; j++) {
-			snprintf(phone, sizeof(phone), "+4670100%04d", j);
-			json_array_append_new(list, json_pack("{ss s[s]}",
-			    "phone", phone, "groups", "alle"));
-		}
-		body = json_pack("{so}", "contacts", list);
-		text = json_dumps(body, JSON_COMPACT);
-		a = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text, &st);
-		assert_int_equal(st, 200);
-		assert_int_equal(e2e_json_int(a, "upserted"), BATCH);
-		json_decref(a);
-		json_decref(body);
-		free(text);
-	}
-}
-
 /* Post an alert to group (source_ref ref); its id if 202, else 0. */
 static long long
 post_alert(const struct e2e_proc *d, const char *group, const char *ref)
@@ -183,7 +156,8 @@ test_backup_during_fanout(void **state)
 	c.rate = 1000;		/* 10,000 SMS take about ten seconds */
 	assert_int_equal(e2e_env_config(env, &c), 0);
 	assert_int_equal(e2e_spawn_daemon(env, &d), 0);
-	load_contacts(&d);
+	assert_int_equal(e2e_add_contacts(&d, 0, CONTACTS, "alle", false),
+	    0);
 
 	/* Accepted before the backup: the big fan-out and small ones. */
 	assert_true((big = post_alert(&d, "alle", "big")) > 0);
