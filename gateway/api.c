@@ -589,7 +589,8 @@ readyz(struct api_req *r)
 	if (gw->stopping)
 		json_array_append_new(reasons, json_string("stopping"));
 	if (!batch_writable(gw->batch, &why, &since) ||
-	    (!batch_open(gw->batch) && store_ping(gw->store) == -1)) {
+	    (!batch_open(gw->batch) && store_ping(gw->store) == -1) ||
+	    store_fault_passing(store_last_fault(gw->store))) {
 		if (why == NULL)
 			why = store_fault_text(store_last_fault(gw->store));
 		snprintf(text, sizeof(text), "database: %s", why);

@@ -60,7 +60,10 @@ struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
 /* The schema version store_open migrates to (PRAGMA user_version). */
 int		 store_schema_version(void);
-/* Run a trivial query: 0 if the database answers and is writable. */
+/*
+ * 0 if the database answers and takes the write lock; after a full disk
+ * or an I/O error it also writes a row, to see whether that has passed.
+ */
 int		 store_ping(struct store *);
 
 /*

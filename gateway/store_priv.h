@@ -56,6 +56,7 @@ enum stmt_id {
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_PING,
+	ST_PROBE,
 	/* store_contacts.c */
 	ST_CONTACT_UPSERT,
 	ST_CONTACT_GET,

@@ -318,6 +318,8 @@ static const struct store_sql schema_sql[] = {
 	{ ST_RELEASE, "RELEASE store" },
 	{ ST_ROLLBACK_TO, "ROLLBACK TO store" },
 	{ ST_PING, "SELECT count(*) FROM meta" },
+	{ ST_PROBE, "INSERT INTO meta (key, value) VALUES ('probe', ?1) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value" },
 	{ ST_NSTMTS, NULL }
 };
 
@@ -691,7 +693,19 @@ store_ping(struct store *s)
 	/* Take and drop the write lock: the database is writable. */
 	if (store_step_done(s, ST_BEGIN, __func__) == -1)
 		return -1;
-	return store_step_done(s, ST_ROLLBACK, __func__);
+	if (!store_fault_passing(s->fault))
+		return store_step_done(s, ST_ROLLBACK, __func__);
+	/*
+	 * The last write met a full disk or an I/O error: only a write
+	 * tells whether it has passed (a commit that succeeds clears it).
+	 */
+	sqlite3_bind_int64(s->st[ST_PROBE], 1, now_ms());
+	if (store_step_done(s, ST_PROBE, __func__) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	s->depth = 1;
+	return store_commit(s);
 }
 
 /* ---- transactions --------------------------------------------------- */

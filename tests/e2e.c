@@ -4,6 +4,7 @@
  * libcurl easy, JSON helpers, and the clean-up that runs at exit.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -422,6 +423,23 @@ e2e_status(int st)
 	return 255;
 }
 
+/* In the daemon's child: its extra environment and open-file limit. */
+static void
+e2e_daemon_child(const struct e2e_env *env)
+{
+	struct rlimit	rl;
+	size_t		i;
+
+	for (i = 0; i < nitems(env->daemon_env) &&
+	    env->daemon_env[i] != NULL; i++)
+		putenv((char *)env->daemon_env[i]);
+	if (env->nofile > 0) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)env->nofile;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fprintf(stderr, "e2e: setrlimit: %s\n", strerror(errno));
+	}
+}
+
 /* Fork and exec argv with output to p->log; wait for port_file. */
 static int
 e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
@@ -459,6 +477,8 @@ e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
 			close(fd);
 		}
 		signal(SIGPIPE, SIG_DFL);
+		if (strcmp(name, "varseld") == 0)
+			e2e_daemon_child(env);
 		execv(argv[0], argv);
 		fprintf(stderr, "e2e: exec %s: %s\n", argv[0],
 		    strerror(errno));
@@ -503,7 +523,10 @@ e2e_spawn_daemon(struct e2e_env *env, struct e2e_proc *p)
 	char	 exe[PATH_MAX + 16], port_file[PATH_MAX];
 	char	*argv[] = { exe, "-c", env->conf, NULL };
 
-	snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
+	if (getenv("VARSEL_DAEMON") != NULL)
+		snprintf(exe, sizeof(exe), "%s", getenv("VARSEL_DAEMON"));
+	else
+		snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
 	snprintf(port_file, sizeof(port_file), "%s/varseld.port", env->dir);
 	return e2e_spawn(env, p, "varseld", argv, port_file);
 }

@@ -38,6 +38,9 @@ struct e2e_env {
 	char	 dir[256];
 	char	 conf[PATH_MAX];	/* dir/varsel.conf */
 	char	 db[PATH_MAX];		/* dir/varsel.db */
+	/* For the daemon only (the fault suite): */
+	const char *daemon_env[8];	/* more "NAME=value", NULL-ended */
+	long	 nofile;		/* > 0: its open-file limit */
 };
 
 /*

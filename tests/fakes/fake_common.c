@@ -99,6 +99,17 @@ fake_common_option(struct fake_faults *f, const char *key, const char *value)
 	if (strcmp(key, "fail-first") == 0) {
 		if (fake_parse_long(value, 0, LONG_MAX, &f->fail_first) == -1)
 			return -1;
+	} else if (strcmp(key, "outage-ms") == 0) {
+		/* From now: the fake's clock is known only to the server. */
+		if (fake_parse_long(value, 0, 86400000, &l) == -1)
+			return -1;
+		f->fail_until = -l;	/* fake_outage makes it absolute */
+	} else if (strcmp(key, "fail-status") == 0) {
+		if (fake_parse_long(value, 400, 599, &f->fail_status) == -1)
+			return -1;
+	} else if (strcmp(key, "retry-after") == 0) {
+		if (fake_parse_long(value, 0, 86400, &f->retry_after) == -1)
+			return -1;
 	} else if (strcmp(key, "fail-rate") == 0) {
 		char	*end;
 		double	 d;
@@ -240,12 +251,19 @@ fake_random(struct fake_server *srv)
 	return z ^ (z >> 31);
 }
 
-/* Is this request in a scripted outage (fail_first, fail_rate)? */
+/*
+ * Is this request in a scripted outage (outage-ms, fail_first,
+ * fail_rate)? It is answered fail_status (503), with retry_after.
+ */
 bool
 fake_outage(struct fake_server *srv)
 {
 	struct fake_faults	*f = srv->f;
 
+	if (f->fail_until < 0)		/* just set: from now on */
+		f->fail_until = fake_ms(srv) - f->fail_until;
+	if (f->fail_until > 0 && fake_ms(srv) < f->fail_until)
+		return true;
 	if (f->fail_first > 0) {
 		f->fail_first--;
 		return true;
@@ -253,6 +271,20 @@ fake_outage(struct fake_server *srv)
 	return f->fail_rate > 0.0 &&
 	    (double)(fake_random(srv) >> 11) / 9007199254740992.0 <
 	    f->fail_rate;
+}
+
+/* The status of a request in an outage, with its Retry-After set. */
+int
+fake_outage_status(struct fake_server *srv, struct evhttp_request *req)
+{
+	char	ra[24];
+
+	if (srv->f->retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%ld", srv->f->retry_after);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", ra);
+	}
+	return srv->f->fail_status > 0 ? (int)srv->f->fail_status : 503;
 }
 
 /* A new id: prefix and 32 hex digits, unique across runs. */
@@ -768,7 +800,9 @@ fake_control(struct fake_server *srv, struct evhttp_request *req,
 	}
 	fake_release_hung(srv);
 	f = srv->f;
-	o = json_pack("{s:I, s:f, s:I, s:b, s:I, s:s, s:I}",
+	o = json_pack("{s:I, s:I, s:I, s:f, s:I, s:b, s:I, s:s, s:I}",
+	    "fail_status", (json_int_t)(f->fail_status ? f->fail_status : 503),
+	    "retry_after", (json_int_t)f->retry_after,
 	    "fail_first", (json_int_t)f->fail_first,
 	    "fail_rate", f->fail_rate,
 	    "latency_ms", (json_int_t)f->latency_ms,

@@ -33,6 +33,10 @@ struct option;
  */
 struct fake_faults {
 	long		 fail_first;	/* requests still to answer 503 */
+	long long	 fail_until;	/* fake_ms() before which every request
+					   fails (an outage of a while) */
+	long		 fail_status;	/* what failing requests get: 503 */
+	long		 retry_after;	/* their Retry-After, s; 0: none */
 	double		 fail_rate;	/* share of requests answered 503 */
 	uint64_t	 seed;
 	long		 latency_ms;
@@ -158,6 +162,8 @@ void		 fake_args(struct fake_server *, int, char *[],
 
 uint64_t	 fake_random(struct fake_server *);
 bool		 fake_outage(struct fake_server *);
+int		 fake_outage_status(struct fake_server *,
+		    struct evhttp_request *);
 void		 fake_id(struct fake_server *, const char *, char *, size_t);
 bool		 fake_is_e164(const char *);
 bool		 fake_is_url(const char *);

@@ -344,8 +344,8 @@ fake_api_refused(struct fake *fk, struct evhttp_request *req,
 		fk->srv.st.tempfailed++;
 		if (nb != NULL)
 			nb->tempfailed++;
-		fake_answer(&fk->srv, req, 503, "text/plain",
-		    xstrdup("Service Unavailable"), NULL);
+		fake_answer(&fk->srv, req, fake_outage_status(&fk->srv, req),
+		    "text/plain", xstrdup("Service Unavailable"), NULL);
 		return true;
 	}
 	if (!fake_basic_ok(req, fk->auth)) {

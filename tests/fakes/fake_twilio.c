@@ -353,8 +353,9 @@ fake_api(struct fake *fk, struct evhttp_request *req, const char *sid,
 	nb = fake_api_number(&fk->srv, kvlist_get(&form, "To"));
 	if (fake_outage(&fk->srv)) {
 		fk->srv.st.tempfailed++;
-		fake_api_answer(fk, req, 503, fake_error(503, 20500,
-		    "An internal server error has occurred"), NULL);
+		fake_api_answer(fk, req, fake_outage_status(&fk->srv, req),
+		    fake_error(503, 20500, "An internal server error has "
+		    "occurred"), NULL);
 		goto out;
 	}
 	if (fk->f.status_429 > 0) {
