@@ -311,8 +311,9 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	sha256_hex(E2E_TOKEN, strlen(E2E_TOKEN), sha);
 	/* Test receivers of source events listen on this machine. */
 	fprintf(fp, "[client e2e]\ntoken_sha256 = %s\nscopes = alerts:write "
-	    "alerts:read contacts:write contacts:read metrics:read\n"
-	    "callback_hosts = 127.0.0.1\n\n", sha);
+	    "alerts:read contacts:write contacts:read%s\n%s\n", sha,
+	    e2e_old() ? "" : " metrics:read",
+	    e2e_old() ? "" : "callback_hosts = 127.0.0.1\n");
 	sha256_hex(E2E_TOKEN_READER, strlen(E2E_TOKEN_READER), sha);
 	fprintf(fp, "[client reader]\ntoken_sha256 = %s\nscopes = alerts:read "
 	    "contacts:read\n\n", sha);
@@ -320,8 +321,8 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 		sha256_hex(E2E_TOKEN_SIGNED, strlen(E2E_TOKEN_SIGNED), sha);
 		fprintf(fp, "[client signed]\ntoken_sha256 = %s\nscopes = "
 		    "alerts:write alerts:read contacts:write contacts:read\n"
-		    "hmac_secret = %s\ncallback_hosts = 127.0.0.1\n\n", sha,
-		    c->hmac_secret);
+		    "hmac_secret = %s\n%s\n", sha, c->hmac_secret,
+		    e2e_old() ? "" : "callback_hosts = 127.0.0.1\n");
 	}
 	if (c->extra != NULL)
 		fprintf(fp, "%s\n", c->extra);
@@ -332,6 +333,12 @@ e2e_env_config(struct e2e_env *env, const struct e2e_conf *c)
 	rc = e2e_env_write(env, "varsel.conf", text);
 	free(text);
 	return rc;
+}
+
+bool
+e2e_old(void)
+{
+	return getenv("VARSEL_DAEMON_OLD") != NULL;
 }
 
 /* Where varseld and the fake were built. */

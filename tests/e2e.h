@@ -89,6 +89,12 @@ int		 e2e_env_write(struct e2e_env *, const char *name,
  */
 int		 e2e_env_config(struct e2e_env *, const struct e2e_conf *);
 
+/*
+ * Is VARSEL_DAEMON an older varseld (VARSEL_DAEMON_OLD set)? The config
+ * then leaves out what it would refuse (metrics:read, callback_hosts),
+ * so the fault suite shows what that build did.
+ */
+bool		 e2e_old(void);
 /* The build folder (VARSEL_BUILDDIR, else found from our own path). */
 const char	*e2e_builddir(void);
 /* The source folder (VARSEL_SRCDIR, else read from the build's Makefile). */
