@@ -208,7 +208,10 @@ api_contacts_post(struct api_req *r)
 				json_object_set_new(rej, "field",
 				    json_string(err.field));
 			json_array_append_new(rejected, rej);
-		} else if (store_contact_upsert(s, &c) == -1) {
+			continue;
+		}
+		c.created_at = c.updated_at = gw_now(r->gw);
+		if (store_contact_upsert(s, &c) == -1) {
 			contact_clear(&c);
 			store_rollback(s);
 			goto unavailable;

@@ -564,6 +564,24 @@ prepare_all(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * -T sql: each statement as written (never its values: numbers and
+ * texts of people) and how long it ran, in whole ms as SQLite times it.
+ */
+static int
+trace_sql_cb(unsigned int what, void *arg, void *p, void *x)
+{
+	sqlite3_stmt	*st = p;
+	const char	*sql = sqlite3_sql(st);
+
+	if (what == SQLITE_TRACE_PROFILE)
+		/* SQLite measures in whole ms. */
+		log_trace(TRACE_SQL, "ms=%lld sql=\"%.160s\"",
+		    (long long)(*(sqlite3_int64 *)x / 1000000),
+		    sql != NULL ? sql : "");
+	return 0;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -639,6 +657,9 @@ store_open(const char *path, char *err, size_t errlen)
 	/* From now on a write waits a few ms at most for another process's
 	 * lock; what then fails is kept and tried again (batch.c). */
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (log_tracing & TRACE_SQL)
+		sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, trace_sql_cb,
+		    NULL);
 	return s;
 fail:
 	store_close(s);
