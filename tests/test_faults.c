@@ -777,7 +777,7 @@ test_callback_inside(void **state)
 	assert_int_equal(e2e_finish(w), 0);
 }
 
-/* ---- 10. errors of the HTTP layer ----------------------------------------- */
+/* ---- 10. errors of the HTTP layer ------------------------------------ */
 
 /* Send raw bytes on a new connection and read the answer (blocking). */
 static char *
