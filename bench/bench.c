@@ -1,11 +1,14 @@
 /*
  * Helpers of the benchmark programs (bench.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench/bench.h"
+#include "tests/e2e.h"
 
 /* qsort order of doubles. */
 static int
@@ -46,4 +49,52 @@ bench_median(const void *runs, size_t stride, int n, size_t off)
 	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	free(v);
 	return m;
+}
+
+double
+bench_cpu_ms(pid_t pid)
+{
+	char		 path[64], buf[1024], *p;
+	FILE		*fp;
+	unsigned long	 ut, st;
+	int		 i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), fp);
+	fclose(fp);
+	/* After "(comm)": state is field 3, utime 14, stime 15. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return -1;
+	for (i = 3; i < 14 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+double
+bench_metric(const struct e2e_proc *d, const char *name)
+{
+	char		 url[128], *text = NULL, *line;
+	const char	*h[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	size_t		 n = strlen(name);
+	double		 v = -1;
+	int		 status;
+
+	snprintf(url, sizeof(url), "%s/metrics", d->url);
+	if (e2e_http("GET", url, h, NULL, &status, &text) == -1 ||
+	    status != 200) {
+		free(text);
+		return -1;
+	}
+	for (line = text; line != NULL && *line != '\0';
+	    line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, name, n) == 0 && line[n] == ' ') {
+			v = strtod(line + n + 1, NULL);
+			break;
+		}
+	free(text);
+	return v;
 }

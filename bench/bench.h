@@ -5,7 +5,11 @@
 #ifndef VARSEL_BENCH_H
 #define VARSEL_BENCH_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
+
+struct e2e_proc;
 
 /* CLOCK_MONOTONIC in milliseconds, with the sub-millisecond part. */
 double	bench_now_ms(void);
@@ -16,5 +20,12 @@ void	bench_sort(double *v, size_t n);
  * stride starting at runs (the mean of the middle two for even n).
  */
 double	bench_median(const void *runs, size_t stride, int n, size_t off);
+/* CPU time (user and system) the process pid has used, ms; -1 if unknown. */
+double	bench_cpu_ms(pid_t pid);
+/*
+ * A counter of the daemon's /metrics read with the e2e client's token
+ * (e.g. "varsel_sql_statements_total"); -1 if it cannot be read.
+ */
+double	bench_metric(const struct e2e_proc *d, const char *name);
 
 #endif

@@ -31,6 +31,8 @@ struct run {
 	double	rate;		/* messages per second, POST to last accept */
 	double	sent_ms;	/* POST until varseld counts all N sent */
 	double	rss_mb;		/* varseld's VmHWM */
+	double	cpu_us;		/* varseld's CPU per message, POST to sent */
+	double	stmts;		/* SQL statements per message, likewise */
 	long long dup;		/* duplicates the fake saw */
 	long long tempfail;	/* 503s the fake gave (should be 0) */
 };
@@ -89,6 +91,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	struct e2e_conf	 c;
 	char		 dispatch[256], body[512], path[64];
 	long long	 t0, t, id;
+	double		 cpu0, stmt0;
 	json_t		*res;
 	int		 status, rc = -1;
 
@@ -118,6 +121,8 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	snprintf(body, sizeof(body), "{\"source_ref\": \"bench-fanout\", "
 	    "\"message\": \"Prov: larm till alla i gruppen.\", "
 	    "\"audience\": {\"groups\": [\"" GROUP "\"]}}");
+	stmt0 = bench_metric(&d, "varsel_sql_statements_total");
+	cpu0 = bench_cpu_ms(d.pid);
 	t0 = e2e_now_ms();
 	res = e2e_api(&d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
 	r->accept_ms = (double)(e2e_now_ms() - t0);
@@ -167,6 +172,9 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 		bench_sleep();
 	}
 	r->sent_ms = (double)(t - t0);
+	r->cpu_us = (bench_cpu_ms(d.pid) - cpu0) * 1000.0 / n;
+	r->stmts = (bench_metric(&d, "varsel_sql_statements_total") - stmt0) /
+	    n;
 	r->rss_mb = bench_hwm_mb(d.pid);
 	r->dup = e2e_fake_stat(&fake, "duplicates");
 	r->tempfail = e2e_fake_stat(&fake, "tempfailed");
@@ -221,9 +229,9 @@ main(int argc, char *argv[])
 		printf("batch_max=%d\n", batch_max);
 	else
 		printf("batch_max as configured by default\n");
-	printf("%-6s %11s %9s %12s %10s %10s %9s %5s %5s\n", "run",
+	printf("%-6s %11s %9s %12s %10s %10s %9s %7s %6s %5s %5s\n", "run",
 	    "contacts_ms", "202_ms", "provider_ms", "msg/s", "sent_ms",
-	    "rss_MiB", "dup", "503");
+	    "rss_MiB", "cpu_us", "stmts", "dup", "503");
 	for (i = 0; i < nruns; i++) {
 		struct run	*r = &runs[ok];
 
@@ -231,22 +239,24 @@ main(int argc, char *argv[])
 			printf("%-6d failed (see above)\n", i + 1);
 			continue;
 		}
-		printf("%-6d %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f %5lld "
-		    "%5lld\n", i + 1, r->contacts_ms, r->accept_ms,
-		    r->provider_ms, r->rate, r->sent_ms, r->rss_mb, r->dup,
-		    r->tempfail);
+		printf("%-6d %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f %7.1f "
+		    "%6.1f %5lld %5lld\n", i + 1, r->contacts_ms, r->accept_ms,
+		    r->provider_ms, r->rate, r->sent_ms, r->rss_mb, r->cpu_us,
+		    r->stmts, r->dup, r->tempfail);
 		fflush(stdout);
 		ok++;
 	}
 	if (ok > 0)
-		printf("%-6s %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f\n",
-		    "median",
+		printf("%-6s %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f %7.1f "
+		    "%6.1f\n", "median",
 		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, contacts_ms)),
 		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, accept_ms)),
 		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, provider_ms)),
 		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rate)),
 		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, sent_ms)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rss_mb)));
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rss_mb)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, cpu_us)),
+		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, stmts)));
 	free(runs);
 	return ok == nruns ? 0 : 1;
 }

@@ -111,6 +111,11 @@ metrics_render(struct gw *gw, const struct httpd_stats *hs,
 	    (unsigned long long)hs->evicted, (unsigned long long)hs->timed_out,
 	    (unsigned long long)hs->refused,
 	    (unsigned long long)hs->accept_failed);
+	evbuffer_add_printf(out, "# HELP varsel_sql_statements_total SQL "
+	    "statements run, trigger programs included.\n"
+	    "# TYPE varsel_sql_statements_total counter\n"
+	    "varsel_sql_statements_total %llu\n",
+	    (unsigned long long)store_statements(gw->store));
 	evbuffer_add_printf(out, "# HELP varsel_journal_pending State changes "
 	    "waiting to be written to the database.\n"
 	    "# TYPE varsel_journal_pending gauge\nvarsel_journal_pending %zu\n"

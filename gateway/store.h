@@ -51,6 +51,8 @@ enum store_fault store_last_fault(const struct store *);
  * while the loop runs (0 sets that again), longer once at shutdown.
  */
 void		 store_busy_timeout(struct store *, int ms);
+/* Statements SQLite has run (a trigger's program counts as one more). */
+uint64_t	 store_statements(const struct store *);
 /* "locked by another process", "disk full", ... */
 const char	*store_fault_text(enum store_fault);
 bool		 store_fault_passing(enum store_fault);

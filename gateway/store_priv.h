@@ -167,6 +167,7 @@ struct store {
 	/* A lock held elsewhere fails every write: logged once a while. */
 	int64_t		 quiet_at;	/* mono ms of the last such line */
 	unsigned long	 quieted;	/* lines not written since */
+	uint64_t	 statements;	/* run, triggers' programs included */
 };
 
 /* How an internal multi-row change was opened. */

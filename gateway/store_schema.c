@@ -565,15 +565,23 @@ prepare_all(struct store *s, char *err, size_t errlen)
 }
 
 /*
- * -T sql: each statement as written (never its values: numbers and
- * texts of people) and how long it ran, in whole ms as SQLite times it.
+ * Count each statement SQLite runs (and each trigger program it starts),
+ * and with -T sql log each as written (never its values: numbers and
+ * texts of people) with how long it ran, in whole ms as SQLite times it.
  */
 static int
 trace_sql_cb(unsigned int what, void *arg, void *p, void *x)
 {
+	struct store	*s = arg;
 	sqlite3_stmt	*st = p;
-	const char	*sql = sqlite3_sql(st);
+	const char	*sql;
 
+	/* Every statement run, triggers' included: for /metrics. */
+	if (what == SQLITE_TRACE_STMT) {
+		s->statements++;
+		return 0;
+	}
+	sql = sqlite3_sql(st);
 	if (what == SQLITE_TRACE_PROFILE)
 		/* SQLite measures in whole ms. */
 		log_trace(TRACE_SQL, "ms=%lld sql=\"%.160s\"",
@@ -657,13 +665,18 @@ store_open(const char *path, char *err, size_t errlen)
 	/* From now on a write waits a few ms at most for another process's
 	 * lock; what then fails is kept and tried again (batch.c). */
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	if (log_tracing & TRACE_SQL)
-		sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, trace_sql_cb,
-		    NULL);
+	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT | ((log_tracing &
+	    TRACE_SQL) ? SQLITE_TRACE_PROFILE : 0), trace_sql_cb, s);
 	return s;
 fail:
 	store_close(s);
 	return NULL;
+}
+
+uint64_t
+store_statements(const struct store *s)
+{
+	return s->statements;
 }
 
 void
