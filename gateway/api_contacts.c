@@ -162,13 +162,18 @@ parse_contact(const json_t *o, const char *region, struct contact *c,
 	return 0;
 }
 
-/* POST /v1/contacts */
+/*
+ * POST /v1/contacts {"contacts": [...], "import": "FILE"}: "import"
+ * (optional) names the file a batch comes from, for the consent record
+ * of the numbers it adds (varselctl contacts import sends it).
+ */
 void
 api_contacts_post(struct api_req *r)
 {
 	struct api_error	 err;
 	struct store		*s = r->gw->store;
-	json_t			*root, *arr, *rejected, *e;
+	struct consent_by	 by = { "api", r->client->name, NULL };
+	json_t			*root, *arr, *rejected, *e, *imp;
 	size_t			 i;
 	int			 upserted = 0;
 
@@ -177,19 +182,32 @@ api_contacts_post(struct api_req *r)
 		return;
 	}
 	arr = json_object_get(root, "contacts");
-	if (!json_is_object(root) || !json_is_array(arr)) {
+	imp = json_object_get(root, "import");
+	if (!json_is_object(root) || !json_is_array(arr) ||
+	    (imp != NULL && !json_is_string(imp))) {
 		json_decref(root);
 		api_reply_errorf(r, 400, "invalid_json", "contacts",
-		    "the body must be {\"contacts\": [...]}");
+		    "the body must be {\"contacts\": [...]}, with "
+		    "\"import\": \"file name\" if it comes from one");
 		return;
 	}
-	if (json_object_size(root) != 1 ||
+	if (json_object_size(root) != 1 + (imp != NULL) ||
 	    json_array_size(arr) > CONTACTS_MAX) {
 		json_decref(root);
 		api_reply_errorf(r, 422, "invalid_field", "contacts",
-		    "the body holds only \"contacts\", at most %d of them",
-		    CONTACTS_MAX);
+		    "the body holds only \"contacts\" (and \"import\"), at "
+		    "most %d contacts", CONTACTS_MAX);
 		return;
+	}
+	if (imp != NULL) {
+		if (!valid_label(json_string_value(imp), 255)) {
+			json_decref(root);
+			api_reply_errorf(r, 422, "invalid_field", "import",
+			    "import must be 1 to 255 printable bytes");
+			return;
+		}
+		by.how = "import";
+		by.detail = json_string_value(imp);
 	}
 	rejected = json_array();
 	batch_flush(r->gw->batch);
@@ -211,7 +229,7 @@ api_contacts_post(struct api_req *r)
 			continue;
 		}
 		c.created_at = c.updated_at = gw_now(r->gw);
-		if (store_contact_upsert(s, &c) == -1) {
+		if (store_contact_upsert(s, &c, &by) == -1) {
 			contact_clear(&c);
 			store_rollback(s);
 			goto unavailable;
@@ -310,13 +328,15 @@ api_contact_get(struct api_req *r)
 void
 api_contact_delete(struct api_req *r)
 {
-	char	phone[PHONE_MAX];
-	int	rc;
+	struct consent_by	by = { "api", r->client->name, NULL };
+	char			phone[PHONE_MAX];
+	int			rc;
 
 	if (!path_phone(r, phone, sizeof(phone)))
 		return;
 	batch_flush(r->gw->batch);
-	if ((rc = store_contact_delete(r->gw->store, phone)) == STORE_NOTFOUND)
+	if ((rc = store_contact_delete(r->gw->store, phone, &by)) ==
+	    STORE_NOTFOUND)
 		api_reply_errorf(r, 404, "not_found", NULL,
 		    "no contact with that number");
 	else if (rc == -1)

@@ -606,7 +606,7 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
 	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
 	    f.suppressed, f.worst_segments,
-	    sms_encoding_name(f.worst_encoding)) == -1) {
+	    sms_encoding_name(f.worst_encoding), 0) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not take the alert");
 		goto rollback;

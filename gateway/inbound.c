@@ -93,6 +93,9 @@ struct inb {
 	char			 place[PLACE_ECHO_MAX * 4 + 1];
 };
 
+/* How a number that texts START is recorded in the consent record. */
+static const struct consent_by inb_by_sms = { "sms", NULL, "START" };
+
 static void	 inb_sender(struct inb *);
 static void	 inb_var(struct inb *, const char *, const char *);
 static void	 inb_reply(struct inb *, const char *);
@@ -460,7 +463,7 @@ inb_start(struct inb *b)
 		return 0;
 	}
 	if (store_contact_set_area(b->gw->store, b->from, a->code,
-	    RESIDENT_GROUP, "sv", b->now) == -1)
+	    RESIDENT_GROUP, "sv", b->now, &inb_by_sms) == -1)
 		return -1;
 	b->action = "opted_in_area";
 	inb_reply(b, K_START_AREA);

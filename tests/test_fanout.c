@@ -56,7 +56,7 @@ contact(struct gwt *t, const char *phone, const char *lang,
 		c.ngroups = 1;
 	}
 	c.created_at = c.updated_at = gw_now(&t->gw);
-	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c, NULL), 0);
 }
 
 static int

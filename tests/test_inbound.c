@@ -399,7 +399,7 @@ test_trygg_places(void **state)
 	strlcpy(c.lang, "en", sizeof(c.lang));
 	c.area = "15592";
 	c.channels = CH_SMS;
-	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c, NULL), 0);
 	t->now += MIN;
 	sms(t, ANNA, "SAFE");
 	assert_int_equal(nreplies(t, ANNA, &r), 6);
@@ -411,7 +411,7 @@ test_trygg_places(void **state)
 	c.has_pos = true;
 	c.lat = 59.22;
 	c.lon = 17.38;
-	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c, NULL), 0);
 	t->now += MIN;
 	sms(t, ANNA, "trygg");
 	assert_int_equal(nreplies(t, ANNA, &r), 7);
@@ -461,7 +461,7 @@ test_trygg_fits_one_sms(void **state)
 	strlcpy(c.phone, "+46701740607", sizeof(c.phone));
 	strlcpy(c.lang, "ar", sizeof(c.lang));
 	c.channels = CH_SMS;
-	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c, NULL), 0);
 	sms(t, "+46701740607", "TRYGG 15531");
 	assert_int_equal(nreplies(t, "+46701740607", &r), 1);
 	assert_non_null(strstr(r.body, "Lillhagaskolan"));
