@@ -221,7 +221,10 @@ claim_cb(const struct delivery *row, void *arg)
 	return 0;
 }
 
-/* An escalation: an SMS without report or answer gets a call. */
+/*
+ * An escalation: an SMS without a report or, when the alert asks for an
+ * answer, without the answer, gets a call in the recipient's language.
+ */
 static int
 escalate_cb(const struct delivery *sms, void *arg)
 {
@@ -247,6 +250,7 @@ escalate_cb(const struct delivery *sms, void *arg)
 	call.created_at = now;
 	call.expires_at = sms->expires_at;
 	call.parent_id = sms->id;
+	call.step = sms->step;
 	if (store_delivery_insert(d->gw->store, &call) == 0) {
 		char	masked[32];
 

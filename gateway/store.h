@@ -246,6 +246,8 @@ struct alert_row {
 	int64_t		 chain_next_at;	/* the next step is due (0: none) */
 	int		 step;		/* the step asked last (0: first) */
 	char		*error;		/* why a release or step failed */
+	bool		 esc_done;	/* nothing is left to escalate (read
+					   only: the escalation sweep sets it) */
 };
 void	alert_row_clear(struct alert_row *);
 

@@ -19,7 +19,7 @@
 	"segments, encoding, response, escalate_after_s, status, gate, " \
 	"release_at, released_at, cancelled_at, expires_in_s, request, " \
 	"people, need, filled_at, chain, chain_after_s, chain_next_at, step, " \
-	"error"
+	"error, esc_done"
 
 static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
@@ -192,6 +192,7 @@ read_alert(sqlite3_stmt *st, void *arg)
 	a->chain_next_at = sqlite3_column_int64(st, 30);
 	a->step = sqlite3_column_int(st, 31);
 	a->error = col_dup(st, 32, &oom);
+	a->esc_done = sqlite3_column_int(st, 33) != 0;
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
