@@ -370,3 +370,53 @@ api_groups_list(struct api_req *r)
 	}
 	api_reply_json(r, 200, json_pack("{so}", "groups", arr));
 }
+
+/* One event of the consent record, into the array at arg. */
+static int
+consent_json(const struct consent_event *e, void *arg)
+{
+	json_t	*o;
+	char	 at[32];
+
+	time_to_text(e->at, at, sizeof(at));
+	o = json_pack("{ss ss ss}", "at", at, "event", e->event, "how",
+	    e->how);
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "by", e->actor != NULL ?
+	    json_string(e->actor) : json_null());
+	if (e->detail != NULL)
+		json_object_set_new(o, "detail", json_string(e->detail));
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+/*
+ * GET /v1/contacts/{phone}/history: the consent record, kept by the
+ * number's hash, so it is there after the person was erased.
+ */
+void
+api_contact_history(struct api_req *r)
+{
+	json_t	*events;
+	char	 phone[PHONE_MAX];
+	int	 rc;
+
+	if (!path_phone(r, phone, sizeof(phone)))
+		return;
+	events = json_array();
+	batch_flush(r->gw->batch);
+	if ((rc = store_consent_list(r->gw->store, phone, consent_json,
+	    events)) != 0) {
+		json_decref(events);
+		if (rc == STORE_NOTFOUND)
+			api_reply_errorf(r, 404, "not_found", NULL,
+			    "nothing is on record for that number");
+		else
+			api_reply_errorf(r, 503, "unavailable", NULL,
+			    "the database did not answer");
+		return;
+	}
+	api_reply_json(r, 200, json_pack("{ss so}", "phone", phone, "events",
+	    events));
+}

@@ -230,18 +230,24 @@ escalate_cb(const struct delivery *sms, void *arg)
 {
 	struct dispatch	*d = arg;
 	struct delivery	 call;
-	char		*text;
+	char		*text = NULL;
+	const char	*lang = sms->lang;
 	int64_t		 now = gw_now(d->gw);
 
-	text = str_printf("%s %s", sms->body ? sms->body : "",
-	    template_press_one(sms->lang));
-	if (text == NULL)
+	/* What the alert's call says in her language (else in Swedish),
+	 * or the SMS with "press 1" after it. */
+	if (store_alert_text_get(d->gw->store, sms->alert_id, lang, CH_VOICE,
+	    &text) != 0 && store_alert_text_get(d->gw->store, sms->alert_id,
+	    "sv", CH_VOICE, &text) == 0)
+		lang = "sv";
+	if (text == NULL && (text = str_printf("%s %s", sms->body ?
+	    sms->body : "", template_press_one(sms->lang))) == NULL)
 		return -1;
 	memset(&call, 0, sizeof(call));
 	call.alert_id = sms->alert_id;
 	strlcpy(call.phone, sms->phone, sizeof(call.phone));
 	call.channel = CH_VOICE;
-	strlcpy(call.lang, sms->lang, sizeof(call.lang));
+	strlcpy(call.lang, lang, sizeof(call.lang));
 	call.body = text;
 	call.state = DS_QUEUED;
 	call.priority = sms->priority;
@@ -256,8 +262,9 @@ escalate_cb(const struct delivery *sms, void *arg)
 
 		mask_phone(sms->phone, masked, sizeof(masked));
 		log_info("delivery=%lld alert=%lld evt=escalated call=%lld "
-		    "to=%s", (long long)sms->id, (long long)sms->alert_id,
-		    (long long)call.id, masked);
+		    "to=%s lang=%s", (long long)sms->id,
+		    (long long)sms->alert_id, (long long)call.id, masked,
+		    lang);
 	}
 	free(text);
 	return 0;

@@ -99,6 +99,7 @@ static bool	has_word(const char *, const char *);
 static char	*with_prompt(struct fanout *, const char *);
 static int	gate_of(struct fanout *);
 static int	first_step(struct fanout *);
+static int	keep_voice_texts(struct fanout *);
 static int	stored_request(struct gw *, const struct alert_row *,
 		    struct alert_req *, char *, size_t);
 
@@ -695,6 +696,36 @@ gate_of(struct fanout *f)
 	return 0;
 }
 
+/*
+ * An alert whose unanswered SMS may become calls keeps what the calls
+ * say: its voice template in each language its SMS went out in. 0 or -1
+ * with f->err.
+ */
+static int
+keep_voice_texts(struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	const struct rendered	*r;
+	char			 langs[MAX_LANGS][8];
+	size_t			 i, n = 0;
+
+	if (f->dry_run || req->escalate_after_s == 0 || req->template == NULL ||
+	    !templates_has(f->gw->templates, req->template, "voice"))
+		return 0;
+	for (i = 0; i < f->ntexts; i++)
+		if (f->texts[i].channel == CH_SMS)
+			strlcpy(langs[n++], f->texts[i].lang, sizeof(langs[0]));
+	for (i = 0; i < n; i++) {
+		if ((r = text_for(f, langs[i], CH_VOICE)) == NULL)
+			return -1;
+		if (store_alert_text_put(f->gw->store, f->alert_id, langs[i],
+		    CH_VOICE, r->text) == -1)
+			return api_error_set(f->err, 503, "unavailable", NULL,
+			    "the database did not take the alert");
+	}
+	return 0;
+}
+
 /* Step 0 of the alert (who was asked first, and when: 0 while gated). */
 static int
 first_step(struct fanout *f)
@@ -796,6 +827,8 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		    "the audience has no members");
 		goto rollback;
 	}
+	if (keep_voice_texts(&f) == -1)
+		goto rollback;
 	if ((!f.dry_run && first_step(&f) == -1) ||
 	    (*response = answer_json(&f)) == NULL ||
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
@@ -883,7 +916,8 @@ fanout_release(struct gw *gw, const struct alert_row *a, char *why,
 	if (store_begin(gw->store, false) == -1)
 		goto out;
 	/* The audience of this moment: the contacts there are now. */
-	if (!broken && (check_request(&f) == -1 || resolve(&f) == -1)) {
+	if (!broken && (check_request(&f) == -1 || resolve(&f) == -1 ||
+	    keep_voice_texts(&f) == -1)) {
 		if (err.status == 0 || err.status == 503)
 			goto rollback;		/* the database: next time */
 		snprintf(why, whylen, "%s: %s", err.code, err.message);
@@ -964,7 +998,8 @@ fanout_step(struct gw *gw, const struct alert_row *a, struct fanout_step *out,
 	batch_flush(gw->batch);
 	if (store_begin(gw->store, false) == -1)
 		goto out;
-	if (aud != NULL && (check_request(&f) == -1 || resolve(&f) == -1)) {
+	if (aud != NULL && (check_request(&f) == -1 || resolve(&f) == -1 ||
+	    keep_voice_texts(&f) == -1)) {
 		if (err.status == 0 || err.status == 503)
 			goto rollback;
 		/* A group gone since: this step asks nobody, the next may. */

@@ -332,6 +332,15 @@ struct alert_step {
 };
 int	store_alert_step_insert(struct store *, int64_t alert_id,
 	    const struct alert_step *);
+/*
+ * The text of the alert for channel in lang, kept for later (what a call
+ * that escalates an SMS says). _get: *text is a new string; 0,
+ * STORE_NOTFOUND or -1.
+ */
+int	store_alert_text_put(struct store *, int64_t alert_id,
+	    const char *lang, int channel, const char *text);
+int	store_alert_text_get(struct store *, int64_t alert_id,
+	    const char *lang, int channel, char **text);
 typedef int (*store_step_cb)(const struct alert_step *, void *);
 int	store_alert_steps(struct store *, int64_t alert_id, store_step_cb,
 	    void *);

@@ -29,6 +29,7 @@ static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
 		    void *, const char *);
 static int	count_row(sqlite3_stmt *, void *);
 static int	step_row(sqlite3_stmt *, void *);
+static int	text_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_alerts_sql[] = {
@@ -104,6 +105,13 @@ const struct store_sql store_alerts_sql[] = {
 	    "ON CONFLICT DO UPDATE SET started_at = excluded.started_at, "
 	    "recipients = excluded.recipients, people = excluded.people, "
 	    "audience = excluded.audience" },
+	{ ST_TEXT_PUT,
+	    "INSERT INTO alert_texts (alert_id, lang, channel, text) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+	    "text = excluded.text" },
+	{ ST_TEXT_GET,
+	    "SELECT text FROM alert_texts WHERE alert_id = ?1 AND lang = ?2 "
+	    "AND channel = ?3" },
 	{ ST_STEPS_LIST,
 	    "SELECT step, started_at, recipients, people, audience "
 	    "FROM alert_steps WHERE alert_id = ?1 ORDER BY step" },
@@ -549,6 +557,45 @@ store_alert_step_insert(struct store *s, int64_t alert_id,
 	sqlite3_bind_int(st, 5, p->people);
 	bind_text(st, 6, p->audience);
 	return store_step_done(s, ST_STEP_INSERT, __func__);
+}
+
+int
+store_alert_text_put(struct store *s, int64_t alert_id, const char *lang,
+    int channel, const char *text)
+{
+	sqlite3_stmt	*st = s->st[ST_TEXT_PUT];
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, lang);
+	sqlite3_bind_int(st, 3, channel);
+	bind_text(st, 4, text);
+	return store_step_done(s, ST_TEXT_PUT, __func__);
+}
+
+/* A copy of column 0 into the char * at arg. */
+static int
+text_row(sqlite3_stmt *st, void *arg)
+{
+	bool	oom = false;
+
+	if ((*(char **)arg = col_dup(st, 0, &oom)) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_alert_text_get(struct store *s, int64_t alert_id, const char *lang,
+    int channel, char **text)
+{
+	sqlite3_stmt	*st = s->st[ST_TEXT_GET];
+
+	*text = NULL;
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, lang);
+	sqlite3_bind_int(st, 3, channel);
+	return store_row_one(s, ST_TEXT_GET, text_row, text, __func__);
 }
 
 /* Where step rows go. */

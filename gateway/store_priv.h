@@ -110,6 +110,8 @@ enum stmt_id {
 	ST_ALERT_HAS_PHONE,
 	ST_STEP_INSERT,
 	ST_STEPS_LIST,
+	ST_TEXT_PUT,
+	ST_TEXT_GET,
 	/* store_deliveries.c */
 	ST_DELIVERY_INSERT,
 	ST_DELIVERY_GET,

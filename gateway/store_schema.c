@@ -311,7 +311,9 @@ static const struct migration migrations[] = {
 	 * (types.h, store_alert_release) and what a scheduled one fans out
 	 * at release; the need of JA and when it was met; a chain of
 	 * audiences asked one after another (escalate_to) and each step in
-	 * alert_steps; people (numbers reached) beside recipients; the
+	 * alert_steps; the text a call escalating an SMS speaks, per
+	 * language (alert_texts); people (numbers reached) beside
+	 * recipients; the
 	 * consent record of each number, by its salted hash (it outlives
 	 * the contact): the contacts there are count as added before it.
 	 */
@@ -350,6 +352,14 @@ static const struct migration migrations[] = {
 	"  people	INTEGER NOT NULL DEFAULT 0,"
 	"  audience	TEXT,"			/* JSON; NULL: the alert's */
 	"  PRIMARY KEY (alert_id, step)"
+	") WITHOUT ROWID;"
+	/* What a call says in each language when an SMS escalates. */
+	"CREATE TABLE alert_texts ("
+	"  alert_id	INTEGER NOT NULL,"
+	"  lang		TEXT NOT NULL,"
+	"  channel	INTEGER NOT NULL,"
+	"  text		TEXT NOT NULL,"
+	"  PRIMARY KEY (alert_id, lang, channel)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE consent ("
 	"  id		INTEGER PRIMARY KEY,"

@@ -86,22 +86,7 @@ teardown(void **state)
 static int
 post(struct gwt *t, const char *body, json_t **answer, struct api_error *err)
 {
-	struct alert_req	 req;
-	json_t			*root;
-	char			*resp = NULL;
-	int			 rc;
-
-	memset(err, 0, sizeof(*err));
-	assert_non_null(root = json_loads(body, 0, NULL));
-	rc = alert_parse(root, "SE", &req, err);
-	json_decref(root);
-	if (rc == -1)
-		return -1;
-	rc = fanout_alert(&t->gw, &req, "test", &resp, err);
-	alert_req_clear(&req);
-	*answer = resp != NULL ? json_loads(resp, 0, NULL) : NULL;
-	free(resp);
-	return rc;
+	return gwt_post(t, body, answer, err);
 }
 
 /* Collect an alert's deliveries by number. */
