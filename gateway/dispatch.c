@@ -530,6 +530,11 @@ send_job(struct dispatch *d, struct job *j)
 			job_done(j, &res, false);
 			return;
 		}
+		/* A language the provider cannot say: our speech to play
+		 * (without it, the provider says it as best it can). */
+		if (media == NULL && p->adapter->ops->speaks != NULL &&
+		    !p->adapter->ops->speaks(p->adapter, j->lang))
+			media = media_url(d, j);
 		m.media_url = media;
 		m.ask_ack = true;
 	}
