@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "alert.h"
 #include "types.h"
+#include "tz.h"
 #include "util.h"
 
 
@@ -19,6 +19,8 @@ static int	get_string(const json_t *, const char *, const char *, size_t,
 		    bool, char **, struct api_error *);
 static int	get_int(const json_t *, const char *, int64_t, int64_t,
 		    int64_t *, struct api_error *);
+static int	get_array(const json_t *, const char *, const char *,
+		    const char *, json_t **, struct api_error *);
 static int	get_string_array(const json_t *, const char *, const char *,
 		    char ***, size_t *, struct api_error *);
 static int	parse_vars(const json_t *, struct alert_req *,
@@ -137,27 +139,46 @@ get_int(const json_t *obj, const char *key, int64_t min, int64_t max,
 	return 0;
 }
 
+/*
+ * The optional array obj[key] of what (the error's words) into *arr:
+ * NULL when absent; -1 with err when it is no array or too long.
+ */
+static int
+get_array(const json_t *obj, const char *key, const char *prefix,
+    const char *what, json_t **arr, struct api_error *err)
+{
+	char	field[96];
+
+	snprintf(field, sizeof(field), "%s%s", prefix, key);
+	if ((*arr = json_object_get(obj, key)) == NULL || json_is_null(*arr)) {
+		*arr = NULL;
+		return 0;
+	}
+	if (!json_is_array(*arr))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be an array of %s", field, what);
+	if (json_array_size(*arr) > ALERT_MAX_RECIPIENT_ARGS)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s has more than %d entries", field,
+		    ALERT_MAX_RECIPIENT_ARGS);
+	return 0;
+}
+
 /* Optional array of non-empty strings. */
 static int
 get_string_array(const json_t *obj, const char *key, const char *prefix,
     char ***out, size_t *n, struct api_error *err)
 {
-	json_t	*arr = json_object_get(obj, key), *v;
+	json_t	*arr, *v;
 	size_t	 i;
 	char	 field[96];
 
 	*out = NULL;
 	*n = 0;
-	snprintf(field, sizeof(field), "%s%s", prefix, key);
-	if (arr == NULL || json_is_null(arr))
+	if (get_array(obj, key, prefix, "strings", &arr, err) == -1)
+		return -1;
+	if (arr == NULL)
 		return 0;
-	if (!json_is_array(arr))
-		return api_error_set(err, 400, "invalid_json", field,
-		    "%s must be an array of strings", field);
-	if (json_array_size(arr) > ALERT_MAX_RECIPIENT_ARGS)
-		return api_error_set(err, 422, "invalid_field", field,
-		    "%s has more than %d entries", field,
-		    ALERT_MAX_RECIPIENT_ARGS);
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
 	json_array_foreach(arr, i, v) {
 		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
@@ -312,22 +333,17 @@ parse_contacts(const json_t *obj, const char *key, const char *prefix,
     const char *region, char (**out)[PHONE_MAX], size_t *n,
     struct api_error *err)
 {
-	json_t	*arr = json_object_get(obj, key), *v;
+	json_t	*arr, *v;
 	char	 why[128], field[96];
 	size_t	 i;
 
 	*out = NULL;
 	*n = 0;
-	snprintf(field, sizeof(field), "%s%s", prefix, key);
-	if (arr == NULL || json_is_null(arr))
+	if (get_array(obj, key, prefix, "numbers as strings", &arr,
+	    err) == -1)
+		return -1;
+	if (arr == NULL)
 		return 0;
-	if (!json_is_array(arr))
-		return api_error_set(err, 400, "invalid_json", field,
-		    "%s must be an array of numbers as strings", field);
-	if (json_array_size(arr) > ALERT_MAX_RECIPIENT_ARGS)
-		return api_error_set(err, 422, "invalid_field", field,
-		    "%s has more than %d entries", field,
-		    ALERT_MAX_RECIPIENT_ARGS);
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
 	json_array_foreach(arr, i, v) {
 		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
@@ -491,20 +507,16 @@ parse_callout(const json_t *root, const char *region, struct alert_req *req,
 int64_t
 alert_parse_time(const char *s)
 {
-	struct tm	tm;
 	const char	*p;
-	int64_t		t, ms = 0;
-	int		n = 0, oh, om, scale;
+	int64_t		 t, ms = 0;
+	int		 y, mo, d, h, mi, sec, n = 0, oh, om, scale;
 
-	memset(&tm, 0, sizeof(tm));
 	if (strlen(s) < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday) != 3 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s + 11, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min,
-	    &tm.tm_sec, &n) != 3 || n != 8 || tm.tm_mon < 1 ||
-	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
-	    tm.tm_year < 1970)
+	    s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 ||
+	    sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 ||
+	    n != 8 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || y < 1970)
 		return -1;
 	p = s + 19;
 	if (*p == '.') {
@@ -515,9 +527,7 @@ alert_parse_time(const char *s)
 		if (p[-1] == '.')
 			return -1;
 	}
-	tm.tm_year -= 1900;
-	tm.tm_mon--;
-	t = (int64_t)timegm(&tm) * 1000 + ms;
+	t = (tz_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
 	if (*p == 'Z' || *p == 'z')
 		return p[1] == '\0' ? t : -1;
 	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':' ||

@@ -250,6 +250,17 @@ unavailable:
 	    "the database did not take the contacts; nothing was stored");
 }
 
+/* A look-up by number did not find it (404, why) or did not answer. */
+static void
+not_found(struct api_req *r, int rc, const char *why)
+{
+	if (rc == STORE_NOTFOUND)
+		api_reply_errorf(r, 404, "not_found", NULL, "%s", why);
+	else
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
+}
+
 /* The number in the path, normalized; false after answering. */
 static bool
 path_phone(struct api_req *r, char *out, size_t len)
@@ -288,12 +299,7 @@ api_contact_get(struct api_req *r)
 	memset(&c, 0, sizeof(c));
 	batch_flush(r->gw->batch);
 	if ((rc = store_contact_get(r->gw->store, phone, &c)) != 0) {
-		if (rc == STORE_NOTFOUND)
-			api_reply_errorf(r, 404, "not_found", NULL,
-			    "no contact with that number");
-		else
-			api_reply_errorf(r, 503, "unavailable", NULL,
-			    "the database did not answer");
+		not_found(r, rc, "no contact with that number");
 		return;
 	}
 	groups = json_array();
@@ -409,12 +415,7 @@ api_contact_history(struct api_req *r)
 	if ((rc = store_consent_list(r->gw->store, phone, consent_json,
 	    events)) != 0) {
 		json_decref(events);
-		if (rc == STORE_NOTFOUND)
-			api_reply_errorf(r, 404, "not_found", NULL,
-			    "nothing is on record for that number");
-		else
-			api_reply_errorf(r, 503, "unavailable", NULL,
-			    "the database did not answer");
+		not_found(r, rc, "nothing is on record for that number");
 		return;
 	}
 	api_reply_json(r, 200, json_pack("{ss so}", "phone", phone, "events",

@@ -91,6 +91,7 @@ static void	phoneset_free(struct phoneset *);
 static const struct rendered *text_for(struct fanout *, const char *,
 		    unsigned int);
 static int	add_recipient(const struct recipient *, void *);
+static int	unavailable(struct fanout *, const char *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
 static int	add_shape(struct fanout *, const struct alert_shape *);
@@ -349,6 +350,15 @@ takes_sms(const struct recipient *rc)
 	return phone_is_mobile(rc->phone);
 }
 
+/* The fan-out fails for a passing reason (503): always -1. */
+static int
+unavailable(struct fanout *f, const char *why)
+{
+	api_error_set(f->err, 503, "unavailable", NULL, "%s", why);
+	f->failed = true;
+	return -1;
+}
+
 /* One person: a delivery per requested channel (or one suppressed row). */
 static int
 add_recipient(const struct recipient *rc, void *arg)
@@ -360,26 +370,13 @@ add_recipient(const struct recipient *rc, void *arg)
 	int			 added, known;
 	bool			 reached = false;
 
-	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0) {
-		if (added == -1) {
-			api_error_set(f->err, 503, "unavailable", NULL,
-			    "out of memory");
-			f->failed = true;
-			return -1;
-		}
-		return 0;
-	}
+	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0)
+		return added == -1 ? unavailable(f, "out of memory") : 0;
 	/* A later step of a chain asks only those not asked before. */
 	if (f->skip_known && (known = store_alert_has_phone(f->gw->store,
-	    f->alert_id, rc->phone)) != STORE_NOTFOUND) {
-		if (known == -1) {
-			api_error_set(f->err, 503, "unavailable", NULL,
-			    "the database did not answer");
-			f->failed = true;
-			return -1;
-		}
-		return 0;
-	}
+	    f->alert_id, rc->phone)) != STORE_NOTFOUND)
+		return known == -1 ? unavailable(f, "the database did not "
+		    "answer") : 0;
 	for (ch = CH_SMS; ch <= CH_VOICE; ch <<= 1) {
 		if (!(f->req->channels & ch))
 			continue;
@@ -424,12 +421,9 @@ add_recipient(const struct recipient *rc, void *arg)
 			f->per_text[text - f->texts]++;
 			if (d.reason != NULL)
 				f->per_text_suppressed[text - f->texts]++;
-		} else if (store_delivery_insert(f->gw->store, &d) == -1) {
-			api_error_set(f->err, 503, "unavailable", NULL,
-			    "the database did not take the deliveries");
-			f->failed = true;
-			return -1;
-		}
+		} else if (store_delivery_insert(f->gw->store, &d) == -1)
+			return unavailable(f, "the database did not take the "
+			    "deliveries");
 		f->recipients++;
 	}
 	if (reached)

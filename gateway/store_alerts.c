@@ -29,6 +29,8 @@ static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
 		    void *, const char *);
 static int	count_row(sqlite3_stmt *, void *);
 static int	step_row(sqlite3_stmt *, void *);
+static int	alerts_due(struct store *, enum stmt_id, int64_t, int,
+		    store_alert_cb, void *, const char *);
 static int	text_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
@@ -464,22 +466,30 @@ out:
 	return rc;
 }
 
+/* The alerts of a query of (now, limit) to cb. */
+static int
+alerts_due(struct store *s, enum stmt_id id, int64_t now, int limit,
+    store_alert_cb cb, void *arg, const char *func)
+{
+	sqlite3_bind_int64(s->st[id], 1, now);
+	sqlite3_bind_int(s->st[id], 2, limit);
+	return alerts_each(s, id, cb, arg, func);
+}
+
 int
 store_alerts_releasable(struct store *s, int64_t now, int limit,
     store_alert_cb cb, void *arg)
 {
-	sqlite3_bind_int64(s->st[ST_ALERTS_RELEASABLE], 1, now);
-	sqlite3_bind_int(s->st[ST_ALERTS_RELEASABLE], 2, limit);
-	return alerts_each(s, ST_ALERTS_RELEASABLE, cb, arg, __func__);
+	return alerts_due(s, ST_ALERTS_RELEASABLE, now, limit, cb, arg,
+	    __func__);
 }
 
 int
 store_alerts_chain_due(struct store *s, int64_t now, int limit,
     store_alert_cb cb, void *arg)
 {
-	sqlite3_bind_int64(s->st[ST_ALERTS_CHAIN_DUE], 1, now);
-	sqlite3_bind_int(s->st[ST_ALERTS_CHAIN_DUE], 2, limit);
-	return alerts_each(s, ST_ALERTS_CHAIN_DUE, cb, arg, __func__);
+	return alerts_due(s, ST_ALERTS_CHAIN_DUE, now, limit, cb, arg,
+	    __func__);
 }
 
 int

@@ -57,7 +57,6 @@ struct tz_in {
 	size_t			 left;
 };
 
-static int64_t	tz_days(int64_t, int, int);
 static void	tz_civil(int64_t, int *, int *, int *);
 static bool	tz_leap(int64_t);
 static int	tz_mdays(int64_t, int);
@@ -72,8 +71,7 @@ static int64_t	tz_rdate_local(const struct tz_rdate *, int64_t);
 static int32_t	tz_rule_at(const struct tz_rule *, int64_t, bool *);
 static bool	tz_name_ok(const char *);
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
-static int64_t
+int64_t
 tz_days(int64_t y, int m, int d)
 {
 	int64_t		era, yoe, doy, doe;

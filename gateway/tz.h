@@ -39,6 +39,9 @@ struct tz	*tz_parse(const char *name, const unsigned char *, size_t,
 void		 tz_free(struct tz *);
 const char	*tz_name(const struct tz *);
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
+int64_t		 tz_days(int64_t y, int m, int d);
+
 /* Seconds east of UTC at the instant t (seconds). */
 int		 tz_offset(const struct tz *, int64_t t, bool *dst);
 /* The wall-clock time at the instant t (seconds). */

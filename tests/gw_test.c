@@ -421,3 +421,51 @@ gwt_sms(struct gwt *t, const char *from, const char *text)
 	free(in.text);
 	return rc;
 }
+
+/* Copy a delivery into the struct gwt_rows at arg. */
+static int
+gwt_rows_cb(const struct delivery *d, void *arg)
+{
+	struct gwt_rows	*rs = arg;
+	struct delivery	*c;
+
+	if (rs->n == GWT_MAXROWS)
+		return -1;
+	c = &rs->v[rs->n++];
+	*c = *d;
+	c->body = xstrdup(d->body != NULL ? d->body : "");
+	c->reason = d->reason != NULL ? xstrdup(d->reason) : NULL;
+	c->error = NULL;
+	return 0;
+}
+
+void
+gwt_rows(struct gwt *t, int64_t alert_id, struct gwt_rows *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS,
+	    gwt_rows_cb, rs) == -1)
+		abort();
+}
+
+void
+gwt_rows_free(struct gwt_rows *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		delivery_clear(&rs->v[i]);
+	rs->n = 0;
+}
+
+const struct delivery *
+gwt_row(const struct gwt_rows *rs, const char *phone, int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].phone, phone) == 0 &&
+		    (channel == 0 || rs->v[i].channel == channel))
+			return &rs->v[i];
+	return NULL;
+}

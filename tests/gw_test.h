@@ -22,6 +22,7 @@
 #include "adapters/adapter.h"
 #include "gateway/apierr.h"
 #include "gateway/gateway.h"
+#include "gateway/store.h"
 
 #define GWT_T0		1795000000000LL	/* 2026-11-18T07:06:40Z, ms */
 #define GWT_MAXSENDS	256
@@ -94,6 +95,19 @@ int64_t		 gwt_alert(struct gwt *, int severity, int64_t expires_at,
 int		 gwt_state(struct gwt *, int64_t delivery_id);
 /* The first delivery of alert_id on channel, 0 if none. */
 int64_t		 gwt_delivery_of(struct gwt *, int64_t alert_id, int channel);
+
+/* The deliveries of an alert, copied (bodies and reasons too). */
+#define GWT_MAXROWS	64
+struct gwt_rows {
+	struct delivery	v[GWT_MAXROWS];
+	size_t		n;
+};
+/* The first GWT_MAXROWS deliveries of alert_id, by id. */
+void		 gwt_rows(struct gwt *, int64_t alert_id, struct gwt_rows *);
+void		 gwt_rows_free(struct gwt_rows *);
+/* The delivery of phone on channel (0: any) in rs, or NULL. */
+const struct delivery *gwt_row(const struct gwt_rows *, const char *phone,
+		    int channel);
 
 /*
  * Parse body as POST /v1/alerts does and fan it out for client "test":

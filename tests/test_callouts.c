@@ -85,58 +85,6 @@ alert(struct gwt *t, int64_t id, struct alert_row *a, struct alert_counts *c)
 	assert_int_equal(store_alert_counts(t->gw.store, id, c), 0);
 }
 
-/* Deliveries of an alert, copied. */
-struct rows {
-	struct delivery	v[64];
-	size_t		n;
-};
-
-static int
-rows_cb(const struct delivery *d, void *arg)
-{
-	struct rows	*rs = arg;
-	struct delivery	*c;
-
-	if (rs->n == 64)
-		return -1;
-	c = &rs->v[rs->n++];
-	*c = *d;
-	c->body = strdup(d->body);
-	c->reason = NULL;
-	c->error = NULL;
-	return 0;
-}
-
-static void
-rows_of(struct gwt *t, int64_t id, struct rows *rs)
-{
-	memset(rs, 0, sizeof(*rs));
-	assert_int_equal(store_deliveries_list(t->gw.store, id, -1, 0, 64,
-	    rows_cb, rs), 0);
-}
-
-static void
-rows_free(struct rows *rs)
-{
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		delivery_clear(&rs->v[i]);
-}
-
-/* The delivery of phone on channel in rs, or NULL. */
-static const struct delivery *
-row(const struct rows *rs, const char *phone, int channel)
-{
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		if (strcmp(rs->v[i].phone, phone) == 0 &&
-		    rs->v[i].channel == channel)
-			return &rs->v[i];
-	return NULL;
-}
-
 /* The kind and text of the newest reply to phone. */
 struct reply {
 	char	kind[32];
@@ -286,7 +234,7 @@ test_chain(void **state)
 	struct gwt		*t = world(NULL, 1000, T0);
 	struct alert_row	 a;
 	struct alert_counts	 c;
-	struct rows		 rs;
+	struct gwt_rows		 rs;
 	struct steps		 st;
 	struct events		 ev;
 	json_t			*ans;
@@ -317,17 +265,17 @@ test_chain(void **state)
 	/* Not a millisecond early. */
 	gwt_advance(t, 600 * SEC - 1);
 	callouts_run(t->gw.callouts);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	assert_int_equal(rs.n, 2);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 	gwt_advance(t, 1);
 	callouts_run(t->gw.callouts);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	assert_int_equal(rs.n, 3);
-	assert_non_null(row(&rs, B1, CH_SMS));
-	assert_int_equal(row(&rs, B1, CH_SMS)->step, 1);
-	assert_int_equal(row(&rs, B1, CH_SMS)->next_at, T0 + 600 * SEC);
-	rows_free(&rs);
+	assert_non_null(gwt_row(&rs, B1, CH_SMS));
+	assert_int_equal(gwt_row(&rs, B1, CH_SMS)->step, 1);
+	assert_int_equal(gwt_row(&rs, B1, CH_SMS)->next_at, T0 + 600 * SEC);
+	gwt_rows_free(&rs);
 	alert(t, id, &a, &c);
 	assert_int_equal(a.step, 1);
 	assert_int_equal(a.chain_next_at, T0 + 1200 * SEC);
@@ -346,10 +294,10 @@ test_chain(void **state)
 	/* Still one JA at 1200 s: the last step asks X. */
 	gwt_advance(t, 600 * SEC);
 	callouts_run(t->gw.callouts);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	assert_int_equal(rs.n, 4);
-	assert_int_equal(row(&rs, X, CH_SMS)->step, 2);
-	rows_free(&rs);
+	assert_int_equal(gwt_row(&rs, X, CH_SMS)->step, 2);
+	gwt_rows_free(&rs);
 	alert(t, id, &a, &c);
 	assert_int_equal(a.step, 2);
 	assert_int_equal(a.chain_next_at, 0);
@@ -400,15 +348,15 @@ test_chain(void **state)
 	    gw_now(&t->gw), (int[]){ 0 }), 0);
 	gwt_advance(t, 60 * SEC);
 	callouts_run(t->gw.callouts);
-	rows_of(t, full, &rs);
+	gwt_rows(t, full, &rs);
 	assert_int_equal(rs.n, 1);
-	rows_free(&rs);
-	rows_of(t, old, &rs);
+	gwt_rows_free(&rs);
+	gwt_rows(t, old, &rs);
 	assert_int_equal(rs.n, 1);
-	rows_free(&rs);
-	rows_of(t, gone, &rs);
+	gwt_rows_free(&rs);
+	gwt_rows(t, gone, &rs);
 	assert_int_equal(rs.n, 1);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 	alert(t, old, &a, &c);
 	assert_int_equal(a.chain_next_at, 0);	/* the chain ended */
 	alert_row_clear(&a);
@@ -427,7 +375,7 @@ test_silent_called(void **state)
 {
 	struct gwt		*t = world(NULL, 1000, T0);
 	struct status_report	 rep;
-	struct rows		 rs;
+	struct gwt_rows		 rs;
 	json_t			*ans;
 	int64_t			 id, id2;
 	size_t			 i;
@@ -485,14 +433,14 @@ test_silent_called(void **state)
 	gwt_advance(t, 600 * SEC);
 	gwt_round(t);
 	assert_int_equal(sends_to(t, A, CH_VOICE), 1);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	assert_int_equal(rs.n, 4);
-	assert_int_equal(row(&rs, A, CH_VOICE)->parent_id,
-	    row(&rs, A, CH_SMS)->id);
-	rows_free(&rs);
-	rows_of(t, id2, &rs);
+	assert_int_equal(gwt_row(&rs, A, CH_VOICE)->parent_id,
+	    gwt_row(&rs, A, CH_SMS)->id);
+	gwt_rows_free(&rs);
+	gwt_rows(t, id2, &rs);
 	assert_int_equal(rs.n, 1);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 
 	/* A call that failed for a passing reason waits; a JA cancels it. */
 	ans = post(t, "{\"source_ref\": \"tyst2\", \"severity\": \"severe\", "
@@ -506,14 +454,14 @@ test_silent_called(void **state)
 	gwt_script(t, NULL, SEND_TEMPFAIL, 503, 0, false);
 	gwt_round(t);
 	assert_int_equal(sends_to(t, D, CH_VOICE), 1);
-	rows_of(t, id, &rs);
-	assert_int_equal(row(&rs, D, CH_VOICE)->state, DS_QUEUED);
-	rows_free(&rs);
+	gwt_rows(t, id, &rs);
+	assert_int_equal(gwt_row(&rs, D, CH_VOICE)->state, DS_QUEUED);
+	gwt_rows_free(&rs);
 	assert_int_equal(gwt_sms(t, D, "JA"), 0);
 	gwt_round(t);
-	rows_of(t, id, &rs);
-	assert_int_equal(row(&rs, D, CH_VOICE)->state, DS_CANCELLED);
-	rows_free(&rs);
+	gwt_rows(t, id, &rs);
+	assert_int_equal(gwt_row(&rs, D, CH_VOICE)->state, DS_CANCELLED);
+	gwt_rows_free(&rs);
 	gwt_advance(t, 600 * SEC);
 	gwt_round(t);
 	assert_int_equal(sends_to(t, D, CH_VOICE), 1);
@@ -629,7 +577,7 @@ test_scheduled(void **state)
 	struct api_error	 err;
 	struct alert_row	 a;
 	struct alert_counts	 c;
-	struct rows		 rs;
+	struct gwt_rows		 rs;
 	json_t			*ans;
 	int64_t			 id, gone;
 	char			 body[512], at[32];
@@ -651,9 +599,9 @@ test_scheduled(void **state)
 	ans = post(t, body);
 	gone = e2e_json_int(ans, "id");
 	json_decref(ans);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	assert_int_equal(rs.n, 0);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 	assert_int_equal(store_alert_cancel(t->gw.store, gone, gw_now(&t->gw),
 	    (int[]){ 0 }), 0);
 
@@ -677,9 +625,9 @@ test_scheduled(void **state)
 	gwt_round(t);
 	assert_int_equal(gwt_nsends(t, NULL), 2);
 	assert_int_equal(t->sends[0].at, T0 + 3600 * SEC);
-	rows_of(t, gone, &rs);
+	gwt_rows(t, gone, &rs);
 	assert_int_equal(rs.n, 0);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 	alert(t, gone, &a, &c);
 	assert_int_equal(a.cancelled_at, T0);
 	alert_row_clear(&a);
@@ -715,7 +663,7 @@ static void
 test_prompt_and_people(void **state)
 {
 	struct gwt		*t = world(NULL, 1000, T0);
-	struct rows		 rs;
+	struct gwt_rows		 rs;
 	json_t			*ans;
 	char			 body[1024], text[200];
 	int64_t			 id;
@@ -736,15 +684,15 @@ test_prompt_and_people(void **state)
 	assert_int_equal(e2e_json_int(ans, "people"), 3);
 	assert_int_equal(e2e_json_int(ans, "segments"), 2);
 	json_decref(ans);
-	rows_of(t, id, &rs);
+	gwt_rows(t, id, &rs);
 	snprintf(body, sizeof(body), "%s Svara JA eller NEJ.", text);
-	assert_string_equal(row(&rs, "+46701000001", CH_SMS)->body, body);
+	assert_string_equal(gwt_row(&rs, "+46701000001", CH_SMS)->body, body);
 	snprintf(body, sizeof(body), "%s Reply JA (yes) or NEJ (no).", text);
-	assert_string_equal(row(&rs, "+46701000002", CH_SMS)->body, body);
+	assert_string_equal(gwt_row(&rs, "+46701000002", CH_SMS)->body, body);
 	snprintf(body, sizeof(body), "%s Ku jawaab JA (haa) ama NEJ (maya).",
 	    text);
-	assert_string_equal(row(&rs, "+46701000003", CH_SMS)->body, body);
-	rows_free(&rs);
+	assert_string_equal(gwt_row(&rs, "+46701000003", CH_SMS)->body, body);
+	gwt_rows_free(&rs);
 	/* Without ack, no prompt: one segment. */
 	snprintf(body, sizeof(body), "{\"source_ref\": \"q\", \"message\": "
 	    "\"%s\", \"audience\": {\"groups\": [\"nv\"]}}", text);
