@@ -43,7 +43,7 @@ const struct store_sql store_contacts_sql[] = {
 	    "lang = excluded.lang, area = excluded.area, lat = excluded.lat, "
 	    "lon = excluded.lon, channels = excluded.channels, "
 	    "updated_at = excluded.updated_at, sms_cap = excluded.sms_cap "
-	    "RETURNING id, created_at = ?8" },
+	    "RETURNING id" },
 	{ ST_MEMBERSHIPS_CLEAR,
 	    "DELETE FROM memberships WHERE contact_id = ?1" },
 	{ ST_MEMBERSHIP_ADD,
@@ -69,7 +69,7 @@ const struct store_sql store_contacts_sql[] = {
 	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
 	    "ON CONFLICT (phone) DO UPDATE SET area = excluded.area, "
-	    "updated_at = excluded.updated_at RETURNING id, created_at = ?4" },
+	    "updated_at = excluded.updated_at RETURNING id" },
 	{ ST_GROUPS_LIST,
 	    "SELECT g.name, (SELECT count(*) FROM memberships m "
 	    "WHERE m.group_id = g.id) FROM groups g ORDER BY g.name" },
@@ -191,13 +191,15 @@ store_contact_upsert(struct store *s, const struct contact *c,
 	rc |= sqlite3_bind_int64(st, 8, created);
 	rc |= sqlite3_bind_int64(st, 9, updated);
 	rc |= sqlite3_bind_int(st, 10, (int)c->sms_cap);
+	/* An upsert that updates leaves the last insert rowid alone. */
+	sqlite3_set_last_insert_rowid(s->db, 0);
 	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
 		DBWARN(s);
 		stmt_done(st);
 		goto out;
 	}
 	cid = sqlite3_column_int64(st, 0);
-	added = sqlite3_column_int(st, 1) != 0;
+	added = sqlite3_last_insert_rowid(s->db) == cid;
 	/* Run the RETURNING statement to its end so the row is written. */
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
 		DBWARN(s);
@@ -391,19 +393,11 @@ store_contacts_list(struct store *s, const char *after, int limit,
 	return ret;
 }
 
-/* The id and whether the row is new, of an upsert's RETURNING. */
-struct upserted {
-	int64_t	id;
-	bool	added;
-};
-
+/* The id of an upsert's RETURNING. */
 static int
 upserted_row(sqlite3_stmt *st, void *arg)
 {
-	struct upserted	*u = arg;
-
-	u->id = sqlite3_column_int64(st, 0);
-	u->added = sqlite3_column_int(st, 1) != 0;
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
 	return 0;
 }
 
@@ -413,10 +407,9 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
     const struct consent_by *by)
 {
 	sqlite3_stmt	*st = s->st[ST_SET_AREA];
-	struct upserted	 u = { 0, false };
 	enum txn_kind	 kind;
-	int64_t		 cid;
-	bool		 ok = false;
+	int64_t		 cid = 0;
+	bool		 ok = false, added;
 
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
@@ -424,11 +417,15 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 	bind_text(st, 2, lang != NULL && lang[0] != '\0' ? lang : "sv");
 	bind_text(st, 3, area);
 	sqlite3_bind_int64(st, 4, now);
-	/* RETURNING: the row is written by the first step. */
-	if (store_row_one(s, ST_SET_AREA, upserted_row, &u, __func__) != 0)
+	/*
+	 * RETURNING: the row is written by the first step. An upsert that
+	 * updates leaves the last insert rowid alone.
+	 */
+	sqlite3_set_last_insert_rowid(s->db, 0);
+	if (store_row_one(s, ST_SET_AREA, upserted_row, &cid, __func__) != 0)
 		goto out;
-	cid = u.id;
-	if (u.added && by != NULL && store_consent_add(s, phone, "added", by,
+	added = sqlite3_last_insert_rowid(s->db) == cid;
+	if (added && by != NULL && store_consent_add(s, phone, "added", by,
 	    now) == -1)
 		goto out;
 	if (group != NULL && group[0] != '\0' &&
