@@ -20,7 +20,7 @@ static int	get_string(const json_t *, const char *, const char *, size_t,
 static int	get_int(const json_t *, const char *, int64_t, int64_t,
 		    int64_t *, struct api_error *);
 static int	get_array(const json_t *, const char *, const char *,
-		    const char *, json_t **, struct api_error *);
+		    const char *, json_t **, size_t *, struct api_error *);
 static int	get_string_array(const json_t *, const char *, const char *,
 		    char ***, size_t *, struct api_error *);
 static int	parse_vars(const json_t *, struct alert_req *,
@@ -140,15 +140,17 @@ get_int(const json_t *obj, const char *key, int64_t min, int64_t max,
 }
 
 /*
- * The optional array obj[key] of what (the error's words) into *arr:
- * NULL when absent; -1 with err when it is no array or too long.
+ * The optional array obj[key] of what (the error's words) into *arr, *n
+ * set to 0: 1 when there, 0 when absent, -1 with err when it is no array or
+ * too long.
  */
 static int
 get_array(const json_t *obj, const char *key, const char *prefix,
-    const char *what, json_t **arr, struct api_error *err)
+    const char *what, json_t **arr, size_t *n, struct api_error *err)
 {
 	char	field[96];
 
+	*n = 0;
 	snprintf(field, sizeof(field), "%s%s", prefix, key);
 	if ((*arr = json_object_get(obj, key)) == NULL || json_is_null(*arr)) {
 		*arr = NULL;
@@ -161,6 +163,18 @@ get_array(const json_t *obj, const char *key, const char *prefix,
 		return api_error_set(err, 422, "invalid_field", field,
 		    "%s has more than %d entries", field,
 		    ALERT_MAX_RECIPIENT_ARGS);
+	return 1;
+}
+
+/* Element i of the array obj[key], named into field: -1 with err if no string. */
+static int
+get_element(const json_t *v, const char *prefix, const char *key, size_t i,
+    char *field, size_t fieldsz, struct api_error *err)
+{
+	snprintf(field, fieldsz, "%s%s[%zu]", prefix, key, i);
+	if (!json_is_string(v))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be a string", field);
 	return 0;
 }
 
@@ -172,19 +186,16 @@ get_string_array(const json_t *obj, const char *key, const char *prefix,
 	json_t	*arr, *v;
 	size_t	 i;
 	char	 field[96];
+	int	 rc;
 
 	*out = NULL;
-	*n = 0;
-	if (get_array(obj, key, prefix, "strings", &arr, err) == -1)
-		return -1;
-	if (arr == NULL)
-		return 0;
+	if ((rc = get_array(obj, key, prefix, "strings", &arr, n, err)) <= 0)
+		return rc;
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
 	json_array_foreach(arr, i, v) {
-		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
-		if (!json_is_string(v))
-			return api_error_set(err, 400, "invalid_json", field,
-			    "%s must be a string", field);
+		if (get_element(v, prefix, key, i, field, sizeof(field),
+		    err) == -1)
+			return -1;
 		if (json_string_length(v) == 0 ||
 		    json_string_length(v) > 128 ||
 		    !valid_text(json_string_value(v)))
@@ -336,20 +347,17 @@ parse_contacts(const json_t *obj, const char *key, const char *prefix,
 	json_t	*arr, *v;
 	char	 why[128], field[96];
 	size_t	 i;
+	int	 rc;
 
 	*out = NULL;
-	*n = 0;
-	if (get_array(obj, key, prefix, "numbers as strings", &arr,
-	    err) == -1)
-		return -1;
-	if (arr == NULL)
-		return 0;
+	if ((rc = get_array(obj, key, prefix, "numbers as strings", &arr, n,
+	    err)) <= 0)
+		return rc;
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
 	json_array_foreach(arr, i, v) {
-		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
-		if (!json_is_string(v))
-			return api_error_set(err, 400, "invalid_json", field,
-			    "%s must be a string", field);
+		if (get_element(v, prefix, key, i, field, sizeof(field),
+		    err) == -1)
+			return -1;
 		if (json_string_length(v) == 0)
 			return api_error_set(err, 422, "invalid_phone", field,
 			    "%s: an empty number", field);

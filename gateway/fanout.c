@@ -939,16 +939,16 @@ fanout_release(struct gw *gw, const struct alert_row *a, char *why,
 	default:
 		goto rollback;
 	}
-	if (store_commit(gw->store) == -1)
-		goto out;
-	*recipients = f.recipients;
-	rc = 0;
+	if (store_commit(gw->store) == 0) {
+		*recipients = f.recipients;
+		rc = 0;
+	}
 	goto out;
 rollback:
 	store_rollback(gw->store);
 out:
-	fanout_clear(&f);
 	alert_req_clear(&req);
+	fanout_clear(&f);
 	return rc;
 }
 

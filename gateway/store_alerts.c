@@ -381,6 +381,21 @@ store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
 	return store_rows_each(s, ST_ALERT_COUNTS, count_row, c, __func__);
 }
 
+/*
+ * The end of a transaction that counted rows into *n: rc (-1 rolls back),
+ * or -1 with *n 0 when the commit fails.
+ */
+static int
+txn_leave_counted(struct store *s, enum txn_kind kind, int rc, int *n,
+    const char *func)
+{
+	if (store_txn_leave(s, kind, rc != -1, func) == -1) {
+		*n = 0;
+		return -1;
+	}
+	return rc;
+}
+
 int
 store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 {
@@ -397,11 +412,7 @@ store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 	ok = store_count_update(s, ST_ALERT_CANCEL, n, __func__) == 0 &&
 	    store_step_done(s, ST_ALERT_STOP, __func__) == 0;
 	stmt_done(s->st[ST_ALERT_STOP]);
-	if (store_txn_leave(s, kind, ok, __func__) == -1) {
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
 }
 
 int
@@ -419,11 +430,7 @@ store_expire_due(struct store *s, int64_t now, int *n)
 	    store_count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
 	/* The second statement is not run after a failed first one. */
 	stmt_done(s->st[ST_EXPIRE_SINGLE]);
-	if (store_txn_leave(s, kind, ok, __func__) == -1) {
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
 }
 
 /* ---- the gate, the chain, the need ---------------------------------- */
@@ -459,11 +466,7 @@ store_alert_release(struct store *s, int64_t id, int64_t now, int *n)
 		goto out;
 	rc = 0;
 out:
-	if (store_txn_leave(s, kind, rc != -1, __func__) == -1) {
-		*n = 0;
-		return -1;
-	}
-	return rc;
+	return txn_leave_counted(s, kind, rc, n, __func__);
 }
 
 /* The alerts of a query of (now, limit) to cb. */
@@ -539,11 +542,7 @@ store_alert_fill(struct store *s, int64_t id, int64_t now, int *n)
 		goto out;
 	rc = 0;
 out:
-	if (store_txn_leave(s, kind, rc != -1, __func__) == -1) {
-		*n = 0;
-		return -1;
-	}
-	return rc;
+	return txn_leave_counted(s, kind, rc, n, __func__);
 }
 
 int
