@@ -47,7 +47,8 @@ struct outmsg {
 	const char	*lang;		/* the recipient's language ("sv") */
 	const char	*media_url;	/* CH_VOICE: the text rendered as audio
 					   (absolute URL), for providers that
-					   play files; NULL otherwise */
+					   play files or do not speak lang;
+					   NULL otherwise */
 	bool		 ask_ack;	/* CH_VOICE: ask "press 1 to confirm" */
 };
 
@@ -170,6 +171,13 @@ struct adapter_ops {
 	int	(*parse_voice)(struct adapter *, const struct hook_request *,
 		    struct voice_event *, struct hook_answer *ans, char *err,
 		    size_t errlen);
+	/*
+	 * Can the provider speak a call in lang itself (text-to-speech of
+	 * its own)? NULL: it speaks whatever it is given, or plays audio
+	 * (ADAPTER_CAP_AUDIO). When this says no, the core renders the
+	 * speech (media.c) and passes its media_url for the call to play.
+	 */
+	bool	(*speaks)(struct adapter *, const char *lang);
 };
 
 struct adapter {

@@ -16,6 +16,12 @@
  *	ar	arb	Polly.Zeina
  *	other	en-GB	Polly.Amy	(no language given: Swedish)
  *
+ * Twilio's Polly and Google voices have no Persian or Somali (UNVERIFIED
+ * beyond Amazon's list of Polly voices: treated as so): for those, and
+ * any language not above, the adapter says it does not speak them
+ * (speaks), the core renders the speech with espeak-ng, and the call
+ * <Play>s that file; without one it falls back to the English voice.
+ *
  * A call needs an E.164 number to call from: with an alphanumeric from
  * the provider makes no calls (ADAPTER_CAP_VOICE is dropped at init).
  */
@@ -100,6 +106,7 @@ static int	twilio_parse_status(struct adapter *,
 static int	twilio_parse_inbound(struct adapter *,
 		    const struct hook_request *, struct inbound_sms *,
 		    struct hook_answer *, char *, size_t);
+static bool	twilio_speaks(struct adapter *, const char *);
 static int	twilio_parse_voice(struct adapter *,
 		    const struct hook_request *, struct voice_event *,
 		    struct hook_answer *, char *, size_t);
@@ -149,6 +156,7 @@ const struct adapter_ops twilio_adapter_ops = {
 	.parse_status = twilio_parse_status,
 	.parse_inbound = twilio_parse_inbound,
 	.parse_voice = twilio_parse_voice,
+	.speaks = twilio_speaks,
 };
 
 /* Check the section's keys and build the URLs and credentials once. */
@@ -438,6 +446,8 @@ twilio_twiml(struct twilio *t, const struct outmsg *m)
 	const struct twilio_lang	*l = twilio_lang_of(m->lang);
 	struct twilio_buf		 b = { 0 };
 	char				 say[160], id[24];
+	bool				 play = m->media_url != NULL &&
+					    !twilio_speaks(NULL, m->lang);
 
 	snprintf(say, sizeof(say), "<Say language=\"%s\" voice=\"%s\">",
 	    l->say_lang, twilio_voice_of(t, l));
@@ -450,14 +460,24 @@ twilio_twiml(struct twilio *t, const struct outmsg *m)
 		twilio_buf_add(&b, id);
 		twilio_buf_add(&b, "\" method=\"POST\">");
 	}
-	twilio_buf_add(&b, say);
-	twilio_buf_xml(&b, m->text);
-	twilio_buf_add(&b, "</Say>");
+	if (play) {
+		/* Speech rendered in a language Twilio does not speak. */
+		twilio_buf_add(&b, "<Play>");
+		twilio_buf_xml(&b, m->media_url);
+		twilio_buf_add(&b, "</Play>");
+	} else {
+		twilio_buf_add(&b, say);
+		twilio_buf_xml(&b, m->text);
+		twilio_buf_add(&b, "</Say>");
+	}
 	if (m->ask_ack) {
 		twilio_buf_add(&b, "</Gather>");
-		twilio_buf_add(&b, say);
-		twilio_buf_xml(&b, l->closing);
-		twilio_buf_add(&b, "</Say>");
+		/* No closing words in a language it cannot say. */
+		if (!play) {
+			twilio_buf_add(&b, say);
+			twilio_buf_xml(&b, l->closing);
+			twilio_buf_add(&b, "</Say>");
+		}
 	}
 	twilio_buf_add(&b, "</Response>");
 	if (b.failed) {
@@ -465,6 +485,15 @@ twilio_twiml(struct twilio *t, const struct outmsg *m)
 		return NULL;
 	}
 	return b.s;
+}
+
+/* Does Twilio speak lang with a voice of its own (a row of the table)? */
+static bool
+twilio_speaks(struct adapter *a, const char *lang)
+{
+	(void)a;
+	return lang == NULL || lang[0] == '\0' ||
+	    twilio_lang_of(lang) != &twilio_langs[nitems(twilio_langs) - 1];
 }
 
 /*

@@ -32,6 +32,17 @@ struct ctl {
 	const char	*conf;		/* varseld's config file, or NULL */
 	FILE		*out;		/* results (stdout) */
 	FILE		*err;		/* problems (stderr) */
+	bool		 json;		/* --json: the API's answers as they
+					   are, for scripts */
+};
+
+/*
+ * A column of a table or a line of fields: its title, and the dotted
+ * path of its value in each JSON row ("counts.delivered").
+ */
+struct ctl_col {
+	const char	*title;
+	const char	*path;
 };
 
 /* The answer to one HTTP call. */
@@ -60,6 +71,27 @@ void		 ctl_reply_free(struct ctl_reply *);
  */
 void		 ctl_api_error(const struct ctl *, const char *what,
 		    const struct ctl_reply *);
+
+/* ---- ctl_out.c: what a command prints -------------------------------- */
+
+/* rows (a JSON array of objects) as a table of cols; --json: as JSON. */
+void		 ctl_print_table(const struct ctl *, const struct ctl_col *,
+		    size_t ncols, const json_t *rows);
+/* An object as "title: value" lines (absent values left out); --json. */
+void		 ctl_print_fields(const struct ctl *, const struct ctl_col *,
+		    size_t ncols, const json_t *o);
+void		 ctl_print_json(const struct ctl *, const json_t *);
+/* The value at path in o as text ("-" for null or missing). */
+void		 ctl_value_text(const json_t *o, const char *path, char *buf,
+		    size_t len);
+/*
+ * method path (no body); the answer if its status is want and it is a
+ * JSON object (to json_decref), else NULL after printing why.
+ */
+json_t		*ctl_call(const struct ctl *, const char *method,
+		    const char *path, long want);
+/* GET path answered 200: ctl_call(c, "GET", path, 200). */
+json_t		*ctl_get(const struct ctl *, const char *path);
 
 /* "90d", "1h", "15m", "30s", "2w" or plain seconds; -1 if not one. */
 int64_t		 ctl_duration(const char *);
@@ -100,6 +132,15 @@ void		 ctl_csv_put(FILE *fp, const char *field);
 int		 ctl_contacts_import(struct ctl *, int argc, char **argv);
 int		 ctl_contacts_export(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_send(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_preview(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_list(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_show(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_cancel(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_deliveries(struct ctl *, int argc, char **argv);
+int		 ctl_contacts_show(struct ctl *, int argc, char **argv);
+int		 ctl_contacts_delete(struct ctl *, int argc, char **argv);
+int		 ctl_contacts_history(struct ctl *, int argc, char **argv);
+int		 ctl_groups(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_status(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_purge(struct ctl *, int argc, char **argv);
 int		 ctl_alerts_sim(struct ctl *, int argc, char **argv);

@@ -1,8 +1,10 @@
 /*
- * varselctl send, status, purge and sim: an alert from flags (POST
- * /v1/alerts), its counts (once or every second until it is done),
- * stripping old deliveries of personal data, and a resident's SMS
- * through the simulator with the gateway's reply.
+ * varselctl send, preview, status, purge and sim: an alert from flags
+ * (POST /v1/alerts: groups, numbers, areas, a circle or polygon; need
+ * and a chain to escalate to; send_at; calls too), the same rendered and
+ * counted without sending (POST /v1/preview), its counts (once or every
+ * second until it is done), stripping old deliveries of personal data,
+ * and a resident's SMS through the simulator with the gateway's reply.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +32,12 @@ static void	ctl_alerts_sleep(int);
 static int	ctl_alerts_add(struct ctl *, json_t *, const char *,
 		    const char *, const char *);
 static json_int_t ctl_alerts_int(json_t *, const char *);
-static int	ctl_alerts_get(struct ctl *, const char *, json_t **);
+static int	ctl_alerts_coords(const char *, double *, int);
+static json_t	*ctl_alerts_polygon(const char *);
+static json_t	*ctl_alerts_step(const char *);
+static json_t	*ctl_alerts_when(struct ctl *, const char *);
+static int	ctl_alerts_request(struct ctl *, int, char **, const char *,
+		    json_t **);
 static void	ctl_alerts_line(struct ctl *, json_t *, bool);
 static json_int_t ctl_alerts_newest(json_t *, const char **);
 
@@ -63,34 +70,146 @@ ctl_alerts_add(struct ctl *c, json_t *o, const char *key, const char *value,
 	return 0;
 }
 
-int
-ctl_alerts_send(struct ctl *c, int argc, char **argv)
+/* The numbers "LAT,LON[,R]" or "LAT,LON": n of them; -1 if not. */
+static int
+ctl_alerts_coords(const char *s, double *v, int n)
+{
+	char	*end;
+	int	 i;
+
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		v[i] = strtod(s, &end);
+		if (end == s || errno != 0)
+			return -1;
+		s = end;
+		if (i + 1 < n && *s++ != ',')
+			return -1;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* --polygon "LAT,LON LAT,LON ..." (blanks or ; between corners). */
+static json_t *
+ctl_alerts_polygon(const char *s)
+{
+	json_t	*arr = json_array();
+	char	*copy = xstrdup(s), *p, *save = NULL;
+	double	 v[2];
+
+	for (p = strtok_r(copy, " ;", &save); p != NULL;
+	    p = strtok_r(NULL, " ;", &save)) {
+		if (ctl_alerts_coords(p, v, 2) == -1) {
+			json_decref(arr);
+			arr = NULL;
+			break;
+		}
+		json_array_append_new(arr, json_pack("[ff]", v[0], v[1]));
+	}
+	free(copy);
+	return arr;
+}
+
+/*
+ * --escalate-to "reserv,+46701234567": groups and numbers (a name that
+ * starts with + or a digit is a number) as one audience of the chain.
+ */
+static json_t *
+ctl_alerts_step(const char *s)
+{
+	json_t	*o = json_object(), *v;
+	char	*copy = xstrdup(s), *p, *save = NULL;
+	bool	 number;
+
+	for (p = strtok_r(copy, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		number = *p == '+' || (*p >= '0' && *p <= '9');
+		if ((v = json_string(p)) == NULL) {
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+		if (json_object_get(o, number ? "contacts" : "groups") == NULL)
+			json_object_set_new(o, number ? "contacts" : "groups",
+			    json_array());
+		json_array_append_new(json_object_get(o, number ? "contacts" :
+		    "groups"), v);
+	}
+	free(copy);
+	return o;
+}
+
+/*
+ * --send-at: an RFC 3339 time as it is, or "+DURATION" from now, made
+ * one; NULL (printed) if it is neither.
+ */
+static json_t *
+ctl_alerts_when(struct ctl *c, const char *s)
+{
+	char		 buf[32];
+	struct tm	 tm;
+	time_t		 t;
+	int64_t		 d;
+
+	if (*s != '+')
+		return json_string(s);
+	if ((d = ctl_duration(s + 1)) <= 0) {
+		fprintf(c->err, "varselctl: --send-at %s: an RFC 3339 time "
+		    "or +DURATION (+2h)\n", s);
+		return NULL;
+	}
+	t = time(NULL) + (time_t)d;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/*
+ * The alert of send and preview from their flags into *out (a new
+ * object). CTL_OK, CTL_USAGE or CTL_FAIL (printed).
+ */
+static int
+ctl_alerts_request(struct ctl *c, int argc, char **argv, const char *what,
+    json_t **out)
 {
 	static const struct option opts[] = {
 		{ "group", required_argument, NULL, 'g' },
 		{ "contact", required_argument, NULL, 'n' },
 		{ "area", required_argument, NULL, 'a' },
+		{ "circle", required_argument, NULL, 'O' },
+		{ "polygon", required_argument, NULL, 'P' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "template", required_argument, NULL, 'T' },
 		{ "var", required_argument, NULL, 'v' },
 		{ "severity", required_argument, NULL, 'S' },
 		{ "ack", no_argument, NULL, 'A' },
+		{ "need", required_argument, NULL, 'N' },
+		{ "escalate", required_argument, NULL, 'E' },
+		{ "escalate-to", required_argument, NULL, 't' },
+		{ "escalate-after", required_argument, NULL, 'W' },
+		{ "send-at", required_argument, NULL, 'w' },
+		{ "quiet-hours", required_argument, NULL, 'q' },
 		{ "expires", required_argument, NULL, 'e' },
 		{ "channel", required_argument, NULL, 'C' },
+		{ "voice", no_argument, NULL, 'V' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "ref", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ctl_reply	 r;
-	json_t			*body, *aud, *vars, *v;
-	const char		*message = NULL, *tmpl = NULL, *ref = NULL;
-	const char		*enc;
-	char			*eq, defref[64], *name;
-	int64_t			 expires = -1;
-	int			 ch, rv = CTL_USAGE;
+	json_t		*body, *aud, *vars, *chain, *v;
+	const char	*message = NULL, *tmpl = NULL, *ref = NULL;
+	char		*eq, defref[64], *name;
+	double		 circle[3];
+	int64_t		 dur;
+	long		 need;
+	int		 ch, rv = CTL_USAGE;
+	bool		 voice = false;
 
+	*out = NULL;
 	body = json_object();
 	aud = json_object();
 	vars = json_object();
+	chain = json_array();
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'g':
@@ -108,10 +227,32 @@ ctl_alerts_send(struct ctl *c, int argc, char **argv)
 			    "--area") == -1)
 				goto out;
 			break;
+		case 'O':
+			if (ctl_alerts_coords(optarg, circle, 3) == -1) {
+				fprintf(c->err, "varselctl: --circle %s: write "
+				    "LAT,LON,RADIUS_M\n", optarg);
+				goto out;
+			}
+			json_object_set_new(aud, "circle", json_pack("{sf sf "
+			    "sf}", "lat", circle[0], "lon", circle[1],
+			    "radius_m", circle[2]));
+			break;
+		case 'P':
+			if ((v = ctl_alerts_polygon(optarg)) == NULL) {
+				fprintf(c->err, "varselctl: --polygon %s: write "
+				    "\"LAT,LON LAT,LON LAT,LON ...\"\n",
+				    optarg);
+				goto out;
+			}
+			json_object_set_new(aud, "polygon", v);
+			break;
 		case 'C':
 			if (ctl_alerts_add(c, body, "channels", optarg,
 			    "--channel") == -1)
 				goto out;
+			break;
+		case 'V':
+			voice = true;
 			break;
 		case 'm':
 			message = optarg;
@@ -137,18 +278,45 @@ ctl_alerts_send(struct ctl *c, int argc, char **argv)
 			free(name);
 			break;
 		case 'S':
-			json_object_set_new(body, "severity",
+		case 'L':
+		case 'q':
+			json_object_set_new(body, ch == 'S' ? "severity" :
+			    ch == 'L' ? "lang" : "quiet_hours",
 			    json_string(optarg));
 			break;
 		case 'A':
 			json_object_set_new(body, "ack", json_true());
 			break;
-		case 'e':
-			if ((expires = ctl_duration(optarg)) <= 0) {
-				fprintf(c->err, "varselctl: --expires %s: a "
-				    "time like 90s, 15m, 1h or 2d\n", optarg);
+		case 'N':
+			if ((need = strtol(optarg, &eq, 10)) < 1 || *eq != '\0') {
+				fprintf(c->err, "varselctl: --need %s: how many "
+				    "JA are enough, 1 or more\n", optarg);
 				goto out;
 			}
+			json_object_set_new(body, "need", json_integer(need));
+			json_object_set_new(body, "ack", json_true());
+			break;
+		case 't':
+			if ((v = ctl_alerts_step(optarg)) == NULL)
+				goto out;
+			json_array_append_new(chain, v);
+			break;
+		case 'E':
+		case 'W':
+		case 'e':
+			if ((dur = ctl_duration(optarg)) <= 0) {
+				fprintf(c->err, "varselctl: %s: a time like "
+				    "90s, 15m, 1h or 2d\n", optarg);
+				goto out;
+			}
+			json_object_set_new(body, ch == 'E' ? "escalate_after_s" :
+			    ch == 'W' ? "escalate_to_after_s" :
+			    "expires_in_s", json_integer((json_int_t)dur));
+			break;
+		case 'w':
+			if ((v = ctl_alerts_when(c, optarg)) == NULL)
+				goto out;
+			json_object_set_new(body, "send_at", v);
 			break;
 		case 'r':
 			ref = optarg;
@@ -158,23 +326,23 @@ ctl_alerts_send(struct ctl *c, int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(c->err, "varselctl: send: unexpected '%s'\n",
+		fprintf(c->err, "varselctl: %s: unexpected '%s'\n", what,
 		    argv[optind]);
 		goto out;
 	}
 	if ((message == NULL) == (tmpl == NULL)) {
-		fprintf(c->err, "varselctl: send: give --message or "
-		    "--template\n");
+		fprintf(c->err, "varselctl: %s: give --message or "
+		    "--template\n", what);
 		goto out;
 	}
 	if (message != NULL && json_object_size(vars) > 0) {
-		fprintf(c->err, "varselctl: send: --var goes with "
-		    "--template\n");
+		fprintf(c->err, "varselctl: %s: --var goes with "
+		    "--template\n", what);
 		goto out;
 	}
 	if (json_object_size(aud) == 0) {
-		fprintf(c->err, "varselctl: send: no audience: give --group, "
-		    "--contact or --area\n");
+		fprintf(c->err, "varselctl: %s: no audience: give --group, "
+		    "--contact, --area, --circle or --polygon\n", what);
 		goto out;
 	}
 	if (ref == NULL) {
@@ -187,18 +355,52 @@ ctl_alerts_send(struct ctl *c, int argc, char **argv)
 	    json_object_set_new(body, "source_ref", v) == -1 ||
 	    (message != NULL && (v = json_string(message)) == NULL) ||
 	    (tmpl != NULL && (v = json_string(tmpl)) == NULL)) {
-		fprintf(c->err, "varselctl: send: the text is not valid "
-		    "UTF-8\n");
+		fprintf(c->err, "varselctl: %s: the text is not valid "
+		    "UTF-8\n", what);
 		goto out;
 	}
 	json_object_set_new(body, message ? "message" : "template", v);
 	if (tmpl != NULL)
 		json_object_set(body, "vars", vars);
 	json_object_set(body, "audience", aud);
-	if (expires > 0)
-		json_object_set_new(body, "expires_in_s",
-		    json_integer((json_int_t)expires));
+	if (json_array_size(chain) > 0)
+		json_object_set(body, "escalate_to", json_array_size(chain) ==
+		    1 ? json_array_get(chain, 0) : chain);
+	/* --voice: a call too (with SMS unless --channel said otherwise). */
+	if (voice) {
+		if (json_object_get(body, "channels") == NULL)
+			ctl_alerts_add(c, body, "channels", "sms", "--voice");
+		ctl_alerts_add(c, body, "channels", "voice", "--voice");
+	}
+	*out = json_incref(body);
+	rv = CTL_OK;
+out:
+	json_decref(body);
+	json_decref(aud);
+	json_decref(vars);
+	json_decref(chain);
+	return rv;
+}
 
+int
+ctl_alerts_send(struct ctl *c, int argc, char **argv)
+{
+	static const struct ctl_col fields[] = {
+		{ "id", "id" }, { "source_ref", "source_ref" },
+		{ "state", "state" }, { "send_at", "send_at" },
+		{ "held_until", "held_until" }, { "recipients", "recipients" },
+		{ "people", "people" }, { "suppressed", "suppressed" },
+		{ "need", "need" }, { "eta_s", "eta_s" },
+		{ "segments", "segments" }, { "encoding", "encoding" },
+		{ "duplicate", "duplicate" },
+	};
+	struct ctl_reply	 r;
+	json_t			*body;
+	int			 rv;
+
+	if ((rv = ctl_alerts_request(c, argc, argv, "send", &body)) != CTL_OK)
+		return rv;
+	rv = CTL_FAIL;
 	if (ctl_http_json(c, "/v1/alerts", body, &r) == -1)
 		goto out;
 	if ((r.status != 202 && r.status != 200) || !json_is_object(r.json)) {
@@ -206,28 +408,56 @@ ctl_alerts_send(struct ctl *c, int argc, char **argv)
 		ctl_reply_free(&r);
 		goto out;
 	}
-	fprintf(c->out, "id: %" JSON_INTEGER_FORMAT "\n",
-	    ctl_alerts_int(r.json, "id"));
-	fprintf(c->out, "source_ref: %s\n", ref);
-	fprintf(c->out, "recipients: %" JSON_INTEGER_FORMAT "\n",
-	    ctl_alerts_int(r.json, "recipients"));
-	fprintf(c->out, "suppressed: %" JSON_INTEGER_FORMAT "\n",
-	    ctl_alerts_int(r.json, "suppressed"));
-	fprintf(c->out, "eta: %" JSON_INTEGER_FORMAT " s\n",
-	    ctl_alerts_int(r.json, "eta_s"));
-	if ((enc = json_string_value(json_object_get(r.json,
-	    "encoding"))) != NULL)
-		fprintf(c->out, "segments: %" JSON_INTEGER_FORMAT " (%s)\n",
-		    ctl_alerts_int(r.json, "segments"), enc);
-	if (json_is_true(json_object_get(r.json, "duplicate")))
-		fprintf(c->out, "duplicate: this source_ref was sent before; "
-		    "nothing new went out\n");
+	ctl_print_fields(c, fields, nitems(fields), r.json);
+	if (!c->json && json_is_true(json_object_get(r.json, "duplicate")))
+		fprintf(c->out, "(this source_ref was sent before; nothing new "
+		    "went out)\n");
 	ctl_reply_free(&r);
 	rv = CTL_OK;
 out:
 	json_decref(body);
-	json_decref(aud);
-	json_decref(vars);
+	return rv;
+}
+
+int
+ctl_alerts_preview(struct ctl *c, int argc, char **argv)
+{
+	static const struct ctl_col cols[] = {
+		{ "LANG", "lang" }, { "CHANNEL", "channel" },
+		{ "ENCODING", "encoding" }, { "SEGMENTS", "segments" },
+		{ "RECIPIENTS", "recipients" }, { "SUPPRESSED", "suppressed" },
+	};
+	struct ctl_reply	 r;
+	json_t			*body, *texts, *t;
+	char			 lang[16], channel[16], text[2048];
+	size_t			 i;
+	int			 rv;
+
+	if ((rv = ctl_alerts_request(c, argc, argv, "preview", &body)) !=
+	    CTL_OK)
+		return rv;
+	rv = CTL_FAIL;
+	if (ctl_http_json(c, "/v1/preview", body, &r) == -1)
+		goto out;
+	if (r.status != 200 || !json_is_object(r.json)) {
+		ctl_api_error(c, "POST /v1/preview", &r);
+		ctl_reply_free(&r);
+		goto out;
+	}
+	texts = json_object_get(r.json, "texts");
+	ctl_print_table(c, cols, nitems(cols), c->json ? r.json : texts);
+	if (!c->json) {
+		json_array_foreach(texts, i, t) {
+			ctl_value_text(t, "lang", lang, sizeof(lang));
+			ctl_value_text(t, "channel", channel, sizeof(channel));
+			ctl_value_text(t, "text", text, sizeof(text));
+			fprintf(c->out, "\n[%s %s] %s\n", lang, channel, text);
+		}
+	}
+	ctl_reply_free(&r);
+	rv = CTL_OK;
+out:
+	json_decref(body);
 	return rv;
 }
 
@@ -236,27 +466,6 @@ static json_int_t
 ctl_alerts_int(json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));
-}
-
-/* GET path into *out (to json_decref); CTL_OK or CTL_FAIL (printed). */
-static int
-ctl_alerts_get(struct ctl *c, const char *path, json_t **out)
-{
-	struct ctl_reply	r;
-	char			what[160];
-
-	*out = NULL;
-	if (ctl_http(c, "GET", path, NULL, NULL, 0, &r) == -1)
-		return CTL_FAIL;
-	if (r.status != 200 || !json_is_object(r.json)) {
-		snprintf(what, sizeof(what), "GET %s", path);
-		ctl_api_error(c, what, &r);
-		ctl_reply_free(&r);
-		return CTL_FAIL;
-	}
-	*out = json_incref(r.json);
-	ctl_reply_free(&r);
-	return CTL_OK;
 }
 
 /* Print an alert's counts: a block, or one timestamped line. */
@@ -309,7 +518,7 @@ ctl_alerts_status(struct ctl *c, int argc, char **argv)
 	char		 path[64], *end;
 	long long	 id;
 	bool		 watch = false, first = true;
-	int		 ch, rv;
+	int		 ch;
 
 	while ((ch = getopt_long(argc, argv, "w", opts, NULL)) != -1) {
 		if (ch != 'w')
@@ -327,8 +536,13 @@ ctl_alerts_status(struct ctl *c, int argc, char **argv)
 	}
 	snprintf(path, sizeof(path), "/v1/alerts/%lld", id);
 	for (;;) {
-		if ((rv = ctl_alerts_get(c, path, &a)) != CTL_OK)
-			return rv;
+		if ((a = ctl_get(c, path)) == NULL)
+			return CTL_FAIL;
+		if (c->json) {
+			ctl_print_json(c, a);
+			json_decref(a);
+			return CTL_OK;
+		}
 		ctl_alerts_line(c, a, watch && !first);
 		state = json_string_value(json_object_get(a, "state"));
 		/* Done, and no delivery report outstanding. */
@@ -438,7 +652,7 @@ ctl_alerts_sim(struct ctl *c, int argc, char **argv)
 	if ((enc = url_encode(from)) == NULL ||
 	    (path = str_printf("/v1/replies?phone=%s", enc)) == NULL)
 		goto out;
-	if (ctl_alerts_get(c, path, &o) != CTL_OK)
+	if ((o = ctl_get(c, path)) == NULL)
 		goto out;
 	before = ctl_alerts_newest(o, &reply);
 	json_decref(o);
@@ -468,7 +682,7 @@ ctl_alerts_sim(struct ctl *c, int argc, char **argv)
 	path = str_printf("/v1/replies?phone=%s", enc);
 	for (waited = 0; path != NULL && waited <= CTL_SIM_WAIT_MS;
 	    waited += CTL_SIM_POLL_MS) {
-		if (ctl_alerts_get(c, path, &o) != CTL_OK)
+		if ((o = ctl_get(c, path)) == NULL)
 			goto out;
 		if (ctl_alerts_newest(o, &reply) > before) {
 			fprintf(c->out, "%s -> %s: %s\n", to, from,

@@ -22,7 +22,7 @@
 #define CTL_EXPORT_PAGE		500
 
 /* The columns of a contacts file, in the order export writes them. */
-enum ctl_col {
+enum ctl_csv_col {
 	COL_PHONE, COL_NAME, COL_LANG, COL_GROUPS, COL_AREA, COL_LAT,
 	COL_LON, COL_CHANNELS, COL_N
 };
@@ -73,6 +73,7 @@ static void	ctl_contacts_reject(struct ctl_import *, int, const char *,
 static int	ctl_contacts_rej_cmp(const void *, const void *);
 static void	ctl_contacts_print(struct ctl_import *);
 static int	ctl_contacts_flush(struct ctl_import *);
+static const char *ctl_basename(const char *);
 static void	ctl_contacts_put_list(FILE *, json_t *);
 
 /* Append one byte to a field; -1 if the record grows too large. */
@@ -490,6 +491,15 @@ ctl_contacts_print(struct ctl_import *im)
 	im->nrej = 0;
 }
 
+/* The last part of a path ("kontakter.csv"). */
+static const char *
+ctl_basename(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
 /* Post the batch; print its rejected rows. -1 if the API said no. */
 static int
 ctl_contacts_flush(struct ctl_import *im)
@@ -505,7 +515,9 @@ ctl_contacts_flush(struct ctl_import *im)
 		ctl_contacts_print(im);
 		return 0;
 	}
-	body = json_pack("{sO}", "contacts", im->batch);
+	/* The file a number came from is on its consent record. */
+	body = json_pack("{sO ss}", "contacts", im->batch, "import",
+	    ctl_basename(im->file));
 	if (body == NULL || ctl_http_json(im->c, "/v1/contacts", body,
 	    &r) == -1) {
 		json_decref(body);

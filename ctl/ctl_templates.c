@@ -20,7 +20,8 @@ static const char *const ctl_required[] = {
 	"incident", "all-clear", "nattvandrare-utrop", "trygghetspunkt-oppen",
 	"beacon-larm", "reply-trygg", "reply-trygg-unknown", "reply-trygg-none",
 	"reply-trygg-ask", "reply-stopp", "reply-start", "reply-start-area",
-	"reply-ack-yes", "reply-ack-no", "reply-ack-none", "reply-hjalp", NULL
+	"reply-ack-yes", "reply-ack-no", "reply-ack-none", "reply-ack-enough",
+	"reply-hjalp", "answer-prompt", NULL
 };
 
 /* The languages of the people who live in Nykvarn (issue 6). */

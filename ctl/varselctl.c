@@ -41,7 +41,46 @@ struct ctl_buf {
 	bool	 too_big;
 };
 
+#define CTL_SEND_ARGS \
+	"--group G | --contact N | --area A | --circle LAT,LON,M |\n" \
+	"\t--polygon \"LAT,LON LAT,LON LAT,LON\" ...\n" \
+	"\t(--message TEXT | --template T [--var k=v ...]) [--lang L]\n" \
+	"\t[--severity S] [--ack] [--need N [--escalate-to G,N ...\n" \
+	"\t--escalate-after 10m]] [--escalate 5m] [--send-at TIME|+2h]\n" \
+	"\t[--quiet-hours ignore] [--expires 1h] [--voice]\n" \
+	"\t[--channel sms|voice] [--ref REF]"
+
+/*
+ * Every command: its words, arguments, help and function. A command is
+ * one row here and one function (ctl_show.c holds the simple ones);
+ * --json anywhere makes its output the API's JSON, for scripts.
+ */
 static const struct ctl_cmd ctl_cmds[] = {
+	{ "send", NULL, CTL_SEND_ARGS,
+	    "send an alert; prints its id, state, recipients, people and eta.\n"
+	    "\t--need N: a call-out enough at N JA; --escalate-to asks the\n"
+	    "\tnext audience (groups and numbers, up to twice) when fewer\n"
+	    "\tsaid JA after --escalate-after; --escalate calls who stays\n"
+	    "\tsilent; --send-at schedules it (RFC 3339, or +DURATION)",
+	    ctl_alerts_send },
+	{ "preview", NULL, "(the arguments of send)",
+	    "each language's text, encoding, segments and recipients of an\n"
+	    "\talert, without sending it", ctl_alerts_preview },
+	{ "alerts", "list", "[--limit 50]",
+	    "the newest alerts with their state and counts", ctl_alerts_list },
+	{ "alerts", "show", "ID",
+	    "one alert: state, times, counts, answers, need and its chain's\n"
+	    "\tsteps", ctl_alerts_show },
+	{ "alerts", "cancel", "ID",
+	    "cancel what is not sent yet; a scheduled or held alert is never\n"
+	    "\tsent", ctl_alerts_cancel },
+	{ "alerts", "deliveries", "ID [--state S] [--limit N] [--csv]",
+	    "an alert's deliveries (every page), as a table or CSV",
+	    ctl_alerts_deliveries },
+	{ "status", NULL, "ID [--watch]",
+	    "the counts of an alert; --watch prints them every second until\n"
+	    "\tit is done and no delivery report is outstanding",
+	    ctl_alerts_status },
 	{ "contacts", "import", "FILE.csv [--batch N]",
 	    "upsert the contacts of a CSV file in batches of N (500); the\n"
 	    "\tfirst line names the columns: phone,name,lang,groups,area,lat,"
@@ -51,16 +90,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "contacts", "export", "",
 	    "all contacts as CSV on stdout, in the format import reads",
 	    ctl_contacts_export },
-	{ "send", NULL, "--group G | --contact N | --area A ...\n"
-	    "\t(--message TEXT | --template T [--var k=v ...])\n"
-	    "\t[--severity S] [--ack] [--expires 1h] [--channel sms|voice]\n"
-	    "\t[--ref REF]",
-	    "send an alert; prints its id, recipients, suppressed and eta",
-	    ctl_alerts_send },
-	{ "status", NULL, "ID [--watch]",
-	    "the counts of an alert; --watch prints them every second until\n"
-	    "\tit is done and no delivery report is outstanding",
-	    ctl_alerts_status },
+	{ "contacts", "show", "PHONE", "one contact", ctl_contacts_show },
+	{ "contacts", "delete", "PHONE",
+	    "erase the person (an opt-out and the consent record stay)",
+	    ctl_contacts_delete },
+	{ "contacts", "history", "PHONE",
+	    "the consent record: when and how the number was added, its\n"
+	    "\tSTOPP and START, its erasure", ctl_contacts_history },
+	{ "groups", NULL, "", "the groups and how many are in each",
+	    ctl_groups },
 	{ "purge", NULL, "--older-than 90d",
 	    "strip numbers and texts from the deliveries of alerts older\n"
 	    "\tthan that (s, m, h, d, w); their counts stay",
@@ -71,9 +109,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    ctl_alerts_sim },
 	{ "templates", "check", "[-c varsel.conf] [--langs sv,en,...]",
 	    "render every template of the configured folder with sample\n"
-	    "\tvalues; prints unknown variables, missing languages and SMS\n"
-	    "\ttexts over max_segments; exit 1 if any",
-	    ctl_templates_check },
+	    "\tvalues; prints unknown variables, missing languages and calls,\n"
+	    "\tSMS texts over max_segments and misplaced numbers; exit 1 if\n"
+	    "\tany", ctl_templates_check },
 	{ "backup", NULL, "[-c varsel.conf | --database DB] FILE",
 	    "copy the database to FILE while varseld runs (a consistent\n"
 	    "\tsnapshot), check the copy's integrity, then give it its name",
@@ -106,6 +144,8 @@ ctl_usage(FILE *fp)
 	    "  -c FILE    varseld's configuration, for templates check,\n"
 	    "             backup and restore (default $VARSEL_CONF, else\n"
 	    "             %s)\n"
+	    "  --json     print the API's answers as JSON (anywhere on the "
+	    "line)\n"
 	    "  -h         this help\n\ncommands:\n", CTL_DEFAULT_URL,
 	    CTL_DEFAULT_CONF);
 	for (i = 0; i < nitems(ctl_cmds); i++)
@@ -395,6 +435,20 @@ main(int argc, char *argv[])
 	c.token = getenv("VARSEL_TOKEN");
 	c.secret = getenv("VARSEL_HMAC_SECRET");
 	c.conf = getenv("VARSEL_CONF");
+	/* --json anywhere before "--": taken out, for every command. */
+	for (i = 1, n = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < (size_t)argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			c.json = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argc = (int)n;
+	argv[argc] = NULL;
 	while ((ch = getopt(argc, argv, "+u:t:s:c:h")) != -1) {
 		switch (ch) {
 		case 'u':

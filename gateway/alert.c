@@ -9,6 +9,7 @@
 
 #include "alert.h"
 #include "types.h"
+#include "tz.h"
 #include "util.h"
 
 
@@ -18,6 +19,8 @@ static int	get_string(const json_t *, const char *, const char *, size_t,
 		    bool, char **, struct api_error *);
 static int	get_int(const json_t *, const char *, int64_t, int64_t,
 		    int64_t *, struct api_error *);
+static int	get_array(const json_t *, const char *, const char *,
+		    const char *, json_t **, size_t *, struct api_error *);
 static int	get_string_array(const json_t *, const char *, const char *,
 		    char ***, size_t *, struct api_error *);
 static int	parse_vars(const json_t *, struct alert_req *,
@@ -31,12 +34,22 @@ static int	parse_circle(const json_t *, struct alert_req *,
 		    struct api_error *);
 static int	parse_polygon(const json_t *, struct alert_req *,
 		    struct api_error *);
+static int	parse_contacts(const json_t *, const char *, const char *,
+		    const char *, char (**)[PHONE_MAX], size_t *,
+		    struct api_error *);
+static int	parse_chain_aud(const json_t *, const char *, const char *,
+		    struct alert_chain_aud *, struct api_error *);
+static int	parse_callout(const json_t *, const char *,
+		    struct alert_req *, struct api_error *);
 
 static const char *const alert_fields[] = {
 	"source_ref", "type", "severity", "template", "vars", "message",
 	"lang", "audience", "channels", "ack", "escalate_after_s",
-	"expires_in_s", "callback_url", NULL
+	"expires_in_s", "callback_url", "need", "escalate_to",
+	"escalate_to_after_s", "send_at", "quiet_hours", NULL
 };
+
+static const char *const chain_fields[] = { "groups", "contacts", NULL };
 
 static const char *const audience_fields[] = {
 	"groups", "contacts", "areas", "circle", "polygon", NULL
@@ -126,33 +139,63 @@ get_int(const json_t *obj, const char *key, int64_t min, int64_t max,
 	return 0;
 }
 
+/*
+ * The optional array obj[key] of what (the error's words) into *arr, *n
+ * set to 0: 1 when there, 0 when absent, -1 with err when it is no array or
+ * too long.
+ */
+static int
+get_array(const json_t *obj, const char *key, const char *prefix,
+    const char *what, json_t **arr, size_t *n, struct api_error *err)
+{
+	char	field[96];
+
+	*n = 0;
+	snprintf(field, sizeof(field), "%s%s", prefix, key);
+	if ((*arr = json_object_get(obj, key)) == NULL || json_is_null(*arr)) {
+		*arr = NULL;
+		return 0;
+	}
+	if (!json_is_array(*arr))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be an array of %s", field, what);
+	if (json_array_size(*arr) > ALERT_MAX_RECIPIENT_ARGS)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s has more than %d entries", field,
+		    ALERT_MAX_RECIPIENT_ARGS);
+	return 1;
+}
+
+/* Element i of the array obj[key], named into field: -1 with err if no string. */
+static int
+get_element(const json_t *v, const char *prefix, const char *key, size_t i,
+    char *field, size_t fieldsz, struct api_error *err)
+{
+	snprintf(field, fieldsz, "%s%s[%zu]", prefix, key, i);
+	if (!json_is_string(v))
+		return api_error_set(err, 400, "invalid_json", field,
+		    "%s must be a string", field);
+	return 0;
+}
+
 /* Optional array of non-empty strings. */
 static int
 get_string_array(const json_t *obj, const char *key, const char *prefix,
     char ***out, size_t *n, struct api_error *err)
 {
-	json_t	*arr = json_object_get(obj, key), *v;
+	json_t	*arr, *v;
 	size_t	 i;
 	char	 field[96];
+	int	 rc;
 
 	*out = NULL;
-	*n = 0;
-	snprintf(field, sizeof(field), "%s%s", prefix, key);
-	if (arr == NULL || json_is_null(arr))
-		return 0;
-	if (!json_is_array(arr))
-		return api_error_set(err, 400, "invalid_json", field,
-		    "%s must be an array of strings", field);
-	if (json_array_size(arr) > ALERT_MAX_RECIPIENT_ARGS)
-		return api_error_set(err, 422, "invalid_field", field,
-		    "%s has more than %d entries", field,
-		    ALERT_MAX_RECIPIENT_ARGS);
+	if ((rc = get_array(obj, key, prefix, "strings", &arr, n, err)) <= 0)
+		return rc;
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
 	json_array_foreach(arr, i, v) {
-		snprintf(field, sizeof(field), "%s%s[%zu]", prefix, key, i);
-		if (!json_is_string(v))
-			return api_error_set(err, 400, "invalid_json", field,
-			    "%s must be a string", field);
+		if (get_element(v, prefix, key, i, field, sizeof(field),
+		    err) == -1)
+			return -1;
 		if (json_string_length(v) == 0 ||
 		    json_string_length(v) > 128 ||
 		    !valid_text(json_string_value(v)))
@@ -292,15 +335,51 @@ parse_polygon(const json_t *aud, struct alert_req *req, struct api_error *err)
 	return 0;
 }
 
+/*
+ * The numbers of obj[key] normalized into *out (*n of them): an array of
+ * strings, each a number (an empty or unparseable one is invalid_phone).
+ */
+static int
+parse_contacts(const json_t *obj, const char *key, const char *prefix,
+    const char *region, char (**out)[PHONE_MAX], size_t *n,
+    struct api_error *err)
+{
+	json_t	*arr, *v;
+	char	 why[128], field[96];
+	size_t	 i;
+	int	 rc;
+
+	*out = NULL;
+	if ((rc = get_array(obj, key, prefix, "numbers as strings", &arr, n,
+	    err)) <= 0)
+		return rc;
+	*out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
+	json_array_foreach(arr, i, v) {
+		if (get_element(v, prefix, key, i, field, sizeof(field),
+		    err) == -1)
+			return -1;
+		if (json_string_length(v) == 0)
+			return api_error_set(err, 422, "invalid_phone", field,
+			    "%s: an empty number", field);
+		if (json_string_length(v) > 128 ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return api_error_set(err, 422, "invalid_phone", field,
+			    "%s: not a number", field);
+		if (phone_normalize(json_string_value(v), region, (*out)[i],
+		    PHONE_MAX, why, sizeof(why)) == -1)
+			return api_error_set(err, 422, "invalid_phone", field,
+			    "%s: %s", field, why);
+		(*n)++;
+	}
+	return 0;
+}
+
 /* audience: groups, contacts (normalized here), areas, circle, polygon. */
 static int
 parse_audience(const json_t *root, const char *region, struct alert_req *req,
     struct api_error *err)
 {
 	json_t	*aud = json_object_get(root, "audience");
-	char   **raw = NULL;
-	size_t	 nraw = 0, i;
-	int	 rc = -1;
 
 	if (aud == NULL || json_is_null(aud))
 		return api_error_set(err, 422, "empty_audience", "audience",
@@ -317,34 +396,154 @@ parse_audience(const json_t *root, const char *region, struct alert_req *req,
 	    &req->ngroups, err) == -1 ||
 	    get_string_array(aud, "areas", "audience.", &req->areas,
 	    &req->nareas, err) == -1 ||
-	    get_string_array(aud, "contacts", "audience.", &raw, &nraw,
-	    err) == -1)
-		goto out;
-	req->contacts = xcalloc(nraw + 1, sizeof(*req->contacts));
-	for (i = 0; i < nraw; i++) {
-		char	why[128], field[64];
-
-		if (phone_normalize(raw[i], region, req->contacts[i], PHONE_MAX,
-		    why, sizeof(why)) == -1) {
-			snprintf(field, sizeof(field), "audience.contacts[%zu]",
-			    i);
-			api_error_set(err, 422, "invalid_phone", field,
-			    "%s: %s", field, why);
-			goto out;
-		}
-		req->ncontacts++;
-	}
-	if (req->ngroups + req->ncontacts + req->nareas + req->nshapes == 0) {
-		api_error_set(err, 422, "empty_audience", "audience",
+	    parse_contacts(aud, "contacts", "audience.", region,
+	    &req->contacts, &req->ncontacts, err) == -1)
+		return -1;
+	if (req->ngroups + req->ncontacts + req->nareas + req->nshapes == 0)
+		return api_error_set(err, 422, "empty_audience", "audience",
 		    "audience names no groups, contacts or areas");
-		goto out;
+	return 0;
+}
+
+/* One audience of escalate_to (groups and contacts) into c. */
+static int
+parse_chain_aud(const json_t *v, const char *prefix, const char *region,
+    struct alert_chain_aud *c, struct api_error *err)
+{
+	int	len = (int)strlen(prefix) - 1;
+
+	if (!json_is_object(v))
+		return api_error_set(err, 400, "invalid_json", "escalate_to",
+		    "%.*s must be an object", len, prefix);
+	if (check_fields(v, chain_fields, prefix, err) == -1 ||
+	    get_string_array(v, "groups", prefix, &c->groups, &c->ngroups,
+	    err) == -1 ||
+	    parse_contacts(v, "contacts", prefix, region, &c->contacts,
+	    &c->ncontacts, err) == -1)
+		return -1;
+	if (c->ngroups + c->ncontacts == 0)
+		return api_error_set(err, 422, "empty_audience", "escalate_to",
+		    "%.*s names no groups or contacts", len, prefix);
+	return 0;
+}
+
+/*
+ * A call-out: need (with ack), escalate_to (an audience of groups and
+ * contacts, or an array of up to ALERT_MAX_CHAIN of them) with
+ * escalate_to_after_s, send_at and quiet_hours.
+ */
+static int
+parse_callout(const json_t *root, const char *region, struct alert_req *req,
+    struct api_error *err)
+{
+	json_t		*to = json_object_get(root, "escalate_to"), *v;
+	const char	*s;
+	char		 prefix[32];
+	int64_t		 n;
+	size_t		 i, count;
+
+	if (get_int(root, "need", 1, ALERT_MAX_NEED, &n, err) == -1)
+		return -1;
+	req->need = (int)n;
+	if (req->need > 0 && !req->ack)
+		return api_error_set(err, 422, "invalid_field", "need",
+		    "need counts JA: it needs \"ack\": true");
+	if (get_int(root, "escalate_to_after_s", 1, 86400, &n, err) == -1)
+		return -1;
+	req->chain_after_s = n;
+	if (to != NULL && !json_is_null(to)) {
+		if (!json_is_object(to) && !json_is_array(to))
+			return api_error_set(err, 400, "invalid_json",
+			    "escalate_to", "escalate_to must be an audience "
+			    "object or an array of them");
+		count = json_is_array(to) ? json_array_size(to) : 1;
+		if (count == 0 || count > ALERT_MAX_CHAIN)
+			return api_error_set(err, 422, "invalid_field",
+			    "escalate_to", "escalate_to names 1 to %d "
+			    "audiences (a chain of %d steps at most)",
+			    ALERT_MAX_CHAIN, ALERT_MAX_CHAIN + 1);
+		if (req->need == 0)
+			return api_error_set(err, 422, "invalid_field",
+			    "escalate_to", "escalate_to asks more people when "
+			    "fewer than need said JA: it needs need");
+		if (req->chain_after_s == 0)
+			return api_error_set(err, 422, "invalid_field",
+			    "escalate_to_after_s", "escalate_to needs "
+			    "escalate_to_after_s");
+		for (i = 0; i < count; i++) {
+			if (json_is_array(to))
+				snprintf(prefix, sizeof(prefix),
+				    "escalate_to[%zu].", i);
+			else
+				snprintf(prefix, sizeof(prefix),
+				    "escalate_to.");
+			if (parse_chain_aud(json_is_array(to) ?
+			    json_array_get(to, i) : to, prefix, region,
+			    &req->chain[req->nchain++], err) == -1)
+				return -1;
+		}
+	} else if (req->chain_after_s > 0)
+		return api_error_set(err, 422, "invalid_field",
+		    "escalate_to_after_s", "escalate_to_after_s goes with "
+		    "escalate_to");
+	if ((v = json_object_get(root, "send_at")) != NULL &&
+	    !json_is_null(v)) {
+		if (!json_is_string(v))
+			return api_error_set(err, 400, "invalid_json",
+			    "send_at", "send_at must be an RFC 3339 time");
+		if ((req->send_at = alert_parse_time(json_string_value(v))) <=
+		    0)
+			return api_error_set(err, 422, "invalid_field",
+			    "send_at", "send_at must be an RFC 3339 time like "
+			    "2026-11-26T21:15:00Z or 2026-11-26T22:15:00+01:00");
 	}
-	rc = 0;
-out:
-	for (i = 0; raw != NULL && i < nraw; i++)
-		free(raw[i]);
-	free(raw);
-	return rc;
+	if ((v = json_object_get(root, "quiet_hours")) != NULL &&
+	    !json_is_null(v)) {
+		if (!json_is_string(v))
+			return api_error_set(err, 400, "invalid_json",
+			    "quiet_hours", "quiet_hours must be a string");
+		s = json_string_value(v);
+		if (strcmp(s, "ignore") != 0 && strcmp(s, "respect") != 0)
+			return api_error_set(err, 422, "invalid_field",
+			    "quiet_hours", "quiet_hours is \"ignore\" or "
+			    "\"respect\" (the default)");
+		req->quiet_ignore = strcmp(s, "ignore") == 0;
+	}
+	return 0;
+}
+
+int64_t
+alert_parse_time(const char *s)
+{
+	const char	*p;
+	int64_t		 t, ms = 0;
+	int		 y, mo, d, h, mi, sec, n = 0, oh, om, scale;
+
+	if (strlen(s) < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 ||
+	    sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 ||
+	    n != 8 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || y < 1970)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		for (p++, scale = 100; *p >= '0' && *p <= '9'; p++) {
+			ms += (*p - '0') * scale;
+			scale /= 10;
+		}
+		if (p[-1] == '.')
+			return -1;
+	}
+	t = (tz_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 1000 + ms;
+	if (*p == 'Z' || *p == 'z')
+		return p[1] == '\0' ? t : -1;
+	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':' ||
+	    sscanf(p + 1, "%2d", &oh) != 1 || sscanf(p + 4, "%2d", &om) != 1 ||
+	    oh > 23 || om > 59)
+		return -1;
+	return t - (*p == '+' ? 1 : -1) * ((int64_t)oh * 3600 + om * 60) *
+	    1000;
 }
 
 /* channels: ["sms"], ["voice"] or both; default sms. */
@@ -391,6 +590,12 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 	if (!json_is_object(root))
 		return api_error_set(err, 400, "invalid_json", NULL,
 		    "the body must be a JSON object");
+	/* Too long is said first, whatever else is wrong with it. */
+	if ((v = json_object_get(root, "message")) != NULL &&
+	    json_is_string(v) && json_string_length(v) > ALERT_MESSAGE_MAX)
+		return api_error_set(err, 422, "message_too_long", "message",
+		    "the message has %zu bytes; at most %d are allowed",
+		    json_string_length(v), ALERT_MESSAGE_MAX);
 	if (check_fields(root, alert_fields, "", err) == -1)
 		goto fail;
 	if (get_string(root, "source_ref", "source_ref", ALERT_SOURCE_REF_MAX,
@@ -470,7 +675,8 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 
 	if (parse_vars(root, req, err) == -1 ||
 	    parse_channels(root, req, err) == -1 ||
-	    parse_audience(root, region, req, err) == -1)
+	    parse_audience(root, region, req, err) == -1 ||
+	    parse_callout(root, region, req, err) == -1)
 		goto fail;
 	if (req->type == NULL)
 		req->type = xstrdup(req->template ? req->template : "message");
@@ -484,7 +690,7 @@ alert_parse(const json_t *root, const char *region, struct alert_req *req,
 		goto fail;
 	}
 	sha256_hex(canon, strlen(canon), req->body_hash);
-	free(canon);
+	req->canon = canon;
 	return 0;
 fail:
 	free(s);
@@ -526,5 +732,60 @@ alert_req_clear(struct alert_req *req)
 	for (i = 0; i < req->ntexts; i++)
 		free(req->texts[i].text);
 	free(req->texts);
+	for (i = 0; i < req->nchain; i++) {
+		free_strings(req->chain[i].groups, req->chain[i].ngroups);
+		free(req->chain[i].contacts);
+	}
+	free(req->canon);
 	memset(req, 0, sizeof(*req));
 }
+
+void
+alert_req_use_step(struct alert_req *req, size_t k)
+{
+	struct alert_chain_aud	*c = &req->chain[k];
+	size_t			 i;
+
+	if (k >= req->nchain)
+		return;
+	free_strings(req->groups, req->ngroups);
+	free_strings(req->areas, req->nareas);
+	free(req->contacts);
+	for (i = 0; i < req->nshapes; i++)
+		free(req->shapes[i].vertices);
+	req->nshapes = 0;
+	req->areas = NULL;
+	req->nareas = 0;
+	req->groups = c->groups;
+	req->ngroups = c->ngroups;
+	req->contacts = c->contacts;
+	req->ncontacts = c->ncontacts;
+	memset(c, 0, sizeof(*c));
+}
+
+json_t *
+alert_chain_json(const struct alert_req *req, size_t k)
+{
+	const struct alert_chain_aud	*c;
+	json_t				*arr, *o, *g, *n;
+	size_t				 i;
+
+	if (k >= req->nchain)
+		return NULL;
+	arr = json_array();
+	for (; k < req->nchain; k++) {
+		c = &req->chain[k];
+		g = json_array();
+		n = json_array();
+		for (i = 0; i < c->ngroups; i++)
+			json_array_append_new(g, json_string(c->groups[i]));
+		for (i = 0; i < c->ncontacts; i++)
+			json_array_append_new(n, json_string(c->contacts[i]));
+		o = json_object();
+		json_object_set_new(o, "groups", g);
+		json_object_set_new(o, "contacts", n);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+

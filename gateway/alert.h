@@ -24,6 +24,20 @@
 #define ALERT_MAX_VERTICES	1000
 #define ALERT_MAX_RADIUS_M	100000
 #define ALERT_MAX_EXPIRES_S	(7 * 24 * 3600)	/* an alert lives a week */
+#define ALERT_MAX_CHAIN		2	/* audiences after the first: a
+					   call-out chain of 3 steps */
+#define ALERT_MAX_NEED		10000
+#define ALERT_MAX_SEND_AHEAD_S	(30 * 24 * 3600)	/* send_at at most */
+#define ALERT_SEND_AT_PAST_S	600	/* an older send_at is refused; a
+					   newer one in the past: now */
+
+/* The audience of a later step of a call-out chain (escalate_to). */
+struct alert_chain_aud {
+	char		**groups;
+	size_t		 ngroups;
+	char		(*contacts)[PHONE_MAX];	/* normalized E.164 */
+	size_t		 ncontacts;
+};
 
 /* A geographic audience: a circle or a polygon. */
 struct alert_shape {
@@ -69,6 +83,16 @@ struct alert_req {
 	char		 status[12];	/* "actual" (default), "test",
 					   "exercise": the last two are not
 					   sent */
+	/* Call-outs. */
+	int		 need;		/* JA that are enough; 0: no limit */
+	struct alert_chain_aud chain[ALERT_MAX_CHAIN];	/* escalate_to */
+	size_t		 nchain;
+	int64_t		 chain_after_s;	/* escalate_to_after_s */
+	int64_t		 send_at;	/* ms since the epoch; 0: now */
+	bool		 quiet_ignore;	/* "quiet_hours": "ignore" */
+	char		*canon;		/* the body as canonical JSON (sorted
+					   keys): what a scheduled or chained
+					   alert keeps to fan out later */
 };
 
 /*
@@ -78,5 +102,17 @@ struct alert_req {
 int	alert_parse(const json_t *root, const char *region,
 	    struct alert_req *req, struct api_error *err);
 void	alert_req_clear(struct alert_req *);
+/*
+ * Make chain step k (0: the first of escalate_to) the audience of req:
+ * its groups and contacts in place of the request's own audience.
+ */
+void	alert_req_use_step(struct alert_req *, size_t k);
+/*
+ * The audiences of escalate_to from step k on, as a JSON array (a new
+ * reference), or NULL when there are none left.
+ */
+json_t	*alert_chain_json(const struct alert_req *, size_t k);
+/* "2026-11-26T21:15:00Z" or with an offset: ms since the epoch; -1. */
+int64_t	alert_parse_time(const char *);
 
 #endif

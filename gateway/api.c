@@ -85,6 +85,8 @@ static const struct route routes[] = {
 	ROUTE(M_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ, api_contact_get),
 	ROUTE(M_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
 	    api_contact_delete),
+	ROUTE(M_GET, "/v1/contacts/*/history", SCOPE_CONTACTS_READ,
+	    api_contact_history),
 	ROUTE(M_GET, "/v1/groups", SCOPE_CONTACTS_READ, api_groups_list),
 	HOOK("/hooks/*/status", webhook_status),
 	HOOK("/hooks/*/sms", webhook_sms),

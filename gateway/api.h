@@ -100,6 +100,7 @@ void	api_alert_cancel(struct api_req *);
 void	api_contacts_post(struct api_req *);
 void	api_contact_get(struct api_req *);
 void	api_contact_delete(struct api_req *);
+void	api_contact_history(struct api_req *);
 void	api_groups_list(struct api_req *);
 void	api_contacts_list(struct api_req *);
 void	api_preview(struct api_req *);

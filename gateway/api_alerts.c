@@ -20,12 +20,63 @@
 
 #define LIST_MAX	1000
 
+/* One step of a call-out chain, into the array at arg. */
+static int
+step_json(const struct alert_step *p, void *arg)
+{
+	json_t	*o, *aud;
+	char	 at[32];
+
+	o = json_pack("{si si si}", "step", p->step, "recipients",
+	    p->recipients, "people", p->people);
+	if (o == NULL)
+		return -1;
+	if (p->started_at != 0) {
+		time_to_text(p->started_at, at, sizeof(at));
+		json_object_set_new(o, "started_at", json_string(at));
+	}
+	if (p->audience != NULL &&
+	    (aud = json_loads(p->audience, 0, NULL)) != NULL)
+		json_object_set_new(o, "audience", aud);
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+/*
+ * The alert's state: "cancelled" before its release, "scheduled" or
+ * "held" behind its gate, "dispatching" while anything is queued or
+ * being sent or a chain step may still ask more, then "done".
+ */
+static const char *
+alert_state(const struct alert_row *a, const struct alert_counts *c)
+{
+	if (a->cancelled_at != 0)
+		return "cancelled";
+	if (a->gate != GATE_OPEN)
+		return alert_gate_name((enum alert_gate)a->gate);
+	return c->state[DS_QUEUED] + c->state[DS_SENDING] +
+	    c->state[DS_HELD] > 0 || a->chain_next_at != 0 ? "dispatching" :
+	    "done";
+}
+
+/* Set key to the time ms as RFC 3339, if ms is not 0. */
+static void
+set_time(json_t *o, const char *key, int64_t ms)
+{
+	char	at[32];
+
+	if (ms == 0)
+		return;
+	time_to_text(ms, at, sizeof(at));
+	json_object_set_new(o, key, json_string(at));
+}
+
 /* The alert as GET /v1/alerts/{id} shows it. */
 static json_t *
 alert_json(struct store *s, const struct alert_row *a)
 {
 	struct alert_counts	 c;
-	json_t			*counts, *o;
+	json_t			*counts, *o, *steps;
 	char			 created[32];
 	int			 i;
 
@@ -36,25 +87,45 @@ alert_json(struct store *s, const struct alert_row *a)
 		json_object_set_new(counts, dstate_name((enum dstate)i),
 		    json_integer(c.state[i]));
 	time_to_text(a->created_at, created, sizeof(created));
-	o = json_pack("{sI ss ss ss ss ss si si so s{sI sI} sI}",
+	o = json_pack("{sI ss ss ss ss ss si si si so s{sI sI} sI}",
 	    "id", (json_int_t)a->id,
 	    "source_ref", a->source_ref ? a->source_ref : "",
 	    "type", a->type ? a->type : "",
 	    "severity", severity_name((enum severity)a->severity),
 	    "created_at", created,
-	    "state", c.state[DS_QUEUED] + c.state[DS_SENDING] > 0 ?
-	    "dispatching" : "done",
+	    "state", alert_state(a, &c),
 	    "recipients", a->recipients,
+	    "people", a->people,
 	    "suppressed", a->suppressed,
 	    "counts", counts,
 	    "acks", "yes", (json_int_t)c.acks_yes, "no", (json_int_t)c.acks_no,
 	    "in_doubt", (json_int_t)c.in_doubt);
-	if (o != NULL && a->expires_at != 0) {
-		char	exp[32];
-
-		time_to_text(a->expires_at, exp, sizeof(exp));
-		json_object_set_new(o, "expires_at", json_string(exp));
+	if (o == NULL)
+		return NULL;
+	set_time(o, "expires_at", a->expires_at);
+	if (a->gate != GATE_OPEN)
+		set_time(o, a->gate == GATE_SCHEDULED ? "send_at" :
+		    "held_until", a->release_at);
+	else if (a->released_at != a->created_at)
+		set_time(o, "released_at", a->released_at);
+	set_time(o, "cancelled_at", a->cancelled_at);
+	if (a->need > 0) {
+		json_object_set_new(o, "need", json_integer(a->need));
+		json_object_set_new(o, "filled_at", json_null());
+		set_time(o, "filled_at", a->filled_at);
 	}
+	if (a->chain != NULL || a->step > 0) {
+		steps = json_array();
+		if (store_alert_steps(s, a->id, step_json, steps) == -1) {
+			json_decref(steps);
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, "steps", steps);
+		set_time(o, "next_step_at", a->chain_next_at);
+	}
+	if (a->error != NULL)
+		json_object_set_new(o, "error", json_string(a->error));
 	return o;
 }
 
@@ -382,10 +453,11 @@ page_cb(const struct delivery *d, void *arg)
 		return -1;
 	p->last = d->id;
 	time_to_text(d->updated_at, updated, sizeof(updated));
-	o = json_pack("{sI ss ss ss si ss}",
+	o = json_pack("{sI ss ss ss ss si ss}",
 	    "id", (json_int_t)d->id,
 	    "phone", d->phone,
 	    "channel", channel_name((enum channel)d->channel),
+	    "lang", d->lang,
 	    "state", dstate_name((enum dstate)d->state),
 	    "attempts", d->attempts,
 	    "updated_at", updated);
@@ -403,6 +475,8 @@ page_cb(const struct delivery *d, void *arg)
 		json_object_set_new(o, "reason", json_string(d->reason));
 	if (d->in_doubt)
 		json_object_set_new(o, "in_doubt", json_true());
+	if (d->step > 0)
+		json_object_set_new(o, "step", json_integer(d->step));
 	json_array_append_new(p->arr, o);
 	return 0;
 }
@@ -447,20 +521,30 @@ api_alert_deliveries(struct api_req *r)
 	api_reply_json(r, 200, o);
 }
 
-/* POST /v1/alerts/{id}/cancel */
+/*
+ * POST /v1/alerts/{id}/cancel: what is not sent yet is cancelled, and a
+ * scheduled or held alert is never released ("state": "cancelled").
+ */
 void
 api_alert_cancel(struct api_req *r)
 {
-	struct alert_row	a;
+	struct alert_row	a, after;
+	struct alert_counts	c;
 	int			n = 0;
 
 	if (!load_alert(r, &a))
 		return;
-	if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == -1)
+	if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == -1 ||
+	    store_alert_get(r->gw->store, a.id, &after) != 0)
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the cancellation");
-	else
-		api_reply_json(r, 200, json_pack("{sI si}", "id",
-		    (json_int_t)a.id, "cancelled", n));
+	else {
+		if (store_alert_counts(r->gw->store, a.id, &c) == -1)
+			memset(&c, 0, sizeof(c));
+		api_reply_json(r, 200, json_pack("{sI si ss}", "id",
+		    (json_int_t)a.id, "cancelled", n, "state",
+		    alert_state(&after, &c)));
+		alert_row_clear(&after);
+	}
 	alert_row_clear(&a);
 }

@@ -162,13 +162,18 @@ parse_contact(const json_t *o, const char *region, struct contact *c,
 	return 0;
 }
 
-/* POST /v1/contacts */
+/*
+ * POST /v1/contacts {"contacts": [...], "import": "FILE"}: "import"
+ * (optional) names the file a batch comes from, for the consent record
+ * of the numbers it adds (varselctl contacts import sends it).
+ */
 void
 api_contacts_post(struct api_req *r)
 {
 	struct api_error	 err;
 	struct store		*s = r->gw->store;
-	json_t			*root, *arr, *rejected, *e;
+	struct consent_by	 by = { "api", r->client->name, NULL };
+	json_t			*root, *arr, *rejected, *e, *imp;
 	size_t			 i;
 	int			 upserted = 0;
 
@@ -177,19 +182,32 @@ api_contacts_post(struct api_req *r)
 		return;
 	}
 	arr = json_object_get(root, "contacts");
-	if (!json_is_object(root) || !json_is_array(arr)) {
+	imp = json_object_get(root, "import");
+	if (!json_is_object(root) || !json_is_array(arr) ||
+	    (imp != NULL && !json_is_string(imp))) {
 		json_decref(root);
 		api_reply_errorf(r, 400, "invalid_json", "contacts",
-		    "the body must be {\"contacts\": [...]}");
+		    "the body must be {\"contacts\": [...]}, with "
+		    "\"import\": \"file name\" if it comes from one");
 		return;
 	}
-	if (json_object_size(root) != 1 ||
+	if (json_object_size(root) != 1 + (imp != NULL) ||
 	    json_array_size(arr) > CONTACTS_MAX) {
 		json_decref(root);
 		api_reply_errorf(r, 422, "invalid_field", "contacts",
-		    "the body holds only \"contacts\", at most %d of them",
-		    CONTACTS_MAX);
+		    "the body holds only \"contacts\" (and \"import\"), at "
+		    "most %d contacts", CONTACTS_MAX);
 		return;
+	}
+	if (imp != NULL) {
+		if (!valid_label(json_string_value(imp), 255)) {
+			json_decref(root);
+			api_reply_errorf(r, 422, "invalid_field", "import",
+			    "import must be 1 to 255 printable bytes");
+			return;
+		}
+		by.how = "import";
+		by.detail = json_string_value(imp);
 	}
 	rejected = json_array();
 	batch_flush(r->gw->batch);
@@ -211,7 +229,7 @@ api_contacts_post(struct api_req *r)
 			continue;
 		}
 		c.created_at = c.updated_at = gw_now(r->gw);
-		if (store_contact_upsert(s, &c) == -1) {
+		if (store_contact_upsert(s, &c, &by) == -1) {
 			contact_clear(&c);
 			store_rollback(s);
 			goto unavailable;
@@ -230,6 +248,17 @@ unavailable:
 	json_decref(rejected);
 	api_reply_errorf(r, 503, "unavailable", NULL,
 	    "the database did not take the contacts; nothing was stored");
+}
+
+/* A look-up by number did not find it (404, why) or did not answer. */
+static void
+not_found(struct api_req *r, int rc, const char *why)
+{
+	if (rc == STORE_NOTFOUND)
+		api_reply_errorf(r, 404, "not_found", NULL, "%s", why);
+	else
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database did not answer");
 }
 
 /* The number in the path, normalized; false after answering. */
@@ -270,12 +299,7 @@ api_contact_get(struct api_req *r)
 	memset(&c, 0, sizeof(c));
 	batch_flush(r->gw->batch);
 	if ((rc = store_contact_get(r->gw->store, phone, &c)) != 0) {
-		if (rc == STORE_NOTFOUND)
-			api_reply_errorf(r, 404, "not_found", NULL,
-			    "no contact with that number");
-		else
-			api_reply_errorf(r, 503, "unavailable", NULL,
-			    "the database did not answer");
+		not_found(r, rc, "no contact with that number");
 		return;
 	}
 	groups = json_array();
@@ -310,13 +334,15 @@ api_contact_get(struct api_req *r)
 void
 api_contact_delete(struct api_req *r)
 {
-	char	phone[PHONE_MAX];
-	int	rc;
+	struct consent_by	by = { "api", r->client->name, NULL };
+	char			phone[PHONE_MAX];
+	int			rc;
 
 	if (!path_phone(r, phone, sizeof(phone)))
 		return;
 	batch_flush(r->gw->batch);
-	if ((rc = store_contact_delete(r->gw->store, phone)) == STORE_NOTFOUND)
+	if ((rc = store_contact_delete(r->gw->store, phone, &by)) ==
+	    STORE_NOTFOUND)
 		api_reply_errorf(r, 404, "not_found", NULL,
 		    "no contact with that number");
 	else if (rc == -1)
@@ -349,4 +375,49 @@ api_groups_list(struct api_req *r)
 		return;
 	}
 	api_reply_json(r, 200, json_pack("{so}", "groups", arr));
+}
+
+/* One event of the consent record, into the array at arg. */
+static int
+consent_json(const struct consent_event *e, void *arg)
+{
+	json_t	*o;
+	char	 at[32];
+
+	time_to_text(e->at, at, sizeof(at));
+	o = json_pack("{ss ss ss}", "at", at, "event", e->event, "how",
+	    e->how);
+	if (o == NULL)
+		return -1;
+	json_object_set_new(o, "by", e->actor != NULL ?
+	    json_string(e->actor) : json_null());
+	if (e->detail != NULL)
+		json_object_set_new(o, "detail", json_string(e->detail));
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+/*
+ * GET /v1/contacts/{phone}/history: the consent record, kept by the
+ * number's hash, so it is there after the person was erased.
+ */
+void
+api_contact_history(struct api_req *r)
+{
+	json_t	*events;
+	char	 phone[PHONE_MAX];
+	int	 rc;
+
+	if (!path_phone(r, phone, sizeof(phone)))
+		return;
+	events = json_array();
+	batch_flush(r->gw->batch);
+	if ((rc = store_consent_list(r->gw->store, phone, consent_json,
+	    events)) != 0) {
+		json_decref(events);
+		not_found(r, rc, "nothing is on record for that number");
+		return;
+	}
+	api_reply_json(r, 200, json_pack("{ss so}", "phone", phone, "events",
+	    events));
 }

@@ -37,6 +37,7 @@
 
 #include "cap.h"
 #include "types.h"
+#include "tz.h"
 #include "util.h"
 
 #define CAP_NS			"urn:oasis:names:tc:emergency:cap:1.2"
@@ -118,7 +119,6 @@ static int	cap_get_enum(const xmlNode *, const char *, const char *,
 		    struct api_error *);
 static int	cap_lookup(const struct cap_enum *, const char *);
 static int	cap_datetime(const char *, int64_t *);
-static int64_t	cap_days(int, int, int);
 static const char *cap_number(const char *, double *);
 static const char *cap_point(const char *, struct geo_point *);
 static bool	cap_point_ok(struct geo_point);
@@ -389,20 +389,6 @@ cap_get_enum(const xmlNode *parent, const char *name, const char *where,
 	return -1;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's). */
-static int64_t
-cap_days(int y, int m, int d)
-{
-	int64_t	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * A CAP date-time, the XSD's pattern "YYYY-MM-DDThh:mm:ss+hh:mm" (no
  * "Z", no fractions; UTC is "-00:00"), into ms since the epoch.
@@ -442,7 +428,7 @@ cap_datetime(const char *s, int64_t *ms)
 		dim = 29;
 	if (d > dim || h > 23 || mi > 59 || sec > 59 || oh > 14 || om > 59)
 		return -1;
-	*ms = (cap_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	*ms = (tz_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
 	    sign * (oh * 3600 + om * 60)) * 1000;
 	return 0;
 }

@@ -15,6 +15,7 @@ clock_init(struct clock *c, struct event_base *base)
 	c->base = base;
 	c->frozen = false;
 	c->at = 0;
+	c->offset = 0;
 }
 
 int64_t
@@ -27,8 +28,8 @@ clock_now(const struct clock *c)
 	/* Outside a pass libevent reads the system clock itself. */
 	if (c->base == NULL ||
 	    event_base_gettimeofday_cached(c->base, &tv) == -1)
-		return now_ms();
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+		return now_ms() + c->offset;
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 + c->offset;
 }
 
 void
@@ -44,4 +45,11 @@ clock_advance(struct clock *c, int64_t ms)
 	if (!c->frozen)
 		clock_set(c, clock_now(c));
 	c->at += ms;
+}
+
+void
+clock_shift(struct clock *c, int64_t ms)
+{
+	c->offset = 0;
+	c->offset = ms - clock_now(c);
 }

@@ -22,6 +22,8 @@ struct clock {
 	struct event_base	*base;		/* NULL: the system clock */
 	bool			 frozen;	/* set by a test */
 	int64_t			 at;		/* frozen: ms since the epoch */
+	int64_t			 offset;	/* added to the running clock
+						   (clock_shift) */
 };
 
 /* Read the time of base's loop (NULL: the system clock). */
@@ -32,5 +34,10 @@ int64_t	clock_now(const struct clock *);
 void	clock_set(struct clock *, int64_t ms);
 /* Move a frozen clock by ms (it is frozen first at the present). */
 void	clock_advance(struct clock *, int64_t ms);
+/*
+ * Let the running clock show ms now, and go on from there (a whole-daemon
+ * test sets its clock this way: VARSEL_TEST_CLOCK, main.c).
+ */
+void	clock_shift(struct clock *, int64_t ms);
 
 #endif

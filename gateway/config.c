@@ -46,7 +46,10 @@ enum config_opt_type {
 	CONFIG_OPT_SCOPES,	/* "alerts:write alerts:read" */
 	CONFIG_OPT_SECRET,	/* at least 16 characters */
 	CONFIG_OPT_BOOL,	/* yes or no */
-	CONFIG_OPT_ADDRS	/* numeric IP addresses, space-separated */
+	CONFIG_OPT_ADDRS,	/* numeric IP addresses, space-separated */
+	CONFIG_OPT_ZONE,	/* a time zone name, loaded at the end */
+	CONFIG_OPT_WINDOW,	/* "HH:MM-HH:MM", "" or none */
+	CONFIG_OPT_HHMM		/* "HH:MM": minutes of the day */
 };
 
 /*
@@ -90,7 +93,15 @@ static const struct config_opt config_gateway_opts[] = {
 	  .help = "CSV file of the areas and their centres" },
 	{ .key = "emergency_number", .type = CONFIG_OPT_STR,
 	  .off = GW(emergency_number), .def = "112",
-	  .help = "the number to call in danger, in help texts" },
+	  .help = "the number to call in danger, in every alert and help "
+	  "text" },
+	{ .key = "duty_number", .type = CONFIG_OPT_STR,
+	  .off = GW(duty_number), .def = "08-721 23 13",
+	  .help = "Södertörns larmbord: urgent municipal matters when the "
+	  "municipality is closed; help texts only, never for danger" },
+	{ .key = "timezone", .type = CONFIG_OPT_ZONE, .off = GW(timezone),
+	  .def = "Europe/Stockholm",
+	  .help = "local time of quiet hours and daily jobs" },
 	{ .key = "max_body_bytes", .type = CONFIG_OPT_SIZE,
 	  .off = GW(max_body_bytes), .min = 1024, .max = 67108864,
 	  .def = "1048576", .help = "largest request body accepted" },
@@ -154,6 +165,17 @@ static const struct config_opt config_dispatch_opts[] = {
 	{ .key = "media_cache", .type = CONFIG_OPT_PATH,
 	  .off = GW(media_cache),
 	  .help = "folder of rendered speech (beside the database)" },
+	{ .key = "quiet_hours", .type = CONFIG_OPT_WINDOW,
+	  .off = GW(quiet_hours), .def = "none",
+	  .help = "local HH:MM-HH:MM when minor and moderate alerts wait "
+	  "for its end" },
+	{ .key = "retention_days", .type = CONFIG_OPT_INT,
+	  .off = GW(retention_days), .min = 0, .max = 3650, .def = "90",
+	  .help = "numbers in deliveries and inbound SMS older than this "
+	  "are erased daily; 0 keeps them" },
+	{ .key = "retention_at", .type = CONFIG_OPT_HHMM,
+	  .off = GW(retention_at), .def = "03:00",
+	  .help = "local time of day the daily erasure starts" },
 };
 
 static const struct config_opt config_provider_opts[] = {
@@ -254,6 +276,9 @@ static void	config_do_provider(struct config_loader *,
 static void	config_do_client(struct config_loader *,
 		    const struct config_sec *, struct config *);
 static char	*config_resolve(const struct config *, const char *);
+static const struct config_ent *config_key(struct config_loader *,
+		    enum config_sec_kind,
+		    const char *);
 static void	config_check_pair(struct config_loader *, const char *,
 		    const char *);
 static void	config_finish(struct config_loader *, struct config *);
@@ -491,7 +516,8 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
     const struct config_opt *opt, void *base, struct config *cfg)
 {
 	char		*field = (char *)base + opt->off;
-	char		 show[CONFIG_SHOW_MAX + 8], range[64], *end, *s;
+	char		 show[CONFIG_SHOW_MAX + 8], range[64], why[128], *end;
+	char		*s;
 	const char	*p;
 	double		 d;
 	long		 l;
@@ -560,7 +586,7 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			    "region (two capital letters, like SE)", show);
 			return -1;
 		} else {
-			char	tmp[PHONE_MAX], why[128];
+			char	tmp[PHONE_MAX];
 
 			/* The phone module must be able to use it. */
 			if (phone_normalize("+46701234567", p, tmp,
@@ -621,6 +647,31 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			return -1;
 		free(*(char **)(void *)field);
 		*(char **)(void *)field = xstrdup(e->value);
+		return 0;
+	case CONFIG_OPT_ZONE:
+		/* Loaded once the file is read (config_finish). */
+		if (*e->value == '\0' || *e->value == '/' ||
+		    strstr(e->value, "..") != NULL) {
+			config_error(ld, e->line, e->key, "'%s' is not a time "
+			    "zone name (like Europe/Stockholm)", show);
+			return -1;
+		}
+		free(*(char **)(void *)field);
+		*(char **)(void *)field = xstrdup(e->value);
+		return 0;
+	case CONFIG_OPT_WINDOW:
+		if (tz_window_parse(e->value, (struct tz_window *)(void *)field,
+		    why, sizeof(why)) == -1) {
+			config_error(ld, e->line, e->key, "%s", why);
+			return -1;
+		}
+		return 0;
+	case CONFIG_OPT_HHMM:
+		if ((*(int *)(void *)field = tz_hhmm(e->value)) == -1) {
+			config_error(ld, e->line, e->key, "'%s' is not a time "
+			    "of day HH:MM", show);
+			return -1;
+		}
 		return 0;
 	}
 	return -1;
@@ -834,6 +885,22 @@ config_resolve(const struct config *cfg, const char *p)
 	return s;
 }
 
+/* The last entry key of the sections of kind, or NULL (a default). */
+static const struct config_ent *
+config_key(struct config_loader *ld, enum config_sec_kind kind,
+    const char *key)
+{
+	const struct config_ent	*e, *last = NULL;
+	size_t			 i;
+
+	for (i = 0; i < ld->nsecs; i++)
+		if (ld->secs[i].kind == kind && !ld->secs[i].ignore &&
+		    !ld->secs[i].dup &&
+		    (e = config_sec_get(&ld->secs[i], key)) != NULL)
+			last = e;
+	return last;
+}
+
 /* [gateway] keys a and b come both or neither: the error names the one. */
 static void
 config_check_pair(struct config_loader *ld, const char *a, const char *b)
@@ -867,7 +934,7 @@ config_finish(struct config_loader *ld, struct config *cfg)
 	const struct config_sec	*sec;
 	const struct config_ent	*e;
 	const char		*scheme;
-	char			*s;
+	char			*s, why[256];
 	size_t			 i, j;
 
 	if (cfg->public_url == NULL) {
@@ -882,6 +949,12 @@ config_finish(struct config_loader *ld, struct config *cfg)
 		cfg->public_url = s;
 	}
 	config_check_pair(ld, "tls_cert", "tls_key");
+	tz_free(cfg->tz);
+	if ((cfg->tz = tz_load(cfg->timezone, why, sizeof(why))) == NULL) {
+		e = config_key(ld, CONFIG_SEC_GATEWAY, "timezone");
+		config_error(ld, e != NULL ? e->line : 0, "timezone", "%s",
+		    why);
+	}
 	for (i = 0; i < nitems(paths); i++)
 		if (*paths[i] != NULL) {
 			s = config_resolve(cfg, *paths[i]);
@@ -1055,6 +1128,9 @@ config_free_fields(struct config *cfg)
 	free(cfg->trygghetspunkter);
 	free(cfg->areas);
 	free(cfg->emergency_number);
+	free(cfg->duty_number);
+	free(cfg->timezone);
+	tz_free(cfg->tz);
 	free(cfg->port_file);
 	free(cfg->media_cache);
 	free(cfg->tls_cert);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "provider_conf.h"
+#include "tz.h"
 
 /* API client scopes (bits). */
 enum scope {
@@ -43,7 +44,11 @@ struct config {
 	char		*templates;	/* resolved folder */
 	char		*trygghetspunkter; /* resolved file or NULL */
 	char		*areas;		/* resolved file or NULL */
-	char		*emergency_number;
+	char		*emergency_number;	/* "in danger, call": 112 */
+	char		*duty_number;	/* Södertörns larmbord: urgent
+					   municipal matters, help texts */
+	char		*timezone;	/* "Europe/Stockholm" */
+	struct tz	*tz;		/* loaded from it */
 	size_t		 max_body_bytes;
 	int		 max_segments;
 	char		*port_file;	/* resolved; the bound port is written here */
@@ -70,6 +75,12 @@ struct config {
 	int		 voice_retry_ms;	/* between them (120000) */
 	char		*media_cache;		/* rendered speech; default
 						   beside the database */
+	struct tz_window quiet_hours;		/* minor and moderate alerts
+						   wait; unset: none */
+	int		 retention_days;	/* numbers erased after (90);
+						   0: kept */
+	int		 retention_at;		/* minute of the day (local)
+						   the job starts (03:00) */
 
 	struct provider_conf *providers;	/* sorted by priority, then name */
 	size_t		 nproviders;

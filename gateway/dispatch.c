@@ -221,24 +221,33 @@ claim_cb(const struct delivery *row, void *arg)
 	return 0;
 }
 
-/* An escalation: an SMS without report or answer gets a call. */
+/*
+ * An escalation: an SMS without a report or, when the alert asks for an
+ * answer, without the answer, gets a call in the recipient's language.
+ */
 static int
 escalate_cb(const struct delivery *sms, void *arg)
 {
 	struct dispatch	*d = arg;
 	struct delivery	 call;
-	char		*text;
+	char		*text = NULL;
+	const char	*lang = sms->lang;
 	int64_t		 now = gw_now(d->gw);
 
-	text = str_printf("%s %s", sms->body ? sms->body : "",
-	    template_press_one(sms->lang));
-	if (text == NULL)
+	/* What the alert's call says in her language (else in Swedish),
+	 * or the SMS with "press 1" after it. */
+	if (store_alert_text_get(d->gw->store, sms->alert_id, lang, CH_VOICE,
+	    &text) != 0 && store_alert_text_get(d->gw->store, sms->alert_id,
+	    "sv", CH_VOICE, &text) == 0)
+		lang = "sv";
+	if (text == NULL && (text = str_printf("%s %s", sms->body ?
+	    sms->body : "", template_press_one(sms->lang))) == NULL)
 		return -1;
 	memset(&call, 0, sizeof(call));
 	call.alert_id = sms->alert_id;
 	strlcpy(call.phone, sms->phone, sizeof(call.phone));
 	call.channel = CH_VOICE;
-	strlcpy(call.lang, sms->lang, sizeof(call.lang));
+	strlcpy(call.lang, lang, sizeof(call.lang));
 	call.body = text;
 	call.state = DS_QUEUED;
 	call.priority = sms->priority;
@@ -247,13 +256,15 @@ escalate_cb(const struct delivery *sms, void *arg)
 	call.created_at = now;
 	call.expires_at = sms->expires_at;
 	call.parent_id = sms->id;
+	call.step = sms->step;
 	if (store_delivery_insert(d->gw->store, &call) == 0) {
 		char	masked[32];
 
 		mask_phone(sms->phone, masked, sizeof(masked));
 		log_info("delivery=%lld alert=%lld evt=escalated call=%lld "
-		    "to=%s", (long long)sms->id, (long long)sms->alert_id,
-		    (long long)call.id, masked);
+		    "to=%s lang=%s", (long long)sms->id,
+		    (long long)sms->alert_id, (long long)call.id, masked,
+		    lang);
 	}
 	free(text);
 	return 0;
@@ -519,6 +530,11 @@ send_job(struct dispatch *d, struct job *j)
 			job_done(j, &res, false);
 			return;
 		}
+		/* A language the provider cannot say: our speech to play
+		 * (without it, the provider says it as best it can). */
+		if (media == NULL && p->adapter->ops->speaks != NULL &&
+		    !p->adapter->ops->speaks(p->adapter, j->lang))
+			media = media_url(d, j);
 		m.media_url = media;
 		m.ask_ack = true;
 	}

@@ -3,11 +3,20 @@
  * once), suppression (opt-outs, channels the contact refuses, fixed lines
  * for SMS), rendering per language, and the batched insert of the alert
  * and its deliveries in one durable transaction.
+ *
+ * An alert that must wait goes behind its gate (store.h): posted with a
+ * future send_at it is scheduled and only counted now, its audience
+ * resolved from the kept request when it is released (fanout_release);
+ * posted in quiet hours (minor, moderate) its deliveries are made held.
+ * A call-out chain's later steps fan out from the kept request too
+ * (fanout_step), asking only numbers the alert has not asked yet.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -23,9 +32,11 @@
 #include "store.h"
 #include "template.h"
 #include "types.h"
+#include "tz.h"
 #include "util.h"
 
 #define MAX_LANGS	32	/* languages times channels */
+#define ANSWER_PROMPT	"answer-prompt"	/* "Svara JA eller NEJ." */
 
 /* An open-addressing set of E.164 numbers, for de-duplication. */
 struct phoneset {
@@ -54,13 +65,23 @@ struct fanout {
 	int64_t			 alert_id;
 	int64_t			 now;
 	int64_t			 expires_at;	/* 0: never */
+	int64_t			 expires_in_s;	/* the alert's life */
 	int			 recipients;
 	int			 suppressed;
+	int			 people;	/* numbers with a delivery that
+						   is not suppressed */
+	int64_t			 own_segments;	/* of those deliveries */
 	int			 worst_segments;
 	enum sms_encoding	 worst_encoding;
 	bool			 transliterated;
 	bool			 failed;
 	bool			 dry_run;	/* preview: count, insert nothing */
+	bool			 prompt;	/* add the answer prompt */
+	int			 gate;		/* enum alert_gate */
+	int64_t			 release_at;	/* the gate opens then */
+	int			 step;		/* of the call-out chain */
+	bool			 skip_known;	/* a later step: numbers the
+						   alert has are not asked */
 	int			 per_text[MAX_LANGS];	/* recipients */
 	int			 per_text_suppressed[MAX_LANGS];
 };
@@ -70,10 +91,18 @@ static void	phoneset_free(struct phoneset *);
 static const struct rendered *text_for(struct fanout *, const char *,
 		    unsigned int);
 static int	add_recipient(const struct recipient *, void *);
+static int	unavailable(struct fanout *, const char *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
 static int	add_shape(struct fanout *, const struct alert_shape *);
 static int	resolve(struct fanout *);
+static bool	has_word(const char *, const char *);
+static char	*with_prompt(struct fanout *, const char *);
+static int	gate_of(struct fanout *);
+static int	first_step(struct fanout *);
+static int	keep_voice_texts(struct fanout *);
+static int	stored_request(struct gw *, const struct alert_row *,
+		    struct alert_req *, char *, size_t);
 
 /* FNV-1a, good enough for phone numbers. */
 static uint64_t
@@ -120,6 +149,36 @@ phoneset_free(struct phoneset *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* Is the word w (upper case ASCII) in text, as a whole word, any case? */
+static bool
+has_word(const char *text, const char *w)
+{
+	size_t		 n = strlen(w);
+	const char	*p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (strncasecmp(p, w, n) != 0)
+			continue;
+		/* Letters and digits, and any non-ASCII byte, join words. */
+		if ((p == text || !(isalnum((unsigned char)p[-1]) ||
+		    (p[-1] & 0x80))) && !(isalnum((unsigned char)p[n]) ||
+		    (p[n] & 0x80)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does a free text already ask for the answer, naming both words people
+ * reply with (JA or YES, and NEJ or NO)?
+ */
+bool
+fanout_text_asks(const char *text)
+{
+	return (has_word(text, "JA") || has_word(text, "YES")) &&
+	    (has_word(text, "NEJ") || has_word(text, "NO"));
+}
+
 /* The request's own text for lang (CAP: one per language); "" key. */
 static const struct alert_text *
 cap_text(const struct alert_req *req, const char *lang)
@@ -135,6 +194,26 @@ cap_text(const struct alert_req *req, const char *lang)
 	return req->ntexts > 0 ? &req->texts[0] : NULL;
 }
 
+/*
+ * A free text that asks for an answer without saying how: the text, then
+ * "Svara JA eller NEJ." in lang. NULL with f->err.
+ */
+static char *
+with_prompt(struct fanout *f, const char *lang)
+{
+	char	*prompt, *text, why[256];
+
+	if ((prompt = template_render(f->gw->templates, ANSWER_PROMPT, "sms",
+	    lang, f->vars, f->nvars, NULL, 0, why, sizeof(why))) == NULL) {
+		api_error_set(f->err, 422, "unknown_template", "message",
+		    "the answer prompt: %s", why);
+		return NULL;
+	}
+	text = str_printf("%s %s", f->req->message, prompt);
+	free(prompt);
+	return text;
+}
+
 /* Render the text before cleaning; NULL with f->err. */
 static char *
 raw_text(struct fanout *f, const char *use, unsigned int channel)
@@ -145,6 +224,8 @@ raw_text(struct fanout *f, const char *use, unsigned int channel)
 
 	if (req->ntexts > 0)
 		text = xstrdup(cap_text(req, use)->text);
+	else if (req->message != NULL && channel == CH_SMS && f->prompt)
+		text = with_prompt(f, use);
 	else if (req->message != NULL)
 		text = xstrdup(req->message);
 	else if (channel == CH_VOICE &&
@@ -193,6 +274,9 @@ text_for(struct fanout *f, const char *lang, unsigned int channel)
 
 	if (req->ntexts > 0)
 		use = cap_text(req, lang)->lang;
+	else if (req->message != NULL && channel == CH_SMS && f->prompt &&
+	    (use = templates_lang(t, ANSWER_PROMPT, "sms", lang)) != NULL)
+		;	/* one free text, and the prompt in the reader's words */
 	else if (req->message != NULL && channel == CH_SMS)
 		use = req->lang;	/* one free text, whoever reads it */
 	else if (req->template != NULL &&
@@ -266,6 +350,15 @@ takes_sms(const struct recipient *rc)
 	return phone_is_mobile(rc->phone);
 }
 
+/* The fan-out fails for a passing reason (503): always -1. */
+static int
+unavailable(struct fanout *f, const char *why)
+{
+	api_error_set(f->err, 503, "unavailable", NULL, "%s", why);
+	f->failed = true;
+	return -1;
+}
+
 /* One person: a delivery per requested channel (or one suppressed row). */
 static int
 add_recipient(const struct recipient *rc, void *arg)
@@ -274,17 +367,16 @@ add_recipient(const struct recipient *rc, void *arg)
 	const struct rendered	*text;
 	struct delivery		 d;
 	unsigned int		 ch;
-	int			 added;
+	int			 added, known;
+	bool			 reached = false;
 
-	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0) {
-		if (added == -1) {
-			api_error_set(f->err, 503, "unavailable", NULL,
-			    "out of memory");
-			f->failed = true;
-			return -1;
-		}
-		return 0;
-	}
+	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0)
+		return added == -1 ? unavailable(f, "out of memory") : 0;
+	/* A later step of a chain asks only those not asked before. */
+	if (f->skip_known && (known = store_alert_has_phone(f->gw->store,
+	    f->alert_id, rc->phone)) != STORE_NOTFOUND)
+		return known == -1 ? unavailable(f, "the database did not "
+		    "answer") : 0;
 	for (ch = CH_SMS; ch <= CH_VOICE; ch <<= 1) {
 		if (!(f->req->channels & ch))
 			continue;
@@ -304,6 +396,7 @@ add_recipient(const struct recipient *rc, void *arg)
 		d.next_at = f->now;
 		d.created_at = f->now;
 		d.expires_at = f->expires_at;
+		d.step = f->step;
 		if (strcmp(f->req->status, "actual") != 0)
 			d.reason = (char *)f->req->status; /* test, exercise */
 		else if (store_optout_has(f->gw->store, rc->phone))
@@ -315,19 +408,26 @@ add_recipient(const struct recipient *rc, void *arg)
 		if (d.reason != NULL) {
 			d.state = DS_SUPPRESSED;
 			f->suppressed++;
+		} else {
+			reached = true;
+			f->own_segments += d.segments;
+			/* Behind the gate until the alert is released. */
+			if (f->gate == GATE_HELD) {
+				d.state = DS_HELD;
+				d.expires_at = 0;
+			}
 		}
 		if (f->dry_run) {
 			f->per_text[text - f->texts]++;
 			if (d.reason != NULL)
 				f->per_text_suppressed[text - f->texts]++;
-		} else if (store_delivery_insert(f->gw->store, &d) == -1) {
-			api_error_set(f->err, 503, "unavailable", NULL,
-			    "the database did not take the deliveries");
-			f->failed = true;
-			return -1;
-		}
+		} else if (store_delivery_insert(f->gw->store, &d) == -1)
+			return unavailable(f, "the database did not take the "
+			    "deliveries");
 		f->recipients++;
 	}
+	if (reached)
+		f->people++;
 	return 0;
 }
 
@@ -447,20 +547,27 @@ answer_json(struct fanout *f)
 {
 	struct gw	*gw = f->gw;
 	json_t		*o;
-	char		*s, url[64];
+	char		*s, url[64], at[32];
 	int64_t		 queued_segments = 0;
 	double		 rate = providers_rate(gw->providers, CH_SMS);
 	int64_t		 eta = 0;
 
-	if (store_queue_depth(gw->store, f->req->severity,
-	    &queued_segments) == 0 && rate > 0)
+	/* A gated alert's time counts from its release: its own part. */
+	if (f->gate != GATE_OPEN)
+		queued_segments = f->own_segments;
+	else if (store_queue_depth(gw->store, f->req->severity,
+	    &queued_segments) == -1)
+		queued_segments = 0;
+	if (rate > 0)
 		eta = (int64_t)ceil((double)queued_segments / rate);
 	snprintf(url, sizeof(url), "/v1/alerts/%lld", (long long)f->alert_id);
-	o = json_pack("{sI ss ss si si si ss sI ss}",
+	o = json_pack("{sI ss ss si si si si ss sI ss}",
 	    "id", (json_int_t)f->alert_id,
 	    "source_ref", f->req->source_ref,
-	    "state", f->recipients > f->suppressed ? "dispatching" : "done",
+	    "state", f->gate != GATE_OPEN ? alert_gate_name(f->gate) :
+	    f->recipients > f->suppressed ? "dispatching" : "done",
 	    "recipients", f->recipients,
+	    "people", f->people,
 	    "suppressed", f->suppressed,
 	    "segments", f->worst_segments,
 	    "encoding", sms_encoding_name(f->worst_encoding),
@@ -468,6 +575,13 @@ answer_json(struct fanout *f)
 	    "status_url", url);
 	if (o == NULL)
 		return NULL;
+	if (f->gate != GATE_OPEN) {
+		time_to_text(f->release_at, at, sizeof(at));
+		json_object_set_new(o, f->gate == GATE_SCHEDULED ? "send_at" :
+		    "held_until", json_string(at));
+	}
+	if (f->req->need > 0)
+		json_object_set_new(o, "need", json_integer(f->req->need));
 	if (f->transliterated)
 		json_object_set_new(o, "transliterated", json_true());
 	if (strcmp(f->req->status, "actual") != 0)
@@ -492,11 +606,16 @@ fanout_init(struct fanout *f, struct gw *gw, const struct alert_req *req,
 	/* Nothing waits for ever: a provider outage of a day is no passing
 	 * failure any more. */
 	if (req->expires_in_s > 0)
-		f->expires_at = f->now + req->expires_in_s * 1000;
+		f->expires_in_s = req->expires_in_s;
 	else if (gw->cfg->default_expires_s > 0)
-		f->expires_at = f->now +
-		    (int64_t)gw->cfg->default_expires_s * 1000;
+		f->expires_in_s = gw->cfg->default_expires_s;
+	if (f->expires_in_s > 0)
+		f->expires_at = f->now + f->expires_in_s * 1000;
 	f->worst_encoding = SMS_GSM7;
+	f->prompt = req->ack && req->message != NULL &&
+	    !fanout_text_asks(req->message) &&
+	    templates_has(gw->templates, ANSWER_PROMPT, "sms");
+	/* The duty number is for help texts only: no alert may name it. */
 	f->vars = xcalloc(req->nvars + 1, sizeof(*f->vars));
 	for (i = 0; i < req->nvars; i++)
 		f->vars[i] = req->vars[i];
@@ -532,12 +651,96 @@ duplicate_answer(const char *stored)
 	return s;
 }
 
+/*
+ * Where the alert waits: scheduled until send_at (at most 30 days ahead;
+ * a little in the past is now), held until quiet hours end (minor and
+ * moderate, unless the request says "ignore"), else open. -1 with err.
+ */
+static int
+gate_of(struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	const struct config	*cfg = f->gw->cfg;
+	int64_t			 end;
+
+	f->gate = GATE_OPEN;
+	if (req->send_at != 0) {
+		if (req->send_at < f->now - ALERT_SEND_AT_PAST_S * 1000LL)
+			return api_error_set(f->err, 422, "invalid_field",
+			    "send_at", "send_at is more than %d minutes in the "
+			    "past", ALERT_SEND_AT_PAST_S / 60);
+		if (req->send_at > f->now + ALERT_MAX_SEND_AHEAD_S * 1000LL)
+			return api_error_set(f->err, 422, "invalid_field",
+			    "send_at", "send_at is at most %d days ahead",
+			    ALERT_MAX_SEND_AHEAD_S / 86400);
+		if (req->send_at > f->now) {
+			/* The time was chosen: quiet hours do not move it. */
+			f->gate = GATE_SCHEDULED;
+			f->release_at = req->send_at;
+			return 0;
+		}
+	}
+	if (!req->quiet_ignore && (req->severity == SEV_MODERATE ||
+	    req->severity == SEV_MINOR) && strcmp(req->status, "actual") == 0 &&
+	    cfg->tz != NULL && (end = tz_window_end(cfg->tz,
+	    &cfg->quiet_hours, f->now)) > 0) {
+		f->gate = GATE_HELD;
+		f->release_at = end;
+	}
+	return 0;
+}
+
+/*
+ * An alert whose unanswered SMS may become calls keeps what the calls
+ * say: its voice template in each language its SMS went out in. 0 or -1
+ * with f->err.
+ */
+static int
+keep_voice_texts(struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	const struct rendered	*r;
+	char			 langs[MAX_LANGS][8];
+	size_t			 i, n = 0;
+
+	if (f->dry_run || req->escalate_after_s == 0 || req->template == NULL ||
+	    !templates_has(f->gw->templates, req->template, "voice"))
+		return 0;
+	for (i = 0; i < f->ntexts; i++)
+		if (f->texts[i].channel == CH_SMS)
+			strlcpy(langs[n++], f->texts[i].lang, sizeof(langs[0]));
+	for (i = 0; i < n; i++) {
+		if ((r = text_for(f, langs[i], CH_VOICE)) == NULL)
+			return -1;
+		if (store_alert_text_put(f->gw->store, f->alert_id, langs[i],
+		    CH_VOICE, r->text) == -1)
+			return api_error_set(f->err, 503, "unavailable", NULL,
+			    "the database did not take the alert");
+	}
+	return 0;
+}
+
+/* Step 0 of the alert (who was asked first, and when: 0 while gated). */
+static int
+first_step(struct fanout *f)
+{
+	struct alert_step	p;
+
+	memset(&p, 0, sizeof(p));
+	p.started_at = f->gate == GATE_OPEN ? f->now : 0;
+	p.recipients = f->recipients;
+	p.people = f->people;
+	return store_alert_step_insert(f->gw->store, f->alert_id, &p);
+}
+
 int
 fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
     char **response, struct api_error *err)
 {
 	struct fanout		 f;
 	struct alert_row	 a, prev;
+	json_t			*chain;
+	char			*chain_text = NULL;
 	int			 rc = -1, found;
 
 	*response = NULL;
@@ -560,8 +763,14 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		    "the database did not answer");
 
 	fanout_init(&f, gw, req, err);
-	if (check_request(&f) == -1)
+	if (check_request(&f) == -1 || gate_of(&f) == -1)
 		goto out;
+	/* Scheduled: counted now, fanned out from the request at send_at. */
+	f.dry_run = f.gate == GATE_SCHEDULED;
+	if ((chain = alert_chain_json(req, 0)) != NULL) {
+		chain_text = json_dumps(chain, JSON_COMPACT);
+		json_decref(chain);
+	}
 
 	memset(&a, 0, sizeof(a));
 	a.client = (char *)client;
@@ -574,9 +783,20 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	a.ack = req->ack;
 	a.callback_url = req->callback_url;
 	a.created_at = f.now;
-	a.expires_at = f.expires_at;
 	a.escalate_after_s = req->escalate_after_s;
 	a.status = (char *)req->status;
+	a.gate = f.gate;
+	a.release_at = f.release_at;
+	a.expires_in_s = f.expires_in_s;
+	a.expires_at = f.gate == GATE_OPEN ? f.expires_at : 0;
+	a.need = req->need;
+	a.chain = chain_text;
+	a.chain_after_s = req->chain_after_s;
+	a.chain_next_at = f.gate == GATE_OPEN && chain_text != NULL ?
+	    f.now + req->chain_after_s * 1000 : 0;
+	/* What fans out later comes from the request as posted. */
+	if (f.gate == GATE_SCHEDULED || chain_text != NULL)
+		a.request = req->canon;
 
 	if (store_begin(gw->store, true) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -601,12 +821,14 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		    "the audience has no members");
 		goto rollback;
 	}
-	a.recipients = f.recipients;
-	if ((*response = answer_json(&f)) == NULL ||
+	if (keep_voice_texts(&f) == -1)
+		goto rollback;
+	if ((!f.dry_run && first_step(&f) == -1) ||
+	    (*response = answer_json(&f)) == NULL ||
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
 	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
 	    f.suppressed, f.worst_segments,
-	    sms_encoding_name(f.worst_encoding)) == -1) {
+	    sms_encoding_name(f.worst_encoding), f.people) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not take the alert");
 		goto rollback;
@@ -617,11 +839,13 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		goto out;
 	}
 	log_info("alert=%lld evt=accepted client=%s source_ref=%s "
-	    "severity=%s recipients=%d suppressed=%d segments=%d",
+	    "severity=%s recipients=%d people=%d suppressed=%d segments=%d%s%s",
 	    (long long)f.alert_id, client, req->source_ref,
-	    severity_name(req->severity), f.recipients, f.suppressed,
-	    f.worst_segments);
-	dispatch_kick(gw->dispatch);
+	    severity_name(req->severity), f.recipients, f.people, f.suppressed,
+	    f.worst_segments, f.gate != GATE_OPEN ? " gate=" : "",
+	    f.gate != GATE_OPEN ? alert_gate_name(f.gate) : "");
+	if (f.gate == GATE_OPEN)
+		dispatch_kick(gw->dispatch);
 	rc = FANOUT_NEW;
 	goto out;
 rollback:
@@ -631,7 +855,186 @@ out:
 		free(*response);
 		*response = NULL;
 	}
+	free(chain_text);
 	fanout_clear(&f);
+	return rc;
+}
+
+/*
+ * The request an alert keeps (scheduled, chained) parsed again; -1 with
+ * why (it was valid when posted: a changed default_region could break
+ * a number, say).
+ */
+static int
+stored_request(struct gw *gw, const struct alert_row *a,
+    struct alert_req *req, char *why, size_t whylen)
+{
+	struct api_error	 err;
+	json_t			*root;
+
+	memset(req, 0, sizeof(*req));
+	if (a->request == NULL ||
+	    (root = json_loads(a->request, 0, NULL)) == NULL) {
+		snprintf(why, whylen, "the alert kept no request");
+		return -1;
+	}
+	if (alert_parse(root, gw->cfg->default_region, req, &err) == -1) {
+		snprintf(why, whylen, "%s: %s", err.code, err.message);
+		json_decref(root);
+		return -1;
+	}
+	json_decref(root);
+	return 0;
+}
+
+int
+fanout_release(struct gw *gw, const struct alert_row *a, char *why,
+    size_t whylen, int *recipients)
+{
+	struct fanout		 f;
+	struct api_error	 err;
+	struct alert_req	 req;
+	int			 n = 0, rc = -1;
+	bool			 broken;
+
+	*recipients = 0;
+	why[0] = '\0';
+	memset(&err, 0, sizeof(err));
+	broken = stored_request(gw, a, &req, why, whylen) == -1;
+	fanout_init(&f, gw, &req, &err);
+	f.alert_id = a->id;
+	f.expires_in_s = a->expires_in_s;
+	f.expires_at = a->expires_in_s > 0 ? f.now + a->expires_in_s * 1000 :
+	    0;
+	batch_flush(gw->batch);
+	if (store_begin(gw->store, false) == -1)
+		goto out;
+	/* The audience of this moment: the contacts there are now. */
+	if (!broken && (check_request(&f) == -1 || resolve(&f) == -1 ||
+	    keep_voice_texts(&f) == -1)) {
+		if (err.status == 0 || err.status == 503)
+			goto rollback;		/* the database: next time */
+		snprintf(why, whylen, "%s: %s", err.code, err.message);
+		store_rollback(gw->store);
+		if (store_begin(gw->store, false) == -1)
+			goto out;
+		broken = true;
+		f.recipients = f.suppressed = f.people = 0;
+	}
+	if (!broken && f.recipients == 0)
+		snprintf(why, whylen, "the audience had no members at send_at");
+	if (first_step(&f) == -1 ||
+	    store_alert_set_summary(gw->store, a->id, f.recipients,
+	    f.suppressed, f.worst_segments, sms_encoding_name(
+	    f.worst_encoding), f.people) == -1 ||
+	    (why[0] != '\0' && store_alert_set_error(gw->store, a->id,
+	    why) == -1))
+		goto rollback;
+	switch (store_alert_release(gw->store, a->id, f.now, &n)) {
+	case 0:
+		break;
+	case STORE_NOTFOUND:	/* cancelled meanwhile: nothing goes */
+		rc = 0;
+		goto rollback;
+	default:
+		goto rollback;
+	}
+	if (store_commit(gw->store) == 0) {
+		*recipients = f.recipients;
+		rc = 0;
+	}
+	goto out;
+rollback:
+	store_rollback(gw->store);
+out:
+	alert_req_clear(&req);
+	fanout_clear(&f);
+	return rc;
+}
+
+int
+fanout_step(struct gw *gw, const struct alert_row *a, struct fanout_step *out,
+    char *why, size_t whylen)
+{
+	struct fanout		 f;
+	struct api_error	 err;
+	struct alert_req	 req;
+	struct alert_step	 p;
+	json_t			*rest = NULL, *aud = NULL;
+	char			*rest_text = NULL, *aud_text = NULL;
+	size_t			 k = (size_t)a->step;	/* chain[k] is next */
+	int			 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (stored_request(gw, a, &req, why, whylen) == -1) {
+		/* Never asked again: the chain ends here. */
+		fanout_init(&f, gw, &req, &err);
+		if (store_alert_step(gw->store, a->id, a->step, NULL, 0, 0, 0,
+		    0) == 0 && store_alert_set_error(gw->store, a->id,
+		    why) == 0)
+			rc = 0;
+		goto out;
+	}
+	if ((aud = alert_chain_json(&req, k)) != NULL) {
+		aud_text = json_dumps(json_array_get(aud, 0), JSON_COMPACT);
+		rest = alert_chain_json(&req, k + 1);
+		rest_text = rest != NULL ? json_dumps(rest, JSON_COMPACT) :
+		    NULL;
+	}
+	alert_req_use_step(&req, k);
+	memset(&err, 0, sizeof(err));
+	fanout_init(&f, gw, &req, &err);
+	f.alert_id = a->id;
+	f.step = (int)k + 1;
+	f.skip_known = true;
+	f.expires_at = a->expires_at;	/* the alert's, not a new one */
+	batch_flush(gw->batch);
+	if (store_begin(gw->store, false) == -1)
+		goto out;
+	if (aud != NULL && (check_request(&f) == -1 || resolve(&f) == -1 ||
+	    keep_voice_texts(&f) == -1)) {
+		if (err.status == 0 || err.status == 503)
+			goto rollback;
+		/* A group gone since: this step asks nobody, the next may. */
+		snprintf(why, whylen, "step %d: %s: %s", f.step, err.code,
+		    err.message);
+		store_rollback(gw->store);
+		if (store_begin(gw->store, false) == -1)
+			goto out;
+		f.recipients = f.suppressed = f.people = 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.step = f.step;
+	p.started_at = f.now;
+	p.recipients = f.recipients;
+	p.people = f.people;
+	p.audience = aud_text;
+	if (store_alert_step_insert(gw->store, a->id, &p) == -1 ||
+	    store_alert_step(gw->store, a->id, f.step, rest_text,
+	    rest_text != NULL ? f.now + a->chain_after_s * 1000 : 0,
+	    f.recipients, f.suppressed, f.people) == -1 ||
+	    (why[0] != '\0' && store_alert_set_error(gw->store, a->id,
+	    why) == -1))
+		goto rollback;
+	if (store_commit(gw->store) == -1)
+		goto out;
+	out->step = f.step;
+	out->recipients = f.recipients;
+	out->people = f.people;
+	out->suppressed = f.suppressed;
+	out->last = rest_text == NULL;
+	rc = 0;
+	goto out;
+rollback:
+	store_rollback(gw->store);
+out:
+	fanout_clear(&f);
+	alert_req_clear(&req);
+	json_decref(aud);
+	json_decref(rest);
+	free(aud_text);
+	free(rest_text);
 	return rc;
 }
 

@@ -5,9 +5,12 @@
 #ifndef VARSEL_FANOUT_H
 #define VARSEL_FANOUT_H
 
+#include <stdbool.h>
+
 #include "alert.h"
 
 struct gw;
+struct alert_row;
 
 #define FANOUT_NEW		0
 #define FANOUT_DUPLICATE	1
@@ -27,5 +30,36 @@ int	fanout_alert(struct gw *, const struct alert_req *, const char *client,
  */
 int	fanout_preview(struct gw *, const struct alert_req *, json_t **out,
 	    struct api_error *err);
+
+/*
+ * Release a scheduled alert a: its audience resolved now from the kept
+ * request, its deliveries made queued and the gate opened, in one
+ * transaction. A request that no longer fans out (a template or group
+ * gone since) opens the gate with nobody asked and why in the alert's
+ * error (and in why). *recipients: the deliveries made. -1 if the
+ * database did not take it (the next try repeats it).
+ */
+int	fanout_release(struct gw *, const struct alert_row *a, char *why,
+	    size_t whylen, int *recipients);
+
+/* What a step of a call-out chain asked. */
+struct fanout_step {
+	int	step;
+	int	recipients;
+	int	people;
+	int	suppressed;
+	bool	last;		/* the chain is over */
+};
+/*
+ * Ask the next audience of a's chain (escalate_to) now: the numbers the
+ * alert has not asked yet, as step a->step + 1, and the step after it
+ * due escalate_to_after_s later if there is one. An audience that no
+ * longer resolves asks nobody (why says why). -1 on a database error.
+ */
+int	fanout_step(struct gw *, const struct alert_row *a,
+	    struct fanout_step *out, char *why, size_t whylen);
+
+/* Does a free text ask for JA/NEJ already (the prompt is not added)? */
+bool	fanout_text_asks(const char *);
 
 #endif

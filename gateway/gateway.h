@@ -24,6 +24,8 @@ struct refdata;
 struct media;
 struct source_events;
 struct batch;
+struct callouts;
+struct retention;
 
 struct gw {
 	struct event_base	*base;
@@ -39,6 +41,8 @@ struct gw {
 	struct refdata		*refdata;	/* trygghetspunkter, areas */
 	struct media		*media;		/* rendered speech, or NULL */
 	struct source_events	*events;	/* events to source systems */
+	struct callouts		*callouts;	/* gates, chain steps */
+	struct retention	*retention;	/* the daily erasure */
 	struct event		*grace;		/* shutdown deadline, or NULL */
 	long			 nofile;	/* descriptors we may hold */
 	bool			 stopping;	/* SIGTERM seen: drain and exit */

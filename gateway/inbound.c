@@ -46,7 +46,7 @@
 #define PLACE_ECHO_MAX		40		/* code points of the place */
 #define FIT_MIN_CHARS		12		/* shortest hours or address */
 #define RESIDENT_GROUP		"invanare"
-#define MAX_VARS		6
+#define MAX_VARS		8
 
 /* The reply template names (templates/<kind>.<lang>.sms). */
 #define K_TRYGG			"reply-trygg"
@@ -59,6 +59,7 @@
 #define K_ACK_YES		"reply-ack-yes"
 #define K_ACK_NO		"reply-ack-no"
 #define K_ACK_NONE		"reply-ack-none"
+#define K_ACK_ENOUGH		"reply-ack-enough"
 #define K_HJALP			"reply-hjalp"
 
 /* Whether a reply may go out, and if not, why. */
@@ -92,6 +93,9 @@ struct inb {
 	char			 alert_id[24];
 	char			 place[PLACE_ECHO_MAX * 4 + 1];
 };
+
+/* How a number that texts START is recorded in the consent record. */
+static const struct consent_by inb_by_sms = { "sms", NULL, "START" };
 
 static void	 inb_sender(struct inb *);
 static void	 inb_var(struct inb *, const char *, const char *);
@@ -304,14 +308,19 @@ inb_var(struct inb *b, const char *name, const char *value)
 	}
 }
 
-/* Choose the reply template; every reply gets emergency_number. */
+/*
+ * Choose the reply template; every reply gets emergency_number (112, in
+ * danger) and duty_number (the larmbord: the help text names it).
+ */
 static void
 inb_reply(struct inb *b, const char *kind)
 {
 	const char	*en = b->gw->cfg->emergency_number;
+	const char	*duty = b->gw->cfg->duty_number;
 
 	b->kind = kind;
 	inb_var(b, "emergency_number", en != NULL && *en ? en : "112");
+	inb_var(b, "duty_number", duty != NULL ? duty : "");
 }
 
 /* Act on the keyword of a text from a number: 0, or -1 (store error). */
@@ -460,7 +469,7 @@ inb_start(struct inb *b)
 		return 0;
 	}
 	if (store_contact_set_area(b->gw->store, b->from, a->code,
-	    RESIDENT_GROUP, "sv", b->now) == -1)
+	    RESIDENT_GROUP, "sv", b->now, &inb_by_sms) == -1)
 		return -1;
 	b->action = "opted_in_area";
 	inb_reply(b, K_START_AREA);
@@ -474,6 +483,7 @@ inb_answer(struct inb *b, int ack)
 {
 	int64_t	 delivery_id = 0, alert_id = 0;
 	int	 rc;
+	bool	 enough = false;
 
 	rc = store_ack_target(b->gw->store, b->from,
 	    b->kp.arg_kind == KWA_NUMBER ? b->kp.number : 0, b->now,
@@ -485,11 +495,13 @@ inb_answer(struct inb *b, int ack)
 		inb_reply(b, K_ACK_NONE);
 		return 0;
 	}
-	if (answers_record(b->gw, delivery_id, alert_id, ack, b->now) == -1)
+	if (answers_record(b->gw, delivery_id, alert_id, ack, b->now,
+	    &enough) == -1)
 		return -1;
-	b->action = ack > 0 ? "answer_yes" : "answer_no";
+	b->action = ack < 0 ? "answer_no" : enough ? "answer_yes_enough" :
+	    "answer_yes";
 	snprintf(b->alert_id, sizeof(b->alert_id), "%" PRId64, alert_id);
-	inb_reply(b, ack > 0 ? K_ACK_YES : K_ACK_NO);
+	inb_reply(b, ack < 0 ? K_ACK_NO : enough ? K_ACK_ENOUGH : K_ACK_YES);
 	inb_var(b, "alert_id", b->alert_id);
 	return 0;
 }

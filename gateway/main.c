@@ -22,6 +22,7 @@
 #include "api.h"
 #include "autoconf.h"
 #include "batch.h"
+#include "callouts.h"
 #include "config.h"
 #include "dispatch.h"
 #include "gateway.h"
@@ -31,6 +32,7 @@
 #include "providers.h"
 #include "refdata.h"
 #include "reports.h"
+#include "retention.h"
 #include "sdnotify.h"
 #include "source_events.h"
 #include "store.h"
@@ -147,6 +149,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("evt=stopping signal=%d inflight=%zu", (int)sig,
 	    dispatch_inflight(gw->dispatch));
 	api_stop_accepting(gw->api);
+	callouts_stop(gw->callouts);
 	tv.tv_sec = gw->cfg->shutdown_grace_ms / 1000;
 	tv.tv_usec = (gw->cfg->shutdown_grace_ms % 1000) * 1000;
 	if ((gw->grace = evtimer_new(gw->base, grace_cb, gw)) != NULL)
@@ -192,6 +195,51 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 	    api_port(gw->api));
 }
 
+/*
+ * A whole-daemon test sets the loop's clock: $VARSEL_TEST_CLOCK names a
+ * file holding the time (ms since the epoch) the clock shall show now;
+ * it is read at start and again on SIGUSR2, and the clock runs on from
+ * there. Never set in production: it is logged loudly.
+ */
+static void
+test_clock(struct gw *gw)
+{
+	const char	*path = getenv("VARSEL_TEST_CLOCK");
+	char		 buf[64], *end;
+	long long	 ms;
+	FILE		*fp;
+	size_t		 n;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("VARSEL_TEST_CLOCK %s", path);
+		return;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	ms = strtoll(buf, &end, 10);
+	if (end == buf || ms <= 0) {
+		log_warnx("VARSEL_TEST_CLOCK %s: no time in ms in it", path);
+		return;
+	}
+	clock_shift(&gw->clock, ms);
+	log_warnx("evt=test_clock now=%lld: the loop's clock is set by "
+	    "VARSEL_TEST_CLOCK (tests only)", ms);
+}
+
+/* SIGUSR2: read $VARSEL_TEST_CLOCK again. */
+static void
+usr2_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct gw	*gw = arg;
+
+	test_clock(gw);
+	if (gw->dispatch != NULL)
+		dispatch_kick(gw->dispatch);
+}
+
 /* The folder for rendered speech: configured, or beside the database. */
 static char *
 media_dir(const struct config *cfg)
@@ -213,7 +261,7 @@ main(int argc, char *argv[])
 {
 	struct gw		 gw;
 	struct adapter_env	 env;
-	struct event		*sigterm, *sigint, *sighup;
+	struct event		*sigterm, *sigint, *sighup, *sigusr2 = NULL;
 	const char		*conffile = VARSELD_CONF;
 	struct sdnotify		*sdn;
 	char			*err, *mdir, tracerr[160];
@@ -284,6 +332,7 @@ main(int argc, char *argv[])
 	if ((gw.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	clock_init(&gw.clock, gw.base);
+	test_clock(&gw);
 	make_db_dir(gw.cfg->database);
 	if (store_claim(gw.cfg->database, &lockfd, err, ERRLEN) == -1)
 		fatalx("database %s: %s", gw.cfg->database, err);
@@ -325,6 +374,9 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 	if ((gw.events = source_events_new(&gw, err, ERRLEN)) == NULL)
 		fatalx("%s", err);
+	if ((gw.callouts = callouts_new(&gw, err, ERRLEN)) == NULL ||
+	    (gw.retention = retention_new(&gw, err, ERRLEN)) == NULL)
+		fatalx("%s", err);
 
 	sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw);
 	sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw);
@@ -333,6 +385,10 @@ main(int argc, char *argv[])
 	    event_add(sigterm, NULL) == -1 || event_add(sigint, NULL) == -1 ||
 	    event_add(sighup, NULL) == -1)
 		fatalx("cannot install signal handlers");
+	if (getenv("VARSEL_TEST_CLOCK") != NULL &&
+	    ((sigusr2 = evsignal_new(gw.base, SIGUSR2, usr2_cb, &gw)) ==
+	    NULL || event_add(sigusr2, NULL) == -1))
+		fatalx("cannot install the SIGUSR2 handler");
 
 	log_info("evt=started version=%s listen=%s:%d database=%s "
 	    "providers=%zu libevent=%s", PACKAGE_VERSION, gw.cfg->listen_host,
@@ -347,6 +403,8 @@ main(int argc, char *argv[])
 
 	/* Requests still open are aborted; their deliveries go in doubt. */
 	http_client_free(gw.http);
+	retention_free(gw.retention);
+	callouts_free(gw.callouts);
 	source_events_free(gw.events);
 	dispatch_free(gw.dispatch);
 	providers_free(gw.providers);
@@ -361,6 +419,8 @@ main(int argc, char *argv[])
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
+	if (sigusr2 != NULL)
+		event_free(sigusr2);
 	if (gw.grace != NULL)
 		event_free(gw.grace);
 	event_base_free(gw.base);

@@ -31,6 +31,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <openssl/rand.h>
 
+#include "log.h"
 #include "media.h"
 #include "util.h"
 
@@ -46,6 +47,21 @@
  */
 #define MEDIA_TEXT_MAX		4096
 #define MEDIA_FALLBACK		"sv"	/* voice for unknown languages */
+
+/*
+ * Languages of Nykvarn that espeak-ng has no voice of its own for, and
+ * the voice that reads them best. Debian 12's espeak-ng-data (1.51) has
+ * sv, en, ar, fi and fa, but no Somali: Somali is read by the Oromo
+ * voice, the one Cushitic voice espeak-ng has, whose letters sound as
+ * Somali writes them (double vowels long, dh, sh, x and c close). Found
+ * by listing /usr/lib/x86_64-linux-gnu/espeak-ng-data/lang (cus/om).
+ */
+static const struct {
+	const char	*lang;
+	const char	*voice;
+} media_voices[] = {
+	{ "so", "om" },
+};
 #define MEDIA_RATE_WPM		155	/* a little slower than 175: phones */
 #define MEDIA_WAV_HEADER	44
 
@@ -164,13 +180,28 @@ media_render(struct media *m, const char *lang, const char *text,
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size > MEDIA_WAV_HEADER)
 		return 0;
-	if (media_synth(l, text, &pcm, err, errlen) == -1) {
+	if (media_synth(media_voice(l), text, &pcm, err, errlen) == -1) {
 		free(pcm.s);
 		return -1;
 	}
 	rc = media_write(m, path, &pcm, err, errlen);
+	if (rc == 0)
+		log_info("evt=speech_rendered lang=%s voice=%s seconds=%zu",
+		    l, media_voice(l), pcm.n / (size_t)(media_rate > 0 ?
+		    media_rate : 1));
 	free(pcm.s);
 	return rc;
+}
+
+const char *
+media_voice(const char *lang)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(media_voices); i++)
+		if (strcmp(media_voices[i].lang, lang) == 0)
+			return media_voices[i].voice;
+	return lang;
 }
 
 int

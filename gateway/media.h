@@ -4,7 +4,8 @@
  * (language, text) into a WAV file in a cache folder, and GET /media/<id>
  * serves it. The id is an HMAC-SHA256 of the language and text keyed with
  * a random key kept in the cache folder, so it cannot be guessed even by
- * someone who knows the text. Languages espeak-ng has no voice for are
+ * someone who knows the text. Somali is read by the Oromo voice (espeak-ng
+ * has none of its own); other languages espeak-ng has no voice for are
  * spoken with the Swedish voice.
  */
 #ifndef VARSEL_MEDIA_H
@@ -24,6 +25,8 @@ void		 media_free(struct media *);
 int		 media_render(struct media *, const char *lang,
 		    const char *text, char *id_out, size_t idlen, char *err,
 		    size_t errlen);
+/* The espeak-ng voice that reads lang (a primary subtag): "so" -> "om". */
+const char	*media_voice(const char *lang);
 /* The file of id (checked strictly: 64 hex + ".wav"); 0, or -1. */
 int		 media_path(struct media *, const char *id, char *path,
 		    size_t len);

@@ -13,6 +13,7 @@
 #include "httpd.h"
 #include "metrics.h"
 #include "providers.h"
+#include "retention.h"
 #include "store.h"
 #include "types.h"
 
@@ -75,8 +76,9 @@ int
 metrics_render(struct gw *gw, const struct httpd_stats *hs,
     struct evbuffer *out)
 {
-	int64_t	segments = 0;
-	size_t	i, n = providers_count(gw->providers);
+	struct retention_stats	rs;
+	int64_t			segments = 0;
+	size_t			i, n = providers_count(gw->providers);
 
 	evbuffer_add_printf(out, "# HELP varsel_deliveries_total Deliveries "
 	    "now in each state, by provider and channel.\n"
@@ -126,5 +128,20 @@ metrics_render(struct gw *gw, const struct httpd_stats *hs,
 	evbuffer_add_printf(out, "# HELP varsel_dispatch_inflight Provider "
 	    "requests in flight.\n# TYPE varsel_dispatch_inflight gauge\n"
 	    "varsel_dispatch_inflight %zu\n", dispatch_inflight(gw->dispatch));
+	retention_stats(gw->retention, &rs);
+	evbuffer_add_printf(out, "# HELP varsel_retention_erased_total Rows "
+	    "whose numbers and texts the daily erasure took, since the start."
+	    "\n# TYPE varsel_retention_erased_total counter\n"
+	    "varsel_retention_erased_total{table=\"deliveries\"} %llu\n"
+	    "varsel_retention_erased_total{table=\"inbound\"} %llu\n"
+	    "# HELP varsel_retention_runs_total Daily erasures finished since "
+	    "the start.\n# TYPE varsel_retention_runs_total counter\n"
+	    "varsel_retention_runs_total %llu\n"
+	    "# HELP varsel_retention_last_run_seconds When the last erasure "
+	    "finished (0: none since the start).\n"
+	    "# TYPE varsel_retention_last_run_seconds gauge\n"
+	    "varsel_retention_last_run_seconds %lld\n",
+	    (unsigned long long)rs.deliveries, (unsigned long long)rs.inbound,
+	    (unsigned long long)rs.runs, (long long)(rs.last_at / 1000));
 	return 0;
 }

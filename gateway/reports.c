@@ -126,7 +126,8 @@ reports_call(struct gw *gw, const char *provider, int64_t id,
 		rc = 0;
 		/* Key 1 is a JA, as "Tryck 1 för att bekräfta" says. */
 		if (strcmp(ev->digits, "1") == 0 && del.alert_id != 0)
-			rc = answers_record(gw, id, del.alert_id, 1, now);
+			rc = answers_record(gw, id, del.alert_id, 1, now,
+			    NULL);
 		break;
 	case VOICE_NO_ANSWER:
 	case VOICE_BUSY:

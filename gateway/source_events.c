@@ -19,7 +19,9 @@
  *
  * A 1 s timer watches alerts with a callback_url: while their counts
  * change, alert.progress at most every 5 s; once nothing is queued,
- * sending or ringing (and no escalation is pending), alert.done.
+ * sending, ringing or held, the alert is released, its call-out chain
+ * is over and no escalation may still place a call, alert.done. A chain
+ * step posts alert.escalated (callouts.c).
  */
 #include <sys/queue.h>
 
@@ -83,9 +85,10 @@ struct cbrows {
 /* An alert under watch, copied out of the store's statement. */
 struct watched {
 	int64_t		 id;
-	int64_t		 created_at;
 	int64_t		 escalate_after_s;
 	int		 recipients;
+	bool		 waits;		/* gated, a chain step or a call
+					   may still come */
 };
 
 /* Watched alerts collected before any is looked at. */
@@ -559,9 +562,12 @@ cb_watch_cb(const struct alert_row *a, void *arg)
 	}
 	w = &wl->v[wl->n++];
 	w->id = a->id;
-	w->created_at = a->created_at;
 	w->escalate_after_s = a->escalate_after_s;
 	w->recipients = a->recipients;
+	/* Behind its gate, before a chain's next step, or while the
+	 * escalation sweep may still call someone, it is not done. */
+	w->waits = a->gate != GATE_OPEN || a->chain_next_at != 0 ||
+	    (a->escalate_after_s > 0 && !a->esc_done);
 	return 0;
 }
 
@@ -634,12 +640,9 @@ cb_watch(struct source_events *cb, const struct watched *w, int64_t now)
 	    PRId64, c.acks_yes, c.acks_no, c.in_doubt);
 	sha256_hex(text, strlen(text), digest);
 
-	busy = c.state[DS_QUEUED] + c.state[DS_SENDING] + c.state[DS_RINGING];
-	done = busy == 0;
-	/* Sent SMS without a report may still be escalated to a call. */
-	if (done && w->escalate_after_s > 0 && c.state[DS_SENT] > 0 &&
-	    now < w->created_at + w->escalate_after_s * 1000 + 2 * CB_TICK_MS)
-		done = false;
+	busy = c.state[DS_QUEUED] + c.state[DS_SENDING] + c.state[DS_RINGING] +
+	    c.state[DS_HELD];
+	done = busy == 0 && !w->waits;
 	if (!done && (strcmp(digest, last) == 0 ||
 	    now - progress_at < CB_PROGRESS_MS))
 		return;

@@ -113,10 +113,27 @@ struct contact {
 };
 void	contact_clear(struct contact *);
 
-/* Insert or replace by phone; memberships are replaced by c->groups. */
-int	store_contact_upsert(struct store *, const struct contact *);
+/*
+ * Who changed a contact, for the consent record (store_consent_list):
+ * how ("api", "import", "console", "sms"), by whom (a client or user
+ * name, or NULL) and a detail (an import file's name), or NULL.
+ */
+struct consent_by {
+	const char	*how;
+	const char	*actor;
+	const char	*detail;
+};
+
+/*
+ * Insert or replace by phone; memberships are replaced by c->groups. A
+ * new number is recorded as added by by (NULL: not recorded).
+ */
+int	store_contact_upsert(struct store *, const struct contact *,
+	    const struct consent_by *by);
 int	store_contact_get(struct store *, const char *phone, struct contact *);
-int	store_contact_delete(struct store *, const char *phone);
+/* Erase the person (recorded as erased by by, unless NULL). */
+int	store_contact_delete(struct store *, const char *phone,
+	    const struct consent_by *by);
 
 /* Contacts with phone > after (by phone), for export and paging. */
 typedef int (*store_contact_cb)(const struct contact *, void *);
@@ -124,11 +141,12 @@ int	store_contacts_list(struct store *, const char *after, int limit,
 	    store_contact_cb, void *);
 /*
  * START with an area: make phone a resident of area (create the contact
- * with lang if missing, set its area, add it to group). Keeps the rest.
+ * with lang if missing, recorded as added by by; set its area, add it to
+ * group). Keeps the rest.
  */
 int	store_contact_set_area(struct store *, const char *phone,
 	    const char *area, const char *group, const char *lang,
-	    int64_t now);
+	    int64_t now, const struct consent_by *by);
 
 typedef void (*store_group_cb)(const char *name, int64_t members, void *);
 int	store_groups_list(struct store *, store_group_cb, void *);
@@ -169,6 +187,25 @@ int	store_optout_remove(struct store *, const char *phone, int64_t at);
 /* true if the number has opted out. */
 bool	store_optout_has(struct store *, const char *phone);
 
+/*
+ * The consent record of a number, kept as the salted hash of the number
+ * so it outlives the contact: added (how, by whom), opted out (STOPP),
+ * opted in (START), erased. Oldest first.
+ */
+struct consent_event {
+	int64_t		 at;
+	const char	*event;		/* added, opted_out, opted_in, erased */
+	const char	*how;
+	const char	*actor;		/* may be NULL */
+	const char	*detail;	/* may be NULL */
+};
+typedef int (*store_consent_cb)(const struct consent_event *, void *);
+int	store_consent_add(struct store *, const char *phone, const char *event,
+	    const struct consent_by *, int64_t at);
+/* Every event of phone; STORE_NOTFOUND if there is none. */
+int	store_consent_list(struct store *, const char *phone, store_consent_cb,
+	    void *);
+
 /* ---- alerts (store_alerts.c) ---------------------------------------- */
 
 struct alert_row {
@@ -192,6 +229,27 @@ struct alert_row {
 	/* Schema v2. */
 	int64_t		 escalate_after_s; /* 0: no escalation to a call */
 	char		*status;	/* "actual", "test", "exercise" */
+	/* Schema v5: the gate (types.h), call-outs and chains. */
+	int		 gate;		/* enum alert_gate */
+	int64_t		 release_at;	/* the gate opens by itself (0: by
+					   hand only) */
+	int64_t		 released_at;	/* it opened (created_at if never
+					   gated); 0 while gated */
+	int64_t		 cancelled_at;	/* cancelled before its release */
+	int64_t		 expires_in_s;	/* the life from release (0: none) */
+	char		*request;	/* scheduled: the request as posted,
+					   fanned out at release */
+	int		 people;	/* numbers reached */
+	int		 need;		/* JA that are enough (0: no limit) */
+	int64_t		 filled_at;	/* when need was reached */
+	char		*chain;		/* JSON array of the audiences still
+					   to ask, or NULL */
+	int64_t		 chain_after_s;	/* between the steps of the chain */
+	int64_t		 chain_next_at;	/* the next step is due (0: none) */
+	int		 step;		/* the step asked last (0: first) */
+	char		*error;		/* why a release or step failed */
+	bool		 esc_done;	/* nothing is left to escalate (read
+					   only: the escalation sweep sets it) */
 };
 void	alert_row_clear(struct alert_row *);
 
@@ -204,9 +262,12 @@ struct alert_counts {
 /* Insert; sets a->id. Fails with -1 on a duplicate (client, source_ref). */
 int	store_alert_insert(struct store *, struct alert_row *);
 int	store_alert_set_response(struct store *, int64_t id, const char *json);
-/* Record what fan-out found: recipients, suppressed, worst segments. */
+/*
+ * Record what fan-out found: recipients (deliveries), suppressed, worst
+ * segments, people (numbers reached).
+ */
 int	store_alert_set_summary(struct store *, int64_t id, int recipients,
-	    int suppressed, int segments, const char *encoding);
+	    int suppressed, int segments, const char *encoding, int people);
 int	store_alert_get(struct store *, int64_t id, struct alert_row *);
 int	store_alert_find_ref(struct store *, const char *client,
 	    const char *source_ref, struct alert_row *);
@@ -214,8 +275,77 @@ int	store_alert_counts(struct store *, int64_t id, struct alert_counts *);
 typedef int (*store_alert_cb)(const struct alert_row *, void *);
 /* Newest first. */
 int	store_alerts_list(struct store *, int limit, store_alert_cb, void *);
-/* Queued deliveries of the alert become cancelled; *n is how many. */
+/*
+ * Cancel the alert: its queued and held deliveries become cancelled (*n
+ * is how many), its chain and escalation stop, and a gated alert is
+ * never released (cancelled_at).
+ */
 int	store_alert_cancel(struct store *, int64_t id, int64_t now, int *n);
+
+/*
+ * The gate (enum alert_gate, types.h). An alert inserted with a gate
+ * other than GATE_OPEN is held behind it: its deliveries are inserted
+ * DS_HELD (or, scheduled, not made yet) and the dispatcher never claims
+ * them. store_alert_release opens the gate: the alert becomes open
+ * (released_at = now), its expiry counts from now (expires_in_s), its
+ * held deliveries become queued and due now, its step 0 starts now.
+ * *n is how many deliveries it queued. STORE_NOTFOUND if the alert is
+ * not gated (released already, or cancelled). Gates with a release_at
+ * open by themselves (callouts.c, store_alerts_releasable); one without
+ * (a console's "awaiting approval") only when someone releases it.
+ *
+ * Adding a gate is: its number and name in types.h, its insert (gate,
+ * release_at 0) in fan-out, and a call of store_alert_release where it
+ * opens.
+ */
+int	store_alert_release(struct store *, int64_t id, int64_t now, int *n);
+/* Gated alerts whose release_at has come, oldest first, up to limit. */
+int	store_alerts_releasable(struct store *, int64_t now, int limit,
+	    store_alert_cb, void *);
+/* Alerts whose next chain step is due (chain_next_at <= now). */
+int	store_alerts_chain_due(struct store *, int64_t now, int limit,
+	    store_alert_cb, void *);
+/*
+ * A step of an alert's call-out chain was asked: step is now step, the
+ * audiences still to ask are chain (JSON, NULL: none), the next is due
+ * at next_at (0: none); the counts grow by what the step added.
+ */
+int	store_alert_step(struct store *, int64_t id, int step,
+	    const char *chain, int64_t next_at, int recipients, int suppressed,
+	    int people);
+/* Record why an alert's release or step failed (it goes on without). */
+int	store_alert_set_error(struct store *, int64_t id, const char *error);
+/*
+ * The alert has enough JA (its need): filled_at = now, its queued and
+ * held deliveries are cancelled (*n), its chain and escalations stop.
+ * STORE_NOTFOUND if it was filled already.
+ */
+int	store_alert_fill(struct store *, int64_t id, int64_t now, int *n);
+/* 0 if the alert has a delivery to phone, STORE_NOTFOUND if not. */
+int	store_alert_has_phone(struct store *, int64_t id, const char *phone);
+
+/* One step of an alert: who was asked, and when. */
+struct alert_step {
+	int		 step;
+	int64_t		 started_at;	/* 0: not yet (a gated alert) */
+	int		 recipients;
+	int		 people;
+	const char	*audience;	/* JSON, or NULL (the alert's own) */
+};
+int	store_alert_step_insert(struct store *, int64_t alert_id,
+	    const struct alert_step *);
+/*
+ * The text of the alert for channel in lang, kept for later (what a call
+ * that escalates an SMS says). _get: *text is a new string; 0,
+ * STORE_NOTFOUND or -1.
+ */
+int	store_alert_text_put(struct store *, int64_t alert_id,
+	    const char *lang, int channel, const char *text);
+int	store_alert_text_get(struct store *, int64_t alert_id,
+	    const char *lang, int channel, char **text);
+typedef int (*store_step_cb)(const struct alert_step *, void *);
+int	store_alert_steps(struct store *, int64_t alert_id, store_step_cb,
+	    void *);
 /* Queued deliveries of alerts past their expiry become expired. */
 int	store_expire_due(struct store *, int64_t now, int *n);
 
@@ -264,6 +394,8 @@ struct delivery {
 					   replies go out where the SMS
 					   came in */
 	int64_t		 inbound_id;	/* the inbound SMS a reply answers */
+	/* Schema v5. */
+	int		 step;		/* of the alert's chain (0: first) */
 };
 void	delivery_clear(struct delivery *);
 
@@ -341,16 +473,25 @@ int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
 	    int64_t now);
 
 /*
- * SMS deliveries due for a call: their alert has escalate_after_s and
- * created_at + escalate_after_s <= now, they have no delivery report
- * (queued, sending or sent), no answer, no escalation call yet (no
- * delivery with parent_id = theirs), and the number allows voice (a
- * contact with the voice channel, or not a contact) and has not opted
- * out; the alert has not expired. Up to limit, to cb, which may insert
+ * SMS deliveries due for a call: their alert has escalate_after_s, is
+ * open, not filled and not expired, and their step began (alert_steps;
+ * before schema 5: the alert's created_at) escalate_after_s ago or
+ * more; they have no answer and no delivery report (queued, sending or
+ * sent) or, when the alert asks for an answer (ack), a report of
+ * delivered too (the volunteer got the SMS and stayed silent); their
+ * number has no call of this alert yet (one call per recipient and
+ * alert), allows voice (a contact with the voice channel, or not a
+ * contact) and has not opted out. Up to limit, to cb, which may insert
  * the calls. Alerts with nothing left to escalate leave the scan.
  */
 int	store_escalation_due(struct store *, int64_t now, int limit,
 	    store_delivery_cb, void *);
+/*
+ * The number answered the alert: its escalation calls not placed yet
+ * are cancelled (*n). 0 or -1.
+ */
+int	store_escalation_cancel(struct store *, int64_t alert_id,
+	    const char *phone, int64_t now, int *n);
 
 /* Totals by provider, channel and state, for /metrics. */
 typedef void (*store_total_cb)(const char *provider, int channel, int state,
@@ -435,5 +576,14 @@ int	store_callback_next_due(struct store *, int64_t *next_at);
  * purged deliveries and sent callbacks from before go too.
  */
 int	store_purge(struct store *, int64_t before, int64_t *n);
+/*
+ * One batch of the daily erasure: numbers and texts of up to limit
+ * deliveries (and as many inbound SMS) created before before, past the
+ * last batch (a cursor kept in the database), that are no longer being
+ * sent. *deliveries and *inbound get how many were erased, *more
+ * whether older rows remain.
+ */
+int	store_retention_batch(struct store *, int64_t before, int limit,
+	    int64_t *deliveries, int64_t *inbound, bool *more);
 
 #endif

@@ -3,7 +3,10 @@
  * what fan-out found and the 202 answer for idempotent replays; the
  * counts of its deliveries by state and answer, cancel and expiry of
  * what is still queued, and the marks of what was last reported to the
- * source system (alerts_watched: alert.progress and alert.done).
+ * source system (alerts_watched: alert.progress and alert.done). The
+ * gate of scheduled and held alerts and its release (store.h), the
+ * steps of a call-out chain (table alert_steps) and the need of JA that
+ * fills a call-out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +16,10 @@
 #define ALERT_COLS \
 	"id, client, source_ref, body_hash, type, severity, template, lang, " \
 	"ack, callback_url, created_at, expires_at, recipients, suppressed, " \
-	"segments, encoding, response, escalate_after_s, status"
+	"segments, encoding, response, escalate_after_s, status, gate, " \
+	"release_at, released_at, cancelled_at, expires_in_s, request, " \
+	"people, need, filled_at, chain, chain_after_s, chain_next_at, step, " \
+	"error, esc_done"
 
 static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
@@ -22,6 +28,10 @@ static int	alert_row(sqlite3_stmt *, void *);
 static int	alerts_each(struct store *, enum stmt_id, store_alert_cb,
 		    void *, const char *);
 static int	count_row(sqlite3_stmt *, void *);
+static int	step_row(sqlite3_stmt *, void *);
+static int	alerts_due(struct store *, enum stmt_id, int64_t, int,
+		    store_alert_cb, void *, const char *);
+static int	text_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_alerts_sql[] = {
@@ -29,14 +39,17 @@ const struct store_sql store_alerts_sql[] = {
 	    "INSERT INTO alerts (client, source_ref, body_hash, type, "
 	    "severity, template, lang, ack, callback_url, created_at, "
 	    "expires_at, recipients, suppressed, segments, encoding, response, "
-	    "escalate_after_s, status) "
+	    "escalate_after_s, status, gate, release_at, released_at, "
+	    "expires_in_s, request, people, need, chain, chain_after_s, "
+	    "chain_next_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15, ?16, ?17, ?18)" },
+	    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+	    "?27, ?28)" },
 	{ ST_ALERT_SET_RESPONSE,
 	    "UPDATE alerts SET response = ?2 WHERE id = ?1" },
 	{ ST_ALERT_SET_SUMMARY,
 	    "UPDATE alerts SET recipients = ?2, suppressed = ?3, "
-	    "segments = ?4, encoding = ?5 WHERE id = ?1" },
+	    "segments = ?4, encoding = ?5, people = ?6 WHERE id = ?1" },
 	{ ST_ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1" },
 	{ ST_ALERT_FIND_REF,
 	    "SELECT " ALERT_COLS " FROM alerts "
@@ -47,7 +60,63 @@ const struct store_sql store_alerts_sql[] = {
 	    "SELECT what, n FROM alert_totals WHERE alert_id = ?1" },
 	{ ST_ALERT_CANCEL,
 	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
-	    "WHERE alert_id = ?1 AND state = 0" },
+	    "WHERE alert_id = ?1 AND state IN (0, 12)" },
+	/* A gated alert is never released; no chain step, no call more. */
+	{ ST_ALERT_STOP,
+	    "UPDATE alerts SET cancelled_at = CASE WHEN gate <> 0 THEN ?2 "
+	    "ELSE cancelled_at END, gate = 0, release_at = 0, "
+	    "chain_next_at = 0, esc_done = 1 WHERE id = ?1" },
+	{ ST_ALERT_RELEASE,
+	    "UPDATE alerts SET gate = 0, release_at = 0, released_at = ?2, "
+	    "expires_at = CASE WHEN expires_in_s > 0 "
+	    "THEN ?2 + expires_in_s * 1000 ELSE 0 END, "
+	    "chain_next_at = CASE WHEN chain IS NOT NULL "
+	    "THEN ?2 + chain_after_s * 1000 ELSE 0 END "
+	    "WHERE id = ?1 AND gate <> 0 RETURNING expires_at" },
+	{ ST_RELEASE_DELIVERIES,
+	    "UPDATE deliveries SET state = 0, next_at = ?2, expires_at = ?3, "
+	    "updated_at = ?2 WHERE alert_id = ?1 AND state = 12" },
+	{ ST_RELEASE_STEP,
+	    "UPDATE alert_steps SET started_at = ?2 "
+	    "WHERE alert_id = ?1 AND step = 0" },
+	{ ST_ALERTS_RELEASABLE,
+	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_gated "
+	    "WHERE gate <> 0 AND release_at > 0 AND release_at <= ?1 "
+	    "ORDER BY release_at, id LIMIT ?2" },
+	{ ST_ALERTS_CHAIN_DUE,
+	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_chained "
+	    "WHERE chain_next_at > 0 AND chain_next_at <= ?1 "
+	    "ORDER BY chain_next_at, id LIMIT ?2" },
+	{ ST_ALERT_STEP,
+	    "UPDATE alerts SET step = ?2, chain = ?3, chain_next_at = ?4, "
+	    "recipients = recipients + ?5, suppressed = suppressed + ?6, "
+	    "people = people + ?7 WHERE id = ?1" },
+	{ ST_ALERT_SET_ERROR, "UPDATE alerts SET error = ?2 WHERE id = ?1" },
+	{ ST_ALERT_FILL,
+	    "UPDATE alerts SET filled_at = ?2, chain_next_at = 0, esc_done = 1 "
+	    "WHERE id = ?1 AND filled_at = 0" },
+	{ ST_ALERT_FILL_CANCEL,
+	    "UPDATE deliveries SET state = 6, error = 'enough said yes', "
+	    "updated_at = ?2 WHERE alert_id = ?1 AND state IN (0, 12)" },
+	{ ST_ALERT_HAS_PHONE,
+	    "SELECT 1 FROM deliveries WHERE phone = ?2 AND alert_id = ?1 "
+	    "LIMIT 1" },
+	{ ST_STEP_INSERT,
+	    "INSERT INTO alert_steps (alert_id, step, started_at, recipients, "
+	    "people, audience) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT DO UPDATE SET started_at = excluded.started_at, "
+	    "recipients = excluded.recipients, people = excluded.people, "
+	    "audience = excluded.audience" },
+	{ ST_TEXT_PUT,
+	    "INSERT INTO alert_texts (alert_id, lang, channel, text) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+	    "text = excluded.text" },
+	{ ST_TEXT_GET,
+	    "SELECT text FROM alert_texts WHERE alert_id = ?1 AND lang = ?2 "
+	    "AND channel = ?3" },
+	{ ST_STEPS_LIST,
+	    "SELECT step, started_at, recipients, people, audience "
+	    "FROM alert_steps WHERE alert_id = ?1 ORDER BY step" },
 	{ ST_EXPIRE_ALERTS,
 	    "UPDATE deliveries SET state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
@@ -86,6 +155,9 @@ alert_row_clear(struct alert_row *a)
 	free(a->encoding);
 	free(a->response);
 	free(a->status);
+	free(a->request);
+	free(a->chain);
+	free(a->error);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -116,6 +188,21 @@ read_alert(sqlite3_stmt *st, void *arg)
 	a->response = col_dup(st, 16, &oom);
 	a->escalate_after_s = sqlite3_column_int64(st, 17);
 	a->status = col_dup(st, 18, &oom);
+	a->gate = sqlite3_column_int(st, 19);
+	a->release_at = sqlite3_column_int64(st, 20);
+	a->released_at = sqlite3_column_int64(st, 21);
+	a->cancelled_at = sqlite3_column_int64(st, 22);
+	a->expires_in_s = sqlite3_column_int64(st, 23);
+	a->request = col_dup(st, 24, &oom);
+	a->people = sqlite3_column_int(st, 25);
+	a->need = sqlite3_column_int(st, 26);
+	a->filled_at = sqlite3_column_int64(st, 27);
+	a->chain = col_dup(st, 28, &oom);
+	a->chain_after_s = sqlite3_column_int64(st, 29);
+	a->chain_next_at = sqlite3_column_int64(st, 30);
+	a->step = sqlite3_column_int(st, 31);
+	a->error = col_dup(st, 32, &oom);
+	a->esc_done = sqlite3_column_int(st, 33) != 0;
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
@@ -159,6 +246,19 @@ store_alert_insert(struct store *s, struct alert_row *a)
 	rc |= sqlite3_bind_int64(st, 17, a->escalate_after_s);
 	rc |= bind_text(st, 18, a->status != NULL && a->status[0] != '\0' ?
 	    a->status : "actual");
+	rc |= sqlite3_bind_int(st, 19, a->gate);
+	rc |= sqlite3_bind_int64(st, 20, a->release_at);
+	/* An open alert is released as it is made. */
+	rc |= sqlite3_bind_int64(st, 21, a->gate != GATE_OPEN ? 0 :
+	    a->released_at != 0 ? a->released_at : a->created_at != 0 ?
+	    a->created_at : now_ms());
+	rc |= sqlite3_bind_int64(st, 22, a->expires_in_s);
+	rc |= bind_text(st, 23, a->request);
+	rc |= sqlite3_bind_int(st, 24, a->people);
+	rc |= sqlite3_bind_int(st, 25, a->need);
+	rc |= bind_text(st, 26, a->chain);
+	rc |= sqlite3_bind_int64(st, 27, a->chain_after_s);
+	rc |= sqlite3_bind_int64(st, 28, a->chain_next_at);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -182,7 +282,7 @@ store_alert_set_response(struct store *s, int64_t id, const char *json)
 
 int
 store_alert_set_summary(struct store *s, int64_t id, int recipients,
-    int suppressed, int segments, const char *encoding)
+    int suppressed, int segments, const char *encoding, int people)
 {
 	sqlite3_stmt	*st = s->st[ST_ALERT_SET_SUMMARY];
 
@@ -191,6 +291,7 @@ store_alert_set_summary(struct store *s, int64_t id, int recipients,
 	sqlite3_bind_int(st, 3, suppressed);
 	sqlite3_bind_int(st, 4, segments);
 	bind_text(st, 5, encoding);
+	sqlite3_bind_int(st, 6, people);
 	return store_step_done(s, ST_ALERT_SET_SUMMARY, __func__);
 }
 
@@ -280,15 +381,38 @@ store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
 	return store_rows_each(s, ST_ALERT_COUNTS, count_row, c, __func__);
 }
 
+/*
+ * The end of a transaction that counted rows into *n: rc (-1 rolls back),
+ * or -1 with *n 0 when the commit fails.
+ */
+static int
+txn_leave_counted(struct store *s, enum txn_kind kind, int rc, int *n,
+    const char *func)
+{
+	if (store_txn_leave(s, kind, rc != -1, func) == -1) {
+		*n = 0;
+		return -1;
+	}
+	return rc;
+}
+
 int
 store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 {
-	sqlite3_stmt	*st = s->st[ST_ALERT_CANCEL];
+	enum txn_kind	kind;
+	bool		ok;
 
 	*n = 0;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	return store_count_update(s, ST_ALERT_CANCEL, n, __func__);
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ALERT_CANCEL], 1, id);
+	sqlite3_bind_int64(s->st[ST_ALERT_CANCEL], 2, now);
+	sqlite3_bind_int64(s->st[ST_ALERT_STOP], 1, id);
+	sqlite3_bind_int64(s->st[ST_ALERT_STOP], 2, now);
+	ok = store_count_update(s, ST_ALERT_CANCEL, n, __func__) == 0 &&
+	    store_step_done(s, ST_ALERT_STOP, __func__) == 0;
+	stmt_done(s->st[ST_ALERT_STOP]);
+	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
 }
 
 int
@@ -306,11 +430,212 @@ store_expire_due(struct store *s, int64_t now, int *n)
 	    store_count_update(s, ST_EXPIRE_SINGLE, n, __func__) == 0;
 	/* The second statement is not run after a failed first one. */
 	stmt_done(s->st[ST_EXPIRE_SINGLE]);
-	if (store_txn_leave(s, kind, ok, __func__) == -1) {
-		*n = 0;
+	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
+}
+
+/* ---- the gate, the chain, the need ---------------------------------- */
+
+int
+store_alert_release(struct store *s, int64_t id, int64_t now, int *n)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_RELEASE];
+	enum txn_kind	 kind;
+	int64_t		 expires_at = 0;
+	int		 rc = -1;
+
+	*n = 0;
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	/* RETURNING: the row is written by the first step. */
+	if ((rc = store_scalar(s, ST_ALERT_RELEASE, &expires_at,
+	    __func__)) != 0)
+		goto out;
+	rc = -1;
+	st = s->st[ST_RELEASE_DELIVERIES];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, expires_at);
+	if (store_count_update(s, ST_RELEASE_DELIVERIES, n, __func__) == -1)
+		goto out;
+	st = s->st[ST_RELEASE_STEP];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	if (store_step_done(s, ST_RELEASE_STEP, __func__) == -1)
+		goto out;
+	rc = 0;
+out:
+	return txn_leave_counted(s, kind, rc, n, __func__);
+}
+
+/* The alerts of a query of (now, limit) to cb. */
+static int
+alerts_due(struct store *s, enum stmt_id id, int64_t now, int limit,
+    store_alert_cb cb, void *arg, const char *func)
+{
+	sqlite3_bind_int64(s->st[id], 1, now);
+	sqlite3_bind_int(s->st[id], 2, limit);
+	return alerts_each(s, id, cb, arg, func);
+}
+
+int
+store_alerts_releasable(struct store *s, int64_t now, int limit,
+    store_alert_cb cb, void *arg)
+{
+	return alerts_due(s, ST_ALERTS_RELEASABLE, now, limit, cb, arg,
+	    __func__);
+}
+
+int
+store_alerts_chain_due(struct store *s, int64_t now, int limit,
+    store_alert_cb cb, void *arg)
+{
+	return alerts_due(s, ST_ALERTS_CHAIN_DUE, now, limit, cb, arg,
+	    __func__);
+}
+
+int
+store_alert_step(struct store *s, int64_t id, int step, const char *chain,
+    int64_t next_at, int recipients, int suppressed, int people)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_STEP];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, step);
+	bind_text(st, 3, chain);
+	sqlite3_bind_int64(st, 4, next_at);
+	sqlite3_bind_int(st, 5, recipients);
+	sqlite3_bind_int(st, 6, suppressed);
+	sqlite3_bind_int(st, 7, people);
+	return store_step_done(s, ST_ALERT_STEP, __func__);
+}
+
+int
+store_alert_set_error(struct store *s, int64_t id, const char *error)
+{
+	sqlite3_bind_int64(s->st[ST_ALERT_SET_ERROR], 1, id);
+	bind_text(s->st[ST_ALERT_SET_ERROR], 2, error);
+	return store_step_done(s, ST_ALERT_SET_ERROR, __func__);
+}
+
+int
+store_alert_fill(struct store *s, int64_t id, int64_t now, int *n)
+{
+	enum txn_kind	kind;
+	int		rc = -1, filled = 0;
+
+	*n = 0;
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ALERT_FILL], 1, id);
+	sqlite3_bind_int64(s->st[ST_ALERT_FILL], 2, now);
+	if (store_count_update(s, ST_ALERT_FILL, &filled, __func__) == -1)
+		goto out;
+	if (filled == 0) {
+		rc = STORE_NOTFOUND;
+		goto out;
+	}
+	sqlite3_bind_int64(s->st[ST_ALERT_FILL_CANCEL], 1, id);
+	sqlite3_bind_int64(s->st[ST_ALERT_FILL_CANCEL], 2, now);
+	if (store_count_update(s, ST_ALERT_FILL_CANCEL, n, __func__) == -1)
+		goto out;
+	rc = 0;
+out:
+	return txn_leave_counted(s, kind, rc, n, __func__);
+}
+
+int
+store_alert_has_phone(struct store *s, int64_t id, const char *phone)
+{
+	sqlite3_bind_int64(s->st[ST_ALERT_HAS_PHONE], 1, id);
+	bind_text(s->st[ST_ALERT_HAS_PHONE], 2, phone);
+	return store_row_one(s, ST_ALERT_HAS_PHONE, NULL, NULL, __func__);
+}
+
+int
+store_alert_step_insert(struct store *s, int64_t alert_id,
+    const struct alert_step *p)
+{
+	sqlite3_stmt	*st = s->st[ST_STEP_INSERT];
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int(st, 2, p->step);
+	sqlite3_bind_int64(st, 3, p->started_at);
+	sqlite3_bind_int(st, 4, p->recipients);
+	sqlite3_bind_int(st, 5, p->people);
+	bind_text(st, 6, p->audience);
+	return store_step_done(s, ST_STEP_INSERT, __func__);
+}
+
+int
+store_alert_text_put(struct store *s, int64_t alert_id, const char *lang,
+    int channel, const char *text)
+{
+	sqlite3_stmt	*st = s->st[ST_TEXT_PUT];
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, lang);
+	sqlite3_bind_int(st, 3, channel);
+	bind_text(st, 4, text);
+	return store_step_done(s, ST_TEXT_PUT, __func__);
+}
+
+/* A copy of column 0 into the char * at arg. */
+static int
+text_row(sqlite3_stmt *st, void *arg)
+{
+	bool	oom = false;
+
+	if ((*(char **)arg = col_dup(st, 0, &oom)) == NULL) {
+		log_warnx("%s: out of memory", __func__);
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_alert_text_get(struct store *s, int64_t alert_id, const char *lang,
+    int channel, char **text)
+{
+	sqlite3_stmt	*st = s->st[ST_TEXT_GET];
+
+	*text = NULL;
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, lang);
+	sqlite3_bind_int(st, 3, channel);
+	return store_row_one(s, ST_TEXT_GET, text_row, text, __func__);
+}
+
+/* Where step rows go. */
+struct step_rows {
+	store_step_cb	 cb;
+	void		*arg;
+};
+
+/* Pass a row of alert_steps on. */
+static int
+step_row(sqlite3_stmt *st, void *arg)
+{
+	struct step_rows	*to = arg;
+	struct alert_step	 p;
+
+	p.step = sqlite3_column_int(st, 0);
+	p.started_at = sqlite3_column_int64(st, 1);
+	p.recipients = sqlite3_column_int(st, 2);
+	p.people = sqlite3_column_int(st, 3);
+	p.audience = (const char *)sqlite3_column_text(st, 4);
+	return to->cb(&p, to->arg) == -1 ? -1 : 0;
+}
+
+int
+store_alert_steps(struct store *s, int64_t alert_id, store_step_cb cb,
+    void *arg)
+{
+	struct step_rows	to = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_STEPS_LIST], 1, alert_id);
+	return store_rows_each(s, ST_STEPS_LIST, step_row, &to, __func__);
 }
 
 /* ---- what the source system was told -------------------------------- */

@@ -4,7 +4,9 @@
  * what a number allows (language, channels, SMS or not), and opt-outs
  * (optouts and its log optout_log), kept as salted hashes of the number.
  * Deleting a contact erases its number from old deliveries and inbound
- * SMS too.
+ * SMS too. The consent record (table consent, and the opt-out log):
+ * when and how a number was added, opted out and in, and erased, kept
+ * by hash so it outlives the contact.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@ static enum sms_cap col_sms_cap(sqlite3_stmt *, int);
 static int	recipient_row(sqlite3_stmt *, void *);
 static int	members(struct store *, enum stmt_id, const char *,
 		    store_recipient_cb, void *, const char *);
+static int	upserted_row(sqlite3_stmt *, void *);
+static int	consent_row(sqlite3_stmt *, void *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_contacts_sql[] = {
@@ -96,6 +100,18 @@ const struct store_sql store_contacts_sql[] = {
 	    "VALUES (?1, ?2, ?3, ?4)" },
 	{ ST_OPTOUT_DEL, "DELETE FROM optouts WHERE phone_hash = ?1" },
 	{ ST_OPTOUT_HAS, "SELECT 1 FROM optouts WHERE phone_hash = ?1" },
+	{ ST_CONSENT_ADD,
+	    "INSERT INTO consent (phone_hash, at, event, how, actor, detail) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
+	/* STOPP and START are in the opt-out log already. */
+	{ ST_CONSENT_LIST,
+	    "SELECT at, event, how, actor, detail FROM ("
+	    "SELECT at, 0 AS o, id, event, how, actor, detail FROM consent "
+	    "WHERE phone_hash = ?1 UNION ALL "
+	    "SELECT at, 1, id, CASE action WHEN 'stop' THEN 'opted_out' "
+	    "ELSE 'opted_in' END, 'sms', NULL, CASE action WHEN 'stop' "
+	    "THEN 'STOPP' ELSE 'START' END FROM optout_log "
+	    "WHERE phone_hash = ?1) ORDER BY at, o, id" },
 	{ ST_NSTMTS, NULL }
 };
 
@@ -149,13 +165,14 @@ membership_add(struct store *s, const char *group, int64_t cid,
 }
 
 int
-store_contact_upsert(struct store *s, const struct contact *c)
+store_contact_upsert(struct store *s, const struct contact *c,
+    const struct consent_by *by)
 {
 	sqlite3_stmt	*st = s->st[ST_CONTACT_UPSERT];
 	enum txn_kind	 kind;
 	int64_t		 created, updated, cid = 0;
 	size_t		 i;
-	bool		 ok = false;
+	bool		 ok = false, added;
 	int		 rc;
 
 	created = c->created_at != 0 ? c->created_at : now_ms();
@@ -174,12 +191,15 @@ store_contact_upsert(struct store *s, const struct contact *c)
 	rc |= sqlite3_bind_int64(st, 8, created);
 	rc |= sqlite3_bind_int64(st, 9, updated);
 	rc |= sqlite3_bind_int(st, 10, (int)c->sms_cap);
+	/* An upsert that updates leaves the last insert rowid alone. */
+	sqlite3_set_last_insert_rowid(s->db, 0);
 	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
 		DBWARN(s);
 		stmt_done(st);
 		goto out;
 	}
 	cid = sqlite3_column_int64(st, 0);
+	added = sqlite3_last_insert_rowid(s->db) == cid;
 	/* Run the RETURNING statement to its end so the row is written. */
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
 		DBWARN(s);
@@ -195,6 +215,9 @@ store_contact_upsert(struct store *s, const struct contact *c)
 		if (c->groups[i] != NULL && c->groups[i][0] != '\0' &&
 		    membership_add(s, c->groups[i], cid, __func__) == -1)
 			goto out;
+	if (added && by != NULL && store_consent_add(s, c->phone, "added", by,
+	    created) == -1)
+		goto out;
 	ok = true;
 out:
 	return store_txn_leave(s, kind, ok, __func__);
@@ -302,7 +325,8 @@ store_contact_get(struct store *s, const char *phone, struct contact *c)
 }
 
 int
-store_contact_delete(struct store *s, const char *phone)
+store_contact_delete(struct store *s, const char *phone,
+    const struct consent_by *by)
 {
 	enum txn_kind	kind;
 	bool		ok = false;
@@ -324,6 +348,9 @@ store_contact_delete(struct store *s, const char *phone)
 	/* And from the SMS the person sent (a rare scan of inbound). */
 	bind_text(s->st[ST_INBOUND_ERASE], 1, phone);
 	if (store_step_done(s, ST_INBOUND_ERASE, __func__) == -1)
+		goto out;
+	if (by != NULL && store_consent_add(s, phone, "erased", by,
+	    now_ms()) == -1)
 		goto out;
 	ok = true;
 out:
@@ -366,14 +393,23 @@ store_contacts_list(struct store *s, const char *after, int limit,
 	return ret;
 }
 
+/* The id of an upsert's RETURNING. */
+static int
+upserted_row(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 int
 store_contact_set_area(struct store *s, const char *phone, const char *area,
-    const char *group, const char *lang, int64_t now)
+    const char *group, const char *lang, int64_t now,
+    const struct consent_by *by)
 {
 	sqlite3_stmt	*st = s->st[ST_SET_AREA];
 	enum txn_kind	 kind;
-	int64_t		 cid;
-	bool		 ok = false;
+	int64_t		 cid = 0;
+	bool		 ok = false, added;
 
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
@@ -381,8 +417,16 @@ store_contact_set_area(struct store *s, const char *phone, const char *area,
 	bind_text(st, 2, lang != NULL && lang[0] != '\0' ? lang : "sv");
 	bind_text(st, 3, area);
 	sqlite3_bind_int64(st, 4, now);
-	/* RETURNING: the row is written by the first step. */
-	if (store_scalar(s, ST_SET_AREA, &cid, __func__) != 0)
+	/*
+	 * RETURNING: the row is written by the first step. An upsert that
+	 * updates leaves the last insert rowid alone.
+	 */
+	sqlite3_set_last_insert_rowid(s->db, 0);
+	if (store_row_one(s, ST_SET_AREA, upserted_row, &cid, __func__) != 0)
+		goto out;
+	added = sqlite3_last_insert_rowid(s->db) == cid;
+	if (added && by != NULL && store_consent_add(s, phone, "added", by,
+	    now) == -1)
 		goto out;
 	if (group != NULL && group[0] != '\0' &&
 	    membership_add(s, group, cid, __func__) == -1)
@@ -568,6 +612,63 @@ store_optout_remove(struct store *s, const char *phone, int64_t at)
 	ok = true;
 out:
 	return store_txn_leave(s, kind, ok, __func__);
+}
+
+int
+store_consent_add(struct store *s, const char *phone, const char *event,
+    const struct consent_by *by, int64_t at)
+{
+	sqlite3_stmt	*st = s->st[ST_CONSENT_ADD];
+	char		 hash[65];
+
+	store_phone_hash(s, phone, hash);
+	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, event);
+	bind_text(st, 4, by != NULL && by->how != NULL ? by->how : "unknown");
+	bind_text(st, 5, by != NULL ? by->actor : NULL);
+	bind_text(st, 6, by != NULL ? by->detail : NULL);
+	return store_step_done(s, ST_CONSENT_ADD, __func__);
+}
+
+/* Where consent rows go, and whether there was one. */
+struct consent_rows {
+	store_consent_cb	 cb;
+	void			*arg;
+	bool			 any;
+};
+
+static int
+consent_row(sqlite3_stmt *st, void *arg)
+{
+	struct consent_rows	*to = arg;
+	struct consent_event	 e;
+
+	to->any = true;
+	e.at = sqlite3_column_int64(st, 0);
+	e.event = col_text(st, 1);
+	e.how = col_text(st, 2);
+	e.actor = (const char *)sqlite3_column_text(st, 3);
+	e.detail = (const char *)sqlite3_column_text(st, 4);
+	return to->cb(&e, to->arg) == -1 ? -1 : 0;
+}
+
+int
+store_consent_list(struct store *s, const char *phone, store_consent_cb cb,
+    void *arg)
+{
+	struct consent_rows	to = { cb, arg, false };
+	char			hash[65];
+	int			rc;
+
+	store_phone_hash(s, phone, hash);
+	/* ?1 twice: SQLite binds a numbered parameter once for both. */
+	sqlite3_bind_text(s->st[ST_CONSENT_LIST], 1, hash, -1,
+	    SQLITE_TRANSIENT);
+	if ((rc = store_rows_each(s, ST_CONSENT_LIST, consent_row, &to,
+	    __func__)) != 0)
+		return rc;
+	return to.any ? 0 : STORE_NOTFOUND;
 }
 
 bool

@@ -12,20 +12,29 @@
 #include "store_priv.h"
 
 /*
- * The escalation candidates of one scan (see store_escalation_due): an
- * SMS without report or answer, not escalated yet, to a number that
- * allows voice (not a contact, or one with the voice bit) and has not
- * opted out (opt-outs are salted hashes: varsel_phone_hash, last as it
- * costs most).
+ * The escalation candidates of one scan (see store_escalation_due), of
+ * the alert named A: an SMS without an answer, and without a delivery
+ * report (or, for an alert that asks for an answer, delivered and still
+ * silent), to a number with no call of this alert yet, that allows voice
+ * (not a contact, or one with the voice bit) and has not opted out
+ * (opt-outs are salted hashes: varsel_phone_hash, last as it costs
+ * most).
  */
-#define ESCALATION_WHERE \
-	"d.channel = 1 AND d.state IN (0, 1, 2) AND d.ack = 0 " \
+#define ESCALATION_WHERE(A) \
+	"d.channel = 1 AND d.ack = 0 AND (d.state IN (0, 1, 2) " \
+	"OR (d.state = 3 AND " A ".ack <> 0)) " \
 	"AND NOT EXISTS (SELECT 1 FROM deliveries c " \
-	"WHERE c.parent_id = d.id) " \
+	"WHERE c.phone = d.phone AND c.alert_id = d.alert_id " \
+	"AND c.channel = 2) " \
 	"AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.phone = d.phone " \
 	"AND (k.channels & 2) = 0) " \
 	"AND NOT EXISTS (SELECT 1 FROM optouts o " \
 	"WHERE o.phone_hash = varsel_phone_hash(d.phone))"
+
+/* When the step of delivery d (of alert A) began asking. */
+#define STEP_STARTED(A) \
+	"coalesce((SELECT s.started_at FROM alert_steps s " \
+	"WHERE s.alert_id = " A ".id AND s.step = d.step), " A ".created_at)"
 
 static int	read_delivery(sqlite3_stmt *, void *);
 static int	delivery_row(sqlite3_stmt *, void *);
@@ -39,10 +48,10 @@ const struct store_sql store_deliveries_sql[] = {
 	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
 	    "state, reason, priority, segments, attempts, next_at, expires_at, "
 	    "provider, provider_ref, in_doubt, error, ack, created_at, "
-	    "updated_at, kind, parent_id, sender, pin, inbound_id) "
+	    "updated_at, kind, parent_id, sender, pin, inbound_id, step) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-	},
+	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
+	    "?25)" },
 	{ ST_DELIVERY_GET,
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1" },
 	{ ST_DELIVERIES_ALL,
@@ -97,13 +106,18 @@ const struct store_sql store_deliveries_sql[] = {
 	{ ST_ATTEMPT_LOG,
 	    "INSERT INTO attempts (delivery_id, at, provider, http_status, "
 	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
-	/* Due alerts that expired or have no candidate left are done. */
+	/*
+	 * Open alerts whose chain is over and that expired, were filled or
+	 * have no candidate left are done.
+	 */
 	{ ST_ESCALATION_DONE,
 	    "UPDATE alerts SET esc_done = 1 WHERE escalate_after_s > 0 "
-	    "AND esc_done = 0 AND created_at + escalate_after_s * 1000 <= ?1 "
-	    "AND ((expires_at > 0 AND expires_at <= ?1) "
+	    "AND esc_done = 0 AND gate = 0 AND chain_next_at = 0 "
+	    "AND released_at + escalate_after_s * 1000 <= ?1 "
+	    "AND ((expires_at > 0 AND expires_at <= ?1) OR filled_at > 0 "
 	    "OR NOT EXISTS (SELECT 1 FROM deliveries d "
-	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE "))" },
+	    "WHERE d.alert_id = alerts.id AND " ESCALATION_WHERE("alerts")
+	    "))" },
 	/*
 	 * CROSS JOIN keeps the few escalating alerts outside (else the
 	 * planner may scan every delivery); the ids are read before cb
@@ -113,10 +127,16 @@ const struct store_sql store_deliveries_sql[] = {
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id IN ("
 	    "SELECT d.id FROM alerts a INDEXED BY alerts_escalating "
 	    "CROSS JOIN deliveries d ON d.alert_id = a.id "
-	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 "
-	    "AND a.created_at + a.escalate_after_s * 1000 <= ?1 "
-	    "AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
-	    ESCALATION_WHERE " LIMIT ?2)" },
+	    "WHERE a.escalate_after_s > 0 AND a.esc_done = 0 AND a.gate = 0 "
+	    "AND a.filled_at = 0 AND a.released_at + a.escalate_after_s * 1000 "
+	    "<= ?1 AND (a.expires_at = 0 OR a.expires_at > ?1) AND "
+	    STEP_STARTED("a") " + a.escalate_after_s * 1000 <= ?1 AND "
+	    ESCALATION_WHERE("a") " LIMIT ?2)" },
+	/* An answer: the calls not placed yet are not needed. */
+	{ ST_ESCALATION_CANCEL,
+	    "UPDATE deliveries SET state = 6, error = 'answered before the "
+	    "call', updated_at = ?3 WHERE phone = ?2 AND alert_id = ?1 "
+	    "AND channel = 2 AND parent_id IS NOT NULL AND state IN (0, 12)" },
 	{ ST_TOTALS,
 	    "SELECT provider, channel, state, n FROM delivery_totals" },
 	{ ST_NSTMTS, NULL }
@@ -168,6 +188,7 @@ read_delivery(sqlite3_stmt *st, void *arg)
 	col_copy(st, 22, d->sender, sizeof(d->sender));
 	col_copy(st, 23, d->pin, sizeof(d->pin));
 	d->inbound_id = sqlite3_column_int64(st, 24);
+	d->step = sqlite3_column_int(st, 25);
 	if (d->body == NULL && !oom && (d->body = strdup("")) == NULL)
 		oom = true;
 	if (oom) {
@@ -216,6 +237,7 @@ store_delivery_insert(struct store *s, struct delivery *d)
 	rc |= bind_text_empty_null(st, 23, d->pin);
 	rc |= d->inbound_id != 0 ? sqlite3_bind_int64(st, 24, d->inbound_id) :
 	    sqlite3_bind_null(st, 24);
+	rc |= sqlite3_bind_int(st, 25, d->step);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -571,6 +593,19 @@ store_escalation_due(struct store *s, int64_t now, int limit,
 	sqlite3_bind_int64(s->st[ST_ESCALATION_DUE], 1, now);
 	sqlite3_bind_int(s->st[ST_ESCALATION_DUE], 2, limit);
 	return store_deliveries_each(s, ST_ESCALATION_DUE, cb, arg, __func__);
+}
+
+int
+store_escalation_cancel(struct store *s, int64_t alert_id, const char *phone,
+    int64_t now, int *n)
+{
+	sqlite3_stmt	*st = s->st[ST_ESCALATION_CANCEL];
+
+	*n = 0;
+	sqlite3_bind_int64(st, 1, alert_id);
+	bind_text(st, 2, phone);
+	sqlite3_bind_int64(st, 3, now);
+	return store_count_update(s, ST_ESCALATION_CANCEL, n, __func__);
 }
 
 /* ---- totals for /metrics -------------------------------------------- */

@@ -29,7 +29,8 @@
 #define NONFINAL	"(0, 1, 2, 8)"
 _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
     DS_DELIVERED == 3 && DS_EXPIRED == 5 && DS_CANCELLED == 6 &&
-    DS_RINGING == 8 && DS_ANSWERED == 9 && CH_SMS == 1 && CH_VOICE == 2,
+    DS_RINGING == 8 && DS_ANSWERED == 9 && DS_HELD == 12 &&
+    CH_SMS == 1 && CH_VOICE == 2 && GATE_OPEN == 0,
     "the SQL of store*.c hardcodes these state and channel numbers");
 
 /* The columns read_delivery reads, in its order. */
@@ -37,7 +38,7 @@ _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
 	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
 	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
 	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
-	"sender, pin, inbound_id"
+	"sender, pin, inbound_id, step"
 
 /* Note and log the connection's last error, naming the function. */
 #define DBWARN(s)	store_fail((s), __func__)
@@ -80,6 +81,8 @@ enum stmt_id {
 	ST_OPTOUT_DEL,
 	ST_OPTOUT_HAS,
 	ST_OPTOUT_LOG,
+	ST_CONSENT_ADD,
+	ST_CONSENT_LIST,
 	/* store_alerts.c */
 	ST_ALERT_INSERT,
 	ST_ALERT_SET_RESPONSE,
@@ -94,6 +97,21 @@ enum stmt_id {
 	ST_ALERTS_WATCHED,
 	ST_SET_WATCH,
 	ST_GET_WATCH,
+	ST_ALERT_STOP,
+	ST_ALERT_RELEASE,
+	ST_RELEASE_DELIVERIES,
+	ST_RELEASE_STEP,
+	ST_ALERTS_RELEASABLE,
+	ST_ALERTS_CHAIN_DUE,
+	ST_ALERT_STEP,
+	ST_ALERT_SET_ERROR,
+	ST_ALERT_FILL,
+	ST_ALERT_FILL_CANCEL,
+	ST_ALERT_HAS_PHONE,
+	ST_STEP_INSERT,
+	ST_STEPS_LIST,
+	ST_TEXT_PUT,
+	ST_TEXT_GET,
 	/* store_deliveries.c */
 	ST_DELIVERY_INSERT,
 	ST_DELIVERY_GET,
@@ -116,6 +134,7 @@ enum stmt_id {
 	ST_SET_ACK,
 	ST_ESCALATION_DUE,
 	ST_ESCALATION_DONE,
+	ST_ESCALATION_CANCEL,
 	/* store_inbound.c */
 	ST_INBOUND_INSERT,
 	ST_INBOUND_FIND,
@@ -137,6 +156,13 @@ enum stmt_id {
 	ST_PURGE_INBOUND,
 	ST_PURGE_ATTEMPTS,
 	ST_PURGE_CALLBACKS,
+	ST_META_GET,
+	ST_META_SET,
+	ST_RETAIN_DELIVERY_IDS,
+	ST_RETAIN_DELIVERIES,
+	ST_RETAIN_ATTEMPTS,
+	ST_RETAIN_INBOUND_IDS,
+	ST_RETAIN_INBOUND,
 	ST_NSTMTS
 };
 

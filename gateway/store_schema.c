@@ -34,6 +34,7 @@ struct migration {
 };
 
 static int	init_salt(sqlite3 *, char *, size_t);
+static int	consent_backfill(sqlite3 *, char *, size_t);
 
 /*
  * The triggers of schema 4: add a row's part to the counts (NEW), or
@@ -305,6 +306,73 @@ static const struct migration migrations[] = {
 	COUNT_TRIGGERS,
 	NULL
 	},
+	/*
+	 * 5: call-outs (issue 12). The gate of scheduled and held alerts
+	 * (types.h, store_alert_release) and what a scheduled one fans out
+	 * at release; the need of JA and when it was met; a chain of
+	 * audiences asked one after another (escalate_to) and each step in
+	 * alert_steps; the text a call escalating an SMS speaks, per
+	 * language (alert_texts); people (numbers reached) beside
+	 * recipients; the
+	 * consent record of each number, by its salted hash (it outlives
+	 * the contact): the contacts there are count as added before it.
+	 */
+	{
+	"ALTER TABLE alerts ADD COLUMN gate INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN release_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN released_at INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN cancelled_at INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN expires_in_s INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN request TEXT;"
+	"ALTER TABLE alerts ADD COLUMN people INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN need INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN filled_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN chain TEXT;"
+	"ALTER TABLE alerts ADD COLUMN chain_after_s INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN chain_next_at INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN step INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN error TEXT;"
+	"ALTER TABLE deliveries ADD COLUMN step INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE alerts SET released_at = created_at, people = (SELECT "
+	"  count(DISTINCT phone) FROM deliveries d WHERE d.alert_id = "
+	"  alerts.id AND d.state <> 7);"
+	"CREATE INDEX alerts_gated ON alerts (release_at) WHERE gate <> 0;"
+	"CREATE INDEX alerts_chained ON alerts (chain_next_at)"
+	"  WHERE chain_next_at > 0;"
+	"CREATE TABLE alert_steps ("
+	"  alert_id	INTEGER NOT NULL,"
+	"  step		INTEGER NOT NULL,"
+	"  started_at	INTEGER NOT NULL,"	/* 0: not yet (gated) */
+	"  recipients	INTEGER NOT NULL DEFAULT 0,"
+	"  people	INTEGER NOT NULL DEFAULT 0,"
+	"  audience	TEXT,"			/* JSON; NULL: the alert's */
+	"  PRIMARY KEY (alert_id, step)"
+	") WITHOUT ROWID;"
+	/* What a call says in each language when an SMS escalates. */
+	"CREATE TABLE alert_texts ("
+	"  alert_id	INTEGER NOT NULL,"
+	"  lang		TEXT NOT NULL,"
+	"  channel	INTEGER NOT NULL,"
+	"  text		TEXT NOT NULL,"
+	"  PRIMARY KEY (alert_id, lang, channel)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE consent ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  phone_hash	TEXT NOT NULL,"
+	"  at		INTEGER NOT NULL,"
+	"  event	TEXT NOT NULL,"		/* added, erased */
+	"  how		TEXT NOT NULL,"		/* api, import, console, sms */
+	"  actor	TEXT,"
+	"  detail	TEXT"
+	");"
+	"CREATE INDEX consent_hash ON consent (phone_hash, at);",
+	consent_backfill
+	},
 };
 
 #define SCHEMA_VERSION	((int)nitems(migrations))
@@ -423,6 +491,51 @@ init_salt(sqlite3 *db, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Migration 5: each contact there is counted as added when it was made,
+ * by a Varsel that kept no consent record ("before records").
+ */
+static int
+consent_backfill(sqlite3 *db, char *err, size_t errlen)
+{
+	struct store	 s;
+	sqlite3_stmt	*rd = NULL, *wr = NULL;
+	char		 hash[65];
+	int		 rc = -1, step;
+
+	memset(&s, 0, sizeof(s));
+	s.db = db;
+	if (load_salt(&s, err, errlen) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT phone, created_at FROM contacts",
+	    -1, &rd, NULL) != SQLITE_OK || sqlite3_prepare_v2(db, "INSERT "
+	    "INTO consent (phone_hash, at, event, how) VALUES (?1, ?2, "
+	    "'added', 'before records')", -1, &wr, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		goto out;
+	}
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		store_phone_hash(&s, (const char *)sqlite3_column_text(rd, 0),
+		    hash);
+		sqlite3_bind_text(wr, 1, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(wr, 2, sqlite3_column_int64(rd, 1));
+		if (sqlite3_step(wr) != SQLITE_DONE) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(wr);
+	}
+	if (step != SQLITE_DONE)
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	else
+		rc = 0;
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	explicit_bzero(s.salt, sizeof(s.salt));
+	return rc;
 }
 
 /* Apply the migration steps the database has not seen, one txn each. */

@@ -4,7 +4,12 @@
  * that rendering can only fail on a missing variable. Values are put in
  * verbatim and never expanded again. templates_check goes further before
  * a set goes live: it renders everything with sample values and finds
- * unknown variables, missing languages and SMS texts that are too long.
+ * unknown variables, missing languages and SMS texts that are too long,
+ * calls missing in a language that has the SMS, and the two numbers in
+ * the wrong places: every alert text (a name that is not a reply-* or
+ * a part) tells the reader to call {{emergency_number}} (112) in danger,
+ * and only the help text names {{duty_number}} (Södertörns larmbord,
+ * for urgent municipal matters when the municipality is closed).
  */
 #include <sys/stat.h>
 
@@ -21,6 +26,11 @@
 #include "util.h"
 
 #define TEMPLATE_MAX_BYTES	(64 * 1024)
+#define TEMPLATE_REPLY		"reply-"	/* replies to keywords */
+#define TEMPLATE_HELP		"reply-hjalp"	/* the help text */
+
+/* Templates that are parts of other texts, not alerts of their own. */
+static const char *const template_parts[] = { "answer-prompt", NULL };
 
 /*
  * Sample values for templates_check: realistic and on the long side of
@@ -31,7 +41,8 @@ static const struct tvar template_samples[] = {
 	{ "place", "Centrumvägen 10, Nykvarn" },
 	{ "time", "22:15" },
 	{ "description", "Brand i flerfamiljshus" },
-	{ "emergency_number", "08-721 23 13" },
+	{ "emergency_number", "112" },
+	{ "duty_number", "08-721 23 13" },
 	{ "name", "Nykvarns bibliotek" },
 	{ "address", "Centrumvägen 24 A" },
 	{ "hours", "mån-fre 08-16, vid kris dygnet runt" },
@@ -90,6 +101,11 @@ static void	template_check_file(const struct templates *,
 		    const struct template_file *, int,
 		    struct template_report *);
 static void	template_check_vars(const struct template_file *,
+		    const struct template_file *, struct template_report *);
+static bool	template_is_alert(const char *);
+static void	template_check_numbers(const struct template_file *,
+		    struct template_report *);
+static void	template_check_voice(const struct templates *,
 		    const struct template_file *, struct template_report *);
 
 /* Append one line to the error text; always returns -1. */
@@ -700,6 +716,59 @@ template_check_vars(const struct template_file *ref,
 			    ref->kind);
 }
 
+/* Is name an alert text (not a reply to a keyword, not a part)? */
+static bool
+template_is_alert(const char *name)
+{
+	size_t	i;
+
+	if (strncmp(name, TEMPLATE_REPLY, strlen(TEMPLATE_REPLY)) == 0)
+		return false;
+	for (i = 0; template_parts[i] != NULL; i++)
+		if (strcmp(name, template_parts[i]) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * The numbers in their places: 112 in every alert SMS and the help text,
+ * the duty number in the help text and nowhere else.
+ */
+static void
+template_check_numbers(const struct template_file *t,
+    struct template_report *rep)
+{
+	bool	help = strcmp(t->name, TEMPLATE_HELP) == 0;
+	bool	sms = strcmp(t->kind, "sms") == 0;
+
+	if (sms && (help || template_is_alert(t->name)) &&
+	    !template_uses(t->text, "emergency_number", 16))
+		template_reportf(rep, "%s.%s.%s: does not say to call "
+		    "{{emergency_number}} (112) in danger", t->name, t->lang,
+		    t->kind);
+	if (help && sms && !template_uses(t->text, "duty_number", 11))
+		template_reportf(rep, "%s.%s.%s: does not name {{duty_number}} "
+		    "for urgent municipal matters", t->name, t->lang, t->kind);
+	if (!help && template_uses(t->text, "duty_number", 11))
+		template_reportf(rep, "%s.%s.%s: names {{duty_number}}, which "
+		    "belongs in the help text only (in danger: "
+		    "{{emergency_number}})", t->name, t->lang, t->kind);
+}
+
+/* A name with a call in some language has one in each language of its SMS. */
+static void
+template_check_voice(const struct templates *ts, const struct template_file *t,
+    struct template_report *rep)
+{
+	if (strcmp(t->kind, "sms") != 0 ||
+	    !templates_has(ts, t->name, "voice") ||
+	    template_find(ts, t->name, "voice", t->lang) != NULL)
+		return;
+	template_reportf(rep, "%s.%s.voice: missing (%s is called in another "
+	    "language, and has the SMS in %s)", t->name, t->lang, t->name,
+	    t->lang);
+}
+
 int
 templates_check(const struct templates *ts, const char *const *names,
     const char *const *langs, int max_segments,
@@ -725,6 +794,8 @@ templates_check(const struct templates *ts, const char *const *names,
 	n = ts != NULL ? ts->n : 0;
 	for (i = 0; i < n; i++) {
 		template_check_file(ts, &ts->v[i], max_segments, &rep);
+		template_check_numbers(&ts->v[i], &rep);
+		template_check_voice(ts, &ts->v[i], &rep);
 		/* The reference language of this name and kind. */
 		if ((ref = template_find(ts, ts->v[i].name, ts->v[i].kind,
 		    "sv")) == NULL)

@@ -56,7 +56,12 @@ void		 template_vars(const struct templates *, const char *name,
  * - an SMS over max_segments with the sample values (count, encoding);
  * - text that is not valid UTF-8, or holds a bidi control character;
  * - a language using other variables than the set's reference language
- *   (sv, else the first), which would fail only for its readers.
+ *   (sv, else the first), which would fail only for its readers;
+ * - a call (.voice) missing in a language that has the SMS of a name
+ *   that is called in some language;
+ * - an alert SMS (a name that is no "reply-*" and no part such as
+ *   "answer-prompt") or the help text without {{emergency_number}}; the
+ *   help text without {{duty_number}}; any other naming {{duty_number}}.
  * Returns the number of problems (0: all good).
  */
 int		 templates_check(const struct templates *,

@@ -18,6 +18,13 @@ static const char *const dstate_names[DS_NSTATES] = {
 	[DS_ANSWERED] = "answered",
 	[DS_NO_ANSWER] = "no_answer",
 	[DS_BUSY] = "busy",
+	[DS_HELD] = "held",
+};
+
+static const char *const gate_names[GATE_NGATES] = {
+	[GATE_OPEN] = NULL,
+	[GATE_SCHEDULED] = "scheduled",
+	[GATE_HELD] = "held",
 };
 
 static const char *const severity_names[] = {
@@ -94,4 +101,12 @@ int
 severity_parse(const char *s)
 {
 	return lookup(severity_names, SEV_UNKNOWN + 1, s);
+}
+
+const char *
+alert_gate_name(enum alert_gate g)
+{
+	if ((int)g <= 0 || g >= GATE_NGATES)
+		return NULL;
+	return gate_names[g];
 }

@@ -23,7 +23,24 @@ enum dstate {
 	DS_ANSWERED = 9,	/* picked up (final: the message was heard) */
 	DS_NO_ANSWER = 10,	/* rang out; retried, final when tries end */
 	DS_BUSY = 11,		/* busy; retried like no answer */
+	/* An alert behind its gate (alert_gate): not claimed until the
+	   alert is released, then queued. */
+	DS_HELD = 12,
 	DS_NSTATES
+};
+
+/*
+ * Why an alert's deliveries wait (alerts.gate; stored, never
+ * renumber). An open alert is dispatched; any other is held behind its
+ * gate until it is released (store_alert_release): its deliveries are
+ * DS_HELD, or not made yet (scheduled: the audience is resolved at
+ * release). A gate with a release time opens by itself (callouts.c).
+ */
+enum alert_gate {
+	GATE_OPEN = 0,		/* released, or never held */
+	GATE_SCHEDULED = 1,	/* send_at: fanned out at release */
+	GATE_HELD = 2,		/* quiet hours: released when they end */
+	GATE_NGATES
 };
 
 /* Channels are bits so a contact can allow several. */
@@ -48,6 +65,8 @@ bool		 dstate_is_final(enum dstate);
 const char	*channel_name(enum channel);
 int		 channel_parse(const char *);	/* -1 if unknown */
 const char	*severity_name(enum severity);
+/* The alert's "state" while gated: "scheduled", "held"; NULL if open. */
+const char	*alert_gate_name(enum alert_gate);
 int		 severity_parse(const char *);	/* -1 if unknown */
 
 #endif

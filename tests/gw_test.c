@@ -12,14 +12,19 @@
 #include <event2/event.h>
 
 #include "adapters/adapter.h"
+#include "gateway/alert.h"
 #include "gateway/batch.h"
+#include "gateway/callouts.h"
 #include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/dispatch.h"
+#include "gateway/fanout.h"
 #include "gateway/http_client.h"
+#include "gateway/inbound.h"
 #include "gateway/providers.h"
 #include "gateway/refdata.h"
 #include "gateway/reports.h"
+#include "gateway/retention.h"
 #include "gateway/source_events.h"
 #include "gateway/store.h"
 #include "gateway/template.h"
@@ -83,20 +88,87 @@ static const struct adapter_ops scripted_ops = {
 	.send = scripted_send,
 };
 
+/* Open the store and start the parts of the gateway; -1 printed. */
+static int
+gwt_start(struct gwt *t, int64_t t0)
+{
+	struct gw		*gw = &t->gw;
+	struct adapter_env	 env;
+	char			 err[4096];
+
+	if ((gw->base = event_base_new()) == NULL)
+		return -1;
+	clock_init(&gw->clock, gw->base);
+	clock_set(&gw->clock, t0);
+	if ((gw->cfg = config_load(t->conf, err, sizeof(err))) == NULL)
+		goto failerr;
+	if ((gw->store = store_open(gw->cfg->database, err,
+	    sizeof(err))) == NULL ||
+	    (gw->templates = templates_load(gw->cfg->templates, err,
+	    sizeof(err))) == NULL ||
+	    (gw->refdata = refdata_load(gw->cfg->trygghetspunkter,
+	    gw->cfg->areas, err, sizeof(err))) == NULL)
+		goto failerr;
+	if ((gw->batch = batch_new(gw->base, gw->store)) == NULL ||
+	    (gw->http = http_client_new(gw->base, 16)) == NULL)
+		return -1;
+	memset(&env, 0, sizeof(env));
+	env.base = gw->base;
+	env.public_url = gw->cfg->public_url;
+	env.report = reports_inproc_delivery;
+	env.voice = reports_inproc_call;
+	env.report_arg = gw;
+	if ((gw->providers = providers_new(gw->cfg, &env, false, t0, err,
+	    sizeof(err))) == NULL ||
+	    (gw->dispatch = dispatch_new(gw, err, sizeof(err))) == NULL ||
+	    (gw->events = source_events_new(gw, err, sizeof(err))) == NULL ||
+	    (gw->callouts = callouts_new(gw, err, sizeof(err))) == NULL ||
+	    (gw->retention = retention_new(gw, err, sizeof(err))) == NULL)
+		goto failerr;
+	current = t;
+	return 0;
+failerr:
+	fprintf(stderr, "gwt_new: %s\n", err);
+	return -1;
+}
+
+/* Stop the parts gwt_start started, as varseld does at exit. */
+static void
+gwt_stop(struct gwt *t)
+{
+	struct gw	*gw = &t->gw;
+	int		 n = 0;
+
+	if (current == t)
+		current = NULL;
+	retention_free(gw->retention);
+	callouts_free(gw->callouts);
+	source_events_free(gw->events);
+	dispatch_free(gw->dispatch);
+	providers_free(gw->providers);
+	http_client_free(gw->http);
+	batch_free(gw->batch, 0);
+	if (gw->store != NULL)
+		store_requeue_sending(gw->store, gw_now(gw), &n);
+	store_close(gw->store);
+	refdata_free(gw->refdata);
+	templates_free(gw->templates);
+	config_free(gw->cfg);
+	if (gw->base != NULL)
+		event_base_free(gw->base);
+	memset(gw, 0, sizeof(*gw));
+}
+
 struct gwt *
 gwt_new(const char *gateway, const char *sections, int64_t t0)
 {
 	struct gwt		*t;
-	struct gw		*gw;
-	struct adapter_env	 env;
 	FILE			*fp;
-	char			 err[4096];
 	const char		*src = e2e_srcdir();
 
 	adapter_register(&scripted_ops);	/* once; later calls fail */
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	gw = &t->gw;
 	snprintf(t->dir, sizeof(t->dir), "%s/varsel-gwt-XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(t->dir) == NULL) {
@@ -115,64 +187,32 @@ gwt_new(const char *gateway, const char *sections, int64_t t0)
 	if (fclose(fp) != 0)
 		goto fail;
 	chmod(t->conf, 0600);
-	if ((gw->base = event_base_new()) == NULL)
+	if (gwt_start(t, t0) == -1)
 		goto fail;
-	clock_init(&gw->clock, gw->base);
-	clock_set(&gw->clock, t0);
-	if ((gw->cfg = config_load(t->conf, err, sizeof(err))) == NULL)
-		goto failerr;
-	if ((gw->store = store_open(gw->cfg->database, err,
-	    sizeof(err))) == NULL ||
-	    (gw->templates = templates_load(gw->cfg->templates, err,
-	    sizeof(err))) == NULL ||
-	    (gw->refdata = refdata_load(gw->cfg->trygghetspunkter,
-	    gw->cfg->areas, err, sizeof(err))) == NULL)
-		goto failerr;
-	if ((gw->batch = batch_new(gw->base, gw->store)) == NULL ||
-	    (gw->http = http_client_new(gw->base, 16)) == NULL)
-		goto fail;
-	memset(&env, 0, sizeof(env));
-	env.base = gw->base;
-	env.public_url = gw->cfg->public_url;
-	env.report = reports_inproc_delivery;
-	env.voice = reports_inproc_call;
-	env.report_arg = gw;
-	if ((gw->providers = providers_new(gw->cfg, &env, false, t0, err,
-	    sizeof(err))) == NULL ||
-	    (gw->dispatch = dispatch_new(gw, err, sizeof(err))) == NULL ||
-	    (gw->events = source_events_new(gw, err, sizeof(err))) == NULL)
-		goto failerr;
-	current = t;
 	return t;
-failerr:
-	fprintf(stderr, "gwt_new: %s\n", err);
 fail:
 	gwt_free(t);
 	return NULL;
 }
 
 void
+gwt_restart(struct gwt *t)
+{
+	int64_t	now = gw_now(&t->gw);
+
+	gwt_stop(t);
+	if (gwt_start(t, now) == -1)
+		abort();
+}
+
+void
 gwt_free(struct gwt *t)
 {
-	struct gw	*gw;
-	char		 path[PATH_MAX + 32];
+	char	 path[PATH_MAX + 32];
 
 	if (t == NULL)
 		return;
-	gw = &t->gw;
-	if (current == t)
-		current = NULL;
-	source_events_free(gw->events);
-	dispatch_free(gw->dispatch);
-	providers_free(gw->providers);
-	http_client_free(gw->http);
-	batch_free(gw->batch, 0);
-	store_close(gw->store);
-	refdata_free(gw->refdata);
-	templates_free(gw->templates);
-	config_free(gw->cfg);
-	if (gw->base != NULL)
-		event_base_free(gw->base);
+	gwt_stop(t);
 	if (getenv("E2E_KEEP") == NULL) {
 		static const char *const files[] = {
 			"varsel.conf", "varsel.db", "varsel.db-wal",
@@ -314,4 +354,118 @@ gwt_delivery_of(struct gwt *t, int64_t alert_id, int channel)
 	    first_cb, &f) == -1)
 		return 0;
 	return f.id;
+}
+
+int
+gwt_post(struct gwt *t, const char *body, json_t **answer,
+    struct api_error *err)
+{
+	struct alert_req	 req;
+	json_t			*root;
+	char			*resp = NULL;
+	int			 rc;
+
+	*answer = NULL;
+	memset(err, 0, sizeof(*err));
+	if ((root = json_loads(body, 0, NULL)) == NULL)
+		abort();
+	rc = alert_parse(root, "SE", &req, err);
+	json_decref(root);
+	if (rc == -1)
+		return -1;
+	rc = fanout_alert(&t->gw, &req, "test", &resp, err);
+	alert_req_clear(&req);
+	*answer = resp != NULL ? json_loads(resp, 0, NULL) : NULL;
+	free(resp);
+	return rc;
+}
+
+void
+gwt_contact(struct gwt *t, const char *phone, const char *lang,
+    const char *groups, unsigned int channels)
+{
+	struct contact	 c;
+	char		*list = NULL, *g[8], *p, *save;
+
+	memset(&c, 0, sizeof(c));
+	strlcpy(c.phone, phone, sizeof(c.phone));
+	strlcpy(c.lang, lang, sizeof(c.lang));
+	c.channels = channels;
+	c.sms_cap = SMS_CAP_YES;
+	if (groups != NULL) {
+		list = xstrdup(groups);
+		for (p = strtok_r(list, ",", &save); p != NULL && c.ngroups < 8;
+		    p = strtok_r(NULL, ",", &save))
+			g[c.ngroups++] = p;
+		c.groups = g;
+	}
+	c.created_at = c.updated_at = gw_now(&t->gw);
+	if (store_contact_upsert(t->gw.store, &c, NULL) != 0)
+		abort();
+	free(list);
+}
+
+int
+gwt_sms(struct gwt *t, const char *from, const char *text)
+{
+	struct inbound_sms	in;
+	int			rc;
+
+	memset(&in, 0, sizeof(in));
+	snprintf(in.id, sizeof(in.id), "gwt-in-%d", ++t->inbound);
+	strlcpy(in.from, from, sizeof(in.from));
+	strlcpy(in.to, "+46766860000", sizeof(in.to));
+	in.text = xstrdup(text);
+	current = t;
+	rc = inbound_sms_at(&t->gw, "first", &in, gw_now(&t->gw));
+	free(in.text);
+	return rc;
+}
+
+/* Copy a delivery into the struct gwt_rows at arg. */
+static int
+gwt_rows_cb(const struct delivery *d, void *arg)
+{
+	struct gwt_rows	*rs = arg;
+	struct delivery	*c;
+
+	if (rs->n == GWT_MAXROWS)
+		return -1;
+	c = &rs->v[rs->n++];
+	*c = *d;
+	c->body = xstrdup(d->body != NULL ? d->body : "");
+	c->reason = d->reason != NULL ? xstrdup(d->reason) : NULL;
+	c->error = NULL;
+	return 0;
+}
+
+void
+gwt_rows(struct gwt *t, int64_t alert_id, struct gwt_rows *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS,
+	    gwt_rows_cb, rs) == -1)
+		abort();
+}
+
+void
+gwt_rows_free(struct gwt_rows *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		delivery_clear(&rs->v[i]);
+	rs->n = 0;
+}
+
+const struct delivery *
+gwt_row(const struct gwt_rows *rs, const char *phone, int channel)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->v[i].phone, phone) == 0 &&
+		    (channel == 0 || rs->v[i].channel == channel))
+			return &rs->v[i];
+	return NULL;
 }

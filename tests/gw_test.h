@@ -6,7 +6,8 @@
  * loop's clock frozen, so a test moves time (gwt_advance) and runs what
  * the timers would (gwt_round). Providers of type "scripted" answer in
  * process with the results a test queues (gwt_script) and record what
- * they were asked to send.
+ * they were asked to send. The call-out timer (callouts_run) and the
+ * daily erasure (retention_run) are there too, run by hand.
  */
 #ifndef VARSEL_GW_TEST_H
 #define VARSEL_GW_TEST_H
@@ -16,8 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "adapters/adapter.h"
+#include "gateway/apierr.h"
 #include "gateway/gateway.h"
+#include "gateway/store.h"
 
 #define GWT_T0		1795000000000LL	/* 2026-11-18T07:06:40Z, ms */
 #define GWT_MAXSENDS	256
@@ -52,6 +57,7 @@ struct gwt {
 	size_t			 nscript;
 	int			 refs;			/* provider refs made */
 	int			 alerts;		/* gwt_alert's made */
+	int			 inbound;		/* gwt_sms's made */
 	const char		*callback_url;		/* of gwt_alert's */
 };
 
@@ -89,5 +95,40 @@ int64_t		 gwt_alert(struct gwt *, int severity, int64_t expires_at,
 int		 gwt_state(struct gwt *, int64_t delivery_id);
 /* The first delivery of alert_id on channel, 0 if none. */
 int64_t		 gwt_delivery_of(struct gwt *, int64_t alert_id, int channel);
+
+/* The deliveries of an alert, copied (bodies and reasons too). */
+#define GWT_MAXROWS	64
+struct gwt_rows {
+	struct delivery	v[GWT_MAXROWS];
+	size_t		n;
+};
+/* The first GWT_MAXROWS deliveries of alert_id, by id. */
+void		 gwt_rows(struct gwt *, int64_t alert_id, struct gwt_rows *);
+void		 gwt_rows_free(struct gwt_rows *);
+/* The delivery of phone on channel (0: any) in rs, or NULL. */
+const struct delivery *gwt_row(const struct gwt_rows *, const char *phone,
+		    int channel);
+
+/*
+ * Parse body as POST /v1/alerts does and fan it out for client "test":
+ * FANOUT_NEW or FANOUT_DUPLICATE with *answer the 202 body parsed (to
+ * json_decref), or -1 with err.
+ */
+int		 gwt_post(struct gwt *, const char *body, json_t **answer,
+		    struct api_error *err);
+/* A contact: lang, its groups ("a,b" or NULL), channels (enum channel). */
+void		 gwt_contact(struct gwt *, const char *phone, const char *lang,
+		    const char *groups, unsigned int channels);
+/*
+ * An inbound SMS from phone to provider "first" now, in the pass's
+ * transaction (several in one pass commit together: gwt_round or
+ * batch_flush ends it). 0 or -1.
+ */
+int		 gwt_sms(struct gwt *, const char *from, const char *text);
+/*
+ * Stop the gateway as varseld does at exit and start it again on the
+ * same configuration and database, the clock where it was.
+ */
+void		 gwt_restart(struct gwt *);
 
 #endif

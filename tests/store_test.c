@@ -230,7 +230,7 @@ st_add_contact(struct store *s, const char *phone, unsigned int channels,
 	c.lon = lon;
 	c.channels = channels;
 	c.created_at = NOW;
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 }
 
 /* Record alert ids of alerts_list. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gateway/alert.h"
@@ -114,7 +115,158 @@ static const struct bad_case bad_cases[] = {
 	    "invalid_field", "message" },
 	{ "{\"source_ref\":\"a\\u0001b\",\"message\":\"hej\"," AUD "}", 422,
 	    "invalid_field", "source_ref" },
+	/* An empty or unparseable number anywhere is invalid_phone. */
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"contacts\":[\"\"]}}", 422, "invalid_phone",
+	    "audience.contacts[0]" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"audience\":"
+	    "{\"contacts\":[\"+46701740605\",\"   \"]}}", 422, "invalid_phone",
+	    "audience.contacts[1]" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":{\"contacts\":[\"\"]},"
+	    "\"escalate_to_after_s\":60," AUD "}", 422, "invalid_phone",
+	    "escalate_to.contacts[0]" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":[{\"groups\":[\"b\"]},"
+	    "{\"contacts\":[\"x12\"]}],\"escalate_to_after_s\":60," AUD "}",
+	    422, "invalid_phone", "escalate_to[1].contacts[0]" },
+	/* Call-outs. */
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"need\":3," AUD "}",
+	    422, "invalid_field", "need" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":0," AUD "}", 422, "invalid_field", "need" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":\"3\"," AUD "}", 400, "invalid_json", "need" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"escalate_to\":{\"groups\":[\"b\"]},\"escalate_to_after_s\":60,"
+	    AUD "}", 422, "invalid_field", "escalate_to" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":{\"groups\":[\"b\"]}," AUD "}", 422,
+	    "invalid_field", "escalate_to_after_s" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to_after_s\":60," AUD "}", 422,
+	    "invalid_field", "escalate_to_after_s" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":[{\"groups\":[\"b\"]},"
+	    "{\"groups\":[\"c\"]},{\"groups\":[\"d\"]}],"
+	    "\"escalate_to_after_s\":60," AUD "}", 422, "invalid_field",
+	    "escalate_to" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":{},\"escalate_to_after_s\":60," AUD
+	    "}", 422, "empty_audience", "escalate_to" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":{\"areas\":[\"15531\"]},"
+	    "\"escalate_to_after_s\":60," AUD "}", 422, "invalid_field",
+	    "escalate_to.areas" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"ack\":true,"
+	    "\"need\":2,\"escalate_to\":\"reserv\",\"escalate_to_after_s\":60,"
+	    AUD "}", 400, "invalid_json", "escalate_to" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"send_at\":"
+	    "\"tomorrow\"," AUD "}", 422, "invalid_field", "send_at" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"send_at\":"
+	    "\"2026-11-26 21:15\"," AUD "}", 422, "invalid_field", "send_at" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"send_at\":"
+	    "\"2026-13-26T21:15:00Z\"," AUD "}", 422, "invalid_field",
+	    "send_at" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"send_at\":"
+	    "\"2026-11-26T21:15:00+1:00\"," AUD "}", 422, "invalid_field",
+	    "send_at" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"send_at\":1764191700,"
+	    AUD "}", 400, "invalid_json", "send_at" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"quiet_hours\":"
+	    "\"skip\"," AUD "}", 422, "invalid_field", "quiet_hours" },
+	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"quiet_hours\":"
+	    "false," AUD "}", 400, "invalid_json", "quiet_hours" },
 };
+
+/* A message of 1,601 bytes is message_too_long before anything else. */
+static void
+test_message_too_long(void **state)
+{
+	struct alert_req	 req;
+	struct api_error	 err;
+	json_t			*root;
+	char			 text[1602];
+
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	/* Wrong in other ways too: no source_ref, a control character,
+	 * an unknown field, no audience. */
+	text[10] = '\001';
+	root = json_pack("{ss si}", "message", text, "colour", 1);
+	assert_int_equal(alert_parse(root, "SE", &req, &err), -1);
+	assert_int_equal(err.status, 422);
+	assert_string_equal(err.code, "message_too_long");
+	assert_string_equal(err.field, "message");
+	json_decref(root);
+	/* 1,600 bytes are fine (two-byte characters counted as bytes). */
+	memset(text, 'a', 1600);
+	text[1600] = '\0';
+	root = json_pack("{ss ss s{s[s]}}", "source_ref", "r", "message", text,
+	    "audience", "contacts", "0701740605");
+	assert_int_equal(alert_parse(root, "SE", &req, &err), 0);
+	alert_req_clear(&req);
+	json_decref(root);
+	memcpy(text + 1599, "\xc3\xa5", 3);	/* 1,601 bytes */
+	root = json_pack("{ss ss s{s[s]}}", "source_ref", "r", "message", text,
+	    "audience", "contacts", "0701740605");
+	assert_int_equal(alert_parse(root, "SE", &req, &err), -1);
+	assert_string_equal(err.code, "message_too_long");
+	json_decref(root);
+}
+
+/* need, a chain of two more audiences, send_at and quiet_hours. */
+static void
+test_callout_fields(void **state)
+{
+	const char	*body = "{\"source_ref\":\"utrop-1\",\"message\":"
+	    "\"Kan du komma?\",\"ack\":true,\"need\":4,"
+	    "\"audience\":{\"groups\":[\"nattvandrare\"]},"
+	    "\"escalate_to\":[{\"groups\":[\"reserv\"]},{\"contacts\":"
+	    "[\"070-174 06 05\"],\"groups\":[]}],\"escalate_to_after_s\":600,"
+	    "\"send_at\":\"2026-11-26T22:15:00.250+01:00\",\"quiet_hours\":"
+	    "\"ignore\"}";
+	struct alert_req	 req;
+	struct api_error	 err;
+	json_t			*root = json_loads(body, 0, NULL), *chain;
+	char			*text;
+
+	assert_non_null(root);
+	if (alert_parse(root, "SE", &req, &err) != 0)
+		fail_msg("%s: %s", err.field, err.message);
+	json_decref(root);
+	assert_int_equal(req.need, 4);
+	assert_int_equal(req.nchain, 2);
+	assert_int_equal(req.chain_after_s, 600);
+	assert_string_equal(req.chain[0].groups[0], "reserv");
+	assert_string_equal(req.chain[1].contacts[0], "+46701740605");
+	/* 21:15:00.250Z on 26 November 2026. */
+	assert_int_equal(req.send_at, 1795727700250LL);
+	assert_true(req.quiet_ignore);
+	assert_non_null(req.canon);
+	chain = alert_chain_json(&req, 1);
+	text = json_dumps(chain, JSON_COMPACT);
+	assert_string_equal(text, "[{\"groups\":[],\"contacts\":"
+	    "[\"+46701740605\"]}]");
+	free(text);
+	json_decref(chain);
+	assert_null(alert_chain_json(&req, 2));
+	/* The second step's audience replaces the first's. */
+	alert_req_use_step(&req, 0);
+	assert_int_equal(req.ngroups, 1);
+	assert_string_equal(req.groups[0], "reserv");
+	assert_int_equal(req.ncontacts, 0);
+	alert_req_clear(&req);
+	assert_int_equal(alert_parse_time("2026-11-26T21:15:00Z"),
+	    1795727700000LL);
+	assert_int_equal(alert_parse_time("2026-11-26t21:15:00z"),
+	    1795727700000LL);
+	assert_int_equal(alert_parse_time("2026-11-26T16:15:00-05:00"),
+	    1795727700000LL);
+	assert_int_equal(alert_parse_time("2026-11-26T21:15:00"), -1);
+	assert_int_equal(alert_parse_time("2026-11-26T21:15:00Zx"), -1);
+}
+
 
 static void
 test_bad_bodies(void **state)
@@ -240,6 +392,8 @@ main(void)
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_full_request),
 		cmocka_unit_test(test_defaults_and_hash),
+		cmocka_unit_test(test_message_too_long),
+		cmocka_unit_test(test_callout_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,7 @@ add(struct t *t, const char *phone)
 	strlcpy(c.phone, phone, sizeof(c.phone));
 	strlcpy(c.lang, "sv", sizeof(c.lang));
 	c.channels = 1;
-	return store_contact_upsert(t->s, &c);
+	return store_contact_upsert(t->s, &c, NULL);
 }
 
 static bool

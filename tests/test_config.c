@@ -129,6 +129,13 @@ test_config_defaults(void **state)
 	assert_null(cfg->areas);
 	assert_null(cfg->port_file);
 	assert_string_equal(cfg->emergency_number, "112");
+	assert_string_equal(cfg->duty_number, "08-721 23 13");
+	assert_string_equal(cfg->timezone, "Europe/Stockholm");
+	assert_non_null(cfg->tz);
+	assert_string_equal(tz_name(cfg->tz), "Europe/Stockholm");
+	assert_false(cfg->quiet_hours.set);
+	assert_int_equal(cfg->retention_days, 90);
+	assert_int_equal(cfg->retention_at, 180);
 	assert_int_equal(cfg->max_body_bytes, 1048576);
 	assert_int_equal(cfg->max_segments, 4);
 	assert_int_equal(cfg->max_attempts, 6);
@@ -488,6 +495,19 @@ static const struct {
 	    "5: token_sha256: the same token as [client c]" },
 	{ "[client c/d]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read\n",
 	    "1: client c/d: bad name" },
+	/* Local time: the zone, quiet hours, the retention job. */
+	{ "[gateway]\nlisten = 127.0.0.1:1\ntimezone = Europe/Nykvarn\n",
+	    "3: timezone: time zone " },
+	{ "[gateway]\ntimezone = ../../etc/passwd\n",
+	    "2: timezone: '../../etc/passwd' is not a time zone name" },
+	{ "[dispatch]\nquiet_hours = 21-08\n",
+	    "2: quiet_hours: '21-08' is not HH:MM-HH:MM" },
+	{ "[dispatch]\nquiet_hours = 08:00-08:00\n",
+	    "2: quiet_hours: '08:00-08:00' begins where it ends" },
+	{ "[dispatch]\nretention_at = 3\n",
+	    "2: retention_at: '3' is not a time of day HH:MM" },
+	{ "[dispatch]\nretention_days = -1\n",
+	    "2: retention_days: -1 is out of range (0..3650)" },
 };
 
 /* Each row of error_rows gives its error and nothing else. */
@@ -515,6 +535,36 @@ test_config_errors(void **state)
 		if (count_lines(err) != 1)
 			fail_msg("row %zu: more than one error:\n%s", i, err);
 	}
+}
+
+/* The keys of local time land where they should. */
+static void
+test_config_local_time(void **state)
+{
+	struct tctx	*t = *state;
+	struct config	*cfg;
+	char		 err[1024];
+
+	cfg = load(t, "[gateway]\ntimezone = America/New_York\n"
+	    "duty_number = 08-123 45 67\n[dispatch]\n"
+	    "quiet_hours = 22:30-07:15\nretention_days = 0\n"
+	    "retention_at = 02:30\n" SIM, err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(tz_name(cfg->tz), "America/New_York");
+	assert_string_equal(cfg->duty_number, "08-123 45 67");
+	assert_true(cfg->quiet_hours.set);
+	assert_int_equal(cfg->quiet_hours.start, 22 * 60 + 30);
+	assert_int_equal(cfg->quiet_hours.end, 7 * 60 + 15);
+	assert_int_equal(cfg->retention_days, 0);
+	assert_int_equal(cfg->retention_at, 150);
+	config_free(cfg);
+	cfg = load(t, "[dispatch]\nquiet_hours = \"\"\n" SIM, err,
+	    sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_false(cfg->quiet_hours.set);
+	config_free(cfg);
 }
 
 /* Secrets never show up in errors. */
@@ -899,6 +949,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_api_example,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_values,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_local_time,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors,
 		    setup, teardown),

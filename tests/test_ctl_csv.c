@@ -63,7 +63,11 @@ ctl_http_json(const struct ctl *c, const char *path, const json_t *v,
 	(void)c;
 	memset(r, 0, sizeof(*r));
 	assert_string_equal(path, "/v1/contacts");
-	assert_int_equal(json_object_size(v), 1);
+	/* The file's name goes with each batch, for the consent record. */
+	assert_int_equal(json_object_size(v), 2);
+	assert_true(json_is_string(json_object_get(v, "import")));
+	assert_null(strchr(json_string_value(json_object_get(v, "import")),
+	    '/'));
 	arr = json_object_get(v, "contacts");
 	assert_true(json_is_array(arr));
 	n = json_array_size(arr);

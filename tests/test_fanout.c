@@ -56,7 +56,7 @@ contact(struct gwt *t, const char *phone, const char *lang,
 		c.ngroups = 1;
 	}
 	c.created_at = c.updated_at = gw_now(&t->gw);
-	assert_int_equal(store_contact_upsert(t->gw.store, &c), 0);
+	assert_int_equal(store_contact_upsert(t->gw.store, &c, NULL), 0);
 }
 
 static int
@@ -86,64 +86,7 @@ teardown(void **state)
 static int
 post(struct gwt *t, const char *body, json_t **answer, struct api_error *err)
 {
-	struct alert_req	 req;
-	json_t			*root;
-	char			*resp = NULL;
-	int			 rc;
-
-	memset(err, 0, sizeof(*err));
-	assert_non_null(root = json_loads(body, 0, NULL));
-	rc = alert_parse(root, "SE", &req, err);
-	json_decref(root);
-	if (rc == -1)
-		return -1;
-	rc = fanout_alert(&t->gw, &req, "test", &resp, err);
-	alert_req_clear(&req);
-	*answer = resp != NULL ? json_loads(resp, 0, NULL) : NULL;
-	free(resp);
-	return rc;
-}
-
-/* Collect an alert's deliveries by number. */
-struct rows {
-	struct delivery	v[16];
-	size_t		n;
-};
-
-static int
-rows_cb(const struct delivery *d, void *arg)
-{
-	struct rows	*rs = arg;
-	struct delivery	*c;
-
-	if (rs->n == 16)
-		return -1;
-	c = &rs->v[rs->n++];
-	*c = *d;
-	c->body = strdup(d->body != NULL ? d->body : "");
-	c->reason = d->reason != NULL ? strdup(d->reason) : NULL;
-	c->error = NULL;
-	return 0;
-}
-
-static void
-rows_free(struct rows *rs)
-{
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		delivery_clear(&rs->v[i]);
-}
-
-static const struct delivery *
-row_of(const struct rows *rs, const char *phone)
-{
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		if (strcmp(rs->v[i].phone, phone) == 0)
-			return &rs->v[i];
-	return NULL;
+	return gwt_post(t, body, answer, err);
 }
 
 /*
@@ -156,7 +99,7 @@ test_union(void **state)
 {
 	struct gwt		*t = *state;
 	struct api_error	 err;
-	struct rows		 rs = { .n = 0 };
+	struct gwt_rows		 rs;
 	const struct delivery	*d;
 	json_t			*ans;
 
@@ -171,26 +114,24 @@ test_union(void **state)
 	    "suppressed")), 2);
 	assert_string_equal(json_string_value(json_object_get(ans, "state")),
 	    "dispatching");
-	assert_int_equal(store_deliveries_list(t->gw.store,
-	    json_integer_value(json_object_get(ans, "id")), -1, 0, 100,
-	    rows_cb, &rs), 0);
+	gwt_rows(t, json_integer_value(json_object_get(ans, "id")), &rs);
 	assert_int_equal(rs.n, 5);
-	assert_non_null(d = row_of(&rs, ANNA));
+	assert_non_null(d = gwt_row(&rs, ANNA, 0));
 	assert_int_equal(d->state, DS_QUEUED);
 	assert_int_equal(d->next_at, T0);
 	assert_int_equal(d->created_at, T0);
 	assert_int_equal(d->expires_at, T0 + 600000);
 	assert_int_equal(d->priority, SEV_SEVERE);
-	assert_non_null(d = row_of(&rs, DORA));
+	assert_non_null(d = gwt_row(&rs, DORA, 0));
 	assert_int_equal(d->state, DS_QUEUED);
-	assert_non_null(d = row_of(&rs, CARL));
+	assert_non_null(d = gwt_row(&rs, CARL, 0));
 	assert_int_equal(d->state, DS_SUPPRESSED);
 	assert_non_null(strstr(d->reason, "opt"));
-	assert_non_null(d = row_of(&rs, FIXED));
+	assert_non_null(d = gwt_row(&rs, FIXED, 0));
 	assert_int_equal(d->state, DS_SUPPRESSED);
-	assert_non_null(d = row_of(&rs, BOB));
+	assert_non_null(d = gwt_row(&rs, BOB, 0));
 	assert_int_equal(d->state, DS_QUEUED);
-	rows_free(&rs);
+	gwt_rows_free(&rs);
 	json_decref(ans);
 }
 
@@ -200,7 +141,7 @@ test_languages(void **state)
 {
 	struct gwt		*t = *state;
 	struct api_error	 err;
-	struct rows		 rs = { .n = 0 };
+	struct gwt_rows		 rs;
 	json_t			*ans;
 
 	assert_int_equal(post(t, "{\"source_ref\": \"l1\", \"template\": "
@@ -208,19 +149,17 @@ test_languages(void **state)
 	    "\"time\": \"22:15\", \"description\": \"Brand\"}, "
 	    "\"audience\": {\"contacts\": [\"" ANNA "\", \"" BOB "\"]}}",
 	    &ans, &err), FANOUT_NEW);
-	assert_int_equal(store_deliveries_list(t->gw.store,
-	    json_integer_value(json_object_get(ans, "id")), -1, 0, 100,
-	    rows_cb, &rs), 0);
+	gwt_rows(t, json_integer_value(json_object_get(ans, "id")), &rs);
 	assert_int_equal(rs.n, 2);
 	/* No expires_in_s: [dispatch] default_expires_s, a day. */
-	assert_int_equal(row_of(&rs, ANNA)->expires_at, T0 + 86400000LL);
-	assert_string_equal(row_of(&rs, ANNA)->lang, "sv");
-	assert_string_equal(row_of(&rs, BOB)->lang, "en");
-	assert_string_not_equal(row_of(&rs, ANNA)->body,
-	    row_of(&rs, BOB)->body);
-	assert_non_null(strstr(row_of(&rs, ANNA)->body, "Nykvarns centrum"));
-	assert_non_null(strstr(row_of(&rs, BOB)->body, "Nykvarns centrum"));
-	rows_free(&rs);
+	assert_int_equal(gwt_row(&rs, ANNA, 0)->expires_at, T0 + 86400000LL);
+	assert_string_equal(gwt_row(&rs, ANNA, 0)->lang, "sv");
+	assert_string_equal(gwt_row(&rs, BOB, 0)->lang, "en");
+	assert_string_not_equal(gwt_row(&rs, ANNA, 0)->body,
+	    gwt_row(&rs, BOB, 0)->body);
+	assert_non_null(strstr(gwt_row(&rs, ANNA, 0)->body, "Nykvarns centrum"));
+	assert_non_null(strstr(gwt_row(&rs, BOB, 0)->body, "Nykvarns centrum"));
+	gwt_rows_free(&rs);
 	json_decref(ans);
 }
 

@@ -247,6 +247,38 @@ test_languages(void **state)
 	free(b);
 }
 
+/*
+ * Each language of Nykvarn has a voice in espeak-ng: sv, en, ar, fi and
+ * fa their own, Somali the Oromo one (media.c says why). A language read
+ * with the Swedish fallback would sound as Swedish does.
+ */
+static void
+test_six_voices(void **state)
+{
+	static const char *const langs[] = { "en", "ar", "fi", "so", "fa" };
+	struct tctx	*t = *state;
+	char		 sv[96], id[96], path[512];
+	unsigned char	*a, *b;
+	size_t		 i, alen, blen;
+
+	assert_string_equal(media_voice("so"), "om");
+	assert_string_equal(media_voice("ar"), "ar");
+	render(t->m, "sv", "Nykvarn, stationen, klockan tio.", sv, sizeof(sv));
+	assert_int_equal(media_path(t->m, sv, path, sizeof(path)), 0);
+	a = slurp(path, &alen);
+	for (i = 0; i < nitems(langs); i++) {
+		render(t->m, langs[i], "Nykvarn, stationen, klockan tio.", id,
+		    sizeof(id));
+		assert_int_equal(media_path(t->m, id, path, sizeof(path)), 0);
+		b = slurp(path, &blen);
+		if (alen == blen && memcmp(a, b, alen) == 0)
+			fail_msg("%s sounds as Swedish does: no voice",
+			    langs[i]);
+		free(b);
+	}
+	free(a);
+}
+
 /* The cache key is kept: same id after a restart, another in a new cache. */
 static void
 test_key(void **state)
@@ -370,6 +402,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_render_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_languages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_six_voices, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ids, setup, teardown),

@@ -129,7 +129,8 @@ test_progress_and_done(void **state)
 
 /*
  * Sent SMS of an alert that escalates may still become calls: done
- * waits until the escalation time (and two ticks) has passed.
+ * waits until the escalation sweep has made them and found nothing more
+ * to escalate.
  */
 static void
 test_done_waits_for_escalation(void **state)
@@ -143,10 +144,21 @@ test_done_waits_for_escalation(void **state)
 	source_events_watch(t->gw.events);
 	assert_int_equal(news(t, &s), 1);
 	assert_string_equal(s.names[0], "alert.progress");
-	gwt_advance(t, 61 * SEC);
+	/* Nothing changes before the escalation time; nor is it done. */
+	gwt_advance(t, 59 * SEC);
+	gwt_round(t);
 	source_events_watch(t->gw.events);
 	assert_int_equal(news(t, &s), 0);
+	/* The sweep calls both: progress, still not done. */
+	gwt_advance(t, 2 * SEC);
+	gwt_round(t);
+	assert_int_equal(gwt_nsends(t, NULL), 4);
+	source_events_watch(t->gw.events);
+	assert_int_equal(news(t, &s), 1);
+	assert_string_equal(s.names[0], "alert.progress");
+	/* The next sweep finds nobody left to call: done. */
 	gwt_advance(t, SEC);
+	gwt_round(t);
 	source_events_watch(t->gw.events);
 	assert_int_equal(news(t, &s), 1);
 	assert_string_equal(s.names[0], "alert.done");

@@ -57,11 +57,12 @@ test_alerts(void **state)
 	    STORE_NOTFOUND);
 
 	assert_int_equal(store_alert_set_response(s, id1, "{\"id\":1}"), 0);
-	assert_int_equal(store_alert_set_summary(s, id1, 250, 3, 2, "UCS-2"),
-	    0);
+	assert_int_equal(store_alert_set_summary(s, id1, 250, 3, 2, "UCS-2",
+	    240), 0);
 	assert_int_equal(store_alert_get(s, id1, &got), 0);
 	assert_string_equal(got.response, "{\"id\":1}");
 	assert_int_equal(got.recipients, 250);
+	assert_int_equal(got.people, 240);
 	assert_int_equal(got.suppressed, 3);
 	assert_int_equal(got.segments, 2);
 	assert_string_equal(got.encoding, "UCS-2");
@@ -230,6 +231,239 @@ test_watch(void **state)
 	assert_string_equal(digest, "");
 }
 
+
+/* A gated alert with n held deliveries, releasing itself at release_at. */
+static int64_t
+gated(struct store *s, const char *ref, int gate, int64_t release_at,
+    int64_t expires_in_s, int n)
+{
+	struct alert_row	a;
+	struct alert_step	p;
+	char			phone[24];
+	int			i;
+
+	memset(&a, 0, sizeof(a));
+	a.client = "coord";
+	a.source_ref = (char *)ref;
+	a.severity = SEV_MINOR;
+	a.created_at = NOW;
+	a.gate = gate;
+	a.release_at = release_at;
+	a.expires_in_s = expires_in_s;
+	assert_int_equal(store_alert_insert(s, &a), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(phone, sizeof(phone), "+4670000%04d", i);
+		st_add_delivery_v2(s, a.id, phone, CH_SMS, DS_HELD, 0, NULL, 0,
+		    NOW);
+	}
+	memset(&p, 0, sizeof(p));
+	p.recipients = p.people = n;
+	assert_int_equal(store_alert_step_insert(s, a.id, &p), 0);
+	return a.id;
+}
+
+/* Count the alerts passed to it (an int at arg). */
+static int
+count_alerts(const struct alert_row *a, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * The gate: held deliveries are never claimed; the release queues them
+ * due now with the expiry counted from now, once; a cancelled gated
+ * alert is never released; releasable lists what is due by release_at.
+ */
+static void
+test_gate(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct alert_row	 a;
+	struct alert_counts	 c;
+	struct st_claims	 cl;
+	struct delivery		 d;
+	int64_t			 held, never, id;
+	int			 n, found;
+
+	held = gated(s, "held", GATE_HELD, NOW + 3600000, 600, 3);
+	never = gated(s, "never", GATE_HELD, NOW + 1000, 0, 2);
+	/* Not claimed, not expired, not counted in the queue. */
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(s, NOW + 86400000LL, 100,
+	    st_claim_cb, &cl), 0);
+	assert_int_equal(cl.n, 0);
+	assert_int_equal(store_expire_due(s, NOW + 86400000LL, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_queue_depth(s, SEV_UNKNOWN, &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(store_alert_counts(s, held, &c), 0);
+	assert_int_equal(c.state[DS_HELD], 3);
+
+	/* Due by release_at: the second first, then both. */
+	found = 0;
+	assert_int_equal(store_alerts_releasable(s, NOW + 999, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 0);
+	assert_int_equal(store_alerts_releasable(s, NOW + 1000, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 1);
+	found = 0;
+	assert_int_equal(store_alerts_releasable(s, NOW + 3600000, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 2);
+
+	/* Cancelled while gated: never released, its deliveries cancelled. */
+	assert_int_equal(store_alert_cancel(s, never, NOW + 500, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_alert_release(s, never, NOW + 1000, &n),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_alert_get(s, never, &a), 0);
+	assert_int_equal(a.cancelled_at, NOW + 500);
+	assert_int_equal(a.gate, GATE_OPEN);
+	assert_int_equal(a.released_at, 0);
+	alert_row_clear(&a);
+	found = 0;
+	assert_int_equal(store_alerts_releasable(s, NOW + 3600000, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 1);
+
+	/* Released: queued, due now, expiring 600 s from now; once. */
+	assert_int_equal(store_alert_release(s, held, NOW + 3600000, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_alert_release(s, held, NOW + 3600001, &n),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_alert_get(s, held, &a), 0);
+	assert_int_equal(a.gate, GATE_OPEN);
+	assert_int_equal(a.released_at, NOW + 3600000);
+	assert_int_equal(a.expires_at, NOW + 3600000 + 600000);
+	alert_row_clear(&a);
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(s, NOW + 3600000, 100, st_claim_cb,
+	    &cl), 0);
+	assert_int_equal(cl.n, 3);
+	assert_int_equal(store_delivery_get(s, cl.ids[0], &d), 0);
+	assert_int_equal(d.expires_at, NOW + 3600000 + 600000);
+	delivery_clear(&d);
+	assert_int_equal(store_alert_counts(s, held, &c), 0);
+	assert_int_equal(c.state[DS_HELD], 0);
+	assert_int_equal(c.state[DS_SENDING], 3);
+	found = 0;
+	assert_int_equal(store_alerts_releasable(s, NOW + 86400000LL, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 0);
+}
+
+/* Record the steps passed to it. */
+static int
+step_cb(const struct alert_step *p, void *arg)
+{
+	struct st_claims	*c = arg;
+
+	c->ids[c->n] = p->started_at;
+	c->attempts[c->n] = p->recipients;
+	c->states[c->n] = p->step;
+	c->n++;
+	return 0;
+}
+
+/*
+ * A call-out: enough JA fill it once (queued and held cancelled, chain
+ * and escalation stopped); steps are recorded and the counts grow; the
+ * chain's next step comes due at its time.
+ */
+static void
+test_callout(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct alert_row	 a;
+	struct alert_step	 p;
+	struct st_claims	 c;
+	int64_t			 id, q, sent;
+	int			 n, found;
+
+	memset(&a, 0, sizeof(a));
+	a.client = "coord";
+	a.source_ref = "callout";
+	a.severity = SEV_SEVERE;
+	a.ack = true;
+	a.need = 2;
+	a.created_at = NOW;
+	a.escalate_after_s = 60;
+	a.chain = "[{\"groups\":[\"reserv\"]}]";
+	a.chain_after_s = 600;
+	a.chain_next_at = NOW + 600000;
+	assert_int_equal(store_alert_insert(s, &a), 0);
+	id = a.id;
+	memset(&p, 0, sizeof(p));
+	p.started_at = NOW;
+	p.recipients = p.people = 3;
+	assert_int_equal(store_alert_step_insert(s, id, &p), 0);
+	sent = st_add_delivery_v2(s, id, "+46700000001", CH_SMS, DS_SENT, 1,
+	    NULL, 0, NOW);
+	q = st_add_delivery_v2(s, id, "+46700000002", CH_SMS, DS_QUEUED, 0,
+	    NULL, 0, NOW);
+	st_add_delivery_v2(s, id, "+46700000003", CH_SMS, DS_HELD, 0, NULL, 0,
+	    NOW);
+	assert_int_equal(store_alert_has_phone(s, id, "+46700000002"), 0);
+	assert_int_equal(store_alert_has_phone(s, id, "+46700000009"),
+	    STORE_NOTFOUND);
+
+	/* The chain's step comes due at chain_next_at. */
+	found = 0;
+	assert_int_equal(store_alerts_chain_due(s, NOW + 599999, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 0);
+	assert_int_equal(store_alerts_chain_due(s, NOW + 600000, 10,
+	    count_alerts, &found), 0);
+	assert_int_equal(found, 1);
+	/* Step 1 asked: the counts grow, the chain is over. */
+	p.step = 1;
+	p.started_at = NOW + 600000;
+	p.recipients = 2;
+	p.people = 2;
+	p.audience = "{\"groups\":[\"reserv\"]}";
+	assert_int_equal(store_alert_step_insert(s, id, &p), 0);
+	assert_int_equal(store_alert_step(s, id, 1, NULL, 0, 2, 1, 2), 0);
+	assert_int_equal(store_alert_get(s, id, &a), 0);
+	assert_int_equal(a.step, 1);
+	assert_null(a.chain);
+	assert_int_equal(a.chain_next_at, 0);
+	alert_row_clear(&a);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_alert_steps(s, id, step_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.states[1], 1);
+	assert_int_equal(c.ids[1], NOW + 600000);
+	assert_int_equal(c.attempts[1], 2);
+
+	/* Filled: once; what was not sent is cancelled. */
+	assert_int_equal(store_alert_fill(s, id, NOW + 700000, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(st_state_of(s, q), DS_CANCELLED);
+	assert_int_equal(st_state_of(s, sent), DS_SENT);
+	assert_int_equal(store_alert_fill(s, id, NOW + 800000, &n),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_alert_get(s, id, &a), 0);
+	assert_int_equal(a.filled_at, NOW + 700000);
+	alert_row_clear(&a);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_escalation_due(s, NOW + 900000, 10,
+	    st_claim_cb, &c), 0);
+	assert_int_equal(c.n, 0);
+
+	/* An answer cancels the escalation call not placed yet. */
+	st_add_delivery_v2(s, id, "+46700000001", CH_VOICE, DS_QUEUED, 0,
+	    NULL, sent, NOW);
+	assert_int_equal(store_escalation_cancel(s, id, "+46700000001",
+	    NOW + 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_alert_set_error(s, id, "group gone"), 0);
+	assert_int_equal(store_alert_get(s, id, &a), 0);
+	assert_string_equal(a.error, "group gone");
+	alert_row_clear(&a);
+}
+
 int
 main(void)
 {
@@ -238,6 +472,8 @@ main(void)
 		BOTH(test_counts_cancel),
 		BOTH(test_expire),
 		BOTH(test_watch),
+		BOTH(test_gate),
+		BOTH(test_callout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

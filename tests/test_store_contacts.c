@@ -63,7 +63,7 @@ test_contacts(void **state)
 	c.groups = g1;
 	c.ngroups = 2;
 	c.created_at = NOW;
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 
 	assert_int_equal(store_contact_get(s, "+46701234567", &got), 0);
 	assert_string_equal(got.phone, "+46701234567");
@@ -91,7 +91,7 @@ test_contacts(void **state)
 	c.ngroups = 1;
 	c.created_at = NOW + 5000;
 	c.updated_at = NOW + 5000;
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 	assert_int_equal(store_contact_get(s, "+46701234567", &got), 0);
 	assert_null(got.name);
 	assert_null(got.area);
@@ -111,7 +111,7 @@ test_contacts(void **state)
 	c.sms_cap = SMS_CAP_NO;
 	c.groups = g2;
 	c.ngroups = 1;
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 
 	buf[0] = '\0';
 	assert_int_equal(store_groups_list(s, group_cb, buf), 0);
@@ -150,10 +150,10 @@ test_contacts(void **state)
 	/* Delete: the person goes, and with them their number elsewhere. */
 	did = st_add_delivery(s, st_add_alert(s, "a1", 0), "+46701234567", 1,
 	    NOW, DS_SENT);
-	assert_int_equal(store_contact_delete(s, "+46701234567"), 0);
+	assert_int_equal(store_contact_delete(s, "+46701234567", NULL), 0);
 	assert_int_equal(store_contact_get(s, "+46701234567", &got),
 	    STORE_NOTFOUND);
-	assert_int_equal(store_contact_delete(s, "+46701234567"),
+	assert_int_equal(store_contact_delete(s, "+46701234567", NULL),
 	    STORE_NOTFOUND);
 	buf[0] = '\0';
 	assert_int_equal(store_groups_list(s, group_cb, buf), 0);
@@ -185,6 +185,72 @@ test_optouts(void **state)
 	assert_false(store_optout_has(s, "+46701234567"));
 	assert_int_equal(store_optout_remove(s, "+46701234567", NOW + 3), 0);
 	assert_false(store_optout_has(s, "+46701234567"));
+}
+
+/* The consent record as "event/how/actor/detail@at;" text. */
+static int
+consent_cb(const struct consent_event *e, void *arg)
+{
+	char	*buf = arg;
+	size_t	 n = strlen(buf);
+
+	snprintf(buf + n, 512 - n, "%s/%s/%s/%s@%lld;", e->event, e->how,
+	    e->actor ? e->actor : "-", e->detail ? e->detail : "-",
+	    (long long)(e->at - NOW));
+	return 0;
+}
+
+/*
+ * The consent record: added once (by the import that brought it, not by
+ * a later update), STOPP and START, erased; still there, by hash, when
+ * the contact is gone; nothing for a number never seen.
+ */
+static void
+test_consent(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct consent_by	 imp = { "import", "coordination",
+				    "kontakter.csv" };
+	struct consent_by	 api = { "api", "coordination", NULL };
+	struct consent_by	 sms = { "sms", NULL, "START" };
+	struct contact		 c;
+	char			 buf[512];
+
+	memset(&c, 0, sizeof(c));
+	strlcpy(c.phone, "+46701234567", sizeof(c.phone));
+	strlcpy(c.lang, "sv", sizeof(c.lang));
+	c.channels = CH_SMS;
+	c.created_at = c.updated_at = NOW;
+	assert_int_equal(store_contact_upsert(s, &c, &imp), 0);
+	/* Again at the same instant (one loop pass): not added twice. */
+	assert_int_equal(store_contact_upsert(s, &c, &api), 0);
+	assert_int_equal(store_optout_add(s, "+46701234567", "sms", NOW + 20),
+	    0);
+	assert_int_equal(store_optout_remove(s, "+46701234567", NOW + 30), 0);
+	assert_int_equal(store_contact_delete(s, "+46701234567", &api), 0);
+	/* A stranger's START with an area adds the number. */
+	assert_int_equal(store_contact_set_area(s, "+46701234599", "15531",
+	    "invanare", "sv", NOW + 40, &sms), 0);
+	assert_int_equal(store_contact_set_area(s, "+46701234599", "15532",
+	    "invanare", "sv", NOW + 40, &sms), 0);
+
+	buf[0] = '\0';
+	assert_int_equal(store_consent_list(s, "+46701234567", consent_cb,
+	    buf), 0);
+	/* The erasure's time is the system clock's: cut it off. */
+	*strrchr(buf, '@') = '\0';
+	assert_string_equal(buf, "added/import/coordination/kontakter.csv@0;"
+	    "opted_out/sms/-/STOPP@20;opted_in/sms/-/START@30;"
+	    "erased/api/coordination/-");
+	buf[0] = '\0';
+	assert_int_equal(store_consent_list(s, "+46701234599", consent_cb,
+	    buf), 0);
+	assert_string_equal(buf, "added/sms/-/START@40;");
+	assert_int_equal(store_consent_list(s, "+46700000000", consent_cb,
+	    buf), STORE_NOTFOUND);
+	/* No number in the clear: only hashes. */
+	assert_int_equal(store_consent_add(s, "+46701234567", "added", NULL,
+	    NOW), 0);
 }
 
 /* Contacts as pages: "phone/groups;" text. */
@@ -254,7 +320,7 @@ test_contacts_v2(void **state)
 	c.lon = 17.45;
 	c.groups = g;
 	c.ngroups = 1;
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 
 	buf[0] = '\0';
 	assert_int_equal(store_contacts_list(s, "", 3, contact_page_cb, buf),
@@ -296,7 +362,7 @@ test_contacts_v2(void **state)
 
 	/* START 15532 from a stranger: a new resident. */
 	assert_int_equal(store_contact_set_area(s, "+46700000099", "15532",
-	    "invanare", "", NOW), 0);
+	    "invanare", "", NOW, NULL), 0);
 	assert_int_equal(store_contact_get(s, "+46700000099", &got), 0);
 	assert_string_equal(got.area, "15532");
 	assert_string_equal(got.lang, "sv");
@@ -306,9 +372,9 @@ test_contacts_v2(void **state)
 	contact_clear(&got);
 	/* From a contact: area and group added, the rest kept. */
 	assert_int_equal(store_contact_set_area(s, "+46700000007", "15532",
-	    "invanare", "sv", NOW + 1), 0);
+	    "invanare", "sv", NOW + 1, NULL), 0);
 	assert_int_equal(store_contact_set_area(s, "+46700000007", "15532",
-	    "invanare", "sv", NOW + 2), 0);
+	    "invanare", "sv", NOW + 2, NULL), 0);
 	assert_int_equal(store_contact_get(s, "+46700000007", &got), 0);
 	assert_string_equal(got.area, "15532");
 	assert_string_equal(got.name, "Bo");
@@ -322,7 +388,7 @@ test_contacts_v2(void **state)
 	contact_clear(&got);
 	/* No group: only the area. */
 	assert_int_equal(store_contact_set_area(s, "+46700000001", "15532",
-	    NULL, "sv", NOW), 0);
+	    NULL, "sv", NOW, NULL), 0);
 	buf[0] = '\0';
 	assert_int_equal(store_area_members_nopos(s, "15532", st_recipient_cb,
 	    buf), 0);
@@ -348,7 +414,7 @@ test_erase_inbound(void **state)
 	in.provider_id = "m2";
 	in.from = "+46700000002";
 	assert_int_equal(store_inbound_insert(t->s, &in), 0);
-	assert_int_equal(store_contact_delete(t->s, "+46700000001"), 0);
+	assert_int_equal(store_contact_delete(t->s, "+46700000001", NULL), 0);
 	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM inbound "
 	    "WHERE from_phone = 'erased' AND text = ''"), 1);
 	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM inbound "
@@ -361,6 +427,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(test_contacts),
 		BOTH(test_optouts),
+		BOTH(test_consent),
 		BOTH(test_contacts_v2),
 		FILE_ONLY(test_erase_inbound),
 	};

@@ -604,14 +604,18 @@ escalate_cb(const struct delivery *sms, void *arg)
 	return 0;
 }
 
-/* Escalation: which SMS get a call, when, and only once. */
+/*
+ * Escalation: which SMS get a call, when, and only once. An alert that
+ * asks for an answer calls the silent too (delivered, no answer); one
+ * that does not, only those without a delivery report.
+ */
 static void
 test_escalation(void **state)
 {
 	struct store		*s = ((struct st_ctx *)*state)->s;
 	struct escalator	 e;
 	struct st_claims		 c;
-	int64_t			 a, due[4], sms, late;
+	int64_t			 a, b, due[6], sms, late;
 	int			 i;
 
 	st_add_contact(s, "+46700000007", CH_SMS, "", false, 0, 0);
@@ -623,13 +627,13 @@ test_escalation(void **state)
 	    NULL, 0, NOW);		/* not a contact */
 	due[1] = st_add_delivery_v2(s, a, "+46700000002", CH_SMS, DS_QUEUED, 0,
 	    NULL, 0, NOW);
-	due[2] = st_add_delivery_v2(s, a, "+46700000003", CH_SMS, DS_SENDING, 0,
-	    NULL, 0, NOW);
+	due[2] = st_add_delivery_v2(s, a, "+46700000003", CH_SMS, DS_SENDING,
+	    0, NULL, 0, NOW);
 	due[3] = st_add_delivery_v2(s, a, "+46700000008", CH_SMS, DS_SENT, 0,
 	    NULL, 0, NOW);		/* a contact with voice */
+	due[4] = st_add_delivery_v2(s, a, "+46700000004", CH_SMS, DS_DELIVERED,
+	    0, NULL, 0, NOW);		/* delivered, and silent */
 	/* Each excluded for one reason. */
-	st_add_delivery_v2(s, a, "+46700000004", CH_SMS, DS_DELIVERED, 0, NULL,
-	    0, NOW);
 	st_add_delivery_v2(s, a, "+46700000005", CH_SMS, DS_SENT, 1, NULL, 0,
 	    NOW);			/* answered JA */
 	st_add_delivery_v2(s, a, "+46700000015", CH_SMS, DS_SENT, -1, NULL, 0,
@@ -638,6 +642,10 @@ test_escalation(void **state)
 	    0, NOW);			/* escalated already */
 	st_add_delivery_v2(s, a, "+46700000006", CH_VOICE, DS_QUEUED, 0, NULL,
 	    sms, NOW);
+	st_add_delivery_v2(s, a, "+46700000031", CH_SMS, DS_SENT, 0, NULL, 0,
+	    NOW);			/* called by the alert itself */
+	st_add_delivery_v2(s, a, "+46700000031", CH_VOICE, DS_ANSWERED, 0,
+	    NULL, 0, NOW);
 	st_add_delivery_v2(s, a, "+46700000007", CH_SMS, DS_SENT, 0, NULL, 0,
 	    NOW);			/* contact without voice */
 	st_add_delivery_v2(s, a, "+46700000009", CH_SMS, DS_SENT, 0, NULL, 0,
@@ -647,6 +655,12 @@ test_escalation(void **state)
 	st_add_delivery_v2(s, a, "+46700000011", CH_SMS, DS_FAILED, 0, NULL, 0,
 	    NOW);
 	st_add_delivery_v2(s, a, "+46700000012", CH_SMS, DS_SUPPRESSED, 0, NULL,
+	    0, NOW);
+	/* No answer asked: a delivery report is enough. */
+	b = st_add_alert_v2(s, "noack", false, 60, NOW, 0, NULL);
+	due[5] = st_add_delivery_v2(s, b, "+46700000040", CH_SMS, DS_SENT, 0,
+	    NULL, 0, NOW);
+	st_add_delivery_v2(s, b, "+46700000041", CH_SMS, DS_DELIVERED, 0, NULL,
 	    0, NOW);
 	/* Alerts that escalate nothing: none, later, expired. */
 	st_add_delivery_v2(s, st_add_alert_v2(s, "none", true, 0, NOW, 0, NULL),
@@ -668,8 +682,8 @@ test_escalation(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_escalation_due(s, NOW + 60000, 100, st_claim_cb,
 	    &c), 0);
-	assert_int_equal(c.n, 4);
-	for (i = 0; i < 4; i++)
+	assert_int_equal(c.n, 6);
+	for (i = 0; i < 6; i++)
 		assert_true(st_claimed(&c, due[i]));
 	/* A scan that only looks changes nothing. */
 	memset(&c, 0, sizeof(c));
@@ -685,12 +699,12 @@ test_escalation(void **state)
 	assert_int_equal(e.c.n, 3);
 	assert_int_equal(store_escalation_due(s, NOW + 62000, 3, escalate_cb,
 	    &e), 0);
-	assert_int_equal(e.c.n, 4);
-	for (i = 0; i < 4; i++)
+	assert_int_equal(e.c.n, 6);
+	for (i = 0; i < 6; i++)
 		assert_true(st_claimed(&e.c, due[i]));
 	assert_int_equal(store_escalation_due(s, NOW + 63000, 3, escalate_cb,
 	    &e), 0);
-	assert_int_equal(e.c.n, 4);
+	assert_int_equal(e.c.n, 6);
 
 	/*
 	 * Nothing left: the alert is done and is not scanned again, even

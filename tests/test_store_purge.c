@@ -112,11 +112,93 @@ test_purge(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * The daily erasure in batches: each batch erases at most limit rows of
+ * each table, the cursor moves on, young rows and deliveries that may
+ * still be sent are kept, and once nothing old is left a batch costs one
+ * look and erases nothing.
+ */
+static void
+test_retention_batches(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct store		*s = t->s;
+	struct alert_counts	 before, after;
+	struct inbound_row	 in;
+	const int64_t		 day = 24 * 3600 * 1000LL;
+	int64_t			 old, young, held, n, m, total = 0;
+	char			 phone[24], pid[16];
+	bool			 more;
+	int			 i, batches = 0;
+
+	old = st_add_alert_v2(s, "old", true, 0, NOW - 100 * day, 0, NULL);
+	young = st_add_alert_v2(s, "young", false, 0, NOW - day, 0, NULL);
+	for (i = 0; i < 25; i++) {
+		snprintf(phone, sizeof(phone), "+467000%05d", i);
+		st_add_delivery_v2(s, old, phone, CH_SMS, i % 2 ? DS_DELIVERED :
+		    DS_FAILED, i % 3 == 0, NULL, 0, NOW - 100 * day + i);
+	}
+	/* Old, but still queued: never erased while it may be sent. */
+	held = st_add_delivery_v2(s, old, "+46700099999", CH_SMS, DS_QUEUED,
+	    0, NULL, 0, NOW - 99 * day);
+	for (i = 0; i < 5; i++) {
+		snprintf(phone, sizeof(phone), "+467001%05d", i);
+		st_add_delivery_v2(s, young, phone, CH_SMS, DS_DELIVERED, 0,
+		    NULL, 0, NOW - day);
+	}
+	memset(&in, 0, sizeof(in));
+	in.provider = "elks";
+	in.from = "+46700000001";
+	in.text = "TRYGG 15531";
+	in.keyword = "trygg";
+	for (i = 0; i < 12; i++) {
+		snprintf(pid, sizeof(pid), "m%d", i);
+		in.provider_id = pid;
+		in.received_at = i < 8 ? NOW - 95 * day : NOW;
+		assert_int_equal(store_inbound_insert(s, &in), 0);
+	}
+	assert_int_equal(store_alert_counts(s, old, &before), 0);
+	do {
+		assert_int_equal(store_retention_batch(s, NOW - 90 * day, 10,
+		    &n, &m, &more), 0);
+		assert_true(n <= 10 && m <= 10);
+		total += n;
+		if (batches == 0)
+			assert_int_equal(m, 8);
+		batches++;
+	} while (more);
+	assert_int_equal(total, 25);
+	assert_int_equal(batches, 3);
+	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+	    "deliveries WHERE phone = 'purged'"), 25);
+	assert_int_equal(st_state_of(s, held), DS_QUEUED);
+	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+	    "deliveries WHERE phone = '+46700099999'"), 1);
+	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM inbound "
+	    "WHERE from_phone = 'purged'"), 8);
+	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+	    "deliveries WHERE alert_id = 2 AND phone LIKE '+46%'"), 5);
+	/* The counts stay. */
+	assert_int_equal(store_alert_counts(s, old, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+	/* Nothing old left: nothing erased, nothing more. */
+	assert_int_equal(store_retention_batch(s, NOW - 90 * day, 10, &n, &m,
+	    &more), 0);
+	assert_int_equal(n + m, 0);
+	assert_false(more);
+	/* A day later the young ones are old too. */
+	assert_int_equal(store_retention_batch(s, NOW + 1, 10, &n, &m, &more),
+	    0);
+	assert_int_equal(n, 5);
+	assert_int_equal(m, 4);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FILE_ONLY(test_purge),
+		FILE_ONLY(test_retention_batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,7 +158,7 @@ add_five(struct store *s)
 		c.lon = 17.43;
 		c.groups = groups;
 		c.ngroups = 1;
-		assert_int_equal(store_contact_upsert(s, &c), 0);
+		assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 	}
 	return aid;
 }

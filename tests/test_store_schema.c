@@ -215,7 +215,21 @@ static const char v1_data[] =
 	"(2, 1700000000000, 'elks', 'ok');"
 	"PRAGMA user_version = 1;";
 
-/* A database made by the version-1 code opens as v2 with its data. */
+/* Count a consent event into the struct st_claims at arg. */
+static int
+st_consent_cb(const struct consent_event *e, void *arg)
+{
+	struct st_claims	*c = arg;
+
+	assert_string_equal(e->event, "added");
+	assert_string_equal(e->how, "before records");
+	assert_int_equal(e->at, 1700000000000LL);
+	c->n++;
+	return 0;
+}
+
+/* A database made by the version-1 code opens as the latest with its
+ * data. */
 static void
 test_schema_upgrade_v1(void **state)
 {
@@ -251,10 +265,12 @@ test_schema_upgrade_v1(void **state)
 	assert_int_equal(file_u32(t->path, 60), 1);
 
 	st_reopen(t);
-	assert_int_equal(st_sql_int(t->path, "PRAGMA user_version"), 4);
+	assert_int_equal(st_sql_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
 	assert_int_equal(st_sql_int(t->path, "SELECT count(*) "
 	    "FROM sqlite_master WHERE name IN ('inbound', 'callbacks', "
-	    "'alerts_escalating', 'deliveries_replies', 'contacts_geo')"), 5);
+	    "'alerts_escalating', 'deliveries_replies', 'contacts_geo', "
+	    "'alert_steps', 'consent', 'alerts_gated')"), 8);
 
 	/* The old rows, with the new columns at their defaults. */
 	assert_int_equal(store_alert_get(t->s, 1, &a), 0);
@@ -262,6 +278,12 @@ test_schema_upgrade_v1(void **state)
 	assert_true(a.ack);
 	assert_int_equal(a.escalate_after_s, 0);
 	assert_string_equal(a.status, "actual");
+	/* Released when it was made, two numbers reached. */
+	assert_int_equal(a.gate, GATE_OPEN);
+	assert_int_equal(a.released_at, 1700000000000LL);
+	assert_int_equal(a.people, 2);
+	assert_int_equal(a.need, 0);
+	assert_null(a.chain);
 	alert_row_clear(&a);
 	assert_int_equal(store_delivery_get(t->s, 1, &d), 0);
 	assert_string_equal(d.phone, "+46701000001");
@@ -282,6 +304,11 @@ test_schema_upgrade_v1(void **state)
 	assert_string_equal(c.groups[0], "nattvandrare");
 	assert_int_equal(c.sms_cap, SMS_CAP_UNKNOWN);	/* classified later */
 	contact_clear(&c);
+	/* The contact there is on the consent record, as added before. */
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_consent_list(t->s, "+46701000001",
+	    st_consent_cb, &cl), 0);
+	assert_int_equal(cl.n, 1);
 	/* The salt came along: the opt-out still holds. */
 	assert_true(store_optout_has(t->s, "+46701000009"));
 	assert_false(store_optout_has(t->s, "+46701000001"));
@@ -321,7 +348,8 @@ test_schema_upgrade_v1(void **state)
 
 	/* Opening again migrates nothing. */
 	st_reopen(t);
-	assert_int_equal(st_sql_int(t->path, "PRAGMA user_version"), 4);
+	assert_int_equal(st_sql_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
 	assert_int_equal(store_delivery_get(t->s, 2, &d), 0);
 	assert_int_equal(d.state, DS_DELIVERED);
 	delivery_clear(&d);
@@ -398,7 +426,7 @@ test_nested_transactions(void **state)
 	c.groups = groups;
 	c.ngroups = 1;
 	assert_int_equal(store_begin(s, false), 0);
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 	assert_int_equal(store_optout_add(s, "+46701234567", "sms", NOW), 0);
 	store_rollback(s);
 	assert_int_equal(store_contact_get(s, "+46701234567", &got),
@@ -407,7 +435,7 @@ test_nested_transactions(void **state)
 	assert_false(store_optout_has(s, "+46701234567"));
 
 	assert_int_equal(store_begin(s, false), 0);
-	assert_int_equal(store_contact_upsert(s, &c), 0);
+	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_contact_get(s, "+46701234567", &got), 0);
 	assert_string_equal(got.lang, "sv");		/* the default */

@@ -444,16 +444,17 @@ test_template_shipped(void **state)
 		const char	*must;		/* must appear in sv and en */
 	} rows[] = {
 		{ "incident", "description|emergency_number|place|time|",
-		    "08-721 23 13" },
-		{ "nattvandrare-utrop", "place|time|", "JA" },
-		{ "all-clear", "place|", "Centrumvägen 10, Nykvarn" },
+		    "112" },
+		{ "nattvandrare-utrop", "emergency_number|place|time|", "JA" },
+		{ "all-clear", "emergency_number|place|",
+		    "Centrumvägen 10, Nykvarn" },
 	};
 	static const char *const langs[] = { "sv", "en" };
 	const struct tvar	 vars[] = {
 		{ "place", "Centrumvägen 10, Nykvarn" },
 		{ "time", "21:15" },
 		{ "description", "Brand i flerfamiljshus" },
-		{ "emergency_number", "08-721 23 13" },
+		{ "emergency_number", "112" },
 	};
 	struct templates	*ts;
 	const char		*src;
@@ -522,7 +523,8 @@ static const char *const required_names[] = {
 	"incident", "all-clear", "nattvandrare-utrop", "trygghetspunkt-oppen",
 	"beacon-larm", "reply-trygg", "reply-trygg-unknown", "reply-trygg-none",
 	"reply-trygg-ask", "reply-stopp", "reply-start", "reply-start-area",
-	"reply-ack-yes", "reply-ack-no", "reply-ack-none", "reply-hjalp", NULL
+	"reply-ack-yes", "reply-ack-no", "reply-ack-none", "reply-ack-enough",
+	"reply-hjalp", "answer-prompt", NULL
 };
 static const char *const required_langs[] = {
 	"sv", "en", "ar", "fi", "so", "fa", NULL
@@ -556,6 +558,19 @@ shipped_dir(char *dir, size_t len)
 	snprintf(dir, len, "%s/templates", src);
 }
 
+/* Count the times needle occurs in s. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int	n = 0;
+
+	while ((s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 /* The shipped set passes the check that varselctl runs. */
 static void
 test_template_check_shipped(void **state)
@@ -577,7 +592,9 @@ test_template_check_shipped(void **state)
 	assert_true(templates_check_dir(dir, required_names, required_langs,
 	    1, lines_cb, &l) > 0);
 	assert_non_null(strstr(l.buf, ".ar.sms: 2 SMS segments (UCS-2, "));
-	assert_null(strstr(l.buf, ".sv.sms"));
+	/* Only the help text, with its two numbers, takes two in Swedish. */
+	assert_non_null(strstr(l.buf, "reply-hjalp.sv.sms: 2 SMS segments"));
+	assert_int_equal(count_of(l.buf, ".sv.sms"), 1);
 }
 
 /* Rendering values that look like real ones. */
@@ -585,7 +602,8 @@ static const struct tvar real_vars[] = {
 	{ "place", "Centrumvägen 10, Nykvarn" },
 	{ "time", "22:15" },
 	{ "description", "Brand i flerfamiljshus" },
-	{ "emergency_number", "08-721 23 13" },
+	{ "emergency_number", "112" },
+	{ "duty_number", "08-721 23 13" },
 	{ "name", "Nykvarns bibliotek" },
 	{ "address", "Centrumvägen 24 A" },
 	{ "hours", "mån-fre 08-16, vid kris dygnet runt" },
@@ -620,28 +638,37 @@ test_template_shipped_languages(void **state)
 	static const struct {
 		const char	*name;
 		const char	*must[4];	/* in every language */
+		int		 most;		/* segments, Latin (RTL: +1) */
+		bool		 part;		/* of another text */
 	} rows[] = {
 		{ "incident", { "Brand i flerfamiljshus",
-		    "Centrumvägen 10, Nykvarn", "22:15", "08-721 23 13" } },
-		{ "all-clear", { "Centrumvägen 10, Nykvarn" } },
+		    "Centrumvägen 10, Nykvarn", "22:15", "112" }, 1, false },
+		{ "all-clear", { "Centrumvägen 10, Nykvarn", "112" }, 1,
+		    false },
 		{ "nattvandrare-utrop", { "Centrumvägen 10", "22:15", "JA",
-		    "NEJ" } },
+		    "NEJ" }, 1, false },
 		{ "trygghetspunkt-oppen", { "Nykvarns bibliotek",
-		    "Centrumvägen 24 A", "dygnet runt" } },
+		    "Centrumvägen 24 A", "dygnet runt", "112" }, 1, false },
 		{ "beacon-larm", { "Nykvarns bibliotek", "Centrumvägen 24 A",
-		    "JA" } },
+		    "JA", "112" }, 1, false },
 		{ "reply-trygg", { "Nykvarns bibliotek", "Centrumvägen 24 A",
-		    "1,2 km", "mån-fre 08-16, vid kris dygnet runt" } },
-		{ "reply-trygg-unknown", { "Centrumvägen 10", "TRYGG 15531" } },
-		{ "reply-trygg-none", { "20 ", "08-721 23 13" } },
-		{ "reply-trygg-ask", { "TRYGG 15531" } },
-		{ "reply-stopp", { "START" } },
-		{ "reply-start", { "STOPP" } },
-		{ "reply-start-area", { "Lillhagen", "STOPP" } },
-		{ "reply-ack-yes", { "4711", "JA" } },
-		{ "reply-ack-no", { "4711", "NEJ" } },
-		{ "reply-ack-none", { "112" } },
-		{ "reply-hjalp", { "TRYGG", "STOP", "112", "08-721 23 13" } },
+		    "1,2 km", "mån-fre 08-16, vid kris dygnet runt" }, 1,
+		    false },
+		{ "reply-trygg-unknown", { "Centrumvägen 10", "TRYGG 15531" },
+		    1, false },
+		{ "reply-trygg-none", { "20 ", "112" }, 1, false },
+		{ "reply-trygg-ask", { "TRYGG 15531" }, 1, false },
+		{ "reply-stopp", { "START" }, 1, false },
+		{ "reply-start", { "STOPP" }, 1, false },
+		{ "reply-start-area", { "Lillhagen", "STOPP" }, 1, false },
+		{ "reply-ack-yes", { "4711", "JA" }, 1, false },
+		{ "reply-ack-no", { "4711", "NEJ" }, 1, false },
+		{ "reply-ack-none", { "112" }, 1, false },
+		{ "reply-ack-enough", { "4711" }, 1, false },
+		/* Two numbers: 112 in danger, the larmbord for the rest. */
+		{ "reply-hjalp", { "TRYGG", "STOP", "112.",
+		    "Södertörns larmbord 08-721 23 13" }, 2, false },
+		{ "answer-prompt", { "JA", "NEJ" }, 1, true },
 	};
 	static const char *const persian = "پ چ ژ گ ک ی";
 	struct templates	*ts;
@@ -676,26 +703,27 @@ test_template_shipped_languages(void **state)
 			assert_int_equal(sms_measure(clean, strlen(clean),
 			    &info, err, sizeof(err)), 0);
 			if (!rtl && (changed || info.encoding != SMS_GSM7 ||
-			    info.segments != 1))
+			    info.segments > (size_t)rows[i].most))
 				fail_msg("%s.%s: %s, %zu segments%s: %s",
 				    rows[i].name, lang,
 				    sms_encoding_name(info.encoding),
 				    info.segments, changed ?
 				    ", transliterated" : "", s);
 			if (rtl && (info.encoding != SMS_UCS2 ||
-			    info.segments > 2))
+			    info.segments > (size_t)rows[i].most + 1))
 				fail_msg("%s.%s: %s, %zu segments: %s",
 				    rows[i].name, lang,
 				    sms_encoding_name(info.encoding),
 				    info.segments, s);
-			if (!rtl && strstr(s, "Nykvarn") == NULL)
+			if (!rtl && !rows[i].part && strstr(s, "Nykvarn") ==
+			    NULL)
 				fail_msg("%s.%s: does not say who sends: %s",
 				    rows[i].name, lang, s);
 			if (strcmp(lang, "fa") == 0 && !has_any(s, persian))
 				fail_msg("%s.fa: no Persian letter: %s",
 				    rows[i].name, s);
 			if (strcmp(lang, "ar") == 0 && (has_any(s, persian) ||
-			    !has_any(s, "ا ل م ن")))
+			    !has_any(s, "ا ل م ن ع")))
 				fail_msg("%s.ar: not Arabic script: %s",
 				    rows[i].name, s);
 			free(clean);
@@ -704,20 +732,10 @@ test_template_shipped_languages(void **state)
 	templates_free(ts);
 }
 
-/* Count the times needle occurs in s. */
-static int
-count_of(const char *s, const char *needle)
-{
-	int	n = 0;
-
-	while ((s = strstr(s, needle)) != NULL) {
-		n++;
-		s += strlen(needle);
-	}
-	return n;
-}
-
-/* Voice texts: the message twice, then one digit asked for, at the end. */
+/*
+ * Voice texts in all six languages: the message twice, 112 spoken, then
+ * one digit asked for at the end, in the words a free text's call uses.
+ */
 static void
 test_template_shipped_voice(void **state)
 {
@@ -729,14 +747,20 @@ test_template_shipped_voice(void **state)
 		{ "nattvandrare-utrop", "Centrumvägen 10, Nykvarn" },
 		{ "beacon-larm", "Centrumvägen 24 A" },
 	};
+	/* The ending is the press-one sentence of a free text's call. */
 	static const struct {
 		const char	*lang;
-		const char	*ending;
+		const char	*emergency;	/* 112, spoken */
 	} langs[] = {
-		{ "sv", "Tryck 1 för att bekräfta." },
-		{ "en", "Press 1 to confirm." },
+		{ "sv", "ring ett ett två" },
+		{ "en", "call one one two" },
+		{ "ar", "واحد واحد اثنان" },
+		{ "fi", "soita yksi yksi kaksi" },
+		{ "so", "wac kow kow laba" },
+		{ "fa", "یک یک دو" },
 	};
 	struct templates	*ts;
+	const char		*ending;
 	char			 dir[1024], err[1024], *s;
 	size_t			 i, j, n;
 
@@ -756,12 +780,15 @@ test_template_shipped_voice(void **state)
 				fail_msg("%s.%s.voice: %s", rows[i].name,
 				    langs[j].lang, err);
 			n = strlen(s);
+			ending = template_press_one(langs[j].lang);
 			if (count_of(s, rows[i].twice) != 2 ||
-			    n < strlen(langs[j].ending) ||
-			    strcmp(s + n - strlen(langs[j].ending),
-			    langs[j].ending) != 0 ||
-			    count_of(s, langs[j].ending) != 1 ||
-			    strstr(s, "Nykvarn") == NULL)
+			    n < strlen(ending) ||
+			    strcmp(s + n - strlen(ending), ending) != 0 ||
+			    count_of(s, ending) != 1 ||
+			    strstr(s, langs[j].emergency) == NULL ||
+			    (strcmp(langs[j].lang, "ar") != 0 &&
+			    strcmp(langs[j].lang, "fa") != 0 &&
+			    strstr(s, "Nykvarn") == NULL))
 				fail_msg("%s.%s.voice: %s", rows[i].name,
 				    langs[j].lang, s);
 			free(s);
@@ -776,77 +803,103 @@ struct cfile {
 };
 
 /* Problems templates_check finds in small folders, and their lines. */
+#define E	"{{emergency_number}}"
 static void
 test_template_check_problems(void **state)
 {
 	static const char *const names[] = { "incident", NULL };
 	static const char *const langs[] = { "sv", "en", NULL };
-	char	long_gsm[700], at_limit[613], by_value[610];
-	char	long_ucs2[2 * 300 + 1];
+	char	long_gsm[720], at_limit[640], by_value[640];
+	char	long_ucs2[2 * 300 + 32];
 	const struct {
 		struct cfile	 files[3];
 		int		 want;		/* problems */
 		const char	*line[3];	/* lines that must be there */
 	} rows[] = {
 		/* 0: all good */
-		{ { { "incident.sv.sms", "Hej {{place}} kl {{time}}" },
-		    { "incident.en.sms", "Hi {{time}} {{place}}" } }, 0,
+		{ { { "incident.sv.sms", "Hej {{place}} kl {{time}} " E },
+		    { "incident.en.sms", "Hi {{time}} {{place}} " E } }, 0,
 		    { NULL } },
 		/* 1: a misspelt variable, reported once */
-		{ { { "incident.sv.sms", "{{plats}} {{plats}} {{time}}" },
-		    { "incident.en.sms", "{{plats}} {{time}}" } }, 2,
+		{ { { "incident.sv.sms", "{{plats}} {{plats}} {{time}} " E },
+		    { "incident.en.sms", "{{plats}} {{time}} " E } }, 2,
 		    { "incident.sv.sms: unknown variable {{plats}}",
 		    "incident.en.sms: unknown variable {{plats}}" } },
 		/* 2: a required language missing */
-		{ { { "incident.sv.sms", "Hej {{place}}" } }, 1,
+		{ { { "incident.sv.sms", "Hej {{place}} " E } }, 1,
 		    { "incident.en.sms: missing" } },
 		/* 3: the required name missing altogether */
-		{ { { "other.sv.sms", "Hej" } }, 1,
+		{ { { "other.sv.sms", "Hej " E } }, 1,
 		    { "incident.sms: missing in every language" } },
 		/* 4: too long in GSM-7 */
 		{ { { "incident.sv.sms", long_gsm },
-		    { "incident.en.sms", "ok" } }, 1,
-		    { "incident.sv.sms: 5 SMS segments (GSM-7, 699 septets)",
+		    { "incident.en.sms", "ok " E } }, 1,
+		    { "incident.sv.sms: 5 SMS segments (GSM-7, 684 septets)",
 		    "over max_segments 4" } },
 		/* 5: 612 septets are exactly 4 segments */
 		{ { { "incident.sv.sms", at_limit },
-		    { "incident.en.sms", "ok" } }, 0, { NULL } },
+		    { "incident.en.sms", "ok " E } }, 0, { NULL } },
 		/* 6: too long in UCS-2 */
-		{ { { "incident.sv.sms", "ok" },
+		{ { { "incident.sv.sms", "ok " E },
 		    { "incident.en.sms", long_ucs2 } }, 1,
-		    { "incident.en.sms: 5 SMS segments (UCS-2, 300 UTF-16" } },
-		/* 7: 609 bytes are 4 segments, but not with a place in */
+		    { "incident.en.sms: 5 SMS segments (UCS-2, 304 UTF-16" } },
+		/* 7: 605 bytes are 4 segments, but not with a place in */
 		{ { { "incident.sv.sms", by_value },
-		    { "incident.en.sms", "ok {{place}}" } }, 1,
+		    { "incident.en.sms", "ok {{place}} " E } }, 1,
 		    { "incident.sv.sms: 5 SMS segments (GSM-7, " } },
 		/* 8: a bidi mark */
-		{ { { "incident.sv.sms", "Hej" },
-		    { "incident.en.sms", "Hi \xe2\x80\x8f" "112" } }, 1,
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.en.sms", "Hi \xe2\x80\x8f" E } }, 1,
 		    { "incident.en.sms: bidi control character U+200F" } },
 		/* 9: languages with different variables */
-		{ { { "incident.sv.sms", "{{place}} {{time}}" },
-		    { "incident.en.sms", "{{place}} {{area}}" } }, 2,
+		{ { { "incident.sv.sms", "{{place}} {{time}} " E },
+		    { "incident.en.sms", "{{place}} {{area}} " E } }, 2,
 		    { "incident.en.sms: uses {{area}}, which incident.sv.sms "
 		    "does not", "incident.en.sms: lacks {{time}}, which "
 		    "incident.sv.sms uses" } },
 		/* 10: voice is not counted in segments, but is checked */
-		{ { { "incident.sv.sms", "Hej" },
-		    { "incident.en.sms", "Hi" },
-		    { "incident.sv.voice", long_gsm } }, 0, { NULL } },
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.en.sms", "Hi " E },
+		    { "incident.sv.voice", long_gsm } }, 1,
+		    { "incident.en.voice: missing (incident is called in "
+		    "another language, and has the SMS in en)" } },
 		/* 11: an unknown variable in a voice text */
-		{ { { "incident.sv.sms", "Hej" },
-		    { "incident.en.sms", "Hi" },
-		    { "incident.sv.voice", "{{tid}}" } }, 1,
-		    { "incident.sv.voice: unknown variable {{tid}}" } },
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.sv.voice", "{{tid}}" } }, 2,
+		    { "incident.sv.voice: unknown variable {{tid}}",
+		    "incident.en.sms: missing" } },
 		/* 12: not UTF-8 (load error, through templates_check_dir) */
 		{ { { "incident.sv.sms", "V\xe4sterg\xe5rd" },
-		    { "incident.en.sms", "ok" } }, 1,
+		    { "incident.en.sms", "ok " E } }, 1,
 		    { "incident.sv.sms: not valid UTF-8" } },
 		/* 13: two broken files are two problems */
 		{ { { "incident.sv.sms", "{{x" },
 		    { "incident.en.sms", "\xff" } }, 2,
 		    { "incident.sv.sms:1: '{{' without", "incident.en.sms: "
 		    "not valid UTF-8" } },
+		/* 14: an alert that does not say 112, one that names the
+		 * larmbord instead */
+		{ { { "incident.sv.sms", "Vid fara, ring {{duty_number}}" },
+		    { "incident.en.sms", "Hi" } }, 4,
+		    { "incident.sv.sms: does not say to call "
+		    "{{emergency_number}} (112) in danger", "incident.sv.sms: "
+		    "names {{duty_number}}, which belongs in the help text",
+		    "incident.en.sms: does not say to call" } },
+		/* 15: the help text with both numbers; one without either */
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.en.sms", "Hi " E },
+		    { "reply-hjalp.sv.sms", "112: " E ", kommunen: "
+		    "{{duty_number}}" } }, 0, { NULL } },
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.en.sms", "Hi " E },
+		    { "reply-hjalp.sv.sms", "Hjälp" } }, 2,
+		    { "reply-hjalp.sv.sms: does not say to call",
+		    "reply-hjalp.sv.sms: does not name {{duty_number}}" } },
+		/* 17: replies and parts need no 112 */
+		{ { { "incident.sv.sms", "Hej " E },
+		    { "incident.en.sms", "Hi " E },
+		    { "reply-stopp.sv.sms", "Hej då" },
+		    } , 0, { NULL } },
 	};
 	struct tctx	*t = *state;
 	struct lines	 l;
@@ -854,16 +907,19 @@ test_template_check_problems(void **state)
 	size_t		 i, k;
 	int		 n;
 
-	memset(long_gsm, 'a', sizeof(long_gsm) - 1);
-	long_gsm[sizeof(long_gsm) - 1] = '\0';
-	memset(at_limit, 'a', sizeof(at_limit) - 1);
-	at_limit[sizeof(at_limit) - 1] = '\0';
-	/* 600 + "{{place}}": over 612 septets once a place of 13+ is in. */
-	memset(by_value, 'a', 600);
-	memcpy(by_value + 600, "{{place}}", 10);
+	/* 680 and " 112": 684 septets. */
+	memset(long_gsm, 'a', 680);
+	snprintf(long_gsm + 680, sizeof(long_gsm) - 680, " %s", E);
+	/* 608 and " 112": 612 septets. */
+	memset(at_limit, 'a', 608);
+	snprintf(at_limit + 608, sizeof(at_limit) - 608, " %s", E);
+	/* 596 + "{{place}}" + " 112": over 612 septets once a place of
+	 * 13+ is in. */
+	memset(by_value, 'a', 596);
+	snprintf(by_value + 596, sizeof(by_value) - 596, "{{place}} %s", E);
 	for (i = 0; i < 300; i++)
 		memcpy(long_ucs2 + 2 * i, "\xd8\xa8", 2);	/* ب */
-	long_ucs2[600] = '\0';
+	snprintf(long_ucs2 + 600, sizeof(long_ucs2) - 600, " %s", E);
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		snprintf(sub, sizeof(sub), "%s/%zu", t->dir, i);
@@ -895,16 +951,17 @@ test_template_check_loaded(void **state)
 	struct lines		 l;
 	char			 err[256];
 
-	puts_file(t->dir, "a.sv.sms", "{{place}} {{typo}}");
-	puts_file(t->dir, "b.fi.sms", "Hei {{area}}");
+	puts_file(t->dir, "reply-a.sv.sms", "{{place}} {{typo}}");
+	puts_file(t->dir, "reply-b.fi.sms", "Hei {{area}}");
 	assert_non_null(ts = templates_load(t->dir, err, sizeof(err)));
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(templates_check(ts, NULL, NULL, 0, lines_cb, &l), 1);
-	assert_string_equal(l.buf, "a.sv.sms: unknown variable {{typo}}\n");
+	assert_string_equal(l.buf,
+	    "reply-a.sv.sms: unknown variable {{typo}}\n");
 	/* An empty set misses every required language. */
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(templates_check(NULL, required_names, required_langs,
-	    4, lines_cb, &l), 16);
+	    4, lines_cb, &l), 18);
 	templates_free(ts);
 }
 

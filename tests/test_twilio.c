@@ -366,6 +366,62 @@ test_twiml_langs(void **state)
 	}
 }
 
+/*
+ * Persian and Somali have no Twilio voice: the call plays the speech the
+ * core rendered (given as media_url), inside the Gather; a language with
+ * a voice is said, whatever media_url holds.
+ */
+static void
+test_twiml_play(void **state)
+{
+	static const struct {
+		const char	*lang;
+		bool		 speaks;
+	} cases[] = {
+		{ "fa", false }, { "so", false }, { "de", false },
+		{ "sv", true }, { "ar", true }, { "fi", true }, { "en-GB", true },
+		{ NULL, true },
+	};
+	struct at_section	 s;
+	struct adapter		*a;
+	struct outmsg		 m = { 0 };
+	struct http_request	 req;
+	struct kvlist		 form;
+	const char		*twiml, *g, *p;
+	size_t			 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		at_section_init(&s, &tw);
+		a = at_make(&s);
+		assert_int_equal(a->ops->speaks(a, cases[i].lang),
+		    cases[i].speaks);
+		m.delivery_id = 9;
+		m.channel = CH_VOICE;
+		m.to = "+46701234567";
+		m.text = "Brand vid skolan.";
+		m.lang = cases[i].lang;
+		m.ask_ack = true;
+		m.media_url = "https://varsel.example/media/ab&cd.wav";
+		build(a, &m, &req, &form);
+		assert_non_null(twiml = kvlist_get(&form, "Twiml"));
+		g = strstr(twiml, "<Gather");
+		p = strstr(twiml, "<Play>https://varsel.example/media/"
+		    "ab&amp;cd.wav</Play>");
+		if (cases[i].speaks) {
+			assert_null(p);
+			assert_non_null(strstr(twiml, "<Say"));
+		} else {
+			assert_non_null(g);
+			assert_true(p != NULL && p > g &&
+			    p < strstr(twiml, "</Gather>"));
+			assert_null(strstr(twiml, "<Say"));
+		}
+		kvlist_free(&form);
+		http_request_reset(&req);
+		adapter_free(a);
+	}
+}
+
 /* Calls need an E.164 from and TwiML under 4000 characters. */
 static void
 test_call_errors(void **state)
@@ -904,6 +960,7 @@ main(void)
 		cmocka_unit_test(test_build_sms_options),
 		cmocka_unit_test(test_build_call),
 		cmocka_unit_test(test_twiml_langs),
+		cmocka_unit_test(test_twiml_play),
 		cmocka_unit_test(test_call_errors),
 		cmocka_unit_test(test_parse_send),
 		cmocka_unit_test(test_signature),

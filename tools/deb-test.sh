@@ -72,8 +72,10 @@ call() {
 }
 call -X POST "$api/v1/contacts" -d '{"contacts":[{"phone":"070-174 06 05",
     "groups":["ci"]}]}' | grep -q '"upserted":1' || fail "contacts"
+# quiet_hours: ignore, or at night the installed configuration holds it.
 id=$(call -X POST "$api/v1/alerts" -d '{"source_ref":"deb-test",
-    "message":"Prov från paketet","audience":{"groups":["ci"]}}' |
+    "message":"Prov från paketet","quiet_hours":"ignore",
+    "audience":{"groups":["ci"]}}' |
     sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 [ -n "$id" ] || fail "the alert was not accepted"
 delivered=0

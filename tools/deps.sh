@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libssl-dev libxml2-dev
-libcmocka-dev libespeak-ng-dev espeak-ng-data libphonenumber-dev
+libcmocka-dev libespeak-ng-dev espeak-ng-data libphonenumber-dev tzdata
 curl jq sqlite3 $*"
 missing=""
 for p in $pkgs; do
