@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
@@ -97,4 +99,32 @@ bench_metric(const struct e2e_proc *d, const char *name)
 		}
 	free(text);
 	return v;
+}
+
+pid_t
+bench_perf_start(pid_t pid)
+{
+	const char	*file = getenv("BENCH_PERF");
+	char		 p[32];
+	pid_t		 perf;
+
+	if (file == NULL || *file == '\0')
+		return 0;
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	if ((perf = fork()) == 0) {
+		execlp("perf", "perf", "record", "-q", "-F", "2999", "-g",
+		    "-p", p, "-o", file, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);		/* perf attaches */
+	return perf > 0 ? perf : 0;
+}
+
+void
+bench_perf_stop(pid_t perf)
+{
+	if (perf <= 0)
+		return;
+	kill(perf, SIGINT);
+	waitpid(perf, NULL, 0);
 }

@@ -27,5 +27,12 @@ double	bench_cpu_ms(pid_t pid);
  * (e.g. "varsel_sql_statements_total"); -1 if it cannot be read.
  */
 double	bench_metric(const struct e2e_proc *d, const char *name);
+/*
+ * With BENCH_PERF=file in the environment: perf record -g the process
+ * pid into file until bench_perf_stop (the window that is measured, not
+ * the loading before it). Returns perf's pid, or 0.
+ */
+pid_t	bench_perf_start(pid_t pid);
+void	bench_perf_stop(pid_t perf);
 
 #endif

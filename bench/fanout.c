@@ -92,6 +92,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	char		 dispatch[256], body[512], path[64];
 	long long	 t0, t, id;
 	double		 cpu0, stmt0;
+	pid_t		 perf;
 	json_t		*res;
 	int		 status, rc = -1;
 
@@ -122,6 +123,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	    "\"message\": \"Prov: larm till alla i gruppen.\", "
 	    "\"audience\": {\"groups\": [\"" GROUP "\"]}}");
 	stmt0 = bench_metric(&d, "varsel_sql_statements_total");
+	perf = bench_perf_start(d.pid);
 	cpu0 = bench_cpu_ms(d.pid);
 	t0 = e2e_now_ms();
 	res = e2e_api(&d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
@@ -173,6 +175,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	}
 	r->sent_ms = (double)(t - t0);
 	r->cpu_us = (bench_cpu_ms(d.pid) - cpu0) * 1000.0 / n;
+	bench_perf_stop(perf);
 	r->stmts = (bench_metric(&d, "varsel_sql_statements_total") - stmt0) /
 	    n;
 	r->rss_mb = bench_hwm_mb(d.pid);
