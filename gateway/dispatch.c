@@ -722,9 +722,15 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		if ((cool = providers_account(d->ps, p, res,
 		    gw->cfg->retry_max_ms, now)) > 0)
 			schedule_round(d, cool);
-		/* The attempt log stays bounded however long an outage. */
-		if (j->attempts <= ATTEMPTS_LOGGED ||
-		    res->status != SEND_TEMPFAIL) {
+		/*
+		 * The attempt log is the story of what did not go at once:
+		 * a first try that is accepted says nothing the delivery
+		 * row does not (provider, reference, time), and the log
+		 * stays bounded however long an outage.
+		 */
+		if (!(res->status == SEND_OK && j->attempts <= 1) &&
+		    (j->attempts <= ATTEMPTS_LOGGED ||
+		    res->status != SEND_TEMPFAIL)) {
 			memset(&op, 0, sizeof(op));
 			op.kind = BATCH_ATTEMPT;
 			op.delivery_id = j->delivery_id;

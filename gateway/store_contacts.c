@@ -99,7 +99,8 @@ const struct store_sql store_contacts_sql[] = {
 	    "INSERT INTO optout_log (phone_hash, action, channel, at) "
 	    "VALUES (?1, ?2, ?3, ?4)" },
 	{ ST_OPTOUT_DEL, "DELETE FROM optouts WHERE phone_hash = ?1" },
-	{ ST_OPTOUT_HAS, "SELECT 1 FROM optouts WHERE phone_hash = ?1" },
+	{ ST_OPTOUTS_ALL,
+	    "SELECT phone_hash FROM optouts ORDER BY phone_hash" },
 	{ ST_CONSENT_ADD,
 	    "INSERT INTO consent (phone_hash, at, event, how, actor, detail) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
@@ -568,6 +569,7 @@ store_optout_add(struct store *s, const char *phone, const char *channel,
 	char		 hash[65];
 	bool		 ok = false;
 
+	OPTOUTS_STALE(s);
 	store_phone_hash(s, phone, hash);
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
@@ -597,6 +599,7 @@ store_optout_remove(struct store *s, const char *phone, int64_t at)
 	char		 hash[65];
 	bool		 ok = false;
 
+	OPTOUTS_STALE(s);
 	store_phone_hash(s, phone, hash);
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
@@ -671,13 +674,59 @@ store_consent_list(struct store *s, const char *phone, store_consent_cb cb,
 	return to.any ? 0 : STORE_NOTFOUND;
 }
 
+/* One opt-out hash into the memory copy. */
+static int
+optout_row(sqlite3_stmt *st, void *arg)
+{
+	struct store	*s = arg;
+	const char	*h = (const char *)sqlite3_column_text(st, 0);
+	char		(*v)[65];
+
+	if (h == NULL || strlen(h) != 64)
+		return 0;
+	if ((v = realloc(s->optouts, (s->noptouts + 1) * sizeof(*v))) ==
+	    NULL)
+		return -1;
+	s->optouts = v;
+	strlcpy(s->optouts[s->noptouts++], h, 65);
+	return 0;
+}
+
+/* Read the opt-outs' hashes into memory, sorted; 0 or -1. */
+static int
+optouts_load(struct store *s)
+{
+	free(s->optouts);
+	s->optouts = NULL;
+	s->noptouts = 0;
+	if (store_rows_each(s, ST_OPTOUTS_ALL, optout_row, s, __func__) ==
+	    -1) {
+		free(s->optouts);
+		s->optouts = NULL;
+		s->noptouts = 0;
+		return -1;
+	}
+	s->optouts_stale = false;
+	return 0;
+}
+
+static int
+hash_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 bool
 store_optout_has(struct store *s, const char *phone)
 {
 	char	hash[65];
 
-	store_phone_hash(s, phone, hash);
-	bind_text(s->st[ST_OPTOUT_HAS], 1, hash);
 	/* On a database error we send: a missed alert is the worse fault. */
-	return store_row_one(s, ST_OPTOUT_HAS, NULL, NULL, __func__) == 0;
+	if (s->optouts_stale && optouts_load(s) == -1)
+		OPTOUTS_STALE(s);
+	if (s->noptouts == 0)
+		return false;
+	store_phone_hash(s, phone, hash);
+	return bsearch(hash, s->optouts, s->noptouts, sizeof(s->optouts[0]),
+	    hash_cmp) != NULL;
 }

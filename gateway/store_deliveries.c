@@ -61,14 +61,12 @@ const struct store_sql store_deliveries_sql[] = {
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "WHERE alert_id = ?1 AND state = ?4 AND id > ?2 ORDER BY id "
 	    "LIMIT ?3" },
-	{ ST_CLAIM_SELECT,
-	    "SELECT " DELIVERY_COLS " FROM deliveries "
-	    "INDEXED BY deliveries_due "
-	    "WHERE state = 0 AND next_at <= ?1 ORDER BY priority, id LIMIT ?2"
-	},
-	{ ST_CLAIM_UPDATE,
+	/* The due queue's first limit rows, claimed in one statement. */
+	{ ST_CLAIM,
 	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
-	    "updated_at = ?2 WHERE id = ?1 AND state = 0" },
+	    "updated_at = ?3 WHERE id IN (SELECT id FROM deliveries "
+	    "INDEXED BY deliveries_due WHERE state = 0 AND next_at <= ?1 "
+	    "ORDER BY priority, id LIMIT ?2) RETURNING " DELIVERY_COLS },
 	{ ST_NEXT_DUE, "SELECT min(next_at) FROM deliveries WHERE state = 0" },
 	{ ST_QUEUE_DEPTH,
 	    "SELECT coalesce(sum(segments), 0) FROM queue_totals "
@@ -335,13 +333,22 @@ claim_row(sqlite3_stmt *st, void *arg)
 	return 0;
 }
 
+/* The claim order: priority, then id (age). */
+static int
+claim_cmp(const void *a, const void *b)
+{
+	const struct delivery	*x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 int
 store_claim_due(struct store *s, int64_t now, int limit,
     store_delivery_cb cb, void *arg)
 {
-	sqlite3_stmt	*st = s->st[ST_CLAIM_UPDATE];
 	struct claimed	 c = { NULL, 0, 0 };
-	struct delivery	*d;
 	enum txn_kind	 kind;
 	size_t		 i;
 	bool		 ok = false, stopped = false;
@@ -350,34 +357,24 @@ store_claim_due(struct store *s, int64_t now, int limit,
 		return 0;
 	if (store_txn_enter(s, &kind, __func__) == -1)
 		return -1;
-	/* Read first: updating rows under a running SELECT is undefined. */
-	sqlite3_bind_int64(s->st[ST_CLAIM_SELECT], 1, now);
-	sqlite3_bind_int(s->st[ST_CLAIM_SELECT], 2, limit);
-	if (store_rows_each(s, ST_CLAIM_SELECT, claim_row, &c, __func__) == -1)
-		goto out;
-	for (i = 0; i < c.n; i++) {
-		d = &c.v[i];
-		sqlite3_bind_int64(st, 1, d->id);
-		sqlite3_bind_int64(st, 2, now);
-		if (store_step_done(s, ST_CLAIM_UPDATE, __func__) == -1) {
-			/* The caller already has rows 0..i-1: keep them. */
-			stopped = true;
-			break;
-		}
-		d->state = DS_SENDING;
-		d->attempts++;
-		d->updated_at = now;
-		if (cb(d, arg) == -1) {
-			stopped = true;
-			break;
-		}
-	}
+	sqlite3_bind_int64(s->st[ST_CLAIM], 1, now);
+	sqlite3_bind_int(s->st[ST_CLAIM], 2, limit);
+	sqlite3_bind_int64(s->st[ST_CLAIM], 3, now);
+	if (store_rows_each(s, ST_CLAIM, claim_row, &c, __func__) == -1)
+		goto out;	/* the transaction is undone: nothing claimed */
 	ok = true;
+	/* RETURNING has no order: the queue's is priority, then age. */
+	qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
+	for (i = 0; i < c.n; i++)
+		if (!stopped && cb(&c.v[i], arg) == -1)
+			stopped = true;
+		else if (stopped)
+			/* Claimed, but the caller does not have it: back. */
+			store_delivery_release(s, c.v[i].id, now, now);
 out:
 	for (i = 0; i < c.n; i++)
 		delivery_clear(&c.v[i]);
 	free(c.v);
-	/* Rows claimed before a stop stay claimed: the caller has them. */
 	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		return -1;
 	return stopped ? -1 : 0;

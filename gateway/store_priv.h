@@ -79,7 +79,7 @@ enum stmt_id {
 	ST_SET_AREA,
 	ST_OPTOUT_ADD,
 	ST_OPTOUT_DEL,
-	ST_OPTOUT_HAS,
+	ST_OPTOUTS_ALL,
 	ST_OPTOUT_LOG,
 	ST_CONSENT_ADD,
 	ST_CONSENT_LIST,
@@ -115,8 +115,7 @@ enum stmt_id {
 	/* store_deliveries.c */
 	ST_DELIVERY_INSERT,
 	ST_DELIVERY_GET,
-	ST_CLAIM_SELECT,
-	ST_CLAIM_UPDATE,
+	ST_CLAIM,
 	ST_NEXT_DUE,
 	ST_QUEUE_DEPTH,
 	ST_DELIVERY_SENT,
@@ -194,6 +193,14 @@ struct store {
 	int64_t		 quiet_at;	/* mono ms of the last such line */
 	unsigned long	 quieted;	/* lines not written since */
 	uint64_t	 statements;	/* run, triggers' programs included */
+	/*
+	 * The opt-outs' hashes, sorted, so a fan-out asks memory and not
+	 * SQL for each number. Read from the table when stale: after any
+	 * change of it and after any rollback (which may undo one).
+	 */
+	char		(*optouts)[65];
+	size_t		 noptouts;
+	bool		 optouts_stale;
 };
 
 /* How an internal multi-row change was opened. */
@@ -201,6 +208,9 @@ enum txn_kind {
 	TXN_OWN,		/* BEGIN IMMEDIATE: no transaction was open */
 	TXN_SAVEPOINT		/* inside the caller's transaction */
 };
+
+/* Something may have undone or changed the opt-outs: read them again. */
+#define OPTOUTS_STALE(s)	((s)->optouts_stale = true)
 
 /* ---- store_rows.c: running statements ------------------------------- */
 

@@ -775,6 +775,7 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (prepare_all(s, err, errlen) == -1)
 		goto fail;
+	OPTOUTS_STALE(s);
 	/* From now on a write waits a few ms at most for another process's
 	 * lock; what then fails is kept and tried again (batch.c). */
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
@@ -821,6 +822,7 @@ store_close(struct store *s)
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
 	explicit_bzero(s->salt, sizeof(s->salt));
+	free(s->optouts);
 	free(s);
 }
 
@@ -911,6 +913,7 @@ store_commit(struct store *s)
 	if (--s->depth > 0)
 		return 0;
 	if (store_step_done(s, ST_COMMIT, __func__) == -1) {
+		OPTOUTS_STALE(s);
 		if (!sqlite3_get_autocommit(s->db))
 			store_step_done(s, ST_ROLLBACK, __func__);
 		sync_normal(s);
@@ -934,6 +937,7 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	OPTOUTS_STALE(s);
 	if (!sqlite3_get_autocommit(s->db))
 		store_step_done(s, ST_ROLLBACK, __func__);
 	s->depth = 0;
@@ -960,8 +964,11 @@ store_savepoint_end(struct store *s, bool keep)
 
 	if (s->depth > 0)
 		s->depth--;
-	if (!keep && store_step_done(s, ST_ROLLBACK_TO, __func__) == -1)
-		rc = -1;
+	if (!keep) {
+		OPTOUTS_STALE(s);
+		if (store_step_done(s, ST_ROLLBACK_TO, __func__) == -1)
+			rc = -1;
+	}
 	if (store_step_done(s, ST_RELEASE, __func__) == -1)
 		rc = -1;
 	return rc;
@@ -997,7 +1004,9 @@ store_txn_leave(struct store *s, enum txn_kind kind, bool ok,
 		s->depth--;
 	if (ok && store_step_done(s, ST_COMMIT, func) == -1)
 		rc = -1;
-	if (!sqlite3_get_autocommit(s->db))
+	if (!sqlite3_get_autocommit(s->db)) {
+		OPTOUTS_STALE(s);
 		store_step_done(s, ST_ROLLBACK, func);
+	}
 	return rc;
 }

@@ -187,6 +187,41 @@ test_optouts(void **state)
 	assert_false(store_optout_has(s, "+46701234567"));
 }
 
+/*
+ * The opt-outs are asked of a copy in memory: an opt-out that a
+ * rollback or a savepoint undoes must not stay in it (else a number is
+ * suppressed that did not opt out), and many numbers are one sorted
+ * lookup each.
+ */
+static void
+test_optouts_undone(void **state)
+{
+	struct store	*s = ((struct st_ctx *)*state)->s;
+	char		 phone[16];
+	int		 i;
+
+	assert_int_equal(store_begin(s, false), 0);
+	assert_int_equal(store_optout_add(s, "+46701234567", "sms", NOW), 0);
+	assert_true(store_optout_has(s, "+46701234567"));
+	store_rollback(s);
+	assert_false(store_optout_has(s, "+46701234567"));
+	assert_int_equal(store_begin(s, false), 0);
+	assert_int_equal(store_savepoint(s), 0);
+	assert_int_equal(store_optout_add(s, "+46701234568", "sms", NOW), 0);
+	assert_true(store_optout_has(s, "+46701234568"));
+	assert_int_equal(store_savepoint_end(s, false), 0);
+	assert_false(store_optout_has(s, "+46701234568"));
+	assert_int_equal(store_commit(s), 0);
+	for (i = 0; i < 300; i += 3) {
+		snprintf(phone, sizeof(phone), "+46701000%03d", i);
+		assert_int_equal(store_optout_add(s, phone, "sms", NOW), 0);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(phone, sizeof(phone), "+46701000%03d", i);
+		assert_int_equal(store_optout_has(s, phone), i % 3 == 0);
+	}
+}
+
 /* The consent record as "event/how/actor/detail@at;" text. */
 static int
 consent_cb(const struct consent_event *e, void *arg)
@@ -427,6 +462,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(test_contacts),
 		BOTH(test_optouts),
+		BOTH(test_optouts_undone),
 		BOTH(test_consent),
 		BOTH(test_contacts_v2),
 		FILE_ONLY(test_erase_inbound),

@@ -29,13 +29,18 @@ static int	fail_after = -1;
 int	__real_sqlite3_step(sqlite3_stmt *);
 int	__wrap_sqlite3_step(sqlite3_stmt *);
 
-/* sqlite3_step; a SELECT fails with SQLITE_IOERR once fail_after is used. */
+/*
+ * sqlite3_step; a statement that reads rows fails with SQLITE_IOERR once
+ * fail_after rows are used.
+ */
 int
 __wrap_sqlite3_step(sqlite3_stmt *st)
 {
 	int	rc;
 
-	if (fail_after < 0 || strncmp(sqlite3_sql(st), "SELECT", 6) != 0)
+	/* Statements that read rows: SELECTs and claims (RETURNING). */
+	if (fail_after < 0 || (strncmp(sqlite3_sql(st), "SELECT", 6) != 0 &&
+	    strstr(sqlite3_sql(st), "RETURNING") == NULL))
 		return __real_sqlite3_step(st);
 	if (fail_after == 0) {
 		fail_after = -1;
