@@ -35,6 +35,7 @@
 #define HTTP_TIMEOUT_MS		10000L		/* when the request sets none */
 #define HTTP_CONNECT_MAX_MS	5000L
 #define HTTP_MAXCONNECTS	64L		/* idle connections kept */
+#define HTTP_POOL		64		/* easy handles kept for reuse */
 
 struct http_client;
 
@@ -73,6 +74,10 @@ struct http_client {
 	struct hc_sock		*socks;		/* watched sockets */
 	int			 busy;		/* completion callbacks running */
 	bool			 dying;		/* freed from inside a callback */
+	/* Easy handles of finished requests, reset, for the next ones:
+	 * making one costs kilobytes of allocation and clearing. */
+	CURL			*pool[HTTP_POOL];
+	int			 npool;
 };
 
 static int	 http_client_sock_cb(CURL *, curl_socket_t, int, void *,
@@ -216,12 +221,6 @@ http_client_send(struct http_client *hc, struct http_request *req,
 	r->hc = hc;
 	r->cb = cb;
 	r->arg = arg;
-	if ((r->defer = evtimer_new(hc->base, http_client_defer_cb, r)) ==
-	    NULL) {
-		log_warnx("%s: evtimer_new failed", __func__);
-		http_client_req_free(r);
-		return -1;
-	}
 
 	/* Linked in first, so a deferred failure is in flight like others. */
 	r->next = hc->reqs;
@@ -247,6 +246,13 @@ defer:
 		struct timeval	tv = { 0, 0 };
 
 		log_warnx("%s: cannot start request: %s", __func__, r->errbuf);
+		if ((r->defer = evtimer_new(hc->base, http_client_defer_cb,
+		    r)) == NULL) {
+			/* Not even that: say so now, as the caller can. */
+			http_client_unlink(r);
+			http_client_req_free(r);
+			return -1;
+		}
 		evtimer_add(r->defer, &tv);
 	}
 	return 0;
@@ -286,6 +292,8 @@ http_client_destroy(struct http_client *hc)
 			curl_multi_remove_handle(hc->multi, r->easy);
 		http_client_req_free(r);
 	}
+	while (hc->npool > 0)
+		curl_easy_cleanup(hc->pool[--hc->npool]);
 	if (hc->multi != NULL)
 		curl_multi_cleanup(hc->multi);
 	/* Sockets curl did not hand back with CURL_POLL_REMOVE. */
@@ -313,7 +321,9 @@ http_client_setup(struct hc_req *r)
 	int			 i;
 	CURLcode		 c = CURLE_OK;
 
-	if ((r->easy = curl_easy_init()) == NULL) {
+	if (r->hc->npool > 0)
+		r->easy = r->hc->pool[--r->hc->npool];
+	else if ((r->easy = curl_easy_init()) == NULL) {
 		snprintf(r->errbuf, sizeof(r->errbuf), "curl_easy_init failed");
 		r->fail_code = CURLE_FAILED_INIT;
 		return -1;
@@ -442,7 +452,14 @@ http_client_unlink(struct hc_req *r)
 static void
 http_client_req_free(struct hc_req *r)
 {
-	if (r->easy != NULL)
+	struct http_client	*hc = r->hc;
+
+	if (r->easy != NULL && !hc->dying && hc->npool < HTTP_POOL) {
+		/* Options back to their defaults; connections stay with the
+		 * multi handle either way. */
+		curl_easy_reset(r->easy);
+		hc->pool[hc->npool++] = r->easy;
+	} else if (r->easy != NULL)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->hdrs);
 	if (r->defer != NULL)
