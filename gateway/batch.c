@@ -145,8 +145,8 @@ apply_one(struct batch *b, const struct entry *e)
 
 	switch (op->kind) {
 	case BATCH_SENT:
-		return store_delivery_sent(s, op->delivery_id, op->provider,
-		    op->ref, op->at);
+		return store_delivery_sent(s, op->delivery_id, op->alert_id,
+		    op->channel, op->provider, op->ref, op->at);
 	case BATCH_RETRY:
 		return store_delivery_retry(s, op->delivery_id, op->next_at,
 		    e->error, op->at);

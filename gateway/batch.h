@@ -53,6 +53,8 @@ enum batch_op_kind {
 struct batch_op {
 	enum batch_op_kind	 kind;
 	int64_t			 delivery_id;	/* all but REPORT */
+	int64_t			 alert_id;	/* SENT: of the claimed row */
+	int			 channel;	/* SENT: of the claimed row */
 	int64_t			 at;		/* when it happened */
 	int64_t			 next_at;
 	int			 state;		/* enum dstate */

@@ -756,6 +756,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		memset(&op, 0, sizeof(op));
 		op.kind = BATCH_SENT;
 		op.delivery_id = j->delivery_id;
+		op.alert_id = j->alert_id;
+		op.channel = j->channel;
 		op.at = now;
 		strlcpy(op.provider, pname, sizeof(op.provider));
 		strlcpy(op.ref, res->ref, sizeof(op.ref));

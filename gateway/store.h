@@ -415,9 +415,14 @@ int	store_next_due(struct store *, int64_t *next_at);
 /* Queued deliveries with priority <= prio (the queue ahead of an alert). */
 int	store_queue_depth(struct store *, int prio, int64_t *segments);
 
-/* State changes; each a single UPDATE. */
-int	store_delivery_sent(struct store *, int64_t id, const char *provider,
-	    const char *ref, int64_t now);
+/*
+ * State changes; each a single UPDATE. The SMS or call was accepted by
+ * provider as ref: alert_id (0 none) and channel are the claimed row's,
+ * which spare the triggers when they are right, and cost nothing more
+ * when they are not.
+ */
+int	store_delivery_sent(struct store *, int64_t id, int64_t alert_id,
+	    int channel, const char *provider, const char *ref, int64_t now);
 int	store_delivery_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error, int64_t now);
 int	store_delivery_finish(struct store *, int64_t id, enum dstate,

@@ -377,6 +377,8 @@ int
 store_alert_counts(struct store *s, int64_t id, struct alert_counts *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (store_tally_flush(s) == -1)
+		return -1;
 	sqlite3_bind_int64(s->st[ST_ALERT_COUNTS], 1, id);
 	return store_rows_each(s, ST_ALERT_COUNTS, count_row, c, __func__);
 }

@@ -41,6 +41,9 @@ static int	delivery_row(sqlite3_stmt *, void *);
 static int	claim_row(sqlite3_stmt *, void *);
 static int	update_one(struct store *, enum stmt_id, const char *);
 static int	total_row(sqlite3_stmt *, void *);
+static int	insert_step(struct store *, struct delivery *);
+static int	delivery_tally(struct store *, const struct delivery *, int);
+static int	sent_tally(struct store *, int64_t, int, const char *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_deliveries_sql[] = {
@@ -78,6 +81,17 @@ const struct store_sql store_deliveries_sql[] = {
 	    "UPDATE deliveries SET state = 2, provider = ?2, "
 	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
 	    "WHERE id = ?1 AND state IN " NONFINAL },
+	/*
+	 * The common case of the above, tallied: a claimed row no provider
+	 * had before, of the alert and channel the caller says, so the old
+	 * row's part in the counts is known (no RETURNING: its temporary
+	 * table cost more than the triggers it spares).
+	 */
+	{ ST_DELIVERY_SENT_CLAIMED,
+	    "UPDATE deliveries SET state = 2, provider = ?2, "
+	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
+	    "WHERE id = ?1 AND state = 1 AND provider IS NULL "
+	    "AND alert_id IS ?5 AND channel = ?6" },
 	{ ST_DELIVERY_RETRY,
 	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
 	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
@@ -241,10 +255,41 @@ store_delivery_insert(struct store *s, struct delivery *d)
 		stmt_done(st);
 		return -1;
 	}
+	if (!store_tallied(s))
+		return insert_step(s, d);
+	TALLY_BEGIN(s);
+	rc = insert_step(s, d);
+	TALLY_END(s);
+	if (rc == -1)
+		return -1;
+	return delivery_tally(s, d, 1);
+}
+
+/* Run the bound insert of d; sets d->id. */
+static int
+insert_step(struct store *s, struct delivery *d)
+{
 	if (store_step_done(s, ST_DELIVERY_INSERT, __func__) == -1)
 		return -1;
 	d->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+/* Add (sign 1) or take away (-1) the part of row d in the counts. */
+static int
+delivery_tally(struct store *s, const struct delivery *d, int sign)
+{
+	struct tally_row	r;
+
+	r.provider = d->provider;
+	r.channel = d->channel;
+	r.state = d->state;
+	r.alert_id = d->alert_id;
+	r.priority = d->priority;
+	r.segments = d->segments;
+	r.ack = d->ack;
+	r.in_doubt = d->in_doubt;
+	return store_tally_row(s, &r, sign);
 }
 
 int
@@ -306,6 +351,7 @@ store_deliveries_list(struct store *s, int64_t alert_id, int state,
 
 /* Rows read by a claim before they are updated. */
 struct claimed {
+	struct store	*s;
 	struct delivery	*v;
 	size_t		 n, cap;
 };
@@ -315,8 +361,9 @@ static int
 claim_row(sqlite3_stmt *st, void *arg)
 {
 	struct claimed	*c = arg;
-	struct delivery	*nv;
+	struct delivery	*nv, *d;
 	size_t		 cap;
+	int		 rc;
 
 	if (c->n == c->cap) {
 		cap = c->cap > 0 ? c->cap * 2 : 64;
@@ -329,8 +376,14 @@ claim_row(sqlite3_stmt *st, void *arg)
 	}
 	if (read_delivery(st, &c->v[c->n]) == -1)
 		return -1;
-	c->n++;
-	return 0;
+	d = &c->v[c->n++];
+	/* Queued, now sending: only the state changed. */
+	d->state = DS_QUEUED;
+	rc = delivery_tally(c->s, d, -1);
+	d->state = DS_SENDING;
+	if (rc == 0)
+		rc = delivery_tally(c->s, d, 1);
+	return rc;
 }
 
 /* The claim order: priority, then id (age). */
@@ -348,10 +401,11 @@ int
 store_claim_due(struct store *s, int64_t now, int limit,
     store_delivery_cb cb, void *arg)
 {
-	struct claimed	 c = { NULL, 0, 0 };
+	struct claimed	 c = { s, NULL, 0, 0 };
 	enum txn_kind	 kind;
 	size_t		 i;
 	bool		 ok = false, stopped = false;
+	int		 rc;
 
 	if (limit <= 0)
 		return 0;
@@ -360,7 +414,10 @@ store_claim_due(struct store *s, int64_t now, int limit,
 	sqlite3_bind_int64(s->st[ST_CLAIM], 1, now);
 	sqlite3_bind_int(s->st[ST_CLAIM], 2, limit);
 	sqlite3_bind_int64(s->st[ST_CLAIM], 3, now);
-	if (store_rows_each(s, ST_CLAIM, claim_row, &c, __func__) == -1)
+	TALLY_BEGIN(s);
+	rc = store_rows_each(s, ST_CLAIM, claim_row, &c, __func__);
+	TALLY_END(s);
+	if (rc == -1)
 		goto out;	/* the transaction is undone: nothing claimed */
 	ok = true;
 	/* RETURNING has no order: the queue's is priority, then age. */
@@ -390,6 +447,8 @@ int
 store_queue_depth(struct store *s, int prio, int64_t *segments)
 {
 	*segments = 0;
+	if (store_tally_flush(s) == -1)
+		return -1;
 	sqlite3_bind_int(s->st[ST_QUEUE_DEPTH], 1, prio);
 	return store_scalar(s, ST_QUEUE_DEPTH, segments, __func__) == 0 ? 0 :
 	    -1;
@@ -406,16 +465,57 @@ store_requeue_sending(struct store *s, int64_t now, int *n)
 /* ---- state changes -------------------------------------------------- */
 
 int
-store_delivery_sent(struct store *s, int64_t id, const char *provider,
-    const char *ref, int64_t now)
+store_delivery_sent(struct store *s, int64_t id, int64_t alert_id,
+    int channel, const char *provider, const char *ref, int64_t now)
 {
-	sqlite3_stmt	*st = s->st[ST_DELIVERY_SENT];
+	enum stmt_id	 ids[2] = {
+		ST_DELIVERY_SENT_CLAIMED, ST_DELIVERY_SENT
+	};
+	sqlite3_stmt	*st;
+	int		 i, rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	bind_text_empty_null(st, 2, provider);
-	bind_text_empty_null(st, 3, ref);
-	sqlite3_bind_int64(st, 4, now);
-	return store_step_done(s, ST_DELIVERY_SENT, __func__);
+	/* Outside a transaction the triggers count: no need to try. */
+	for (i = store_tallied(s) ? 0 : 1; i < 2; i++) {
+		st = s->st[ids[i]];
+		sqlite3_bind_int64(st, 1, id);
+		bind_text_empty_null(st, 2, provider);
+		bind_text_empty_null(st, 3, ref);
+		sqlite3_bind_int64(st, 4, now);
+		if (ids[i] == ST_DELIVERY_SENT)
+			return store_step_done(s, ST_DELIVERY_SENT, __func__);
+		if (alert_id != 0)
+			sqlite3_bind_int64(st, 5, alert_id);
+		else
+			sqlite3_bind_null(st, 5);
+		sqlite3_bind_int(st, 6, channel);
+		TALLY_BEGIN(s);
+		rc = store_step_done(s, ST_DELIVERY_SENT_CLAIMED, __func__);
+		TALLY_END(s);
+		if (rc == -1)
+			return -1;
+		if (sqlite3_changes(s->db) == 1)
+			return sent_tally(s, alert_id, channel, provider);
+		/* Not as claimed: the general statement, counted by trigger. */
+	}
+	return -1;
+}
+
+/* Count a claimed row of alert_id and channel sent by provider. */
+static int
+sent_tally(struct store *s, int64_t alert_id, int channel,
+    const char *provider)
+{
+	struct tally_row	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.alert_id = alert_id;
+	r.channel = channel;
+	r.state = DS_SENDING;
+	if (store_tally_row(s, &r, -1) == -1)
+		return -1;
+	r.provider = provider;
+	r.state = DS_SENT;
+	return store_tally_row(s, &r, 1);
 }
 
 int
@@ -629,5 +729,7 @@ store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
 {
 	struct totals	to = { cb, arg };
 
+	if (store_tally_flush(s) == -1)
+		return -1;
 	return store_rows_each(s, ST_TOTALS, total_row, &to, __func__);
 }

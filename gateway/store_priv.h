@@ -119,6 +119,7 @@ enum stmt_id {
 	ST_NEXT_DUE,
 	ST_QUEUE_DEPTH,
 	ST_DELIVERY_SENT,
+	ST_DELIVERY_SENT_CLAIMED,
 	ST_DELIVERY_RETRY,
 	ST_DELIVERY_RELEASE,
 	ST_DELIVERY_FINISH,
@@ -162,6 +163,10 @@ enum stmt_id {
 	ST_RETAIN_ATTEMPTS,
 	ST_RETAIN_INBOUND_IDS,
 	ST_RETAIN_INBOUND,
+	/* store_counts.c */
+	ST_TALLY_TOTALS,
+	ST_TALLY_ALERT,
+	ST_TALLY_QUEUE,
 	ST_NSTMTS
 };
 
@@ -177,6 +182,46 @@ extern const struct store_sql store_deliveries_sql[];
 extern const struct store_sql store_inbound_sql[];
 extern const struct store_sql store_events_sql[];
 extern const struct store_sql store_purge_sql[];
+extern const struct store_sql store_counts_sql[];
+
+/* The counts of store_counts.c, waiting to be written. */
+struct tally_total {
+	char		 provider[64];
+	int		 channel;
+	int		 state;
+	int64_t		 n;
+};
+struct tally_alert {
+	int64_t		 alert_id;
+	int		 what;		/* a state, or 100, 101, 102 */
+	int64_t		 n;
+};
+struct tally_queue {
+	int		 priority;
+	int64_t		 segments;
+};
+struct tally {
+	struct tally_total *totals;
+	size_t		 ntotals;
+	struct tally_alert *alerts;
+	size_t		 nalerts;
+	struct tally_queue *queue;
+	size_t		 nqueue;
+	bool		 dirty;		/* something to write */
+	bool		 broken;	/* out of memory: the counts are lost */
+};
+
+/* A delivery row's part in the counts. */
+struct tally_row {
+	const char	*provider;	/* NULL: none */
+	int		 channel;
+	int		 state;
+	int64_t		 alert_id;	/* 0: none */
+	int		 priority;
+	int		 segments;
+	int		 ack;
+	bool		 in_doubt;
+};
 
 /* The open database. */
 struct store {
@@ -193,6 +238,9 @@ struct store {
 	int64_t		 quiet_at;	/* mono ms of the last such line */
 	unsigned long	 quieted;	/* lines not written since */
 	uint64_t	 statements;	/* run, triggers' programs included */
+	/* Counting by tally (store_counts.c) instead of the triggers. */
+	bool		 tallying;
+	struct tally	 tally;
 	/*
 	 * The opt-outs' hashes, sorted, so a fan-out asks memory and not
 	 * SQL for each number. Read from the table when stale: after any
@@ -208,6 +256,30 @@ enum txn_kind {
 	TXN_OWN,		/* BEGIN IMMEDIATE: no transaction was open */
 	TXN_SAVEPOINT		/* inside the caller's transaction */
 };
+
+/* ---- store_counts.c: the counts, kept by tally on the hot paths --- */
+
+/* Register varsel_counting(), which the counting triggers ask. */
+int	store_counts_register(struct store *, char *err, size_t errlen);
+/*
+ * Around one statement whose rows the caller tallies itself: the
+ * triggers do not count them (varsel_counting() is false).
+ */
+#define TALLY_BEGIN(s)	((s)->tallying = true)
+#define TALLY_END(s)	((s)->tallying = false)
+/* Add (sign 1) or take away (-1) a row's part; -1 out of memory. */
+int	store_tally_row(struct store *, const struct tally_row *, int sign);
+/*
+ * Write the tally into the counts' tables (inside the transaction); -1
+ * when that failed or the tally is broken: the transaction must then be
+ * undone, and until it is every flush fails.
+ */
+int	store_tally_flush(struct store *);
+/* May a change now be tallied? Only inside a transaction. */
+bool	store_tallied(struct store *);
+/* Forget the tally: what it counted was rolled back. */
+void	store_tally_discard(struct store *);
+void	store_tally_free(struct store *);
 
 /* Something may have undone or changed the opt-outs: read them again. */
 #define OPTOUTS_STALE(s)	((s)->optouts_stale = true)

@@ -70,6 +70,36 @@ int	 st_callback_cb(const struct callback_row *, void *);
 int64_t	 st_sql_int(const char *, const char *);
 
 /* Run a test on a file database and on ":memory:", or on a file only. */
+/*
+ * The rows where the counts the store keeps (delivery_totals,
+ * alert_totals with the answers, queue_totals) and a count of the
+ * deliveries themselves differ, both ways: 0 when they agree. For
+ * st_sql_int on a file.
+ */
+#define COUNTS_DIFFER \
+	"WITH real(k, a, b, n) AS (" \
+	"SELECT 't', coalesce(provider, '') || '/' || channel, state, " \
+	"  count(*) FROM deliveries GROUP BY 2, 3 " \
+	"UNION ALL SELECT 'a', alert_id, state, count(*) FROM deliveries " \
+	"  WHERE alert_id IS NOT NULL GROUP BY 2, 3 " \
+	"UNION ALL SELECT 'a', alert_id, CASE ack WHEN 1 THEN 100 ELSE 101 " \
+	"  END, count(*) FROM deliveries WHERE alert_id IS NOT NULL AND " \
+	"  ack <> 0 GROUP BY 2, 3 " \
+	"UNION ALL SELECT 'a', alert_id, 102, count(*) FROM deliveries " \
+	"  WHERE alert_id IS NOT NULL AND in_doubt <> 0 GROUP BY 2 " \
+	"UNION ALL SELECT 'q', priority, 0, sum(segments) FROM deliveries " \
+	"  WHERE state = 0 GROUP BY 2), " \
+	"kept(k, a, b, n) AS (" \
+	"SELECT 't', provider || '/' || channel, state, n " \
+	"  FROM delivery_totals WHERE n <> 0 " \
+	"UNION ALL SELECT 'a', alert_id, what, n FROM alert_totals " \
+	"  WHERE n <> 0 " \
+	"UNION ALL SELECT 'q', priority, 0, segments FROM queue_totals " \
+	"  WHERE segments <> 0) " \
+	"SELECT (SELECT count(*) FROM (SELECT * FROM real EXCEPT " \
+	"  SELECT * FROM kept)) + (SELECT count(*) FROM (SELECT * FROM kept " \
+	"  EXCEPT SELECT * FROM real))"
+
 #define BOTH(f) \
 	cmocka_unit_test_prestate_setup_teardown(f, st_setup, st_teardown, \
 	    (void *)&st_on_file), \

@@ -173,8 +173,8 @@ test_delivery_transitions(void **state)
 	assert_int_equal(d.updated_at, NOW + 1);
 	delivery_clear(&d);
 
-	assert_int_equal(store_delivery_sent(s, id, "46elks", "s70df", NOW + 2),
-	    0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "46elks",
+	    "s70df", NOW + 2), 0);
 	assert_int_equal(store_delivery_get(s, id, &d), 0);
 	assert_int_equal(d.state, DS_SENT);
 	assert_string_equal(d.provider, "46elks");
@@ -191,7 +191,8 @@ test_delivery_transitions(void **state)
 
 	/* Final is final. */
 	assert_int_equal(store_delivery_retry(s, id, NOW + 9, "x", NOW + 4), 0);
-	assert_int_equal(store_delivery_sent(s, id, "p", "r", NOW + 4), 0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "p", "r",
+	    NOW + 4), 0);
 	assert_int_equal(store_delivery_finish(s, id, DS_EXPIRED, "x",
 	    NOW + 4), 0);
 	assert_int_equal(store_delivery_get(s, id, &d), 0);
@@ -222,8 +223,8 @@ test_delivery_report(void **state)
 	int64_t		 aid = st_add_alert(s, "r", 0), id, got = 0;
 
 	id = st_add_delivery(s, aid, "+46700000001", 0, NOW, DS_SENDING);
-	assert_int_equal(store_delivery_sent(s, id, "46elks", "ref-1", NOW),
-	    0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "46elks",
+	    "ref-1", NOW), 0);
 	assert_int_equal(store_delivery_report(s, "46elks", "ref-2",
 	    DS_DELIVERED, NULL, NOW, &got), STORE_NOTFOUND);
 	assert_int_equal(store_delivery_report(s, "twilio", "ref-1",
@@ -254,8 +255,8 @@ test_delivery_report(void **state)
 
 	/* A failure report keeps its reason. */
 	id = st_add_delivery(s, aid, "+46700000002", 0, NOW, DS_SENDING);
-	assert_int_equal(store_delivery_sent(s, id, "46elks", "ref-3", NOW),
-	    0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "46elks",
+	    "ref-3", NOW), 0);
 	assert_int_equal(store_delivery_report(s, "46elks", "ref-3",
 	    DS_FAILED, "unreachable", NOW, &got), 0);
 	assert_int_equal(store_delivery_get(s, id, &d), 0);
@@ -433,9 +434,11 @@ test_queue_depth_totals(void **state)
 	assert_int_equal(seg, 10);
 
 	id = st_add_delivery(s, aid, "+46700000002", 0, NOW, DS_SENDING);
-	assert_int_equal(store_delivery_sent(s, id, "46elks", "r1", NOW), 0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "46elks",
+	    "r1", NOW), 0);
 	id = st_add_delivery(s, aid, "+46700000003", 0, NOW, DS_SENDING);
-	assert_int_equal(store_delivery_sent(s, id, "46elks", "r2", NOW), 0);
+	assert_int_equal(store_delivery_sent(s, id, 0, CH_SMS, "46elks",
+	    "r2", NOW), 0);
 	memset(&t, 0, sizeof(t));
 	assert_int_equal(store_delivery_totals(s, total_cb, &t), 0);
 	assert_int_equal(total_of(&t, "", DS_QUEUED), 4);

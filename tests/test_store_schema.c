@@ -37,23 +37,6 @@ file_u32(const char *path, long off)
 	    (uint32_t)b[2] << 8 | b[3];
 }
 
-/*
- * Rows where the counts schema 4 keeps differ from counting the rows
- * themselves (0 when they agree).
- */
-#define COUNTS_DIFFER \
-	"SELECT (SELECT count(*) FROM (" \
-	"SELECT coalesce(provider, ''), channel, state, count(*) " \
-	"FROM deliveries GROUP BY 1, 2, 3 EXCEPT " \
-	"SELECT provider, channel, state, n FROM delivery_totals WHERE n <> 0)) " \
-	"+ (SELECT count(*) FROM (" \
-	"SELECT alert_id, state, count(*) FROM deliveries " \
-	"WHERE alert_id IS NOT NULL GROUP BY 1, 2 EXCEPT " \
-	"SELECT alert_id, what, n FROM alert_totals WHERE what < 100 AND n <> 0)) " \
-	"+ (SELECT count(*) FROM (SELECT priority, sum(segments) FROM deliveries " \
-	"WHERE state = 0 GROUP BY 1 EXCEPT SELECT priority, segments " \
-	"FROM queue_totals WHERE segments <> 0))"
-
 /* Overwrite the header's user_version (offset 60) of a closed file. */
 static void
 file_set_user_version(const char *path, uint32_t v)

@@ -1,0 +1,240 @@
+/*
+ * The counts kept as deliveries change (schema 4: delivery_totals,
+ * alert_totals, queue_totals). Triggers keep them, whatever statement
+ * changes a row; but a trigger costs several statements per row, which
+ * on the hot paths (a fan-out's inserts, a claim, an SMS accepted) was
+ * most of the daemon's work. There the store turns the triggers off for
+ * its one statement (varsel_counting() in their WHEN is false), adds the
+ * rows' part to a tally in memory, and writes the tally in a few
+ * statements before anything can read the counts: before a commit, at
+ * a savepoint's edges, before a read of the counts. A rollback throws
+ * the tally away with the rows it counted.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+/* The statements of this file, prepared by store_open. */
+const struct store_sql store_counts_sql[] = {
+	{ ST_TALLY_TOTALS,
+	    "INSERT INTO delivery_totals VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT DO UPDATE SET n = n + excluded.n" },
+	{ ST_TALLY_ALERT,
+	    "INSERT INTO alert_totals VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO UPDATE SET n = n + excluded.n" },
+	{ ST_TALLY_QUEUE,
+	    "INSERT INTO queue_totals VALUES (?1, ?2) "
+	    "ON CONFLICT DO UPDATE "
+	    "SET segments = segments + excluded.segments" },
+	{ ST_NSTMTS, NULL }
+};
+
+static void	sql_counting(sqlite3_context *, int, sqlite3_value **);
+
+/* varsel_counting(): do the counting triggers count this row? */
+static void
+sql_counting(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int(ctx, s->tallying ? 0 : 1);
+}
+
+int
+store_counts_register(struct store *s, char *err, size_t errlen)
+{
+	if (sqlite3_create_function_v2(s->db, "varsel_counting", 0,
+	    SQLITE_UTF8 | SQLITE_INNOCUOUS, s, sql_counting, NULL, NULL,
+	    NULL) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "cannot register varsel_counting: %s",
+	    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The tally's entry for one (provider, channel, state), made if new. */
+static struct tally_total *
+total_at(struct tally *t, const char *provider, int channel, int state)
+{
+	struct tally_total	*v;
+	size_t			 i;
+
+	if (provider == NULL)
+		provider = "";
+	for (i = 0; i < t->ntotals; i++)
+		if (t->totals[i].channel == channel &&
+		    t->totals[i].state == state &&
+		    strcmp(t->totals[i].provider, provider) == 0)
+			return &t->totals[i];
+	if ((v = reallocarray(t->totals, t->ntotals + 1, sizeof(*v))) == NULL)
+		return NULL;
+	t->totals = v;
+	v = &t->totals[t->ntotals++];
+	memset(v, 0, sizeof(*v));
+	strlcpy(v->provider, provider, sizeof(v->provider));
+	v->channel = channel;
+	v->state = state;
+	return v;
+}
+
+/* The tally's entry for one (alert, state or answer). */
+static struct tally_alert *
+alert_at(struct tally *t, int64_t alert_id, int what)
+{
+	struct tally_alert	*v;
+	size_t			 i;
+
+	/* A fan-out's rows come in a run of one alert: look last first. */
+	for (i = t->nalerts; i > 0; i--)
+		if (t->alerts[i - 1].alert_id == alert_id &&
+		    t->alerts[i - 1].what == what)
+			return &t->alerts[i - 1];
+	if ((v = reallocarray(t->alerts, t->nalerts + 1, sizeof(*v))) == NULL)
+		return NULL;
+	t->alerts = v;
+	v = &t->alerts[t->nalerts++];
+	v->alert_id = alert_id;
+	v->what = what;
+	v->n = 0;
+	return v;
+}
+
+/* The tally's queued segments of one priority. */
+static struct tally_queue *
+queue_at(struct tally *t, int priority)
+{
+	struct tally_queue	*v;
+	size_t			 i;
+
+	for (i = 0; i < t->nqueue; i++)
+		if (t->queue[i].priority == priority)
+			return &t->queue[i];
+	if ((v = reallocarray(t->queue, t->nqueue + 1, sizeof(*v))) == NULL)
+		return NULL;
+	t->queue = v;
+	v = &t->queue[t->nqueue++];
+	v->priority = priority;
+	v->segments = 0;
+	return v;
+}
+
+int
+store_tally_row(struct store *s, const struct tally_row *r, int sign)
+{
+	struct tally		*t = &s->tally;
+	struct tally_total	*tt;
+	struct tally_alert	*ta;
+	struct tally_queue	*tq;
+
+	t->dirty = true;
+	if ((tt = total_at(t, r->provider, r->channel, r->state)) == NULL)
+		goto nomem;
+	tt->n += sign;
+	if (r->alert_id != 0) {
+		if ((ta = alert_at(t, r->alert_id, r->state)) == NULL)
+			goto nomem;
+		ta->n += sign;
+		if (r->ack != 0) {
+			if ((ta = alert_at(t, r->alert_id, r->ack > 0 ? 100 :
+			    101)) == NULL)
+				goto nomem;
+			ta->n += sign;
+		}
+		if (r->in_doubt) {
+			if ((ta = alert_at(t, r->alert_id, 102)) == NULL)
+				goto nomem;
+			ta->n += sign;
+		}
+	}
+	if (r->state == DS_QUEUED) {
+		if ((tq = queue_at(t, r->priority)) == NULL)
+			goto nomem;
+		tq->segments += sign * r->segments;
+	}
+	return 0;
+nomem:
+	/* The counts would be wrong: fail the change, so it is redone. */
+	t->broken = true;
+	log_warnx("%s: out of memory", __func__);
+	return -1;
+}
+
+void
+store_tally_discard(struct store *s)
+{
+	struct tally	*t = &s->tally;
+
+	t->ntotals = t->nalerts = t->nqueue = 0;
+	t->dirty = t->broken = false;
+}
+
+int
+store_tally_flush(struct store *s)
+{
+	struct tally	*t = &s->tally;
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (t->broken)
+		return -1;
+	if (!t->dirty)
+		return 0;
+	for (i = 0; i < t->ntotals && rc == 0; i++) {
+		if (t->totals[i].n == 0)
+			continue;
+		st = s->st[ST_TALLY_TOTALS];
+		sqlite3_bind_text(st, 1, t->totals[i].provider, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, t->totals[i].channel);
+		sqlite3_bind_int(st, 3, t->totals[i].state);
+		sqlite3_bind_int64(st, 4, t->totals[i].n);
+		rc = store_step_done(s, ST_TALLY_TOTALS, __func__);
+	}
+	for (i = 0; i < t->nalerts && rc == 0; i++) {
+		if (t->alerts[i].n == 0)
+			continue;
+		st = s->st[ST_TALLY_ALERT];
+		sqlite3_bind_int64(st, 1, t->alerts[i].alert_id);
+		sqlite3_bind_int(st, 2, t->alerts[i].what);
+		sqlite3_bind_int64(st, 3, t->alerts[i].n);
+		rc = store_step_done(s, ST_TALLY_ALERT, __func__);
+	}
+	for (i = 0; i < t->nqueue && rc == 0; i++) {
+		if (t->queue[i].segments == 0)
+			continue;
+		st = s->st[ST_TALLY_QUEUE];
+		sqlite3_bind_int(st, 1, t->queue[i].priority);
+		sqlite3_bind_int64(st, 2, t->queue[i].segments);
+		rc = store_step_done(s, ST_TALLY_QUEUE, __func__);
+	}
+	/*
+	 * Written, or written in part: a second flush would count again
+	 * what was written. Broken, the transaction can only be undone.
+	 */
+	store_tally_discard(s);
+	if (rc == -1)
+		t->broken = true;
+	return rc;
+}
+
+bool
+store_tallied(struct store *s)
+{
+	return s->depth > 0;
+}
+
+void
+store_tally_free(struct store *s)
+{
+	free(s->tally.totals);
+	free(s->tally.alerts);
+	free(s->tally.queue);
+	memset(&s->tally, 0, sizeof(s->tally));
+}

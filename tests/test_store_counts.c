@@ -1,0 +1,205 @@
+/*
+ * Tests of store_counts.c: the counts kept by tally on the hot paths (a
+ * fan-out's inserts, a claim, an SMS accepted) agree with the rows after
+ * every commit, whatever mixes of tallied and triggered changes came
+ * before; a rollback or a savepoint undone takes its part of the counts
+ * with it; a read of the counts inside a transaction sees the tally.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+#include "tests/store_test.h"
+
+/* The counts and the rows agree (on the file, as committed). */
+static void
+assert_counts_agree(const struct st_ctx *t)
+{
+	assert_int_equal(st_sql_int(t->path, COUNTS_DIFFER), 0);
+}
+
+/* The queued segments of priorities up to 9. */
+static int64_t
+queued(struct store *s)
+{
+	int64_t	n;
+
+	assert_int_equal(store_queue_depth(s, 9, &n), 0);
+	return n;
+}
+
+/* A fan-out, a claim and sends in transactions; answers outside. */
+static void
+test_counts_hot_paths(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct st_claims	 cl;
+	struct alert_counts	 ac;
+	int64_t			 a, b, d[4], lone, rid;
+	int			 i;
+
+	a = st_add_alert(t->s, "a", 0);
+	b = st_add_alert(t->s, "b", 0);
+	assert_int_equal(store_begin(t->s, false), 0);
+	d[0] = st_add_delivery(t->s, a, "+46701000001", 1, NOW, DS_QUEUED);
+	d[1] = st_add_delivery(t->s, a, "+46701000002", 2, NOW, DS_QUEUED);
+	d[2] = st_add_delivery(t->s, a, "+46701000003", 2, NOW, DS_QUEUED);
+	d[3] = st_add_delivery(t->s, b, "+46701000004", 1, NOW, DS_SENT);
+	/* Read inside the transaction: the tally is in the counts. */
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 3);
+	assert_int_equal(queued(t->s), 3);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_counts_agree(t);
+
+	/* Outside a transaction the triggers count (autocommit). */
+	lone = st_add_delivery(t->s, b, "+46701000005", 3, NOW, DS_QUEUED);
+	assert_counts_agree(t);
+
+	/* A claim and sends, one tallied, one a retry's general path. */
+	assert_int_equal(store_begin(t->s, false), 0);
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(t->s, NOW, 2, st_claim_cb, &cl), 0);
+	assert_int_equal(cl.n, 2);
+	assert_int_equal(cl.ids[0], d[0]);
+	assert_int_equal(store_delivery_sent(t->s, d[0], a, CH_SMS, "elks",
+	    "r0", NOW), 0);
+	assert_int_equal(store_delivery_retry(t->s, cl.ids[1], NOW, "busy",
+	    NOW), 0);
+	assert_int_equal(queued(t->s), 3);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_counts_agree(t);
+
+	/* Sent again after a provider had it: the general statement. */
+	assert_int_equal(store_begin(t->s, false), 0);
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(t->s, NOW, 10, st_claim_cb, &cl), 0);
+	assert_int_equal(cl.n, 3);
+	for (i = 0; i < cl.n; i++)
+		assert_int_equal(store_delivery_sent(t->s, cl.ids[i],
+		    cl.ids[i] == lone ? b : a, CH_SMS, "twilio", "r", NOW), 0);
+	/* Sent twice: the second is no change, and counts none. */
+	assert_int_equal(store_delivery_sent(t->s, d[0], a, CH_SMS, "elks",
+	    "r0", NOW), 0);
+	assert_int_equal(store_delivery_report(t->s, "elks", "r0",
+	    DS_DELIVERED, NULL, NOW, &rid), 0);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_counts_agree(t);
+	assert_int_equal(queued(t->s), 0);
+	assert_int_equal(st_state_of(t->s, lone), DS_SENT);
+
+	/* Answers and doubt, kept by their trigger. */
+	assert_int_equal(store_delivery_set_ack(t->s, d[1], 1, NOW), 0);
+	assert_int_equal(store_delivery_set_ack(t->s, d[2], -1, NOW), 0);
+	assert_int_equal(store_delivery_mark_doubt(t->s, d[3], NOW), 0);
+	assert_counts_agree(t);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.acks_yes, 1);
+	assert_int_equal(ac.acks_no, 1);
+	assert_int_equal(ac.state[DS_SENT], 2);
+	assert_int_equal(ac.state[DS_DELIVERED], 1);
+	assert_int_equal(ac.state[DS_SENDING], 0);
+
+	/* Reopened, the counts are what was written. */
+	st_reopen(t);
+	assert_int_equal(store_alert_counts(t->s, b, &ac), 0);
+	assert_int_equal(ac.state[DS_SENT], 2);
+	assert_int_equal(ac.in_doubt, 1);
+	assert_counts_agree(t);
+}
+
+/* A rollback takes the tally with the rows; a savepoint undone, its own. */
+static void
+test_counts_undone(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct alert_counts	 ac;
+	struct st_claims	 cl;
+	int64_t			 a, kept, gone;
+
+	a = st_add_alert(t->s, "a", 0);
+	assert_int_equal(store_begin(t->s, false), 0);
+	st_add_delivery(t->s, a, "+46701000001", 1, NOW, DS_QUEUED);
+	st_add_delivery(t->s, a, "+46701000002", 1, NOW, DS_QUEUED);
+	store_rollback(t->s);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 0);
+	assert_int_equal(queued(t->s), 0);
+	assert_counts_agree(t);
+
+	/* Tallied before a savepoint survives the savepoint's undoing. */
+	assert_int_equal(store_begin(t->s, false), 0);
+	kept = st_add_delivery(t->s, a, "+46701000003", 1, NOW, DS_QUEUED);
+	assert_int_equal(store_savepoint(t->s), 0);
+	gone = st_add_delivery(t->s, a, "+46701000004", 1, NOW, DS_QUEUED);
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(t->s, NOW, 10, st_claim_cb, &cl), 0);
+	assert_int_equal(cl.n, 2);
+	assert_int_equal(store_savepoint_end(t->s, false), 0);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_int_equal(st_state_of(t->s, kept), DS_QUEUED);
+	assert_int_equal(store_delivery_get(t->s, gone, &(struct delivery){0}),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 1);
+	assert_int_equal(ac.state[DS_SENDING], 0);
+	assert_int_equal(queued(t->s), 1);
+	assert_counts_agree(t);
+
+	/* A savepoint kept: its tally is the transaction's. */
+	assert_int_equal(store_begin(t->s, false), 0);
+	assert_int_equal(store_savepoint(t->s), 0);
+	memset(&cl, 0, sizeof(cl));
+	assert_int_equal(store_claim_due(t->s, NOW, 10, st_claim_cb, &cl), 0);
+	assert_int_equal(cl.n, 1);
+	assert_int_equal(store_savepoint_end(t->s, true), 0);
+	/* The caller wrong about the row: counted by the triggers. */
+	assert_int_equal(store_delivery_sent(t->s, kept, a + 1, CH_VOICE,
+	    "elks", "r", NOW), 0);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_int_equal(queued(t->s), 0);
+	assert_counts_agree(t);
+}
+
+/* A claim in its own transaction (none open) commits its tally. */
+static void
+test_counts_claim_alone(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct st_claims	 cl;
+	struct alert_counts	 ac;
+	int64_t			 a;
+	int			 i;
+
+	a = st_add_alert(t->s, "a", 0);
+	for (i = 0; i < 20; i++)
+		st_add_delivery(t->s, a, "+46701000001", i % 3, NOW, DS_QUEUED);
+	memset(&cl, 0, sizeof(cl));
+	cl.stop_after = 5;
+	/* The callback stops: the rest go back, not an attempt. */
+	assert_int_equal(store_claim_due(t->s, NOW, 8, st_claim_cb, &cl), -1);
+	assert_int_equal(cl.n, 5);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_SENDING], 5);
+	assert_int_equal(ac.state[DS_QUEUED], 15);
+	assert_int_equal(queued(t->s), 15);
+	assert_counts_agree(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FILE_ONLY(test_counts_hot_paths),
+		FILE_ONLY(test_counts_undone),
+		FILE_ONLY(test_counts_claim_alone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
