@@ -761,6 +761,13 @@ store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/*
+	 * Nothing here reads SQLite's memory statistics, and keeping them
+	 * takes a mutex in every one of its mallocs (about 180 a message).
+	 * Only possible before SQLite's first use: later it is refused
+	 * (SQLITE_MISUSE), harmlessly.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open: %s", s->db != NULL ?
