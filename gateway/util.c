@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 static int	hexval(int);
 static char	*form_decode(const char *, size_t, bool, bool *);
 static char	mask_char(char);
+static char	*encode_into(char *, const char *);
 
 /* Wall-clock ms since the epoch. */
 int64_t
@@ -406,13 +408,24 @@ kvlist_free(struct kvlist *l)
 char *
 url_encode(const char *s)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 len = strlen(s);
-	char			*out, *o;
+	char	*out;
 
-	if ((out = malloc(len * 3 + 1)) == NULL)
+	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
 		return NULL;
-	for (o = out; *s; s++) {
+	*encode_into(out, s) = '\0';
+	return out;
+}
+
+/*
+ * Percent-encode s into o, which has room for 3 * strlen(s); return
+ * the end of what was written (not terminated).
+ */
+static char *
+encode_into(char *o, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
 		unsigned char	c = (unsigned char)*s;
 
 		/* Unreserved (RFC 3986), in ASCII whatever the locale. */
@@ -426,32 +439,34 @@ url_encode(const char *s)
 			*o++ = hex[c & 15];
 		}
 	}
-	*o = '\0';
-	return out;
+	return o;
 }
 
-/* Append an encoded name=value pair to a form body. */
+/*
+ * Append an encoded name=value pair to a form body, encoded straight
+ * into it (a provider request is several of these per message).
+ */
 int
 form_append(char **form, size_t *len, const char *name, const char *value)
 {
-	char	*en = url_encode(name), *ev = url_encode(value), *nf;
-	size_t	 add;
+	size_t	 nn = strlen(name), nv = strlen(value);
+	char	*nf, *o;
 
-	if (en == NULL || ev == NULL)
-		goto fail;
-	add = (*len ? 1 : 0) + strlen(en) + 1 + strlen(ev);
-	if ((nf = realloc(*form, *len + add + 1)) == NULL)
-		goto fail;
-	snprintf(nf + *len, add + 1, "%s%s=%s", *len ? "&" : "", en, ev);
+	if (nn > (SIZE_MAX - *len - 3) / 3 / 2 ||
+	    nv > (SIZE_MAX - *len - 3) / 3 / 2)
+		return -1;
+	if ((nf = realloc(*form, *len + 1 + 3 * nn + 1 + 3 * nv + 1)) == NULL)
+		return -1;
+	o = nf + *len;
+	if (*len > 0)
+		*o++ = '&';
+	o = encode_into(o, name);
+	*o++ = '=';
+	o = encode_into(o, value);
+	*o = '\0';
 	*form = nf;
-	*len += add;
-	free(en);
-	free(ev);
+	*len = (size_t)(o - nf);
 	return 0;
-fail:
-	free(en);
-	free(ev);
-	return -1;
 }
 
 /* A character of a phone number as it may go into a log line. */
