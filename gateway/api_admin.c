@@ -84,7 +84,7 @@ api_contacts_list(struct api_req *r)
 	p.arr = json_array();
 	p.limit = (int)limit;
 	batch_flush(r->gw->batch);
-	if (store_contacts_list(r->gw->store, after ? after : "",
+	if (store_contacts_list(r->gw->store, NULL, after ? after : "",
 	    (int)limit + 1, contact_cb, &p) == -1 && p.n <= p.limit) {
 		json_decref(p.arr);
 		api_reply_errorf(r, 503, "unavailable", NULL,

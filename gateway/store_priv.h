@@ -167,6 +167,14 @@ enum stmt_id {
 	ST_TALLY_TOTALS,
 	ST_TALLY_ALERT,
 	ST_TALLY_QUEUE,
+	/* store_audit.c */
+	ST_AUDIT_APPEND,
+	ST_AUDIT_LIST,
+	/* added later, by table */
+	ST_ALERT_ANSWERS,
+	ST_INBOX_LIST,
+	ST_INBOUND_GET,
+	ST_CONTACTS_SEARCH,
 	ST_NSTMTS
 };
 
@@ -222,6 +230,7 @@ struct tally_row {
 	int		 ack;
 	bool		 in_doubt;
 };
+extern const struct store_sql store_audit_sql[];
 
 /* The open database. */
 struct store {
