@@ -82,6 +82,7 @@ struct fanout {
 	int			 step;		/* of the call-out chain */
 	bool			 skip_known;	/* a later step: numbers the
 						   alert has are not asked */
+	const char		*approval;	/* for the audit, or NULL */
 	int			 per_text[MAX_LANGS];	/* recipients */
 	int			 per_text_suppressed[MAX_LANGS];
 };
@@ -737,10 +738,54 @@ int
 fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
     char **response, struct api_error *err)
 {
+	struct fanout_who	who = { client, false, NULL, -1, false };
+
+	return fanout_alert_by(gw, req, &who, response, err);
+}
+
+/* What the audit row of a new alert says of it. */
+static char *
+audit_detail(const struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	json_t			*o, *groups = json_array(), *areas = json_array();
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < req->ngroups; i++)
+		json_array_append_new(groups, json_string(req->groups[i]));
+	for (i = 0; i < req->nareas; i++)
+		json_array_append_new(areas, json_string(req->areas[i]));
+	o = json_pack("{ss ss si si si so so si}",
+	    "source_ref", req->source_ref,
+	    "severity", severity_name((enum severity)req->severity),
+	    "recipients", f->recipients, "suppressed", f->suppressed,
+	    "contacts", (int)req->ncontacts, "groups", groups,
+	    "areas", areas, "shapes", (int)req->nshapes);
+	if (o != NULL && req->template != NULL)
+		json_object_set_new(o, "template", json_string(req->template));
+	if (o != NULL && req->message != NULL)
+		json_object_set_new(o, "message", json_string(req->message));
+	if (o != NULL && f->approval != NULL)
+		json_object_set_new(o, "approval", json_string(f->approval));
+	/* The text as the request's language reads it (rendered first). */
+	if (o != NULL && f->ntexts > 0)
+		json_object_set_new(o, "text", json_string(f->texts[0].text));
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+int
+fanout_alert_by(struct gw *gw, const struct alert_req *req,
+    const struct fanout_who *who, char **response, struct api_error *err)
+{
+	const char		*client = who->name;
 	struct fanout		 f;
 	struct alert_row	 a, prev;
 	json_t			*chain;
 	char			*chain_text = NULL;
+	char			*detail = NULL;
 	int			 rc = -1, found;
 
 	*response = NULL;
@@ -797,6 +842,7 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	/* What fans out later comes from the request as posted. */
 	if (f.gate == GATE_SCHEDULED || chain_text != NULL)
 		a.request = req->canon;
+	a.by_user = who->user;
 
 	if (store_begin(gw->store, true) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -823,8 +869,39 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	}
 	if (keep_voice_texts(&f) == -1)
 		goto rollback;
-	if ((!f.dry_run && first_step(&f) == -1) ||
-	    (*response = answer_json(&f)) == NULL ||
+	if (!f.dry_run && first_step(&f) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database did not take the alert");
+		goto rollback;
+	}
+	/*
+	 * Four eyes: a console user's alert to many, or to residents,
+	 * waits behind the approval gate, decided now that its recipients
+	 * are counted (an extreme one from an approver goes: life first).
+	 */
+	if (who->approval_over >= 0 && f.recipients > f.suppressed &&
+	    (f.recipients - f.suppressed > who->approval_over ||
+	    fanout_to_residents(req))) {
+		if (req->severity == SEV_EXTREME && who->extreme_goes)
+			f.approval = "skipped_extreme";
+		else if (f.gate == GATE_SCHEDULED) {
+			api_error_set(err, 422, "invalid_field", "send_at",
+			    "an alert that needs a second person's approval "
+			    "cannot be scheduled from the console; send it "
+			    "now, for approval");
+			goto rollback;
+		} else {
+			f.approval = "awaiting";
+			f.gate = GATE_APPROVAL;
+			if (store_alert_hold(gw->store, f.alert_id,
+			    f.gate) == -1) {
+				api_error_set(err, 503, "unavailable", NULL,
+				    "the database did not take the alert");
+				goto rollback;
+			}
+		}
+	}
+	if ((*response = answer_json(&f)) == NULL ||
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
 	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
 	    f.suppressed, f.worst_segments,
@@ -832,6 +909,15 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not take the alert");
 		goto rollback;
+	}
+	if (who->audit != NULL) {
+		who->audit->alert_id = f.alert_id;
+		who->audit->detail = detail = audit_detail(&f);
+		if (store_audit_append(gw->store, who->audit) == -1) {
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not take the alert's audit row");
+			goto rollback;
+		}
 	}
 	if (store_commit(gw->store) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -856,6 +942,9 @@ out:
 		*response = NULL;
 	}
 	free(chain_text);
+	if (who->audit != NULL)
+		who->audit->detail = NULL;
+	free(detail);
 	fanout_clear(&f);
 	return rc;
 }
@@ -1038,6 +1127,19 @@ out:
 	return rc;
 }
 
+bool
+fanout_to_residents(const struct alert_req *req)
+{
+	size_t	i;
+
+	if (req->nareas > 0)
+		return true;
+	for (i = 0; i < req->ngroups; i++)
+		if (strcmp(req->groups[i], RESIDENTS_GROUP) == 0)
+			return true;
+	return false;
+}
+
 /* Resolve the audience of req into f without writing (f->dry_run). */
 static int
 resolve(struct fanout *f)
@@ -1084,6 +1186,8 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	json_t		*langs;
 	size_t		 i;
 	int		 rc = -1;
+	int64_t		 own = 0, ahead = 0, eta = 0;
+	double		 rate;
 
 	*out = NULL;
 	fanout_init(&f, gw, req, err);
@@ -1111,10 +1215,19 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 		    "recipients", f.per_text[i],
 		    "suppressed", f.per_text_suppressed[i]));
 	}
-	*out = json_pack("{so si si si ss}", "texts", langs,
+	/* As the 202 would say: the queue ahead and this alert's own. */
+	for (i = 0; i < f.ntexts; i++)
+		own += (int64_t)(f.per_text[i] - f.per_text_suppressed[i]) *
+		    (int64_t)f.texts[i].info.segments;
+	rate = providers_rate(gw->providers, CH_SMS);
+	if (store_queue_depth(gw->store, req->severity, &ahead) == 0 &&
+	    rate > 0)
+		eta = (int64_t)ceil((double)(ahead + own) / rate);
+	*out = json_pack("{so si si si ss sI}", "texts", langs,
 	    "recipients", f.recipients, "suppressed", f.suppressed,
 	    "segments", f.worst_segments,
-	    "encoding", sms_encoding_name(f.worst_encoding));
+	    "encoding", sms_encoding_name(f.worst_encoding),
+	    "eta_s", (json_int_t)eta);
 	if (*out != NULL && f.transliterated)
 		json_object_set_new(*out, "transliterated", json_true());
 	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,

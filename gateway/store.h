@@ -304,6 +304,14 @@ int	store_alert_cancel(struct store *, int64_t id, int64_t now, int *n);
  * opens.
  */
 int	store_alert_release(struct store *, int64_t id, int64_t now, int *n);
+/*
+ * Put an alert that was fanned out open (or held for quiet hours)
+ * behind gate after all (the console's approval, decided once its
+ * recipients are counted): its queued deliveries become DS_HELD, its
+ * expiry and step 0 wait for the release like those of an alert
+ * inserted gated.
+ */
+int	store_alert_hold(struct store *, int64_t id, int gate);
 /* Gated alerts whose release_at has come, oldest first, up to limit. */
 int	store_alerts_releasable(struct store *, int64_t now, int limit,
 	    store_alert_cb, void *);

@@ -117,6 +117,15 @@ const struct store_sql store_alerts_sql[] = {
 	{ ST_STEPS_LIST,
 	    "SELECT step, started_at, recipients, people, audience "
 	    "FROM alert_steps WHERE alert_id = ?1 ORDER BY step" },
+	{ ST_ALERT_HOLD,
+	    "UPDATE alerts SET gate = ?2, release_at = 0, released_at = 0, "
+	    "expires_at = 0, chain_next_at = 0 WHERE id = ?1" },
+	{ ST_HOLD_DELIVERIES,
+	    "UPDATE deliveries SET state = 12, expires_at = 0 "
+	    "WHERE alert_id = ?1 AND state = 0" },
+	{ ST_HOLD_STEP,
+	    "UPDATE alert_steps SET started_at = 0 "
+	    "WHERE alert_id = ?1 AND step = 0" },
 	{ ST_EXPIRE_ALERTS,
 	    "UPDATE deliveries SET state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
@@ -417,6 +426,26 @@ store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 	    store_step_done(s, ST_ALERT_STOP, __func__) == 0;
 	stmt_done(s->st[ST_ALERT_STOP]);
 	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
+}
+
+int
+store_alert_hold(struct store *s, int64_t id, int gate)
+{
+	enum txn_kind	kind;
+	bool		ok;
+
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ALERT_HOLD], 1, id);
+	sqlite3_bind_int(s->st[ST_ALERT_HOLD], 2, gate);
+	sqlite3_bind_int64(s->st[ST_HOLD_DELIVERIES], 1, id);
+	sqlite3_bind_int64(s->st[ST_HOLD_STEP], 1, id);
+	ok = store_step_done(s, ST_ALERT_HOLD, __func__) == 0 &&
+	    store_step_done(s, ST_HOLD_DELIVERIES, __func__) == 0 &&
+	    store_step_done(s, ST_HOLD_STEP, __func__) == 0;
+	stmt_done(s->st[ST_HOLD_DELIVERIES]);
+	stmt_done(s->st[ST_HOLD_STEP]);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 int
