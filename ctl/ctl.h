@@ -147,5 +147,10 @@ int		 ctl_alerts_sim(struct ctl *, int argc, char **argv);
 int		 ctl_templates_check(struct ctl *, int argc, char **argv);
 int		 ctl_backup(struct ctl *, int argc, char **argv);
 int		 ctl_restore(struct ctl *, int argc, char **argv);
+int		 ctl_user_add(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_approve(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_report(struct ctl *, int argc, char **argv);
+int		 ctl_inbox(struct ctl *, int argc, char **argv);
+int		 ctl_audit(struct ctl *, int argc, char **argv);
 
 #endif

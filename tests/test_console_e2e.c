@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "tests/e2e.h"
+#include "util.h"
 
 /* "correct horse battery" at the lowest cost (tests/test_password.c). */
 #define PWHASH	"$scrypt$ln=10,r=8,p=1$Zm9vYmFyYmF6cXV4cXV1eA" \
@@ -53,12 +55,15 @@ struct tctx {
 	char		 conf_users[4096];
 };
 
+#define OPS_TOKEN	"e2e-ops-token-approves-and-audits"
+
 static int
 setup(void **state)
 {
 	struct tctx	*t = calloc(1, sizeof(*t));
 	struct e2e_conf	 c;
-	char		 gw[3 * PATH_MAX + 128];
+	char		 gw[3 * PATH_MAX + 128], sha[65];
+	static char	 extra[4096];
 
 	if (t == NULL || (t->env = e2e_env_new()) == NULL)
 		return -1;
@@ -70,7 +75,12 @@ setup(void **state)
 	c.gateway = gw;
 	c.dispatch = "retry_base_ms = 50\nretry_max_ms = 200\n"
 	    "approval_over = 2";
-	c.extra = USERS;
+	/* A client that approves and reads the audit, for varselctl. */
+	sha256_hex(OPS_TOKEN, strlen(OPS_TOKEN), sha);
+	snprintf(extra, sizeof(extra), "%s[client ops]\ntoken_sha256 = %s\n"
+	    "scopes = alerts:read alerts:write alerts:approve audit:read "
+	    "contacts:read\n", USERS, sha);
+	c.extra = extra;
 	if (e2e_env_config(t->env, &c) == -1 ||
 	    e2e_spawn_daemon(t->env, &t->d) == -1)
 		return -1;
@@ -539,6 +549,172 @@ test_approval(void **state)
 	json_decref(j);
 }
 
+/*
+ * Run varselctl (at the daemon, with the e2e token) with args; stdin
+ * gets in (may be NULL). Its exit code; what it printed into out.
+ */
+static int
+ctl(struct tctx *t, const char *token, const char *args, const char *in,
+    char *out, size_t len)
+{
+	char	cmd[8192], path[PATH_MAX];
+	FILE	*fp;
+	size_t	n;
+	int	rc;
+
+	snprintf(path, sizeof(path), "%s/ctl.out", t->env->dir);
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | VARSEL_URL=%s "
+	    "VARSEL_TOKEN=%s %s/varselctl %s > %s 2>&1", in != NULL ? in : "",
+	    t->d.url, token, e2e_builddir(), args, path);
+	rc = system(cmd);
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(out, 1, len - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/*
+ * varselctl user add appends a user to the configuration under a lock,
+ * keeping the old file, and records it; a reload lets the user in. The
+ * console's other commands: approve, audit, inbox, report.
+ */
+static void
+test_ctl(void **state)
+{
+	struct tctx	*t = *state;
+	struct login	 carl;
+	static char	 out[65536];
+	char		 args[PATH_MAX + 128], bak[PATH_MAX + 8];
+	int		 status, i;
+	json_t		*j;
+
+	/* Printed for pasting: a section with a fresh scrypt hash. */
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer --password-stdin",
+	    "a long enough password", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "[user carl]\npassword_hash = "
+	    "$scrypt$ln=15,r=8,p=1$"));
+	assert_non_null(strstr(out, "role = viewer\n"));
+	/* Too short, a bad role, a bad name: refused. */
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer --password-stdin",
+	    "kort", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "shorter than 10"));
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role boss --password-stdin",
+	    "a long enough password", out, sizeof(out)), 2);
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add 'c a' --role viewer "
+	    "--password-stdin", "a long enough password", out, sizeof(out)), 2);
+
+	/* Into the file, then a reload: carl logs in. */
+	snprintf(args, sizeof(args), "user add carl --role viewer --config %s "
+	    "--password-stdin", t->env->conf);
+	assert_int_equal(ctl(t, E2E_TOKEN, args, "carls own long password", out,
+	    sizeof(out)), 0);
+	snprintf(bak, sizeof(bak), "%s.bak", t->env->conf);
+	assert_int_equal(access(bak, F_OK), 0);
+	assert_int_equal(ctl(t, E2E_TOKEN, args, "carls own long password", out,
+	    sizeof(out)), 1);
+	assert_non_null(strstr(out, "has [user carl] already"));
+	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
+	for (i = 0; i < 50; i++) {
+		const char	*h[] = { "Content-Type: application/json", NULL };
+		char		 url[PATH_MAX], *resp;
+
+		snprintf(url, sizeof(url), "%s/v1/session", t->d.url);
+		assert_int_equal(e2e_http("POST", url, h, "{\"name\":\"carl\","
+		    "\"password\":\"carls own long password\"}", &status,
+		    &resp), 0);
+		free(resp);
+		if (status == 200)
+			break;
+		usleep(200 * 1000);
+	}
+	assert_int_equal(status, 200);
+	memset(&carl, 0, sizeof(carl));
+
+	/* A client without audit:read is refused; one with it reads. */
+	assert_int_equal(ctl(t, E2E_TOKEN, "audit", NULL, out, sizeof(out)),
+	    1);
+	assert_non_null(strstr(out, "403"));
+	assert_int_equal(ctl(t, OPS_TOKEN, "audit --limit 10", NULL, out,
+	    sizeof(out)), 0);
+	assert_non_null(strstr(out, "user.added"));
+	assert_non_null(strstr(out, " operator "));
+	assert_non_null(strstr(out, " varselctl "));
+	/* The audit has it twice: who ran varselctl, and the reload. */
+	assert_int_equal(ctl(t, OPS_TOKEN, "audit --json", NULL, out,
+	    sizeof(out)), 0);
+	assert_non_null(j = e2e_json_parse(out));
+	{
+		json_t	*row;
+		size_t	 k;
+		bool	 by_ctl = false, by_reload = false;
+
+		json_array_foreach(json_object_get(j, "audit"), k, row) {
+			if (strcmp(e2e_json_str(row, "action"), "user.added"))
+				continue;
+			if (strcmp(e2e_json_str(row, "via"), "varselctl") == 0 &&
+			    strcmp(e2e_json_str(row, "actor_kind"),
+			    "operator") == 0)
+				by_ctl = true;
+			if (strcmp(e2e_json_str(row, "via"), "config") == 0)
+				by_reload = true;
+		}
+		assert_true(by_ctl && by_reload);
+	}
+	json_decref(j);
+
+	/* An alert waiting for approval, approved from the terminal. */
+	login(t, "anna", &carl);
+	j = e2e_api(&t->d, E2E_TOKEN, "POST", "/v1/contacts",
+	    "{\"contacts\":[{\"phone\":\"070-1740630\",\"groups\":"
+	    "[\"invanare\"]}]}", &status);
+	json_decref(j);
+	j = call(t, &carl, "POST", "/v1/alerts", "{\"source_ref\":\"t1\","
+	    "\"message\":\"Vattnet stängs 09:00\",\"audience\":{\"groups\":"
+	    "[\"invanare\"]}}", &status);
+	assert_int_equal(status, 202);
+	assert_string_equal(e2e_json_str(j, "state"), "awaiting_approval");
+	json_decref(j);
+	assert_int_equal(ctl(t, E2E_TOKEN, "approve 1", NULL, out,
+	    sizeof(out)), 1);
+	assert_int_equal(ctl(t, OPS_TOKEN, "approve 1", NULL, out,
+	    sizeof(out)), 0);
+	assert_non_null(strstr(out, "alert 1 approved: 1 deliveries"));
+	assert_int_equal(ctl(t, OPS_TOKEN, "approve 1", NULL, out,
+	    sizeof(out)), 1);
+	assert_non_null(strstr(out, "409"));
+	/* The report, to a file; the inbox as a table. */
+	snprintf(args, sizeof(args), "report 1 -o %s/r.csv", t->env->dir);
+	assert_int_equal(ctl(t, OPS_TOKEN, args, NULL, out, sizeof(out)), 0);
+	snprintf(args, sizeof(args), "%s/r.csv", t->env->dir);
+	{
+		FILE	*fp;
+		size_t	 n;
+
+		assert_non_null(fp = fopen(args, "r"));
+		n = fread(out, 1, sizeof(out) - 1, fp);
+		out[n] = '\0';
+		fclose(fp);
+	}
+	assert_int_equal(strncmp(out, "delivery_id,phone,", 18), 0);
+	assert_non_null(strstr(out, ",+46701740630,sms,"));
+	{
+		const char	*form[] = { "Content-Type: "
+				    "application/x-www-form-urlencoded", NULL };
+		char		 url[PATH_MAX], *resp;
+
+		snprintf(url, sizeof(url), "%s/hooks/sim/sms", t->d.url);
+		assert_int_equal(e2e_http("POST", url, form, "from=%2B467017"
+		    "40630&message=Hur+l%C3%A4nge%3F&id=in-9", &status,
+		    &resp), 0);
+		free(resp);
+	}
+	assert_int_equal(ctl(t, OPS_TOKEN, "inbox", NULL, out, sizeof(out)),
+	    0);
+	assert_non_null(strstr(out, "+46701740630"));
+	assert_non_null(strstr(out, "Hur länge?"));
+}
+
 /* Sessions survive SIGHUP; a user removed from the file is logged out. */
 static void
 test_reload(void **state)
@@ -861,6 +1037,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbox_report, setup,
 		    teardown),
