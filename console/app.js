@@ -35,14 +35,17 @@
     return [parts[0], node, parts.slice(1).join('')];
   }
 
+  /* Times as Nykvarn reads them, whatever the computer's own zone. */
+  const ZONE = 'Europe/Stockholm';
+
   function fmtTime(iso) {
     if (!iso) return '';
     const d = new Date(iso);
-    const now = new Date();
-    const sameDay = d.toDateString() === now.toDateString();
     const loc = lang === 'sv' ? 'sv-SE' : 'en-GB';
-    return sameDay ? d.toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit' }) :
-      d.toLocaleString(loc, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+    const day = x => x.toLocaleDateString('sv-SE', { timeZone: ZONE });
+    return day(d) === day(new Date()) ?
+      d.toLocaleTimeString(loc, { hour: '2-digit', minute: '2-digit', timeZone: ZONE }) :
+      d.toLocaleString(loc, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: ZONE });
   }
 
   function fmtDuration(s) {
@@ -68,7 +71,12 @@
       else if (v === true) e.setAttribute(k, '');
       else e.setAttribute(k, String(v));
     }
-    for (const kid of kids.flat()) {
+    return put(e, kids);
+  }
+
+  /* Append nodes and texts (as text, never markup); skip the absent. */
+  function put(e, ...kids) {
+    for (const kid of kids.flat(Infinity)) {
       if (kid === null || kid === undefined || kid === false) continue;
       e.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
     }
@@ -271,7 +279,7 @@
   }
 
   /* The bar of delivery states and its legend. */
-  const BAR_STATES = ['delivered', 'answered', 'sent', 'sending', 'queued', 'ringing', 'failed', 'expired', 'cancelled', 'suppressed', 'no_answer', 'busy'];
+  const BAR_STATES = ['delivered', 'answered', 'sent', 'sending', 'queued', 'held', 'ringing', 'failed', 'expired', 'cancelled', 'suppressed', 'no_answer', 'busy'];
 
   function progress(a) {
     const c = a.counts || {};
@@ -319,9 +327,10 @@
             h('span', { class: 'muted' }, fmtTime(x.created_at) + ' · ' +
               t('alerts.by', { who: x.author ? x.author.name : '' }) + ' · ' +
               t('alerts.recipients', { n: num(x.recipients) }))),
-          h('div', { class: 'alert-acks' },
+          x.text ? h('p', { class: 'excerpt' }, x.text) : null,
+          x.ack ? h('div', { class: 'alert-acks' },
             h('span', { class: 'ack-yes' }, t('common.yes') + ' ' + num(x.acks.yes)),
-            h('span', { class: 'ack-no' }, t('common.no') + ' ' + num(x.acks.no))),
+            h('span', { class: 'ack-no' }, t('common.no') + ' ' + num(x.acks.no))) : null,
           progress(x)));
       };
       draw(a);
@@ -372,9 +381,12 @@
     }
     /* A call-out asks for an answer by default. */
     tplSel.value = tpls.templates.some(x => x.name === 'nattvandrare-utrop') ? 'nattvandrare-utrop' : tplSel.value;
-    tplSel.addEventListener('change', () => { drawVars(); ack.checked = /utrop|beacon/.test(tplSel.value); changed(); });
+    /* A call-out asks for an answer; a notice to residents does not. */
+    const asks = () => state.kind === 'template' && /utrop|beacon/.test(tplSel.value);
+    tplSel.addEventListener('change', () => { drawVars(); ack.checked = asks(); changed(); });
     [kindT, kindF].forEach(r => r.addEventListener('change', () => {
       state.kind = kindT.checked ? 'template' : 'free';
+      ack.checked = asks();
       tplBox.hidden = state.kind !== 'template';
       msgBox.hidden = state.kind === 'template';
       changed();
@@ -497,19 +509,29 @@
       const reach = p.recipients - p.suppressed;
       const needApproval = (reach > me.approval_over || residents(b)) &&
         !(b.severity === 'extreme' && can('alerts:approve'));
-      clear(pv).append(
+      put(clear(pv),
         h('p', { class: 'reach' }, tNode('compose.preview.people', 'n',
           h('strong', { id: 'preview-count', dataset: { n: String(reach) } }, num(reach)))),
         p.suppressed ? h('p', { class: 'muted' }, t('compose.preview.suppressed', { n: num(p.suppressed) })) : null,
+        h('p', { class: 'langs', id: 'preview-langs' }, t('compose.preview.langs', { list: p.texts
+          .filter(x => x.recipients - x.suppressed > 0)
+          .map(x => x.lang + (x.channel === 'voice' ? ' ☎' : '') + ' ' + num(x.recipients - x.suppressed)).join(' · ') })),
         h('p', null, t('compose.preview.segments', { n: p.segments, enc: p.encoding })),
         h('p', null, t('compose.preview.eta', { t: fmtDuration(p.eta_s || 0) })),
-        h('ul', { class: 'texts' }, p.texts.map(x => h('li', { lang: x.lang, dir: ['ar', 'fa'].indexOf(x.lang) >= 0 ? 'rtl' : 'auto' },
-          h('span', { class: 'text-lang' }, x.lang.toUpperCase() + (x.channel === 'voice' ? ' ☎' : '') + ' · ' + num(x.recipients - x.suppressed)),
-          h('span', { class: 'text-body' }, x.text)))),
+        textList(p.texts.slice(0, 1)),
+        p.texts.length > 1 ? h('details', { class: 'other-texts' },
+          h('summary', null, t('compose.preview.others', { n: p.texts.length - 1 })),
+          textList(p.texts.slice(1))) : null,
         needApproval ? approvalNote(users, true) : null);
       sendBtn.disabled = reach === 0;
       sendBtn.textContent = needApproval ? t('compose.send.approval', { n: num(reach) }) :
         t('compose.send', { n: t(reach === 1 ? 'common.person' : 'common.people', { n: num(reach) }) });
+    }
+
+    function textList(texts) {
+      return h('ul', { class: 'texts' }, texts.map(x => h('li', { lang: x.lang, dir: ['ar', 'fa'].indexOf(x.lang) >= 0 ? 'rtl' : 'auto' },
+        h('span', { class: 'text-lang' }, x.lang.toUpperCase() + (x.channel === 'voice' ? ' ☎' : '') + ' · ' + num(x.recipients - x.suppressed)),
+        h('span', { class: 'text-body' }, x.text))));
     }
 
     const form = h('form', { class: 'compose', novalidate: true, onsubmit: ev => { ev.preventDefault(); confirmSend(); } },
@@ -525,8 +547,9 @@
         h('fieldset', { class: 'mapbox' }, h('legend', null, t('compose.map')),
           h('div', { class: 'map-tools' }, modeCircle, modePoly, polyDone,
             h('button', { type: 'button', class: 'secondary', id: 'map-clear', onclick: () => mp && mp.clear() }, t('compose.map.clear')),
-            h('button', { type: 'button', class: 'secondary icon', 'aria-label': t('compose.map.zoomin'), onclick: () => mp && mp.zoomIn() }, '+'),
-            h('button', { type: 'button', class: 'secondary icon', 'aria-label': t('compose.map.zoomout'), onclick: () => mp && mp.zoomOut() }, '−')),
+            h('span', { class: 'zoom' },
+              h('button', { type: 'button', class: 'secondary icon', 'aria-label': t('compose.map.zoomin'), onclick: () => mp && mp.zoomIn() }, '+'),
+              h('button', { type: 'button', class: 'secondary icon', 'aria-label': t('compose.map.zoomout'), onclick: () => mp && mp.zoomOut() }, '−'))),
           hint, mapHolder, shapeText,
           h('div', { class: 'circle-inputs' },
             h('div', { class: 'field' }, h('label', { for: 'circle-near' }, t('compose.map.near')), near),
@@ -552,6 +575,7 @@
           lat.value = c.lat.toFixed(5);
           lon.value = c.lon.toFixed(5);
           radius.value = c.radius_m;
+          near.value = p && Math.abs(p.lat - c.lat) < 0.00002 && Math.abs(p.lon - c.lon) < 0.00002 ? p.id : '';
           shapeText.textContent = t('compose.map.circle.is', { r: num(c.radius_m), place: p ? p.name : c.lat.toFixed(4) + ', ' + c.lon.toFixed(4) });
         } else if (shape && shape.polygon) {
           shapeText.textContent = t('compose.map.polygon.is', { n: shape.polygon.length });
@@ -569,8 +593,11 @@
       const sv = p.texts.find(x => x.lang === 'sv' && x.channel === 'sms') || p.texts[0];
       const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title' },
         h('h2', { id: 'confirm-title' }, t('compose.confirm.title')),
-        h('p', null, t('compose.confirm.body', { n: num(reach) })),
+        h('p', { class: 'confirm-facts' }, sevBadge(b.severity), h('strong', null, t('compose.confirm.body', { n: num(reach) }))),
         h('blockquote', null, sv ? sv.text : ''),
+        b.ack ? h('p', null, t('compose.confirm.ack')) : null,
+        (reach > me.approval_over || residents(b)) && !(b.severity === 'extreme' && can('alerts:approve')) ?
+          h('p', { class: 'approval' }, t('compose.confirm.approval')) : null,
         h('div', { class: 'buttons' },
           h('button', { type: 'button', class: 'secondary', onclick: () => { dlg.close(); dlg.remove(); } }, t('common.cancel')),
           h('button', { type: 'button', class: 'primary', id: 'confirm-send', onclick: async () => {
@@ -617,17 +644,19 @@
     const actions = h('div', { class: 'actions' });
     const note = h('p', { role: 'status', class: 'note' });
     const history = h('ol', { class: 'history', id: 'history' });
+    const audience = h('p', { class: 'audience muted', id: 'audience' });
+    const waiting = h('section', { class: 'waiting', id: 'waiting', hidden: true, role: 'status' });
+    const answersCard = h('section', { class: 'card', id: 'answers-card' }, h('h2', null, t('alert.answers')),
+      h('div', { class: 'acks' },
+        h('div', { class: 'ack ack-yes' }, yes, h('span', null, t('common.yes'))),
+        h('div', { class: 'ack ack-no' }, no, h('span', null, t('common.no')))),
+      answers);
     frame(t('alert.title', { id: id }),
       h('p', null, h('a', { href: '#/' }, '← ' + t('alert.back'))),
-      head, text,
+      head, text, audience, waiting, actions, note,
       h('section', { class: 'card' }, h('h2', null, t('alert.progress'), ' ', h('span', { class: 'live' }, t('alert.live'))), summary, prog),
-      h('section', { class: 'card' }, h('h2', null, t('alert.answers')),
-        h('div', { class: 'acks' },
-          h('div', { class: 'ack ack-yes' }, yes, h('span', null, t('common.yes'))),
-          h('div', { class: 'ack ack-no' }, no, h('span', null, t('common.no')))),
-        answers),
+      answersCard,
       h('section', { class: 'card' }, h('h2', null, t('alert.failures')), failures),
-      actions, note,
       h('section', { class: 'card' }, h('h2', null, t('alert.history')), history));
 
     const seen = new Map();   /* delivery_id -> li */
@@ -637,8 +666,11 @@
       current = a;
       clear(head).append(sevBadge(a.severity), stateBadge(a.state),
         h('span', { class: 'muted' }, t('alert.written', { who: a.author ? a.author.name : '', when: fmtTime(a.created_at) })));
+      if (a.text && !text.textContent) text.textContent = a.text;
+      answersCard.hidden = !a.ack && !(a.acks.yes || a.acks.no);
       clear(prog).append(progress(a));
-      summary.textContent = t('alert.summary', { d: num((a.counts.delivered || 0) + (a.counts.answered || 0)),
+      summary.textContent = t(a.ack ? 'alert.summary' : 'alert.summary.noack', {
+        d: num((a.counts.delivered || 0) + (a.counts.answered || 0)),
         n: num(a.recipients), y: num(a.acks.yes), no: num(a.acks.no) });
       yes.textContent = num(a.acks.yes);
       no.textContent = num(a.acks.no);
@@ -654,12 +686,17 @@
     function drawActions(a) {
       clear(actions);
       const pending = (a.counts.queued || 0) + (a.counts.held || 0) > 0;
+      waiting.hidden = a.state !== 'awaiting_approval';
+      clear(waiting);
       if (a.state === 'awaiting_approval') {
         const mine = a.author && a.author.kind === 'user' && a.author.name === me.name;
+        waiting.append(h('h2', null, t('alert.waiting')));
         if (can('alerts:approve') && !mine) {
+          waiting.append(h('p', null, t('alert.waiting.approver', { who: a.author ? a.author.name : '', n: num(a.counts.held || a.recipients) })));
           actions.append(h('button', { type: 'button', class: 'primary big', id: 'approve', onclick: approve }, t('alert.approve')));
-        } else if (mine && usersCache) {
-          actions.append(h('p', null, t('alert.approve.own')), approvalNote(usersCache, false));
+        } else {
+          waiting.append(h('p', null, mine ? t('alert.approve.own') : t('alert.waiting.writer')));
+          if (usersCache) waiting.append(approvalNote(usersCache, false));
         }
       }
       if (can('alerts:write') && pending) {
@@ -701,8 +738,15 @@
             x.detail && x.detail.approval === 'skipped_extreme' ? ' ' + t('audit.extreme') : '',
             x.detail && x.detail.approval === 'awaiting' ? ' ' + t('audit.awaiting') : '',
             x.addr ? ' (' + x.addr + ')' : ''));
-          if (x.action === 'alert.posted' && x.detail)
+          if (x.action === 'alert.posted' && x.detail) {
             text.textContent = x.detail.text || x.detail.message || x.detail.template || '';
+            const d = x.detail, parts = [];
+            if (d.groups && d.groups.length) parts.push(t('alert.to.groups', { names: d.groups.join(', ') }));
+            if (d.areas && d.areas.length) parts.push(t('alert.to.areas', { names: d.areas.join(', ') }));
+            if (d.shapes) parts.push(t('alert.to.shapes', { n: d.shapes }));
+            if (d.contacts) parts.push(t('alert.to.contacts', { n: d.contacts }));
+            audience.textContent = parts.length ? t('alert.to', { list: parts.join('; ') }) : '';
+          }
         });
       } catch (e) { /* not for this role */ }
     }
@@ -746,7 +790,8 @@
 
   async function pageInbox() {
     const list = h('ol', { class: 'inbox' }, h('li', { class: 'muted' }, t('common.loading')));
-    frame(t('inbox.title'), h('p', { class: 'muted' }, t('inbox.help')), list);
+    frame(t('inbox.title'), h('p', { class: 'muted' }, t('inbox.help'), ' ',
+      h('button', { type: 'button', class: 'secondary', onclick: pageInbox }, t('inbox.refresh'))), list);
     let d;
     try {
       d = await api('GET', '/v1/inbox?limit=50');
@@ -767,9 +812,10 @@
           ev.preventDefault();
           if (!box.value.trim()) return;
           try {
-            await api('POST', '/v1/inbox/' + m.id + '/reply', { message: box.value.trim() });
+            const sent = box.value.trim();
+            await api('POST', '/v1/inbox/' + m.id + '/reply', { message: sent });
             box.value = '';
-            status.textContent = t('inbox.sent');
+            status.textContent = t('inbox.sent') + ' ' + t('inbox.yousent', { text: sent });
           } catch (e) {
             status.textContent = t('common.error', { msg: e.message });
           }
@@ -820,19 +866,37 @@
       h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
         h('thead', null, h('tr', null, ['when', 'who', 'what', 'alert', 'contact', 'from'].map(c => h('th', { scope: 'col' }, t('audit.col.' + c))))),
         body)), more);
-    let before = 0;
+    let before = 0, last = null;
+    /* Rows of one import (the same who, what and from where in a row)
+       are one line with their count: a list of 10,000 is not 10,000
+       lines to read. */
+    const same = (a, b) => a && b && a.action === b.action && a.actor === b.actor &&
+      a.via === b.via && a.addr === b.addr && !a.alert_id && !b.alert_id && /^contact\./.test(a.action);
     async function load() {
       try {
-        const d = await api('GET', '/v1/audit?limit=100' + (before ? '&before=' + before : ''));
-        d.audit.forEach(x => body.append(h('tr', { dataset: { action: x.action } },
-          h('td', null, fmtTime(x.at)),
-          h('td', null, x.actor),
-          h('td', null, t('act.' + x.action), x.detail && x.detail.user ? ': ' + x.detail.user : '',
+        const d = await api('GET', '/v1/audit?limit=500' + (before ? '&before=' + before : ''));
+        d.audit.forEach(x => {
+          if (same(last, x)) {
+            last.n++;
+            last.tdContact.textContent = t('audit.contacts', { n: num(last.n) });
+            last.tdWhat.textContent = t('act.' + x.action + '.many');
+            if (fmtTime(x.at) !== fmtTime(last.at)) last.tdWhen.textContent = fmtTime(x.at) + ' – ' + fmtTime(last.at);
+            return;
+          }
+          const tdWhen = h('td', null, fmtTime(x.at));
+          const tdContact = h('td', null, x.contact || '');
+          const tdWhat = h('td', null, t('act.' + x.action), x.detail && x.detail.user ? ': ' + x.detail.user : '',
             x.detail && x.detail.approval === 'skipped_extreme' ? ' ' + t('audit.extreme') : '',
-            x.detail && x.detail.approval === 'awaiting' ? ' ' + t('audit.awaiting') : ''),
-          h('td', null, x.alert_id ? h('a', { href: '#/alert/' + x.alert_id }, '#' + x.alert_id) : ''),
-          h('td', null, x.contact || ''),
-          h('td', null, t('audit.via.' + x.via) + (x.addr ? ', ' + x.addr : '')))));
+            x.detail && x.detail.approval === 'awaiting' ? ' ' + t('audit.awaiting') : '');
+          body.append(h('tr', { dataset: { action: x.action } },
+            tdWhen,
+            h('td', null, x.actor),
+            tdWhat,
+            h('td', null, x.alert_id ? h('a', { href: '#/alert/' + x.alert_id }, '#' + x.alert_id) : ''),
+            tdContact,
+            h('td', null, t('audit.via.' + x.via) + (x.addr ? ', ' + x.addr : ''))));
+          last = Object.assign({}, x, { n: 1, tdContact: tdContact, tdWhen: tdWhen, tdWhat: tdWhat });
+        });
         before = d.next || 0;
         more.hidden = !d.next;
       } catch (e) {

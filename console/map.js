@@ -80,18 +80,21 @@ window.VarselMap = (function () {
       y1: Math.max(...xs.map(p => p[1])) + margin
     };
     const full = { x: box.x0, y: box.y0, w: box.x1 - box.x0, h: box.y1 - box.y0 };
-    /* Open on the town (the area nearest the middle), not the outskirts. */
+    /*
+     * Open on the town, where most trygghetspunkter are (their median:
+     * a far-off one does not pull the view away), 3.5 km across.
+     */
     const pts = data.points.map(p => proj(p.lat, p.lon));
+    const median = v => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
     let view = { x: full.x, y: full.y, w: full.w, h: full.h };
     if (pts.length > 0) {
-      const cx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
-      const cy = pts.reduce((s, p) => s + p[1], 0) / pts.length;
-      const w = Math.min(full.w, 5000), h = w * 0.7;
+      const cx = median(pts.map(p => p[0])), cy = median(pts.map(p => p[1]));
+      const w = Math.min(full.w, 3500), h = w * 0.62;
       view = { x: cx - w / 2, y: cy - h / 2, w: w, h: h };
     }
 
     const svg = el('svg', {
-      viewBox: '', role: 'img', 'aria-label': t('compose.map.label'),
+      role: 'img', 'aria-label': t('compose.map.label'),
       class: 'map-svg', preserveAspectRatio: 'xMidYMid meet'
     });
     const gAreas = el('g', { class: 'map-areas' });
@@ -115,7 +118,8 @@ window.VarselMap = (function () {
     const labels = el('g', { class: 'map-labels' });
     data.areas.forEach((a, i) => {
       if (a.code !== a.code.replace(/[^0-9]/g, '')) return; /* an alias */
-      const tx = el('text', { x: sites[i][0], y: sites[i][1], class: 'map-area-label' });
+      const tx = el('text', { x: sites[i][0], y: sites[i][1], class: 'map-area-label',
+        'data-x': sites[i][0], 'data-y': sites[i][1] });
       tx.textContent = a.name;
       labels.append(tx);
     });
@@ -137,14 +141,56 @@ window.VarselMap = (function () {
     let shape = null;       /* {circle:{lat,lon,radius_m}} | {polygon:[[lat,lon]]} */
     let pending = null;     /* circle centre [x,y], or polygon corners */
 
+    /* Metres per screen pixel at the current view. */
+    function perPixel() {
+      const w = svg.getBoundingClientRect().width || 600;
+      return Math.max(view.w / w, view.h / (svg.getBoundingClientRect().height || 400));
+    }
+
+    /* Labels where they do not cover one another (else only the title). */
+    function placeLabels(k) {
+      const taken = [];
+      const fits = (x, y, w, h) => taken.every(r => x + w < r.x || r.x + r.w < x || y + h < r.y || r.y + r.h < y);
+      const place = (tx, x, y, size, tries) => {
+        tx.setAttribute('font-size', (size * k).toFixed(0));
+        const w = tx.textContent.length * size * 0.62 * k, hh = size * 1.2 * k;
+        for (const [dx, dy, anchor] of tries) {
+          const left = anchor === 'end' ? x + dx - w : anchor === 'middle' ? x + dx - w / 2 : x + dx;
+          if (fits(left, y + dy - hh, w, hh)) {
+            tx.setAttribute('x', (x + dx).toFixed(0));
+            tx.setAttribute('y', (y + dy).toFixed(0));
+            tx.setAttribute('text-anchor', anchor);
+            tx.removeAttribute('visibility');
+            taken.push({ x: left, y: y + dy - hh, w: w, h: hh });
+            return;
+          }
+        }
+        tx.setAttribute('visibility', 'hidden');
+      };
+      gPoints.querySelectorAll('.map-point').forEach(g => {
+        const d = g.querySelector('circle');
+        const x = Number(d.getAttribute('cx')), y = Number(d.getAttribute('cy'));
+        d.setAttribute('r', (8 * k).toFixed(0));
+        taken.push({ x: x - 8 * k, y: y - 8 * k, w: 16 * k, h: 16 * k });
+      });
+      gPoints.querySelectorAll('.map-point').forEach(g => {
+        const d = g.querySelector('circle'), tx = g.querySelector('text');
+        const x = Number(d.getAttribute('cx')), y = Number(d.getAttribute('cy'));
+        place(tx, x, y, 14, [[11 * k, 5 * k, 'start'], [-11 * k, 5 * k, 'end'],
+          [0, -12 * k, 'middle'], [0, 22 * k, 'middle']]);
+      });
+      labels.querySelectorAll('text').forEach((tx, i) => {
+        const x = Number(tx.dataset.x), y = Number(tx.dataset.y);
+        place(tx, x, y, 13, [[0, 0, 'middle'], [0, 18 * k, 'middle'], [0, -18 * k, 'middle']]);
+      });
+    }
+
     function setView() {
       svg.setAttribute('viewBox', [view.x, view.y, view.w, view.h]
         .map(v => v.toFixed(0)).join(' '));
-      const k = view.w / 1000;
+      const k = perPixel();
       svg.style.setProperty('--k', String(k));
-      gPoints.querySelectorAll('.map-point-dot').forEach(d => d.setAttribute('r', (9 * k).toFixed(0)));
-      gPoints.querySelectorAll('.map-point-label').forEach(tx => tx.setAttribute('font-size', (15 * k).toFixed(0)));
-      labels.querySelectorAll('text').forEach(tx => tx.setAttribute('font-size', (14 * k).toFixed(0)));
+      placeLabels(k);
       redraw();
     }
 
@@ -158,7 +204,7 @@ window.VarselMap = (function () {
 
     function redraw() {
       while (gShape.firstChild) gShape.removeChild(gShape.firstChild);
-      const k = view.w / 1000;
+      const k = perPixel();
       if (shape && shape.circle) {
         const c = proj(shape.circle.lat, shape.circle.lon);
         gShape.append(el('circle', { cx: c[0], cy: c[1], r: shape.circle.radius_m, class: 'map-drawn' }));
@@ -212,7 +258,7 @@ window.VarselMap = (function () {
         }
       } else if (mode === 'polygon') {
         pending = pending || [];
-        if (pending.length >= 3 && distance(pending[0], p) < 12 * view.w / 1000) {
+        if (pending.length >= 3 && distance(pending[0], p) < 12 * perPixel()) {
           finishPolygon();
           return;
         }
@@ -240,6 +286,8 @@ window.VarselMap = (function () {
     holder.textContent = '';
     holder.append(svg);
     setView();
+    /* Sizes follow the drawing's size on screen (a phone turned, say). */
+    if (window.ResizeObserver) new ResizeObserver(() => setView()).observe(svg);
 
     return {
       setMode(m) { mode = m; pending = null; redraw(); },

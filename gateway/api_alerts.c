@@ -112,6 +112,9 @@ api_alert_json(struct store *s, const struct alert_row *a)
 	json_object_set_new(o, "author", json_pack("{ss ss}", "name",
 	    a->client ? a->client : "", "kind", a->by_user ? "user" :
 	    "client"));
+	json_object_set_new(o, "ack", json_boolean(a->ack));
+	if (a->text != NULL)
+		json_object_set_new(o, "text", json_string(a->text));
 	set_time(o, "expires_at", a->expires_at);
 	if (a->gate != GATE_OPEN)
 		set_time(o, a->gate == GATE_SCHEDULED ? "send_at" :

@@ -843,6 +843,8 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 	if (f.gate == GATE_SCHEDULED || chain_text != NULL)
 		a.request = req->canon;
 	a.by_user = who->user;
+	/* Rendered by check_request: the request's own language first. */
+	a.text = f.ntexts > 0 ? f.texts[0].text : NULL;
 
 	if (store_begin(gw->store, true) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,

@@ -255,6 +255,7 @@ struct alert_row {
 					   only: the escalation sweep sets it) */
 	/* Schema v6. */
 	bool		 by_user;	/* client names a console user */
+	char		*text;		/* in the request's language, or NULL */
 };
 void	alert_row_clear(struct alert_row *);
 

@@ -19,7 +19,7 @@
 	"segments, encoding, response, escalate_after_s, status, gate, " \
 	"release_at, released_at, cancelled_at, expires_in_s, request, " \
 	"people, need, filled_at, chain, chain_after_s, chain_next_at, step, " \
-	"error, esc_done, by_user"
+	"error, esc_done, by_user, text"
 
 static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
@@ -41,10 +41,10 @@ const struct store_sql store_alerts_sql[] = {
 	    "expires_at, recipients, suppressed, segments, encoding, response, "
 	    "escalate_after_s, status, gate, release_at, released_at, "
 	    "expires_in_s, request, people, need, chain, chain_after_s, "
-	    "chain_next_at, by_user) "
+	    "chain_next_at, by_user, text) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 	    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-	    "?27, ?28, ?29)" },
+	    "?27, ?28, ?29, ?30)" },
 	{ ST_ALERT_SET_RESPONSE,
 	    "UPDATE alerts SET response = ?2 WHERE id = ?1" },
 	{ ST_ALERT_SET_SUMMARY,
@@ -167,6 +167,7 @@ alert_row_clear(struct alert_row *a)
 	free(a->request);
 	free(a->chain);
 	free(a->error);
+	free(a->text);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -213,6 +214,7 @@ read_alert(sqlite3_stmt *st, void *arg)
 	a->error = col_dup(st, 32, &oom);
 	a->esc_done = sqlite3_column_int(st, 33) != 0;
 	a->by_user = sqlite3_column_int(st, 34) != 0;
+	a->text = col_dup(st, 35, &oom);
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
@@ -270,6 +272,7 @@ store_alert_insert(struct store *s, struct alert_row *a)
 	rc |= sqlite3_bind_int64(st, 27, a->chain_after_s);
 	rc |= sqlite3_bind_int64(st, 28, a->chain_next_at);
 	rc |= sqlite3_bind_int(st, 29, a->by_user ? 1 : 0);
+	rc |= bind_text(st, 30, a->text);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);

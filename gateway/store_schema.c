@@ -421,7 +421,9 @@ static const struct migration migrations[] = {
 	/*
 	 * 7: the audit trail, append-only (triggers refuse UPDATE and
 	 * DELETE whoever asks); whether an alert's client is a console
-	 * user; the answers of an alert in the order they came.
+	 * user; its text as the request's language reads it (what a list
+	 * of alerts shows); the answers of an alert in the order they
+	 * came.
 	 */
 	{
 	"CREATE TABLE audit ("
@@ -446,6 +448,7 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
 	"BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
 	"ALTER TABLE alerts ADD COLUMN by_user INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN text TEXT;"
 	"CREATE INDEX deliveries_answers ON deliveries "
 	"  (alert_id, updated_at, id) WHERE ack <> 0;"
 	"CREATE INDEX inbound_unknown ON inbound (id)"
