@@ -151,8 +151,9 @@ counts_data(struct api_events *ev, int64_t alert_id)
 }
 
 /*
- * Write one event; -1 if the stream is gone (it is freed then, by its
- * close callback: the caller must not touch it).
+ * Write one event (event NULL: data is the whole text); -1 if the stream
+ * is gone (it is freed then, by its close callback: the caller must not
+ * touch it).
  */
 static int
 stream_send(struct stream *s, const char *event, const char *data)
@@ -160,30 +161,40 @@ stream_send(struct stream *s, const char *event, const char *data)
 	char	*text;
 	int	 rc;
 
-	if (event != NULL)
-		text = str_printf("event: %s\ndata: %s\n\n", event, data);
-	else
-		text = str_printf("%s", data);
-	if (text == NULL)
-		return 0;	/* this time only */
+	if (data == NULL)
+		return 0;	/* out of memory: this time only */
+	if (event == NULL)
+		return httpd_stream_write(s->r->req, data, strlen(data));
+	if ((text = str_printf("event: %s\ndata: %s\n\n", event, data)) ==
+	    NULL)
+		return 0;
 	rc = httpd_stream_write(s->r->req, text, strlen(text));
 	free(text);
 	return rc;
 }
 
-/* Send an event to every stream of w (the masked ones get mdata). */
+/*
+ * Send an event to every stream of w (the masked ones get mdata), the
+ * text made once for all of them.
+ */
 static void
 broadcast(struct api_events *ev, struct watched *w, const char *event,
     const char *data, const char *mdata)
 {
 	struct stream	*s, *next;
+	char		*full, *hidden = NULL;
 
+	full = str_printf("event: %s\ndata: %s\n\n", event, data);
+	if (mdata != NULL)
+		hidden = str_printf("event: %s\ndata: %s\n\n", event, mdata);
 	for (s = TAILQ_FIRST(&ev->streams); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
 		if (s->w == w)
-			stream_send(s, event, s->masked && mdata != NULL ?
-			    mdata : data);
+			stream_send(s, NULL, s->masked && hidden != NULL ?
+			    hidden : full);
 	}
+	free(full);
+	free(hidden);
 }
 
 /* Where the answers of a read go: one stream, or all of the alert's. */
