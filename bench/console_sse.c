@@ -112,7 +112,8 @@ drain(struct stream *s, int n, int wait_ms)
 				continue;
 			s[i].have += (size_t)got;
 			s[i].buf[s[i].have] = '\0';
-			while ((at = strstr(s[i].buf, "event: counts")) != NULL) {
+			while ((at = strstr(s[i].buf, "event: counts")) !=
+			    NULL) {
 				s[i].events++;
 				at += 13;
 				memmove(s[i].buf, at, strlen(at) + 1);
@@ -120,7 +121,8 @@ drain(struct stream *s, int n, int wait_ms)
 			}
 			/* Keep a tail that may hold half an event name. */
 			if (s[i].have > 64) {
-				memmove(s[i].buf, s[i].buf + s[i].have - 64, 65);
+				memmove(s[i].buf, s[i].buf + s[i].have - 64,
+				    65);
 				s[i].have = 64;
 			}
 		}
@@ -130,8 +132,9 @@ drain(struct stream *s, int n, int wait_ms)
 static void
 print_latency(const char *what, const double *ms, int n)
 {
-	printf("%-28s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%d requests)\n",
-	    what, ms[n / 2], ms[n * 99 / 100], ms[n - 1], n);
+	printf("%-28s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  "
+	    "(%d requests)\n", what, ms[n / 2], ms[n * 99 / 100], ms[n - 1],
+	    n);
 }
 
 int
@@ -147,12 +150,14 @@ main(int argc, char *argv[])
 	struct e2e_conf		 c;
 	struct stream		*s;
 	struct sockaddr_in	 sin;
-	const char		*h[] = { "Content-Type: application/json", NULL };
-	char			 url[256], req[512], *resp, *hdrs, *p, cookie[128];
-	char			*body;
+	const char		*h[] = { "Content-Type: application/json",
+				    NULL };
+	char			 url[256], req[512], *resp, *hdrs, *p;
+	char			 cookie[128], *body;
 	double			*before, *with;
 	long			 rss0, rss1, lo = -1, hi = 0;
-	int			 nstreams = 200, nreq = 10000, ch, i, status, open = 0;
+	int			 nstreams = 200, nreq = 10000, ch, i, status;
+	int			 open = 0;
 	size_t			 len = 0;
 	FILE			*fp;
 	json_t			*j;

@@ -330,8 +330,8 @@ ctl_user_add(struct ctl *c, int argc, char **argv)
 		return CTL_USAGE;
 	}
 	if (role_parse(role) == -1) {
-		fprintf(c->err, "varselctl: user add: --role %s: one of viewer, "
-		    "sender, approver, admin\n", role);
+		fprintf(c->err, "varselctl: user add: --role %s: one of "
+		    "viewer, sender, approver, admin\n", role);
 		return CTL_USAGE;
 	}
 	if (from_stdin) {

@@ -39,7 +39,7 @@ struct api_req {
 							   "" */
 	int				 role;		/* enum role of user */
 	uint64_t			 session;	/* its serial, or 0 */
-	unsigned int			 scopes;	/* of the client or role */
+	unsigned int			 scopes;	/* the client's, role's */
 	bool				 masked;	/* let in by the route's
 							   alt scope: show
 							   numbers masked */

@@ -1,8 +1,8 @@
 /*
  * /v1/alerts: post an alert, read it with its counts, page through its
- * deliveries, cancel what has not been sent, approve what waits for
- * a second person, the CSV report of every delivery. Writes are recorded in the audit trail in the same
- * transaction as the change.
+ * deliveries, cancel what has not been sent, approve what waits for a
+ * second person, the CSV report of every delivery. Writes are recorded
+ * in the audit trail in the same transaction as the change.
  */
 #include <stdio.h>
 #include <stdlib.h>

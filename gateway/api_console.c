@@ -154,7 +154,8 @@ api_map(struct api_req *r)
 		    "id", rd->points[i].id, "name", rd->points[i].name,
 		    "address", rd->points[i].address ? rd->points[i].address :
 		    "", "hours", rd->points[i].hours ? rd->points[i].hours : "",
-		    "lat", rd->points[i].pos.lat, "lon", rd->points[i].pos.lon));
+		    "lat", rd->points[i].pos.lat,
+		    "lon", rd->points[i].pos.lon));
 	api_reply_json(r, 200, json_pack("{so so}", "areas", areas,
 	    "points", points));
 }

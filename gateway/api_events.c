@@ -58,7 +58,7 @@ TAILQ_HEAD(stream_list, stream);
 struct watched {
 	TAILQ_ENTRY(watched)	 entry;
 	int64_t			 alert_id;
-	char			*counts;	/* the last counts event's data */
+	char			*counts;	/* the last counts sent */
 	int64_t			 ans_at, ans_id; /* the last answer sent */
 	int			 nstreams;
 };

@@ -748,7 +748,8 @@ static char *
 audit_detail(const struct fanout *f)
 {
 	const struct alert_req	*req = f->req;
-	json_t			*o, *groups = json_array(), *areas = json_array();
+	json_t			*o, *groups = json_array();
+	json_t			*areas = json_array();
 	char			*s;
 	size_t			 i;
 

@@ -70,7 +70,8 @@ void		 sessions_end(struct sessions *, struct session *);
 /* End every session of user; how many. */
 int		 sessions_end_user(struct sessions *, const char *user);
 /* Remove the sessions that have ended. */
-void		 sessions_sweep(struct sessions *, int64_t now, int64_t idle_ms);
+void		 sessions_sweep(struct sessions *, int64_t now,
+		    int64_t idle_ms);
 /* Has user a session that has not ended? */
 bool		 sessions_online(struct sessions *, const char *user,
 		    int64_t now, int64_t idle_ms);

@@ -4,10 +4,11 @@
  * CSRF and origin checks on every write, a viewer refused any write
  * however the request is crafted (and shown numbers masked), the
  * security headers, the audit trail of API, console and configuration
- * changes, four eyes on big alerts and alerts to residents, sessions that survive SIGHUP and end when their user leaves
- * the configuration, the live stream of an alert (counts and a JA
- * without asking), the inbox and its reply, report.csv, the console's
- * files with their ETag.
+ * changes, four eyes on big alerts and alerts to residents, sessions
+ * that survive SIGHUP and end when their user leaves the configuration,
+ * the live stream of an alert (counts and a JA without asking), the
+ * inbox and its reply, report.csv, varselctl's user add, approve,
+ * report, inbox and audit, the console's files with their ETag.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,24 +50,20 @@ struct login {
 	char	origin[96];	/* "Origin: http://127.0.0.1:PORT" */
 };
 
-struct tctx {
-	struct e2e_env	*env;
-	struct e2e_proc	 d;
-	char		 conf_users[4096];
-};
-
 #define OPS_TOKEN	"e2e-ops-token-approves-and-audits"
 
+/* A world whose varseld has the console, three users and an ops client. */
 static int
 setup(void **state)
 {
-	struct tctx	*t = calloc(1, sizeof(*t));
+	struct e2e_world *t;
 	struct e2e_conf	 c;
 	char		 gw[3 * PATH_MAX + 128], sha[65];
 	static char	 extra[4096];
 
-	if (t == NULL || (t->env = e2e_env_new()) == NULL)
+	if (e2e_setup(state) == -1)
 		return -1;
+	t = *state;
 	memset(&c, 0, sizeof(c));
 	snprintf(gw, sizeof(gw), "console = %s/console\nsession_idle_s = 60\n"
 	    "areas = %s/conf/areas.csv\ntrygghetspunkter = "
@@ -84,18 +81,28 @@ setup(void **state)
 	if (e2e_env_config(t->env, &c) == -1 ||
 	    e2e_spawn_daemon(t->env, &t->d) == -1)
 		return -1;
-	*state = t;
 	return 0;
 }
 
+/*
+ * Stop varseld: it must exit 0 (under ASan: no leak, no error on the
+ * way out), then remove the world.
+ */
 static int
 teardown(void **state)
 {
-	struct tctx	*t = *state;
+	int	rc = e2e_finish(*state);
 
-	e2e_env_free(t->env);
-	free(t);
-	return 0;
+	e2e_teardown(state);
+	return rc;
+}
+
+/* A string of the i-th row of an answer's "audit". */
+static const char *
+audit_str(const json_t *j, size_t i, const char *path)
+{
+	return e2e_json_str(json_array_get(json_object_get(j, "audit"), i),
+	    path);
 }
 
 /* The value of header name (first, any case) in hdrs into buf. */
@@ -125,7 +132,7 @@ header_value(const char *hdrs, const char *name, char *buf, size_t len)
 
 /* A request as a browser on the console sends it; the answer parsed. */
 static json_t *
-call(struct tctx *t, const struct login *l, const char *method,
+call(struct e2e_world *t, const struct login *l, const char *method,
     const char *path, const char *body, int *status)
 {
 	const char	*h[6];
@@ -153,7 +160,7 @@ call(struct tctx *t, const struct login *l, const char *method,
 
 /* Log name in; fails the test unless it works. */
 static void
-login(struct tctx *t, const char *name, struct login *l)
+login(struct e2e_world *t, const char *name, struct login *l)
 {
 	const char	*h[] = { "Content-Type: application/json", NULL };
 	char		 url[PATH_MAX], body[256], *resp, *hdrs, cookie[160];
@@ -184,7 +191,7 @@ login(struct tctx *t, const char *name, struct login *l)
 static void
 test_login_and_roles(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	const char	*h[] = { "Content-Type: application/json", NULL };
 	const char	*evil[] = { "Content-Type: application/json",
 			    "Origin: http://evil.example", NULL };
@@ -238,8 +245,9 @@ test_login_and_roles(void **state)
 	json_decref(j);
 	nocsrf = anna;
 	nocsrf.csrf[0] = '\0';
-	j = call(t, &nocsrf, "POST", "/v1/contacts", "{\"contacts\":[{\"phone\":"
-	    "\"070-1740605\",\"groups\":[\"nattvandrare\"]}]}", &status);
+	j = call(t, &nocsrf, "POST", "/v1/contacts", "{\"contacts\":[{"
+	    "\"phone\":\"070-1740605\",\"groups\":[\"nattvandrare\"]}]}",
+	    &status);
 	assert_int_equal(status, 403);
 	json_decref(j);
 	nocsrf = anna;
@@ -332,7 +340,7 @@ test_login_and_roles(void **state)
 static void
 test_audit(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	struct login	 anna, vera;
 	json_t		*j, *rows, *row;
 	long long	 id;
@@ -372,7 +380,8 @@ test_audit(void **state)
 			assert_string_equal(e2e_json_str(row, "actor"), "anna");
 			assert_string_equal(e2e_json_str(row, "actor_kind"),
 			    "user");
-			assert_string_equal(e2e_json_str(row, "via"), "console");
+			assert_string_equal(e2e_json_str(row, "via"),
+			    "console");
 			assert_string_equal(e2e_json_str(row, "addr"),
 			    "127.0.0.1");
 			assert_int_equal(e2e_json_int(row, "alert_id"), id);
@@ -406,7 +415,7 @@ test_audit(void **state)
 
 /* The counts of alert id, as the API shows them. */
 static long long
-count_of(struct tctx *t, long long id, const char *what)
+count_of(struct e2e_world *t, long long id, const char *what)
 {
 	char		path[64];
 	int		status;
@@ -422,7 +431,7 @@ count_of(struct tctx *t, long long id, const char *what)
 
 /* Is alert *arg's every SMS delivered? */
 struct wait_alert {
-	struct tctx	*t;
+	struct e2e_world *t;
 	long long	 id;
 	long long	 n;
 };
@@ -444,7 +453,7 @@ all_delivered(void *arg)
 static void
 test_approval(void **state)
 {
-	struct tctx		*t = *state;
+	struct e2e_world	*t = *state;
 	struct login		 anna, bo, vera;
 	struct wait_alert	 w = { t, 0, 3 };
 	json_t			*j;
@@ -536,16 +545,13 @@ test_approval(void **state)
 	json_decref(j);
 
 	j = call(t, &vera, "GET", "/v1/audit?alert_id=3", NULL, &status);
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 0), "detail.approval"), "skipped_extreme");
+	assert_string_equal(audit_str(j, 0, "detail.approval"),
+	    "skipped_extreme");
 	json_decref(j);
 	j = call(t, &vera, "GET", "/v1/audit?alert_id=1", NULL, &status);
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 0), "action"), "alert.approved");
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 0), "actor"), "bo");
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 1), "detail.approval"), "awaiting");
+	assert_string_equal(audit_str(j, 0, "action"), "alert.approved");
+	assert_string_equal(audit_str(j, 0, "actor"), "bo");
+	assert_string_equal(audit_str(j, 1, "detail.approval"), "awaiting");
 	json_decref(j);
 }
 
@@ -554,7 +560,7 @@ test_approval(void **state)
  * gets in (may be NULL). Its exit code; what it printed into out.
  */
 static int
-ctl(struct tctx *t, const char *token, const char *args, const char *in,
+ctl(struct e2e_world *t, const char *token, const char *args, const char *in,
     char *out, size_t len)
 {
 	char	cmd[8192], path[PATH_MAX];
@@ -582,7 +588,7 @@ ctl(struct tctx *t, const char *token, const char *args, const char *in,
 static void
 test_ctl(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	struct login	 carl;
 	static char	 out[65536];
 	char		 args[PATH_MAX + 128], bak[PATH_MAX + 8];
@@ -590,17 +596,17 @@ test_ctl(void **state)
 	json_t		*j;
 
 	/* Printed for pasting: a section with a fresh scrypt hash. */
-	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer --password-stdin",
-	    "a long enough password", out, sizeof(out)), 0);
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer "
+	    "--password-stdin", "a long enough password", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "[user carl]\npassword_hash = "
 	    "$scrypt$ln=15,r=8,p=1$"));
 	assert_non_null(strstr(out, "role = viewer\n"));
 	/* Too short, a bad role, a bad name: refused. */
-	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer --password-stdin",
-	    "kort", out, sizeof(out)), 1);
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role viewer "
+	    "--password-stdin", "kort", out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "shorter than 10"));
-	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role boss --password-stdin",
-	    "a long enough password", out, sizeof(out)), 2);
+	assert_int_equal(ctl(t, E2E_TOKEN, "user add carl --role boss "
+	    "--password-stdin", "a long enough password", out, sizeof(out)), 2);
 	assert_int_equal(ctl(t, E2E_TOKEN, "user add 'c a' --role viewer "
 	    "--password-stdin", "a long enough password", out, sizeof(out)), 2);
 
@@ -616,7 +622,8 @@ test_ctl(void **state)
 	assert_non_null(strstr(out, "has [user carl] already"));
 	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
 	for (i = 0; i < 50; i++) {
-		const char	*h[] = { "Content-Type: application/json", NULL };
+		const char	*h[] = { "Content-Type: application/json",
+				    NULL };
 		char		 url[PATH_MAX], *resp;
 
 		snprintf(url, sizeof(url), "%s/v1/session", t->d.url);
@@ -652,7 +659,8 @@ test_ctl(void **state)
 		json_array_foreach(json_object_get(j, "audit"), k, row) {
 			if (strcmp(e2e_json_str(row, "action"), "user.added"))
 				continue;
-			if (strcmp(e2e_json_str(row, "via"), "varselctl") == 0 &&
+			if (strcmp(e2e_json_str(row, "via"),
+			    "varselctl") == 0 &&
 			    strcmp(e2e_json_str(row, "actor_kind"),
 			    "operator") == 0)
 				by_ctl = true;
@@ -719,7 +727,7 @@ test_ctl(void **state)
 static void
 test_reload(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	struct login	 anna, vera;
 	char		 conf[65536], *p;
 	FILE		*fp;
@@ -754,16 +762,14 @@ test_reload(void **state)
 	assert_int_equal(status, 401);
 	j = call(t, &anna, "GET", "/v1/audit", NULL, &status);
 	assert_int_equal(status, 200);
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 0), "action"), "user.removed");
-	assert_string_equal(e2e_json_str(json_array_get(json_object_get(j,
-	    "audit"), 0), "via"), "config");
+	assert_string_equal(audit_str(j, 0, "action"), "user.removed");
+	assert_string_equal(audit_str(j, 0, "via"), "config");
 	json_decref(j);
 }
 
 /* Open a stream: connect, send the request; the socket. */
 static int
-sse_open(struct tctx *t, const struct login *l, const char *path)
+sse_open(struct e2e_world *t, const struct login *l, const char *path)
 {
 	struct sockaddr_in	sin;
 	char			req[1024];
@@ -807,7 +813,7 @@ sse_wait(int fd, char *buf, size_t len, const char *needle, int ms)
 static void
 test_events(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	struct login	 vera;
 	static char	 buf[65536];
 	char		 url[PATH_MAX], *resp, want[64];
@@ -866,7 +872,7 @@ test_events(void **state)
 static void
 test_inbox_report(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	struct login	 anna, vera;
 	char		 url[PATH_MAX], *resp, *hdrs, v[256];
 	const char	*form[] = { "Content-Type: "
@@ -970,7 +976,7 @@ test_inbox_report(void **state)
 static void
 test_console_files(void **state)
 {
-	struct tctx	*t = *state;
+	struct e2e_world	*t = *state;
 	char		 url[PATH_MAX], *resp, *hdrs, etag[96], inm[128];
 	char		 v[512];
 	const char	*h[2];

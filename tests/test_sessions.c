@@ -24,7 +24,8 @@ test_sessions_lifecycle(void **state)
 {
 	struct sessions	*ss;
 	struct session	*s, *b;
-	char		 tok[SESSION_TOKEN_LEN + 1], tok2[SESSION_TOKEN_LEN + 1];
+	char		 tok[SESSION_TOKEN_LEN + 1];
+	char		 tok2[SESSION_TOKEN_LEN + 1];
 	char		 wrong[SESSION_TOKEN_LEN + 1];
 	uint64_t	 serial;
 	int64_t		 t;
