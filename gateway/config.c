@@ -309,6 +309,9 @@ static void	config_do_client(struct config_loader *,
 		    const struct config_sec *, struct config *);
 static void	config_do_user(struct config_loader *,
 		    const struct config_sec *, struct config *);
+static bool	config_apply_section(struct config_loader *,
+		    const struct config_sec *, const struct config_opt *,
+		    size_t, void *, struct config *);
 static char	*config_resolve(const struct config *, const char *);
 static const struct config_ent *config_key(struct config_loader *,
 		    enum config_sec_kind,
@@ -877,35 +880,50 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 	cfg->providers[cfg->nproviders++] = pc;
 }
 
+/*
+ * Apply every key of a named section (client, user) to base against
+ * table; false if a key is unknown or wrong, or a required one missing.
+ */
+static bool
+config_apply_section(struct config_loader *ld, const struct config_sec *sec,
+    const struct config_opt *table, size_t n, void *base, struct config *cfg)
+{
+	const struct config_opt	*opt;
+	const struct config_ent	*e;
+	size_t			 i;
+	bool			 ok = true;
+
+	for (i = 0; i < sec->nents; i++) {
+		e = &sec->ents[i];
+		if ((opt = config_opt_find(table, n, e->key)) == NULL) {
+			config_unknown_key(ld, sec, e, table, n);
+			ok = false;
+		} else if (config_apply(ld, e, opt, base, cfg) == -1)
+			ok = false;
+	}
+	for (i = 0; i < n; i++)
+		if (table[i].required && config_sec_get(sec,
+		    table[i].key) == NULL)
+			ok = false;
+	config_check_required(ld, sec, table, n);
+	return ok;
+}
+
 /* Apply a [client NAME] section: a new entry in cfg->clients. */
 static void
 config_do_client(struct config_loader *ld, const struct config_sec *sec,
     struct config *cfg)
 {
-	const struct config_opt	*opt;
 	const struct config_ent	*e;
 	struct client_conf	 cc;
 	size_t			 i;
-	bool			 ok = true;
+	bool			 ok;
 
 	memset(&cc, 0, sizeof(cc));
 	cc.name = xstrdup(sec->name);
 	cc.line = sec->line;
-	for (i = 0; i < sec->nents; i++) {
-		e = &sec->ents[i];
-		if ((opt = config_opt_find(config_client_opts,
-		    nitems(config_client_opts), e->key)) == NULL) {
-			config_unknown_key(ld, sec, e, config_client_opts,
-			    nitems(config_client_opts));
-			ok = false;
-		} else if (config_apply(ld, e, opt, &cc, cfg) == -1)
-			ok = false;
-	}
-	if (config_sec_get(sec, "token_sha256") == NULL ||
-	    config_sec_get(sec, "scopes") == NULL)
-		ok = false;
-	config_check_required(ld, sec, config_client_opts,
-	    nitems(config_client_opts));
+	ok = config_apply_section(ld, sec, config_client_opts,
+	    nitems(config_client_opts), &cc, cfg);
 	if (ok && !sec->dup)
 		for (i = 0; i < cfg->nclients; i++)
 			if (strcmp(cfg->clients[i].token_sha256,
@@ -930,31 +948,13 @@ static void
 config_do_user(struct config_loader *ld, const struct config_sec *sec,
     struct config *cfg)
 {
-	const struct config_opt	*opt;
-	const struct config_ent	*e;
 	struct user_conf	 uc;
-	size_t			 i;
-	bool			 ok = true;
 
 	memset(&uc, 0, sizeof(uc));
 	uc.name = xstrdup(sec->name);
 	uc.line = sec->line;
-	for (i = 0; i < sec->nents; i++) {
-		e = &sec->ents[i];
-		if ((opt = config_opt_find(config_user_opts,
-		    nitems(config_user_opts), e->key)) == NULL) {
-			config_unknown_key(ld, sec, e, config_user_opts,
-			    nitems(config_user_opts));
-			ok = false;
-		} else if (config_apply(ld, e, opt, &uc, cfg) == -1)
-			ok = false;
-	}
-	if (config_sec_get(sec, "password_hash") == NULL ||
-	    config_sec_get(sec, "role") == NULL)
-		ok = false;
-	config_check_required(ld, sec, config_user_opts,
-	    nitems(config_user_opts));
-	if (!ok || sec->dup) {
+	if (!config_apply_section(ld, sec, config_user_opts,
+	    nitems(config_user_opts), &uc, cfg) || sec->dup) {
 		config_user_clear(&uc);
 		return;
 	}
