@@ -444,6 +444,9 @@
     /* 3. options */
     const ack = h('input', { type: 'checkbox', id: 'ack', checked: true, onchange: changed });
     const voice = h('input', { type: 'checkbox', id: 'voice', onchange: changed });
+    const escalate = h('select', { id: 'escalate', onchange: changed },
+      [[0, 'no'], [300, '5'], [900, '15'], [1800, '30']].map(x => h('option', { value: x[0] },
+        x[0] ? t('compose.escalate.min', { n: x[1] }) : t('compose.escalate.no'))));
     const expires = h('select', { id: 'expires', onchange: changed },
       [[3600, '1h'], [10800, '3h'], [86400, '24h']].map(x => h('option', { value: x[0], selected: x[0] === 3600 }, t('compose.expires.' + x[1]))));
 
@@ -462,6 +465,7 @@
       if (state.shape && state.shape.polygon) aud.polygon = state.shape.polygon;
       const b = { source_ref: ref, severity: sev.value, audience: aud, ack: ack.checked,
         channels: voice.checked ? ['sms', 'voice'] : ['sms'], expires_in_s: Number(expires.value) };
+      if (Number(escalate.value) > 0) b.escalate_after_s = Number(escalate.value);
       if (state.kind === 'template') {
         b.template = tplSel.value;
         b.vars = {};
@@ -559,6 +563,7 @@
       h('section', { class: 'card' }, h('h2', null, t('compose.options')),
         h('div', { class: 'check' }, ack, h('label', { for: 'ack' }, t('compose.ack'))),
         h('div', { class: 'check' }, voice, h('label', { for: 'voice' }, t('compose.voice'))),
+        h('div', { class: 'field' }, h('label', { for: 'escalate' }, t('compose.escalate')), escalate),
         h('div', { class: 'field' }, h('label', { for: 'expires' }, t('compose.expires')), expires)),
       h('aside', { class: 'card preview', 'aria-labelledby': 'preview-title' },
         h('h2', { id: 'preview-title' }, t('compose.preview')), pv, sendMsg, sendBtn));
