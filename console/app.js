@@ -237,6 +237,7 @@
     } }, t('nav.lang')));
     clear(root).append(h('main', { id: 'main', class: 'login-page' }, form));
     name.focus();
+    if (!metrics.loginShownAt) metrics.loginShownAt = performance.now();
   }
 
   async function logout() {
