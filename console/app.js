@@ -788,7 +788,14 @@
       return;
     }
     loadHistory();
-    follow(id, { counts: a => { drawCounts(a); if (a.state !== current.state) loadHistory(); }, answer: drawAnswer });
+    follow(id, {
+      counts: a => {
+        const was = current && current.state;
+        drawCounts(a);
+        if (a.state !== was) loadHistory();   /* approved, cancelled */
+      },
+      answer: drawAnswer
+    });
     leaving.push(() => clearTimeout(failTimer));
   }
 

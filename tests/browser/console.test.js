@@ -316,7 +316,8 @@ async function main() {
     const d = document.querySelector('.lg-delivered .lg-n');
     return d && Number(d.textContent.replace(/\D/g, '')) === 600;
   }, { timeout: 30000 });
-  ok(true, 'approved by bo, the 600 were delivered');
+  await anna.waitForFunction(() => /bo/.test(document.querySelector('#history').textContent), { timeout: 5000 });
+  ok(/bo\s+godkände larm/.test(await text(anna, '#history')), 'approved by bo, the 600 delivered, the writer\'s page says who approved');
   await shot(anna, '11-approved-delivered');
 
   /* vera, a viewer: no writes, however the request is made. */
