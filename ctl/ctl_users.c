@@ -261,7 +261,8 @@ ctl_users_audit(struct ctl *c, const char *file, const char *name,
 	struct passwd		*pw;
 	struct store		*s;
 	const char		*who = getenv("SUDO_USER");
-	char			 err[4096], detail[160];
+	char			 err[4096], *detail;
+	json_t			*o;
 
 	if ((cfg = config_load(file, err, sizeof(err))) == NULL)
 		return;
@@ -274,9 +275,10 @@ ctl_users_audit(struct ctl *c, const char *file, const char *name,
 	}
 	if (who == NULL || *who == '\0')
 		who = (pw = getpwuid(getuid())) != NULL ? pw->pw_name : "?";
-	snprintf(detail, sizeof(detail), "{\"user\":\"%s\",\"role\":\"%s\","
-	    "\"file\":\"%s\"}", name, role, strrchr(file, '/') != NULL ?
-	    strrchr(file, '/') + 1 : file);
+	o = json_pack("{ss ss ss}", "user", name, "role", role, "file",
+	    strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file);
+	detail = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
 	memset(&e, 0, sizeof(e));
 	e.at = now_ms();
 	e.actor_kind = "operator";
@@ -287,6 +289,7 @@ ctl_users_audit(struct ctl *c, const char *file, const char *name,
 	if (store_audit_append(s, &e) == -1)
 		fprintf(c->err, "varselctl: user add: the audit row was not "
 		    "written\n");
+	free(detail);
 	store_close(s);
 	config_free(cfg);
 }
