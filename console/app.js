@@ -384,10 +384,11 @@
     tplSel.value = tpls.templates.some(x => x.name === 'nattvandrare-utrop') ? 'nattvandrare-utrop' : tplSel.value;
     /* A call-out asks for an answer; a notice to residents does not. */
     const asks = () => state.kind === 'template' && /utrop|beacon/.test(tplSel.value);
-    tplSel.addEventListener('change', () => { drawVars(); ack.checked = asks(); changed(); });
+    tplSel.addEventListener('change', () => { drawVars(); ack.checked = asks(); showCallout(); changed(); });
     [kindT, kindF].forEach(r => r.addEventListener('change', () => {
       state.kind = kindT.checked ? 'template' : 'free';
       ack.checked = asks();
+      showCallout();
       tplBox.hidden = state.kind !== 'template';
       msgBox.hidden = state.kind === 'template';
       changed();
@@ -450,6 +451,21 @@
         x[0] ? t('compose.escalate.min', { n: x[1] }) : t('compose.escalate.no'))));
     const expires = h('select', { id: 'expires', onchange: changed },
       [[3600, '1h'], [10800, '3h'], [86400, '24h']].map(x => h('option', { value: x[0], selected: x[0] === 3600 }, t('compose.expires.' + x[1]))));
+    /* A call-out: how many are enough, and whom to ask next. */
+    const need = h('input', { id: 'need', type: 'number', min: 1, max: 10000, size: 5, oninput: changed });
+    const next = h('select', { id: 'next-group', onchange: changed }, h('option', { value: '' }, t('compose.next.none')),
+      groups.groups.map(g => h('option', { value: g.name }, g.name)));
+    const nextAfter = h('select', { id: 'next-after', onchange: changed },
+      [[600, '10'], [900, '15'], [1800, '30']].map(x => h('option', { value: x[0] }, t('compose.escalate.min', { n: x[1] }))));
+    const needBox = h('div', { class: 'callout' },
+      h('div', { class: 'field' }, h('label', { for: 'need' }, t('compose.need')), need,
+        h('p', { class: 'hint' }, t('compose.need.hint'))),
+      h('div', { class: 'field' }, h('label', { for: 'next-group' }, t('compose.next')), next, ' ',
+        h('label', { for: 'next-after', class: 'inline' }, t('compose.next.after')), nextAfter));
+    function showCallout() { needBox.hidden = !ack.checked; }
+    /* When: now, or later; quiet hours. */
+    const sendAt = h('input', { id: 'send-at', type: 'datetime-local', onchange: changed });
+    const quiet = h('input', { type: 'checkbox', id: 'quiet-ignore', onchange: changed });
 
     /* the preview and the send button */
     const pv = h('div', { class: 'preview-body', 'aria-live': 'polite', id: 'preview' }, h('p', { class: 'muted' }, t('compose.preview.empty')));
@@ -467,6 +483,13 @@
       const b = { source_ref: ref, severity: sev.value, audience: aud, ack: ack.checked,
         channels: voice.checked ? ['sms', 'voice'] : ['sms'], expires_in_s: Number(expires.value) };
       if (Number(escalate.value) > 0) b.escalate_after_s = Number(escalate.value);
+      if (ack.checked && Number(need.value) > 0) b.need = Number(need.value);
+      if (ack.checked && next.value) {
+        b.escalate_to = { groups: [next.value] };
+        b.escalate_to_after_s = Number(nextAfter.value);
+      }
+      if (sendAt.value) b.send_at = new Date(sendAt.value).toISOString();
+      if (quiet.checked) b.quiet_hours = 'ignore';
       if (state.kind === 'template') {
         b.template = tplSel.value;
         b.vars = {};
@@ -487,6 +510,7 @@
       timer = setTimeout(preview, 250);
     }
     msg.addEventListener('input', changed);
+    ack.addEventListener('change', showCallout);
     sev.addEventListener('change', changed);
 
     async function preview() {
@@ -514,9 +538,13 @@
       const reach = p.recipients - p.suppressed;
       const needApproval = (reach > me.approval_over || residents(b)) &&
         !(b.severity === 'extreme' && can('alerts:approve'));
+      const people = p.people !== undefined ? p.people : reach;
       put(clear(pv),
         h('p', { class: 'reach' }, tNode('compose.preview.people', 'n',
-          h('strong', { id: 'preview-count', dataset: { n: String(reach) } }, num(reach)))),
+          h('strong', { id: 'preview-count', dataset: { n: String(reach), people: String(people) } }, num(people)))),
+        people !== reach ? h('p', { class: 'muted' }, t('compose.preview.messages', { n: num(reach) })) : null,
+        p.state === 'held' ? h('p', { class: 'approval', id: 'preview-held' }, t('compose.preview.held', { t: fmtTime(p.held_until) })) : null,
+        p.state === 'scheduled' ? h('p', { class: 'approval', id: 'preview-scheduled' }, t('compose.preview.scheduled', { t: fmtTime(p.send_at) })) : null,
         p.suppressed ? h('p', { class: 'muted' }, t('compose.preview.suppressed', { n: num(p.suppressed) })) : null,
         h('p', { class: 'langs', id: 'preview-langs' }, t('compose.preview.langs', { list: p.texts
           .filter(x => x.recipients - x.suppressed > 0)
@@ -565,11 +593,16 @@
         h('div', { class: 'check' }, ack, h('label', { for: 'ack' }, t('compose.ack'))),
         h('div', { class: 'check' }, voice, h('label', { for: 'voice' }, t('compose.voice'))),
         h('div', { class: 'field' }, h('label', { for: 'escalate' }, t('compose.escalate')), escalate),
-        h('div', { class: 'field' }, h('label', { for: 'expires' }, t('compose.expires')), expires)),
+        needBox,
+        h('div', { class: 'field' }, h('label', { for: 'expires' }, t('compose.expires')), expires),
+        h('div', { class: 'field' }, h('label', { for: 'send-at' }, t('compose.send_at')), sendAt,
+          h('p', { class: 'hint' }, t('compose.send_at.hint'))),
+        h('div', { class: 'check' }, quiet, h('label', { for: 'quiet-ignore' }, t('compose.quiet')))),
       h('aside', { class: 'card preview', 'aria-labelledby': 'preview-title' },
         h('h2', { id: 'preview-title' }, t('compose.preview')), pv, sendMsg, sendBtn));
     frame(t('compose.title'), form);
     drawVars();
+    showCallout();
     mp = window.VarselMap.create(mapHolder, map, {
       t: t,
       onHint: s => { hint.textContent = s; },

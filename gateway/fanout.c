@@ -100,6 +100,8 @@ static int	resolve(struct fanout *);
 static bool	has_word(const char *, const char *);
 static char	*with_prompt(struct fanout *, const char *);
 static int	gate_of(struct fanout *);
+static int64_t	eta_of(struct fanout *);
+static void	gate_time_json(struct fanout *, json_t *);
 static int	first_step(struct fanout *);
 static int	keep_voice_texts(struct fanout *);
 static int	stored_request(struct gw *, const struct alert_row *,
@@ -542,25 +544,48 @@ check_request(struct fanout *f)
 	return 0;
 }
 
+/*
+ * Seconds until the last of the alert's messages is handed to a
+ * provider: the queue ahead of it at the providers' rate (gated: its own
+ * part, counted from the release). f->own_segments must be counted.
+ */
+static int64_t
+eta_of(struct fanout *f)
+{
+	double	rate = providers_rate(f->gw->providers, CH_SMS);
+	int64_t	segments = 0;
+
+	if (f->gate != GATE_OPEN)
+		segments = f->own_segments;
+	else if (store_queue_depth(f->gw->store, f->req->severity,
+	    &segments) == -1)
+		segments = 0;
+	else if (f->dry_run)
+		segments += f->own_segments;	/* not in the queue yet */
+	return rate > 0 ? (int64_t)ceil((double)segments / rate) : 0;
+}
+
+/* When a gated alert opens by itself: send_at or held_until. */
+static void
+gate_time_json(struct fanout *f, json_t *o)
+{
+	char	at[32];
+
+	if (f->gate == GATE_OPEN || f->release_at == 0)
+		return;		/* approval: when someone approves */
+	time_to_text(f->release_at, at, sizeof(at));
+	json_object_set_new(o, f->gate == GATE_SCHEDULED ? "send_at" :
+	    "held_until", json_string(at));
+}
+
 /* The 202 body. */
 static char *
 answer_json(struct fanout *f)
 {
-	struct gw	*gw = f->gw;
 	json_t		*o;
-	char		*s, url[64], at[32];
-	int64_t		 queued_segments = 0;
-	double		 rate = providers_rate(gw->providers, CH_SMS);
-	int64_t		 eta = 0;
+	char		*s, url[64];
+	int64_t		 eta = eta_of(f);
 
-	/* A gated alert's time counts from its release: its own part. */
-	if (f->gate != GATE_OPEN)
-		queued_segments = f->own_segments;
-	else if (store_queue_depth(gw->store, f->req->severity,
-	    &queued_segments) == -1)
-		queued_segments = 0;
-	if (rate > 0)
-		eta = (int64_t)ceil((double)queued_segments / rate);
 	snprintf(url, sizeof(url), "/v1/alerts/%lld", (long long)f->alert_id);
 	o = json_pack("{sI ss ss si si si si ss sI ss}",
 	    "id", (json_int_t)f->alert_id,
@@ -576,11 +601,7 @@ answer_json(struct fanout *f)
 	    "status_url", url);
 	if (o == NULL)
 		return NULL;
-	if (f->gate != GATE_OPEN) {
-		time_to_text(f->release_at, at, sizeof(at));
-		json_object_set_new(o, f->gate == GATE_SCHEDULED ? "send_at" :
-		    "held_until", json_string(at));
-	}
+	gate_time_json(f, o);
 	if (f->req->need > 0)
 		json_object_set_new(o, "need", json_integer(f->req->need));
 	if (f->transliterated)
@@ -1189,13 +1210,11 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	json_t		*langs;
 	size_t		 i;
 	int		 rc = -1;
-	int64_t		 own = 0, ahead = 0, eta = 0;
-	double		 rate;
 
 	*out = NULL;
 	fanout_init(&f, gw, req, err);
 	f.dry_run = true;
-	if (check_request(&f) == -1)
+	if (check_request(&f) == -1 || gate_of(&f) == -1)
 		goto out;
 	if (resolve(&f) == -1) {
 		if (!f.failed)
@@ -1218,19 +1237,16 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 		    "recipients", f.per_text[i],
 		    "suppressed", f.per_text_suppressed[i]));
 	}
-	/* As the 202 would say: the queue ahead and this alert's own. */
-	for (i = 0; i < f.ntexts; i++)
-		own += (int64_t)(f.per_text[i] - f.per_text_suppressed[i]) *
-		    (int64_t)f.texts[i].info.segments;
-	rate = providers_rate(gw->providers, CH_SMS);
-	if (store_queue_depth(gw->store, req->severity, &ahead) == 0 &&
-	    rate > 0)
-		eta = (int64_t)ceil((double)(ahead + own) / rate);
-	*out = json_pack("{so si si si ss sI}", "texts", langs,
-	    "recipients", f.recipients, "suppressed", f.suppressed,
-	    "segments", f.worst_segments,
+	/* As the 202 would say: people, the gate, the time to send. */
+	*out = json_pack("{so si si si si ss sI ss}", "texts", langs,
+	    "recipients", f.recipients, "people", f.people,
+	    "suppressed", f.suppressed, "segments", f.worst_segments,
 	    "encoding", sms_encoding_name(f.worst_encoding),
-	    "eta_s", (json_int_t)eta);
+	    "eta_s", (json_int_t)eta_of(&f),
+	    "state", f.gate != GATE_OPEN ? alert_gate_name(f.gate) :
+	    "dispatching");
+	if (*out != NULL)
+		gate_time_json(&f, *out);
 	if (*out != NULL && f.transliterated)
 		json_object_set_new(*out, "transliterated", json_true());
 	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,

@@ -242,8 +242,9 @@ async function main() {
   const api = await call(base, 'POST', '/v1/preview', {
     template: 'nattvandrare-utrop', vars: { place: 'Lillhagaskolan', time: '22:30' }, severity: 'severe',
     ack: true, expires_in_s: 3600, channels: ['sms'], audience: { groups: ['nattvandrare'], circle: circle } });
-  ok(api.status === 200 && shownCount === api.json.recipients - api.json.suppressed && shownCount === 10,
-    'the preview shows ' + shownCount + ', the API says ' + (api.json.recipients - api.json.suppressed));
+  const shownPeople = Number(await anna.$eval('#preview-count', e => e.dataset.people));
+  ok(api.status === 200 && shownCount === api.json.recipients - api.json.suppressed && shownCount === 10 &&
+    shownPeople === api.json.people, 'the preview shows ' + shownPeople + ' people, the API says ' + api.json.people);
   ok(/Svara JA eller NEJ/.test(await text(anna, '#preview')), 'the preview shows the Swedish text');
   ok(await anna.$('.approval') === null, 'ten nattvandrare need no approval');
   await shot(anna, '04-compose');
