@@ -90,6 +90,9 @@ void		 ctl_value_text(const json_t *o, const char *path, char *buf,
  */
 json_t		*ctl_call(const struct ctl *, const char *method,
 		    const char *path, long want);
+/* The alert id argument of what; CTL_OK or CTL_USAGE (printed). */
+int		 ctl_id(struct ctl *, const char *what, const char *s,
+		    long long *id);
 /* GET path answered 200: ctl_call(c, "GET", path, 200). */
 json_t		*ctl_get(const struct ctl *, const char *path);
 

@@ -14,25 +14,8 @@
 #include "ctl/ctl.h"
 #include "util.h"
 
-static int	ctl_console_id(struct ctl *, const char *, const char *,
-		    long long *);
 static int	ctl_console_page(struct ctl *, int, char **, const char *,
 		    const struct option *, const struct ctl_col *, size_t);
-
-/* An alert id argument; CTL_OK or CTL_USAGE (said why). */
-static int
-ctl_console_id(struct ctl *c, const char *cmd, const char *s, long long *id)
-{
-	char	*end;
-
-	errno = 0;
-	*id = strtoll(s, &end, 10);
-	if (*end != '\0' || errno != 0 || *id < 1) {
-		fprintf(c->err, "varselctl: %s: '%s' is no alert id\n", cmd, s);
-		return CTL_USAGE;
-	}
-	return CTL_OK;
-}
 
 int
 ctl_alerts_approve(struct ctl *c, int argc, char **argv)
@@ -44,7 +27,7 @@ ctl_alerts_approve(struct ctl *c, int argc, char **argv)
 
 	if (argc != 2)
 		return CTL_USAGE;
-	if ((rv = ctl_console_id(c, "approve", argv[1], &id)) != CTL_OK)
+	if ((rv = ctl_id(c, "approve", argv[1], &id)) != CTL_OK)
 		return rv;
 	snprintf(path, sizeof(path), "/v1/alerts/%lld/approve", id);
 	if ((o = ctl_call(c, "POST", path, 200)) == NULL)
@@ -80,7 +63,7 @@ ctl_alerts_report(struct ctl *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return CTL_USAGE;
-	if ((rv = ctl_console_id(c, "report", argv[optind], &id)) != CTL_OK)
+	if ((rv = ctl_id(c, "report", argv[optind], &id)) != CTL_OK)
 		return rv;
 	snprintf(path, sizeof(path), "/v1/alerts/%lld/report.csv", id);
 	if (ctl_http(c, "GET", path, NULL, NULL, 0, &r) == -1)
