@@ -429,7 +429,8 @@ store_claim_due(struct store *s, int64_t now, int limit,
 		goto out;	/* the transaction is undone: nothing claimed */
 	ok = true;
 	/* RETURNING has no order: the queue's is priority, then age. */
-	qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
+	if (c.n > 1)	/* c.v is NULL when nothing was due */
+		qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
 	for (i = 0; i < c.n; i++)
 		if (!stopped && cb(&c.v[i], arg) == -1)
 			stopped = true;
