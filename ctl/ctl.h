@@ -90,6 +90,9 @@ void		 ctl_value_text(const json_t *o, const char *path, char *buf,
  */
 json_t		*ctl_call(const struct ctl *, const char *method,
 		    const char *path, long want);
+/* The alert id argument of what; CTL_OK or CTL_USAGE (printed). */
+int		 ctl_id(struct ctl *, const char *what, const char *s,
+		    long long *id);
 /* GET path answered 200: ctl_call(c, "GET", path, 200). */
 json_t		*ctl_get(const struct ctl *, const char *path);
 
@@ -147,5 +150,10 @@ int		 ctl_alerts_sim(struct ctl *, int argc, char **argv);
 int		 ctl_templates_check(struct ctl *, int argc, char **argv);
 int		 ctl_backup(struct ctl *, int argc, char **argv);
 int		 ctl_restore(struct ctl *, int argc, char **argv);
+int		 ctl_user_add(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_approve(struct ctl *, int argc, char **argv);
+int		 ctl_alerts_report(struct ctl *, int argc, char **argv);
+int		 ctl_inbox(struct ctl *, int argc, char **argv);
+int		 ctl_audit(struct ctl *, int argc, char **argv);
 
 #endif

@@ -17,11 +17,9 @@
 
 #define CTL_PAGE	1000	/* deliveries per request */
 
-static int	ctl_id(struct ctl *, const char *, const char *, long long *);
 static char	*ctl_phone_path(const char *, const char *);
 
-/* The alert id argument of what; CTL_OK or CTL_USAGE (printed). */
-static int
+int
 ctl_id(struct ctl *c, const char *what, const char *s, long long *id)
 {
 	char	*end;

@@ -99,6 +99,27 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "\tSTOPP and START, its erasure", ctl_contacts_history },
 	{ "groups", NULL, "", "the groups and how many are in each",
 	    ctl_groups },
+	{ "approve", NULL, "ID",
+	    "release an alert that waits for a second person's approval",
+	    ctl_alerts_approve },
+	{ "report", NULL, "ID [-o FILE.csv]",
+	    "an alert's report, one row per delivery, as CSV (numbers\n"
+	    "\tmasked unless the token has contacts:read)",
+	    ctl_alerts_report },
+	{ "inbox", NULL, "[--after ID] [--before ID] [--limit N]",
+	    "texts from residents that were no keyword, newest first",
+	    ctl_inbox },
+	{ "audit", NULL, "[--alert ID] [--contact NUMBER] [--before ID]\n"
+	    "\t[--after ID] [--limit N]",
+	    "the audit trail, newest first: who changed what, from where",
+	    ctl_audit },
+	{ "user", "add", "NAME --role viewer|sender|approver|admin\n"
+	    "\t[--config FILE] [--password-stdin]",
+	    "a console user: asks the password twice (no echo) and prints\n"
+	    "\tthe [user NAME] section with its scrypt hash, or appends it\n"
+	    "\tto FILE under a lock, keeping FILE.bak, and records it in\n"
+	    "\tthe audit; reload varseld to let the user in",
+	    ctl_user_add },
 	{ "purge", NULL, "--older-than 90d",
 	    "strip numbers and texts from the deliveries of alerts older\n"
 	    "\tthan that (s, m, h, d, w); their counts stay",

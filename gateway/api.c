@@ -1,8 +1,12 @@
 /*
  * The HTTP API on the daemon's own server (httpd.c): a route table,
- * authentication (bearer token and scope from the headers, before the
- * body is read; the HMAC signature once it is), JSON helpers and the
- * error body of API.md. It never talks to a provider.
+ * authentication from the headers before the body is read (a client's
+ * bearer token, or a console user's session cookie, whose writes must
+ * also carry the session's CSRF token and come from our own origin),
+ * scopes (a user's are its role's), the HMAC signature once the body is
+ * in, JSON helpers, the error body of API.md, the security headers of
+ * every answer, and the audit rows handlers append. It never talks to a
+ * provider.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,26 +22,42 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "api.h"
 #include "auth.h"
 #include "batch.h"
 #include "config.h"
 #include "gateway.h"
+#include "hasher.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
 #include "peer.h"
 #include "providers.h"
+#include "sessions.h"
 #include "source_events.h"
 #include "store.h"
 #include "tls.h"
 
+#define API_SWEEP_S		60	/* ended sessions are dropped */
+#define API_HASHER_QUEUE	16	/* password checks waiting at most */
+
+/* Headers of every answer: one origin, no framing, no referrer. */
+#define API_CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
+		"img-src 'self'; connect-src 'self'; form-action 'self'; " \
+		"frame-ancestors 'none'; base-uri 'none'"
+
 struct api {
-	struct gw	*gw;
-	struct httpd	*httpd;
-	struct tls	*tls;		/* NULL: plain HTTP */
-	int		 port;
+	struct gw		*gw;
+	struct httpd		*httpd;
+	struct tls		*tls;		/* NULL: plain HTTP */
+	int			 port;
+	struct sessions		*sessions;	/* console users logged in */
+	struct hasher		*hasher;	/* password checks */
+	struct api_events	*events;	/* live streams */
+	struct event		*sweep;		/* drops ended sessions */
+	size_t			 held_logins;	/* waiting on the brake */
 };
 
 /* The methods routes take; HEAD is GET without the body. */
@@ -55,6 +75,7 @@ struct route {
 	enum api_method	 method;
 	const char	*pattern;	/* '*' matches one path part */
 	unsigned int	 scope;		/* 0: no bearer token needed */
+	unsigned int	 alt;		/* lets in too, numbers masked */
 	api_handler	 fn;
 	/* What may be checked from the headers (NULL: nothing more);
 	 * false after answering. */
@@ -62,6 +83,7 @@ struct route {
 };
 
 static void	healthz(struct api_req *);
+static void	security_headers(struct api_req *);
 static void	readyz(struct api_req *);
 static void	metrics(struct api_req *);
 
@@ -72,6 +94,10 @@ static void	metrics(struct api_req *);
 	{ .method = (m), .pattern = (path), .scope = (sc), .fn = (f) }
 #define HOOK(path, f) \
 	{ .method = M_POST, .pattern = (path), .fn = (f), .head = webhook_head }
+/* Also for the scope alt, with numbers masked (a viewer's reads). */
+#define MASKED(m, path, sc, a, f) \
+	{ .method = (m), .pattern = (path), .scope = (sc), .alt = (a), \
+	  .fn = (f) }
 
 static const struct route routes[] = {
 	ROUTE(M_POST, "/v1/alerts", SCOPE_ALERTS_WRITE, api_alerts_post),
@@ -81,8 +107,15 @@ static const struct route routes[] = {
 	    api_alert_deliveries),
 	ROUTE(M_POST, "/v1/alerts/*/cancel", SCOPE_ALERTS_WRITE,
 	    api_alert_cancel),
+	ROUTE(M_POST, "/v1/alerts/*/approve", SCOPE_ALERTS_APPROVE,
+	    api_alert_approve),
+	ROUTE(M_GET, "/v1/alerts/*/events", SCOPE_ALERTS_READ,
+	    api_alert_events),
+	ROUTE(M_GET, "/v1/alerts/*/report.csv", SCOPE_ALERTS_READ,
+	    api_alert_report),
 	ROUTE(M_POST, "/v1/contacts", SCOPE_CONTACTS_WRITE, api_contacts_post),
-	ROUTE(M_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ, api_contact_get),
+	MASKED(M_GET, "/v1/contacts/*", SCOPE_CONTACTS_READ, SCOPE_ALERTS_READ,
+	    api_contact_get),
 	ROUTE(M_DELETE, "/v1/contacts/*", SCOPE_CONTACTS_WRITE,
 	    api_contact_delete),
 	ROUTE(M_GET, "/v1/contacts/*/history", SCOPE_CONTACTS_READ,
@@ -92,10 +125,27 @@ static const struct route routes[] = {
 	HOOK("/hooks/*/sms", webhook_sms),
 	HOOK("/hooks/*/voice", webhook_voice),
 	ROUTE(M_GET, "/v1/replies", SCOPE_ALERTS_READ, api_replies_list),
-	ROUTE(M_GET, "/v1/contacts", SCOPE_CONTACTS_READ, api_contacts_list),
+	MASKED(M_GET, "/v1/contacts", SCOPE_CONTACTS_READ, SCOPE_ALERTS_READ,
+	    api_contacts_list),
 	ROUTE(M_POST, "/v1/preview", SCOPE_ALERTS_WRITE, api_preview),
 	ROUTE(M_POST, "/v1/admin/purge", SCOPE_CONTACTS_WRITE, api_purge),
 	ROUTE(M_GET, "/media/*", 0, api_media),
+	ROUTE(M_GET, "/v1/audit", SCOPE_AUDIT_READ, api_audit_list),
+	MASKED(M_GET, "/v1/inbox", SCOPE_CONTACTS_READ, SCOPE_ALERTS_READ,
+	    api_inbox_list),
+	ROUTE(M_POST, "/v1/inbox/*/reply", SCOPE_ALERTS_WRITE,
+	    api_inbox_reply),
+	ROUTE(M_GET, "/v1/map", SCOPE_ALERTS_READ, api_map),
+	ROUTE(M_GET, "/v1/templates", SCOPE_ALERTS_READ, api_templates_list),
+	ROUTE(M_GET, "/v1/users", SCOPE_ALERTS_READ, api_users_list),
+	ROUTE(M_POST, "/v1/users/*/logout", SCOPE_USERS_WRITE,
+	    api_user_logout),
+	/* The session checks its own cookie: logged in or not. */
+	ROUTE(M_POST, "/v1/session", 0, api_session_login),
+	ROUTE(M_GET, "/v1/session", 0, api_session_get),
+	ROUTE(M_DELETE, "/v1/session", 0, api_session_logout),
+	ROUTE(M_GET, "/", 0, api_console_file),
+	ROUTE(M_GET, "/console/*", 0, api_console_file),
 	ROUTE(M_GET, "/healthz", 0, healthz),
 	ROUTE(M_GET, "/readyz", 0, readyz),
 	ROUTE(M_GET, "/metrics", 0, metrics),
@@ -368,27 +418,153 @@ fail:
 	return false;
 }
 
+/* Does the method change something (a write needs the CSRF token)? */
+static bool
+is_write(const struct api_req *r)
+{
+	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+}
+
+/* The value of cookie name in the Cookie header into buf; false if none. */
+static bool
+cookie_value(struct api_req *r, const char *name, char *buf, size_t len)
+{
+	const char	*h = api_header(r, "Cookie"), *p, *end;
+	size_t		 n = strlen(name), vlen;
+
+	for (p = h; p != NULL && *p != '\0'; p = end) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = p + strcspn(p, ";");
+		if ((size_t)(end - p) > n && strncmp(p, name, n) == 0 &&
+		    p[n] == '=') {
+			vlen = (size_t)(end - p) - n - 1;
+			if (vlen >= len)
+				return false;
+			memcpy(buf, p + n + 1, vlen);
+			buf[vlen] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+api_same_origin(struct api_req *r)
+{
+	const char	*origin = api_header(r, "Origin");
+	const char	*site = api_header(r, "Sec-Fetch-Site");
+	const char	*host = api_header(r, "Host"), *o;
+
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return false;
+	if (origin == NULL)
+		return true;	/* not a browser's cross-site request */
+	if (host == NULL)
+		return false;
+	if ((o = strstr(origin, "://")) == NULL)
+		return false;	/* "null": a sandboxed or file page */
+	return strcasecmp(o + 3, host) == 0;
+}
+
+struct session *
+api_session_lookup(struct api_req *r, bool touch)
+{
+	struct api	*api = r->gw->api;
+	char		 token[SESSION_TOKEN_LEN + 2];
+
+	if (!cookie_value(r, API_COOKIE, token, sizeof(token)))
+		return NULL;
+	return sessions_find(api->sessions, token, gw_now(r->gw),
+	    (int64_t)r->gw->cfg->session_idle_s * 1000, touch);
+}
+
 /*
- * Bearer token and scope, from the headers alone (before the body is
- * read: no one without a token makes us hold a body); false after
- * answering 401 or 403.
+ * A console user's session from the cookie: its user's scopes, and for
+ * a write its CSRF token and our own origin; false after answering.
  */
 static bool
-authenticate(struct api_req *r, unsigned int scope)
+authenticate_session(struct api_req *r)
 {
-	r->client = auth_bearer(r->gw->cfg, api_header(r, "Authorization"));
-	if (r->client == NULL) {
+	const struct user_conf	*u;
+	struct session		*s;
+	const char		*csrf;
+
+	if ((s = api_session_lookup(r, true)) == NULL) {
 		api_reply_errorf(r, 401, "unauthorized", NULL,
-		    "a valid Authorization: Bearer token is required");
+		    "log in first (the session has ended or never began)");
 		return false;
 	}
-	if ((r->client->scopes & scope) != scope) {
+	if ((u = config_user(r->gw->cfg, s->user)) == NULL) {
+		/* Removed from the configuration since the login. */
+		sessions_end(r->gw->api->sessions, s);
+		api_reply_errorf(r, 401, "unauthorized", NULL,
+		    "the user is no longer configured");
+		return false;
+	}
+	strlcpy(r->user, u->name, sizeof(r->user));
+	r->role = (int)u->role;
+	r->scopes = role_scopes(u->role);
+	r->session = s->serial;
+	r->via = "console";
+	if (is_write(r)) {
+		csrf = api_header(r, "X-CSRF-Token");
+		if (csrf == NULL || !ct_streq(csrf, s->csrf) ||
+		    !api_same_origin(r)) {
+			api_reply_errorf(r, 403, "forbidden", NULL,
+			    "a write from the console needs the session's "
+			    "X-CSRF-Token and our own origin");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Who calls and may they: a bearer token, else a session cookie; then
+ * the route's scope (or its alt, which masks numbers). From the headers
+ * alone, before the body is read: no one unknown makes us hold a body.
+ * False after answering 401 or 403.
+ */
+static bool
+authenticate(struct api_req *r, unsigned int scope, unsigned int alt)
+{
+	const char	*authz = api_header(r, "Authorization");
+	const char	*ua = api_header(r, "User-Agent");
+	char		 token[SESSION_TOKEN_LEN + 2];
+
+	if (authz == NULL && cookie_value(r, API_COOKIE, token,
+	    sizeof(token))) {
+		if (!authenticate_session(r))
+			return false;
+	} else {
+		r->client = auth_bearer(r->gw->cfg, authz);
+		if (r->client == NULL) {
+			api_reply_errorf(r, 401, "unauthorized", NULL,
+			    "a valid Authorization: Bearer token is "
+			    "required");
+			return false;
+		}
+		r->scopes = r->client->scopes;
+		r->via = ua != NULL && strncmp(ua, "varselctl/", 10) == 0 ?
+		    "varselctl" : "api";
+	}
+	if ((r->scopes & scope) == scope)
+		return true;
+	if (alt != 0 && (r->scopes & alt) == alt) {
+		r->masked = true;
+		return true;
+	}
+	if (r->client != NULL)
 		api_reply_errorf(r, 403, "forbidden", NULL,
 		    "client '%s' lacks the scope this call needs",
 		    r->client->name);
-		return false;
-	}
-	return true;
+	else
+		api_reply_errorf(r, 403, "forbidden", NULL,
+		    "user '%s' (%s) may not do this", r->user,
+		    role_name((enum role)r->role));
+	return false;
 }
 
 /* The signature over the body, for clients with an hmac_secret. */
@@ -485,6 +661,7 @@ api_head(struct httpd_req *req, void *arg)
 	strlcpy(r->method, httpd_method(req), sizeof(r->method));
 	peer_addr(req, api->gw->cfg->trusted_proxy, r->addr, sizeof(r->addr));
 	httpd_req_set_data(req, r);
+	security_headers(r);
 	if (query != NULL &&
 	    (rc = form_parse_strict(query, strlen(query), &r->query)) != 0) {
 		if (rc == FORM_BAD)
@@ -518,7 +695,8 @@ api_head(struct httpd_req *req, void *arg)
 		goto refused;
 	}
 	r->route = rt;
-	if (rt->scope != 0 && !authenticate(r, rt->scope))
+	r->via = "api";
+	if (rt->scope != 0 && !authenticate(r, rt->scope, rt->alt))
 		goto refused;
 	if (rt->head != NULL && !rt->head(r))
 		goto refused;
@@ -553,6 +731,8 @@ api_request(struct httpd_req *req, void *arg)
 	if (r->route->scope != 0 && !check_signature(r))
 		goto done;
 	r->route->fn(r);
+	if (r->kept)
+		return;		/* api_req_finish does the rest */
 	if (r->req != NULL) {
 		log_warnx("http: %s %s left unanswered; 500", r->method,
 		    r->path);
@@ -561,6 +741,203 @@ api_request(struct httpd_req *req, void *arg)
 done:
 	log_request(r);
 	api_req_free(r);
+}
+
+void
+api_req_keep(struct api_req *r)
+{
+	r->kept = true;
+}
+
+void
+api_req_finish(struct api_req *r)
+{
+	if (r->req != NULL) {
+		log_warnx("http: %s %s finished unanswered; 500", r->method,
+		    r->path);
+		api_reply_errorf(r, 500, "internal", NULL, "no answer");
+	}
+	log_request(r);
+	api_req_free(r);
+}
+
+/*
+ * The headers of every answer of this request: one origin, no framing,
+ * no referrer leaving, no sniffing; HTTPS remembered under TLS.
+ */
+static void
+security_headers(struct api_req *r)
+{
+	api_add_header(r, "Content-Security-Policy", API_CSP);
+	api_add_header(r, "X-Frame-Options", "DENY");
+	api_add_header(r, "Referrer-Policy", "no-referrer");
+	api_add_header(r, "X-Content-Type-Options", "nosniff");
+	api_add_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	api_add_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+	if (httpd_tls(r->req))
+		api_add_header(r, "Strict-Transport-Security",
+		    "max-age=31536000");
+}
+
+const char *
+api_actor(const struct api_req *r)
+{
+	if (r->client != NULL)
+		return r->client->name;
+	return r->user[0] != '\0' ? r->user : "-";
+}
+
+const char *
+api_actor_kind(const struct api_req *r)
+{
+	return r->client != NULL ? "client" : "user";
+}
+
+void
+api_audit_entry(const struct api_req *r, const char *action,
+    int64_t alert_id, const char *contact, const char *detail,
+    struct audit_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->at = gw_now(r->gw);
+	e->actor_kind = api_actor_kind(r);
+	e->actor = api_actor(r);
+	e->addr = api_peer((struct api_req *)r);
+	e->via = r->via != NULL ? r->via : "api";
+	e->action = action;
+	e->alert_id = alert_id;
+	e->contact = contact;
+	e->detail = detail;
+}
+
+int
+api_audit(struct api_req *r, const char *action, int64_t alert_id,
+    const char *contact, json_t *detail)
+{
+	struct audit_entry	 e;
+	char			*text = NULL;
+	int			 rc;
+
+	if (detail != NULL) {
+		text = json_dumps(detail, JSON_COMPACT);
+		json_decref(detail);
+	}
+	api_audit_entry(r, action, alert_id, contact, text, &e);
+	if ((rc = store_audit_append(r->gw->store, &e)) == -1)
+		log_warnx("audit: %s by %s not recorded", action,
+		    api_actor(r));
+	free(text);
+	return rc;
+}
+
+const char *
+api_phone(const struct api_req *r, const char *e164, char *buf, size_t len)
+{
+	if (!r->masked)
+		return e164;
+	mask_phone(e164, buf, len);
+	return buf;
+}
+
+struct sessions *
+api_sessions(struct api *api)
+{
+	return api->sessions;
+}
+
+struct hasher *
+api_hasher(struct api *api)
+{
+	return api->hasher;
+}
+
+size_t *
+api_held_logins(struct api *api)
+{
+	return &api->held_logins;
+}
+
+struct api_events *
+api_events(struct api *api)
+{
+	return api->events;
+}
+
+/* Drop the sessions that have ended, once a minute. */
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct api	*api = arg;
+
+	sessions_sweep(api->sessions, gw_now(api->gw),
+	    (int64_t)api->gw->cfg->session_idle_s * 1000);
+}
+
+void
+api_reload_users(struct api *api)
+{
+	struct config		*cfg = api->gw->cfg;
+	struct user_conf	*old;
+	struct audit_entry	 e;
+	const struct user_conf	*now;
+	size_t			 nold, i;
+	char			 err[4096], detail[96];
+	int			 ended;
+
+	/* Keep a copy of the names and roles to tell what changed. */
+	nold = cfg->nusers;
+	old = xcalloc(nold + 1, sizeof(*old));
+	for (i = 0; i < nold; i++) {
+		old[i].name = xstrdup(cfg->users[i].name);
+		old[i].role = cfg->users[i].role;
+	}
+	if (config_reload_users(cfg, err, sizeof(err)) == -1) {
+		log_warnx("reload: users not reloaded, keeping the old: %s",
+		    err);
+		goto out;
+	}
+	memset(&e, 0, sizeof(e));
+	e.actor_kind = "operator";
+	e.actor = "configuration";
+	e.via = "config";
+	e.detail = detail;
+	for (i = 0; i < nold; i++) {
+		e.at = gw_now(api->gw);
+		now = config_user(cfg, old[i].name);
+		if (now != NULL && now->role == old[i].role)
+			continue;
+		ended = sessions_end_user(api->sessions, old[i].name);
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\","
+		    "\"role\":\"%s\",\"sessions_ended\":%d}", old[i].name,
+		    role_name(now != NULL ? now->role : old[i].role), ended);
+		e.action = now != NULL ? "user.role_changed" : "user.removed";
+		store_audit_append(api->gw->store, &e);
+		log_info("evt=user_%s user=%s sessions_ended=%d",
+		    now != NULL ? "role_changed" : "removed", old[i].name,
+		    ended);
+	}
+	for (i = 0; i < cfg->nusers; i++) {
+		size_t	k;
+
+		for (k = 0; k < nold; k++)
+			if (strcmp(old[k].name, cfg->users[i].name) == 0)
+				break;
+		if (k < nold)
+			continue;
+		e.at = gw_now(api->gw);
+		snprintf(detail, sizeof(detail), "{\"user\":\"%s\","
+		    "\"role\":\"%s\"}", cfg->users[i].name,
+		    role_name(cfg->users[i].role));
+		e.action = "user.added";
+		store_audit_append(api->gw->store, &e);
+		log_info("evt=user_added user=%s role=%s", cfg->users[i].name,
+		    role_name(cfg->users[i].role));
+	}
+	log_info("evt=reloaded users=%zu", cfg->nusers);
+out:
+	for (i = 0; i < nold; i++)
+		free(old[i].name);
+	free(old);
 }
 
 /* GET /healthz: liveness; the loop answers, nothing else is asked. */
@@ -631,7 +1008,7 @@ metrics(struct api_req *r)
 	char		*s;
 
 	if (!r->gw->cfg->metrics_public && !authenticate(r,
-	    SCOPE_METRICS_READ)) {
+	    SCOPE_METRICS_READ, 0)) {
 		if (buf != NULL)
 			evbuffer_free(buf);
 		return;
@@ -716,6 +1093,19 @@ api_new(struct gw *gw, char *err, size_t errlen)
 	hc.request_timeout_ms = gw->cfg->request_timeout_ms;
 	hc.max_body_bytes = gw->cfg->max_body_bytes;
 	hc.ssl_ctx = api->tls != NULL ? tls_ctx(api->tls) : NULL;
+	if ((api->sessions = sessions_new()) == NULL ||
+	    (api->hasher = hasher_new(gw->base, API_HASHER_QUEUE)) == NULL ||
+	    (api->events = api_events_new(gw)) == NULL ||
+	    (api->sweep = event_new(gw->base, -1, EV_PERSIST, sweep_cb,
+	    api)) == NULL) {
+		snprintf(err, errlen, "cannot set up console sessions");
+		goto fail;
+	}
+	{
+		struct timeval	tv = { API_SWEEP_S, 0 };
+
+		event_add(api->sweep, &tv);
+	}
 	if ((api->httpd = httpd_new(gw->base, &hc, api_head, api_request, api,
 	    err, errlen)) == NULL)
 		goto fail;
@@ -783,7 +1173,13 @@ api_free(struct api *api)
 {
 	if (api == NULL)
 		return;
+	/* Streams and held logins end first: they point into the rest. */
 	httpd_free(api->httpd);
+	api_events_free(api->events);
+	hasher_free(api->hasher);
+	sessions_free(api->sessions);
+	if (api->sweep != NULL)
+		event_free(api->sweep);
 	tls_free(api->tls);
 	free(api);
 }

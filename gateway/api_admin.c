@@ -28,10 +28,11 @@
 #define MEDIA_MAX	(16 * 1024 * 1024)
 
 struct contacts_page {
-	json_t	*arr;
-	int	 n;
-	int	 limit;
-	char	 last[32];
+	struct api_req	*r;
+	json_t		*arr;
+	int		 n;
+	int		 limit;
+	char		 last[32];
 };
 
 /* One contact of the export page (the row past the limit marks "next"). */
@@ -40,6 +41,7 @@ contact_cb(const struct contact *c, void *arg)
 {
 	struct contacts_page	*p = arg;
 	json_t			*o, *groups, *channels;
+	char			 masked[32];
 	size_t			 i;
 
 	if (p->n++ >= p->limit)
@@ -53,8 +55,9 @@ contact_cb(const struct contact *c, void *arg)
 		json_array_append_new(channels, json_string("sms"));
 	if (c->channels & CH_VOICE)
 		json_array_append_new(channels, json_string("voice"));
-	o = json_pack("{ss ss so so}", "phone", c->phone, "lang", c->lang,
-	    "groups", groups, "channels", channels);
+	o = json_pack("{ss ss so so}", "phone", api_phone(p->r, c->phone,
+	    masked, sizeof(masked)), "lang", c->lang, "groups", groups,
+	    "channels", channels);
 	if (o == NULL)
 		return -1;
 	json_object_set_new(o, "name", c->name ? json_string(c->name) :
@@ -69,22 +72,35 @@ contact_cb(const struct contact *c, void *arg)
 	return 0;
 }
 
-/* GET /v1/contacts?limit=&after= */
+/*
+ * GET /v1/contacts?limit=&after=&q=: q finds contacts by name, number or
+ * group. A caller who sees numbers masked gets "more" instead of the
+ * next page's number.
+ */
 void
 api_contacts_list(struct api_req *r)
 {
 	struct contacts_page	 p;
 	const char		*after = kvlist_get(&r->query, "after");
+	const char		*q = kvlist_get(&r->query, "q");
 	int64_t			 limit;
 	json_t			*o;
 
 	if (api_query_int(r, "limit", 500, 1, 5000, &limit) == -1)
 		return;
+	if (q != NULL && (*q == '\0' || strlen(q) > 64)) {
+		api_reply_errorf(r, 422, "invalid_field", "q",
+		    "q must be 1 to 64 bytes");
+		return;
+	}
+	if (r->masked)
+		after = NULL;	/* masked callers never saw a number */
 	memset(&p, 0, sizeof(p));
+	p.r = r;
 	p.arr = json_array();
 	p.limit = (int)limit;
 	batch_flush(r->gw->batch);
-	if (store_contacts_list(r->gw->store, after ? after : "",
+	if (store_contacts_list(r->gw->store, q, after ? after : "",
 	    (int)limit + 1, contact_cb, &p) == -1 && p.n <= p.limit) {
 		json_decref(p.arr);
 		api_reply_errorf(r, 503, "unavailable", NULL,
@@ -93,7 +109,8 @@ api_contacts_list(struct api_req *r)
 	}
 	o = json_pack("{so}", "contacts", p.arr);
 	if (o != NULL && p.n > p.limit)
-		json_object_set_new(o, "next", json_string(p.last));
+		json_object_set_new(o, r->masked ? "more" : "next", r->masked ?
+		    json_true() : json_string(p.last));
 	api_reply_json(r, 200, o);
 }
 
@@ -156,7 +173,12 @@ api_purge(struct api_req *r)
 		return;
 	}
 	batch_flush(r->gw->batch);
-	if (store_purge(r->gw->store, gw_now(r->gw) - older * 1000, &n) == -1) {
+	if (store_begin(r->gw->store, true) == -1 ||
+	    store_purge(r->gw->store, gw_now(r->gw) - older * 1000, &n) == -1 ||
+	    api_audit(r, "data.purged", 0, NULL, json_pack("{sI sI}",
+	    "older_than_s", (json_int_t)older, "deliveries",
+	    (json_int_t)n)) == -1 || store_commit(r->gw->store) == -1) {
+		store_rollback(r->gw->store);
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the purge");
 		return;

@@ -1,22 +1,29 @@
 /*
  * /v1/alerts: post an alert, read it with its counts, page through its
- * deliveries, cancel what has not been sent.
+ * deliveries, cancel what has not been sent, approve what waits for a
+ * second person, the CSV report of every delivery. Writes are recorded
+ * in the audit trail in the same transaction as the change.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <event2/buffer.h>
+
 #include "alert.h"
 #include "api.h"
 #include "batch.h"
 #include "cap.h"
 #include "config.h"
+#include "dispatch.h"
 #include "fanout.h"
 #include "netcheck.h"
 #include "gateway.h"
+#include "log.h"
 #include "store.h"
 #include "types.h"
+#include "util.h"
 
 #define LIST_MAX	1000
 
@@ -72,8 +79,8 @@ set_time(json_t *o, const char *key, int64_t ms)
 }
 
 /* The alert as GET /v1/alerts/{id} shows it. */
-static json_t *
-alert_json(struct store *s, const struct alert_row *a)
+json_t *
+api_alert_json(struct store *s, const struct alert_row *a)
 {
 	struct alert_counts	 c;
 	json_t			*counts, *o, *steps;
@@ -102,6 +109,12 @@ alert_json(struct store *s, const struct alert_row *a)
 	    "in_doubt", (json_int_t)c.in_doubt);
 	if (o == NULL)
 		return NULL;
+	json_object_set_new(o, "author", json_pack("{ss ss}", "name",
+	    a->client ? a->client : "", "kind", a->by_user ? "user" :
+	    "client"));
+	json_object_set_new(o, "ack", json_boolean(a->ack));
+	if (a->text != NULL)
+		json_object_set_new(o, "text", json_string(a->text));
 	set_time(o, "expires_at", a->expires_at);
 	if (a->gate != GATE_OPEN)
 		set_time(o, a->gate == GATE_SCHEDULED ? "send_at" :
@@ -131,13 +144,22 @@ alert_json(struct store *s, const struct alert_row *a)
 
 /* Store a validated request and answer 202 (200 for a duplicate). */
 static void
-accept(struct api_req *r, struct alert_req *req)
+accept_alert(struct api_req *r, struct alert_req *req)
 {
 	struct api_error	 err;
+	struct audit_entry	 audit;
+	struct fanout_who	 who;
 	char			*answer = NULL;
 	int			 rc;
 
-	rc = fanout_alert(r->gw, req, r->client->name, &answer, &err);
+	api_audit_entry(r, "alert.posted", 0, NULL, NULL, &audit);
+	who.name = api_actor(r);
+	who.user = r->client == NULL;
+	who.audit = &audit;
+	/* Four eyes for the console's big alerts, not for machines. */
+	who.approval_over = who.user ? r->gw->cfg->approval_over : -1;
+	who.extreme_goes = who.user && (r->scopes & SCOPE_ALERTS_APPROVE);
+	rc = fanout_alert_by(r->gw, req, &who, &answer, &err);
 	alert_req_clear(req);
 	if (rc == -1)
 		api_reply_error(r, &err);
@@ -145,6 +167,27 @@ accept(struct api_req *r, struct alert_req *req)
 		api_reply_raw(r, rc == FANOUT_NEW ? 202 : 200,
 		    "application/json", answer, strlen(answer));
 	free(answer);
+}
+
+/*
+ * Cancel what of alert id is not sent yet, and record who did it, in
+ * one transaction; *n is how many deliveries. 0 or -1.
+ */
+static int
+cancel(struct api_req *r, int64_t id, int *n)
+{
+	struct store	*s = r->gw->store;
+
+	*n = 0;
+	if (store_begin(s, true) == -1)
+		return -1;
+	if (store_alert_cancel(s, id, gw_now(r->gw), n) == -1 ||
+	    api_audit(r, "alert.cancelled", id, NULL, json_pack("{si}",
+	    "cancelled", *n)) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
 }
 
 /* Cancel the alerts a CAP Cancel references ("sender,identifier,sent" ...). */
@@ -169,13 +212,13 @@ cap_cancel(struct api_req *r, const struct cap_alert *cap)
 		if ((end = strchr(ident, ',')) != NULL)
 			*end = '\0';
 		memset(&a, 0, sizeof(a));
-		if ((rc = store_alert_find_ref(r->gw->store, r->client->name,
+		if ((rc = store_alert_find_ref(r->gw->store, api_actor(r),
 		    ident, &a)) != 0) {
 			dberr |= rc == -1;
 			continue;
 		}
 		n = 0;
-		if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == 0) {
+		if (cancel(r, a.id, &n) == 0) {
 			total += n;
 			json_array_append_new(ids, json_integer(a.id));
 		} else
@@ -312,7 +355,7 @@ cap_post(struct api_req *r)
 		api_reply_error(r, &err);
 		return;
 	}
-	accept(r, &req);
+	accept_alert(r, &req);
 }
 
 /* POST /v1/alerts */
@@ -340,6 +383,12 @@ api_alerts_post(struct api_req *r)
 		api_reply_error(r, &err);
 		return;
 	}
+	if (req.callback_url != NULL && r->client == NULL) {
+		alert_req_clear(&req);
+		api_reply_errorf(r, 422, "invalid_field", "callback_url",
+		    "callbacks are for API clients; a console user has none");
+		return;
+	}
 	if (req.callback_url != NULL && netcheck_callback_url(
 	    r->client->callback_hosts, req.callback_url, why,
 	    sizeof(why)) == -1) {
@@ -348,7 +397,7 @@ api_alerts_post(struct api_req *r)
 		    why);
 		return;
 	}
-	accept(r, &req);
+	accept_alert(r, &req);
 }
 
 struct list_ctx {
@@ -362,7 +411,7 @@ static int
 list_cb(const struct alert_row *a, void *arg)
 {
 	struct list_ctx	*l = arg;
-	json_t		*o = alert_json(l->store, a);
+	json_t		*o = api_alert_json(l->store, a);
 
 	if (o == NULL) {
 		l->failed = 1;
@@ -426,7 +475,7 @@ api_alert_get(struct api_req *r)
 
 	if (!load_alert(r, &a))
 		return;
-	if ((o = alert_json(r->gw->store, &a)) == NULL)
+	if ((o = api_alert_json(r->gw->store, &a)) == NULL)
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not answer");
 	else
@@ -435,10 +484,11 @@ api_alert_get(struct api_req *r)
 }
 
 struct page_ctx {
-	json_t	*arr;
-	int64_t	 last;
-	int	 n;
-	int	 limit;
+	struct api_req	*r;
+	json_t		*arr;
+	int64_t		 last;
+	int		 n;
+	int		 limit;
 };
 
 /* One delivery of the page (the row past the limit only marks "next"). */
@@ -447,7 +497,7 @@ page_cb(const struct delivery *d, void *arg)
 {
 	struct page_ctx	*p = arg;
 	json_t		*o;
-	char		 updated[32];
+	char		 updated[32], masked[32];
 
 	if (p->n++ >= p->limit)
 		return -1;
@@ -455,7 +505,8 @@ page_cb(const struct delivery *d, void *arg)
 	time_to_text(d->updated_at, updated, sizeof(updated));
 	o = json_pack("{sI ss ss ss ss si ss}",
 	    "id", (json_int_t)d->id,
-	    "phone", d->phone,
+	    "phone", (p->r->scopes & SCOPE_CONTACTS_READ) ? d->phone :
+	    (mask_phone(d->phone, masked, sizeof(masked)), masked),
 	    "channel", channel_name((enum channel)d->channel),
 	    "lang", d->lang,
 	    "state", dstate_name((enum dstate)d->state),
@@ -503,6 +554,7 @@ api_alert_deliveries(struct api_req *r)
 	if (!load_alert(r, &a))
 		return;
 	memset(&p, 0, sizeof(p));
+	p.r = r;
 	p.arr = json_array();
 	p.limit = (int)limit;
 	if (store_deliveries_list(r->gw->store, a.id, state, after,
@@ -522,6 +574,61 @@ api_alert_deliveries(struct api_req *r)
 }
 
 /*
+ * POST /v1/alerts/{id}/approve: release an alert awaiting approval. A
+ * console user may not approve what they wrote; an API client with
+ * alerts:approve may approve any.
+ */
+void
+api_alert_approve(struct api_req *r)
+{
+	struct store		*s = r->gw->store;
+	struct alert_row	 a;
+	int			 n = 0, rc;
+
+	if (!load_alert(r, &a))
+		return;
+	if (a.gate != GATE_APPROVAL) {
+		api_reply_errorf(r, 409, "conflict", NULL, "alert %lld is not "
+		    "awaiting approval", (long long)a.id);
+		alert_row_clear(&a);
+		return;
+	}
+	if (r->client == NULL && a.by_user && a.client != NULL &&
+	    strcmp(a.client, r->user) == 0) {
+		api_reply_errorf(r, 403, "forbidden", NULL, "you wrote alert "
+		    "%lld: another person must approve it", (long long)a.id);
+		alert_row_clear(&a);
+		return;
+	}
+	if (store_begin(s, true) == -1) {
+		alert_row_clear(&a);
+		api_reply_errorf(r, 503, "unavailable", NULL,
+		    "the database is not writable");
+		return;
+	}
+	if ((rc = store_alert_release(s, a.id, gw_now(r->gw), &n)) != 0 ||
+	    api_audit(r, "alert.approved", a.id, NULL, json_pack("{si ss}",
+	    "released", n, "writer", a.client ? a.client : "")) == -1 ||
+	    store_commit(s) == -1) {
+		store_rollback(s);
+		if (rc == STORE_NOTFOUND)
+			api_reply_errorf(r, 409, "conflict", NULL, "alert %lld "
+			    "is not awaiting approval", (long long)a.id);
+		else
+			api_reply_errorf(r, 503, "unavailable", NULL,
+			    "the database did not take the approval");
+		alert_row_clear(&a);
+		return;
+	}
+	log_info("alert=%lld evt=approved by=%s released=%d",
+	    (long long)a.id, api_actor(r), n);
+	dispatch_kick(r->gw->dispatch);
+	api_reply_json(r, 200, json_pack("{sI ss si}", "id", (json_int_t)a.id,
+	    "state", "dispatching", "released", n));
+	alert_row_clear(&a);
+}
+
+/*
  * POST /v1/alerts/{id}/cancel: what is not sent yet is cancelled, and a
  * scheduled or held alert is never released ("state": "cancelled").
  */
@@ -534,7 +641,7 @@ api_alert_cancel(struct api_req *r)
 
 	if (!load_alert(r, &a))
 		return;
-	if (store_alert_cancel(r->gw->store, a.id, gw_now(r->gw), &n) == -1 ||
+	if (cancel(r, a.id, &n) == -1 ||
 	    store_alert_get(r->gw->store, a.id, &after) != 0)
 		api_reply_errorf(r, 503, "unavailable", NULL,
 		    "the database did not take the cancellation");
@@ -547,4 +654,116 @@ api_alert_cancel(struct api_req *r)
 		alert_row_clear(&after);
 	}
 	alert_row_clear(&a);
+}
+
+/*
+ * One CSV field, quoted when it must be. A text from outside (a
+ * provider's error) that a spreadsheet would run as a formula gets a
+ * leading apostrophe.
+ */
+static void
+csv_field(struct evbuffer *b, const char *v, bool last, bool outside)
+{
+	const char	*p;
+
+	if (v == NULL)
+		v = "";
+	if (outside && (*v == '=' || *v == '+' || *v == '-' || *v == '@' ||
+	    *v == '\t' || *v == '\r'))
+		evbuffer_add(b, "'", 1);
+	if (strpbrk(v, ",\"\r\n") == NULL)
+		evbuffer_add(b, v, strlen(v));
+	else {
+		evbuffer_add(b, "\"", 1);
+		for (p = v; *p != '\0'; p++) {
+			if (*p == '"')
+				evbuffer_add(b, "\"", 1);
+			evbuffer_add(b, p, 1);
+		}
+		evbuffer_add(b, "\"", 1);
+	}
+	evbuffer_add(b, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+/* The report being written: where, and how to show numbers. */
+struct report_ctx {
+	struct evbuffer	*buf;
+	bool		 masked;
+	int64_t		 last;
+	int		 n;
+};
+
+/* One delivery as a CSV row. */
+static int
+report_cb(const struct delivery *d, void *arg)
+{
+	struct report_ctx	*rc = arg;
+	char			 num[32], masked[32], created[32], updated[32];
+
+	rc->last = d->id;
+	rc->n++;
+	snprintf(num, sizeof(num), "%lld", (long long)d->id);
+	csv_field(rc->buf, num, false, false);
+	if (rc->masked) {
+		mask_phone(d->phone, masked, sizeof(masked));
+		csv_field(rc->buf, masked, false, false);
+	} else
+		csv_field(rc->buf, d->phone, false, false);
+	csv_field(rc->buf, channel_name((enum channel)d->channel), false,
+	    false);
+	csv_field(rc->buf, dstate_name((enum dstate)d->state), false, false);
+	csv_field(rc->buf, d->provider, false, true);
+	snprintf(num, sizeof(num), "%d", d->attempts);
+	csv_field(rc->buf, num, false, false);
+	csv_field(rc->buf, d->ack > 0 ? "yes" : d->ack < 0 ? "no" : "", false,
+	    false);
+	csv_field(rc->buf, d->error != NULL ? d->error : d->reason, false,
+	    true);
+	time_to_text(d->created_at, created, sizeof(created));
+	time_to_text(d->updated_at, updated, sizeof(updated));
+	csv_field(rc->buf, created, false, false);
+	csv_field(rc->buf, updated, true, false);
+	return 0;
+}
+
+/*
+ * GET /v1/alerts/{id}/report.csv: one row per delivery, numbers masked
+ * unless the caller has contacts:read.
+ */
+void
+api_alert_report(struct api_req *r)
+{
+	struct alert_row	 a;
+	struct report_ctx	 rc;
+	char			 disp[96];
+
+	if (!load_alert(r, &a))
+		return;
+	memset(&rc, 0, sizeof(rc));
+	rc.masked = (r->scopes & SCOPE_CONTACTS_READ) == 0;
+	if ((rc.buf = evbuffer_new()) == NULL) {
+		alert_row_clear(&a);
+		api_reply_errorf(r, 503, "unavailable", NULL, "out of memory");
+		return;
+	}
+	evbuffer_add_printf(rc.buf, "delivery_id,phone,channel,state,provider,"
+	    "attempts,answer,error,created_at,updated_at\r\n");
+	do {
+		rc.n = 0;
+		if (store_deliveries_list(r->gw->store, a.id, -1, rc.last,
+		    LIST_MAX, report_cb, &rc) == -1) {
+			evbuffer_free(rc.buf);
+			alert_row_clear(&a);
+			api_reply_errorf(r, 503, "unavailable", NULL,
+			    "the database did not answer");
+			return;
+		}
+	} while (rc.n == LIST_MAX);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"varsel-alert-"
+	    "%lld.csv\"", (long long)a.id);
+	alert_row_clear(&a);
+	api_add_header(r, "Content-Disposition", disp);
+	api_add_header(r, "Cache-Control", "no-store");
+	api_reply_buffer(r, 200, "text/csv; charset=utf-8", rc.buf);
+	evbuffer_free(rc.buf);
 }

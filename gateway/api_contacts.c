@@ -1,7 +1,9 @@
 /*
  * /v1/contacts and /v1/groups: the people Varsel can reach. A batch of
  * contacts is taken entry by entry; each bad entry is reported with its
- * index and the rest are stored in one transaction.
+ * index and the rest are stored in one transaction, with an audit row
+ * per contact added, changed or erased. A caller let in without
+ * contacts:read (a console viewer) sees numbers masked.
  */
 #include <math.h>
 #include <stdio.h>
@@ -172,10 +174,14 @@ api_contacts_post(struct api_req *r)
 {
 	struct api_error	 err;
 	struct store		*s = r->gw->store;
-	struct consent_by	 by = { "api", r->client->name, NULL };
+	struct consent_by	 by = { r->client ? "api" : "console",
+				    api_actor(r), NULL };
 	json_t			*root, *arr, *rejected, *e, *imp;
 	size_t			 i;
-	int			 upserted = 0;
+	int			 upserted = 0, known;
+	char			 lang[8];
+	unsigned int		 channels;
+	enum sms_cap		 cap;
 
 	if ((root = api_body_json(r, &err)) == NULL) {
 		api_reply_error(r, &err);
@@ -229,7 +235,11 @@ api_contacts_post(struct api_req *r)
 			continue;
 		}
 		c.created_at = c.updated_at = gw_now(r->gw);
-		if (store_contact_upsert(s, &c, &by) == -1) {
+		if ((known = store_contact_recipient(s, c.phone, lang,
+		    &channels, &cap)) == -1 ||
+		    store_contact_upsert(s, &c, &by) == -1 ||
+		    api_audit(r, known == 0 ? "contact.changed" :
+		    "contact.added", 0, c.phone, NULL) == -1) {
 			contact_clear(&c);
 			store_rollback(s);
 			goto unavailable;
@@ -289,7 +299,7 @@ void
 api_contact_get(struct api_req *r)
 {
 	struct contact	 c;
-	char		 phone[PHONE_MAX], ts[32];
+	char		 phone[PHONE_MAX], ts[32], masked[32];
 	json_t		*o, *groups, *channels;
 	size_t		 i;
 	int		 rc;
@@ -310,8 +320,9 @@ api_contact_get(struct api_req *r)
 		json_array_append_new(channels, json_string("sms"));
 	if (c.channels & CH_VOICE)
 		json_array_append_new(channels, json_string("voice"));
-	o = json_pack("{ss ss so so}", "phone", c.phone, "lang", c.lang,
-	    "groups", groups, "channels", channels);
+	o = json_pack("{ss ss so so}", "phone", api_phone(r, c.phone, masked,
+	    sizeof(masked)), "lang", c.lang, "groups", groups, "channels",
+	    channels);
 	if (o != NULL) {
 		json_object_set_new(o, "name", c.name ? json_string(c.name) :
 		    json_null());
@@ -334,15 +345,25 @@ api_contact_get(struct api_req *r)
 void
 api_contact_delete(struct api_req *r)
 {
-	struct consent_by	by = { "api", r->client->name, NULL };
-	char			phone[PHONE_MAX];
-	int			rc;
+	struct consent_by	 by = { r->client ? "api" : "console",
+				    api_actor(r), NULL };
+	struct store		*s = r->gw->store;
+	char			 phone[PHONE_MAX];
+	int			 rc = -1;
 
 	if (!path_phone(r, phone, sizeof(phone)))
 		return;
 	batch_flush(r->gw->batch);
-	if ((rc = store_contact_delete(r->gw->store, phone, &by)) ==
-	    STORE_NOTFOUND)
+	if (store_begin(s, true) == 0) {
+		if ((rc = store_contact_delete(s, phone, &by)) == 0 &&
+		    api_audit(r, "contact.erased", 0, phone, NULL) == -1)
+			rc = -1;
+		if (rc == 0 && store_commit(s) == -1)
+			rc = -1;
+		else if (rc != 0)
+			store_rollback(s);
+	}
+	if (rc == STORE_NOTFOUND)
 		api_reply_errorf(r, 404, "not_found", NULL,
 		    "no contact with that number");
 	else if (rc == -1)

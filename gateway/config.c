@@ -28,6 +28,7 @@
 #include "config.h"
 #include "config_priv.h"
 #include "log.h"
+#include "password.h"
 #include "phone.h"
 #include "util.h"
 
@@ -49,7 +50,9 @@ enum config_opt_type {
 	CONFIG_OPT_ADDRS,	/* numeric IP addresses, space-separated */
 	CONFIG_OPT_ZONE,	/* a time zone name, loaded at the end */
 	CONFIG_OPT_WINDOW,	/* "HH:MM-HH:MM", "" or none */
-	CONFIG_OPT_HHMM		/* "HH:MM": minutes of the day */
+	CONFIG_OPT_HHMM,	/* "HH:MM": minutes of the day */
+	CONFIG_OPT_PWHASH,	/* a password hash (password.h) */
+	CONFIG_OPT_ROLE		/* viewer | sender | approver | admin */
 };
 
 /*
@@ -72,6 +75,7 @@ struct config_opt {
 #define GW(f)	offsetof(struct config, f)
 #define PV(f)	offsetof(struct provider_conf, f)
 #define CL(f)	offsetof(struct client_conf, f)
+#define US(f)	offsetof(struct user_conf, f)
 
 static const struct config_opt config_gateway_opts[] = {
 	{ .key = "listen", .type = CONFIG_OPT_LISTEN,
@@ -128,6 +132,12 @@ static const struct config_opt config_gateway_opts[] = {
 	{ .key = "metrics_public", .type = CONFIG_OPT_BOOL,
 	  .off = GW(metrics_public), .def = "no",
 	  .help = "GET /metrics without a token" },
+	{ .key = "console", .type = CONFIG_OPT_PATH, .off = GW(console),
+	  .help = "folder of the console's pages, served at /" },
+	{ .key = "session_idle_s", .type = CONFIG_OPT_INT,
+	  .off = GW(session_idle_s), .min = 60, .max = 86400, .def = "3600",
+	  .help = "a console session ends after this long without a "
+	  "request" },
 };
 
 static const struct config_opt config_dispatch_opts[] = {
@@ -176,6 +186,10 @@ static const struct config_opt config_dispatch_opts[] = {
 	{ .key = "retention_at", .type = CONFIG_OPT_HHMM,
 	  .off = GW(retention_at), .def = "03:00",
 	  .help = "local time of day the daily erasure starts" },
+	{ .key = "approval_over", .type = CONFIG_OPT_INT,
+	  .off = GW(approval_over), .min = 0, .max = 10000000, .def = "500",
+	  .help = "console alerts to more recipients wait for a second "
+	  "person's approval" },
 };
 
 static const struct config_opt config_provider_opts[] = {
@@ -213,9 +227,18 @@ static const struct config_opt config_client_opts[] = {
 	  .help = "hosts a callback_url may name" },
 };
 
+static const struct config_opt config_user_opts[] = {
+	{ .key = "password_hash", .type = CONFIG_OPT_PWHASH,
+	  .off = US(password_hash), .required = true,
+	  .help = "scrypt hash of the password (varselctl user add)" },
+	{ .key = "role", .type = CONFIG_OPT_ROLE, .off = US(role),
+	  .required = true, .help = "viewer, sender, approver or admin" },
+};
+
 #undef GW
 #undef PV
 #undef CL
+#undef US
 
 /* The tables by section, in the order of varsel.conf(5). */
 static const struct {
@@ -227,6 +250,7 @@ static const struct {
 	{ "dispatch", config_dispatch_opts, nitems(config_dispatch_opts) },
 	{ "provider", config_provider_opts, nitems(config_provider_opts) },
 	{ "client", config_client_opts, nitems(config_client_opts) },
+	{ "user", config_user_opts, nitems(config_user_opts) },
 };
 
 /* Scope names, in the order of enum scope. */
@@ -239,6 +263,14 @@ static const struct {
 	{ "contacts:write", SCOPE_CONTACTS_WRITE },
 	{ "contacts:read", SCOPE_CONTACTS_READ },
 	{ "metrics:read", SCOPE_METRICS_READ },
+	{ "alerts:approve", SCOPE_ALERTS_APPROVE },
+	{ "audit:read", SCOPE_AUDIT_READ },
+	{ "users:write", SCOPE_USERS_WRITE },
+};
+
+/* Role names, in the order of enum role. */
+static const char *const config_roles[] = {
+	"viewer", "sender", "approver", "admin"
 };
 
 static int	config_check_listen(struct config_loader *,
@@ -275,6 +307,11 @@ static void	config_do_provider(struct config_loader *,
 		    const struct config_sec *, struct config *);
 static void	config_do_client(struct config_loader *,
 		    const struct config_sec *, struct config *);
+static void	config_do_user(struct config_loader *,
+		    const struct config_sec *, struct config *);
+static bool	config_apply_section(struct config_loader *,
+		    const struct config_sec *, const struct config_opt *,
+		    size_t, void *, struct config *);
 static char	*config_resolve(const struct config *, const char *);
 static const struct config_ent *config_key(struct config_loader *,
 		    enum config_sec_kind,
@@ -286,6 +323,7 @@ static int	config_provider_cmp(const void *, const void *);
 static void	config_free_fields(struct config *);
 static void	config_provider_clear(struct provider_conf *);
 static void	config_client_clear(struct client_conf *);
+static void	config_user_clear(struct user_conf *);
 
 /* listen = host:port (IPv6 as [::1]:8025). */
 static int
@@ -432,9 +470,11 @@ config_check_scopes(struct config_loader *ld, const struct config_ent *e,
 	    word = strtok_r(NULL, " \t", &save)) {
 		if ((bit = scope_parse(word)) == 0) {
 			config_show(word, show, sizeof(show));
+			char	known[256];
+
+			scope_text(~0U, known, sizeof(known));
 			config_error(ld, e->line, e->key, "unknown scope '%s' "
-			    "(known: alerts:write alerts:read contacts:write "
-			    "contacts:read)", show);
+			    "(known: %s)", show, known);
 			rv = -1;
 		}
 		bits |= bit;
@@ -673,6 +713,22 @@ config_apply(struct config_loader *ld, const struct config_ent *e,
 			return -1;
 		}
 		return 0;
+	case CONFIG_OPT_PWHASH:
+		if (password_check_format(e->value, why, sizeof(why)) == -1) {
+			config_error(ld, e->line, e->key, "%s", why);
+			return -1;
+		}
+		free(*(char **)(void *)field);
+		*(char **)(void *)field = xstrdup(e->value);
+		return 0;
+	case CONFIG_OPT_ROLE:
+		if ((l = role_parse(e->value)) == -1) {
+			config_error(ld, e->line, e->key, "'%s' is not a role "
+			    "(viewer, sender, approver, admin)", show);
+			return -1;
+		}
+		*(enum role *)(void *)field = (enum role)l;
+		return 0;
 	}
 	return -1;
 }
@@ -824,35 +880,50 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 	cfg->providers[cfg->nproviders++] = pc;
 }
 
+/*
+ * Apply every key of a named section (client, user) to base against
+ * table; false if a key is unknown or wrong, or a required one missing.
+ */
+static bool
+config_apply_section(struct config_loader *ld, const struct config_sec *sec,
+    const struct config_opt *table, size_t n, void *base, struct config *cfg)
+{
+	const struct config_opt	*opt;
+	const struct config_ent	*e;
+	size_t			 i;
+	bool			 ok = true;
+
+	for (i = 0; i < sec->nents; i++) {
+		e = &sec->ents[i];
+		if ((opt = config_opt_find(table, n, e->key)) == NULL) {
+			config_unknown_key(ld, sec, e, table, n);
+			ok = false;
+		} else if (config_apply(ld, e, opt, base, cfg) == -1)
+			ok = false;
+	}
+	for (i = 0; i < n; i++)
+		if (table[i].required && config_sec_get(sec,
+		    table[i].key) == NULL)
+			ok = false;
+	config_check_required(ld, sec, table, n);
+	return ok;
+}
+
 /* Apply a [client NAME] section: a new entry in cfg->clients. */
 static void
 config_do_client(struct config_loader *ld, const struct config_sec *sec,
     struct config *cfg)
 {
-	const struct config_opt	*opt;
 	const struct config_ent	*e;
 	struct client_conf	 cc;
 	size_t			 i;
-	bool			 ok = true;
+	bool			 ok;
 
 	memset(&cc, 0, sizeof(cc));
 	cc.name = xstrdup(sec->name);
 	cc.line = sec->line;
-	for (i = 0; i < sec->nents; i++) {
-		e = &sec->ents[i];
-		if ((opt = config_opt_find(config_client_opts,
-		    nitems(config_client_opts), e->key)) == NULL) {
-			config_unknown_key(ld, sec, e, config_client_opts,
-			    nitems(config_client_opts));
-			ok = false;
-		} else if (config_apply(ld, e, opt, &cc, cfg) == -1)
-			ok = false;
-	}
-	if (config_sec_get(sec, "token_sha256") == NULL ||
-	    config_sec_get(sec, "scopes") == NULL)
-		ok = false;
-	config_check_required(ld, sec, config_client_opts,
-	    nitems(config_client_opts));
+	ok = config_apply_section(ld, sec, config_client_opts,
+	    nitems(config_client_opts), &cc, cfg);
 	if (ok && !sec->dup)
 		for (i = 0; i < cfg->nclients; i++)
 			if (strcmp(cfg->clients[i].token_sha256,
@@ -870,6 +941,26 @@ config_do_client(struct config_loader *ld, const struct config_sec *sec,
 	cfg->clients = xrealloc(cfg->clients,
 	    (cfg->nclients + 1) * sizeof(*cfg->clients));
 	cfg->clients[cfg->nclients++] = cc;
+}
+
+/* Apply a [user NAME] section: a new entry in cfg->users. */
+static void
+config_do_user(struct config_loader *ld, const struct config_sec *sec,
+    struct config *cfg)
+{
+	struct user_conf	 uc;
+
+	memset(&uc, 0, sizeof(uc));
+	uc.name = xstrdup(sec->name);
+	uc.line = sec->line;
+	if (!config_apply_section(ld, sec, config_user_opts,
+	    nitems(config_user_opts), &uc, cfg) || sec->dup) {
+		config_user_clear(&uc);
+		return;
+	}
+	cfg->users = xrealloc(cfg->users,
+	    (cfg->nusers + 1) * sizeof(*cfg->users));
+	cfg->users[cfg->nusers++] = uc;
 }
 
 /* p made absolute against cfg->dir (":memory:" and /abs kept). */
@@ -930,7 +1021,7 @@ config_finish(struct config_loader *ld, struct config *cfg)
 	char			**paths[] = { &cfg->database, &cfg->templates,
 				    &cfg->trygghetspunkter, &cfg->areas,
 				    &cfg->port_file, &cfg->tls_cert,
-				    &cfg->tls_key };
+				    &cfg->tls_key, &cfg->console };
 	const struct config_sec	*sec;
 	const struct config_ent	*e;
 	const char		*scheme;
@@ -982,6 +1073,20 @@ config_finish(struct config_loader *ld, struct config *cfg)
 			    "is below retry_base_ms (%d)", cfg->retry_max_ms,
 			    cfg->retry_base_ms);
 	}
+
+	/*
+	 * Alerts and the audit name their writer by name alone: a person
+	 * and a machine may not share one.
+	 */
+	for (i = 0; i < cfg->nusers; i++)
+		for (j = 0; j < cfg->nclients; j++)
+			if (strcmp(cfg->users[i].name,
+			    cfg->clients[j].name) == 0)
+				config_error(ld, cfg->users[i].line, "user",
+				    "[user %s] has the name of [client %s] "
+				    "(line %d): alerts and the audit name "
+				    "both by name", cfg->users[i].name,
+				    cfg->clients[j].name, cfg->clients[j].line);
 
 	/* A name is also a URL part: /hooks/NAME; sections keep it unique. */
 	for (i = 0, j = 0; i < ld->nsecs; i++)
@@ -1069,6 +1174,9 @@ config_load(const char *path, char *err, size_t errlen)
 		case CONFIG_SEC_CLIENT:
 			config_do_client(&ld, sec, cfg);
 			break;
+		case CONFIG_SEC_USER:
+			config_do_user(&ld, sec, cfg);
+			break;
 		}
 	}
 	config_finish(&ld, cfg);
@@ -1113,6 +1221,14 @@ config_client_clear(struct client_conf *cc)
 	free(cc->callback_hosts);
 }
 
+/* Free a user section's strings. */
+static void
+config_user_clear(struct user_conf *uc)
+{
+	free(uc->name);
+	free_secret(uc->password_hash);
+}
+
 /* Free what cfg points to, not cfg itself. */
 static void
 config_free_fields(struct config *cfg)
@@ -1136,6 +1252,10 @@ config_free_fields(struct config *cfg)
 	free(cfg->tls_cert);
 	free(cfg->tls_key);
 	free(cfg->trusted_proxy);
+	free(cfg->console);
+	for (i = 0; i < cfg->nusers; i++)
+		config_user_clear(&cfg->users[i]);
+	free(cfg->users);
 	for (i = 0; i < cfg->nproviders; i++)
 		config_provider_clear(&cfg->providers[i]);
 	free(cfg->providers);
@@ -1163,6 +1283,90 @@ scope_parse(const char *s)
 	for (i = 0; i < nitems(config_scopes); i++)
 		if (strcmp(config_scopes[i].name, s) == 0)
 			return config_scopes[i].bit;
+	return 0;
+}
+
+void
+scope_text(unsigned int bits, char *buf, size_t len)
+{
+	size_t	i, used = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < nitems(config_scopes) && used < len; i++)
+		if (bits & config_scopes[i].bit)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    used > 0 ? " " : "", config_scopes[i].name);
+}
+
+int
+role_parse(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && i < nitems(config_roles); i++)
+		if (strcmp(config_roles[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+role_name(enum role r)
+{
+	if ((size_t)r < nitems(config_roles))
+		return config_roles[r];
+	return "unknown";
+}
+
+unsigned int
+role_scopes(enum role r)
+{
+	unsigned int	s = SCOPE_ALERTS_READ | SCOPE_AUDIT_READ;
+
+	switch (r) {
+	case ROLE_ADMIN:
+		s |= SCOPE_USERS_WRITE | SCOPE_METRICS_READ;
+		/* FALLTHROUGH */
+	case ROLE_APPROVER:
+		s |= SCOPE_ALERTS_APPROVE;
+		/* FALLTHROUGH */
+	case ROLE_SENDER:
+		s |= SCOPE_ALERTS_WRITE | SCOPE_CONTACTS_WRITE |
+		    SCOPE_CONTACTS_READ;
+		/* FALLTHROUGH */
+	case ROLE_VIEWER:
+		break;
+	}
+	return s;
+}
+
+const struct user_conf *
+config_user(const struct config *cfg, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < cfg->nusers; i++)
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
+	return NULL;
+}
+
+int
+config_reload_users(struct config *cfg, char *err, size_t errlen)
+{
+	struct config	*fresh;
+	size_t		 i;
+
+	if ((fresh = config_load(cfg->path, err, errlen)) == NULL)
+		return -1;
+	for (i = 0; i < cfg->nusers; i++)
+		config_user_clear(&cfg->users[i]);
+	free(cfg->users);
+	cfg->users = fresh->users;
+	cfg->nusers = fresh->nusers;
+	fresh->users = NULL;
+	fresh->nusers = 0;
+	config_free(fresh);
 	return 0;
 }
 

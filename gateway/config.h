@@ -17,7 +17,26 @@ enum scope {
 	SCOPE_ALERTS_READ = 1 << 1,
 	SCOPE_CONTACTS_WRITE = 1 << 2,
 	SCOPE_CONTACTS_READ = 1 << 3,
-	SCOPE_METRICS_READ = 1 << 4
+	SCOPE_METRICS_READ = 1 << 4,
+	SCOPE_ALERTS_APPROVE = 1 << 5,	/* release an alert awaiting approval */
+	SCOPE_AUDIT_READ = 1 << 6,
+	SCOPE_USERS_WRITE = 1 << 7	/* end other users' sessions */
+};
+
+/* The roles of console users; each is a set of scopes (role_scopes). */
+enum role {
+	ROLE_VIEWER,		/* reads: alerts, audit, contacts masked */
+	ROLE_SENDER,		/* also writes alerts and contacts */
+	ROLE_APPROVER,		/* also approves others' alerts */
+	ROLE_ADMIN		/* also ends users' sessions, metrics */
+};
+
+/* A [user NAME] section: a person who uses the console. */
+struct user_conf {
+	char		*name;
+	char		*password_hash;	/* password.h's format */
+	enum role	 role;
+	int		 line;
 };
 
 /* A [client NAME] section. */
@@ -59,6 +78,10 @@ struct config {
 	char		*tls_key;	/* resolved PEM key (set with tls_cert) */
 	char		*trusted_proxy;	/* addresses whose X-Forwarded-For
 					   counts, blank-separated; or NULL */
+	char		*console;	/* resolved folder of the console's
+					   pages, or NULL: no console */
+	int		 session_idle_s; /* a console session ends after
+					   this long without a request */
 
 	/* [dispatch] */
 	int		 max_attempts;
@@ -81,11 +104,16 @@ struct config {
 						   0: kept */
 	int		 retention_at;		/* minute of the day (local)
 						   the job starts (03:00) */
+	int		 approval_over;		/* console alerts to more
+						   recipients wait for a
+						   second person (500) */
 
 	struct provider_conf *providers;	/* sorted by priority, then name */
 	size_t		 nproviders;
 	struct client_conf *clients;
 	size_t		 nclients;
+	struct user_conf *users;
+	size_t		 nusers;
 };
 
 /*
@@ -98,6 +126,7 @@ void		 config_free(struct config *);
 /* One key of the option tables, as varsel.conf(5) documents it. */
 struct config_doc {
 	const char	*section;	/* "gateway", "dispatch", "provider",
+					   "user",
 					   "client" */
 	const char	*key;
 	const char	*def;		/* the default as written, or NULL */
@@ -110,5 +139,21 @@ int		 config_doc_nth(size_t i, struct config_doc *);
 
 /* "alerts:write" -> SCOPE_ALERTS_WRITE; 0 if unknown. */
 unsigned int	 scope_parse(const char *);
+/* "alerts:write alerts:read" into buf (the names of the bits set). */
+void		 scope_text(unsigned int, char *buf, size_t len);
+/* "sender" -> ROLE_SENDER; -1 if unknown. */
+int		 role_parse(const char *);
+const char	*role_name(enum role);
+/* What a role may do. */
+unsigned int	 role_scopes(enum role);
+/* The [user NAME] of cfg, or NULL. */
+const struct user_conf *config_user(const struct config *, const char *name);
+/*
+ * The [user] sections of the file cfg was loaded from, read again
+ * (SIGHUP: a user added by varselctl user add can log in without a
+ * restart; nothing else is taken). Replaces cfg's users and returns 0,
+ * or -1 with every error of the file in err (cfg keeps its users).
+ */
+int		 config_reload_users(struct config *, char *err, size_t errlen);
 
 #endif

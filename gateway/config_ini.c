@@ -22,7 +22,8 @@
 
 /* Keys whose values make the file worth protecting. */
 static const char *const config_secret_keys[] = {
-	"password", "auth_token", "callback_secret", "hmac_secret"
+	"password", "auth_token", "callback_secret", "hmac_secret",
+	"password_hash"
 };
 
 static int	config_err_cmp(const void *, const void *);
@@ -198,6 +199,8 @@ config_parse_header(struct config_loader *ld, char *s, int line)
 		sec->kind = CONFIG_SEC_PROVIDER;
 	else if (n == 6 && strncmp(inner, "client", n) == 0)
 		sec->kind = CONFIG_SEC_CLIENT;
+	else if (n == 4 && strncmp(inner, "user", n) == 0)
+		sec->kind = CONFIG_SEC_USER;
 	else
 		known = false;
 	if (!known) {
@@ -206,11 +209,11 @@ config_parse_header(struct config_loader *ld, char *s, int line)
 		else
 			config_error(ld, line, sec->label, "unknown section "
 			    "(known: gateway, dispatch, provider NAME, "
-			    "client NAME; names are lowercase)");
+			    "client NAME, user NAME; names are lowercase)");
 		return;
 	}
 	if (sec->kind == CONFIG_SEC_PROVIDER ||
-	    sec->kind == CONFIG_SEC_CLIENT) {
+	    sec->kind == CONFIG_SEC_CLIENT || sec->kind == CONFIG_SEC_USER) {
 		if (*name == '\0') {
 			config_error(ld, line, sec->label, "a name is needed: "
 			    "[%s NAME]", sec->label);

@@ -11,14 +11,15 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_BYTES	(1024 * 1024)
-#define CONFIG_NAME_MAX		32	/* provider and client names */
+#define CONFIG_NAME_MAX		32	/* provider, client, user names */
 #define CONFIG_SHOW_MAX		40	/* bytes of a bad value in errors */
 
 enum config_sec_kind {
 	CONFIG_SEC_GATEWAY,
 	CONFIG_SEC_DISPATCH,
 	CONFIG_SEC_PROVIDER,
-	CONFIG_SEC_CLIENT
+	CONFIG_SEC_CLIENT,
+	CONFIG_SEC_USER
 };
 
 /* One key = value line. */

@@ -82,6 +82,7 @@ struct fanout {
 	int			 step;		/* of the call-out chain */
 	bool			 skip_known;	/* a later step: numbers the
 						   alert has are not asked */
+	const char		*approval;	/* for the audit, or NULL */
 	int			 per_text[MAX_LANGS];	/* recipients */
 	int			 per_text_suppressed[MAX_LANGS];
 };
@@ -99,6 +100,8 @@ static int	resolve(struct fanout *);
 static bool	has_word(const char *, const char *);
 static char	*with_prompt(struct fanout *, const char *);
 static int	gate_of(struct fanout *);
+static int64_t	eta_of(struct fanout *);
+static void	gate_time_json(struct fanout *, json_t *);
 static int	first_step(struct fanout *);
 static int	keep_voice_texts(struct fanout *);
 static int	stored_request(struct gw *, const struct alert_row *,
@@ -541,25 +544,48 @@ check_request(struct fanout *f)
 	return 0;
 }
 
+/*
+ * Seconds until the last of the alert's messages is handed to a
+ * provider: the queue ahead of it at the providers' rate (gated: its own
+ * part, counted from the release). f->own_segments must be counted.
+ */
+static int64_t
+eta_of(struct fanout *f)
+{
+	double	rate = providers_rate(f->gw->providers, CH_SMS);
+	int64_t	segments = 0;
+
+	if (f->gate != GATE_OPEN)
+		segments = f->own_segments;
+	else if (store_queue_depth(f->gw->store, f->req->severity,
+	    &segments) == -1)
+		segments = 0;
+	else if (f->dry_run)
+		segments += f->own_segments;	/* not in the queue yet */
+	return rate > 0 ? (int64_t)ceil((double)segments / rate) : 0;
+}
+
+/* When a gated alert opens by itself: send_at or held_until. */
+static void
+gate_time_json(struct fanout *f, json_t *o)
+{
+	char	at[32];
+
+	if (f->gate == GATE_OPEN || f->release_at == 0)
+		return;		/* approval: when someone approves */
+	time_to_text(f->release_at, at, sizeof(at));
+	json_object_set_new(o, f->gate == GATE_SCHEDULED ? "send_at" :
+	    "held_until", json_string(at));
+}
+
 /* The 202 body. */
 static char *
 answer_json(struct fanout *f)
 {
-	struct gw	*gw = f->gw;
 	json_t		*o;
-	char		*s, url[64], at[32];
-	int64_t		 queued_segments = 0;
-	double		 rate = providers_rate(gw->providers, CH_SMS);
-	int64_t		 eta = 0;
+	char		*s, url[64];
+	int64_t		 eta = eta_of(f);
 
-	/* A gated alert's time counts from its release: its own part. */
-	if (f->gate != GATE_OPEN)
-		queued_segments = f->own_segments;
-	else if (store_queue_depth(gw->store, f->req->severity,
-	    &queued_segments) == -1)
-		queued_segments = 0;
-	if (rate > 0)
-		eta = (int64_t)ceil((double)queued_segments / rate);
 	snprintf(url, sizeof(url), "/v1/alerts/%lld", (long long)f->alert_id);
 	o = json_pack("{sI ss ss si si si si ss sI ss}",
 	    "id", (json_int_t)f->alert_id,
@@ -575,11 +601,7 @@ answer_json(struct fanout *f)
 	    "status_url", url);
 	if (o == NULL)
 		return NULL;
-	if (f->gate != GATE_OPEN) {
-		time_to_text(f->release_at, at, sizeof(at));
-		json_object_set_new(o, f->gate == GATE_SCHEDULED ? "send_at" :
-		    "held_until", json_string(at));
-	}
+	gate_time_json(f, o);
 	if (f->req->need > 0)
 		json_object_set_new(o, "need", json_integer(f->req->need));
 	if (f->transliterated)
@@ -737,10 +759,55 @@ int
 fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
     char **response, struct api_error *err)
 {
+	struct fanout_who	who = { client, false, NULL, -1, false };
+
+	return fanout_alert_by(gw, req, &who, response, err);
+}
+
+/* What the audit row of a new alert says of it. */
+static char *
+audit_detail(const struct fanout *f)
+{
+	const struct alert_req	*req = f->req;
+	json_t			*o, *groups = json_array();
+	json_t			*areas = json_array();
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < req->ngroups; i++)
+		json_array_append_new(groups, json_string(req->groups[i]));
+	for (i = 0; i < req->nareas; i++)
+		json_array_append_new(areas, json_string(req->areas[i]));
+	o = json_pack("{ss ss si si si so so si}",
+	    "source_ref", req->source_ref,
+	    "severity", severity_name((enum severity)req->severity),
+	    "recipients", f->recipients, "suppressed", f->suppressed,
+	    "contacts", (int)req->ncontacts, "groups", groups,
+	    "areas", areas, "shapes", (int)req->nshapes);
+	if (o != NULL && req->template != NULL)
+		json_object_set_new(o, "template", json_string(req->template));
+	if (o != NULL && req->message != NULL)
+		json_object_set_new(o, "message", json_string(req->message));
+	if (o != NULL && f->approval != NULL)
+		json_object_set_new(o, "approval", json_string(f->approval));
+	/* The text as the request's language reads it (rendered first). */
+	if (o != NULL && f->ntexts > 0)
+		json_object_set_new(o, "text", json_string(f->texts[0].text));
+	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	return s;
+}
+
+int
+fanout_alert_by(struct gw *gw, const struct alert_req *req,
+    const struct fanout_who *who, char **response, struct api_error *err)
+{
+	const char		*client = who->name;
 	struct fanout		 f;
 	struct alert_row	 a, prev;
 	json_t			*chain;
 	char			*chain_text = NULL;
+	char			*detail = NULL;
 	int			 rc = -1, found;
 
 	*response = NULL;
@@ -797,6 +864,9 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	/* What fans out later comes from the request as posted. */
 	if (f.gate == GATE_SCHEDULED || chain_text != NULL)
 		a.request = req->canon;
+	a.by_user = who->user;
+	/* Rendered by check_request: the request's own language first. */
+	a.text = f.ntexts > 0 ? f.texts[0].text : NULL;
 
 	if (store_begin(gw->store, true) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -823,8 +893,39 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 	}
 	if (keep_voice_texts(&f) == -1)
 		goto rollback;
-	if ((!f.dry_run && first_step(&f) == -1) ||
-	    (*response = answer_json(&f)) == NULL ||
+	if (!f.dry_run && first_step(&f) == -1) {
+		api_error_set(err, 503, "unavailable", NULL,
+		    "the database did not take the alert");
+		goto rollback;
+	}
+	/*
+	 * Four eyes: a console user's alert to many, or to residents,
+	 * waits behind the approval gate, decided now that its recipients
+	 * are counted (an extreme one from an approver goes: life first).
+	 */
+	if (who->approval_over >= 0 && f.recipients > f.suppressed &&
+	    (f.recipients - f.suppressed > who->approval_over ||
+	    fanout_to_residents(req))) {
+		if (req->severity == SEV_EXTREME && who->extreme_goes)
+			f.approval = "skipped_extreme";
+		else if (f.gate == GATE_SCHEDULED) {
+			api_error_set(err, 422, "invalid_field", "send_at",
+			    "an alert that needs a second person's approval "
+			    "cannot be scheduled from the console; send it "
+			    "now, for approval");
+			goto rollback;
+		} else {
+			f.approval = "awaiting";
+			f.gate = GATE_APPROVAL;
+			if (store_alert_hold(gw->store, f.alert_id,
+			    f.gate) == -1) {
+				api_error_set(err, 503, "unavailable", NULL,
+				    "the database did not take the alert");
+				goto rollback;
+			}
+		}
+	}
+	if ((*response = answer_json(&f)) == NULL ||
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
 	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
 	    f.suppressed, f.worst_segments,
@@ -832,6 +933,15 @@ fanout_alert(struct gw *gw, const struct alert_req *req, const char *client,
 		api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not take the alert");
 		goto rollback;
+	}
+	if (who->audit != NULL) {
+		who->audit->alert_id = f.alert_id;
+		who->audit->detail = detail = audit_detail(&f);
+		if (store_audit_append(gw->store, who->audit) == -1) {
+			api_error_set(err, 503, "unavailable", NULL,
+			    "the database did not take the alert's audit row");
+			goto rollback;
+		}
 	}
 	if (store_commit(gw->store) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -856,6 +966,9 @@ out:
 		*response = NULL;
 	}
 	free(chain_text);
+	if (who->audit != NULL)
+		who->audit->detail = NULL;
+	free(detail);
 	fanout_clear(&f);
 	return rc;
 }
@@ -1038,6 +1151,19 @@ out:
 	return rc;
 }
 
+bool
+fanout_to_residents(const struct alert_req *req)
+{
+	size_t	i;
+
+	if (req->nareas > 0)
+		return true;
+	for (i = 0; i < req->ngroups; i++)
+		if (strcmp(req->groups[i], RESIDENTS_GROUP) == 0)
+			return true;
+	return false;
+}
+
 /* Resolve the audience of req into f without writing (f->dry_run). */
 static int
 resolve(struct fanout *f)
@@ -1088,7 +1214,7 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	*out = NULL;
 	fanout_init(&f, gw, req, err);
 	f.dry_run = true;
-	if (check_request(&f) == -1)
+	if (check_request(&f) == -1 || gate_of(&f) == -1)
 		goto out;
 	if (resolve(&f) == -1) {
 		if (!f.failed)
@@ -1111,10 +1237,16 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 		    "recipients", f.per_text[i],
 		    "suppressed", f.per_text_suppressed[i]));
 	}
-	*out = json_pack("{so si si si ss}", "texts", langs,
-	    "recipients", f.recipients, "suppressed", f.suppressed,
-	    "segments", f.worst_segments,
-	    "encoding", sms_encoding_name(f.worst_encoding));
+	/* As the 202 would say: people, the gate, the time to send. */
+	*out = json_pack("{so si si si si ss sI ss}", "texts", langs,
+	    "recipients", f.recipients, "people", f.people,
+	    "suppressed", f.suppressed, "segments", f.worst_segments,
+	    "encoding", sms_encoding_name(f.worst_encoding),
+	    "eta_s", (json_int_t)eta_of(&f),
+	    "state", f.gate != GATE_OPEN ? alert_gate_name(f.gate) :
+	    "dispatching");
+	if (*out != NULL)
+		gate_time_json(&f, *out);
 	if (*out != NULL && f.transliterated)
 		json_object_set_new(*out, "transliterated", json_true());
 	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,

@@ -11,6 +11,24 @@
 
 struct gw;
 struct alert_row;
+struct audit_entry;
+
+/* Who writes an alert: the alert row's client, and its audit row. */
+struct fanout_who {
+	const char		*name;	/* the client's or user's name */
+	bool			 user;	/* a console user */
+	struct audit_entry	*audit;	/* appended in the alert's own
+					   transaction (alert_id and detail
+					   filled in), or NULL */
+	int			 approval_over;	/* a console user's alert to
+					   more (or to residents) waits for
+					   approval; -1: never waits */
+	bool			 extreme_goes;	/* an approver: an extreme
+					   alert goes at once */
+};
+
+/* Does the alert reach residents (their group, or an area)? */
+bool	fanout_to_residents(const struct alert_req *);
 
 #define FANOUT_NEW		0
 #define FANOUT_DUPLICATE	1
@@ -22,6 +40,9 @@ struct alert_row;
  */
 int	fanout_alert(struct gw *, const struct alert_req *, const char *client,
 	    char **response, struct api_error *err);
+/* fanout_alert, with who wrote it and its audit row. */
+int	fanout_alert_by(struct gw *, const struct alert_req *,
+	    const struct fanout_who *, char **response, struct api_error *err);
 
 /*
  * Render and count req without storing anything (POST /v1/preview):

@@ -45,7 +45,6 @@
 #define NUMBER_MIN_DIGITS	7		/* fewer: a short code */
 #define PLACE_ECHO_MAX		40		/* code points of the place */
 #define FIT_MIN_CHARS		12		/* shortest hours or address */
-#define RESIDENT_GROUP		"invanare"
 #define MAX_VARS		8
 
 /* The reply template names (templates/<kind>.<lang>.sms). */
@@ -469,7 +468,7 @@ inb_start(struct inb *b)
 		return 0;
 	}
 	if (store_contact_set_area(b->gw->store, b->from, a->code,
-	    RESIDENT_GROUP, "sv", b->now, &inb_by_sms) == -1)
+	    RESIDENTS_GROUP, "sv", b->now, &inb_by_sms) == -1)
 		return -1;
 	b->action = "opted_in_area";
 	inb_reply(b, K_START_AREA);

@@ -2,7 +2,8 @@
  * varseld: arguments, configuration, start-up order, signals.
  * SIGTERM/SIGINT stop accepting, let provider requests in flight finish
  * (up to shutdown_grace_ms) and exit; SIGHUP reloads the templates,
- * the reference data and the TLS certificate. Under systemd it reports
+ * the reference data, the TLS certificate and the [user] sections
+ * (console sessions stay). Under systemd it reports
  * READY, RELOADING and STOPPING and feeds the watchdog (sdnotify.h).
  */
 #include <sys/resource.h>
@@ -159,8 +160,8 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 /*
- * SIGHUP: reload templates and reference data; a part that fails to
- * load keeps its old version.
+ * SIGHUP: reload templates, reference data, the certificate and the
+ * console's users; a part that fails to load keeps its old version.
  */
 static void
 hup_cb(evutil_socket_t sig, short what, void *arg)
@@ -191,6 +192,7 @@ hup_cb(evutil_socket_t sig, short what, void *arg)
 		    rd->npoints, rd->nareas);
 	}
 	api_reload(gw->api);
+	api_reload_users(gw->api);
 	sdnotify_status("READY=1", "serving on %s:%d", gw->cfg->listen_host,
 	    api_port(gw->api));
 }

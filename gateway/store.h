@@ -135,10 +135,13 @@ int	store_contact_get(struct store *, const char *phone, struct contact *);
 int	store_contact_delete(struct store *, const char *phone,
 	    const struct consent_by *by);
 
-/* Contacts with phone > after (by phone), for export and paging. */
+/*
+ * Contacts with phone > after (by phone), for export and paging; with q
+ * (not NULL), only those whose name, number or a group holds q (any case).
+ */
 typedef int (*store_contact_cb)(const struct contact *, void *);
-int	store_contacts_list(struct store *, const char *after, int limit,
-	    store_contact_cb, void *);
+int	store_contacts_list(struct store *, const char *q, const char *after,
+	    int limit, store_contact_cb, void *);
 /*
  * START with an area: make phone a resident of area (create the contact
  * with lang if missing, recorded as added by by; set its area, add it to
@@ -250,6 +253,9 @@ struct alert_row {
 	char		*error;		/* why a release or step failed */
 	bool		 esc_done;	/* nothing is left to escalate (read
 					   only: the escalation sweep sets it) */
+	/* Schema v6. */
+	bool		 by_user;	/* client names a console user */
+	char		*text;		/* in the request's language, or NULL */
 };
 void	alert_row_clear(struct alert_row *);
 
@@ -299,6 +305,14 @@ int	store_alert_cancel(struct store *, int64_t id, int64_t now, int *n);
  * opens.
  */
 int	store_alert_release(struct store *, int64_t id, int64_t now, int *n);
+/*
+ * Put an alert that was fanned out open (or held for quiet hours)
+ * behind gate after all (the console's approval, decided once its
+ * recipients are counted): its queued deliveries become DS_HELD, its
+ * expiry and step 0 wait for the release like those of an alert
+ * inserted gated.
+ */
+int	store_alert_hold(struct store *, int64_t id, int gate);
 /* Gated alerts whose release_at has come, oldest first, up to limit. */
 int	store_alerts_releasable(struct store *, int64_t now, int limit,
 	    store_alert_cb, void *);
@@ -472,6 +486,23 @@ int	store_delivery_find_ref(struct store *, const char *provider,
 /* Mark a delivery in doubt (an attempt's outcome is unknown). */
 int	store_delivery_mark_doubt(struct store *, int64_t id, int64_t now);
 
+/*
+ * The answers to an alert after (at, id) in the order they came (by the
+ * time their delivery last changed), with the contact's name when the
+ * number is a contact (else NULL), up to limit.
+ */
+struct answer_row {
+	int64_t		 delivery_id;
+	const char	*phone;
+	const char	*name;		/* NULL: not a contact */
+	int		 ack;		/* 1 yes, -1 no */
+	int		 channel;
+	int64_t		 at;
+};
+typedef int (*store_answer_cb)(const struct answer_row *, void *);
+int	store_alert_answers(struct store *, int64_t alert_id, int64_t after_at,
+	    int64_t after_id, int limit, store_answer_cb, void *);
+
 /* Record the answer (1 yes, -1 no) on the delivery; STORE_NOTFOUND if
  * there is no such delivery. */
 int	store_delivery_set_ack(struct store *, int64_t delivery_id, int ack,
@@ -533,6 +564,28 @@ typedef void (*store_count_cb)(const char *name, int64_t n, void *);
 int	store_inbound_totals(struct store *, store_count_cb, void *);
 
 /*
+ * The inbox: inbound SMS that were no keyword (a resident writing "det
+ * brinner vid skolan"), newest first: id > after (0: any) and id <
+ * before (0: any), up to limit, with the sender's name if a contact and
+ * how many replies were sent to it from the console.
+ */
+struct inbox_row {
+	int64_t		 id;
+	const char	*provider;
+	const char	*from;		/* E.164, or "erased" */
+	const char	*to;		/* our number, or NULL */
+	const char	*text;
+	const char	*name;		/* NULL: not a contact */
+	int64_t		 received_at;
+	int64_t		 replies;
+};
+typedef int (*store_inbox_cb)(const struct inbox_row *, void *);
+int	store_inbox_list(struct store *, int64_t after, int64_t before,
+	    int limit, store_inbox_cb, void *);
+/* One inbound SMS by id (any keyword) to cb; STORE_NOTFOUND if none. */
+int	store_inbound_get(struct store *, int64_t id, store_inbox_cb, void *);
+
+/*
  * The delivery an answer from phone belongs to: of alerts with ack = 1
  * not expired at now, the newest (or alert_id if not 0) that was sent to
  * phone (state sent, delivered, answered or ringing). Sets *delivery_id
@@ -571,6 +624,52 @@ int	store_callback_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error);
 /* Earliest next_at of a pending callback; STORE_NOTFOUND if none. */
 int	store_callback_next_due(struct store *, int64_t *next_at);
+
+/* ---- the audit trail (store_audit.c) --------------------------------- */
+
+/*
+ * One change, who made it and from where. Rows are only ever added: no
+ * function changes or deletes one, and triggers refuse UPDATE and
+ * DELETE on the table whoever asks. A number is kept masked and as a
+ * salted hash (to find a contact's rows), never in the clear, so an
+ * erased person leaves no number behind.
+ */
+struct audit_entry {
+	int64_t		 id;		/* set by append */
+	int64_t		 at;
+	const char	*actor_kind;	/* "client", "user", "operator",
+					   "system" */
+	const char	*actor;		/* the client's or user's name */
+	const char	*addr;		/* the client address, or NULL */
+	const char	*via;		/* "api", "console", "varselctl",
+					   "config" */
+	const char	*action;	/* "alert.posted", "contact.erased" */
+	int64_t		 alert_id;	/* 0: none */
+	const char	*contact;	/* append: E.164 or NULL; list: the
+					   masked number or NULL */
+	const char	*detail;	/* JSON object text, or NULL */
+};
+int	store_audit_append(struct store *, struct audit_entry *);
+
+/* What store_audit_list reads: 0 means "any" for the numbers. */
+struct audit_query {
+	int64_t		 after;		/* id > after */
+	int64_t		 before;	/* id < before */
+	int64_t		 alert_id;
+	const char	*contact;	/* E.164: that number's rows */
+	int		 limit;
+};
+typedef int (*store_audit_cb)(const struct audit_entry *, void *);
+/* Matching rows, newest first. */
+int	store_audit_list(struct store *, const struct audit_query *,
+	    store_audit_cb, void *);
+
+/*
+ * Changes this connection has written since it was opened (SQLite's
+ * total_changes): a number that moves whenever anything was written,
+ * so a watcher can skip reading when nothing did.
+ */
+int64_t	store_change_count(struct store *);
 
 /* ---- personal data (store_purge.c) ---------------------------------- */
 

@@ -19,7 +19,7 @@
 	"segments, encoding, response, escalate_after_s, status, gate, " \
 	"release_at, released_at, cancelled_at, expires_in_s, request, " \
 	"people, need, filled_at, chain, chain_after_s, chain_next_at, step, " \
-	"error, esc_done"
+	"error, esc_done, by_user, text"
 
 static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
@@ -41,10 +41,10 @@ const struct store_sql store_alerts_sql[] = {
 	    "expires_at, recipients, suppressed, segments, encoding, response, "
 	    "escalate_after_s, status, gate, release_at, released_at, "
 	    "expires_in_s, request, people, need, chain, chain_after_s, "
-	    "chain_next_at) "
+	    "chain_next_at, by_user, text) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 	    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-	    "?27, ?28)" },
+	    "?27, ?28, ?29, ?30)" },
 	{ ST_ALERT_SET_RESPONSE,
 	    "UPDATE alerts SET response = ?2 WHERE id = ?1" },
 	{ ST_ALERT_SET_SUMMARY,
@@ -117,6 +117,15 @@ const struct store_sql store_alerts_sql[] = {
 	{ ST_STEPS_LIST,
 	    "SELECT step, started_at, recipients, people, audience "
 	    "FROM alert_steps WHERE alert_id = ?1 ORDER BY step" },
+	{ ST_ALERT_HOLD,
+	    "UPDATE alerts SET gate = ?2, release_at = 0, released_at = 0, "
+	    "expires_at = 0, chain_next_at = 0 WHERE id = ?1" },
+	{ ST_HOLD_DELIVERIES,
+	    "UPDATE deliveries SET state = 12, expires_at = 0 "
+	    "WHERE alert_id = ?1 AND state = 0" },
+	{ ST_HOLD_STEP,
+	    "UPDATE alert_steps SET started_at = 0 "
+	    "WHERE alert_id = ?1 AND step = 0" },
 	{ ST_EXPIRE_ALERTS,
 	    "UPDATE deliveries SET state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
@@ -158,6 +167,7 @@ alert_row_clear(struct alert_row *a)
 	free(a->request);
 	free(a->chain);
 	free(a->error);
+	free(a->text);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -203,6 +213,8 @@ read_alert(sqlite3_stmt *st, void *arg)
 	a->step = sqlite3_column_int(st, 31);
 	a->error = col_dup(st, 32, &oom);
 	a->esc_done = sqlite3_column_int(st, 33) != 0;
+	a->by_user = sqlite3_column_int(st, 34) != 0;
+	a->text = col_dup(st, 35, &oom);
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
@@ -259,6 +271,8 @@ store_alert_insert(struct store *s, struct alert_row *a)
 	rc |= bind_text(st, 26, a->chain);
 	rc |= sqlite3_bind_int64(st, 27, a->chain_after_s);
 	rc |= sqlite3_bind_int64(st, 28, a->chain_next_at);
+	rc |= sqlite3_bind_int(st, 29, a->by_user ? 1 : 0);
+	rc |= bind_text(st, 30, a->text);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -415,6 +429,26 @@ store_alert_cancel(struct store *s, int64_t id, int64_t now, int *n)
 	    store_step_done(s, ST_ALERT_STOP, __func__) == 0;
 	stmt_done(s->st[ST_ALERT_STOP]);
 	return txn_leave_counted(s, kind, ok ? 0 : -1, n, __func__);
+}
+
+int
+store_alert_hold(struct store *s, int64_t id, int gate)
+{
+	enum txn_kind	kind;
+	bool		ok;
+
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	sqlite3_bind_int64(s->st[ST_ALERT_HOLD], 1, id);
+	sqlite3_bind_int(s->st[ST_ALERT_HOLD], 2, gate);
+	sqlite3_bind_int64(s->st[ST_HOLD_DELIVERIES], 1, id);
+	sqlite3_bind_int64(s->st[ST_HOLD_STEP], 1, id);
+	ok = store_step_done(s, ST_ALERT_HOLD, __func__) == 0 &&
+	    store_step_done(s, ST_HOLD_DELIVERIES, __func__) == 0 &&
+	    store_step_done(s, ST_HOLD_STEP, __func__) == 0;
+	stmt_done(s->st[ST_HOLD_DELIVERIES]);
+	stmt_done(s->st[ST_HOLD_STEP]);
+	return store_txn_leave(s, kind, ok, __func__);
 }
 
 int

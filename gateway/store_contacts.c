@@ -65,6 +65,13 @@ const struct store_sql store_contacts_sql[] = {
 	{ ST_CONTACTS_LIST,
 	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
 	    "ORDER BY phone LIMIT ?2" },
+	{ ST_CONTACTS_SEARCH,
+	    "SELECT " CONTACT_COLS " FROM contacts WHERE phone > ?1 "
+	    "AND (name LIKE ?3 ESCAPE '\\' OR phone LIKE ?3 ESCAPE '\\' "
+	    "OR id IN (SELECT m.contact_id FROM memberships m "
+	    "JOIN groups g ON g.id = m.group_id "
+	    "WHERE g.name LIKE ?3 ESCAPE '\\')) "
+	    "ORDER BY phone LIMIT ?2" },
 	{ ST_SET_AREA,
 	    "INSERT INTO contacts (phone, lang, area, channels, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) "
@@ -360,27 +367,54 @@ out:
 	return rc;
 }
 
+/* "%q%" with LIKE's own characters escaped; NULL if no memory. */
+static char *
+like_pattern(const char *q)
+{
+	char	*p, *o;
+
+	if ((p = malloc(2 * strlen(q) + 3)) == NULL)
+		return NULL;
+	o = p;
+	*o++ = '%';
+	for (; *q != '\0'; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
 int
-store_contacts_list(struct store *s, const char *after, int limit,
-    store_contact_cb cb, void *arg)
+store_contacts_list(struct store *s, const char *q, const char *after,
+    int limit, store_contact_cb cb, void *arg)
 {
 	struct contact_rows	r = { NULL, NULL, 0, limit };
+	enum stmt_id		id = q != NULL ? ST_CONTACTS_SEARCH :
+				    ST_CONTACTS_LIST;
+	char			*pattern = NULL;
 	int			i, ret;
 
 	if (limit <= 0)
 		return 0;
 	r.v = calloc((size_t)limit, sizeof(*r.v));
 	r.ids = calloc((size_t)limit, sizeof(*r.ids));
-	if (r.v == NULL || r.ids == NULL) {
+	if (r.v == NULL || r.ids == NULL ||
+	    (q != NULL && (pattern = like_pattern(q)) == NULL)) {
 		log_warnx("%s: out of memory", __func__);
 		free(r.v);
 		free(r.ids);
 		return -1;
 	}
 	/* Read the page first: groups need the same connection's cursor. */
-	bind_text(s->st[ST_CONTACTS_LIST], 1, after != NULL ? after : "");
-	sqlite3_bind_int(s->st[ST_CONTACTS_LIST], 2, limit);
-	ret = store_rows_each(s, ST_CONTACTS_LIST, contact_row, &r, __func__);
+	bind_text(s->st[id], 1, after != NULL ? after : "");
+	sqlite3_bind_int(s->st[id], 2, limit);
+	if (pattern != NULL)
+		bind_text(s->st[id], 3, pattern);
+	ret = store_rows_each(s, id, contact_row, &r, __func__);
+	free(pattern);
 	for (i = 0; i < r.n; i++) {
 		if (ret == 0 && read_groups(s, r.ids[i], &r.v[i],
 		    __func__) == -1)

@@ -36,6 +36,7 @@
 	"coalesce((SELECT s.started_at FROM alert_steps s " \
 	"WHERE s.alert_id = " A ".id AND s.step = d.step), " A ".created_at)"
 
+static int	answer_row(sqlite3_stmt *, void *);
 static int	read_delivery(sqlite3_stmt *, void *);
 static int	delivery_row(sqlite3_stmt *, void *);
 static int	claim_row(sqlite3_stmt *, void *);
@@ -151,6 +152,13 @@ const struct store_sql store_deliveries_sql[] = {
 	    "AND channel = 2 AND parent_id IS NOT NULL AND state IN (0, 12)" },
 	{ ST_TOTALS,
 	    "SELECT provider, channel, state, n FROM delivery_totals" },
+	{ ST_ALERT_ANSWERS,
+	    "SELECT d.id, d.phone, c.name, d.ack, d.channel, d.updated_at "
+	    "FROM deliveries d INDEXED BY deliveries_answers "
+	    "LEFT JOIN contacts c ON c.phone = d.phone "
+	    "WHERE d.alert_id = ?1 AND d.ack <> 0 "
+	    "AND (d.updated_at, d.id) > (?2, ?3) "
+	    "ORDER BY d.updated_at, d.id LIMIT ?4" },
 	{ ST_NSTMTS, NULL }
 };
 
@@ -421,7 +429,8 @@ store_claim_due(struct store *s, int64_t now, int limit,
 		goto out;	/* the transaction is undone: nothing claimed */
 	ok = true;
 	/* RETURNING has no order: the queue's is priority, then age. */
-	qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
+	if (c.n > 1)	/* c.v is NULL when nothing was due */
+		qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
 	for (i = 0; i < c.n; i++)
 		if (!stopped && cb(&c.v[i], arg) == -1)
 			stopped = true;
@@ -732,4 +741,41 @@ store_delivery_totals(struct store *s, store_total_cb cb, void *arg)
 	if (store_tally_flush(s) == -1)
 		return -1;
 	return store_rows_each(s, ST_TOTALS, total_row, &to, __func__);
+}
+
+/* Where answer rows go. */
+struct answer_rows {
+	store_answer_cb	 cb;
+	void		*arg;
+};
+
+/* One row of ST_ALERT_ANSWERS to the callback. */
+static int
+answer_row(sqlite3_stmt *st, void *arg)
+{
+	struct answer_rows	*to = arg;
+	struct answer_row	 a;
+
+	a.delivery_id = sqlite3_column_int64(st, 0);
+	a.phone = col_text(st, 1);
+	a.name = (const char *)sqlite3_column_text(st, 2);
+	a.ack = sqlite3_column_int(st, 3);
+	a.channel = sqlite3_column_int(st, 4);
+	a.at = sqlite3_column_int64(st, 5);
+	return to->cb(&a, to->arg) == -1 ? -1 : 0;
+}
+
+int
+store_alert_answers(struct store *s, int64_t alert_id, int64_t after_at,
+    int64_t after_id, int limit, store_answer_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_ALERT_ANSWERS];
+	struct answer_rows	 to = { cb, arg };
+
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, after_at);
+	sqlite3_bind_int64(st, 3, after_id);
+	sqlite3_bind_int(st, 4, limit);
+	return store_rows_each(s, ST_ALERT_ANSWERS, answer_row, &to,
+	    __func__);
 }

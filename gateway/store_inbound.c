@@ -7,6 +7,8 @@
  */
 #include "store_priv.h"
 
+static int	inbox_row(sqlite3_stmt *, void *);
+
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_inbound_sql[] = {
 	{ ST_INBOUND_INSERT,
@@ -32,6 +34,19 @@ const struct store_sql store_inbound_sql[] = {
 	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
 	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
 	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1" },
+	{ ST_INBOX_LIST,
+	    "SELECT i.id, i.provider, i.from_phone, i.to_number, i.text, "
+	    "c.name, i.received_at, (SELECT count(*) FROM deliveries d "
+	    "INDEXED BY deliveries_replies WHERE d.kind = 'reply-console' "
+	    "AND d.phone = i.from_phone AND d.inbound_id = i.id) "
+	    "FROM inbound i INDEXED BY inbound_unknown "
+	    "LEFT JOIN contacts c ON c.phone = i.from_phone "
+	    "WHERE i.keyword = 'UNKNOWN' AND (?1 = 0 OR i.id > ?1) "
+	    "AND (?2 = 0 OR i.id < ?2) ORDER BY i.id DESC LIMIT ?3" },
+	{ ST_INBOUND_GET,
+	    "SELECT i.id, i.provider, i.from_phone, i.to_number, i.text, "
+	    "c.name, i.received_at, 0 FROM inbound i "
+	    "LEFT JOIN contacts c ON c.phone = i.from_phone WHERE i.id = ?1" },
 	{ ST_NSTMTS, NULL }
 };
 
@@ -119,4 +134,52 @@ store_ack_target(struct store *s, const char *phone, int64_t alert_id,
 		DBWARN(s);
 	stmt_done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? STORE_NOTFOUND : -1;
+}
+
+/* ---- the inbox -------------------------------------------------------- */
+
+/* Where inbox rows go. */
+struct inbox_rows {
+	store_inbox_cb	 cb;
+	void		*arg;
+};
+
+/* One row of ST_INBOX_LIST or ST_INBOUND_GET to the callback. */
+static int
+inbox_row(sqlite3_stmt *st, void *arg)
+{
+	struct inbox_rows	*to = arg;
+	struct inbox_row	 r;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.provider = col_text(st, 1);
+	r.from = col_text(st, 2);
+	r.to = (const char *)sqlite3_column_text(st, 3);
+	r.text = col_text(st, 4);
+	r.name = (const char *)sqlite3_column_text(st, 5);
+	r.received_at = sqlite3_column_int64(st, 6);
+	r.replies = sqlite3_column_int64(st, 7);
+	return to->cb(&r, to->arg) == -1 ? -1 : 0;
+}
+
+int
+store_inbox_list(struct store *s, int64_t after, int64_t before, int limit,
+    store_inbox_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[ST_INBOX_LIST];
+	struct inbox_rows	 to = { cb, arg };
+
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, before);
+	sqlite3_bind_int(st, 3, limit);
+	return store_rows_each(s, ST_INBOX_LIST, inbox_row, &to, __func__);
+}
+
+int
+store_inbound_get(struct store *s, int64_t id, store_inbox_cb cb, void *arg)
+{
+	struct inbox_rows	to = { cb, arg };
+
+	sqlite3_bind_int64(s->st[ST_INBOUND_GET], 1, id);
+	return store_row_one(s, ST_INBOUND_GET, inbox_row, &to, __func__);
 }

@@ -30,7 +30,8 @@
 _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
     DS_DELIVERED == 3 && DS_EXPIRED == 5 && DS_CANCELLED == 6 &&
     DS_RINGING == 8 && DS_ANSWERED == 9 && DS_HELD == 12 &&
-    CH_SMS == 1 && CH_VOICE == 2 && GATE_OPEN == 0,
+    CH_SMS == 1 && CH_VOICE == 2 && GATE_OPEN == 0 &&
+    GATE_APPROVAL == 3,
     "the SQL of store*.c hardcodes these state and channel numbers");
 
 /* The columns read_delivery reads, in its order. */
@@ -167,6 +168,17 @@ enum stmt_id {
 	ST_TALLY_TOTALS,
 	ST_TALLY_ALERT,
 	ST_TALLY_QUEUE,
+	/* store_audit.c */
+	ST_AUDIT_APPEND,
+	ST_AUDIT_LIST,
+	/* added later, by table */
+	ST_ALERT_ANSWERS,
+	ST_INBOX_LIST,
+	ST_INBOUND_GET,
+	ST_CONTACTS_SEARCH,
+	ST_ALERT_HOLD,
+	ST_HOLD_DELIVERIES,
+	ST_HOLD_STEP,
 	ST_NSTMTS
 };
 
@@ -222,6 +234,7 @@ struct tally_row {
 	int		 ack;
 	bool		 in_doubt;
 };
+extern const struct store_sql store_audit_sql[];
 
 /* The open database. */
 struct store {

@@ -418,6 +418,43 @@ static const struct migration migrations[] = {
 	COUNT_TRIGGERS_6,
 	NULL
 	},
+	/*
+	 * 7: the audit trail, append-only (triggers refuse UPDATE and
+	 * DELETE whoever asks); whether an alert's client is a console
+	 * user; its text as the request's language reads it (what a list
+	 * of alerts shows); the answers of an alert in the order they
+	 * came.
+	 */
+	{
+	"CREATE TABLE audit ("
+	"  id		INTEGER PRIMARY KEY,"
+	"  at		INTEGER NOT NULL,"
+	"  actor_kind	TEXT NOT NULL,"
+	"  actor	TEXT NOT NULL,"
+	"  addr		TEXT,"
+	"  via		TEXT NOT NULL,"
+	"  action	TEXT NOT NULL,"
+	"  alert_id	INTEGER,"
+	"  contact	TEXT,"		/* masked */
+	"  contact_hash	TEXT,"		/* salted, as opt-outs */
+	"  detail	TEXT"
+	");"
+	"CREATE INDEX audit_alert ON audit (alert_id, id)"
+	"  WHERE alert_id IS NOT NULL;"
+	"CREATE INDEX audit_contact ON audit (contact_hash, id)"
+	"  WHERE contact_hash IS NOT NULL;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+	"BEGIN SELECT RAISE(ABORT, 'audit rows are never changed'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+	"BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;"
+	"ALTER TABLE alerts ADD COLUMN by_user INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alerts ADD COLUMN text TEXT;"
+	"CREATE INDEX deliveries_answers ON deliveries "
+	"  (alert_id, updated_at, id) WHERE ack <> 0;"
+	"CREATE INDEX inbound_unknown ON inbound (id)"
+	"  WHERE keyword = 'UNKNOWN';",
+	NULL
+	},
 };
 
 #define SCHEMA_VERSION	((int)nitems(migrations))
@@ -446,6 +483,7 @@ static const struct store_sql *const sql_tables[] = {
 	store_events_sql,
 	store_purge_sql,
 	store_counts_sql,
+	store_audit_sql,
 };
 
 static int	exec_sql(sqlite3 *, const char *, char *, size_t);
@@ -881,6 +919,12 @@ store_close(struct store *s)
 	store_tally_free(s);
 	free(s->optouts);
 	free(s);
+}
+
+int64_t
+store_change_count(struct store *s)
+{
+	return (int64_t)sqlite3_total_changes64(s->db);
 }
 
 int

@@ -513,6 +513,31 @@ nomem:
 }
 
 void
+templates_each(const struct templates *ts, const char *kind,
+    void (*cb)(const char *, const char *, void *), void *arg)
+{
+	char	langs[256];
+	size_t	i, j, used;
+
+	if (ts == NULL)
+		return;
+	for (i = 0; i < ts->n; i = j) {
+		used = 0;
+		langs[0] = '\0';
+		/* Sorted by name, kind, lang: a name's files are together. */
+		for (j = i; j < ts->n && strcmp(ts->v[j].name,
+		    ts->v[i].name) == 0; j++)
+			if (strcmp(ts->v[j].kind, kind) == 0 &&
+			    used < sizeof(langs))
+				used += (size_t)snprintf(langs + used,
+				    sizeof(langs) - used, "%s%s",
+				    used > 0 ? " " : "", ts->v[j].lang);
+		if (used > 0)
+			cb(ts->v[i].name, langs, arg);
+	}
+}
+
+void
 template_vars(const struct templates *ts, const char *name, const char *kind,
     void (*cb)(const char *, void *), void *arg)
 {

@@ -40,6 +40,13 @@ char		*template_render(const struct templates *, const char *name,
 		    const char *kind, const char *lang, const struct tvar *vars,
 		    size_t nvars, char *missing, size_t missinglen, char *err,
 		    size_t errlen);
+/*
+ * Every template of kind, once per name in name order, with the
+ * languages it has ("sv en ar", space-separated, sorted).
+ */
+void		 templates_each(const struct templates *, const char *kind,
+		    void (*cb)(const char *name, const char *langs, void *),
+		    void *arg);
 /* Names of the variables the template uses in any language: cb per name. */
 void		 template_vars(const struct templates *, const char *name,
 		    const char *kind, void (*cb)(const char *var, void *),

@@ -25,6 +25,7 @@ static const char *const gate_names[GATE_NGATES] = {
 	[GATE_OPEN] = NULL,
 	[GATE_SCHEDULED] = "scheduled",
 	[GATE_HELD] = "held",
+	[GATE_APPROVAL] = "awaiting_approval",
 };
 
 static const char *const severity_names[] = {

@@ -40,8 +40,14 @@ enum alert_gate {
 	GATE_OPEN = 0,		/* released, or never held */
 	GATE_SCHEDULED = 1,	/* send_at: fanned out at release */
 	GATE_HELD = 2,		/* quiet hours: released when they end */
+	GATE_APPROVAL = 3,	/* a console alert waiting for a second
+				   person (approval_over, residents):
+				   released by its approval */
 	GATE_NGATES
 };
+
+/* The group START puts residents in: alerts to it need approval. */
+#define RESIDENTS_GROUP	"invanare"
 
 /* Channels are bits so a contact can allow several. */
 enum channel {
@@ -65,7 +71,8 @@ bool		 dstate_is_final(enum dstate);
 const char	*channel_name(enum channel);
 int		 channel_parse(const char *);	/* -1 if unknown */
 const char	*severity_name(enum severity);
-/* The alert's "state" while gated: "scheduled", "held"; NULL if open. */
+/* The alert's "state" while gated: "scheduled", "held",
+   "awaiting_approval"; NULL if open. */
 const char	*alert_gate_name(enum alert_gate);
 int		 severity_parse(const char *);	/* -1 if unknown */
 

@@ -727,9 +727,18 @@ int
 e2e_http(const char *method, const char *url, const char *const headers[],
     const char *body, int *status, char **resp)
 {
+	return e2e_http_headers(method, url, headers, body, status, resp, NULL);
+}
+
+/* e2e_http, the answer's header lines into *hdrs too (if not NULL). */
+int
+e2e_http_headers(const char *method, const char *url,
+    const char *const headers[], const char *body, int *status, char **resp,
+    char **hdrs)
+{
 	CURL			*c;
 	struct curl_slist	*hl = NULL, *t;
-	struct e2e_buf		 b = { NULL, 0 };
+	struct e2e_buf		 b = { NULL, 0 }, hb = { NULL, 0 };
 	CURLcode		 rc;
 	long			 code = 0;
 	size_t			 i;
@@ -756,6 +765,11 @@ e2e_http(const char *method, const char *url, const char *const headers[],
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, e2e_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (hdrs != NULL) {
+		*hdrs = NULL;
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, e2e_write_cb);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
+	}
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -779,10 +793,13 @@ e2e_http(const char *method, const char *url, const char *const headers[],
 		*resp = b.s != NULL ? b.s : strdup("");
 	else
 		free(b.s);
+	if (hdrs != NULL)
+		*hdrs = hb.s != NULL ? hb.s : strdup("");
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	return 0;
 fail:
+	free(hb.s);
 	free(b.s);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);

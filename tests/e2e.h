@@ -140,6 +140,10 @@ bool		 e2e_log_contains(const struct e2e_proc *, const char *text);
 int		 e2e_http(const char *method, const char *url,
 		    const char *const headers[], const char *body, int *status,
 		    char **resp);
+/* e2e_http, and the answer's header lines into *hdrs (to be freed). */
+int		 e2e_http_headers(const char *method, const char *url,
+		    const char *const headers[], const char *body, int *status,
+		    char **resp, char **hdrs);
 /*
  * A JSON call to proc: token (NULL: none) as the bearer, body sent as
  * application/json. Returns the answer parsed (NULL if it is no JSON or

@@ -22,6 +22,9 @@
 #include "gateway/config.h"
 
 #define SIM	"[provider sim]\ntype = simulator\n"
+/* A well-formed hash (of "correct horse battery", at the lowest cost). */
+#define PWHASH	"$scrypt$ln=10,r=8,p=1$Zm9vYmFyYmF6cXV4cXV1eA" \
+		"$giPl5EtHEOW19sodafF8G3taYH/ujamLtFwK1z1dn6U"
 #define TOKEN	"0123456789abcdef0123456789abcdef" \
 		"0123456789abcdef0123456789abcdef"
 
@@ -480,7 +483,25 @@ static const struct {
 	    "2: token_sha256: must be 64 hex digits" },
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read admin\n",
 	    "3: scopes: unknown scope 'admin' (known: alerts:write "
-	    "alerts:read contacts:write contacts:read)" },
+	    "alerts:read contacts:write contacts:read metrics:read "
+	    "alerts:approve audit:read users:write)" },
+	{ "[user anna]\npassword_hash = " PWHASH "\nrole = boss\n",
+	    "3: role: 'boss' is not a role (viewer, sender, approver, admin)" },
+	{ "[user anna]\npassword_hash = hunter2hunter2\nrole = sender\n",
+	    "2: password_hash: not an scrypt hash" },
+	{ "[user anna]\npassword_hash = $scrypt$ln=30,r=8,p=1$c2FsdHNhbHQ"
+	    "$a2V5a2V5a2V5a2V5a2V5a2V5\nrole = sender\n",
+	    "2: password_hash: scrypt cost out of range" },
+	{ "[user anna]\nrole = sender\n",
+	    "1: password_hash: missing; [user anna] needs it" },
+	{ "[user anna]\npassword_hash = " PWHASH "\nrole = sender\n"
+	    "token_sha256 = " TOKEN "\n",
+	    "4: token_sha256: unknown key in [user anna]" },
+	{ "[user]\nrole = sender\n",
+	    "1: user: a name is needed: [user NAME]" },
+	{ "[client anna]\ntoken_sha256 = " TOKEN "\nscopes = alerts:read\n"
+	    "[user anna]\npassword_hash = " PWHASH "\nrole = viewer\n",
+	    "4: user: [user anna] has the name of [client anna] (line 1)" },
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = \"  \"\n",
 	    "3: scopes: no scope given" },
 	{ "[client c]\ntoken_sha256 = " TOKEN "\nscopes = Alerts:Read\n",
@@ -913,6 +934,70 @@ test_config_secrecy(void **state)
 }
 
 /* scope_parse knows the four scopes and nothing else. */
+/*
+ * [user NAME] sections: roles, the scopes each role has, the lookup, and
+ * a reload that takes the users of the file as it is now.
+ */
+static void
+test_config_users(void **state)
+{
+	struct tctx	*t = *state;
+	struct config	*cfg;
+	const char	*text;
+	char		 err[2048];
+	FILE		*fp;
+
+	cfg = load(t, SIM "[gateway]\nconsole = pages\n"
+	    "[user anna]\npassword_hash = " PWHASH "\nrole = sender\n"
+	    "[user vera]\npassword_hash = " PWHASH "\nrole = viewer\n",
+	    err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->nusers, 2);
+	assert_non_null(config_user(cfg, "anna"));
+	assert_int_equal(config_user(cfg, "anna")->role, ROLE_SENDER);
+	assert_string_equal(config_user(cfg, "vera")->password_hash, PWHASH);
+	assert_null(config_user(cfg, "bo"));
+	assert_int_equal(cfg->approval_over, 500);
+	assert_int_equal(cfg->session_idle_s, 3600);
+	assert_non_null(strstr(cfg->console, "/pages"));
+	assert_int_equal(cfg->console[0], '/');
+
+	/* A viewer reads, and never writes or approves. */
+	assert_int_equal(role_scopes(ROLE_VIEWER),
+	    SCOPE_ALERTS_READ | SCOPE_AUDIT_READ);
+	assert_int_equal(role_scopes(ROLE_SENDER) & (SCOPE_ALERTS_APPROVE |
+	    SCOPE_USERS_WRITE), 0);
+	assert_true(role_scopes(ROLE_SENDER) & SCOPE_ALERTS_WRITE);
+	assert_true(role_scopes(ROLE_APPROVER) & SCOPE_ALERTS_APPROVE);
+	assert_int_equal(role_scopes(ROLE_APPROVER) & SCOPE_USERS_WRITE, 0);
+	assert_true(role_scopes(ROLE_ADMIN) & SCOPE_USERS_WRITE);
+	assert_int_equal(role_parse("approver"), ROLE_APPROVER);
+	assert_int_equal(role_parse("Approver"), -1);
+	assert_string_equal(role_name(ROLE_ADMIN), "admin");
+
+	/* The file gains a user and loses one: a reload takes both. */
+	text = SIM "[gateway]\nconsole = pages\n"
+	    "[user anna]\npassword_hash = " PWHASH "\nrole = approver\n";
+	write_file(t->conf, text, strlen(text), 0600);
+	assert_non_null(fp = fopen(t->conf, "a"));
+	fputs("[user bo]\npassword_hash = " PWHASH "\nrole = admin\n", fp);
+	fclose(fp);
+	assert_int_equal(config_reload_users(cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->nusers, 2);
+	assert_int_equal(config_user(cfg, "anna")->role, ROLE_APPROVER);
+	assert_int_equal(config_user(cfg, "bo")->role, ROLE_ADMIN);
+	assert_null(config_user(cfg, "vera"));
+
+	/* A broken file keeps the users there were, and says why. */
+	text = SIM "[user anna]\nrole = approver\n";
+	write_file(t->conf, text, strlen(text), 0600);
+	assert_int_equal(config_reload_users(cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "password_hash: missing"));
+	assert_int_equal(cfg->nusers, 2);
+	config_free(cfg);
+}
+
 static void
 test_config_scope_parse(void **state)
 {
@@ -924,6 +1009,9 @@ test_config_scope_parse(void **state)
 		{ "alerts:read", SCOPE_ALERTS_READ },
 		{ "contacts:write", SCOPE_CONTACTS_WRITE },
 		{ "contacts:read", SCOPE_CONTACTS_READ },
+		{ "alerts:approve", SCOPE_ALERTS_APPROVE },
+		{ "audit:read", SCOPE_AUDIT_READ },
+		{ "users:write", SCOPE_USERS_WRITE },
 		{ "alerts", 0 },
 		{ "alerts:", 0 },
 		{ "ALERTS:WRITE", 0 },
@@ -971,6 +1059,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_provider_opts,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_secrecy,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_users,
 		    setup, teardown),
 		cmocka_unit_test(test_config_scope_parse),
 	};

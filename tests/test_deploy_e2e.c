@@ -51,6 +51,7 @@ struct answer {
 	long		 status;
 	char		*body;
 	size_t		 len;
+	char		 headers[4096];	/* the first 4 KiB of them */
 };
 
 static int
@@ -161,6 +162,20 @@ answer_write_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Keep the answer's header lines, as many as fit. */
+static size_t
+answer_header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct answer	*a = arg;
+	size_t		 have = strlen(a->headers);
+
+	if (have + size * n < sizeof(a->headers)) {
+		memcpy(a->headers + have, p, size * n);
+		a->headers[have + size * n] = '\0';
+	}
+	return size * n;
+}
+
 /*
  * One call to url. ca: the file to trust (NULL: the system's store);
  * tls11: offer TLS 1.0 and 1.1 only (the client's security level
@@ -184,6 +199,8 @@ call(const char *method, const char *url, const char *ca, bool tls11,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, answer_header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
 	if (ca != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 	if (tls11) {
@@ -326,7 +343,10 @@ write_conf(struct t *t)
 	    "from = Nykvarn\nusername = %s\npassword = %s\n"
 	    "callback_secret = %s\n"
 	    "[client e2e]\ntoken_sha256 = %s\n"
-	    "scopes = alerts:write alerts:read contacts:write contacts:read\n",
+	    "scopes = alerts:write alerts:read contacts:write contacts:read\n"
+	    "[user anna]\npassword_hash = $scrypt$ln=10,r=8,p=1"
+	    "$Zm9vYmFyYmF6cXV4cXV1eA"
+	    "$giPl5EtHEOW19sodafF8G3taYH/ujamLtFwK1z1dn6U\nrole = viewer\n",
 	    e2e_srcdir(), t->fake.port, E2E_ELKS_USER,
 	    E2E_ELKS_PASSWORD, E2E_CALLBACK_SECRET, sha);
 	assert_non_null(text);
@@ -376,6 +396,19 @@ test_tls(void **state)
 	free(a.body);
 	assert_true(e2e_alive(&t->d));
 	assert_true(healthy_with(t, "a.crt"));
+
+	/* A console login over HTTPS: the cookie is Secure, HSTS is on. */
+	snprintf(url, sizeof(url), "%s/v1/session", t->base);
+	call("POST", url, ca, false, NULL, "application/json",
+	    "{\"name\":\"anna\",\"password\":\"correct horse battery\"}",
+	    &a);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.headers, "varsel_session="));
+	assert_non_null(strstr(a.headers, "; HttpOnly; SameSite=Strict; "
+	    "Secure\r\n"));
+	assert_non_null(strstr(a.headers, "Strict-Transport-Security: "
+	    "max-age="));
+	free(a.body);
 
 	/* An alert over HTTPS; the provider gets https callback URLs. */
 	snprintf(url, sizeof(url), "%s/v1/contacts", t->base);

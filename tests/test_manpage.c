@@ -51,6 +51,8 @@ doc_section(const char *line, char *out, size_t len)
 		snprintf(out, len, "provider");
 	else if (strstr(line, "[client") != NULL)
 		snprintf(out, len, "client");
+	else if (strstr(line, "[user") != NULL)
+		snprintf(out, len, "user");
 	else
 		snprintf(out, len, "%s", "");
 }

@@ -358,19 +358,20 @@ test_contacts_v2(void **state)
 	assert_int_equal(store_contact_upsert(s, &c, NULL), 0);
 
 	buf[0] = '\0';
-	assert_int_equal(store_contacts_list(s, "", 3, contact_page_cb, buf),
+	assert_int_equal(store_contacts_list(s, NULL, "", 3, contact_page_cb,
+	    buf),
 	    0);
 	assert_string_equal(buf, "+46700000001/;+46700000002/;+46700000003/;");
 	buf[0] = '\0';
-	assert_int_equal(store_contacts_list(s, "+46700000003", 3,
+	assert_int_equal(store_contacts_list(s, NULL, "+46700000003", 3,
 	    contact_page_cb, buf), 0);
 	assert_string_equal(buf, "+46700000004/;+46700000005/;+46700000006/;");
 	buf[0] = '\0';
-	assert_int_equal(store_contacts_list(s, "+46700000006", 3,
+	assert_int_equal(store_contacts_list(s, NULL, "+46700000006", 3,
 	    contact_page_cb, buf), 0);
 	assert_string_equal(buf, "+46700000007/nattvandrare;");
 	buf[0] = '\0';
-	assert_int_equal(store_contacts_list(s, "+46700000007", 3,
+	assert_int_equal(store_contacts_list(s, NULL, "+46700000007", 3,
 	    contact_page_cb, buf), 0);
 	assert_string_equal(buf, "");
 

@@ -210,10 +210,12 @@ test_rows_stop(void **state)
 	assert_int_equal(v.n, 5);
 
 	v = (struct seen){ 0, 1 };
-	assert_int_equal(store_contacts_list(s, "", 10, contact_seen, &v), -1);
+	assert_int_equal(store_contacts_list(s, NULL, "", 10, contact_seen,
+	    &v), -1);
 	assert_int_equal(v.n, 1);
 	v = (struct seen){ 0, 0 };
-	assert_int_equal(store_contacts_list(s, "", 10, contact_seen, &v), 0);
+	assert_int_equal(store_contacts_list(s, NULL, "", 10, contact_seen,
+	    &v), 0);
 	assert_int_equal(v.n, 5);
 }
 
@@ -246,10 +248,12 @@ test_rows_error(void **state)
 	/* Read whole before they are passed on: nothing is. */
 	v = (struct seen){ 0, 0 };
 	fail_select_after(1);
-	assert_int_equal(store_contacts_list(s, "", 10, contact_seen, &v), -1);
+	assert_int_equal(store_contacts_list(s, NULL, "", 10, contact_seen,
+	    &v), -1);
 	assert_failed();
 	assert_int_equal(v.n, 0);
-	assert_int_equal(store_contacts_list(s, "", 10, contact_seen, &v), 0);
+	assert_int_equal(store_contacts_list(s, NULL, "", 10, contact_seen,
+	    &v), 0);
 	assert_int_equal(v.n, 5);
 
 	v = (struct seen){ 0, 0 };

@@ -39,6 +39,7 @@ id varsel >/dev/null || fail "no user varsel"
 for f in /usr/sbin/varseld /usr/bin/varselctl \
     /lib/systemd/system/varseld.service \
     /usr/share/varsel/templates/incident.sv.sms \
+    /usr/share/varsel/console/index.html /usr/share/varsel/console/app.js \
     /usr/share/man/man8/varseld.8.gz /usr/share/man/man1/varselctl.1.gz \
     /usr/share/man/man5/varsel.conf.5.gz; do
 	[ -e "$f" ] || fail "$f is missing"
@@ -87,6 +88,9 @@ for i in $(seq 100); do
 done
 [ "$delivered" = 1 ] || { cat "$tmp/varseld.log"; fail "alert $id was not delivered"; }
 echo "alert $id delivered through the simulator"
+curl -fsS "$api/" | grep -q '/console/app.js' || fail "/ does not serve the console"
+curl -fsS -o /dev/null "$api/console/app.js" || fail "no /console/app.js"
+echo "the console is served at /"
 [ -f /var/lib/varsel/varsel.db ] || fail "no database in /var/lib/varsel"
 runuser -u varsel -- /usr/bin/varselctl -c "$tmp/varsel.conf" backup \
     /var/lib/varsel/backup-test.db

@@ -14,6 +14,8 @@ if [ ! -x "$build/varseld" ]; then
 	echo "demo: $build/varseld is not built (run make first)" >&2
 	exit 1
 fi
+# It holds the demo users' password hashes: readable by this user only.
+chmod go-rwx "$conf"
 "$build/varseld" -c "$conf" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT INT TERM
@@ -65,6 +67,8 @@ export VARSEL_URL=$api VARSEL_TOKEN=$token
 "$build/varselctl" sim inbound +46701740611 "TRYGG 155 31"
 "$build/varselctl" status "$id"
 echo
+echo "The console: $api/ (log in as anna / anna-demo-lösen to send,"
+echo "bo / bo-demo-lösen to approve, vera / vera-demo-lösen to read)."
 echo "varseld is running on $api (pid $pid); Ctrl-C stops it."
 echo "Try: curl -H 'Authorization: Bearer $token' $api/v1/alerts/$id"
 wait $pid

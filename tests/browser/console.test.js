@@ -1,0 +1,436 @@
+/*
+ * The console in a real browser: Debian's chromium, headless, driven by
+ * puppeteer-core (no browser is downloaded), against a real varseld on
+ * 127.0.0.1 with the simulator provider. The scenario of issue 13:
+ *
+ *   a sender logs in, composes a call-out to nattvandrare with a circle
+ *   around Lillhagaskolan, sees the preview's count match the API's,
+ *   sends, and sees the live counts reach delivered; a JA arrives and
+ *   appears without a reload; a 600-recipient alert waits until a
+ *   second user approves it; a viewer's crafted POST is refused; the
+ *   audit page lists all of it.
+ *
+ * Screenshots of each page go to tests/browser/out/*.png. The figures
+ * (first load, send to first live update) are printed as "figure:"
+ * lines. Run by tests/browser/run.sh from make check.
+ */
+'use strict';
+
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const puppeteer = require('puppeteer-core');
+
+const SRC = process.env.VARSEL_SRCDIR;
+const BUILD = process.env.VARSEL_BUILDDIR;
+const OUT = process.env.VARSEL_BROWSER_OUT;
+const CHROMIUM = process.env.VARSEL_CHROMIUM || '/usr/bin/chromium';
+const TOKEN = 'browser-test-token-with-setup-scopes';
+const PASSWORD = { anna: 'anna har ett långt lösen', bo: 'bo godkänner i natt', vera: 'vera läser bara här' };
+const SCHOOL = { lat: 59.18290, lon: 17.42350 };
+const DEADLINE_MS = 240000;
+
+let passed = 0, failed = 0;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'varsel-browser-'));
+let daemon = null, browser = null;
+
+function ok(cond, what) {
+  if (cond) {
+    passed++;
+    console.log('ok - ' + what);
+  } else {
+    failed++;
+    console.log('not ok - ' + what);
+    throw new Error(what);
+  }
+}
+
+function sleep(ms) {
+  return new Promise(r => setTimeout(r, ms));
+}
+
+/* ---- varseld with three users and contacts ---------------------------- */
+
+function config(portFile) {
+  const sha = require('crypto').createHash('sha256').update(TOKEN).digest('hex');
+  return [
+    '[gateway]',
+    'listen = 127.0.0.1:0',
+    'port_file = ' + portFile,
+    'database = ' + path.join(dir, 'varsel.db'),
+    'templates = ' + path.join(SRC, 'templates'),
+    'areas = ' + path.join(SRC, 'conf/areas.csv'),
+    'trygghetspunkter = ' + path.join(SRC, 'conf/trygghetspunkter.csv'),
+    'console = ' + path.join(SRC, 'console'),
+    '[dispatch]',
+    'approval_over = 500',
+    '[provider sim]',
+    'type = simulator',
+    'rate = 400',
+    'delivered_after_ms = 400',
+    '[client setup]',
+    'token_sha256 = ' + sha,
+    'scopes = alerts:read contacts:write contacts:read alerts:write',
+    ''
+  ].join('\n');
+}
+
+async function startDaemon() {
+  const conf = path.join(dir, 'varsel.conf');
+  const portFile = path.join(dir, 'port');
+  fs.writeFileSync(conf, config(portFile), { mode: 0o600 });
+  /* The users, made as an operator makes them. */
+  for (const [name, role] of [['anna', 'sender'], ['bo', 'approver'], ['vera', 'viewer']]) {
+    execFileSync(path.join(BUILD, 'varselctl'), ['user', 'add', name, '--role', role,
+      '--config', conf, '--password-stdin'], { input: PASSWORD[name] + '\n', stdio: ['pipe', 'ignore', 'inherit'] });
+  }
+  const log = fs.openSync(path.join(dir, 'varseld.log'), 'w');
+  daemon = spawn(path.join(BUILD, 'varseld'), ['-c', conf], { stdio: ['ignore', log, log] });
+  for (let i = 0; i < 100; i++) {
+    if (fs.existsSync(portFile)) break;
+    await sleep(100);
+  }
+  const port = Number(fs.readFileSync(portFile, 'utf8').trim());
+  return 'http://127.0.0.1:' + port;
+}
+
+async function call(base, method, p, body) {
+  const res = await fetch(base + p, {
+    method: method,
+    headers: { Authorization: 'Bearer ' + TOKEN, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+/* Nattvandrare by the school and elsewhere, neighbours by the school, 600 residents. */
+async function seed(base) {
+  const c = [];
+  const near = (i, r) => ({ lat: SCHOOL.lat + r * Math.cos(i) / 111320,
+    lon: SCHOOL.lon + r * Math.sin(i) / (111320 * Math.cos(SCHOOL.lat * Math.PI / 180)) });
+  const names = ['Amina Yusuf', 'Bertil Ek', 'Cecilia Lund', 'Dawit Tesfaye', 'Elin Berg', 'Farid Karimi'];
+  names.forEach((n, i) => c.push(Object.assign({ phone: '+467017406' + String(5 + i).padStart(2, '0'),
+    name: n, lang: i === 3 ? 'en' : 'sv', groups: ['nattvandrare'], area: '15531' }, near(i, 120 + 20 * i))));
+  c.push({ phone: '+46701740620', name: 'Gustav Holm', groups: ['nattvandrare'], area: '15535', lat: 59.1670, lon: 17.4520 });
+  c.push({ phone: '+46701740621', name: 'Hanna Sjö', groups: ['nattvandrare'], area: '15534' });
+  c.push(Object.assign({ phone: '+46701740630', name: 'Ingrid Grann', groups: ['grannsamverkan-lillhagen'], area: '15531' }, near(1, 200)));
+  c.push(Object.assign({ phone: '+46701740631', name: 'Johan Grann', lang: 'ar', groups: ['grannsamverkan-lillhagen'], area: '15531' }, near(2, 260)));
+  for (let i = 0; i < 600; i++) {
+    c.push({ phone: '+4670100' + String(i).padStart(4, '0'), groups: ['invanare'], area: '15532',
+      lang: ['sv', 'sv', 'sv', 'ar', 'fi', 'so', 'fa', 'en'][i % 8] });
+  }
+  const r = await call(base, 'POST', '/v1/contacts', { contacts: c });
+  ok(r.status === 200 && r.json.upserted === c.length, 'contacts loaded: ' + c.length);
+}
+
+/* ---- the browser -------------------------------------------------------- */
+
+async function newPage(width, height) {
+  const ctx = await browser.createBrowserContext();
+  const page = await ctx.newPage();
+  await page.setViewport({ width: width || 1280, height: height || 900 });
+  page.on('pageerror', e => { failed++; console.log('not ok - page error: ' + e.message); });
+  page.on('console', m => { if (m.type() === 'error') console.log('# console: ' + m.text()); });
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
+  console.log('# screenshot ' + path.join(OUT, name + '.png'));
+}
+
+async function login(page, base, name) {
+  await page.goto(base + '/', { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('#login-name');
+  await page.type('#login-name', name);
+  await page.type('#login-password', PASSWORD[name]);
+  await Promise.all([
+    page.waitForSelector('header.top'),
+    page.click('form.login button[type=submit]')
+  ]);
+}
+
+async function text(page, sel) {
+  return page.$eval(sel, e => e.textContent);
+}
+
+/* The counts of a state as the alert page's legend shows them. */
+async function shown(page, state) {
+  return page.evaluate(s => {
+    const e = document.querySelector('.lg-' + s + ' .lg-n');
+    return e ? Number(e.textContent.replace(/\D/g, '')) : 0;
+  }, state);
+}
+
+async function main() {
+  const base = await startDaemon();
+  await seed(base);
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--user-data-dir=' + path.join(dir, 'chromium')]
+  });
+
+  /* First load: bytes over the wire and time to the login form. */
+  {
+    const page = await newPage();
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    let bytes = 0;
+    cdp.on('Network.loadingFinished', e => { bytes += e.encodedDataLength; });
+    const t0 = Date.now();
+    await page.goto(base + '/', { waitUntil: 'load' });
+    await page.waitForSelector('#login-name');
+    const ms = Date.now() - t0;
+    /* In the page: from the start of the navigation to the form. */
+    const inPage = await page.evaluate(() => window.varselMetrics.loginShownAt);
+    await sleep(200);
+    console.log('figure: console first load ' + bytes + ' bytes, ' + inPage.toFixed(0) +
+      ' ms from navigation to the login form (' + ms + ' ms with the browser\'s own start of the page)');
+    ok(bytes > 0 && bytes < 200000, 'the console loads in under 200 kB, nothing from outside');
+    const headers = await page.evaluate(async () => {
+      const r = await fetch('/');
+      return { csp: r.headers.get('Content-Security-Policy'), xfo: r.headers.get('X-Frame-Options'),
+        ref: r.headers.get('Referrer-Policy') };
+    });
+    ok(/script-src 'self'/.test(headers.csp) && !/unsafe-inline/.test(headers.csp) &&
+      headers.xfo === 'DENY' && headers.ref === 'no-referrer', 'CSP without inline script, no frames, no referrer');
+    await shot(page, '01-login');
+    /* A wrong password says so, and the form stays usable. */
+    await page.type('#login-name', 'anna');
+    await page.type('#login-password', 'fel lösenord här');
+    await page.click('form.login button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#login-msg').textContent.length > 0);
+    ok(/Fel användarnamn eller lösenord/.test(await text(page, '#login-msg')), 'a wrong password is told in Swedish');
+    await shot(page, '02-login-wrong');
+    await page.browserContext().close();
+  }
+
+  /* bo, an approver, is logged in somewhere (so anna sees him online). */
+  const bo = await newPage();
+  await login(bo, base, 'bo');
+
+  /* anna, a sender, composes a call-out to nattvandrare with a circle. */
+  const anna = await newPage();
+  await login(anna, base, 'anna');
+  await shot(anna, '03-alerts-empty');
+  await anna.click('a.nav-new');
+  await anna.waitForSelector('#var-place');
+  await anna.type('#var-place', 'Lillhagaskolan');
+  await anna.type('#var-time', '22:30');
+  await anna.click('#g-nattvandrare');
+  /* The circle: click the school, then a point some 400 m east. */
+  await anna.waitForSelector('[data-point="tp-lillhagaskolan"] circle');
+  await anna.$eval('#map', e => e.scrollIntoView({ block: 'center' }));
+  const dot = await (await anna.$('[data-point="tp-lillhagaskolan"] circle')).boundingBox();
+  await anna.mouse.click(dot.x + dot.width / 2, dot.y + dot.height / 2);
+  await anna.mouse.click(dot.x + dot.width / 2 + 55, dot.y + dot.height / 2);
+  await anna.waitForFunction(() => /Lillhagaskolan/.test(document.querySelector('#shape-text').textContent));
+  await anna.waitForSelector('#preview-count');
+  await sleep(600);   /* the last keystroke's preview */
+  const circle = await anna.evaluate(() => ({
+    lat: Number(document.querySelector('#circle-lat').value),
+    lon: Number(document.querySelector('#circle-lon').value),
+    radius_m: Number(document.querySelector('#circle-radius').value) }));
+  ok(Math.abs(circle.lat - SCHOOL.lat) < 0.0001 && Math.abs(circle.lon - SCHOOL.lon) < 0.0001 &&
+    circle.radius_m >= 200 && circle.radius_m <= 1500, 'a circle of ' + circle.radius_m + ' m around Lillhagaskolan');
+  const shownCount = Number(await anna.$eval('#preview-count', e => e.dataset.n));
+  const api = await call(base, 'POST', '/v1/preview', {
+    template: 'nattvandrare-utrop', vars: { place: 'Lillhagaskolan', time: '22:30' }, severity: 'severe',
+    ack: true, expires_in_s: 3600, channels: ['sms'], audience: { groups: ['nattvandrare'], circle: circle } });
+  const shownPeople = Number(await anna.$eval('#preview-count', e => e.dataset.people));
+  ok(api.status === 200 && shownCount === api.json.recipients - api.json.suppressed && shownCount === 10 &&
+    shownPeople === api.json.people, 'the preview shows ' + shownPeople + ' people, the API says ' + api.json.people);
+  ok(/Svara JA eller NEJ/.test(await text(anna, '#preview')), 'the preview shows the Swedish text');
+  ok(await anna.$('.approval') === null, 'ten nattvandrare need no approval');
+  await shot(anna, '04-compose');
+  await anna.click('#send');
+  await anna.waitForSelector('dialog.confirm[open]');
+  await shot(anna, '05-confirm');
+  await Promise.all([
+    anna.waitForFunction(() => /^#\/alert\/\d+$/.test(location.hash)),
+    anna.click('#confirm-send')
+  ]);
+  const id1 = Number((await anna.evaluate(() => location.hash)).split('/')[2]);
+  await anna.evaluate(() => { window.__sameDocument = true; });
+  /* Live counts through the simulator, without a reload. */
+  await anna.waitForFunction(() => window.varselMetrics.firstLiveAt > 0, { timeout: 10000 });
+  const m1 = await anna.evaluate(() => window.varselMetrics);
+  console.log('figure: send to first live update ' + (m1.firstLiveAt - m1.sentAt).toFixed(0) + ' ms');
+  await anna.waitForFunction(() => {
+    const d = document.querySelector('.lg-delivered .lg-n');
+    return d && Number(d.textContent.replace(/\D/g, '')) === 10;
+  }, { timeout: 20000 });
+  const m2 = await anna.evaluate(() => window.varselMetrics);
+  ok(await shown(anna, 'delivered') === 10 && m2.liveUpdates > 1, 'live counts reached delivered 10 (' + m2.liveUpdates + ' updates)');
+  await shot(anna, '06-alert-delivered');
+
+  /* Amina answers JA: it appears, with her name, without a reload. */
+  const form = new URLSearchParams({ from: '+46701740605', message: 'JA', id: 'sim-ja-1' });
+  const hook = await fetch(base + '/hooks/sim/sms', { method: 'POST', body: form });
+  ok(hook.status === 200, 'the simulator took the JA');
+  await anna.waitForSelector('#answers li.answer-yes', { timeout: 10000 });
+  ok(/Amina Yusuf/.test(await text(anna, '#answers')) && await text(anna, '#acks-yes') === '1',
+    'the JA appears with the name');
+  ok(await anna.evaluate(() => window.__sameDocument === true), 'no reload happened');
+  await shot(anna, '07-alert-answered');
+
+  /* 600 residents: it waits for bo. */
+  await anna.click('a.nav-new');
+  await anna.waitForSelector('#kind-free');
+  await anna.click('#kind-free');
+  await anna.type('#message', 'Nykvarns kommun: Vattnet i Stensborg är avstängt till kl 06. Drick inte kranvatten. Vid fara ring 112.');
+  await anna.select('#severity', 'moderate');
+  await anna.click('#g-invanare');
+  await anna.waitForSelector('.approval', { timeout: 10000 });
+  ok(Number(await anna.$eval('#preview-count', e => e.dataset.n)) === 600, 'the preview counts 600 residents');
+  ok(/bo/.test(await text(anna, '#approvers')), 'the writer sees that bo is online to approve');
+  await shot(anna, '08-compose-approval');
+  await anna.click('#send');
+  await anna.waitForSelector('dialog.confirm[open]');
+  await Promise.all([
+    anna.waitForFunction(id => /^#\/alert\/\d+$/.test(location.hash) && location.hash !== '#/alert/' + id, {}, id1),
+    anna.click('#confirm-send')
+  ]);
+  const id2 = Number((await anna.evaluate(() => location.hash)).split('/')[2]);
+  await anna.waitForSelector('.state-awaiting_approval');
+  ok(await anna.$('#approve') === null, 'the writer has no approve button');
+  await sleep(500);
+  const waiting = await call(base, 'GET', '/v1/alerts/' + id2);
+  ok(waiting.json.state === 'awaiting_approval' && waiting.json.counts.held === 600 && waiting.json.counts.sent === 0,
+    'the 600 wait, held, nothing sent');
+  await shot(anna, '09-awaiting-approval');
+
+  await bo.goto(base + '/#/alert/' + id2, { waitUntil: 'domcontentloaded' });
+  await bo.waitForSelector('#approve');
+  await shot(bo, '10-approver-sees');
+  bo.once('dialog', d => d.accept());
+  await bo.click('#approve');
+  await bo.waitForSelector('.state-dispatching, .state-done', { timeout: 10000 });
+  /* anna's page follows, live. */
+  await anna.waitForSelector('.state-dispatching, .state-done', { timeout: 10000 });
+  await anna.waitForFunction(() => {
+    const d = document.querySelector('.lg-delivered .lg-n');
+    return d && Number(d.textContent.replace(/\D/g, '')) === 600;
+  }, { timeout: 30000 });
+  await anna.waitForFunction(() => /bo/.test(document.querySelector('#history').textContent), { timeout: 5000 });
+  ok(/bo\s+godkände larm/.test(await text(anna, '#history')), 'approved by bo, the 600 delivered, the writer\'s page says who approved');
+  await shot(anna, '11-approved-delivered');
+
+  /* vera, a viewer: no writes, however the request is made. */
+  const vera = await newPage();
+  await login(vera, base, 'vera');
+  ok(await vera.$('a.nav-new') === null, 'a viewer has no "Nytt larm"');
+  const crafted = await vera.evaluate(async () => {
+    const s = await (await fetch('/v1/session')).json();
+    const post = (p, b) => fetch(p, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf },
+      body: JSON.stringify(b) }).then(r => r.status);
+    return [await post('/v1/alerts', { source_ref: 'vera-1', message: 'test', audience: { groups: ['nattvandrare'] } }),
+      await post('/v1/alerts/1/cancel', {}), await post('/v1/contacts', { contacts: [] })];
+  });
+  ok(crafted.every(s => s === 403), 'a viewer\'s crafted POSTs are refused: ' + crafted.join(', '));
+  await vera.goto(base + '/#/alert/' + id1, { waitUntil: 'domcontentloaded' });
+  await vera.waitForSelector('#answers li.answer-yes');
+  ok(/\+4670\*{5}605/.test(await text(vera, '#answers')), 'the viewer sees numbers masked');
+  await shot(vera, '12-viewer-alert');
+
+  /* The audit page lists it all. */
+  await vera.goto(base + '/#/audit', { waitUntil: 'domcontentloaded' });
+  await vera.waitForSelector('#audit-rows tr');
+  /* Older rows (the import, the users) are a click away. */
+  for (let i = 0; i < 10 && !(await vera.$('#audit-rows tr[data-action="user.added"]')); i++) {
+    const more = await vera.$('main > button.secondary:not([hidden])');
+    if (!more) break;
+    const n = (await vera.$$('#audit-rows tr')).length;
+    await more.click();
+    await vera.waitForFunction(k => document.querySelectorAll('#audit-rows tr').length > k ||
+      document.querySelector('#audit-rows tr[data-action="user.added"]'), {}, n);
+  }
+  const actions = await vera.$$eval('#audit-rows tr', rows => rows.map(r => r.dataset.action));
+  ok(/610 kontakter/.test(await text(vera, '#audit-rows')), 'the import of 610 contacts is one line');
+  ok(actions.filter(a => a === 'alert.posted').length === 2 && actions.includes('alert.approved') &&
+    actions.includes('contact.added') && actions.includes('session.login') && actions.includes('user.added'),
+  'the audit lists the alerts, the approval, the contacts, the logins and the users');
+  await shot(vera, '13-audit');
+
+  /* The inbox: a resident writes, anna answers. */
+  await fetch(base + '/hooks/sim/sms', { method: 'POST', body: new URLSearchParams({ from: '+46701000007',
+    message: 'Det luktar rök vid Lillhagaskolan, vad ska vi göra?', id: 'sim-in-2' }) });
+  await anna.goto(base + '/#/inbox', { waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('ol.inbox li.msg');
+  await anna.type('ol.inbox li.msg textarea', 'Räddningstjänsten är på väg. Håll er inomhus. Vid fara ring 112.');
+  await anna.click('ol.inbox li.msg form.reply button');
+  await anna.waitForFunction(() => /skickas/.test(document.querySelector('ol.inbox li.msg [role=status]').textContent));
+  ok(true, 'a reply to the inbox is on its way');
+  await shot(anna, '14-inbox');
+  await anna.goto(base + '/#/contacts', { waitUntil: 'domcontentloaded' });
+  await anna.type('#q', 'natt');
+  await anna.keyboard.press('Enter');
+  await anna.waitForSelector('table.table tbody tr');
+  await shot(anna, '15-contacts');
+  await vera.goto(base + '/#/contacts', { waitUntil: 'domcontentloaded' });
+  await vera.type('#q', 'natt');
+  await vera.keyboard.press('Enter');
+  await vera.waitForSelector('table.table tbody tr');
+  ok(!/\+4670174060\d/.test(await text(vera, 'table.table')), 'contacts: the viewer sees no number whole');
+  await shot(vera, '16-contacts-viewer');
+
+  /* The list of alerts; English; a phone. */
+  await anna.goto(base + '/#/', { waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('.alert-row .alert-link');
+  await shot(anna, '17-alerts');
+  await anna.click('header .who button.link');
+  await anna.waitForFunction(() => document.documentElement.lang === 'en');
+  await anna.waitForSelector('.alert-row .alert-link');
+  ok(/Alerts/.test(await text(anna, 'h1')), 'English at one click');
+  await shot(anna, '18-alerts-en');
+  await anna.click('header .who button.link');
+  const phone = await newPage(390, 844);
+  await login(phone, base, 'anna');
+  await phone.goto(base + '/#/alert/' + id1, { waitUntil: 'domcontentloaded' });
+  await phone.waitForSelector('#answers li.answer-yes');
+  await shot(phone, '19-phone-alert');
+  await phone.goto(base + '/#/new', { waitUntil: 'domcontentloaded' });
+  await phone.waitForSelector('#map svg');
+  await shot(phone, '20-phone-compose');
+  ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'nothing is wider than a phone');
+
+  /* Logging out ends the session for the API too. */
+  await anna.click('header .who button.link + button.link');
+  await anna.waitForSelector('#login-name');
+  const after = await anna.evaluate(async () => (await fetch('/v1/alerts')).status);
+  ok(after === 401, 'after logout the session is gone');
+}
+
+(async function () {
+  const timer = setTimeout(() => { console.log('not ok - the browser test took over ' + DEADLINE_MS + ' ms'); process.exit(1); }, DEADLINE_MS);
+  fs.mkdirSync(OUT, { recursive: true });
+  try {
+    await main();
+  } catch (e) {
+    if (failed === 0) failed++;
+    console.log('# ' + (e && e.stack ? e.stack : e));
+    /* What each page showed when it failed. */
+    try {
+      let n = 0;
+      for (const ctx of browser ? browser.browserContexts() : [])
+        for (const pg of await ctx.pages())
+          await pg.screenshot({ path: path.join(OUT, '99-failed-' + (++n) + '.png'), fullPage: true });
+    } catch (ignore) { /* no pages */ }
+    try {
+      console.log('# varseld log tail:\n' + fs.readFileSync(path.join(dir, 'varseld.log'), 'utf8').split('\n').slice(-30).join('\n'));
+    } catch (ignore) { /* no log */ }
+  } finally {
+    clearTimeout(timer);
+    if (browser) await browser.close().catch(() => {});
+    if (daemon) daemon.kill('SIGTERM');
+    await sleep(300);
+    if (!process.env.VARSEL_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(passed + ' passed, ' + failed + ' failed');
+  process.exit(failed === 0 ? 0 : 1);
+})();
