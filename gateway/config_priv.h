@@ -75,4 +75,25 @@ int	config_parse_long(const char *, long *);
 /* Free the sections and errors of a load. */
 void	config_loader_clear(struct config_loader *);
 
+/*
+ * config_values.c: values checked beyond their type; each records its
+ * error and returns -1, or stores what it read and returns 0.
+ */
+struct config;
+/* listen = host:port (IPv6 as [::1]:8025), into cfg. */
+int	config_check_listen(struct config_loader *, const struct config_ent *,
+	    struct config *);
+/* An http(s) URL with a host, trailing slashes dropped, into *out. */
+int	config_check_url(struct config_loader *, const struct config_ent *,
+	    char **out);
+/* A sender: a name of at most 11 letters, digits, spaces, or +E.164. */
+int	config_check_from(struct config_loader *, const struct config_ent *);
+/* A registered adapter type. */
+int	config_check_type(struct config_loader *, const struct config_ent *);
+/* Space-separated scope names, into *out as bits. */
+int	config_check_scopes(struct config_loader *, const struct config_ent *,
+	    unsigned int *out);
+/* Space-separated numeric IP addresses. */
+int	config_check_addrs(struct config_loader *, const struct config_ent *);
+
 #endif
