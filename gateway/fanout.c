@@ -11,12 +11,10 @@
  * A call-out chain's later steps fan out from the kept request too
  * (fanout_step), asking only numbers the alert has not asked yet.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
@@ -24,6 +22,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "fanout.h"
+#include "fanout_priv.h"
 #include "gateway.h"
 #include "log.h"
 #include "providers.h"
@@ -35,75 +34,18 @@
 #include "tz.h"
 #include "util.h"
 
-#define MAX_LANGS	32	/* languages times channels */
-#define ANSWER_PROMPT	"answer-prompt"	/* "Svara JA eller NEJ." */
-
-/* An open-addressing set of E.164 numbers, for de-duplication. */
-struct phoneset {
-	char	(*slot)[PHONE_MAX];
-	size_t	  cap;
-	size_t	  n;
-};
-
-/* The text of the alert in one language, for one channel. */
-struct rendered {
-	char		 lang[8];
-	unsigned int	 channel;
-	char		*text;
-	struct sms_info	 info;
-};
-
-struct fanout {
-	struct gw		*gw;
-	const struct alert_req	*req;
-	struct api_error	*err;
-	struct phoneset		 seen;
-	struct rendered		 texts[MAX_LANGS];
-	size_t			 ntexts;
-	struct tvar		*vars;		/* request vars + gateway vars */
-	size_t			 nvars;
-	int64_t			 alert_id;
-	int64_t			 now;
-	int64_t			 expires_at;	/* 0: never */
-	int64_t			 expires_in_s;	/* the alert's life */
-	int			 recipients;
-	int			 suppressed;
-	int			 people;	/* numbers with a delivery that
-						   is not suppressed */
-	int64_t			 own_segments;	/* of those deliveries */
-	int			 worst_segments;
-	enum sms_encoding	 worst_encoding;
-	bool			 transliterated;
-	bool			 failed;
-	bool			 dry_run;	/* preview: count, insert nothing */
-	bool			 prompt;	/* add the answer prompt */
-	int			 gate;		/* enum alert_gate */
-	int64_t			 release_at;	/* the gate opens then */
-	int			 step;		/* of the call-out chain */
-	bool			 skip_known;	/* a later step: numbers the
-						   alert has are not asked */
-	const char		*approval;	/* for the audit, or NULL */
-	int			 per_text[MAX_LANGS];	/* recipients */
-	int			 per_text_suppressed[MAX_LANGS];
-};
-
 static int	phoneset_add(struct phoneset *, const char *);
 static void	phoneset_free(struct phoneset *);
-static const struct rendered *text_for(struct fanout *, const char *,
-		    unsigned int);
 static int	add_recipient(const struct recipient *, void *);
 static int	unavailable(struct fanout *, const char *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
 static int	add_shape(struct fanout *, const struct alert_shape *);
 static int	resolve(struct fanout *);
-static bool	has_word(const char *, const char *);
-static char	*with_prompt(struct fanout *, const char *);
 static int	gate_of(struct fanout *);
 static int64_t	eta_of(struct fanout *);
 static void	gate_time_json(struct fanout *, json_t *);
 static int	first_step(struct fanout *);
-static int	keep_voice_texts(struct fanout *);
 static int	stored_request(struct gw *, const struct alert_row *,
 		    struct alert_req *, char *, size_t);
 
@@ -152,198 +94,6 @@ phoneset_free(struct phoneset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* Is the word w (upper case ASCII) in text, as a whole word, any case? */
-static bool
-has_word(const char *text, const char *w)
-{
-	size_t		 n = strlen(w);
-	const char	*p;
-
-	for (p = text; *p != '\0'; p++) {
-		if (strncasecmp(p, w, n) != 0)
-			continue;
-		/* Letters and digits, and any non-ASCII byte, join words. */
-		if ((p == text || !(isalnum((unsigned char)p[-1]) ||
-		    (p[-1] & 0x80))) && !(isalnum((unsigned char)p[n]) ||
-		    (p[n] & 0x80)))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Does a free text already ask for the answer, naming both words people
- * reply with (JA or YES, and NEJ or NO)?
- */
-bool
-fanout_text_asks(const char *text)
-{
-	return (has_word(text, "JA") || has_word(text, "YES")) &&
-	    (has_word(text, "NEJ") || has_word(text, "NO"));
-}
-
-/* The request's own text for lang (CAP: one per language); "" key. */
-static const struct alert_text *
-cap_text(const struct alert_req *req, const char *lang)
-{
-	size_t	i;
-
-	for (i = 0; i < req->ntexts; i++)
-		if (strcmp(req->texts[i].lang, lang) == 0)
-			return &req->texts[i];
-	for (i = 0; i < req->ntexts; i++)
-		if (strcmp(req->texts[i].lang, "sv") == 0)
-			return &req->texts[i];
-	return req->ntexts > 0 ? &req->texts[0] : NULL;
-}
-
-/*
- * A free text that asks for an answer without saying how: the text, then
- * "Svara JA eller NEJ." in lang. NULL with f->err.
- */
-static char *
-with_prompt(struct fanout *f, const char *lang)
-{
-	char	*prompt, *text, why[256];
-
-	if ((prompt = template_render(f->gw->templates, ANSWER_PROMPT, "sms",
-	    lang, f->vars, f->nvars, NULL, 0, why, sizeof(why))) == NULL) {
-		api_error_set(f->err, 422, "unknown_template", "message",
-		    "the answer prompt: %s", why);
-		return NULL;
-	}
-	text = str_printf("%s %s", f->req->message, prompt);
-	free(prompt);
-	return text;
-}
-
-/* Render the text before cleaning; NULL with f->err. */
-static char *
-raw_text(struct fanout *f, const char *use, unsigned int channel)
-{
-	const struct alert_req	*req = f->req;
-	const struct templates	*t = f->gw->templates;
-	char			*text, why[256], missing[64], field[96];
-
-	if (req->ntexts > 0)
-		text = xstrdup(cap_text(req, use)->text);
-	else if (req->message != NULL && channel == CH_SMS && f->prompt)
-		text = with_prompt(f, use);
-	else if (req->message != NULL)
-		text = xstrdup(req->message);
-	else if (channel == CH_VOICE &&
-	    templates_has(t, req->template, "voice"))
-		text = template_render(t, req->template, "voice", use,
-		    f->vars, f->nvars, missing, sizeof(missing), why,
-		    sizeof(why));
-	else
-		text = template_render(t, req->template, "sms", use,
-		    f->vars, f->nvars, missing, sizeof(missing), why,
-		    sizeof(why));
-	if (text == NULL) {
-		snprintf(field, sizeof(field), "vars.%s", missing);
-		api_error_set(f->err, 422, missing[0] ? "invalid_field" :
-		    "unknown_template", missing[0] ? field : "template",
-		    "%s", why);
-		return NULL;
-	}
-	/* A call without its own template speaks the SMS and asks for 1. */
-	if (channel == CH_VOICE && (req->template == NULL ||
-	    !templates_has(t, req->template, "voice"))) {
-		char	*spoken = str_printf("%s %s", text,
-			    template_press_one(use));
-
-		free(text);
-		text = spoken;
-	}
-	return text;
-}
-
-/*
- * The text in lang for channel, rendered once per language; NULL on
- * failure (err set).
- */
-static const struct rendered *
-text_for(struct fanout *f, const char *lang, unsigned int channel)
-{
-	const struct alert_req	*req = f->req;
-	const struct templates	*t = f->gw->templates;
-	struct rendered		*r;
-	const char		*use = lang;
-	const char		*field = req->message ? "message" : "template";
-	char			*text, *clean, why[256];
-	bool			 changed = false;
-	size_t			 i;
-
-	if (req->ntexts > 0)
-		use = cap_text(req, lang)->lang;
-	else if (req->message != NULL && channel == CH_SMS && f->prompt &&
-	    (use = templates_lang(t, ANSWER_PROMPT, "sms", lang)) != NULL)
-		;	/* one free text, and the prompt in the reader's words */
-	else if (req->message != NULL && channel == CH_SMS)
-		use = req->lang;	/* one free text, whoever reads it */
-	else if (req->template != NULL &&
-	    (use = templates_lang(t, req->template,
-	    channel == CH_VOICE && templates_has(t, req->template, "voice") ?
-	    "voice" : "sms", lang)) == NULL)
-		use = lang;
-	for (i = 0; i < f->ntexts; i++)
-		if (f->texts[i].channel == channel &&
-		    strcmp(f->texts[i].lang, use) == 0)
-			return &f->texts[i];
-	if (f->ntexts == MAX_LANGS) {
-		api_error_set(f->err, 422, "invalid_field", "audience",
-		    "the recipients' languages and channels need more than "
-		    "%d texts", MAX_LANGS);
-		return NULL;
-	}
-	if ((text = raw_text(f, use, channel)) == NULL)
-		return NULL;
-	if (channel == CH_VOICE) {
-		clean = text;	/* spoken, never segmented */
-	} else {
-		clean = sms_transliterate(text, &changed);
-		free(text);
-	}
-	if (clean == NULL) {
-		api_error_set(f->err, 422, "invalid_field", field,
-		    "the text is not valid UTF-8");
-		return NULL;
-	}
-	r = &f->texts[f->ntexts];
-	memset(r, 0, sizeof(*r));
-	if (sms_measure(clean, strlen(clean), &r->info, why,
-	    sizeof(why)) == -1) {
-		free(clean);
-		api_error_set(f->err, 422, "invalid_field", field, "%s", why);
-		return NULL;
-	}
-	if (channel == CH_SMS &&
-	    (int)r->info.segments > f->gw->cfg->max_segments) {
-		api_error_set(f->err, 422, "message_too_long", field,
-		    "the %s text takes %zu SMS segments (%s); at most %d are "
-		    "allowed", use, r->info.segments,
-		    sms_encoding_name(r->info.encoding),
-		    f->gw->cfg->max_segments);
-		free(clean);
-		return NULL;
-	}
-	strlcpy(r->lang, use, sizeof(r->lang));
-	r->channel = channel;
-	r->text = clean;
-	f->ntexts++;
-	if (channel == CH_VOICE)
-		r->info.segments = 1;	/* one call */
-	else {
-		f->transliterated |= changed;
-		if ((int)r->info.segments > f->worst_segments)
-			f->worst_segments = (int)r->info.segments;
-		if (r->info.encoding == SMS_UCS2)
-			f->worst_encoding = SMS_UCS2;
-	}
-	return r;
-}
-
 /* Can the recipient's number take SMS? Stored for contacts, else asked. */
 static bool
 takes_sms(const struct recipient *rc)
@@ -383,7 +133,7 @@ add_recipient(const struct recipient *rc, void *arg)
 	for (ch = CH_SMS; ch <= CH_VOICE; ch <<= 1) {
 		if (!(f->req->channels & ch))
 			continue;
-		if ((text = text_for(f, rc->lang, ch)) == NULL) {
+		if ((text = fanout_text_for(f, rc->lang, ch)) == NULL) {
 			f->failed = true;
 			return -1;
 		}
@@ -536,10 +286,10 @@ check_request(struct fanout *f)
 			    "the database did not answer");
 	}
 	/* Render in the request's language now: a missing variable fails here. */
-	if ((req->channels & CH_SMS) && text_for(f, req->lang, CH_SMS) == NULL)
+	if ((req->channels & CH_SMS) && fanout_text_for(f, req->lang, CH_SMS) == NULL)
 		return -1;
 	if ((req->channels & CH_VOICE) &&
-	    text_for(f, req->lang, CH_VOICE) == NULL)
+	    fanout_text_for(f, req->lang, CH_VOICE) == NULL)
 		return -1;
 	return 0;
 }
@@ -712,36 +462,6 @@ gate_of(struct fanout *f)
 	return 0;
 }
 
-/*
- * An alert whose unanswered SMS may become calls keeps what the calls
- * say: its voice template in each language its SMS went out in. 0 or -1
- * with f->err.
- */
-static int
-keep_voice_texts(struct fanout *f)
-{
-	const struct alert_req	*req = f->req;
-	const struct rendered	*r;
-	char			 langs[MAX_LANGS][8];
-	size_t			 i, n = 0;
-
-	if (f->dry_run || req->escalate_after_s == 0 || req->template == NULL ||
-	    !templates_has(f->gw->templates, req->template, "voice"))
-		return 0;
-	for (i = 0; i < f->ntexts; i++)
-		if (f->texts[i].channel == CH_SMS)
-			strlcpy(langs[n++], f->texts[i].lang, sizeof(langs[0]));
-	for (i = 0; i < n; i++) {
-		if ((r = text_for(f, langs[i], CH_VOICE)) == NULL)
-			return -1;
-		if (store_alert_text_put(f->gw->store, f->alert_id, langs[i],
-		    CH_VOICE, r->text) == -1)
-			return api_error_set(f->err, 503, "unavailable", NULL,
-			    "the database did not take the alert");
-	}
-	return 0;
-}
-
 /* Step 0 of the alert (who was asked first, and when: 0 while gated). */
 static int
 first_step(struct fanout *f)
@@ -891,7 +611,7 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 		    "the audience has no members");
 		goto rollback;
 	}
-	if (keep_voice_texts(&f) == -1)
+	if (fanout_keep_voice_texts(&f) == -1)
 		goto rollback;
 	if (!f.dry_run && first_step(&f) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
@@ -1024,7 +744,7 @@ fanout_release(struct gw *gw, const struct alert_row *a, char *why,
 		goto out;
 	/* The audience of this moment: the contacts there are now. */
 	if (!broken && (check_request(&f) == -1 || resolve(&f) == -1 ||
-	    keep_voice_texts(&f) == -1)) {
+	    fanout_keep_voice_texts(&f) == -1)) {
 		if (err.status == 0 || err.status == 503)
 			goto rollback;		/* the database: next time */
 		snprintf(why, whylen, "%s: %s", err.code, err.message);
@@ -1106,7 +826,7 @@ fanout_step(struct gw *gw, const struct alert_row *a, struct fanout_step *out,
 	if (store_begin(gw->store, false) == -1)
 		goto out;
 	if (aud != NULL && (check_request(&f) == -1 || resolve(&f) == -1 ||
-	    keep_voice_texts(&f) == -1)) {
+	    fanout_keep_voice_texts(&f) == -1)) {
 		if (err.status == 0 || err.status == 503)
 			goto rollback;
 		/* A group gone since: this step asks nobody, the next may. */
