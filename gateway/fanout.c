@@ -1,8 +1,8 @@
 /*
  * Fan-out: audience resolution (explicit numbers and groups, each number
  * once), suppression (opt-outs, channels the contact refuses, fixed lines
- * for SMS), rendering per language, and the batched insert of the alert
- * and its deliveries in one durable transaction.
+ * for SMS), the texts per language (fanout_text.c), and the batched
+ * insert of the alert and its deliveries in one durable transaction.
  *
  * An alert that must wait goes behind its gate (store.h): posted with a
  * future send_at it is scheduled and only counted now, its audience
