@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -52,6 +53,7 @@ static void	 e2e_rmtree(const char *);
 static void	 e2e_child_add(pid_t, struct e2e_env *);
 static void	 e2e_child_del(pid_t);
 static void	 e2e_sleep_ms(long);
+static void	 close_from(int);
 static int	 e2e_read_port(const char *);
 static int	 e2e_spawn(struct e2e_env *, struct e2e_proc *, const char *,
 		    char *const [], const char *);
@@ -341,6 +343,22 @@ e2e_old(void)
 	return getenv("VARSEL_DAEMON_OLD") != NULL;
 }
 
+bool
+e2e_sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return true;
+#else
+	return false;
+#endif
+#else
+	return false;
+#endif
+}
+
 /* Where varseld and the fake were built. */
 const char *
 e2e_builddir(void)
@@ -447,6 +465,22 @@ e2e_daemon_child(const struct e2e_env *env)
 	}
 }
 
+/* Close every descriptor from lo up (in a child, before exec). */
+static void
+close_from(int lo)
+{
+	struct rlimit	rl;
+	rlim_t		fd;
+
+	if (syscall(SYS_close_range, (unsigned int)lo, ~0U, 0) == 0)
+		return;
+	/* Kernels before 5.9: one by one up to the limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur > 1 << 20)
+		rl.rlim_cur = 1 << 20;
+	for (fd = (rlim_t)lo; fd < rl.rlim_cur; fd++)
+		close((int)fd);
+}
+
 /* Fork and exec argv with output to p->log; wait for port_file. */
 static int
 e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
@@ -484,6 +518,12 @@ e2e_spawn(struct e2e_env *env, struct e2e_proc *p, const char *name,
 			close(fd);
 		}
 		signal(SIGPIPE, SIG_DFL);
+		/*
+		 * Nothing of ours leaks into the child: a test that failed
+		 * with its sockets open would otherwise hand them to the
+		 * next daemon, whose descriptor limit they would eat.
+		 */
+		close_from(3);
 		if (strcmp(name, "varseld") == 0)
 			e2e_daemon_child(env);
 		execv(argv[0], argv);

@@ -95,6 +95,12 @@ int		 e2e_env_config(struct e2e_env *, const struct e2e_conf *);
  * so the fault suite shows what that build did.
  */
 bool		 e2e_old(void);
+/*
+ * Was this built with AddressSanitizer (and so the daemon too)? Its
+ * shadow memory and quarantine make a process's RSS say nothing of the
+ * daemon's own: memory bounds are then checked as growth, not totals.
+ */
+bool		 e2e_sanitized(void);
 /* The build folder (VARSEL_BUILDDIR, else found from our own path). */
 const char	*e2e_builddir(void);
 /* The source folder (VARSEL_SRCDIR, else read from the build's Makefile). */
