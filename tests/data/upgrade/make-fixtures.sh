@@ -7,19 +7,25 @@
 # volunteer's JA and a resident's TRYGG. Only the resulting .db files
 # are kept (tests/test_upgrade.c reads them).
 #
-#   tests/data/upgrade/make-fixtures.sh [WORKDIR]
+#   tests/data/upgrade/make-fixtures.sh [WORKDIR [VERSION ...]]
+#
+# With VERSIONs (v4 v5 ...) only those are made: an old fixture is never
+# made again.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 out=$top/tests/data/upgrade
 work=${1:-$(mktemp -d /tmp/varsel-fixtures.XXXXXX)}
 # The last commit of each schema version (gateway/store.c migrations[]).
-versions="v1:33ca21a v2:07e0beb v3:c1446f1"
+versions="v1:33ca21a v2:07e0beb v3:c1446f1 v4:867f223 v5:4a32438 v6:01cea96"
+[ $# -gt 0 ] && shift
+only="$*"
 token=varsel-demo-token
 hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 
 for pair in $versions; do
 	v=${pair%%:*}
 	commit=${pair#*:}
+	case " ${only:-$v} " in *" $v "*) ;; *) continue ;; esac
 	src=$work/$v
 	if [ ! -x "$src/varseld" ]; then
 		rm -rf "$src" && mkdir -p "$src"
