@@ -15,35 +15,18 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "bench/bench.h"
+#include "bench/scatter.h"
 #include "gateway/geo.h"
 #include "gateway/util.h"
 #include "tests/e2e.h"
 
-/* The box the contacts are scattered over, in micro-degrees. */
-#define LAT0_U		59100000
-#define LAT1_U		59260000
-#define LON0_U		17300000
-#define LON1_U		17560000
-/* The centre of both shapes: Nykvarn. */
-#define CENTRE_LAT	59.18
-#define CENTRE_LON	17.43
-#define EARTH_R_M	6371008.8	/* mean radius, as geo.c */
 #define INNER_SHARE	0.7		/* inner / outer radius of the star */
-#define PHONE_BASE	1000000		/* +4670 1000000 upward */
-
-/* The contacts' coordinates in micro-degrees. */
-struct contacts {
-	int32_t		*lat_u;
-	int32_t		*lon_u;
-	int		 n;
-};
 
 /* The two audiences, rounded as they are sent. */
 struct shapes {
@@ -64,14 +47,9 @@ struct run {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static uint64_t	 rng_next(uint64_t *);
-static int	 contacts_make(struct contacts *, int, uint64_t);
-static void	 shapes_make(struct shapes *, const struct contacts *, int,
+static void	 shapes_make(struct shapes *, const struct scatter *, int,
 		    int);
 static double	 round_to(double, double);
-static char	*contacts_body(const struct contacts *, int, int);
-static int	 contacts_load(struct e2e_proc *, const struct contacts *,
-		    int, double *);
 static char	*alert_body(const struct shapes *, bool, int);
 static int	 alert_post(struct e2e_proc *, const char *, double *,
 		    long long *);
@@ -89,42 +67,6 @@ usage(void)
 	exit(2);
 }
 
-
-/* splitmix64: a small seeded generator, the same on every machine. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t	z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* n contacts spread evenly over the box; 0 or -1. */
-static int
-contacts_make(struct contacts *c, int n, uint64_t seed)
-{
-	uint64_t	s = seed;
-	int		i;
-
-	c->n = n;
-	c->lat_u = calloc((size_t)n, sizeof(*c->lat_u));
-	c->lon_u = calloc((size_t)n, sizeof(*c->lon_u));
-	if (c->lat_u == NULL || c->lon_u == NULL) {
-		fprintf(stderr, "audience: out of memory for %d contacts\n",
-		    n);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		c->lat_u[i] = LAT0_U + (int32_t)(rng_next(&s) %
-		    (LAT1_U - LAT0_U + 1));
-		c->lon_u[i] = LON0_U + (int32_t)(rng_next(&s) %
-		    (LON1_U - LON0_U + 1));
-	}
-	return 0;
-}
-
 /* x rounded to a multiple of step. */
 static double
 round_to(double x, double step)
@@ -138,37 +80,33 @@ round_to(double x, double step)
  * outer) with the same area, and how many contacts lie in each.
  */
 static void
-shapes_make(struct shapes *sh, const struct contacts *c, int target,
+shapes_make(struct shapes *sh, const struct scatter *c, int target,
     int nvertices)
 {
 	const double	rad = M_PI / 180;
-	double		area, density, r, outer, m_lat, m_lon, a, k;
+	double		r, outer, m_lat, m_lon, a, k;
 	int		i;
 
-	/* The box's area on the sphere, then contacts per square metre. */
-	area = EARTH_R_M * EARTH_R_M * (LON1_U - LON0_U) / 1e6 * rad *
-	    (sin(LAT1_U / 1e6 * rad) - sin(LAT0_U / 1e6 * rad));
-	density = c->n / area;
-	r = sqrt(target / (M_PI * density));
-	sh->centre.lat = CENTRE_LAT;
-	sh->centre.lon = CENTRE_LON;
+	r = scatter_radius_m(c, target);
+	sh->centre.lat = SCATTER_CENTRE_LAT;
+	sh->centre.lon = SCATTER_CENTRE_LON;
 	sh->radius_m = fmax(1, round_to(r, 1));
 
 	/* Star of V corners: V triangles of 1/2 R k R sin(2 pi / V). */
 	k = INNER_SHARE;
 	outer = sqrt(M_PI * r * r / (nvertices / 2.0 * k *
 	    sin(2 * M_PI / nvertices)));
-	m_lat = EARTH_R_M * rad;
-	m_lon = m_lat * cos(CENTRE_LAT * rad);
+	m_lat = SCATTER_EARTH_R_M * rad;
+	m_lon = m_lat * cos(sh->centre.lat * rad);
 	sh->nvertices = nvertices;
 	for (i = 0; i < nvertices; i++) {
 		double	rr = i % 2 ? outer * k : outer;
 
 		a = 2 * M_PI * i / nvertices;
-		sh->poly[i].lat = round_to(CENTRE_LAT + rr * cos(a) / m_lat,
-		    1e-6);
-		sh->poly[i].lon = round_to(CENTRE_LON + rr * sin(a) / m_lon,
-		    1e-6);
+		sh->poly[i].lat = round_to(sh->centre.lat +
+		    rr * cos(a) / m_lat, 1e-6);
+		sh->poly[i].lon = round_to(sh->centre.lon +
+		    rr * sin(a) / m_lon, 1e-6);
 	}
 
 	sh->in_circle = sh->in_polygon = 0;
@@ -181,75 +119,6 @@ shapes_make(struct shapes *sh, const struct contacts *c, int target,
 		if (geo_in_polygon(sh->poly, (size_t)nvertices, p))
 			sh->in_polygon++;
 	}
-}
-
-/* The POST /v1/contacts body for contacts [from, from + count). */
-static char *
-contacts_body(const struct contacts *c, int from, int count)
-{
-	char	*text = NULL;
-	size_t	 len = 0;
-	FILE	*fp;
-	int	 i;
-
-	if ((fp = open_memstream(&text, &len)) == NULL)
-		return NULL;
-	fputs("{\"contacts\":[", fp);
-	for (i = from; i < from + count; i++)
-		fprintf(fp, "%s{\"phone\":\"+4670%07d\",\"lat\":%d.%06d,"
-		    "\"lon\":%d.%06d}", i > from ? "," : "", PHONE_BASE + i,
-		    c->lat_u[i] / 1000000, c->lat_u[i] % 1000000,
-		    c->lon_u[i] / 1000000, c->lon_u[i] % 1000000);
-	fputs("]}", fp);
-	if (fclose(fp) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/*
- * Load every contact, batch per request; *ms gets the time spent in the
- * requests (building the bodies is not counted). 0 or -1.
- */
-static int
-contacts_load(struct e2e_proc *d, const struct contacts *c, int batch,
-    double *ms)
-{
-	int	done = 0;
-
-	*ms = 0;
-	while (done < c->n) {
-		int	 count = c->n - done > batch ? batch : c->n - done;
-		int	 status;
-		char	*text;
-		json_t	*res;
-		double	 t0;
-
-		if ((text = contacts_body(c, done, count)) == NULL) {
-			fprintf(stderr, "audience: out of memory\n");
-			return -1;
-		}
-		t0 = bench_now_ms();
-		res = e2e_api(d, E2E_TOKEN, "POST", "/v1/contacts", text,
-		    &status);
-		*ms += bench_now_ms() - t0;
-		free(text);
-		if (status != 200 || e2e_json_int(res, "upserted") != count) {
-			const char	*msg = e2e_json_str(res,
-					    "error.message");
-
-			fprintf(stderr, "audience: POST /v1/contacts: %d, "
-			    "upserted %lld of %d%s%s\n", status,
-			    e2e_json_int(res, "upserted"), count,
-			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
-			json_decref(res);
-			return -1;
-		}
-		json_decref(res);
-		done += count;
-	}
-	return 0;
 }
 
 /* The POST /v1/alerts body: the circle or the polygon, run i. */
@@ -323,7 +192,7 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct contacts	 c = { NULL, NULL, 0 };
+	struct scatter	 c = { NULL, NULL, 0 };
 	struct shapes	 sh;
 	struct e2e_env	*env = NULL;
 	struct e2e_proc	 d;
@@ -359,7 +228,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || n < 1 || n > 8999999 || nruns < 1 ||
+	if (optind != argc || n < 1 || n > SCATTER_MAX || nruns < 1 ||
 	    nruns > 100 || target < 1 || target > n || nvert < 6 ||
 	    nvert > 1000 || nvert % 2 != 0 || batch < 1 || batch > 10000)
 		usage();
@@ -367,13 +236,14 @@ main(int argc, char *argv[])
 	memset(&sh, 0, sizeof(sh));
 	if ((sh.poly = calloc((size_t)nvert, sizeof(*sh.poly))) == NULL ||
 	    (runs = calloc((size_t)nruns, sizeof(*runs))) == NULL ||
-	    contacts_make(&c, n, seed) == -1)
+	    scatter_make(&c, n, seed) == -1)
 		goto out;
 	shapes_make(&sh, &c, target, nvert);
 
 	printf("audience: %d contacts in %.2f..%.2f N, %.2f..%.2f E "
-	    "(seed %lu), simulator at rate=1\n", n, LAT0_U / 1e6,
-	    LAT1_U / 1e6, LON0_U / 1e6, LON1_U / 1e6, seed);
+	    "(seed %lu), simulator at rate=1\n", n, SCATTER_LAT0_U / 1e6,
+	    SCATTER_LAT1_U / 1e6, SCATTER_LON0_U / 1e6, SCATTER_LON1_U / 1e6,
+	    seed);
 	printf("circle: %.4f,%.4f radius %.0f m for about %d "
 	    "(%d inside by our count)\n", sh.centre.lat, sh.centre.lon,
 	    sh.radius_m, target, sh.in_circle);
@@ -394,7 +264,7 @@ main(int argc, char *argv[])
 	    e2e_spawn_daemon(env, &d) == -1)
 		goto out;
 
-	if (contacts_load(&d, &c, batch, &load_ms) == -1)
+	if (scatter_load(&d, &c, 0, n, batch, NULL, &load_ms) == -1)
 		goto out;
 	printf("contacts: %d in %d POST%s of up to %d: %.0f ms "
 	    "(%.0f contacts/s)\n", n, (n + batch - 1) / batch,
@@ -437,8 +307,7 @@ main(int argc, char *argv[])
 	rc = ok == nruns ? 0 : 1;
 out:
 	e2e_env_free(env);
-	free(c.lat_u);
-	free(c.lon_u);
+	scatter_free(&c);
 	free(sh.poly);
 	free(runs);
 	return rc;

@@ -1,6 +1,7 @@
 /*
  * Helpers of the benchmark programs (bench.h).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,37 @@ bench_median(const void *runs, size_t stride, int n, size_t off)
 	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	free(v);
 	return m;
+}
+
+double
+bench_percentile(const double *v, int n, double q)
+{
+	int	k = (int)ceil(q * n) - 1;
+
+	if (n <= 0)
+		return 0;
+	if (k < 0)
+		k = 0;
+	if (k >= n)
+		k = n - 1;
+	return v[k];
+}
+
+double
+bench_peak_rss_mb(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+	long	 kb = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb / 1024.0;
 }
 
 double

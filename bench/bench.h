@@ -1,6 +1,7 @@
 /*
  * What the benchmark programs share: a monotonic clock in milliseconds,
- * sorting and the median of one figure over the runs.
+ * sorting, the median of one figure over the runs and percentiles, a
+ * process's CPU time and peak memory, a /metrics counter, perf.
  */
 #ifndef VARSEL_BENCH_H
 #define VARSEL_BENCH_H
@@ -20,6 +21,10 @@ void	bench_sort(double *v, size_t n);
  * stride starting at runs (the mean of the middle two for even n).
  */
 double	bench_median(const void *runs, size_t stride, int n, size_t off);
+/* The nearest-rank percentile q (0..1) of n sorted values. */
+double	bench_percentile(const double *v, int n, double q);
+/* The peak resident set of pid in MiB (VmHWM); 0 if unknown. */
+double	bench_peak_rss_mb(pid_t pid);
 /* CPU time (user and system) the process pid has used, ms; -1 if unknown. */
 double	bench_cpu_ms(pid_t pid);
 /*

@@ -40,7 +40,6 @@ struct run {
 static void	usage(void) __attribute__((noreturn));
 static void	bench_sleep(void);
 static int	bench_run(int, int, int, struct run *);
-static double	bench_hwm_mb(pid_t);
 
 /* Say how to call the program and exit. */
 static void
@@ -61,24 +60,6 @@ bench_sleep(void)
 	struct timespec	ts = { 0, POLL_MS * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* The peak resident set of pid in MiB (VmHWM); 0 if unknown. */
-static double
-bench_hwm_mb(pid_t pid)
-{
-	char	 path[64], line[256];
-	FILE	*fp;
-	long	 kb = 0;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb / 1024.0;
 }
 
 /* One run with fresh processes; 0 or -1. */
@@ -178,7 +159,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	bench_perf_stop(perf);
 	r->stmts = (bench_metric(&d, "varsel_sql_statements_total") - stmt0) /
 	    n;
-	r->rss_mb = bench_hwm_mb(d.pid);
+	r->rss_mb = bench_peak_rss_mb(d.pid);
 	r->dup = e2e_fake_stat(&fake, "duplicates");
 	r->tempfail = e2e_fake_stat(&fake, "tempfailed");
 	rc = 0;

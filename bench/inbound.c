@@ -83,7 +83,6 @@ static double	 cpu_ms_proc(pid_t);
 static double	 cpu_ms_self(void);
 static int	 drive(const struct e2e_proc *, const struct opts *, int,
 		    struct run *);
-static double	 percentile(const double *, int, double);
 static int	 metrics_sum(const struct e2e_proc *, long long *,
 		    long long *);
 static int	 sample_check(struct e2e_proc *, const struct opts *);
@@ -297,9 +296,9 @@ drive(const struct e2e_proc *d, const struct opts *o, int run,
 	r->rate = wall > 0 ? nlat * 1000.0 / wall : 0;
 	if (nlat > 0) {
 		bench_sort(lat, (size_t)nlat);
-		r->p50 = percentile(lat, nlat, 0.50);
-		r->p90 = percentile(lat, nlat, 0.90);
-		r->p99 = percentile(lat, nlat, 0.99);
+		r->p50 = bench_percentile(lat, nlat, 0.50);
+		r->p90 = bench_percentile(lat, nlat, 0.90);
+		r->p99 = bench_percentile(lat, nlat, 0.99);
 		r->max = lat[nlat - 1];
 	}
 	rc = 0;
@@ -314,19 +313,6 @@ out:
 	free(slots);
 	free(lat);
 	return rc;
-}
-
-/* The nearest-rank percentile q of n sorted values. */
-static double
-percentile(const double *v, int n, double q)
-{
-	int	k = (int)ceil(q * n) - 1;
-
-	if (k < 0)
-		k = 0;
-	if (k >= n)
-		k = n - 1;
-	return v[k];
 }
 
 /*

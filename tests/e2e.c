@@ -61,7 +61,6 @@ static int	 e2e_spawn_prog(struct e2e_env *, struct e2e_proc *,
 		    const char *, const char *, const char *const [],
 		    const char *const []);
 static int	 e2e_status(int);
-static size_t	 e2e_write_cb(char *, size_t, size_t, void *);
 static int	 e2e_finish_one(struct e2e_proc *);
 static long long e2e_json_sum(const json_t *, const char *);
 static bool	 e2e_alert_reached(void *);
@@ -739,14 +738,7 @@ e2e_log_contains(const struct e2e_proc *p, const char *text)
 	return found;
 }
 
-/* A growing answer body. */
-struct e2e_buf {
-	char	*s;
-	size_t	 len;
-};
-
-/* curl write callback: append to an e2e_buf. */
-static size_t
+size_t
 e2e_write_cb(char *data, size_t size, size_t n, void *arg)
 {
 	struct e2e_buf	*b = arg;

@@ -150,6 +150,13 @@ int		 e2e_http(const char *method, const char *url,
 int		 e2e_http_headers(const char *method, const char *url,
 		    const char *const headers[], const char *body, int *status,
 		    char **resp, char **hdrs);
+/* A growing answer body (s NUL-ended, or NULL while empty). */
+struct e2e_buf {
+	char	*s;
+	size_t	 len;
+};
+/* A curl write callback: append to the struct e2e_buf at arg. */
+size_t		 e2e_write_cb(char *data, size_t size, size_t n, void *arg);
 /*
  * A JSON call to proc: token (NULL: none) as the bearer, body sent as
  * application/json. Returns the answer parsed (NULL if it is no JSON or
