@@ -71,41 +71,15 @@ bench_percentile(const double *v, int n, double q)
 double
 bench_peak_rss_mb(pid_t pid)
 {
-	char	 path[64], line[256];
-	FILE	*fp;
-	long	 kb = 0;
+	long	kb = e2e_proc_kb(pid, "VmHWM");
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb / 1024.0;
+	return kb > 0 ? kb / 1024.0 : 0;
 }
 
 double
 bench_cpu_ms(pid_t pid)
 {
-	char		 path[64], buf[1024], *p;
-	FILE		*fp;
-	unsigned long	 ut, st;
-	int		 i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	p = fgets(buf, sizeof(buf), fp);
-	fclose(fp);
-	/* After "(comm)": state is field 3, utime 14, stime 15. */
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return -1;
-	for (i = 3; i < 14 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+	return e2e_proc_cpu_ms(pid);
 }
 
 double

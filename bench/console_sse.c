@@ -47,24 +47,6 @@ discard_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* varseld's resident memory (VmRSS) in KiB, or -1. */
-static long
-rss_kib(pid_t pid)
-{
-	char	path[64], line[256];
-	long	kb = -1;
-	FILE	*fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
-}
-
 /* n sequential GETs of path on one keep-alive connection; times sorted. */
 static void
 latency(const char *url, int n, double *ms)
@@ -149,7 +131,6 @@ main(int argc, char *argv[])
 	struct e2e_proc		 d;
 	struct e2e_conf		 c;
 	struct stream		*s;
-	struct sockaddr_in	 sin;
 	const char		*h[] = { "Content-Type: application/json",
 				    NULL };
 	char			 url[256], req[512], *resp, *hdrs, *p;
@@ -222,19 +203,14 @@ main(int argc, char *argv[])
 	s = calloc((size_t)nstreams, sizeof(*s));
 	snprintf(url, sizeof(url), "%s/v1/alerts/1", d.url);
 	latency(url, nreq, before);
-	rss0 = rss_kib(d.pid);
+	rss0 = e2e_proc_kb(d.pid, "VmRSS");
 
 	/* N streams, each until its first counts event. */
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)d.port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	snprintf(req, sizeof(req), "GET /v1/alerts/1/events HTTP/1.1\r\n"
 	    "Host: 127.0.0.1\r\nCookie: %s\r\n\r\n", cookie);
 	for (i = 0; i < nstreams; i++) {
-		s[i].fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (s[i].fd == -1 || connect(s[i].fd, (struct sockaddr *)&sin,
-		    sizeof(sin)) == -1 || write(s[i].fd, req, strlen(req)) !=
+		s[i].fd = e2e_connect(d.port, 0);
+		if (s[i].fd == -1 || write(s[i].fd, req, strlen(req)) !=
 		    (ssize_t)strlen(req)) {
 			fprintf(stderr, "console_sse: stream %d did not open\n",
 			    i);
@@ -249,7 +225,7 @@ main(int argc, char *argv[])
 			break;
 	}
 	drain(s, nstreams, 500);
-	rss1 = rss_kib(d.pid);
+	rss1 = e2e_proc_kb(d.pid, "VmRSS");
 	for (i = 0; i < nstreams; i++)
 		s[i].events = 0;
 

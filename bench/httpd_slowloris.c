@@ -33,6 +33,7 @@
 #include "bench/bench.h"
 #include "gateway/httpd.h"
 #include "gateway/log.h"
+#include "tests/e2e.h"
 
 #define PROBE_EVERY_MS	100
 #define PROBE_MAX	100000
@@ -72,12 +73,10 @@ static void	usage(void);
 static int	serve(const struct opts *, int *, int);
 static void	serve_answer(struct httpd_req *, void *);
 static void	serve_stop(evutil_socket_t, short, void *);
-static int	connect_nb(int);
 static void	loris_open(struct loris *, int, double, int);
 static void	loris_tick(struct loris *, int, int, double, int,
 		    struct figures *);
 static double	probe(int);
-static long	proc_kb(int, const char *);
 static int	proc_fds(int);
 static void	report(struct figures *, const struct httpd_stats *);
 
@@ -154,32 +153,11 @@ serve(const struct opts *o, int *port, int statfd)
 	_exit(0);
 }
 
-/* A non-blocking connection to 127.0.0.1:port under way, or -1. */
-static int
-connect_nb(int port)
-{
-	struct sockaddr_in	sin;
-	int			fd;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* (Re)open a trickling connection; its first byte within a period. */
 static void
 loris_open(struct loris *l, int port, double now, int trickle_ms)
 {
-	l->fd = connect_nb(port);
+	l->fd = e2e_connect(port, SOCK_NONBLOCK);
 	l->sent = 0;
 	l->next = now + (double)(rand() % (trickle_ms + 1));
 }
@@ -265,25 +243,6 @@ probe(int port)
 	if (n < 0 || strncmp(buf, "HTTP/1.1 200", 12) != 0)
 		return -1;
 	return bench_now_ms() - t0;
-}
-
-/* A "Vm...:" figure of /proc/PID/status in kB, or -1. */
-static long
-proc_kb(int pid, const char *key)
-{
-	char	 path[64], line[256];
-	long	 kb = -1;
-	size_t	 n = strlen(key);
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, n) == 0 && line[n] == ':')
-			kb = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return kb;
 }
 
 /* The descriptors PID has open, or -1. */
@@ -429,7 +388,7 @@ main(int argc, char **argv)
 		printf("httpd_slowloris: %d connections, a byte every %d ms "
 		    "each, %d s, against 127.0.0.1:%d\n", o.n, o.trickle_ms,
 		    o.seconds, o.port);
-	fig->rss_kb_idle = o.pid > 0 ? proc_kb(o.pid, "VmRSS") : -1;
+	fig->rss_kb_idle = o.pid > 0 ? e2e_proc_kb(o.pid, "VmRSS") : -1;
 	fig->rss_kb_max = fig->rss_kb_idle;
 	l = calloc((size_t)o.n, sizeof(*l));
 	start = bench_now_ms();
@@ -447,7 +406,7 @@ main(int argc, char **argv)
 			next_probe = now + PROBE_EVERY_MS;
 		}
 		if (o.pid > 0 && now >= next_mem) {
-			long	kb = proc_kb(o.pid, "VmRSS");
+			long	kb = e2e_proc_kb(o.pid, "VmRSS");
 			int	fds = proc_fds(o.pid);
 
 			if (kb > fig->rss_kb_max)
@@ -458,7 +417,7 @@ main(int argc, char **argv)
 		}
 		usleep(5000);
 	}
-	fig->hwm_kb = o.pid > 0 ? proc_kb(o.pid, "VmHWM") : -1;
+	fig->hwm_kb = o.pid > 0 ? e2e_proc_kb(o.pid, "VmHWM") : -1;
 	for (i = 0; i < o.n; i++)
 		if (l[i].fd != -1)
 			close(l[i].fd);

@@ -79,7 +79,6 @@ struct run {
 static void	 usage(void) __attribute__((noreturn));
 static size_t	 resp_cb(char *, size_t, size_t, void *);
 static void	 slot_start(struct slot *, int, int, const struct opts *);
-static double	 cpu_ms_proc(pid_t);
 static double	 cpu_ms_self(void);
 static int	 drive(const struct e2e_proc *, const struct opts *, int,
 		    struct run *);
@@ -139,29 +138,6 @@ slot_start(struct slot *s, int idx, int run, const struct opts *o)
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE,
 	    (long)strlen(s->body));
-}
-
-/* The CPU time (user + system) pid has used, in ms; 0 if unknown. */
-static double
-cpu_ms_proc(pid_t pid)
-{
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 ut, st;
-	FILE			*fp;
-	size_t			 len;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	len = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[len] = '\0';
-	/* Fields 14 and 15, counted after the ")" that ends the name. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	    "%llu %llu", &ut, &st) != 2)
-		return 0;
-	return (ut + st) * 1000.0 / sysconf(_SC_CLK_TCK);
 }
 
 /* The CPU time (user + system) this process has used, in ms. */
@@ -235,7 +211,7 @@ drive(const struct e2e_proc *d, const struct opts *o, int run,
 		curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
 	}
 
-	cpu_d = cpu_ms_proc(d->pid);
+	cpu_d = bench_cpu_ms(d->pid);
 	cpu_c = cpu_ms_self();
 	t0 = bench_now_ms();
 	for (i = 0; i < nslots; i++) {
@@ -290,7 +266,7 @@ drive(const struct e2e_proc *d, const struct opts *o, int run,
 	}
 	wall = bench_now_ms() - t0;
 	if (wall > 0) {
-		r->cpu_daemon = (cpu_ms_proc(d->pid) - cpu_d) * 100 / wall;
+		r->cpu_daemon = (bench_cpu_ms(d->pid) - cpu_d) * 100 / wall;
 		r->cpu_client = (cpu_ms_self() - cpu_c) * 100 / wall;
 	}
 	r->rate = wall > 0 ? nlat * 1000.0 / wall : 0;

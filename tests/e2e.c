@@ -5,9 +5,12 @@
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -356,6 +359,66 @@ e2e_sanitized(void)
 #else
 	return false;
 #endif
+}
+
+long
+e2e_proc_kb(pid_t pid, const char *key)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+	long	 kb = -1;
+	size_t	 n = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, n) == 0 && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(fp);
+	return kb;
+}
+
+double
+e2e_proc_cpu_ms(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	FILE			*fp;
+	unsigned long long	 ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), fp);
+	fclose(fp);
+	/* After the ")" that ends the name: state is field 3, utime 14. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
+int
+e2e_connect(int port, int flags)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | flags, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    !((flags & SOCK_NONBLOCK) && errno == EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Where varseld and the fake were built. */

@@ -101,6 +101,18 @@ bool		 e2e_old(void);
  * daemon's own: memory bounds are then checked as growth, not totals.
  */
 bool		 e2e_sanitized(void);
+/*
+ * A process seen from outside: a "Vm...:" figure of /proc/PID/status
+ * ("VmRSS", "VmHWM") in kB, its CPU time (user + system) in ms; -1 when
+ * it cannot be read.
+ */
+long		 e2e_proc_kb(pid_t, const char *);
+double		 e2e_proc_cpu_ms(pid_t);
+/*
+ * A TCP connection to 127.0.0.1:port; flags for socket(2)'s type
+ * (SOCK_NONBLOCK: an EINPROGRESS is a success). The socket, or -1.
+ */
+int		 e2e_connect(int, int);
 /* The build folder (VARSEL_BUILDDIR, else found from our own path). */
 const char	*e2e_builddir(void);
 /* The source folder (VARSEL_SRCDIR, else read from the build's Makefile). */

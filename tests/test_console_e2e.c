@@ -771,16 +771,10 @@ test_reload(void **state)
 static int
 sse_open(struct e2e_world *t, const struct login *l, const char *path)
 {
-	struct sockaddr_in	sin;
-	char			req[1024];
-	int			fd;
+	char	req[1024];
+	int	fd;
 
-	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)t->d.port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_true((fd = e2e_connect(t->d.port, 0)) >= 0);
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Accept: text/event-stream\r\n%s\r\n\r\n", path, l->cookie);
 	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));

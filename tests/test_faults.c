@@ -87,51 +87,6 @@ figure(const char *fmt, ...)
 
 /* ---- the daemon seen from outside ------------------------------------ */
 
-/* A value from /proc/PID/status ("VmRSS"), kB; -1 if unknown. */
-static long
-proc_status_kb(pid_t pid, const char *key)
-{
-	char	 path[64], line[256];
-	FILE	*fp;
-	long	 v = -1;
-	size_t	 n = strlen(key);
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, key, n) == 0 && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(fp);
-	return v;
-}
-
-/* CPU time the process used, ms. */
-static long
-proc_cpu_ms(pid_t pid)
-{
-	char		 path[64], buf[1024], *p;
-	FILE		*fp;
-	unsigned long	 ut = 0, st = 0;
-	int		 i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	p = fgets(buf, sizeof(buf), fp);
-	fclose(fp);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return -1;
-	/* Fields after the name: state is 3; utime 14, stime 15. */
-	for (i = 3; i < 14 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
-}
-
 static long
 file_size(const char *path)
 {
@@ -521,27 +476,6 @@ test_slow_dns(void **state)
 
 /* ---- 6 and 7. descriptors and memory under hostile clients ------------- */
 
-/* A TCP connection to the daemon, non-blocking; -1 on failure. */
-static int
-dial(const struct e2e_proc *d)
-{
-	struct sockaddr_in	sin;
-	int			fd;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1)
-		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)d->port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Raise our own descriptor limit for the clients we open. */
 static void
 own_nofile(long n)
@@ -577,10 +511,10 @@ test_slowloris(void **state)
 	start(w, NULL, &c);
 	fds = calloc((size_t)n, sizeof(*fds));
 	assert_non_null(fds);
-	cpu0 = proc_cpu_ms(w->d.pid);
+	cpu0 = (long)e2e_proc_cpu_ms(w->d.pid);
 	log0 = file_size(w->d.log);
 	for (i = 0; i < n; i++) {
-		if ((fds[i] = dial(&w->d)) == -1)
+		if ((fds[i] = e2e_connect(w->d.port, SOCK_NONBLOCK)) == -1)
 			continue;
 		opened++;
 		(void)write(fds[i], part, 5);	/* "POST " and no more */
@@ -594,7 +528,7 @@ test_slowloris(void **state)
 		lat_add(&normal, get_ms(&w->d, "/healthz", NULL));
 		usleep(200000);
 	}
-	cpu1 = proc_cpu_ms(w->d.pid);
+	cpu1 = (long)e2e_proc_cpu_ms(w->d.pid);
 	log1 = file_size(w->d.log);
 	figure("%ld slow connections under a 1024 descriptor limit for %lds: "
 	    "a normal request p50 %ldms p99 %ldms (%zu, %zu failed); daemon "
@@ -637,19 +571,19 @@ test_bad_token_uploads(void **state)
 		w->env->daemon_env[0] = "ASAN_OPTIONS=abort_on_error=1:"
 		    "detect_leaks=1:quarantine_size_mb=0";
 	start(w, NULL, &c);
-	rss0 = proc_status_kb(w->d.pid, "VmRSS");
+	rss0 = e2e_proc_kb(w->d.pid, "VmRSS");
 	memset(chunk, '{', sizeof(chunk));
 	fds = calloc((size_t)n, sizeof(*fds));
 	assert_non_null(fds);
 	for (i = 0; i < n; i++)
-		if ((fds[i] = dial(&w->d)) != -1)
+		if ((fds[i] = e2e_connect(w->d.port, SOCK_NONBLOCK)) != -1)
 			(void)write(fds[i], head, sizeof(head) - 1);
 	/* Push the bodies for a while, as fast as the daemon lets us. */
 	for (k = 0; k < 32; k++) {
 		for (i = 0; i < n; i++)
 			if (fds[i] != -1)
 				(void)write(fds[i], chunk, sizeof(chunk));
-		if ((rss = proc_status_kb(w->d.pid, "VmRSS")) > peak)
+		if ((rss = e2e_proc_kb(w->d.pid, "VmRSS")) > peak)
 			peak = rss;
 	}
 	figure("%ld uploads of 2 MB with a bad token: daemon RSS peak %ld MB "
@@ -797,7 +731,7 @@ raw(const struct e2e_proc *d, const char *req, size_t len)
 	size_t		 n = 0;
 	ssize_t		 r;
 	struct pollfd	 pfd;
-	int		 fd = dial(d);
+	int		 fd = e2e_connect(d->port, SOCK_NONBLOCK);
 
 	assert_true(fd != -1);
 	pfd.fd = fd;
@@ -894,15 +828,15 @@ test_quiet_outage(void **state)
 	post(w, "residents", (int)n, "minor", NULL);
 	sleep(3);
 	log0 = file_size(w->d.log);
-	rss0 = proc_status_kb(w->d.pid, "VmRSS");
+	rss0 = e2e_proc_kb(w->d.pid, "VmRSS");
 	end = e2e_now_ms() + secs * SEC;
 	while (e2e_now_ms() < end) {
-		if ((rss = proc_status_kb(w->d.pid, "VmRSS")) > peak)
+		if ((rss = e2e_proc_kb(w->d.pid, "VmRSS")) > peak)
 			peak = rss;
 		sleep(1);
 	}
 	log1 = file_size(w->d.log);
-	rss1 = proc_status_kb(w->d.pid, "VmRSS");
+	rss1 = e2e_proc_kb(w->d.pid, "VmRSS");
 	/* A connection of our own, as another process would read it. */
 	assert_int_equal(sqlite3_open(w->env->db, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
