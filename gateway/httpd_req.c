@@ -13,6 +13,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "httpd.h"
@@ -89,6 +90,13 @@ answer_head(struct httpd_req *r, int status, const char *ctype, int64_t len)
 	struct httpd_conn	*c = r->conn;
 	struct evbuffer		*out = bufferevent_get_output(c->bev);
 
+	/*
+	 * The write's deadline (request_timeout_ms) is reckoned from the
+	 * loop's cached time: after a handler that held the loop longer
+	 * than that (a fan-out to a million), it would already have passed
+	 * and the answer be dropped with the connection.
+	 */
+	event_base_update_cache_time(c->h->base);
 	if (!r->keepalive || c->h->stopping || len < 0)
 		c->close_after = true;
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,

@@ -264,6 +264,12 @@ on_request(struct httpd_req *r, void *arg)
 		hold(f, r, f->late_ms);
 		return;
 	}
+	/* A handler that holds the loop (a big fan-out), then answers. */
+	if (strncmp(httpd_path(r), "/busy", 5) == 0) {
+		usleep((useconds_t)f->late_ms * 1000);
+		echo(f, r);
+		return;
+	}
 	switch (f->mode) {
 	case MODE_ECHO:
 		echo(f, r);
@@ -1051,6 +1057,35 @@ test_request_timeout(void **state)
 }
 
 static void
+client_busy_handler(struct fx *f)
+{
+	struct resp	r = { 0 };
+
+	CHECK(f, cl_request(f, "GET /busy HTTP/1.1\r\nHost: x\r\n\r\n",
+	    &r) == 0);
+	CHECK(f, r.status == 200);
+	CHECK(f, strcmp(r.body, "GET /busy|") == 0);
+	free(r.body);
+}
+
+/*
+ * A handler that held the loop past request_timeout_ms still gets its
+ * answer out: the write's deadline counts from when it is queued, not
+ * from the time the loop cached before the handler ran.
+ */
+static void
+test_answer_after_busy_handler(void **state)
+{
+	struct fx	*f = *state;
+
+	f->conf.request_timeout_ms = 200;
+	f->late_ms = 600;
+	fx_start(f);
+	run_client(f, client_busy_handler);
+	assert_int_equal(f->requests, 1);
+}
+
+static void
 client_idle(struct fx *f)
 {
 	struct cl	*c = calloc(1, sizeof(*c));
@@ -1817,6 +1852,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_chunked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_after_busy_handler,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_timeout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup,
