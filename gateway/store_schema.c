@@ -842,11 +842,17 @@ store_open(const char *path, char *err, size_t errlen)
 	/*
 	 * A fan-out reads contacts and writes deliveries with six indexes:
 	 * the default 2 MiB page cache makes every one of those a pread.
-	 * 64 MiB of cache, and reads through a mapping of the file.
+	 * 16 MiB, not more: each commit scans the whole cache's hash table
+	 * once a b-tree balance has renumbered a page through the pending-
+	 * byte page (SQLite 3.40's pcache1Truncate), which at 64 MiB was a
+	 * tenth of the daemon's CPU in a fan-out of 100,000, and the cache
+	 * is most of what stays resident while deliveries wait. No mmap:
+	 * an I/O error on a mapped page is a SIGBUS, not an error code, and
+	 * the mapped file counted in RSS (bench/README.md, "page cache").
 	 */
 	if (exec_sql(s->db, "PRAGMA foreign_keys = ON; "
-	    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
-	    "PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY",
+	    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; "
+	    "PRAGMA mmap_size = 0; PRAGMA temp_store = MEMORY",
 	    why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s", why);
 		goto fail;
