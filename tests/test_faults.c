@@ -883,5 +883,8 @@ main(void)
 #endif
 	};
 
+	/* One case by name (a glob): VARSEL_FAULTS_ONLY=test_quiet_outage. */
+	if (getenv("VARSEL_FAULTS_ONLY") != NULL)
+		cmocka_set_test_filter(getenv("VARSEL_FAULTS_ONLY"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
