@@ -38,6 +38,10 @@ struct shapes {
 	int			 in_polygon;
 };
 
+/* The median of field f over the ok runs. */
+#define RUN_MEDIAN(f) \
+	bench_median(runs, sizeof(*runs), ok, offsetof(struct run, f))
+
 /* The figures of one alert pair. */
 struct run {
 	double		circle_ms;
@@ -302,8 +306,8 @@ main(int argc, char *argv[])
 	}
 	if (ok > 0)
 		printf("%-6s %10.1f %10s %10.1f\n", "median",
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, circle_ms)), "",
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, polygon_ms)));
+		    RUN_MEDIAN(circle_ms), "",
+		    RUN_MEDIAN(polygon_ms));
 	rc = ok == nruns ? 0 : 1;
 out:
 	e2e_env_free(env);

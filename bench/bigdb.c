@@ -500,7 +500,8 @@ reads_measure(struct client *cl, const char *path, int g, long long n,
 		if (strcmp(path, "/metrics") == 0) {
 			status = client_call(cl, "GET", path, NULL, &ms[i],
 			    NULL);
-			if (status != 200 || metrics_deliveries(cl->body.s) != n) {
+			if (status != 200 ||
+			    metrics_deliveries(cl->body.s) != n) {
 				fprintf(stderr, "bigdb: GET /metrics: %d, "
 				    "%lld deliveries of %lld\n", status,
 				    metrics_deliveries(cl->body.s), n);

@@ -67,8 +67,8 @@ api -d '{"source_ref":"cg","message":"Prov: larm till alla i gruppen.",
     "audience":{"groups":["g"]}}' "http://127.0.0.1:$DP/v1/alerts" \
     > /dev/null
 for _ in $(seq 600); do
-	a=$(curl -s "http://127.0.0.1:$FP/_stats" |
-	    python3 -c 'import json,sys; print(json.load(sys.stdin)["accepted"])')
+	a=$(curl -s "http://127.0.0.1:$FP/_stats" | python3 -c \
+	    'import json, sys; print(json.load(sys.stdin)["accepted"])')
 	[ "$a" -ge "$N" ] && break
 	sleep 0.5
 done

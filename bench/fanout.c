@@ -23,6 +23,10 @@
 #define DEADLINE_MS	300000
 #define GROUP		"bench"
 
+/* The median of field f over the ok runs. */
+#define RUN_MEDIAN(f) \
+	bench_median(runs, sizeof(*runs), ok, offsetof(struct run, f))
+
 /* The figures of one run. */
 struct run {
 	double	contacts_ms;	/* loading the contacts */
@@ -233,14 +237,14 @@ main(int argc, char *argv[])
 	if (ok > 0)
 		printf("%-6s %11.0f %9.0f %12.0f %10.0f %10.0f %9.1f %7.1f "
 		    "%6.1f\n", "median",
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, contacts_ms)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, accept_ms)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, provider_ms)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rate)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, sent_ms)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, rss_mb)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, cpu_us)),
-		    bench_median(runs, sizeof(*runs), ok, offsetof(struct run, stmts)));
+		    RUN_MEDIAN(contacts_ms),
+		    RUN_MEDIAN(accept_ms),
+		    RUN_MEDIAN(provider_ms),
+		    RUN_MEDIAN(rate),
+		    RUN_MEDIAN(sent_ms),
+		    RUN_MEDIAN(rss_mb),
+		    RUN_MEDIAN(cpu_us),
+		    RUN_MEDIAN(stmts));
 	free(runs);
 	return ok == nruns ? 0 : 1;
 }
