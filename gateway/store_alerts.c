@@ -59,7 +59,7 @@ const struct store_sql store_alerts_sql[] = {
 	{ ST_ALERT_COUNTS,
 	    "SELECT what, n FROM alert_totals WHERE alert_id = ?1" },
 	{ ST_ALERT_CANCEL,
-	    "UPDATE deliveries SET state = 6, updated_at = ?2 "
+	    COUNTED_UPDATE "state = 6, updated_at = ?2 "
 	    "WHERE alert_id = ?1 AND state IN (0, 12)" },
 	/* A gated alert is never released; no chain step, no call more. */
 	{ ST_ALERT_STOP,
@@ -74,7 +74,7 @@ const struct store_sql store_alerts_sql[] = {
 	    "THEN ?2 + chain_after_s * 1000 ELSE 0 END "
 	    "WHERE id = ?1 AND gate <> 0 RETURNING expires_at" },
 	{ ST_RELEASE_DELIVERIES,
-	    "UPDATE deliveries SET state = 0, next_at = ?2, expires_at = ?3, "
+	    COUNTED_UPDATE "state = 0, next_at = ?2, expires_at = ?3, "
 	    "updated_at = ?2 WHERE alert_id = ?1 AND state = 12" },
 	{ ST_RELEASE_STEP,
 	    "UPDATE alert_steps SET started_at = ?2 "
@@ -96,7 +96,7 @@ const struct store_sql store_alerts_sql[] = {
 	    "UPDATE alerts SET filled_at = ?2, chain_next_at = 0, esc_done = 1 "
 	    "WHERE id = ?1 AND filled_at = 0" },
 	{ ST_ALERT_FILL_CANCEL,
-	    "UPDATE deliveries SET state = 6, error = 'enough said yes', "
+	    COUNTED_UPDATE "state = 6, error = 'enough said yes', "
 	    "updated_at = ?2 WHERE alert_id = ?1 AND state IN (0, 12)" },
 	{ ST_ALERT_HAS_PHONE,
 	    "SELECT 1 FROM deliveries WHERE phone = ?2 AND alert_id = ?1 "
@@ -121,18 +121,18 @@ const struct store_sql store_alerts_sql[] = {
 	    "UPDATE alerts SET gate = ?2, release_at = 0, released_at = 0, "
 	    "expires_at = 0, chain_next_at = 0 WHERE id = ?1" },
 	{ ST_HOLD_DELIVERIES,
-	    "UPDATE deliveries SET state = 12, expires_at = 0 "
+	    COUNTED_UPDATE "state = 12, expires_at = 0 "
 	    "WHERE alert_id = ?1 AND state = 0" },
 	{ ST_HOLD_STEP,
 	    "UPDATE alert_steps SET started_at = 0 "
 	    "WHERE alert_id = ?1 AND step = 0" },
 	{ ST_EXPIRE_ALERTS,
-	    "UPDATE deliveries SET state = 5, "
+	    COUNTED_UPDATE "state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
 	    "WHERE state = 0 AND alert_id IN (SELECT id FROM alerts "
 	    "WHERE expires_at > 0 AND expires_at <= ?1)" },
 	{ ST_EXPIRE_SINGLE,
-	    "UPDATE deliveries SET state = 5, "
+	    COUNTED_UPDATE "state = 5, "
 	    "error = 'expired before it was sent', updated_at = ?1 "
 	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1" },
 	{ ST_ALERTS_WATCHED,

@@ -1,14 +1,17 @@
 /*
  * The counts kept as deliveries change (schema 4: delivery_totals,
- * alert_totals, queue_totals). Triggers keep them, whatever statement
- * changes a row; but a trigger costs several statements per row, which
- * on the hot paths (a fan-out's inserts, a claim, an SMS accepted) was
- * most of the daemon's work. There the store turns the triggers off for
- * its one statement (varsel_counting() in their WHEN is false), adds the
- * rows' part to a tally in memory, and writes the tally in a few
- * statements before anything can read the counts: before a commit, at
- * a savepoint's edges, before a read of the counts. A rollback throws
- * the tally away with the rows it counted.
+ * alert_totals, queue_totals). Triggers kept them at first, whatever
+ * statement changed a row; but a trigger costs several statements per
+ * row, and even unfired it makes a statement keep a journal of its own.
+ * So the hot paths (a fan-out's inserts, a claim, an SMS accepted) add
+ * their rows' part to a tally in memory, written in a few statements
+ * before anything can read the counts: before a commit, at a
+ * savepoint's edges, before a read of the counts; a rollback throws the
+ * tally away with the rows it counted. Every insert is tallied; the
+ * other updates are counted by trigger, which fires only for a
+ * statement that sets count_by_trigger (COUNTED_UPDATE, schema 8).
+ * varsel_counting() in the triggers' WHEN is false while the store
+ * tallies, so no row is ever counted twice.
  */
 #include <stdbool.h>
 #include <stdint.h>

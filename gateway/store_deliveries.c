@@ -42,6 +42,7 @@ static int	delivery_row(sqlite3_stmt *, void *);
 static int	claim_row(sqlite3_stmt *, void *);
 static int	update_one(struct store *, enum stmt_id, const char *);
 static int	total_row(sqlite3_stmt *, void *);
+static int	insert_tallied(struct store *, struct delivery *);
 static int	insert_step(struct store *, struct delivery *);
 static int	delivery_tally(struct store *, const struct delivery *, int);
 static int	sent_tally(struct store *, int64_t, int, const char *);
@@ -76,10 +77,10 @@ const struct store_sql store_deliveries_sql[] = {
 	    "SELECT coalesce(sum(segments), 0) FROM queue_totals "
 	    "WHERE priority <= ?1" },
 	{ ST_REQUEUE,
-	    "UPDATE deliveries SET state = 0, in_doubt = 1, next_at = ?1, "
+	    COUNTED_UPDATE "state = 0, in_doubt = 1, next_at = ?1, "
 	    "updated_at = ?1 WHERE state = 1" },
 	{ ST_DELIVERY_SENT,
-	    "UPDATE deliveries SET state = 2, provider = ?2, "
+	    COUNTED_UPDATE "state = 2, provider = ?2, "
 	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
 	    "WHERE id = ?1 AND state IN " NONFINAL },
 	/*
@@ -94,28 +95,28 @@ const struct store_sql store_deliveries_sql[] = {
 	    "WHERE id = ?1 AND state = 1 AND provider IS NULL "
 	    "AND alert_id IS ?5 AND channel = ?6" },
 	{ ST_DELIVERY_RETRY,
-	    "UPDATE deliveries SET state = 0, next_at = ?2, error = ?3, "
+	    COUNTED_UPDATE "state = 0, next_at = ?2, error = ?3, "
 	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
 	/* A claim given back unused: not an attempt. */
 	{ ST_DELIVERY_RELEASE,
-	    "UPDATE deliveries SET state = 0, next_at = ?2, "
+	    COUNTED_UPDATE "state = 0, next_at = ?2, "
 	    "attempts = max(attempts - 1, 0), updated_at = ?3 "
 	    "WHERE id = ?1 AND state = 1" },
 	{ ST_DELIVERY_FINISH,
-	    "UPDATE deliveries SET state = ?2, error = ?3, updated_at = ?4 "
+	    COUNTED_UPDATE "state = ?2, error = ?3, updated_at = ?4 "
 	    "WHERE id = ?1 AND state IN " NONFINAL },
 	{ ST_PROGRESS,
-	    "UPDATE deliveries SET state = ?2, error = coalesce(?3, error), "
+	    COUNTED_UPDATE "state = ?2, error = coalesce(?3, error), "
 	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
 	{ ST_REPORT_FIND,
 	    "SELECT id, state FROM deliveries "
 	    "WHERE provider = ?1 AND provider_ref = ?2 "
 	    "ORDER BY id DESC LIMIT 1" },
 	{ ST_MARK_DOUBT,
-	    "UPDATE deliveries SET in_doubt = 1, updated_at = ?2 WHERE id = ?1"
+	    COUNTED_UPDATE "in_doubt = 1, updated_at = ?2 WHERE id = ?1"
 	},
 	{ ST_SET_ACK,
-	    "UPDATE deliveries SET ack = ?2, updated_at = ?3 WHERE id = ?1" },
+	    COUNTED_UPDATE "ack = ?2, updated_at = ?3 WHERE id = ?1" },
 	{ ST_ATTEMPT_LOG,
 	    "INSERT INTO attempts (delivery_id, at, provider, http_status, "
 	    "result, error, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)" },
@@ -147,7 +148,7 @@ const struct store_sql store_deliveries_sql[] = {
 	    ESCALATION_WHERE("a") " LIMIT ?2)" },
 	/* An answer: the calls not placed yet are not needed. */
 	{ ST_ESCALATION_CANCEL,
-	    "UPDATE deliveries SET state = 6, error = 'answered before the "
+	    COUNTED_UPDATE "state = 6, error = 'answered before the "
 	    "call', updated_at = ?3 WHERE phone = ?2 AND alert_id = ?1 "
 	    "AND channel = 2 AND parent_id IS NOT NULL AND state IN (0, 12)" },
 	{ ST_TOTALS,
@@ -224,6 +225,7 @@ store_delivery_insert(struct store *s, struct delivery *d)
 {
 	sqlite3_stmt	*st = s->st[ST_DELIVERY_INSERT];
 	int64_t		 now = now_ms();
+	enum txn_kind	 kind;
 	int		 rc;
 
 	if (d->created_at == 0)
@@ -263,8 +265,23 @@ store_delivery_insert(struct store *s, struct delivery *d)
 		stmt_done(st);
 		return -1;
 	}
-	if (!store_tallied(s))
-		return insert_step(s, d);
+	if (store_tallied(s))
+		return insert_tallied(s, d);
+	/* Alone: a transaction of its own, whose commit writes the tally. */
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	rc = insert_tallied(s, d);
+	if (store_txn_leave(s, kind, rc == 0, __func__) == -1)
+		return -1;
+	return 0;
+}
+
+/* Run the bound insert of d and count it (no trigger counts inserts). */
+static int
+insert_tallied(struct store *s, struct delivery *d)
+{
+	int	rc;
+
 	TALLY_BEGIN(s);
 	rc = insert_step(s, d);
 	TALLY_END(s);
@@ -483,7 +500,7 @@ store_delivery_sent(struct store *s, int64_t id, int64_t alert_id,
 	sqlite3_stmt	*st;
 	int		 i, rc;
 
-	/* Outside a transaction the triggers count: no need to try. */
+	/* Outside a transaction no tally: the general, counted statement. */
 	for (i = store_tallied(s) ? 0 : 1; i < 2; i++) {
 		st = s->st[ids[i]];
 		sqlite3_bind_int64(st, 1, id);

@@ -25,6 +25,14 @@
 
 #define SALT_LEN	32
 
+/*
+ * How a statement that changes a counted column of deliveries (state,
+ * provider, channel, alert_id, ack, in_doubt, segments, priority) and
+ * does not tally its rows itself begins: setting count_by_trigger is
+ * what fires the counting triggers of schema 8 (store_schema.c).
+ */
+#define COUNTED_UPDATE	"UPDATE deliveries SET count_by_trigger = 1, "
+
 /* The states a delivery can still leave, as an SQL list. */
 #define NONFINAL	"(0, 1, 2, 8)"
 _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&

@@ -3,7 +3,9 @@
  * fan-out's inserts, a claim, an SMS accepted) agree with the rows after
  * every commit, whatever mixes of tallied and triggered changes came
  * before; a rollback or a savepoint undone takes its part of the counts
- * with it; a read of the counts inside a transaction sees the tally.
+ * with it; a read of the counts inside a transaction sees the tally;
+ * every statement that changes a counted column is counted one way or
+ * the other (schema 8 fires the triggers only when asked).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_priv.h"
 #include "util.h"
 #include "tests/store_test.h"
 
@@ -192,6 +195,74 @@ test_counts_claim_alone(void **state)
 	assert_counts_agree(t);
 }
 
+/* Does the SET list of an UPDATE (from set to where) assign column? */
+static bool
+sets_column(const char *set, const char *where, const char *column)
+{
+	const char	*p;
+	size_t		 n = strlen(column);
+
+	for (p = set; (p = strstr(p, column)) != NULL && p < where; p += n)
+		if ((p[-1] == ' ' || p[-1] == ',') && strncmp(p + n, " = ",
+		    3) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Every statement of the store that writes deliveries keeps the counts:
+ * the one insert and the two hot updates tally (store_counts.c), every
+ * other update that changes a counted column sets count_by_trigger, so
+ * the triggers of schema 8 count its rows. A statement added without
+ * either fails here, before its counts can drift.
+ */
+static void
+test_counted_statements(void **state)
+{
+	const struct store_sql	*const tables[] = {
+		store_contacts_sql, store_alerts_sql, store_deliveries_sql,
+		store_inbound_sql, store_events_sql, store_purge_sql,
+		store_counts_sql, store_audit_sql,
+	};
+	const char		*counted[] = {
+		"state", "provider", "channel", "alert_id", "ack",
+		"in_doubt", "segments", "priority",
+	};
+	const struct store_sql	*q;
+	const char		*set, *where;
+	size_t			 i, c, updates = 0;
+	bool			 changes;
+
+	(void)state;
+	for (i = 0; i < nitems(tables); i++)
+		for (q = tables[i]; q->sql != NULL; q++) {
+			assert_null(strstr(q->sql, "DELETE FROM deliveries"));
+			if (strstr(q->sql, "INSERT INTO deliveries") != NULL)
+				assert_int_equal(q->id, ST_DELIVERY_INSERT);
+			if ((set = strstr(q->sql, "UPDATE deliveries SET ")) ==
+			    NULL)
+				continue;
+			set += strlen("UPDATE deliveries SET");
+			if ((where = strstr(set, " WHERE ")) == NULL)
+				where = set + strlen(set);
+			changes = false;
+			for (c = 0; c < nitems(counted); c++)
+				changes |= sets_column(set, where, counted[c]);
+			if (!changes)
+				continue;	/* a number or a text erased */
+			updates++;
+			if (q->id == ST_CLAIM ||
+			    q->id == ST_DELIVERY_SENT_CLAIMED)
+				assert_false(sets_column(set, where,
+				    "count_by_trigger"));
+			else if (!sets_column(set, where, "count_by_trigger"))
+				fail_msg("statement %d changes a counted "
+				    "column uncounted: %s", (int)q->id, q->sql);
+		}
+	/* The check saw the statements it is about. */
+	assert_true(updates >= 15);
+}
+
 int
 main(void)
 {
@@ -199,6 +270,7 @@ main(void)
 		FILE_ONLY(test_counts_hot_paths),
 		FILE_ONLY(test_counts_undone),
 		FILE_ONLY(test_counts_claim_alone),
+		cmocka_unit_test(test_counted_statements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
