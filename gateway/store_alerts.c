@@ -60,7 +60,7 @@ const struct store_sql store_alerts_sql[] = {
 	    "SELECT what, n FROM alert_totals WHERE alert_id = ?1" },
 	{ ST_ALERT_CANCEL,
 	    COUNTED_UPDATE "state = 6, updated_at = ?2 "
-	    "WHERE alert_id = ?1 AND state IN (0, 12)" },
+	    "WHERE alert_id = ?1 AND state IN (0, 12) AND " ALERT_STATE_INDEXED },
 	/* A gated alert is never released; no chain step, no call more. */
 	{ ST_ALERT_STOP,
 	    "UPDATE alerts SET cancelled_at = CASE WHEN gate <> 0 THEN ?2 "
@@ -75,7 +75,8 @@ const struct store_sql store_alerts_sql[] = {
 	    "WHERE id = ?1 AND gate <> 0 RETURNING expires_at" },
 	{ ST_RELEASE_DELIVERIES,
 	    COUNTED_UPDATE "state = 0, next_at = ?2, expires_at = ?3, "
-	    "updated_at = ?2 WHERE alert_id = ?1 AND state = 12" },
+	    "updated_at = ?2 WHERE alert_id = ?1 AND state = 12 AND "
+	    ALERT_STATE_INDEXED },
 	{ ST_RELEASE_STEP,
 	    "UPDATE alert_steps SET started_at = ?2 "
 	    "WHERE alert_id = ?1 AND step = 0" },
@@ -97,7 +98,8 @@ const struct store_sql store_alerts_sql[] = {
 	    "WHERE id = ?1 AND filled_at = 0" },
 	{ ST_ALERT_FILL_CANCEL,
 	    COUNTED_UPDATE "state = 6, error = 'enough said yes', "
-	    "updated_at = ?2 WHERE alert_id = ?1 AND state IN (0, 12)" },
+	    "updated_at = ?2 WHERE alert_id = ?1 AND state IN (0, 12) AND "
+	    ALERT_STATE_INDEXED },
 	{ ST_ALERT_HAS_PHONE,
 	    "SELECT 1 FROM deliveries WHERE phone = ?2 AND alert_id = ?1 "
 	    "LIMIT 1" },
@@ -122,15 +124,15 @@ const struct store_sql store_alerts_sql[] = {
 	    "expires_at = 0, chain_next_at = 0 WHERE id = ?1" },
 	{ ST_HOLD_DELIVERIES,
 	    COUNTED_UPDATE "state = 12, expires_at = 0 "
-	    "WHERE alert_id = ?1 AND state = 0" },
+	    "WHERE alert_id = ?1 AND state = 0 AND " ALERT_STATE_INDEXED },
 	{ ST_HOLD_STEP,
 	    "UPDATE alert_steps SET started_at = 0 "
 	    "WHERE alert_id = ?1 AND step = 0" },
 	{ ST_EXPIRE_ALERTS,
 	    COUNTED_UPDATE "state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
-	    "WHERE state = 0 AND alert_id IN (SELECT id FROM alerts "
-	    "WHERE expires_at > 0 AND expires_at <= ?1)" },
+	    "WHERE state = 0 AND " ALERT_STATE_INDEXED " AND alert_id IN "
+	    "(SELECT id FROM alerts WHERE expires_at > 0 AND expires_at <= ?1)" },
 	{ ST_EXPIRE_SINGLE,
 	    COUNTED_UPDATE "state = 5, "
 	    "error = 'expired before it was sent', updated_at = ?1 "

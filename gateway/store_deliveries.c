@@ -62,9 +62,15 @@ const struct store_sql store_deliveries_sql[] = {
 	{ ST_DELIVERIES_ALL,
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "WHERE alert_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3" },
+	/* A state of the partial index deliveries_alert_state: a seek. */
 	{ ST_DELIVERIES_STATE,
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
-	    "WHERE alert_id = ?1 AND state = ?4 AND id > ?2 ORDER BY id "
+	    "WHERE alert_id = ?1 AND state = ?4 AND " ALERT_STATE_INDEXED
+	    " AND id > ?2 ORDER BY id LIMIT ?3" },
+	/* A state on the way to delivered: the alert's rows, filtered. */
+	{ ST_DELIVERIES_PASSING,
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
+	    "WHERE alert_id = ?1 AND id > ?2 AND state = ?4 ORDER BY id "
 	    "LIMIT ?3" },
 	/* The due queue's first limit rows, claimed in one statement. */
 	{ ST_CLAIM,
@@ -82,7 +88,7 @@ const struct store_sql store_deliveries_sql[] = {
 	{ ST_DELIVERY_SENT,
 	    COUNTED_UPDATE "state = 2, provider = ?2, "
 	    "provider_ref = ?3, error = NULL, updated_at = ?4 "
-	    "WHERE id = ?1 AND state IN " NONFINAL },
+	    "WHERE id = ?1 AND " NONFINAL },
 	/*
 	 * The common case of the above, tallied: a claimed row no provider
 	 * had before, of the alert and channel the caller says, so the old
@@ -96,7 +102,7 @@ const struct store_sql store_deliveries_sql[] = {
 	    "AND alert_id IS ?5 AND channel = ?6" },
 	{ ST_DELIVERY_RETRY,
 	    COUNTED_UPDATE "state = 0, next_at = ?2, error = ?3, "
-	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
+	    "updated_at = ?4 WHERE id = ?1 AND " NONFINAL },
 	/* A claim given back unused: not an attempt. */
 	{ ST_DELIVERY_RELEASE,
 	    COUNTED_UPDATE "state = 0, next_at = ?2, "
@@ -104,10 +110,10 @@ const struct store_sql store_deliveries_sql[] = {
 	    "WHERE id = ?1 AND state = 1" },
 	{ ST_DELIVERY_FINISH,
 	    COUNTED_UPDATE "state = ?2, error = ?3, updated_at = ?4 "
-	    "WHERE id = ?1 AND state IN " NONFINAL },
+	    "WHERE id = ?1 AND " NONFINAL },
 	{ ST_PROGRESS,
 	    COUNTED_UPDATE "state = ?2, error = coalesce(?3, error), "
-	    "updated_at = ?4 WHERE id = ?1 AND state IN " NONFINAL },
+	    "updated_at = ?4 WHERE id = ?1 AND " NONFINAL },
 	{ ST_REPORT_FIND,
 	    "SELECT id, state FROM deliveries "
 	    "WHERE provider = ?1 AND provider_ref = ?2 "
@@ -360,9 +366,16 @@ int
 store_deliveries_list(struct store *s, int64_t alert_id, int state,
     int64_t after, int limit, store_delivery_cb cb, void *arg)
 {
-	enum stmt_id	 id = state < 0 ? ST_DELIVERIES_ALL :
-			    ST_DELIVERIES_STATE;
-	sqlite3_stmt	*st = s->st[id];
+	enum stmt_id	 id;
+	sqlite3_stmt	*st;
+
+	if (state < 0)
+		id = ST_DELIVERIES_ALL;
+	else if (ALERT_STATE_PASSING(state))
+		id = ST_DELIVERIES_PASSING;
+	else
+		id = ST_DELIVERIES_STATE;
+	st = s->st[id];
 
 	sqlite3_bind_int64(st, 1, alert_id);
 	sqlite3_bind_int64(st, 2, after);

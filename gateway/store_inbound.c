@@ -32,7 +32,8 @@ const struct store_sql store_inbound_sql[] = {
 	    "JOIN alerts a ON a.id = d.alert_id "
 	    "WHERE d.phone = ?1 AND a.ack = 1 "
 	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
-	    "AND d.state IN (2, 3, 8, 9) AND (?3 = 0 OR d.alert_id = ?3) "
+	    "AND (d.state BETWEEN 2 AND 3 OR d.state BETWEEN 8 AND 9) "
+	    "AND (?3 = 0 OR d.alert_id = ?3) "
 	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1" },
 	{ ST_INBOX_LIST,
 	    "SELECT i.id, i.provider, i.from_phone, i.to_number, i.text, "

@@ -313,7 +313,7 @@ list_cb(const struct delivery *d, void *arg)
 	return 0;
 }
 
-/* Paging by id with and without a state filter. */
+/* Paging by id with and without a state filter, indexed or not. */
 static void
 test_deliveries_list(void **state)
 {
@@ -358,6 +358,20 @@ test_deliveries_list(void **state)
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.ids[1], ids[20]);
+
+	/* A state on the way (not in deliveries_alert_state): the same. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, ids[5], 5,
+	    list_cb, &c), 0);
+	assert_int_equal(c.n, 5);
+	assert_int_equal(c.ids[0], ids[6]);
+	assert_int_equal(c.ids[3], ids[9]);
+	assert_int_equal(c.ids[4], ids[11]);
+	assert_int_equal(c.states[4], DS_SENT);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, other, DS_SENT, 0, 5,
+	    list_cb, &c), 0);
+	assert_int_equal(c.n, 0);
 }
 
 /* Queue depth by priority, and totals by provider/channel/state. */
