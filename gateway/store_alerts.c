@@ -133,10 +133,17 @@ const struct store_sql store_alerts_sql[] = {
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
 	    "WHERE state = 0 AND " ALERT_STATE_INDEXED " AND alert_id IN "
 	    "(SELECT id FROM alerts WHERE expires_at > 0 AND expires_at <= ?1)" },
+	/*
+	 * Rows of no alert (replies); an alert's expire with it, above.
+	 * INDEXED BY: else the planner seeks alert_id IS NULL in
+	 * deliveries_alert, every reply ever sent.
+	 */
 	{ ST_EXPIRE_SINGLE,
-	    COUNTED_UPDATE "state = 5, "
+	    "UPDATE deliveries INDEXED BY deliveries_expiry "
+	    "SET count_by_trigger = 1, state = 5, "
 	    "error = 'expired before it was sent', updated_at = ?1 "
-	    "WHERE state = 0 AND expires_at > 0 AND expires_at <= ?1" },
+	    "WHERE state = 0 AND expires_at > 0 AND alert_id IS NULL "
+	    "AND expires_at <= ?1" },
 	{ ST_ALERTS_WATCHED,
 	    "SELECT " ALERT_COLS " FROM alerts INDEXED BY alerts_watched "
 	    "WHERE callback_url IS NOT NULL AND watch_done = 0" },

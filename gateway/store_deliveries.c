@@ -72,12 +72,19 @@ const struct store_sql store_deliveries_sql[] = {
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "WHERE alert_id = ?1 AND id > ?2 AND state = ?4 ORDER BY id "
 	    "LIMIT ?3" },
-	/* The due queue's first limit rows, claimed in one statement. */
+	/*
+	 * The due queue's first limit rows, read in claim order, then
+	 * claimed one by one by rowid: cheaper than one UPDATE ... WHERE
+	 * id IN (...) RETURNING, which copies the ids and the rows into
+	 * two temporary b-trees and keeps a statement journal.
+	 */
 	{ ST_CLAIM,
-	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
-	    "updated_at = ?3 WHERE id IN (SELECT id FROM deliveries "
+	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "INDEXED BY deliveries_due WHERE state = 0 AND next_at <= ?1 "
-	    "ORDER BY priority, id LIMIT ?2) RETURNING " DELIVERY_COLS },
+	    "ORDER BY priority, id LIMIT ?2" },
+	{ ST_CLAIM_ONE,
+	    "UPDATE deliveries SET state = 1, attempts = attempts + 1, "
+	    "updated_at = ?2 WHERE id = ?1 AND state = 0" },
 	{ ST_NEXT_DUE, "SELECT min(next_at) FROM deliveries WHERE state = 0" },
 	{ ST_QUEUE_DEPTH,
 	    "SELECT coalesce(sum(segments), 0) FROM queue_totals "
@@ -394,14 +401,13 @@ struct claimed {
 	size_t		 n, cap;
 };
 
-/* Append a delivery row to the struct claimed at arg. */
+/* Append a due delivery row to the struct claimed at arg. */
 static int
 claim_row(sqlite3_stmt *st, void *arg)
 {
 	struct claimed	*c = arg;
-	struct delivery	*nv, *d;
+	struct delivery	*nv;
 	size_t		 cap;
-	int		 rc;
 
 	if (c->n == c->cap) {
 		cap = c->cap > 0 ? c->cap * 2 : 64;
@@ -414,25 +420,37 @@ claim_row(sqlite3_stmt *st, void *arg)
 	}
 	if (read_delivery(st, &c->v[c->n]) == -1)
 		return -1;
-	d = &c->v[c->n++];
-	/* Queued, now sending: only the state changed. */
-	d->state = DS_QUEUED;
-	rc = delivery_tally(c->s, d, -1);
-	d->state = DS_SENDING;
-	if (rc == 0)
-		rc = delivery_tally(c->s, d, 1);
-	return rc;
+	c->n++;
+	return 0;
 }
 
-/* The claim order: priority, then id (age). */
+/* Claim the queued row d, read by ST_CLAIM: it is sending from now. */
 static int
-claim_cmp(const void *a, const void *b)
+claim_one(struct store *s, struct delivery *d, int64_t now)
 {
-	const struct delivery	*x = a, *y = b;
+	sqlite3_stmt	*st = s->st[ST_CLAIM_ONE];
+	int		 rc;
 
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	sqlite3_bind_int64(st, 1, d->id);
+	sqlite3_bind_int64(st, 2, now);
+	TALLY_BEGIN(s);
+	rc = store_step_done(s, ST_CLAIM_ONE, __func__);
+	TALLY_END(s);
+	if (rc == -1)
+		return -1;
+	if (sqlite3_changes(s->db) != 1) {
+		/* Read as queued in this transaction: cannot happen. */
+		log_warnx("%s: delivery %lld was not queued", __func__,
+		    (long long)d->id);
+		return -1;
+	}
+	/* Queued, now sending: only the state changed, in the counts. */
+	if (delivery_tally(s, d, -1) == -1)
+		return -1;
+	d->state = DS_SENDING;
+	d->attempts++;
+	d->updated_at = now;
+	return delivery_tally(s, d, 1);
 }
 
 int
@@ -443,7 +461,6 @@ store_claim_due(struct store *s, int64_t now, int limit,
 	enum txn_kind	 kind;
 	size_t		 i;
 	bool		 ok = false, stopped = false;
-	int		 rc;
 
 	if (limit <= 0)
 		return 0;
@@ -451,16 +468,13 @@ store_claim_due(struct store *s, int64_t now, int limit,
 		return -1;
 	sqlite3_bind_int64(s->st[ST_CLAIM], 1, now);
 	sqlite3_bind_int(s->st[ST_CLAIM], 2, limit);
-	sqlite3_bind_int64(s->st[ST_CLAIM], 3, now);
-	TALLY_BEGIN(s);
-	rc = store_rows_each(s, ST_CLAIM, claim_row, &c, __func__);
-	TALLY_END(s);
-	if (rc == -1)
+	/* All read first: no cursor open on the queue while it changes. */
+	if (store_rows_each(s, ST_CLAIM, claim_row, &c, __func__) == -1)
 		goto out;	/* the transaction is undone: nothing claimed */
+	for (i = 0; i < c.n; i++)
+		if (claim_one(s, &c.v[i], now) == -1)
+			goto out;
 	ok = true;
-	/* RETURNING has no order: the queue's is priority, then age. */
-	if (c.n > 1)	/* c.v is NULL when nothing was due */
-		qsort(c.v, c.n, sizeof(c.v[0]), claim_cmp);
 	for (i = 0; i < c.n; i++)
 		if (!stopped && cb(&c.v[i], arg) == -1)
 			stopped = true;

@@ -489,7 +489,10 @@ static const struct migration migrations[] = {
 	 * store that changes a counted column and is not tallied does
 	 * (test_store_counts checks them all). An alert's rows by state
 	 * are indexed only while they wait or once they ended undelivered
-	 * (ALERT_STATE_INDEXED).
+	 * (ALERT_STATE_INDEXED). The expiry sweep's index holds only rows
+	 * without an alert (replies): an alert's expire with it, through
+	 * alerts_expiry and deliveries_alert_state, and a row claimed
+	 * after its own expiry is expired then (dispatch.c, start_job).
 	 */
 	{
 	"DROP TRIGGER deliveries_count_insert;"
@@ -502,7 +505,10 @@ static const struct migration migrations[] = {
 	/* ALERT_STATE_INDEXED (store_priv.h), as it was then. */
 	"DROP INDEX deliveries_alert_state;"
 	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state)"
-	"  WHERE state NOT BETWEEN 1 AND 3 AND state NOT BETWEEN 8 AND 9;",
+	"  WHERE state NOT BETWEEN 1 AND 3 AND state NOT BETWEEN 8 AND 9;"
+	"DROP INDEX deliveries_expiry;"
+	"CREATE INDEX deliveries_expiry ON deliveries (expires_at)"
+	"  WHERE state = 0 AND expires_at > 0 AND alert_id IS NULL;",
 	NULL
 	},
 };

@@ -132,7 +132,11 @@ test_counts_cancel(void **state)
 	assert_int_equal(n, 0);
 }
 
-/* Alert expiry and a delivery's own expiry. */
+/*
+ * Alert expiry, and the own expiry of a delivery of no alert (a reply).
+ * A delivery of an alert expires with it (a claim past its own expiry
+ * expires it in dispatch.c).
+ */
 static void
 test_expire(void **state)
 {
@@ -147,8 +151,8 @@ test_expire(void **state)
 	q2 = st_add_delivery(s, a1, "+46700000002", 0, NOW + 5000, DS_QUEUED);
 	busy = st_add_delivery(s, a1, "+46700000003", 0, NOW, DS_SENDING);
 	memset(&d, 0, sizeof(d));
-	d.alert_id = a2;
 	strlcpy(d.phone, "+46700000004", sizeof(d.phone));
+	strlcpy(d.kind, "reply", sizeof(d.kind));
 	d.body = "x";
 	d.next_at = NOW;
 	d.expires_at = NOW + 2000;
