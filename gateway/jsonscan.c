@@ -89,6 +89,17 @@ jsonscan_integer(const struct jsonscan_field *f)
 	return neg ? -v : v;
 }
 
+size_t
+jsonscan_copy(const struct jsonscan_field *f, char *buf, size_t size)
+{
+	size_t	n = f->len < size ? f->len : size - 1;
+
+	if (n > 0)
+		memcpy(buf, f->value, n);
+	buf[n] = '\0';
+	return f->len;
+}
+
 /* Every field absent. */
 static void
 js_clear(struct jsonscan_field *f, size_t n)

@@ -49,5 +49,11 @@ int		 jsonscan_object(const char *text, size_t len,
 		    struct jsonscan_field *fields, size_t n);
 /* The value of a JS_INTEGER field (18 digits at most: no overflow). */
 long long	 jsonscan_integer(const struct jsonscan_field *);
+/*
+ * A field's bytes as a string in buf (size > 0), cut to fit as strlcpy
+ * would; "" for an absent field. Returns the field's length.
+ */
+size_t		 jsonscan_copy(const struct jsonscan_field *, char *buf,
+		    size_t size);
 
 #endif

@@ -445,12 +445,13 @@ test_cases(void **state)
 	}
 }
 
-/* The value of integers, and no field or text at all. */
+/* Integers' values, copies, and no field or text at all. */
 static void
 test_integer_and_edges(void **state)
 {
-	struct jsonscan_field	f[2] = { { .key = "a" }, { .key = "b" } };
+	struct jsonscan_field	 f[2] = { { .key = "a" }, { .key = "b" } };
 	const char		*t;
+	char			 buf[8];
 
 	(void)state;
 	t = "{\"a\":-999999999999999999,\"b\":-0}";
@@ -461,6 +462,17 @@ test_integer_and_edges(void **state)
 	assert_int_equal(jsonscan_object(t, strlen(t), f, 2), 0);
 	assert_true(jsonscan_integer(&f[0]) == 999999999999999999LL);
 	assert_true(jsonscan_integer(&f[1]) == 0);	/* not an integer */
+	/* A copy, whole or cut; an absent field is "". */
+	t = "{\"a\":\"Nykvarn\"}";
+	assert_int_equal(jsonscan_object(t, strlen(t), f, 2), 0);
+	assert_int_equal(jsonscan_copy(&f[0], buf, sizeof(buf)), 7);
+	assert_string_equal(buf, "Nykvarn");
+	assert_int_equal(jsonscan_copy(&f[0], buf, 4), 7);
+	assert_string_equal(buf, "Nyk");
+	assert_int_equal(jsonscan_copy(&f[0], buf, 1), 7);
+	assert_string_equal(buf, "");
+	assert_int_equal(jsonscan_copy(&f[1], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
 	/* No field asked for: still the whole text is checked. */
 	assert_int_equal(jsonscan_object(t, strlen(t), NULL, 0), 0);
 	assert_int_equal(jsonscan_object("{\"\\u0061\":1}", 12, NULL, 0), 0);
