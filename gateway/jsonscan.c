@@ -29,6 +29,26 @@
 #define JS_INT_DIGITS	18	/* any such integer fits a long long */
 #define JS_REAL_DIGITS	15	/* a real of more is left to jansson */
 
+/* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char js_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x30 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* 0x50 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x70 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x80 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x90 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xa0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xb0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xc0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xd0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xe0 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xf0 */
+};
+
 /* Where the scan stands in the text. */
 struct js_cursor {
 	const unsigned char	*p;	/* the next byte */
@@ -177,7 +197,9 @@ js_member(struct js_cursor *c, int depth, struct jsonscan_field *f,
 	if (js_value(c, depth, &type, &esc) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (strncmp(f[i].key, (const char *)key, keylen) != 0 ||
+		/* Most names differ in their first byte: compare it first. */
+		if ((keylen > 0 && (unsigned char)f[i].key[0] != key[0]) ||
+		    strncmp(f[i].key, (const char *)key, keylen) != 0 ||
 		    f[i].key[keylen] != '\0')
 			continue;
 		if (esc)
@@ -253,32 +275,33 @@ js_value(struct js_cursor *c, int depth, enum jsonscan_type *type,
 static int
 js_string(struct js_cursor *c, bool *esc)
 {
-	const unsigned char	*run;
+	const unsigned char	*p = c->p + 1, *run = p;
 	bool			 high = false;
 
 	*esc = false;
-	run = ++c->p;
 	for (;;) {
-		if (c->p == c->end || *c->p < 0x20)
+		while (p < c->end && js_plain[*p])
+			p++;
+		if (p == c->end || *p < 0x20)
 			return -1;
-		if (*c->p == '"' || *c->p == '\\') {
-			if (high && !utf8_valid_n((const char *)run,
-			    (size_t)(c->p - run)))
-				return -1;
-			high = false;
-			if (*c->p == '"')
-				break;
-			*esc = true;
-			if (js_escape(c) == -1)
-				return -1;
-			run = c->p;
+		if (*p >= 0x80) {
+			high = true;
+			p++;
 			continue;
 		}
-		if (*c->p >= 0x80)
-			high = true;
-		c->p++;
+		if (high && !utf8_valid_n((const char *)run,
+		    (size_t)(p - run)))
+			return -1;
+		high = false;
+		if (*p == '"')
+			break;
+		*esc = true;
+		c->p = p;
+		if (js_escape(c) == -1)
+			return -1;
+		p = run = c->p;
 	}
-	c->p++;
+	c->p = p + 1;
 	return 0;
 }
 
