@@ -493,14 +493,15 @@ test_integer_and_edges(void **state)
 static size_t
 nest(char *buf, size_t cap, int d, bool arrays)
 {
-	size_t	len = 0;
-	int	i;
+	const char	*open = arrays ? "[" : "{\"b\":";
+	size_t		 len = 5, olen = strlen(open);
+	int		 i;
 
-	assert_true((size_t)d * 6 + 16 < cap);
-	len += (size_t)sprintf(buf + len, "{\"a\":");
-	for (i = 1; i < d; i++)
-		len += (size_t)sprintf(buf + len, arrays ? "[" : "{\"b\":");
-	len += (size_t)sprintf(buf + len, "1");
+	assert_true((size_t)d * (olen + 1) + 8 < cap);
+	memcpy(buf, "{\"a\":", len);
+	for (i = 1; i < d; i++, len += olen)
+		memcpy(buf + len, open, olen);
+	buf[len++] = '1';
 	for (i = 1; i < d; i++)
 		buf[len++] = arrays ? ']' : '}';
 	buf[len++] = '}';
