@@ -28,12 +28,14 @@ enum send_status {
 	SEND_PERMFAIL		/* do not retry (4xx, bad number, ...) */
 };
 
+#define SEND_REF_LEN	96	/* a provider's message id and its NUL */
+
 struct send_result {
 	enum send_status status;
 	int		 http_status;	/* 0 if none */
 	int		 retry_after_s;	/* provider asked us to wait; 0 = backoff */
 	bool		 auth_error;	/* 401/403: our credentials are wrong */
-	char		 ref[96];	/* provider's message id */
+	char		 ref[SEND_REF_LEN];	/* provider's message id */
 	char		 error[256];	/* provider's error text, for the store */
 };
 

@@ -23,6 +23,7 @@
 
 #include "adapters/adapter.h"
 #include "gateway/http_client.h"
+#include "gateway/jsonscan.h"
 #include "gateway/log.h"
 #include "gateway/provider_conf.h"
 #include "gateway/util.h"
@@ -32,6 +33,19 @@
 #define ELKS46_CALL_TIMEOUT	"30"	/* seconds a call rings */
 #define ELKS46_IVR_TIMEOUT	10	/* seconds to wait for the digit */
 #define ELKS46_IVR_REPEAT	2	/* times the prompt is played */
+
+/*
+ * What parse_send reads of an answer to a send. The status is cut to its
+ * buffer: none it is compared with is that long, and no more of it is
+ * ever shown.
+ */
+struct elks46_reply {
+	char	id[SEND_REF_LEN];		/* "": none that fits */
+	char	status[ELKS46_SNIPPET + 1];	/* an SMS's status, a call's
+						   state */
+	bool	has_status;
+	bool	call;				/* status is a call's state */
+};
 
 /* The adapter's state, built once at init. */
 struct elks46 {
@@ -54,6 +68,10 @@ static int	elks46_send(struct adapter *, const struct outmsg *,
 		    struct http_request *, struct send_result *);
 static void	elks46_parse_send(struct adapter *,
 		    const struct http_response *, struct send_result *);
+static void	elks46_reply(const struct http_response *,
+		    struct elks46_reply *);
+static void	elks46_reply_jansson(const char *, size_t,
+		    struct elks46_reply *);
 static int	elks46_verify_hook(struct adapter *,
 		    const struct hook_request *);
 static int	elks46_parse_status(struct adapter *,
@@ -339,11 +357,9 @@ static void
 elks46_parse_send(struct adapter *a, const struct http_response *r,
     struct send_result *res)
 {
-	json_t		*root, *jid, *jstatus, *jstate;
-	json_error_t	 jerr;
-	const char	*id = NULL, *status = NULL;
-	char		 snip[ELKS46_SNIPPET + 1];
-	bool		 call = false;	/* a call's answer has a state */
+	struct elks46_reply	 ans;
+	const char		*status;
+	char			 snip[ELKS46_SNIPPET + 1];
 
 	memset(res, 0, sizeof(*res));
 	if (!adapter_classify_http(r, res)) {
@@ -357,23 +373,8 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 		return;
 	}
 
-	root = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
-	if (json_is_object(root)) {
-		jid = json_object_get(root, "id");
-		jstatus = json_object_get(root, "status");
-		if (json_is_string(jid) && json_string_value(jid)[0] != '\0' &&
-		    strlen(json_string_value(jid)) < sizeof(res->ref))
-			id = json_string_value(jid);
-		/* An SMS has status, a call (POST /calls) state. */
-		jstate = json_object_get(root, "state");
-		if (json_is_string(jstatus))
-			status = json_string_value(jstatus);
-		else if (json_is_string(jstate)) {
-			status = json_string_value(jstate);
-			call = true;
-		}
-	}
-	if (id == NULL) {
+	elks46_reply(r, &ans);
+	if (ans.id[0] == '\0') {
 		/*
 		 * Probably accepted: sending again could send twice. Keep
 		 * it as sent without a reference (no delivery report will
@@ -384,10 +385,10 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 		    sizeof(snip));
 		snprintf(res->error, sizeof(res->error), "2xx without id: %s",
 		    snip);
-		json_decref(root);
 		return;
 	}
-	strlcpy(res->ref, id, sizeof(res->ref));
+	strlcpy(res->ref, ans.id, sizeof(res->ref));
+	status = ans.has_status ? ans.status : NULL;
 	if (status == NULL || strcmp(status, "created") == 0 ||
 	    strcmp(status, "sent") == 0 || strcmp(status, "delivered") == 0 ||
 	    strcmp(status, "ongoing") == 0 || strcmp(status, "success") == 0)
@@ -395,13 +396,77 @@ elks46_parse_send(struct adapter *a, const struct http_response *r,
 	else if (strcmp(status, "failed") == 0) {
 		res->status = SEND_PERMFAIL;
 		snprintf(res->error, sizeof(res->error),
-		    "46elks: %s %s failed", call ? "call" : "message", id);
+		    "46elks: %s %s failed", ans.call ? "call" : "message",
+		    ans.id);
 	} else {
 		/* An id means 46elks has it; note the unknown status. */
 		res->status = SEND_OK;
 		adapter_snippet(status, strlen(status), snip, sizeof(snip));
 		snprintf(res->error, sizeof(res->error),
 		    "46elks: unknown status '%s'", snip);
+	}
+}
+
+/*
+ * Read an answer's id, and status (an SMS) or state (a call), if they
+ * are strings: in place with jsonscan, which reads an SMS's flat answer
+ * for a fraction of what jansson costs, or with jansson when the scanner
+ * cannot answer exactly (an escape in them, an odd shape, not JSON).
+ */
+static void
+elks46_reply(const struct http_response *r, struct elks46_reply *ans)
+{
+	struct jsonscan_field	 f[3] = {
+		{ .key = "id" }, { .key = "status" }, { .key = "state" }
+	};
+	const char		*body = r->body ? r->body : "";
+
+	memset(ans, 0, sizeof(*ans));
+	if (jsonscan_object(body, r->body_len, f, nitems(f)) == -1) {
+		elks46_reply_jansson(body, r->body_len, ans);
+		return;
+	}
+	if (f[0].type == JS_STRING && f[0].len > 0 &&
+	    f[0].len < sizeof(ans->id))
+		jsonscan_copy(&f[0], ans->id, sizeof(ans->id));
+	/* An SMS has status, a call (POST /calls) state. */
+	if (f[1].type == JS_STRING)
+		jsonscan_copy(&f[1], ans->status, sizeof(ans->status));
+	else if (f[2].type == JS_STRING) {
+		jsonscan_copy(&f[2], ans->status, sizeof(ans->status));
+		ans->call = true;
+	}
+	ans->has_status = f[1].type == JS_STRING || f[2].type == JS_STRING;
+}
+
+/* The same with jansson, as every answer was read before jsonscan. */
+static void
+elks46_reply_jansson(const char *body, size_t len,
+    struct elks46_reply *ans)
+{
+	json_t		*root, *jid, *jstatus, *jstate;
+	json_error_t	 jerr;
+	const char	*status = NULL;
+
+	root = json_loadb(body, len, 0, &jerr);
+	if (json_is_object(root)) {
+		jid = json_object_get(root, "id");
+		jstatus = json_object_get(root, "status");
+		if (json_is_string(jid) && json_string_value(jid)[0] != '\0' &&
+		    strlen(json_string_value(jid)) < sizeof(ans->id))
+			strlcpy(ans->id, json_string_value(jid),
+			    sizeof(ans->id));
+		jstate = json_object_get(root, "state");
+		if (json_is_string(jstatus))
+			status = json_string_value(jstatus);
+		else if (json_is_string(jstate)) {
+			status = json_string_value(jstate);
+			ans->call = true;
+		}
+	}
+	if (status != NULL) {
+		strlcpy(ans->status, status, sizeof(ans->status));
+		ans->has_status = true;
 	}
 	json_decref(root);
 }

@@ -38,6 +38,7 @@
 
 #include "adapters/adapter.h"
 #include "gateway/http_client.h"
+#include "gateway/jsonscan.h"
 #include "gateway/provider_conf.h"
 #include "gateway/util.h"
 
@@ -45,6 +46,7 @@
 #define TWILIO_TWIML_MAX	4000	/* characters of inline TwiML */
 #define TWILIO_CALL_TIMEOUT	"30"	/* seconds a call rings */
 #define TWILIO_SNIPPET		64
+#define TWILIO_TEXT		256	/* bytes kept of an answer's text */
 #define TWILIO_XML_DECL		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 #define TWILIO_EMPTY_TWIML	TWILIO_XML_DECL "<Response/>"
 
@@ -68,6 +70,25 @@ static const struct twilio_lang twilio_langs[] = {
 /* The answers to a pressed digit (Swedish, the municipality's voice). */
 #define TWILIO_THANKS	"Tack, ditt svar är registrerat."
 #define TWILIO_GOODBYE	"Hej då."
+
+/*
+ * What parse_send reads of Twilio's JSON: a resource's sid and status,
+ * an error's code and message. The texts are cut to TWILIO_TEXT bytes,
+ * no shorter than the error they go into: none compared is that long,
+ * and no more of them is ever shown.
+ */
+struct twilio_reply {
+	bool		 object;		/* the body is a JSON object */
+	char		 sid[SEND_REF_LEN];	/* "": none that fits */
+	bool		 has_status;
+	char		 status[TWILIO_TEXT];
+	bool		 has_code;		/* an integer */
+	long long	 code;
+	bool		 has_message;
+	char		 message[TWILIO_TEXT];
+};
+_Static_assert(TWILIO_TEXT >= sizeof(((struct send_result *)NULL)->error),
+    "an answer's text is cut shorter than the error it goes into");
 
 /* The adapter's state, built once at init. */
 struct twilio {
@@ -121,6 +142,10 @@ static const char *twilio_voice_of(struct twilio *,
 static void	twilio_buf_add(struct twilio_buf *, const char *);
 static void	twilio_buf_xml(struct twilio_buf *, const char *);
 static size_t	twilio_utf8_len(const char *);
+static void	twilio_reply(const struct http_response *, const char *,
+		    const char *, struct twilio_reply *);
+static void	twilio_reply_jansson(const char *, size_t, const char *,
+		    const char *, struct twilio_reply *);
 static void	twilio_api_error(const struct http_response *,
 		    struct send_result *);
 static int	twilio_signature(const char *, const char *,
@@ -604,10 +629,9 @@ static void
 twilio_parse_send(struct adapter *a, const struct http_response *r,
     struct send_result *res)
 {
-	json_t		*root, *jsid, *jst, *jcode, *jmsg;
-	json_error_t	 jerr;
-	const char	*sid = NULL, *st = NULL;
-	char		 snip[TWILIO_SNIPPET + 1], code[24] = "";
+	struct twilio_reply	ans;
+	char			snip[TWILIO_SNIPPET + 1], code[24] = "";
+	int			n;
 
 	memset(res, 0, sizeof(*res));
 	if (!adapter_classify_http(r, res)) {
@@ -615,18 +639,8 @@ twilio_parse_send(struct adapter *a, const struct http_response *r,
 			twilio_api_error(r, res);
 		return;
 	}
-	root = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
-	if (json_is_object(root)) {
-		jsid = json_object_get(root, "sid");
-		jst = json_object_get(root, "status");
-		if (json_is_string(jsid) &&
-		    json_string_value(jsid)[0] != '\0' &&
-		    strlen(json_string_value(jsid)) < sizeof(res->ref))
-			sid = json_string_value(jsid);
-		if (json_is_string(jst))
-			st = json_string_value(jst);
-	}
-	if (sid == NULL) {
+	twilio_reply(r, "error_code", "error_message", &ans);
+	if (ans.sid[0] == '\0') {
 		/*
 		 * Probably accepted: sending again could send twice. Keep it
 		 * as sent without a reference and say why.
@@ -636,54 +650,111 @@ twilio_parse_send(struct adapter *a, const struct http_response *r,
 		    sizeof(snip));
 		snprintf(res->error, sizeof(res->error), "2xx without sid: %s",
 		    snip);
-		json_decref(root);
 		return;
 	}
-	strlcpy(res->ref, sid, sizeof(res->ref));
+	strlcpy(res->ref, ans.sid, sizeof(res->ref));
 	res->status = SEND_OK;
-	if (st != NULL && (strcmp(st, "failed") == 0 ||
-	    strcmp(st, "undelivered") == 0 || strcmp(st, "canceled") == 0)) {
+	if (ans.has_status && (strcmp(ans.status, "failed") == 0 ||
+	    strcmp(ans.status, "undelivered") == 0 ||
+	    strcmp(ans.status, "canceled") == 0)) {
 		res->status = SEND_PERMFAIL;
-		jcode = json_object_get(root, "error_code");
-		jmsg = json_object_get(root, "error_message");
-		if (json_is_integer(jcode))
-			snprintf(code, sizeof(code), " %lld",
-			    (long long)json_integer_value(jcode));
-		snprintf(res->error, sizeof(res->error), "twilio%s: %s %s",
-		    code, sid, json_is_string(jmsg) ?
-		    json_string_value(jmsg) : st);
+		if (ans.has_code)
+			snprintf(code, sizeof(code), " %lld", ans.code);
+		/* "twilio <code>: <sid> <text>", the text cut to fit. */
+		n = snprintf(res->error, sizeof(res->error), "twilio%s: %s ",
+		    code, ans.sid);
+		strlcpy(res->error + n, ans.has_message ? ans.message :
+		    ans.status, sizeof(res->error) - (size_t)n);
 	}
-	json_decref(root);
 }
 
 /* An error answer's JSON {code, message} as "twilio <code>: <message>". */
 static void
 twilio_api_error(const struct http_response *r, struct send_result *res)
 {
-	json_t		*root, *jcode, *jmsg;
-	json_error_t	 jerr;
-	char		 msg[200];
+	struct twilio_reply	ans;
+	char			msg[200];
 
-	root = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
+	twilio_reply(r, "code", "message", &ans);
+	if (!ans.has_code && !ans.has_message)
+		return;	/* not Twilio's JSON (a proxy's page): keep the text */
+	adapter_snippet(ans.message, strlen(ans.message), msg, sizeof(msg));
+	if (ans.has_code)
+		snprintf(res->error, sizeof(res->error), "twilio %lld: %s",
+		    ans.code, msg);
+	else
+		snprintf(res->error, sizeof(res->error), "twilio: %s", msg);
+}
+
+/*
+ * Read sid and status, and the error's code and message under the names
+ * given (error_code and error_message in a resource, code and message in
+ * an error answer): in place with jsonscan, or with jansson when the
+ * scanner cannot answer exactly (an escape in them, an odd shape, not
+ * JSON).
+ */
+static void
+twilio_reply(const struct http_response *r, const char *codekey,
+    const char *msgkey, struct twilio_reply *ans)
+{
+	struct jsonscan_field	 f[4] = {
+		{ .key = "sid" }, { .key = "status" }, { .key = codekey },
+		{ .key = msgkey }
+	};
+	const char		*body = r->body ? r->body : "";
+
+	memset(ans, 0, sizeof(*ans));
+	if (jsonscan_object(body, r->body_len, f, nitems(f)) == -1) {
+		twilio_reply_jansson(body, r->body_len, codekey, msgkey, ans);
+		return;
+	}
+	ans->object = true;
+	if (f[0].type == JS_STRING && f[0].len > 0 &&
+	    f[0].len < sizeof(ans->sid))
+		jsonscan_copy(&f[0], ans->sid, sizeof(ans->sid));
+	ans->has_status = f[1].type == JS_STRING;
+	if (ans->has_status)
+		jsonscan_copy(&f[1], ans->status, sizeof(ans->status));
+	ans->has_code = f[2].type == JS_INTEGER;
+	if (ans->has_code)
+		ans->code = jsonscan_integer(&f[2]);
+	ans->has_message = f[3].type == JS_STRING;
+	if (ans->has_message)
+		jsonscan_copy(&f[3], ans->message, sizeof(ans->message));
+}
+
+/* The same with jansson, as every answer was read before jsonscan. */
+static void
+twilio_reply_jansson(const char *body, size_t len, const char *codekey,
+    const char *msgkey, struct twilio_reply *ans)
+{
+	json_t		*root, *jsid, *jst, *jcode, *jmsg;
+	json_error_t	 jerr;
+
+	root = json_loadb(body, len, 0, &jerr);
 	if (!json_is_object(root)) {
-		/* Not Twilio's JSON (a proxy's page): keep the text. */
 		json_decref(root);
 		return;
 	}
-	jcode = json_object_get(root, "code");
-	jmsg = json_object_get(root, "message");
-	if (json_is_integer(jcode) || json_is_string(jmsg)) {
-		adapter_snippet(json_is_string(jmsg) ? json_string_value(jmsg) :
-		    "", json_is_string(jmsg) ? strlen(json_string_value(jmsg)) :
-		    0, msg, sizeof(msg));
-		if (json_is_integer(jcode))
-			snprintf(res->error, sizeof(res->error),
-			    "twilio %lld: %s", (long long)json_integer_value(
-			    jcode), msg);
-		else
-			snprintf(res->error, sizeof(res->error), "twilio: %s",
-			    msg);
-	}
+	ans->object = true;
+	jsid = json_object_get(root, "sid");
+	jst = json_object_get(root, "status");
+	jcode = json_object_get(root, codekey);
+	jmsg = json_object_get(root, msgkey);
+	if (json_is_string(jsid) && json_string_value(jsid)[0] != '\0' &&
+	    strlen(json_string_value(jsid)) < sizeof(ans->sid))
+		strlcpy(ans->sid, json_string_value(jsid), sizeof(ans->sid));
+	ans->has_status = json_is_string(jst);
+	if (ans->has_status)
+		strlcpy(ans->status, json_string_value(jst),
+		    sizeof(ans->status));
+	ans->has_code = json_is_integer(jcode);
+	if (ans->has_code)
+		ans->code = (long long)json_integer_value(jcode);
+	ans->has_message = json_is_string(jmsg);
+	if (ans->has_message)
+		strlcpy(ans->message, json_string_value(jmsg),
+		    sizeof(ans->message));
 	json_decref(root);
 }
 

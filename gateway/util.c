@@ -511,13 +511,20 @@ mask_phone(const char *phone, char *buf, size_t len)
 }
 
 bool
-utf8_valid(const char *str)
+utf8_valid(const char *s)
+{
+	return utf8_valid_n(s, strlen(s));
+}
+
+bool
+utf8_valid_n(const char *str, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)str;
+	const unsigned char	*end = s + len;
 	unsigned int		 cp, min;
 	int			 n, i;
 
-	while (*s != '\0') {
+	while (s < end) {
 		if (*s < 0x80) {
 			s++;
 			continue;
@@ -536,9 +543,11 @@ utf8_valid(const char *str)
 			min = 0x10000;
 		} else
 			return false;
+		if (end - s <= n)
+			return false;	/* cut short by the end */
 		for (i = 1; i <= n; i++) {
 			if ((s[i] & 0xc0) != 0x80)
-				return false;	/* also stops at the NUL */
+				return false;
 			cp = cp << 6 | (s[i] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff ||

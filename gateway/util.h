@@ -30,6 +30,8 @@ uint64_t rand_seed(void);
 double	 rand_unit(uint64_t *state);
 /* Is s (NUL-terminated) well-formed UTF-8, without surrogates? */
 bool	 utf8_valid(const char *s);
+/* The same for len bytes of s; a NUL byte among them counts as U+0000. */
+bool	 utf8_valid_n(const char *s, size_t len);
 /* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
 bool	 is_e164(const char *s);
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gateway/http_client.h"
+#include "gateway/jsonscan.h"
 #include "gateway/util.h"
 #include "tests/adapter_test.h"
 
@@ -194,6 +195,84 @@ at_parse_send(struct adapter *a, const char *dir,
 		if (c->error[0] == '\0')
 			assert_string_equal(res.error, "");
 		free(body);
+	}
+}
+
+/* parse_send of len bytes of body with HTTP status; res is dirty first. */
+static void
+at_send_body(struct adapter *a, long status, const char *body, size_t len,
+    struct send_result *res)
+{
+	struct http_response	r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.body = body;
+	r.body_len = len;
+	r.request_sent = true;
+	memset(res, 0x5a, sizeof(*res));
+	a->ops->parse_send(a, &r, res);
+}
+
+/*
+ * Each body answering with status: read by the reader the case says (the
+ * scanner asked for the adapter's keys), classified as it says, and, with
+ * twin, alike when a member with an exponent before its last '}' sends
+ * it to jansson.
+ */
+void
+at_parse_bodies(struct adapter *a, long status,
+    const struct at_body_case *cases, size_t n, const char *const *keys,
+    size_t nkeys)
+{
+	static const char	 more[] = ",\"zz\":1e0";
+	struct jsonscan_field	 f[8];
+	struct send_result	 res, twin;
+	const struct at_body_case *c;
+	char			 buf[1024];
+	const char		*end;
+	size_t			 i, k, len;
+
+	assert_true(nkeys <= nitems(f));
+	for (i = 0; i < n; i++) {
+		c = &cases[i];
+		len = c->len ? c->len : strlen(c->body);
+		for (k = 0; k < nkeys; k++)
+			f[k].key = keys[k];
+		if ((jsonscan_object(c->body, len, f, nkeys) == 0) !=
+		    c->scanned)
+			fail_msg("case %zu: scanned is not %d", i, c->scanned);
+		at_send_body(a, status, c->body, len, &res);
+		if (res.status != c->want)
+			fail_msg("case %zu: status %d, want %d", i, res.status,
+			    c->want);
+		if (strcmp(res.ref, c->ref) != 0)
+			fail_msg("case %zu: ref '%s', want '%s'", i, res.ref,
+			    c->ref);
+		if (strncmp(res.error, c->error, strlen(c->error)) != 0 ||
+		    (c->error[0] == '\0' && res.error[0] != '\0'))
+			fail_msg("case %zu: error '%s', want '%s...'", i,
+			    res.error, c->error);
+		if (!c->twin)
+			continue;
+		end = memrchr(c->body, '}', len);
+		assert_non_null(end);
+		assert_true(len + sizeof(more) < sizeof(buf));
+		k = (size_t)(end - c->body);
+		memcpy(buf, c->body, k);
+		memcpy(buf + k, more, sizeof(more) - 1);
+		memcpy(buf + k + sizeof(more) - 1, end, len - k);
+		k = len + sizeof(more) - 1;
+		assert_int_equal(jsonscan_object(buf, k, f, nkeys), -1);
+		at_send_body(a, status, buf, k, &twin);
+		if (res.status != twin.status ||
+		    res.http_status != twin.http_status ||
+		    res.retry_after_s != twin.retry_after_s ||
+		    res.auth_error != twin.auth_error ||
+		    strcmp(res.ref, twin.ref) != 0 ||
+		    strcmp(res.error, twin.error) != 0)
+			fail_msg("case %zu: the twin is read as %d '%s' '%s'",
+			    i, twin.status, twin.ref, twin.error);
 	}
 }
 

@@ -56,6 +56,22 @@ struct at_send_case {
 	const char		*error;	/* prefix of res.error */
 };
 
+/*
+ * An answer's body given inline, which of the two readers of parse_send
+ * must take it (jsonscan, or jansson when the scanner cannot answer),
+ * and how it must be classified. With twin, the body with one member
+ * more that only jansson reads must be classified alike.
+ */
+struct at_body_case {
+	const char		*body;
+	size_t			 len;		/* 0: strlen(body) */
+	bool			 scanned;
+	enum send_status	 want;
+	const char		*ref;
+	const char		*error;		/* prefix of res.error */
+	bool			 twin;
+};
+
 /* A status callback's form and what parse_status must make of it. */
 struct at_status_case {
 	const char	*form;
@@ -91,6 +107,9 @@ void		 at_hook_form(struct hook_request *, struct kvlist *,
 		    const char *);
 void		 at_parse_send(struct adapter *, const char *,
 		    const struct at_send_case *, size_t, const char *, bool);
+void		 at_parse_bodies(struct adapter *, long,
+		    const struct at_body_case *, size_t, const char *const *,
+		    size_t);
 void		 at_parse_status(struct adapter *,
 		    const struct at_status_case *, size_t, const char *,
 		    const char *);

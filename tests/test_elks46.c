@@ -335,6 +335,102 @@ test_parse_send(void **state)
 	adapter_free(a);
 }
 
+/* Ids of 95 characters (the longest ref) and of 96 (too long). */
+#define ID95	"s0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcd"
+#define ID96	ID95 "e"
+/* A status longer than what is shown of it. */
+#define LONG_STATUS \
+		"queued-at-the-operator-and-then-passed-on-to-another-one-" \
+		"and-then-to-a-third-one-in-a-long-chain"
+/* Members of an SMS besides id and status, to make a body long enough. */
+#define SMS_REST \
+		"\"direction\":\"outgoing\",\"from\":\"Nykvarn\"," \
+		"\"to\":\"+46700000001\",\"message\":\"Prov\",\"parts\":1," \
+		"\"cost\":3500"
+
+/* A body with a NUL byte in it. */
+#define NUL_BODY	"{\"id\":\"s1\",\"parts\":1\0}"
+
+/*
+ * Answers read by jsonscan and answers it leaves to jansson (escapes in
+ * what is read, numbers it does not size, odd shapes), each classified
+ * as before; a scanned one alike when a member sends it to jansson.
+ */
+static void
+test_parse_send_readers(void **state)
+{
+	static const char *const keys[] = { "id", "status", "state" };
+	static const struct at_body_case cases[] = {
+		{ "{\"id\":\"s1a2b3\",\"status\":\"created\"," SMS_REST "}", 0,
+		    true, SEND_OK, "s1a2b3", "", true },
+		{ "{\"id\":\"s1\",\"status\":\"delivered\"}", 0, true,
+		    SEND_OK, "s1", "", true },
+		{ "{\"id\":\"s1\",\"status\":\"failed\"," SMS_REST "}", 0,
+		    true, SEND_PERMFAIL, "s1",
+		    "46elks: message s1 failed", true },
+		{ "{\"id\":\"c1\",\"state\":\"failed\"}", 0, true,
+		    SEND_PERMFAIL, "c1", "46elks: call c1 failed", true },
+		{ "{\"id\":\"c1\",\"state\":\"ongoing\",\"actions\":"
+		    "[{\"play\":\"https://larm.nykvarn.example/m.wav\"}]}", 0,
+		    true, SEND_OK, "c1", "", true },
+		/* status not a string: state counts. */
+		{ "{\"id\":\"c1\",\"status\":null,\"state\":\"failed\"}", 0,
+		    true, SEND_PERMFAIL, "c1", "46elks: call c1 failed",
+		    true },
+		{ "{\"id\":\"s1\",\"status\":\"queued\"}", 0, true, SEND_OK,
+		    "s1", "46elks: unknown status 'queued'", true },
+		{ "{\"id\":\"s1\",\"status\":\"" LONG_STATUS "\"}", 0, true,
+		    SEND_OK, "s1", "46elks: unknown status 'queued-at-the-"
+		    "operator-and-then-passed-on-to-another-one-and-the'",
+		    true },
+		{ "{\"id\":\"" ID95 "\",\"status\":\"sent\"}", 0, true,
+		    SEND_OK, ID95, "", true },
+		{ "{\"id\":\"" ID96 "\",\"status\":\"sent\"}", 0, true,
+		    SEND_OK, "", "2xx without id: {\"id\":\"s0123456789abcdef",
+		    true },
+		{ "{\"id\":\"\",\"status\":\"created\"," SMS_REST "}", 0, true,
+		    SEND_OK, "", "2xx without id: {\"id\":\"\",", true },
+		{ "{\"id\":12345,\"status\":\"created\"," SMS_REST "}", 0, true,
+		    SEND_OK, "", "2xx without id: {\"id\":12345,", true },
+		{ "{\"sms\":{\"id\":\"s1\"},\"status\":\"created\"," SMS_REST
+		    "}", 0, true, SEND_OK, "", "2xx without id: {\"sms\":",
+		    true },
+		{ "{\"id\":\"s1\",\"status\":\"failed\",\"id\":\"s2\"}", 0,
+		    true, SEND_PERMFAIL, "s2", "46elks: message s2 failed",
+		    true },
+		/* An escape in the message only: still scanned. */
+		{ "{\"id\":\"s1\",\"status\":\"created\",\"message\":\"Str"
+		    "\\u00f6mavbrott\\n\\u00e5\\u00e4\\u00f6\"}", 0, true,
+		    SEND_OK, "s1", "", true },
+		/* Left to jansson. */
+		{ "{\"id\":\"s\\u0031\",\"status\":\"created\"}", 0, false,
+		    SEND_OK, "s1", "", false },
+		{ "{\"id\":\"a\\/b\",\"status\":\"created\"}", 0, false,
+		    SEND_OK, "a/b", "", false },
+		{ "{\"id\":\"s1\",\"status\":\"fail\\u0065d\"}", 0, false,
+		    SEND_PERMFAIL, "s1", "46elks: message s1 failed", false },
+		{ "{\"id\":\"s1\",\"status\":\"created\",\"cost\":3.5e3}", 0,
+		    false, SEND_OK, "s1", "", false },
+		/* jansson skips a NUL after a number; the scanner does not. */
+		{ NUL_BODY, sizeof(NUL_BODY) - 1, false, SEND_OK, "s1", "",
+		    false },
+		{ "[{\"id\":\"s1\",\"status\":\"created\"}]", 0, false, SEND_OK,
+		    "", "2xx without id: [{\"id\":\"s1\"", false },
+		{ "{\"id\":\"s1\",\"status\":\"created\"} x", 0, false, SEND_OK,
+		    "", "2xx without id: {\"id\":\"s1\"", false },
+	};
+	struct at_section	 s;
+	struct adapter		*a;
+
+	(void)state;
+	assert_int_equal(strlen(ID95), 95);
+	at_section_init(&s, &elks);
+	a = at_make(&s);
+	at_parse_bodies(a, 200, cases, nitems(cases), keys, nitems(keys));
+	adapter_free(a);
+}
+
 /* A hook request with only a query string. */
 static int
 verify(struct adapter *a, const char *query)
@@ -583,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_build_call),
 		cmocka_unit_test(test_call_refused),
 		cmocka_unit_test(test_parse_send),
+		cmocka_unit_test(test_parse_send_readers),
 		cmocka_unit_test(test_verify_hook),
 		cmocka_unit_test(test_parse_status),
 		cmocka_unit_test(test_parse_inbound),

@@ -580,6 +580,120 @@ verify(struct adapter *a, const char *url, const char *body,
 	return rc;
 }
 
+/* A text of 50 characters, and one of 300: longer than an error. */
+#define TEXT50	"Filtered: the carrier refused it as spam, see docs"
+#define TEXT300	TEXT50 TEXT50 TEXT50 TEXT50 TEXT50 TEXT50
+/* Sids of 95 characters (the longest ref) and of 96 (too long). */
+#define SID95	"SM0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abc"
+#define SID96	SID95 "d"
+/* A body with a NUL byte in it. */
+#define NUL_BODY \
+		"{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":30007\0}"
+
+/*
+ * Answers read by jsonscan and answers it leaves to jansson (escapes in
+ * what is read, integers it does not size, odd shapes), each classified
+ * as before; a scanned one alike when a member sends it to jansson.
+ */
+static void
+test_parse_send_readers(void **state)
+{
+	static const char *const keys[] = { "sid", "status", "error_code",
+		"error_message" };
+	static const struct at_body_case cases[] = {
+		{ "{\"sid\":\"SM1\",\"status\":\"queued\",\"error_code\":null,"
+		    "\"error_message\":null,\"subresource_uris\":{\"media\":"
+		    "\"/2010-04-01/Accounts/AC1/Messages/SM1/Media.json\"}}", 0,
+		    true, SEND_OK, "SM1", "", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":30007,"
+		    "\"error_message\":\"Message filtered\"}", 0, true,
+		    SEND_PERMFAIL, "SM1", "twilio 30007: SM1 Message filtered",
+		    true },
+		{ "{\"sid\":\"SM1\",\"status\":\"undelivered\",\"error_code\":"
+		    "null,\"error_message\":null}", 0, true, SEND_PERMFAIL,
+		    "SM1", "twilio: SM1 undelivered", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"canceled\",\"error_code\":"
+		    "\"30007\"}", 0, true, SEND_PERMFAIL, "SM1",
+		    "twilio: SM1 canceled", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":-0,"
+		    "\"error_message\":\"x\"}", 0, true, SEND_PERMFAIL, "SM1",
+		    "twilio 0: SM1 x", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":"
+		    "-999999999999999999}", 0, true, SEND_PERMFAIL, "SM1",
+		    "twilio -999999999999999999: SM1 failed", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":1.5,"
+		    "\"error_message\":\"m\"}", 0, true, SEND_PERMFAIL, "SM1",
+		    "twilio: SM1 m", true },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":30007,"
+		    "\"error_message\":\"" TEXT300 "\"}", 0, true,
+		    SEND_PERMFAIL, "SM1", "twilio 30007: SM1 " TEXT50 TEXT50,
+		    true },
+		{ "{\"sid\":\"SM1\",\"status\":\"" TEXT300 "\"}", 0, true,
+		    SEND_OK, "SM1", "", true },
+		{ "{\"sid\":\"" SID95 "\",\"status\":\"failed\"}", 0, true,
+		    SEND_PERMFAIL, SID95, "twilio: " SID95 " failed", true },
+		{ "{\"sid\":\"" SID96 "\",\"status\":\"failed\"}", 0, true,
+		    SEND_OK, "", "2xx without sid: {\"sid\":\"SM0123456789",
+		    true },
+		{ "{\"sid\":\"SM1\",\"sid\":\"SM2\",\"status\":\"failed\","
+		    "\"status\":\"queued\"}", 0, true, SEND_OK, "SM2", "",
+		    true },
+		/* Left to jansson. */
+		{ "{\"sid\":\"SM\\u0031\",\"status\":\"queued\"}", 0, false,
+		    SEND_OK, "SM1", "", false },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":30007,"
+		    "\"error_message\":\"Message \\\"filtered\\\"\"}", 0, false,
+		    SEND_PERMFAIL, "SM1",
+		    "twilio 30007: SM1 Message \"filtered\"", false },
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":"
+		    "1234567890123456789}", 0, false, SEND_PERMFAIL, "SM1",
+		    "twilio 1234567890123456789: SM1 failed", false },
+		/* Beyond a long long: jansson refuses the whole answer. */
+		{ "{\"sid\":\"SM1\",\"status\":\"failed\",\"error_code\":"
+		    "12345678901234567890}", 0, false, SEND_OK, "",
+		    "2xx without sid: {\"sid\":\"SM1\"", false },
+		{ NUL_BODY, sizeof(NUL_BODY) - 1, false, SEND_PERMFAIL, "SM1",
+		    "twilio 30007: SM1 failed", false },
+	};
+	static const char *const error_keys[] = { "sid", "status", "code",
+		"message" };
+	static const struct at_body_case errors[] = {
+		{ "{\"code\": 21211, \"message\": \"Invalid 'To' Phone Number: "
+		    "+4670123\", \"more_info\": \"https://www.twilio.com/docs/"
+		    "errors/21211\", \"status\": 400}", 0, true, SEND_PERMFAIL,
+		    "", "twilio 21211: Invalid 'To' Phone Number: +4670123",
+		    true },
+		{ "{\"message\":\"" TEXT50 "\"}", 0, true, SEND_PERMFAIL, "",
+		    "twilio: " TEXT50, true },
+		{ "{\"code\":20003,\"more_info\":\"x\"}", 0, true,
+		    SEND_PERMFAIL, "", "twilio 20003: ", true },
+		{ "{\"code\":21211,\"message\":\"" TEXT300 "\"}", 0, true,
+		    SEND_PERMFAIL, "", "twilio 21211: " TEXT50 TEXT50 TEXT50,
+		    true },
+		/* Neither: the body's text stays (it differs in the twin). */
+		{ "{\"more_info\":\"https://www.twilio.com/docs\"}", 0, true,
+		    SEND_PERMFAIL, "", "{\"more_info\":", false },
+		/* Left to jansson. */
+		{ "{\"code\":21211,\"message\":\"rad 1\\nrad 2\"}", 0, false,
+		    SEND_PERMFAIL, "", "twilio 21211: rad 1 rad 2", false },
+		{ "[{\"code\":21211}]", 0, false, SEND_PERMFAIL, "",
+		    "[{\"code\":21211}]", false },
+	};
+	struct at_section	 s;
+	struct adapter		*a;
+
+	(void)state;
+	assert_int_equal(strlen(TEXT50), 50);
+	assert_int_equal(strlen(SID95), 95);
+	at_section_init(&s, &tw);
+	a = at_make(&s);
+	at_parse_bodies(a, 201, cases, nitems(cases), keys, nitems(keys));
+	at_parse_bodies(a, 400, errors, nitems(errors), error_keys,
+	    nitems(error_keys));
+	adapter_free(a);
+}
+
 #define V_URL	"https://mycompany.com/myapp.php?foo=1&bar=2"
 #define V_URL443 "https://mycompany.com:443/myapp.php?foo=1&bar=2"
 #define V_HTTP	"http://mycompany.com/myapp.php?foo=1&bar=2"
@@ -963,6 +1077,7 @@ main(void)
 		cmocka_unit_test(test_twiml_play),
 		cmocka_unit_test(test_call_errors),
 		cmocka_unit_test(test_parse_send),
+		cmocka_unit_test(test_parse_send_readers),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_signature_json),
 		cmocka_unit_test(test_parse_status),

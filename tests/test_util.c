@@ -500,6 +500,50 @@ test_is_e164(void **state)
 			    "NULL", cases[i].ok);
 }
 
+/* utf8_valid_n: only its len bytes, NULs among them, cut sequences. */
+static void
+test_utf8_valid_n(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		bool		 ok;
+	} cases[] = {
+		{ "", 0, true },
+		{ "abc", 3, true },
+		{ "a\0b", 3, true },		/* U+0000 is a character */
+		{ "\xc3\xa5", 2, true },	/* å */
+		{ "\xc3\xa5", 1, false },	/* cut after 1 of 2 */
+		{ "\xe2\x82\xac", 3, true },	/* € */
+		{ "\xe2\x82\xac", 2, false },
+		{ "\xf0\x9f\x98\x80", 4, true }, /* U+1F600 */
+		{ "\xf0\x9f\x98\x80", 3, false },
+		{ "\xf4\x8f\xbf\xbf", 4, true }, /* U+10FFFF */
+		{ "\xf4\x90\x80\x80", 4, false }, /* above U+10FFFF */
+		{ "\xed\x9f\xbf", 3, true },	/* U+D7FF */
+		{ "\xed\xa0\x80", 3, false },	/* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", 3, false },	/* U+DFFF */
+		{ "\xee\x80\x80", 3, true },	/* U+E000 */
+		{ "\xc0\x80", 2, false },	/* overlong NUL */
+		{ "\xc1\xbf", 2, false },	/* overlong */
+		{ "\xe0\x9f\xbf", 3, false },	/* overlong */
+		{ "\xf0\x8f\xbf\xbf", 4, false }, /* overlong */
+		{ "\x80", 1, false },		/* a lone continuation */
+		{ "\xc3\x00", 2, false },	/* NUL as continuation */
+		{ "\xc3\xa5\xff", 2, true },	/* the byte after len */
+		{ "\xf5\x80\x80\x80", 4, false },
+		{ "\xff", 1, false },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (utf8_valid_n(cases[i].s, cases[i].len) != cases[i].ok)
+			fail_msg("case %zu: want %d", i, cases[i].ok);
+	assert_true(utf8_valid(""));
+	assert_false(utf8_valid("\xc3"));		/* cut by the NUL */
+}
+
 int
 main(void)
 {
@@ -520,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_str_printf),
 		cmocka_unit_test(test_rand_unit),
 		cmocka_unit_test(test_is_e164),
+		cmocka_unit_test(test_utf8_valid_n),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
