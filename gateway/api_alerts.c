@@ -539,7 +539,7 @@ api_alert_deliveries(struct api_req *r)
 	struct alert_row	 a;
 	struct page_ctx		 p;
 	const char		*st = kvlist_get(&r->query, "state");
-	int64_t			 limit, after;
+	int64_t			 limit, after, resume;
 	int			 state = -1;
 	json_t			*o;
 
@@ -558,7 +558,7 @@ api_alert_deliveries(struct api_req *r)
 	p.arr = json_array();
 	p.limit = (int)limit;
 	if (store_deliveries_list(r->gw->store, a.id, state, after,
-	    (int)limit + 1, page_cb, &p) == -1 && p.n <= p.limit) {
+	    (int)limit + 1, &resume, page_cb, &p) == -1 && p.n <= p.limit) {
 		json_decref(p.arr);
 		alert_row_clear(&a);
 		api_reply_errorf(r, 503, "unavailable", NULL,
@@ -569,6 +569,9 @@ api_alert_deliveries(struct api_req *r)
 	    "deliveries", p.arr);
 	if (o != NULL && p.n > p.limit)
 		json_object_set_new(o, "next", json_integer(p.last));
+	else if (o != NULL && resume != 0)
+		/* A short page of a state read row by row: more to read. */
+		json_object_set_new(o, "next", json_integer(resume));
 	alert_row_clear(&a);
 	api_reply_json(r, 200, o);
 }
@@ -751,7 +754,7 @@ api_alert_report(struct api_req *r)
 	do {
 		rc.n = 0;
 		if (store_deliveries_list(r->gw->store, a.id, -1, rc.last,
-		    LIST_MAX, report_cb, &rc) == -1) {
+		    LIST_MAX, NULL, report_cb, &rc) == -1) {
 			evbuffer_free(rc.buf);
 			alert_row_clear(&a);
 			api_reply_errorf(r, 503, "unavailable", NULL,

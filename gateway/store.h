@@ -468,9 +468,16 @@ struct attempt {
 };
 int	store_attempt_log(struct store *, const struct attempt *);
 
-/* Deliveries of an alert with id > after, by id; state -1 for all. */
+/*
+ * Deliveries of an alert with id > after, by id, at most limit; state -1
+ * for all. A state on the way to delivered (sending, sent, delivered,
+ * ringing, answered) has no index by alert: at most 5,000 rows of the
+ * alert are read (PASSING_READ), and when that ends the page early
+ * *resume (if not NULL) is the id to go on after; else it is 0.
+ */
 int	store_deliveries_list(struct store *, int64_t alert_id, int state,
-	    int64_t after, int limit, store_delivery_cb, void *);
+	    int64_t after, int limit, int64_t *resume, store_delivery_cb,
+	    void *);
 
 /*
  * Move a delivery that is not final to state (voice: ringing, answered,

@@ -67,11 +67,6 @@ const struct store_sql store_deliveries_sql[] = {
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "WHERE alert_id = ?1 AND state = ?4 AND " ALERT_STATE_INDEXED
 	    " AND id > ?2 ORDER BY id LIMIT ?3" },
-	/* A state on the way to delivered: the alert's rows, filtered. */
-	{ ST_DELIVERIES_PASSING,
-	    "SELECT " DELIVERY_COLS " FROM deliveries "
-	    "WHERE alert_id = ?1 AND id > ?2 AND state = ?4 ORDER BY id "
-	    "LIMIT ?3" },
 	/*
 	 * The due queue's first limit rows, read in claim order, then
 	 * claimed one by one by rowid: cheaper than one UPDATE ... WHERE
@@ -369,27 +364,70 @@ store_deliveries_each(struct store *s, enum stmt_id id, store_delivery_cb cb,
 	return store_rows_each(s, id, delivery_row, &to, func);
 }
 
+/* A page of a state no index has by alert: the rows read, filtered. */
+struct passing {
+	store_delivery_cb	 cb;
+	void			*arg;
+	int			 state;
+	int			 want;		/* rows of the state to pass on */
+	int			 found;
+	int			 read;		/* rows read */
+	int64_t			 last;		/* the id of the last read */
+};
+
+/* Pass the row on if it is in the state asked for. */
+static int
+passing_row(const struct delivery *d, void *arg)
+{
+	struct passing	*p = arg;
+
+	p->read++;
+	p->last = d->id;
+	if (d->state != p->state || p->found == p->want)
+		return 0;
+	p->found++;
+	return p->cb(d, p->arg);
+}
+
 int
 store_deliveries_list(struct store *s, int64_t alert_id, int state,
-    int64_t after, int limit, store_delivery_cb cb, void *arg)
+    int64_t after, int limit, int64_t *resume, store_delivery_cb cb,
+    void *arg)
 {
+	struct passing	 p;
 	enum stmt_id	 id;
 	sqlite3_stmt	*st;
+	int		 rc;
 
-	if (state < 0)
-		id = ST_DELIVERIES_ALL;
-	else if (ALERT_STATE_PASSING(state))
-		id = ST_DELIVERIES_PASSING;
-	else
-		id = ST_DELIVERIES_STATE;
+	if (resume != NULL)
+		*resume = 0;
+	id = state < 0 ? ST_DELIVERIES_ALL : ALERT_STATE_PASSING(state) ?
+	    ST_DELIVERIES_ALL : ST_DELIVERIES_STATE;
 	st = s->st[id];
-
 	sqlite3_bind_int64(st, 1, alert_id);
 	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int(st, 3, limit);
-	if (state >= 0)
-		sqlite3_bind_int(st, 4, state);
-	return store_deliveries_each(s, id, cb, arg, __func__);
+	if (state < 0 || id == ST_DELIVERIES_STATE) {
+		sqlite3_bind_int(st, 3, limit);
+		if (state >= 0)
+			sqlite3_bind_int(st, 4, state);
+		return store_deliveries_each(s, id, cb, arg, __func__);
+	}
+	/*
+	 * No index holds these rows by alert and state: read at most
+	 * PASSING_READ of the alert's rows; a page short of them says
+	 * where the next goes on, and the loop never waits long.
+	 */
+	memset(&p, 0, sizeof(p));
+	p.cb = cb;
+	p.arg = arg;
+	p.state = state;
+	p.want = limit;
+	sqlite3_bind_int(st, 3, PASSING_READ);
+	rc = store_deliveries_each(s, id, passing_row, &p, __func__);
+	if (rc == 0 && resume != NULL && p.found < p.want &&
+	    p.read == PASSING_READ)
+		*resume = p.last;
+	return rc;
 }
 
 /* ---- the queue ------------------------------------------------------ */

@@ -46,6 +46,8 @@
  */
 #define ALERT_STATE_INDEXED	\
 	"state NOT BETWEEN 1 AND 3 AND state NOT BETWEEN 8 AND 9"
+/* Rows of an alert read at most for one page of a state on the way. */
+#define PASSING_READ		5000
 #define ALERT_STATE_PASSING(st)	((st) == DS_SENDING || (st) == DS_SENT || \
 	    (st) == DS_DELIVERED || (st) == DS_RINGING || (st) == DS_ANSWERED)
 
@@ -159,7 +161,6 @@ enum stmt_id {
 	ST_ATTEMPT_LOG,
 	ST_DELIVERIES_ALL,
 	ST_DELIVERIES_STATE,
-	ST_DELIVERIES_PASSING,
 	ST_TOTALS,
 	ST_MARK_DOUBT,
 	ST_SET_ACK,

@@ -350,7 +350,7 @@ gwt_delivery_of(struct gwt *t, int64_t alert_id, int channel)
 {
 	struct first	f = { channel, 0 };
 
-	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, 1000,
+	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, 1000, NULL,
 	    first_cb, &f) == -1)
 		return 0;
 	return f.id;
@@ -443,7 +443,7 @@ void
 gwt_rows(struct gwt *t, int64_t alert_id, struct gwt_rows *rs)
 {
 	memset(rs, 0, sizeof(*rs));
-	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS,
+	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS, NULL,
 	    gwt_rows_cb, rs) == -1)
 		abort();
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "store_priv.h"
 #include "util.h"
 #include "tests/store_test.h"
 
@@ -329,24 +330,24 @@ test_deliveries_list(void **state)
 		st_add_delivery(s, other, "+46700000002", 0, NOW, DS_FAILED);
 	}
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, list_cb, &c),
-	    0);
+	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, NULL,
+	    list_cb, &c), 0);
 	assert_int_equal(c.n, 10);
 	for (i = 0; i < 10; i++)
 		assert_int_equal(c.ids[i], ids[i]);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, aid, -1, ids[9], 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, ids[9], 10, NULL,
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 10);
 	assert_int_equal(c.ids[0], ids[10]);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, aid, -1, ids[19], 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, ids[19], 10, NULL,
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 5);
 	assert_int_equal(c.ids[4], ids[24]);
 
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, aid, DS_FAILED, 0, 3,
+	assert_int_equal(store_deliveries_list(s, aid, DS_FAILED, 0, 3, NULL,
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 3);
 	assert_int_equal(c.ids[0], ids[0]);
@@ -355,13 +356,13 @@ test_deliveries_list(void **state)
 	assert_int_equal(c.states[2], DS_FAILED);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_deliveries_list(s, aid, DS_FAILED, ids[10], 10,
-	    list_cb, &c), 0);
+	    NULL, list_cb, &c), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.ids[1], ids[20]);
 
 	/* A state on the way (not in deliveries_alert_state): the same. */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, ids[5], 5,
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, ids[5], 5, NULL,
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 5);
 	assert_int_equal(c.ids[0], ids[6]);
@@ -369,9 +370,57 @@ test_deliveries_list(void **state)
 	assert_int_equal(c.ids[4], ids[11]);
 	assert_int_equal(c.states[4], DS_SENT);
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(store_deliveries_list(s, other, DS_SENT, 0, 5,
+	assert_int_equal(store_deliveries_list(s, other, DS_SENT, 0, 5, NULL,
 	    list_cb, &c), 0);
 	assert_int_equal(c.n, 0);
+}
+
+/*
+ * A page of a state on the way reads at most PASSING_READ rows of the
+ * alert: short of them, it says where the next page goes on.
+ */
+static void
+test_deliveries_list_bounded(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct st_claims	 c;
+	int64_t			 aid = st_add_alert(s, "big", 0), last = 0;
+	int64_t			 sent[3], resume = -1;
+	int			 i;
+
+	assert_int_equal(store_begin(s, false), 0);
+	for (i = 0; i < PASSING_READ; i++)
+		last = st_add_delivery(s, aid, "+46700000001", 0, NOW,
+		    DS_QUEUED);
+	for (i = 0; i < 3; i++)
+		sent[i] = st_add_delivery(s, aid, "+46700000002", 0, NOW,
+		    DS_SENT);
+	assert_int_equal(store_commit(s), 0);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, 0, 10,
+	    &resume, list_cb, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(resume, last);	/* read up to there, found none */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, resume, 10,
+	    &resume, list_cb, &c), 0);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.ids[0], sent[0]);
+	assert_int_equal(c.ids[2], sent[2]);
+	assert_int_equal(resume, 0);	/* the alert's rows are all read */
+	/* Enough found before the bound: no resume either. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENT, last, 2,
+	    &resume, list_cb, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(resume, 0);
+	/* An indexed state seeks: no bound, no resume. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_deliveries_list(s, aid, DS_QUEUED, last - 5, 10,
+	    &resume, list_cb, &c), 0);
+	assert_int_equal(c.n, 5);
+	assert_int_equal(resume, 0);
 }
 
 /* Queue depth by priority, and totals by provider/channel/state. */
@@ -596,7 +645,7 @@ test_v2_fields(void **state)
 	assert_int_equal(r.parents[0], id);
 	assert_string_equal(r.kinds[1], "reply-trygg");
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(store_deliveries_list(s, aid, DS_SENDING, 0, 10,
+	assert_int_equal(store_deliveries_list(s, aid, DS_SENDING, 0, 10, NULL,
 	    claim_v2_cb, &r), 0);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.parents[0], id);
@@ -808,6 +857,7 @@ main(void)
 		BOTH(test_delivery_report),
 		BOTH(test_requeue_sending),
 		BOTH(test_deliveries_list),
+		BOTH(test_deliveries_list_bounded),
 		BOTH(test_queue_depth_totals),
 		BOTH(test_bulk_insert),
 		BOTH(test_v2_fields),

@@ -137,8 +137,6 @@ static const struct {
 	{ ST_DELIVERIES_ALL, "deliveries_alert (alert_id=? AND id>?)" },
 	{ ST_DELIVERIES_STATE, "deliveries_alert_state (alert_id=? AND "
 	    "state=?" },
-	{ ST_DELIVERIES_PASSING, "deliveries_alert (alert_id=? AND "
-	    "id>?)" },
 	{ ST_ALERT_CANCEL, "deliveries_alert_state (alert_id=? AND state=?)" },
 	{ ST_ALERT_FILL_CANCEL, "deliveries_alert_state (alert_id=? AND "
 	    "state=?)" },

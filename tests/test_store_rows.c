@@ -178,11 +178,11 @@ test_rows_stop(void **state)
 
 	st_add_alert(s, "six", 0);
 	v = (struct seen){ 0, 2 };
-	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, NULL,
 	    delivery_seen, &v), -1);
 	assert_int_equal(v.n, 2);
 	v = (struct seen){ 0, 0 };
-	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, NULL,
 	    delivery_seen, &v), 0);
 	assert_int_equal(v.n, 5);
 
@@ -230,12 +230,12 @@ test_rows_error(void **state)
 
 	v = (struct seen){ 0, 0 };
 	fail_select_after(2);
-	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, NULL,
 	    delivery_seen, &v), -1);
 	assert_failed();
 	assert_int_equal(v.n, 2);	/* what came before the error */
 	v = (struct seen){ 0, 0 };
-	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10,
+	assert_int_equal(store_deliveries_list(s, aid, -1, 0, 10, NULL,
 	    delivery_seen, &v), 0);
 	assert_int_equal(v.n, 5);
 
