@@ -389,45 +389,55 @@ passing_row(const struct delivery *d, void *arg)
 	return p->cb(d, p->arg);
 }
 
-int
-store_deliveries_list(struct store *s, int64_t alert_id, int state,
-    int64_t after, int limit, int64_t *resume, store_delivery_cb cb,
-    void *arg)
+/*
+ * A page of a state no index holds by alert (ALERT_STATE_PASSING): at
+ * most PASSING_READ of the alert's rows are read, so the loop never
+ * waits long; a page short of them says where the next goes on.
+ */
+static int
+list_passing(struct store *s, int64_t alert_id, int state, int64_t after,
+    int limit, int64_t *resume, store_delivery_cb cb, void *arg)
 {
+	sqlite3_stmt	*st = s->st[ST_DELIVERIES_ALL];
 	struct passing	 p;
-	enum stmt_id	 id;
-	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (resume != NULL)
-		*resume = 0;
-	id = state < 0 ? ST_DELIVERIES_ALL : ALERT_STATE_PASSING(state) ?
-	    ST_DELIVERIES_ALL : ST_DELIVERIES_STATE;
-	st = s->st[id];
-	sqlite3_bind_int64(st, 1, alert_id);
-	sqlite3_bind_int64(st, 2, after);
-	if (state < 0 || id == ST_DELIVERIES_STATE) {
-		sqlite3_bind_int(st, 3, limit);
-		if (state >= 0)
-			sqlite3_bind_int(st, 4, state);
-		return store_deliveries_each(s, id, cb, arg, __func__);
-	}
-	/*
-	 * No index holds these rows by alert and state: read at most
-	 * PASSING_READ of the alert's rows; a page short of them says
-	 * where the next goes on, and the loop never waits long.
-	 */
 	memset(&p, 0, sizeof(p));
 	p.cb = cb;
 	p.arg = arg;
 	p.state = state;
 	p.want = limit;
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int(st, 3, PASSING_READ);
-	rc = store_deliveries_each(s, id, passing_row, &p, __func__);
+	rc = store_deliveries_each(s, ST_DELIVERIES_ALL, passing_row, &p,
+	    __func__);
 	if (rc == 0 && resume != NULL && p.found < p.want &&
 	    p.read == PASSING_READ)
 		*resume = p.last;
 	return rc;
+}
+
+int
+store_deliveries_list(struct store *s, int64_t alert_id, int state,
+    int64_t after, int limit, int64_t *resume, store_delivery_cb cb,
+    void *arg)
+{
+	enum stmt_id	 id = state < 0 ? ST_DELIVERIES_ALL :
+			    ST_DELIVERIES_STATE;
+	sqlite3_stmt	*st = s->st[id];
+
+	if (resume != NULL)
+		*resume = 0;
+	if (state >= 0 && ALERT_STATE_PASSING(state))
+		return list_passing(s, alert_id, state, after, limit, resume,
+		    cb, arg);
+	sqlite3_bind_int64(st, 1, alert_id);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int(st, 3, limit);
+	if (state >= 0)
+		sqlite3_bind_int(st, 4, state);
+	return store_deliveries_each(s, id, cb, arg, __func__);
 }
 
 /* ---- the queue ------------------------------------------------------ */
