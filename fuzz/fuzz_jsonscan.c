@@ -15,6 +15,7 @@
 
 #include "fuzz.h"
 #include "gateway/jsonscan.h"
+#include "tests/jsonscan_oracle.h"
 
 #define JSF_NAMES	4
 
@@ -31,54 +32,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_quiet_logs();
 	return 0;
-}
-
-/* The scanner's type of a jansson value. */
-static enum jsonscan_type
-jsf_type(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_STRING:
-		return JS_STRING;
-	case JSON_INTEGER:
-		return JS_INTEGER;
-	case JSON_REAL:
-		return JS_REAL;
-	case JSON_TRUE:
-		return JS_TRUE;
-	case JSON_FALSE:
-		return JS_FALSE;
-	case JSON_NULL:
-		return JS_NULL;
-	case JSON_OBJECT:
-		return JS_OBJECT;
-	case JSON_ARRAY:
-		return JS_ARRAY;
-	}
-	return JS_ABSENT;
-}
-
-/* Is jansson's member m (NULL: none) what the scanner found? */
-static bool
-jsf_same(json_t *m, const struct jsonscan_field *f)
-{
-	json_error_t	 err;
-	json_t		*v;
-	bool		 same;
-
-	if (m == NULL || f->type == JS_ABSENT)
-		return m == NULL && f->type == JS_ABSENT;
-	if (jsf_type(m) != f->type)
-		return false;
-	if (f->type == JS_STRING)
-		return json_string_length(m) == f->len &&
-		    memcmp(json_string_value(m), f->value, f->len) == 0;
-	if (f->type == JS_INTEGER)
-		return json_integer_value(m) == jsonscan_integer(f);
-	v = json_loadb(f->value, f->len, JSON_DECODE_ANY, &err);
-	same = v != NULL && json_equal(m, v);
-	json_decref(v);
-	return same;
 }
 
 /* Scan the text, then hold the answer to jansson's. */
@@ -108,7 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	root = json_loadb(text, len, 0, &err);
 	FUZZ_ASSERT(json_is_object(root));
 	for (i = 0; i < n; i++)
-		FUZZ_ASSERT(jsf_same(json_object_get(root, f[i].key), &f[i]));
+		FUZZ_ASSERT(oracle_agrees(json_object_get(root, f[i].key),
+		    &f[i]));
 	json_decref(root);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "jsonscan.h"
+#include "tests/jsonscan_oracle.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 /* A literal text and its length, NUL bytes in it included. */
@@ -319,58 +320,6 @@ jansson_object(const char *text, size_t len)
 	return j;
 }
 
-/* The scanner's type of a jansson value. */
-static enum jsonscan_type
-type_of(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_STRING:
-		return JS_STRING;
-	case JSON_INTEGER:
-		return JS_INTEGER;
-	case JSON_REAL:
-		return JS_REAL;
-	case JSON_TRUE:
-		return JS_TRUE;
-	case JSON_FALSE:
-		return JS_FALSE;
-	case JSON_NULL:
-		return JS_NULL;
-	case JSON_OBJECT:
-		return JS_OBJECT;
-	case JSON_ARRAY:
-		return JS_ARRAY;
-	}
-	return JS_ABSENT;
-}
-
-/*
- * Is jansson's member m what the scanner found? A string must have the
- * same bytes, an integer the same value, anything else must be equal to
- * what jansson makes of the text the scanner points at.
- */
-static bool
-member_agrees(json_t *m, const struct jsonscan_field *f)
-{
-	json_error_t	 err;
-	json_t		*v;
-	bool		 same;
-
-	if (m == NULL || f->type == JS_ABSENT)
-		return m == NULL && f->type == JS_ABSENT;
-	if (type_of(m) != f->type)
-		return false;
-	if (f->type == JS_STRING)
-		return json_string_length(m) == f->len &&
-		    memcmp(json_string_value(m), f->value, f->len) == 0;
-	if (f->type == JS_INTEGER)
-		return json_integer_value(m) == jsonscan_integer(f);
-	v = json_loadb(f->value, f->len, JSON_DECODE_ANY, &err);
-	same = v != NULL && json_equal(m, v);
-	json_decref(v);
-	return same;
-}
-
 /* After jsonscan_object returned 0: jansson must say the same. */
 static void
 agree(const char *what, const char *text, size_t len,
@@ -384,7 +333,7 @@ agree(const char *what, const char *text, size_t len,
 		fail_msg("%s: scanned, but jansson gives no object", what);
 	}
 	for (i = 0; i < n; i++)
-		if (!member_agrees(json_object_get(root, f[i].key), &f[i])) {
+		if (!oracle_agrees(json_object_get(root, f[i].key), &f[i])) {
 			dump(what, text, len);
 			json_decref(root);
 			fail_msg("%s: member '%s' (%s '%.*s') is not jansson's",
