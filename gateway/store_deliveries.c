@@ -373,9 +373,10 @@ struct passing {
 	int			 found;
 	int			 read;		/* rows read */
 	int64_t			 last;		/* the id of the last read */
+	bool			 full;		/* stopped: want rows found */
 };
 
-/* Pass the row on if it is in the state asked for. */
+/* Pass the row on if it is in the state asked for; stop when full. */
 static int
 passing_row(const struct delivery *d, void *arg)
 {
@@ -383,10 +384,14 @@ passing_row(const struct delivery *d, void *arg)
 
 	p->read++;
 	p->last = d->id;
-	if (d->state != p->state || p->found == p->want)
+	if (d->state != p->state)
 		return 0;
-	p->found++;
-	return p->cb(d, p->arg);
+	if (p->cb(d, p->arg) == -1)
+		return -1;
+	if (++p->found < p->want)
+		return 0;
+	p->full = true;
+	return -1;
 }
 
 /*
@@ -412,8 +417,9 @@ list_passing(struct store *s, int64_t alert_id, int state, int64_t after,
 	sqlite3_bind_int(st, 3, PASSING_READ);
 	rc = store_deliveries_each(s, ST_DELIVERIES_ALL, passing_row, &p,
 	    __func__);
-	if (rc == 0 && resume != NULL && p.found < p.want &&
-	    p.read == PASSING_READ)
+	if (p.full)
+		return 0;
+	if (rc == 0 && resume != NULL && p.read == PASSING_READ)
 		*resume = p.last;
 	return rc;
 }

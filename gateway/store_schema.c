@@ -83,55 +83,46 @@ static int	consent_backfill(sqlite3 *, char *, size_t);
 	"  ON CONFLICT DO UPDATE SET n = n + 1; END;"
 
 /*
- * The triggers of schema 6: the same counts, each kept only when its
- * part of a row changed, and none for the rows a hot path tallies
- * itself (varsel_counting() is then false).
+ * The update triggers of schemas 6 and 8: the counts, each kept only
+ * when its part of a row changed, fired by an UPDATE naming one of the
+ * columns of STATE, QUEUE or ANSWERS, and none for the rows a hot path
+ * tallies itself (varsel_counting() is then false).
  */
+#define COUNT_UPDATE_TRIGGERS(STATE, QUEUE, ANSWERS) \
+	"CREATE TRIGGER deliveries_count_state AFTER UPDATE OF " STATE \
+	"  ON deliveries WHEN varsel_counting() " \
+	"  AND (old.state IS NOT new.state OR old.provider IS NOT " \
+	"  new.provider OR old.channel IS NOT new.channel OR old.alert_id " \
+	"  IS NOT new.alert_id) BEGIN " \
+	COUNT_STATE("old", "-") COUNT_STATE("new", "") " END;" \
+	"CREATE TRIGGER deliveries_count_queue AFTER UPDATE OF " QUEUE \
+	"  ON deliveries WHEN varsel_counting() AND " \
+	"  (old.state = 0 OR new.state = 0) AND (old.state IS NOT new.state " \
+	"  OR old.segments IS NOT new.segments OR old.priority IS NOT " \
+	"  new.priority) BEGIN " \
+	COUNT_QUEUE("old", "-") COUNT_QUEUE("new", "") " END;" \
+	"CREATE TRIGGER deliveries_count_answers AFTER UPDATE OF " ANSWERS \
+	"  ON deliveries WHEN varsel_counting() AND " \
+	"  (old.ack IS NOT new.ack OR old.in_doubt IS NOT new.in_doubt OR " \
+	"  old.alert_id IS NOT new.alert_id) BEGIN " \
+	COUNT_ANSWERS("old", "-") COUNT_ANSWERS("new", "") " END;"
+
+/* Schema 6: inserts and deletes counted too, updates by what changed. */
 #define COUNT_TRIGGERS_6 \
 	"CREATE TRIGGER deliveries_count_insert AFTER INSERT ON deliveries " \
 	"WHEN varsel_counting() BEGIN " COUNT_ADD("new", "") " END;" \
 	"CREATE TRIGGER deliveries_count_delete AFTER DELETE ON deliveries " \
 	"WHEN varsel_counting() BEGIN " COUNT_ADD("old", "-") " END;" \
-	"CREATE TRIGGER deliveries_count_state AFTER UPDATE OF state, " \
-	"  provider, channel, alert_id ON deliveries WHEN varsel_counting() " \
-	"  AND (old.state IS NOT new.state OR old.provider IS NOT " \
-	"  new.provider OR old.channel IS NOT new.channel OR old.alert_id " \
-	"  IS NOT new.alert_id) BEGIN " \
-	COUNT_STATE("old", "-") COUNT_STATE("new", "") " END;" \
-	"CREATE TRIGGER deliveries_count_queue AFTER UPDATE OF state, " \
-	"  segments, priority ON deliveries WHEN varsel_counting() AND " \
-	"  (old.state = 0 OR new.state = 0) AND (old.state IS NOT new.state " \
-	"  OR old.segments IS NOT new.segments OR old.priority IS NOT " \
-	"  new.priority) BEGIN " \
-	COUNT_QUEUE("old", "-") COUNT_QUEUE("new", "") " END;" \
-	"CREATE TRIGGER deliveries_count_answers AFTER UPDATE OF ack, " \
-	"  in_doubt, alert_id ON deliveries WHEN varsel_counting() AND " \
-	"  (old.ack IS NOT new.ack OR old.in_doubt IS NOT new.in_doubt OR " \
-	"  old.alert_id IS NOT new.alert_id) BEGIN " \
-	COUNT_ANSWERS("old", "-") COUNT_ANSWERS("new", "") " END;"
+	COUNT_UPDATE_TRIGGERS("state, provider, channel, alert_id", \
+	    "state, segments, priority", "ack, in_doubt, alert_id")
 
 /*
- * The update triggers of schema 8: those of schema 6, fired only by a
- * statement that sets count_by_trigger (its value is never read).
+ * Schema 8: the same update triggers, fired only by a statement that
+ * sets count_by_trigger (its value is never read); no insert trigger.
  */
 #define COUNT_TRIGGERS_8 \
-	"CREATE TRIGGER deliveries_count_state AFTER UPDATE OF " \
-	"  count_by_trigger ON deliveries WHEN varsel_counting() " \
-	"  AND (old.state IS NOT new.state OR old.provider IS NOT " \
-	"  new.provider OR old.channel IS NOT new.channel OR old.alert_id " \
-	"  IS NOT new.alert_id) BEGIN " \
-	COUNT_STATE("old", "-") COUNT_STATE("new", "") " END;" \
-	"CREATE TRIGGER deliveries_count_queue AFTER UPDATE OF " \
-	"  count_by_trigger ON deliveries WHEN varsel_counting() AND " \
-	"  (old.state = 0 OR new.state = 0) AND (old.state IS NOT new.state " \
-	"  OR old.segments IS NOT new.segments OR old.priority IS NOT " \
-	"  new.priority) BEGIN " \
-	COUNT_QUEUE("old", "-") COUNT_QUEUE("new", "") " END;" \
-	"CREATE TRIGGER deliveries_count_answers AFTER UPDATE OF " \
-	"  count_by_trigger ON deliveries WHEN varsel_counting() AND " \
-	"  (old.ack IS NOT new.ack OR old.in_doubt IS NOT new.in_doubt OR " \
-	"  old.alert_id IS NOT new.alert_id) BEGIN " \
-	COUNT_ANSWERS("old", "-") COUNT_ANSWERS("new", "") " END;"
+	COUNT_UPDATE_TRIGGERS("count_by_trigger", "count_by_trigger", \
+	    "count_by_trigger")
 
 static const struct migration migrations[] = {
 	/* 1: the initial schema. */

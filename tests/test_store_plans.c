@@ -243,6 +243,30 @@ test_hot_no_temp_tables(void **state)
 	assert_int_equal(found, nitems(hot));
 }
 
+/*
+ * ALERT_STATE_PASSING (C) and ALERT_STATE_INDEXED (SQL, the partial
+ * index's condition) name the same states from two sides.
+ */
+static void
+test_passing_states(void **state)
+{
+	struct st_ctx	*t = *state;
+	sqlite3_stmt	*st;
+	int		 s;
+
+	assert_int_equal(sqlite3_prepare_v2(t->s->db, "SELECT "
+	    ALERT_STATE_INDEXED " FROM (SELECT ?1 AS state)", -1, &st, NULL),
+	    SQLITE_OK);
+	for (s = 0; s < DS_NSTATES; s++) {
+		sqlite3_bind_int(st, 1, s);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if ((sqlite3_column_int(st, 0) == 0) != ALERT_STATE_PASSING(s))
+			fail_msg("state %d: indexed and passing disagree", s);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
 int
 main(void)
 {
@@ -250,6 +274,7 @@ main(void)
 		FILE_ONLY(test_no_scans),
 		FILE_ONLY(test_seeks),
 		FILE_ONLY(test_hot_no_temp_tables),
+		FILE_ONLY(test_passing_states),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
