@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gateway/phone.h"
@@ -269,6 +270,94 @@ test_phone_pts_range(void **state)
 	}
 }
 
+/*
+ * One Swedish number through the E.164 shortcut ("+46NSN") and through
+ * Parse() ("+46 NSN": a separator sends it the whole way): the same
+ * verdict, E.164, SMS capability and error, and phone_is_mobile (also
+ * shortcut) agreeing with the long way.
+ */
+static void
+home_fast_agrees(const char *nsn)
+{
+	char	fast[32], slow[32], o1[PHONE_MAX], o2[PHONE_MAX];
+	char	e1[128], e2[128];
+	bool	s1 = false, s2 = false;
+	int	r1, r2;
+
+	snprintf(fast, sizeof(fast), "+46%s", nsn);
+	snprintf(slow, sizeof(slow), "+46 %s", nsn);
+	e1[0] = e2[0] = '\0';
+	r1 = phone_normalize_sms(fast, "SE", o1, sizeof(o1), &s1, e1,
+	    sizeof(e1));
+	r2 = phone_normalize_sms(slow, "SE", o2, sizeof(o2), &s2, e2,
+	    sizeof(e2));
+	if (r1 != r2 || strcmp(o1, o2) != 0 || s1 != s2 ||
+	    strcmp(e1, e2) != 0)
+		fail_msg("%s: shortcut %d '%s' sms %d '%s', Parse %d '%s' "
+		    "sms %d '%s'", fast, r1, o1, s1, e1, r2, o2, s2, e2);
+	if (r1 == 0 && phone_is_mobile(o1) != s2)
+		fail_msg("%s: phone_is_mobile %d, Parse says %d", fast,
+		    phone_is_mobile(o1), s2);
+}
+
+/*
+ * The shortcut for Swedish E.164 (phone.c: phone_parse_home) reads every
+ * number as Parse() does: each area and mobile prefix of two and three
+ * digits at the lengths Swedish numbers have, random national numbers
+ * of every length the shortcut takes (2 to 13 digits) and one digit
+ * over, and the national numbers it must leave to Parse().
+ */
+static void
+test_phone_home_fast(void **state)
+{
+	static const int	 lens[] = { 5, 6, 7, 8, 9, 10 };
+	static const char *const odd[] = { "0701234567", "00701234567",
+	    "1", "12", "70123456789012", "7012345678901234567" };
+	char			 nsn[32], o1[PHONE_MAX], o2[PHONE_MAX];
+	char			 e1[128], e2[128];
+	unsigned int		 seed = 46;
+	size_t			 i, k;
+	int			 p, len;
+
+	(void)state;
+	for (p = 10; p <= 999; p++)
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			len = snprintf(nsn, sizeof(nsn), "%d", p);
+			for (; len < lens[i]; len++)
+				nsn[len] = (char)('0' + rand_r(&seed) % 10);
+			nsn[len] = '\0';
+			home_fast_agrees(nsn);
+		}
+	for (i = 0; i < 3000; i++) {
+		len = 2 + (int)(i % 13);
+		nsn[0] = (char)('1' + rand_r(&seed) % 9);
+		for (k = 1; k < (size_t)len; k++)
+			nsn[k] = (char)('0' + rand_r(&seed) % 10);
+		nsn[len] = '\0';
+		home_fast_agrees(nsn);
+	}
+	/* Left to Parse(), with its answers: the same as written apart. */
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		char	fast[40], slow[40];
+		int	r1, r2;
+
+		snprintf(fast, sizeof(fast), "+46%s", odd[i]);
+		snprintf(slow, sizeof(slow), "+46 %s", odd[i]);
+		e1[0] = e2[0] = '\0';
+		r1 = phone_normalize(fast, "SE", o1, sizeof(o1), e1,
+		    sizeof(e1));
+		r2 = phone_normalize(slow, "SE", o2, sizeof(o2), e2,
+		    sizeof(e2));
+		if (r1 != r2 || strcmp(o1, o2) != 0 || strcmp(e1, e2) != 0)
+			fail_msg("%s: %d '%s' '%s' / %d '%s' '%s'", fast, r1,
+			    o1, e1, r2, o2, e2);
+	}
+	/* A trunk 0 after the country code is Parse()'s to drop. */
+	assert_int_equal(phone_normalize("+460701234567", "SE", o1,
+	    sizeof(o1), e1, sizeof(e1)), 0);
+	assert_string_equal(o1, "+46701234567");
+}
+
 /* phone_format: national for Swedish numbers, international otherwise. */
 static void
 test_phone_format(void **state)
@@ -333,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_phone_is_mobile),
 		cmocka_unit_test(test_phone_small_buffer),
 		cmocka_unit_test(test_phone_pts_range),
+		cmocka_unit_test(test_phone_home_fast),
 		cmocka_unit_test(test_phone_format),
 		cmocka_unit_test(test_phone_format_small_buffer),
 	};
