@@ -45,6 +45,8 @@ struct api_req {
 							   numbers masked */
 	bool				 kept;		/* answered after the
 							   handler returned */
+	bool				 hook_proved;	/* webhook_head's proof
+							   needs no body */
 	const char			*via;		/* "api", "console",
 							   "varselctl" */
 	const struct route		*route;
