@@ -412,16 +412,31 @@ static const struct template_file *
 template_find(const struct templates *ts, const char *name, const char *kind,
     const char *lang)
 {
-	size_t	i;
+	struct template_file	 key;
+	size_t			 lo = 0, hi, mid;
 
 	if (ts == NULL || name == NULL || kind == NULL)
 		return NULL;
-	for (i = 0; i < ts->n; i++)
-		if (strcmp(ts->v[i].name, name) == 0 &&
-		    strcmp(ts->v[i].kind, kind) == 0 &&
-		    (lang == NULL || strcmp(ts->v[i].lang, lang) == 0))
-			return &ts->v[i];
-	return NULL;
+	/*
+	 * The first entry not below (name, kind, lang) in the sorted
+	 * array, "" standing for any language (it sorts first): a replied
+	 * SMS looks up its template two to four times.
+	 */
+	key.name = (char *)name;
+	key.kind = (char *)kind;
+	key.lang = (char *)(lang != NULL ? lang : "");
+	for (hi = ts->n; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		if (template_cmp(&ts->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ts->n || strcmp(ts->v[lo].name, name) != 0 ||
+	    strcmp(ts->v[lo].kind, kind) != 0 ||
+	    (lang != NULL && strcmp(ts->v[lo].lang, lang) != 0))
+		return NULL;
+	return &ts->v[lo];
 }
 
 bool
