@@ -35,7 +35,7 @@ static int	parse_circle(const json_t *, struct alert_req *,
 static int	parse_polygon(const json_t *, struct alert_req *,
 		    struct api_error *);
 static int	parse_contacts(const json_t *, const char *, const char *,
-		    const char *, char (**)[PHONE_MAX], size_t *,
+		    const char *, char (**)[PHONE_MAX], bool **, size_t *,
 		    struct api_error *);
 static int	parse_chain_aud(const json_t *, const char *, const char *,
 		    struct alert_chain_aud *, struct api_error *);
@@ -341,7 +341,7 @@ parse_polygon(const json_t *aud, struct alert_req *req, struct api_error *err)
  */
 static int
 parse_contacts(const json_t *obj, const char *key, const char *prefix,
-    const char *region, char (**out)[PHONE_MAX], size_t *n,
+    const char *region, char (**out)[PHONE_MAX], bool **sms, size_t *n,
     struct api_error *err)
 {
 	json_t	*arr, *v;
@@ -350,10 +350,12 @@ parse_contacts(const json_t *obj, const char *key, const char *prefix,
 	int	 rc;
 
 	*out = NULL;
+	*sms = NULL;
 	if ((rc = get_array(obj, key, prefix, "numbers as strings", &arr, n,
 	    err)) <= 0)
 		return rc;
 	*out = xcalloc(json_array_size(arr) + 1, sizeof(**out));
+	*sms = xcalloc(json_array_size(arr) + 1, sizeof(**sms));
 	json_array_foreach(arr, i, v) {
 		if (get_element(v, prefix, key, i, field, sizeof(field),
 		    err) == -1)
@@ -365,8 +367,8 @@ parse_contacts(const json_t *obj, const char *key, const char *prefix,
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return api_error_set(err, 422, "invalid_phone", field,
 			    "%s: not a number", field);
-		if (phone_normalize(json_string_value(v), region, (*out)[i],
-		    PHONE_MAX, why, sizeof(why)) == -1)
+		if (phone_normalize_sms(json_string_value(v), region,
+		    (*out)[i], PHONE_MAX, &(*sms)[i], why, sizeof(why)) == -1)
 			return api_error_set(err, 422, "invalid_phone", field,
 			    "%s: %s", field, why);
 		(*n)++;
@@ -397,7 +399,7 @@ parse_audience(const json_t *root, const char *region, struct alert_req *req,
 	    get_string_array(aud, "areas", "audience.", &req->areas,
 	    &req->nareas, err) == -1 ||
 	    parse_contacts(aud, "contacts", "audience.", region,
-	    &req->contacts, &req->ncontacts, err) == -1)
+	    &req->contacts, &req->contacts_sms, &req->ncontacts, err) == -1)
 		return -1;
 	if (req->ngroups + req->ncontacts + req->nareas + req->nshapes == 0)
 		return api_error_set(err, 422, "empty_audience", "audience",
@@ -419,7 +421,7 @@ parse_chain_aud(const json_t *v, const char *prefix, const char *region,
 	    get_string_array(v, "groups", prefix, &c->groups, &c->ngroups,
 	    err) == -1 ||
 	    parse_contacts(v, "contacts", prefix, region, &c->contacts,
-	    &c->ncontacts, err) == -1)
+	    &c->contacts_sms, &c->ncontacts, err) == -1)
 		return -1;
 	if (c->ngroups + c->ncontacts == 0)
 		return api_error_set(err, 422, "empty_audience", "escalate_to",
@@ -726,6 +728,7 @@ alert_req_clear(struct alert_req *req)
 	free_strings(req->groups, req->ngroups);
 	free_strings(req->areas, req->nareas);
 	free(req->contacts);
+	free(req->contacts_sms);
 	free(req->callback_url);
 	for (i = 0; i < req->nshapes; i++)
 		free(req->shapes[i].vertices);
@@ -735,6 +738,7 @@ alert_req_clear(struct alert_req *req)
 	for (i = 0; i < req->nchain; i++) {
 		free_strings(req->chain[i].groups, req->chain[i].ngroups);
 		free(req->chain[i].contacts);
+		free(req->chain[i].contacts_sms);
 	}
 	free(req->canon);
 	memset(req, 0, sizeof(*req));
@@ -751,6 +755,7 @@ alert_req_use_step(struct alert_req *req, size_t k)
 	free_strings(req->groups, req->ngroups);
 	free_strings(req->areas, req->nareas);
 	free(req->contacts);
+	free(req->contacts_sms);
 	for (i = 0; i < req->nshapes; i++)
 		free(req->shapes[i].vertices);
 	req->nshapes = 0;
@@ -759,6 +764,7 @@ alert_req_use_step(struct alert_req *req, size_t k)
 	req->groups = c->groups;
 	req->ngroups = c->ngroups;
 	req->contacts = c->contacts;
+	req->contacts_sms = c->contacts_sms;
 	req->ncontacts = c->ncontacts;
 	memset(c, 0, sizeof(*c));
 }

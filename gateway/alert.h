@@ -36,6 +36,7 @@ struct alert_chain_aud {
 	char		**groups;
 	size_t		 ngroups;
 	char		(*contacts)[PHONE_MAX];	/* normalized E.164 */
+	bool		 *contacts_sms;		/* each can take SMS */
 	size_t		 ncontacts;
 };
 
@@ -66,6 +67,8 @@ struct alert_req {
 	char		**groups;
 	size_t		 ngroups;
 	char		(*contacts)[PHONE_MAX];	/* normalized E.164 */
+	bool		 *contacts_sms;		/* each can take SMS (the
+						   normalizer's verdict) */
 	size_t		 ncontacts;
 	char		**areas;
 	size_t		 nareas;

@@ -903,9 +903,18 @@ resolve(struct fanout *f)
 		if ((c = store_contact_recipient(gw->store, req->contacts[i],
 		    lang, &channels, &cap)) == -1)
 			return -1;
-		r.lang = c == 0 ? lang : req->lang;
-		r.channels = c == 0 ? channels : CH_ALL;
-		r.sms_cap = c == 0 ? cap : SMS_CAP_UNKNOWN;
+		if (c == 0) {
+			r.lang = lang;
+			r.channels = channels;
+			r.sms_cap = cap;
+		} else {
+			/* No contact: as parse_contacts found the number. */
+			r.lang = req->lang;
+			r.channels = CH_ALL;
+			if (req->contacts_sms != NULL)
+				r.sms_cap = req->contacts_sms[i] ?
+				    SMS_CAP_YES : SMS_CAP_NO;
+		}
 		add_recipient(&r, f);
 	}
 	for (i = 0; i < req->ngroups && !f->failed; i++)

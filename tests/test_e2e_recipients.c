@@ -451,8 +451,8 @@ test_personal_data(void **state)
 
 /*
  * SMS only to numbers that take it: a fixed-line contact (classified when
- * stored) and a fixed-line number named in the audience (classified when
- * sent) are suppressed as not_mobile on sms.
+ * stored) and a fixed-line number named in the audience (classified as
+ * the request is read) are suppressed as not_mobile on sms.
  */
 static void
 test_not_mobile(void **state)
