@@ -5,10 +5,14 @@
  * varseld pointed at it, loads N contacts into one group through
  * POST /v1/contacts, posts one alert to the group and measures the time to
  * the 202, the time until the fake has accepted all N requests, the rate,
- * the time until varseld reports all N sent, and varseld's peak RSS. It
- * prints figures and never judges them.
+ * the time until varseld reports all N sent, and varseld's peak RSS.
+ * With --numbers the alert names the N numbers in audience.contacts
+ * instead (none stored as a contact), as a coordination system that
+ * keeps its own lists sends them. It prints figures and never judges
+ * them.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +47,15 @@ struct run {
 
 static void	usage(void) __attribute__((noreturn));
 static void	bench_sleep(void);
-static int	bench_run(int, int, int, struct run *);
+static int	bench_run(int, int, int, bool, struct run *);
+static char	*alert_body(int, bool);
 
 /* Say how to call the program and exit. */
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: fanout [-n contacts] [--runs R] "
-	    "[--batch-max B] [--connections C]\n"
+	    "[--batch-max B] [--connections C] [--numbers]\n"
 	    "  run from the build folder after `make bench`; "
 	    "VARSEL_BUILDDIR and\n  VARSEL_SRCDIR override where varseld "
 	    "and the templates are found\n");
@@ -66,15 +71,43 @@ bench_sleep(void)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * The alert: to the group of the n contacts, or (numbers) to the same n
+ * numbers named in its audience. NULL if out of memory.
+ */
+static char *
+alert_body(int n, bool numbers)
+{
+	json_t	*aud, *arr, *body;
+	char	 num[32], *text;
+	int	 i;
+
+	if (numbers) {
+		arr = json_array();
+		for (i = 0; i < n; i++) {
+			e2e_phone(i, num, sizeof(num));
+			json_array_append_new(arr, json_string(num));
+		}
+		aud = json_pack("{so}", "contacts", arr);
+	} else
+		aud = json_pack("{s[s]}", "groups", GROUP);
+	body = json_pack("{ss ss so}", "source_ref", "bench-fanout",
+	    "message", "Prov: larm till alla i gruppen.", "audience", aud);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	return text;
+}
+
 /* One run with fresh processes; 0 or -1. */
 static int
-bench_run(int n, int batch_max, int connections, struct run *r)
+bench_run(int n, int batch_max, int connections, bool numbers,
+    struct run *r)
 {
 	const char	*fake_args[] = { "--no-dlr", NULL };
 	struct e2e_env	*env;
 	struct e2e_proc	 fake, d;
 	struct e2e_conf	 c;
-	char		 dispatch[256], body[512], path[64];
+	char		 dispatch[256], path[64], *body = NULL;
 	long long	 t0, t, id;
 	double		 cpu0, stmt0;
 	pid_t		 perf;
@@ -96,17 +129,17 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	c.rate = 100000;
 	c.max_connections = connections;
 	c.dispatch = dispatch;
+	c.gateway = "max_body_bytes = 16777216"; /* 100,000 numbers: 1.6 MB */
 	if (e2e_env_config(env, &c) == -1 || e2e_spawn_daemon(env, &d) == -1)
 		goto out;
 
 	t0 = e2e_now_ms();
-	if (e2e_add_contacts(&d, 0, n, GROUP, false) == -1)
+	if (!numbers && e2e_add_contacts(&d, 0, n, GROUP, false) == -1)
 		goto out;
 	r->contacts_ms = (double)(e2e_now_ms() - t0);
 
-	snprintf(body, sizeof(body), "{\"source_ref\": \"bench-fanout\", "
-	    "\"message\": \"Prov: larm till alla i gruppen.\", "
-	    "\"audience\": {\"groups\": [\"" GROUP "\"]}}");
+	if ((body = alert_body(n, numbers)) == NULL)
+		goto out;
 	stmt0 = bench_metric(&d, "varsel_sql_statements_total");
 	perf = bench_perf_start(d.pid);
 	cpu0 = bench_cpu_ms(d.pid);
@@ -168,6 +201,7 @@ bench_run(int n, int batch_max, int connections, struct run *r)
 	r->tempfail = e2e_fake_stat(&fake, "tempfailed");
 	rc = 0;
 out:
+	free(body);
 	e2e_env_free(env);
 	return rc;
 }
@@ -180,12 +214,14 @@ main(int argc, char *argv[])
 		{ "runs",		required_argument,	NULL, 'r' },
 		{ "batch-max",		required_argument,	NULL, 'b' },
 		{ "connections",	required_argument,	NULL, 'c' },
+		{ "numbers",		no_argument,		NULL, 'N' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct run	*runs;
 	int		 n = 10000, nruns = 3, batch_max = 0, conns = 64;
 	int		 ch, i, ok = 0;
+	bool		 numbers = false;
 
 	while ((ch = getopt_long(argc, argv, "n:r:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -201,6 +237,9 @@ main(int argc, char *argv[])
 		case 'c':
 			conns = atoi(optarg);
 			break;
+		case 'N':
+			numbers = true;
+			break;
 		default:
 			usage();
 		}
@@ -211,8 +250,9 @@ main(int argc, char *argv[])
 	if ((runs = calloc((size_t)nruns, sizeof(*runs))) == NULL)
 		return 1;
 
-	printf("fanout: %d recipients, fake 46elks on loopback, rate=100000, "
-	    "max_connections=%d, ", n, conns);
+	printf("fanout: %d recipients %s, fake 46elks on loopback, "
+	    "rate=100000, max_connections=%d, ", n, numbers ?
+	    "named in the audience" : "in a group", conns);
 	if (batch_max > 0)
 		printf("batch_max=%d\n", batch_max);
 	else
@@ -223,7 +263,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < nruns; i++) {
 		struct run	*r = &runs[ok];
 
-		if (bench_run(n, batch_max, conns, r) == -1) {
+		if (bench_run(n, batch_max, conns, numbers, r) == -1) {
 			printf("%-6d failed (see above)\n", i + 1);
 			continue;
 		}
