@@ -47,8 +47,8 @@ struct run {
 
 static void	usage(void) __attribute__((noreturn));
 static void	bench_sleep(void);
-static int	bench_run(int, int, int, bool, struct run *);
-static char	*alert_body(int, bool);
+static int	bench_run(int, int, int, bool, int, struct run *);
+static char	*alert_body(int, bool, int);
 
 /* Say how to call the program and exit. */
 static void
@@ -56,6 +56,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fanout [-n contacts] [--runs R] "
 	    "[--batch-max B] [--connections C] [--numbers]\n"
+	    "       [--length L]\n"
 	    "  run from the build folder after `make bench`; "
 	    "VARSEL_BUILDDIR and\n  VARSEL_SRCDIR override where varseld "
 	    "and the templates are found\n");
@@ -73,14 +74,26 @@ bench_sleep(void)
 
 /*
  * The alert: to the group of the n contacts, or (numbers) to the same n
- * numbers named in its audience. NULL if out of memory.
+ * numbers named in its audience; its text length characters of GSM-7
+ * (0: a short one). NULL if out of memory.
  */
 static char *
-alert_body(int n, bool numbers)
+alert_body(int n, bool numbers, int length)
 {
-	json_t	*aud, *arr, *body;
-	char	 num[32], *text;
-	int	 i;
+	static const char	 words[] = "Prov: larm till alla i gruppen. ";
+	json_t			*aud, *arr, *body;
+	char			 num[32], *text, *msg;
+	int			 i;
+
+	if (length <= 0)
+		msg = strdup("Prov: larm till alla i gruppen.");
+	else if ((msg = malloc((size_t)length + 1)) != NULL) {
+		for (i = 0; i < length; i++)
+			msg[i] = words[i % (int)(sizeof(words) - 1)];
+		msg[length] = '\0';
+	}
+	if (msg == NULL)
+		return NULL;
 
 	if (numbers) {
 		arr = json_array();
@@ -92,16 +105,17 @@ alert_body(int n, bool numbers)
 	} else
 		aud = json_pack("{s[s]}", "groups", GROUP);
 	body = json_pack("{ss ss so}", "source_ref", "bench-fanout",
-	    "message", "Prov: larm till alla i gruppen.", "audience", aud);
+	    "message", msg, "audience", aud);
 	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
+	free(msg);
 	return text;
 }
 
 /* One run with fresh processes; 0 or -1. */
 static int
 bench_run(int n, int batch_max, int connections, bool numbers,
-    struct run *r)
+    int length, struct run *r)
 {
 	const char	*fake_args[] = { "--no-dlr", NULL };
 	struct e2e_env	*env;
@@ -138,7 +152,7 @@ bench_run(int n, int batch_max, int connections, bool numbers,
 		goto out;
 	r->contacts_ms = (double)(e2e_now_ms() - t0);
 
-	if ((body = alert_body(n, numbers)) == NULL)
+	if ((body = alert_body(n, numbers, length)) == NULL)
 		goto out;
 	stmt0 = bench_metric(&d, "varsel_sql_statements_total");
 	perf = bench_perf_start(d.pid);
@@ -215,6 +229,7 @@ main(int argc, char *argv[])
 		{ "batch-max",		required_argument,	NULL, 'b' },
 		{ "connections",	required_argument,	NULL, 'c' },
 		{ "numbers",		no_argument,		NULL, 'N' },
+		{ "length",		required_argument,	NULL, 'L' },
 		{ "help",		no_argument,		NULL, 'h' },
 		{ NULL,			0,			NULL, 0 }
 	};
@@ -222,6 +237,7 @@ main(int argc, char *argv[])
 	int		 n = 10000, nruns = 3, batch_max = 0, conns = 64;
 	int		 ch, i, ok = 0;
 	bool		 numbers = false;
+	int		 length = 0;
 
 	while ((ch = getopt_long(argc, argv, "n:r:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -240,19 +256,24 @@ main(int argc, char *argv[])
 		case 'N':
 			numbers = true;
 			break;
+		case 'L':
+			length = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc || n < 1 || n > 8999999 || nruns < 1 ||
-	    nruns > 100 || batch_max < 0 || conns < 1)
+	    nruns > 100 || batch_max < 0 || conns < 1 || length < 0 ||
+	    length > 1500)
 		usage();
 	if ((runs = calloc((size_t)nruns, sizeof(*runs))) == NULL)
 		return 1;
 
-	printf("fanout: %d recipients %s, fake 46elks on loopback, "
-	    "rate=100000, max_connections=%d, ", n, numbers ?
-	    "named in the audience" : "in a group", conns);
+	printf("fanout: %d recipients %s, a text of %d characters, fake "
+	    "46elks on loopback, rate=100000, max_connections=%d, ", n,
+	    numbers ? "named in the audience" : "in a group",
+	    length > 0 ? length : 31, conns);
 	if (batch_max > 0)
 		printf("batch_max=%d\n", batch_max);
 	else
@@ -263,7 +284,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < nruns; i++) {
 		struct run	*r = &runs[ok];
 
-		if (bench_run(n, batch_max, conns, numbers, r) == -1) {
+		if (bench_run(n, batch_max, conns, numbers, length, r) == -1) {
 			printf("%-6d failed (see above)\n", i + 1);
 			continue;
 		}
