@@ -6,8 +6,10 @@
  *
  * The first byte picks the default region (configuration, not input);
  * the rest is the number. Checked: a normalized number is E.164 and
- * normalizes to itself, phone_is_mobile agrees with can_sms, and what
- * phone_format shows people normalizes back to the same number.
+ * normalizes to itself, phone_is_mobile agrees with can_sms, what
+ * phone_format shows people normalizes back to the same number, and a
+ * "+46" number of digits only (phone.cc's shortcut past Parse()) reads
+ * as the same number written with a space after the country code.
  */
 #include <stdlib.h>
 
@@ -58,6 +60,28 @@ phf_number(const char *in, const char *region)
 	FUZZ_ASSERT(phone_normalize(in, region, again, 2, NULL, 0) == -1);
 }
 
+/* "+46digits" by the shortcut, and "+46 digits" by Parse(): the same. */
+static void
+phf_home(const char *in)
+{
+	char	spaced[160], o1[PHONE_MAX], o2[PHONE_MAX], e1[128], e2[128];
+	bool	s1 = false, s2 = false;
+	int	r1, r2;
+
+	if (strncmp(in, "+46", 3) != 0 || in[3] == '\0' ||
+	    strspn(in + 3, "0123456789") != strlen(in + 3) ||
+	    strlen(in) + 2 > sizeof(spaced))
+		return;
+	snprintf(spaced, sizeof(spaced), "+46 %s", in + 3);
+	e1[0] = e2[0] = '\0';
+	r1 = phone_normalize_sms(in, "SE", o1, sizeof(o1), &s1, e1,
+	    sizeof(e1));
+	r2 = phone_normalize_sms(spaced, "SE", o2, sizeof(o2), &s2, e2,
+	    sizeof(e2));
+	FUZZ_ASSERT(r1 == r2 && strcmp(o1, o2) == 0 && s1 == s2 &&
+	    strcmp(e1, e2) == 0);
+}
+
 /* The number as given, and as a URL path part decoded by libevent. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -71,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	region = phf_regions[data[0] % nitems(phf_regions)];
 	in = fuzz_cstr(data + 1, len - 1);
 	phf_number(in, region);
+	phf_home(in);
 	if ((dec = evhttp_uridecode(in, 0, NULL)) != NULL) {
 		phf_number(dec, region);
 		free(dec);
