@@ -34,9 +34,16 @@
 #include "tz.h"
 #include "util.h"
 
+/*
+ * Bytes of a text kept in each delivery row; longer texts are stored
+ * once per fan-out (body_of). A row's other fields take about as much.
+ */
+#define BODY_INLINE_MAX	100
+
 static int	phoneset_add(struct phoneset *, const char *);
 static void	phoneset_free(struct phoneset *);
 static int	add_recipient(const struct recipient *, void *);
+static int	body_of(struct fanout *, struct rendered *, struct delivery *);
 static int	unavailable(struct fanout *, const char *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
@@ -112,6 +119,23 @@ unavailable(struct fanout *f, const char *why)
 	return -1;
 }
 
+/*
+ * Where d's text goes: a text longer than BODY_INLINE_MAX is stored once
+ * for the fan-out (bodies, schema 9) and d points at it; a short one is
+ * cheaper in the row than a lookup each time the row is read. 0 or -1.
+ */
+static int
+body_of(struct fanout *f, struct rendered *r, struct delivery *d)
+{
+	if (strlen(r->text) <= BODY_INLINE_MAX)
+		return 0;
+	if (r->body_id == 0 && store_body_insert(f->gw->store, f->alert_id,
+	    r->text, &r->body_id) == -1)
+		return -1;
+	d->body_id = r->body_id;
+	return 0;
+}
+
 /* One person: a delivery per requested channel (or one suppressed row). */
 static int
 add_recipient(const struct recipient *rc, void *arg)
@@ -174,7 +198,8 @@ add_recipient(const struct recipient *rc, void *arg)
 			f->per_text[text - f->texts]++;
 			if (d.reason != NULL)
 				f->per_text_suppressed[text - f->texts]++;
-		} else if (store_delivery_insert(f->gw->store, &d) == -1)
+		} else if (body_of(f, &f->texts[text - f->texts], &d) == -1 ||
+		    store_delivery_insert(f->gw->store, &d) == -1)
 			return unavailable(f, "the database did not take the "
 			    "deliveries");
 		f->recipients++;

@@ -32,6 +32,7 @@ struct rendered {
 	unsigned int	 channel;
 	char		*text;
 	struct sms_info	 info;
+	int64_t		 body_id;	/* its bodies row, once written */
 };
 
 struct fanout {

@@ -410,11 +410,21 @@ struct delivery {
 	int64_t		 inbound_id;	/* the inbound SMS a reply answers */
 	/* Schema v5. */
 	int		 step;		/* of the alert's chain (0: first) */
+	/* Schema v9. */
+	int64_t		 body_id;	/* insert: body is the alert's text
+					   stored as this (store_body_insert);
+					   0: body goes in the row */
 };
 void	delivery_clear(struct delivery *);
 
 /* Insert d (state, phone, body, ...); sets d->id. */
 int	store_delivery_insert(struct store *, struct delivery *);
+/*
+ * Store the text body of an alert once, for its deliveries' body_id;
+ * sets *id. Inside the transaction that inserts them.
+ */
+int	store_body_insert(struct store *, int64_t alert_id, const char *body,
+	    int64_t *id);
 int	store_delivery_get(struct store *, int64_t id, struct delivery *);
 
 typedef int (*store_delivery_cb)(const struct delivery *, void *);

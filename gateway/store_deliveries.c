@@ -53,10 +53,13 @@ const struct store_sql store_deliveries_sql[] = {
 	    "INSERT INTO deliveries (alert_id, phone, channel, lang, body, "
 	    "state, reason, priority, segments, attempts, next_at, expires_at, "
 	    "provider, provider_ref, in_doubt, error, ack, created_at, "
-	    "updated_at, kind, parent_id, sender, pin, inbound_id, step) "
+	    "updated_at, kind, parent_id, sender, pin, inbound_id, step, "
+	    "body_id) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
 	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
-	    "?25)" },
+	    "?25, ?26)" },
+	{ ST_BODY_INSERT,
+	    "INSERT INTO bodies (alert_id, body) VALUES (?1, ?2)" },
 	{ ST_DELIVERY_GET,
 	    "SELECT " DELIVERY_COLS " FROM deliveries WHERE id = ?1" },
 	{ ST_DELIVERIES_ALL,
@@ -245,7 +248,8 @@ store_delivery_insert(struct store *s, struct delivery *d)
 	rc |= bind_text(st, 2, d->phone);
 	rc |= sqlite3_bind_int(st, 3, d->channel);
 	rc |= bind_text(st, 4, d->lang);
-	rc |= bind_text(st, 5, d->body != NULL ? d->body : "");
+	rc |= bind_text(st, 5, d->body != NULL && d->body_id == 0 ? d->body :
+	    "");
 	rc |= sqlite3_bind_int(st, 6, d->state);
 	rc |= bind_text(st, 7, d->reason);
 	rc |= sqlite3_bind_int(st, 8, d->priority);
@@ -268,6 +272,8 @@ store_delivery_insert(struct store *s, struct delivery *d)
 	rc |= d->inbound_id != 0 ? sqlite3_bind_int64(st, 24, d->inbound_id) :
 	    sqlite3_bind_null(st, 24);
 	rc |= sqlite3_bind_int(st, 25, d->step);
+	rc |= d->body_id != 0 ? sqlite3_bind_int64(st, 26, d->body_id) :
+	    sqlite3_bind_null(st, 26);
 	if (rc != SQLITE_OK) {
 		DBWARN(s);
 		stmt_done(st);
@@ -281,6 +287,25 @@ store_delivery_insert(struct store *s, struct delivery *d)
 	rc = insert_tallied(s, d);
 	if (store_txn_leave(s, kind, rc == 0, __func__) == -1)
 		return -1;
+	return 0;
+}
+
+int
+store_body_insert(struct store *s, int64_t alert_id, const char *body,
+    int64_t *id)
+{
+	sqlite3_stmt	*st = s->st[ST_BODY_INSERT];
+
+	*id = 0;
+	if (sqlite3_bind_int64(st, 1, alert_id) != SQLITE_OK ||
+	    bind_text(st, 2, body) != SQLITE_OK) {
+		DBWARN(s);
+		stmt_done(st);
+		return -1;
+	}
+	if (store_step_done(s, ST_BODY_INSERT, __func__) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
 

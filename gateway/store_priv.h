@@ -64,9 +64,14 @@ _Static_assert(DS_QUEUED == 0 && DS_SENDING == 1 && DS_SENT == 2 &&
     GATE_APPROVAL == 3,
     "the SQL of store*.c hardcodes these state and channel numbers");
 
-/* The columns read_delivery reads, in its order. */
+/*
+ * The columns read_delivery reads, in its order; the body is the row's
+ * own or the one its fan-out stored once (schema 9).
+ */
 #define DELIVERY_COLS \
-	"id, alert_id, phone, channel, lang, body, state, reason, priority, " \
+	"id, alert_id, phone, channel, lang, CASE WHEN body_id IS NULL " \
+	"THEN body ELSE (SELECT b.body FROM bodies b WHERE " \
+	"b.id = deliveries.body_id) END, state, reason, priority, " \
 	"segments, attempts, next_at, expires_at, provider, provider_ref, " \
 	"in_doubt, error, ack, created_at, updated_at, kind, parent_id, " \
 	"sender, pin, inbound_id, step"
@@ -145,6 +150,7 @@ enum stmt_id {
 	ST_TEXT_GET,
 	/* store_deliveries.c */
 	ST_DELIVERY_INSERT,
+	ST_BODY_INSERT,
 	ST_DELIVERY_GET,
 	ST_CLAIM,
 	ST_CLAIM_ONE,

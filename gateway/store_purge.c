@@ -14,11 +14,13 @@
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_purge_sql[] = {
 	{ ST_PURGE_ALERTS,
-	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
+	    "UPDATE deliveries SET phone = 'purged', body = '', "
+	    "body_id = NULL, error = NULL "
 	    "WHERE alert_id IN (SELECT id FROM alerts WHERE created_at < ?1) "
 	    "AND phone <> 'purged'" },
 	{ ST_PURGE_REPLIES,
-	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
+	    "UPDATE deliveries SET phone = 'purged', body = '', "
+	    "body_id = NULL, error = NULL "
 	    "WHERE alert_id IS NULL AND created_at < ?1 AND phone <> 'purged'"
 	},
 	{ ST_PURGE_INBOUND,
@@ -42,7 +44,8 @@ const struct store_sql store_purge_sql[] = {
 	    "LIMIT ?2" },
 	/* Not what may still be sent: queued, sending, ringing, held. */
 	{ ST_RETAIN_DELIVERIES,
-	    "UPDATE deliveries SET phone = 'purged', body = '', error = NULL "
+	    "UPDATE deliveries SET phone = 'purged', body = '', "
+	    "body_id = NULL, error = NULL "
 	    "WHERE id > ?1 AND id <= ?2 AND created_at < ?3 "
 	    "AND state NOT IN (0, 1, 8, 12) "
 	    "AND phone NOT IN ('purged', 'erased')" },

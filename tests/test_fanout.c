@@ -3,7 +3,8 @@
  * parses it) becomes an alert and one delivery per number, the union of
  * its audience each number once, opted-out and fixed-line numbers
  * recorded as suppressed, texts in each contact's language, times from
- * the loop's clock, and the idempotent answer to the same source_ref.
+ * the loop's clock, the idempotent answer to the same source_ref, and
+ * a long text stored once for all its deliveries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "gateway/alert.h"
 #include "gateway/fanout.h"
@@ -163,6 +165,76 @@ test_languages(void **state)
 	json_decref(ans);
 }
 
+/* How many bodies alert_id has stored (schema 9), read from the file. */
+static int
+bodies_of(struct gwt *t, int64_t alert_id)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 path[300];
+	int		 n = -1;
+
+	snprintf(path, sizeof(path), "%s/varsel.db", t->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM bodies "
+	    "WHERE alert_id = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, alert_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A text longer than a row's other fields is stored once for the alert
+ * and every delivery reads it back whole, the suppressed one too; a
+ * short text stays in the rows.
+ */
+static void
+test_long_text(void **state)
+{
+	struct gwt		*t = *state;
+	struct api_error	 err;
+	struct gwt_rows		 rs;
+	json_t			*ans;
+	char			 msg[400], body[600];
+	int64_t			 id;
+	size_t			 i;
+
+	snprintf(msg, sizeof(msg), "Utrymning av Nykvarns centrum: gå lugnt "
+	    "till Kommunhuset, Centrumvägen 1, eller till biblioteket. "
+	    "Följ anvisningar från polis och räddningstjänst. Stäng "
+	    "fönster och dörrar om du inte kan lämna bostaden. Lyssna på "
+	    "Sveriges Radio P4 Stockholm. Vid fara ring 112.");
+	assert_true(strlen(msg) > 200);
+	snprintf(body, sizeof(body), "{\"source_ref\": \"long\", "
+	    "\"message\": \"%s\", \"audience\": {\"groups\": "
+	    "[\"nattvandrare\"], \"contacts\": [\"" DORA "\"]}}", msg);
+	assert_int_equal(post(t, body, &ans, &err), FANOUT_NEW);
+	id = json_integer_value(json_object_get(ans, "id"));
+	json_decref(ans);
+	gwt_rows(t, id, &rs);
+	assert_int_equal(rs.n, 4);
+	for (i = 0; i < rs.n; i++)
+		assert_string_equal(rs.v[i].body, msg);
+	assert_int_equal(gwt_row(&rs, FIXED, 0)->state, DS_SUPPRESSED);
+	gwt_rows_free(&rs);
+	assert_int_equal(bodies_of(t, id), 1);
+
+	assert_int_equal(post(t, "{\"source_ref\": \"short\", \"message\": "
+	    "\"Samling vid skolan\", \"audience\": {\"contacts\": [\""
+	    ANNA "\"]}}", &ans, &err), FANOUT_NEW);
+	id = json_integer_value(json_object_get(ans, "id"));
+	json_decref(ans);
+	gwt_rows(t, id, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.v[0].body, "Samling vid skolan");
+	gwt_rows_free(&rs);
+	assert_int_equal(bodies_of(t, id), 0);
+}
+
 /* eta_s: the queue ahead at the provider's rate (10 a second). */
 static void
 test_eta(void **state)
@@ -247,6 +319,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_languages, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_eta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_text, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),

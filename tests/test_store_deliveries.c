@@ -545,6 +545,76 @@ test_bulk_insert(void **state)
 	assert_int_equal(ac.state[DS_SENDING], 10000);
 }
 
+/* The body claim_body_cb saw last. */
+static int
+claim_body_cb(const struct delivery *d, void *arg)
+{
+	strlcpy(arg, d->body, 512);
+	return 0;
+}
+
+/*
+ * A text stored once (schema 9): the rows point at it and keep no copy,
+ * and every way of reading a delivery (get, claim, a page) gives it back.
+ */
+static void
+test_body_stored_once(void **state)
+{
+	struct st_ctx	*t = *state;
+	struct store	*s = t->s;
+	struct delivery	 d, got;
+	char		 text[512], seen[512];
+	int64_t		 aid = st_add_alert(s, "long", 0), bid, ids[3];
+	int		 i;
+
+	memset(text, 'x', 300);
+	memcpy(text, "Utrymning: ", 11);
+	text[300] = '\0';
+	assert_int_equal(store_begin(s, true), 0);
+	assert_int_equal(store_body_insert(s, aid, text, &bid), 0);
+	assert_true(bid > 0);
+	memset(&d, 0, sizeof(d));
+	d.alert_id = aid;
+	d.channel = CH_SMS;
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = text;
+	d.body_id = bid;
+	d.segments = 2;
+	d.next_at = NOW;
+	for (i = 0; i < 3; i++) {
+		snprintf(d.phone, sizeof(d.phone), "+4670000000%d", i);
+		d.id = 0;
+		assert_int_equal(store_delivery_insert(s, &d), 0);
+		ids[i] = d.id;
+	}
+	/* A short text in the row, beside them. */
+	d.body = "Kort";
+	d.body_id = 0;
+	strlcpy(d.phone, "+46700000009", sizeof(d.phone));
+	assert_int_equal(store_delivery_insert(s, &d), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	if (!t->memory) {
+		assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+		    "deliveries WHERE body = '' AND body_id IS NOT NULL"), 3);
+		assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+		    "bodies"), 1);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_delivery_get(s, ids[i], &got), 0);
+		assert_string_equal(got.body, text);
+		delivery_clear(&got);
+	}
+	assert_int_equal(store_delivery_get(s, d.id, &got), 0);
+	assert_string_equal(got.body, "Kort");
+	delivery_clear(&got);
+	seen[0] = '\0';
+	assert_int_equal(store_claim_due(s, NOW, 1, claim_body_cb, seen), 0);
+	assert_string_equal(seen, text);
+	/* A body belongs to an alert that exists. */
+	assert_int_equal(store_body_insert(s, aid + 1000, text, &bid), -1);
+}
+
 /* Deliveries with their v2 links, recorded by claim_v2_cb. */
 struct rows {
 	int64_t		 ids[8];
@@ -860,6 +930,7 @@ main(void)
 		BOTH(test_deliveries_list_bounded),
 		BOTH(test_queue_depth_totals),
 		BOTH(test_bulk_insert),
+		BOTH(test_body_stored_once),
 		BOTH(test_v2_fields),
 		BOTH(test_escalation),
 		BOTH(test_progress),

@@ -112,6 +112,79 @@ test_purge(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* A delivery of old with body stored once (schema 9); its id. */
+static int64_t
+stored_body_delivery(struct store *s, int64_t alert, const char *phone,
+    int64_t created)
+{
+	struct delivery	d;
+	int64_t		bid;
+
+	assert_int_equal(store_body_insert(s, alert, "Utrymning: lämna "
+	    "området runt Nykvarns centrum och gå till Kommunhuset, "
+	    "Centrumvägen 1. Vid fara ring 112.", &bid), 0);
+	memset(&d, 0, sizeof(d));
+	d.alert_id = alert;
+	strlcpy(d.phone, phone, sizeof(d.phone));
+	d.channel = CH_SMS;
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = "";
+	d.body_id = bid;
+	d.state = DS_DELIVERED;
+	d.segments = 1;
+	d.next_at = d.created_at = d.updated_at = created;
+	assert_int_equal(store_delivery_insert(s, &d), 0);
+	return d.id;
+}
+
+/*
+ * A text stored once for an alert's deliveries goes from them as a
+ * text in the row does: purge and the daily erasure leave the purged
+ * rows without it, and young rows keep theirs.
+ */
+static void
+test_purge_stored_body(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct store		*s = t->s;
+	struct delivery		 d;
+	const int64_t		 day = 24 * 3600 * 1000LL;
+	int64_t			 old, older, young, a, b, c, n, m;
+	bool			 more;
+
+	old = st_add_alert_v2(s, "old", false, 0, NOW - 100 * day, 0, NULL);
+	older = st_add_alert_v2(s, "older", false, 0, NOW - 200 * day, 0,
+	    NULL);
+	young = st_add_alert_v2(s, "young", false, 0, NOW - day, 0, NULL);
+	/* In the order of time, as ids grow (retention walks them so). */
+	c = stored_body_delivery(s, older, "+46700000003", NOW - 200 * day);
+	a = stored_body_delivery(s, old, "+46700000001", NOW - 100 * day);
+	b = stored_body_delivery(s, young, "+46700000002", NOW - day);
+
+	assert_int_equal(store_retention_batch(s, NOW - 150 * day, 10, &n, &m,
+	    &more), 0);
+	assert_int_equal(store_delivery_get(s, c, &d), 0);
+	assert_string_equal(d.phone, "purged");
+	assert_string_equal(d.body, "");
+	delivery_clear(&d);
+	assert_int_equal(store_delivery_get(s, a, &d), 0);
+	assert_non_null(strstr(d.body, "Kommunhuset"));
+	delivery_clear(&d);
+
+	assert_int_equal(store_purge(s, NOW - 90 * day, &n), 0);
+	assert_int_equal(store_delivery_get(s, a, &d), 0);
+	assert_string_equal(d.phone, "purged");
+	assert_string_equal(d.body, "");
+	delivery_clear(&d);
+	assert_int_equal(store_delivery_get(s, b, &d), 0);
+	assert_string_equal(d.phone, "+46700000002");
+	assert_non_null(strstr(d.body, "Kommunhuset"));
+	delivery_clear(&d);
+	if (!t->memory)
+		assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+		    "deliveries WHERE body_id IS NOT NULL"), 1);
+}
+
 /*
  * The daily erasure in batches: each batch erases at most limit rows of
  * each table, the cursor moves on, young rows and deliveries that may
@@ -198,6 +271,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FILE_ONLY(test_purge),
+		FILE_ONLY(test_purge_stored_body),
 		FILE_ONLY(test_retention_batches),
 	};
 
