@@ -102,6 +102,31 @@ st_add_alert(struct store *s, const char *ref, int64_t expires_at)
 	return a.id;
 }
 
+int64_t
+st_add_stored_body(struct store *s, int64_t alert, const char *phone,
+    const char *text, int state, int64_t created, int64_t *body_id)
+{
+	struct delivery	d;
+	int64_t		bid = body_id != NULL ? *body_id : 0;
+
+	if (bid <= 0)
+		assert_int_equal(store_body_insert(s, alert, text, &bid), 0);
+	if (body_id != NULL)
+		*body_id = bid;
+	memset(&d, 0, sizeof(d));
+	d.alert_id = alert;
+	strlcpy(d.phone, phone, sizeof(d.phone));
+	d.channel = CH_SMS;
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = (char *)text;
+	d.body_id = bid;
+	d.state = state;
+	d.segments = 2;
+	d.next_at = d.created_at = d.updated_at = created;
+	assert_int_equal(store_delivery_insert(s, &d), 0);
+	return d.id;
+}
+
 /* Insert a delivery; returns its id. */
 int64_t
 st_add_delivery(struct store *s, int64_t alert_id, const char *phone, int prio,

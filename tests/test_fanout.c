@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "gateway/alert.h"
 #include "gateway/fanout.h"
@@ -25,6 +24,7 @@
 #include "gateway/store.h"
 #include "gateway/types.h"
 #include "tests/gw_test.h"
+#include "tests/store_test.h"
 
 #define T0	(GWT_T0 + 12345)
 
@@ -166,25 +166,15 @@ test_languages(void **state)
 }
 
 /* How many bodies alert_id has stored (schema 9), read from the file. */
-static int
+static int64_t
 bodies_of(struct gwt *t, int64_t alert_id)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	char		 path[300];
-	int		 n = -1;
+	char	path[300], sql[96];
 
 	snprintf(path, sizeof(path), "%s/varsel.db", t->dir);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM bodies "
-	    "WHERE alert_id = ?1", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, alert_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM bodies WHERE "
+	    "alert_id = %lld", (long long)alert_id);
+	return st_sql_int(path, sql);
 }
 
 /*

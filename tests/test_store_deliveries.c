@@ -562,36 +562,25 @@ test_body_stored_once(void **state)
 {
 	struct st_ctx	*t = *state;
 	struct store	*s = t->s;
-	struct delivery	 d, got;
-	char		 text[512], seen[512];
+	struct delivery	 got;
+	char		 text[512], seen[512], phone[24];
 	int64_t		 aid = st_add_alert(s, "long", 0), bid, ids[3];
+	int64_t		 inline_id;
 	int		 i;
 
 	memset(text, 'x', 300);
 	memcpy(text, "Utrymning: ", 11);
 	text[300] = '\0';
 	assert_int_equal(store_begin(s, true), 0);
-	assert_int_equal(store_body_insert(s, aid, text, &bid), 0);
-	assert_true(bid > 0);
-	memset(&d, 0, sizeof(d));
-	d.alert_id = aid;
-	d.channel = CH_SMS;
-	strlcpy(d.lang, "sv", sizeof(d.lang));
-	d.body = text;
-	d.body_id = bid;
-	d.segments = 2;
-	d.next_at = NOW;
+	bid = 0;
 	for (i = 0; i < 3; i++) {
-		snprintf(d.phone, sizeof(d.phone), "+4670000000%d", i);
-		d.id = 0;
-		assert_int_equal(store_delivery_insert(s, &d), 0);
-		ids[i] = d.id;
+		snprintf(phone, sizeof(phone), "+4670000000%d", i);
+		ids[i] = st_add_stored_body(s, aid, phone, text, DS_QUEUED, NOW,
+		    &bid);
 	}
+	assert_true(bid > 0);
 	/* A short text in the row, beside them. */
-	d.body = "Kort";
-	d.body_id = 0;
-	strlcpy(d.phone, "+46700000009", sizeof(d.phone));
-	assert_int_equal(store_delivery_insert(s, &d), 0);
+	inline_id = st_add_delivery(s, aid, "+46700000009", 0, NOW, DS_QUEUED);
 	assert_int_equal(store_commit(s), 0);
 
 	if (!t->memory) {
@@ -605,8 +594,8 @@ test_body_stored_once(void **state)
 		assert_string_equal(got.body, text);
 		delivery_clear(&got);
 	}
-	assert_int_equal(store_delivery_get(s, d.id, &got), 0);
-	assert_string_equal(got.body, "Kort");
+	assert_int_equal(store_delivery_get(s, inline_id, &got), 0);
+	assert_string_equal(got.body, "Brand vid skolan");
 	delivery_clear(&got);
 	seen[0] = '\0';
 	assert_int_equal(store_claim_due(s, NOW, 1, claim_body_cb, seen), 0);

@@ -112,30 +112,8 @@ test_purge(void **state)
 	assert_int_equal(n, 0);
 }
 
-/* A delivery of old with body stored once (schema 9); its id. */
-static int64_t
-stored_body_delivery(struct store *s, int64_t alert, const char *phone,
-    int64_t created)
-{
-	struct delivery	d;
-	int64_t		bid;
-
-	assert_int_equal(store_body_insert(s, alert, "Utrymning: lämna "
-	    "området runt Nykvarns centrum och gå till Kommunhuset, "
-	    "Centrumvägen 1. Vid fara ring 112.", &bid), 0);
-	memset(&d, 0, sizeof(d));
-	d.alert_id = alert;
-	strlcpy(d.phone, phone, sizeof(d.phone));
-	d.channel = CH_SMS;
-	strlcpy(d.lang, "sv", sizeof(d.lang));
-	d.body = "";
-	d.body_id = bid;
-	d.state = DS_DELIVERED;
-	d.segments = 1;
-	d.next_at = d.created_at = d.updated_at = created;
-	assert_int_equal(store_delivery_insert(s, &d), 0);
-	return d.id;
-}
+#define LONG_TEXT	"Utrymning: lämna området runt Nykvarns centrum " \
+	"och gå till Kommunhuset, Centrumvägen 1. Vid fara ring 112."
 
 /*
  * A text stored once for an alert's deliveries goes from them as a
@@ -157,9 +135,12 @@ test_purge_stored_body(void **state)
 	    NULL);
 	young = st_add_alert_v2(s, "young", false, 0, NOW - day, 0, NULL);
 	/* In the order of time, as ids grow (retention walks them so). */
-	c = stored_body_delivery(s, older, "+46700000003", NOW - 200 * day);
-	a = stored_body_delivery(s, old, "+46700000001", NOW - 100 * day);
-	b = stored_body_delivery(s, young, "+46700000002", NOW - day);
+	c = st_add_stored_body(s, older, "+46700000003",
+	    LONG_TEXT, DS_DELIVERED, NOW - 200 * day, NULL);
+	a = st_add_stored_body(s, old, "+46700000001",
+	    LONG_TEXT, DS_DELIVERED, NOW - 100 * day, NULL);
+	b = st_add_stored_body(s, young, "+46700000002",
+	    LONG_TEXT, DS_DELIVERED, NOW - day, NULL);
 
 	assert_int_equal(store_retention_batch(s, NOW - 150 * day, 10, &n, &m,
 	    &more), 0);
