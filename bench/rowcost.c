@@ -161,6 +161,7 @@ out:
 	return rc;
 }
 
+/* Parse the options, run each variant, print the figures. */
 int
 main(int argc, char *argv[])
 {
