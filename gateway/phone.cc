@@ -190,7 +190,9 @@ phone_parse_home(const char *in, PhoneNumber *n)
 	if (strncmp(in, HOME_PREFIX, sizeof(HOME_PREFIX) - 1) != 0 ||
 	    nsn[0] < '1' || nsn[0] > '9')
 		return false;
-	for (len = 0; nsn[len] >= '0' && nsn[len] <= '9'; len++)
+	/* At most one digit past the longest: that one already says no. */
+	for (len = 0; len <= HOME_NSN_MAX && nsn[len] >= '0' &&
+	    nsn[len] <= '9'; len++)
 		v = v * 10 + (unsigned long long)(nsn[len] - '0');
 	if (nsn[len] != '\0' || len < HOME_NSN_MIN || len > HOME_NSN_MAX)
 		return false;
