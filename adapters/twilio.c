@@ -78,7 +78,6 @@ static const struct twilio_lang twilio_langs[] = {
  * and no more of them is ever shown.
  */
 struct twilio_reply {
-	bool		 object;		/* the body is a JSON object */
 	char		 sid[SEND_REF_LEN];	/* "": none that fits */
 	bool		 has_status;
 	char		 status[TWILIO_TEXT];
@@ -708,7 +707,6 @@ twilio_reply(const struct http_response *r, const char *codekey,
 		twilio_reply_jansson(body, r->body_len, codekey, msgkey, ans);
 		return;
 	}
-	ans->object = true;
 	if (f[0].type == JS_STRING && f[0].len > 0 &&
 	    f[0].len < sizeof(ans->sid))
 		jsonscan_copy(&f[0], ans->sid, sizeof(ans->sid));
@@ -736,7 +734,6 @@ twilio_reply_jansson(const char *body, size_t len, const char *codekey,
 		json_decref(root);
 		return;
 	}
-	ans->object = true;
 	jsid = json_object_get(root, "sid");
 	jst = json_object_get(root, "status");
 	jcode = json_object_get(root, codekey);

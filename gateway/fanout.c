@@ -43,7 +43,8 @@
 static int	phoneset_add(struct phoneset *, const char *);
 static void	phoneset_free(struct phoneset *);
 static int	add_recipient(const struct recipient *, void *);
-static int	body_of(struct fanout *, struct rendered *, struct delivery *);
+static int	body_of(struct fanout *, struct rendered *,
+		    struct delivery *);
 static int	unavailable(struct fanout *, const char *);
 static int	check_request(struct fanout *);
 static char	*answer_json(struct fanout *);
@@ -127,11 +128,13 @@ unavailable(struct fanout *f, const char *why)
 static int
 body_of(struct fanout *f, struct rendered *r, struct delivery *d)
 {
-	if (strlen(r->text) <= BODY_INLINE_MAX)
-		return 0;
-	if (r->body_id == 0 && store_body_insert(f->gw->store, f->alert_id,
-	    r->text, &r->body_id) == -1)
-		return -1;
+	if (r->body_id == 0) {
+		if (strlen(r->text) <= BODY_INLINE_MAX)
+			return 0;
+		if (store_body_insert(f->gw->store, f->alert_id, r->text,
+		    &r->body_id) == -1)
+			return -1;
+	}
 	d->body_id = r->body_id;
 	return 0;
 }

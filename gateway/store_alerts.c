@@ -60,7 +60,8 @@ const struct store_sql store_alerts_sql[] = {
 	    "SELECT what, n FROM alert_totals WHERE alert_id = ?1" },
 	{ ST_ALERT_CANCEL,
 	    COUNTED_UPDATE "state = 6, updated_at = ?2 "
-	    "WHERE alert_id = ?1 AND state IN (0, 12) AND " ALERT_STATE_INDEXED },
+	    "WHERE alert_id = ?1 AND state IN (0, 12) AND "
+	    ALERT_STATE_INDEXED },
 	/* A gated alert is never released; no chain step, no call more. */
 	{ ST_ALERT_STOP,
 	    "UPDATE alerts SET cancelled_at = CASE WHEN gate <> 0 THEN ?2 "
@@ -132,7 +133,8 @@ const struct store_sql store_alerts_sql[] = {
 	    COUNTED_UPDATE "state = 5, "
 	    "error = 'the alert expired before it was sent', updated_at = ?1 "
 	    "WHERE state = 0 AND " ALERT_STATE_INDEXED " AND alert_id IN "
-	    "(SELECT id FROM alerts WHERE expires_at > 0 AND expires_at <= ?1)" },
+	    "(SELECT id FROM alerts WHERE expires_at > 0 AND "
+	    "expires_at <= ?1)" },
 	/*
 	 * Rows of no alert (replies); an alert's expire with it, above.
 	 * INDEXED BY: else the planner seeks alert_id IS NULL in

@@ -509,8 +509,8 @@ static const struct migration migrations[] = {
 	 * slower than a one-segment one, and a page of deliveries held a
 	 * sixth of the rows. A fan-out now stores each text longer than
 	 * BODY_INLINE_MAX once, in bodies, and its deliveries point at it
-	 * (their own body empty); shorter texts, replies and calls stay in
-	 * the row. A body lives as long as its alert, whose row keeps the
+	 * (their own body empty); shorter texts, replies and the calls an
+	 * escalation makes stay in the row. A body lives as long as its alert, whose row keeps the
 	 * request and its text anyway; a purged delivery lets go of it.
 	 */
 	{

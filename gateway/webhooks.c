@@ -53,10 +53,12 @@ webhook_head(struct api_req *r)
 	h.header = hook_header;
 	h.header_arg = r;
 	if (p->adapter->ops->verify_head(p->adapter, &h) == 0) {
-		/* The same check (46elks' secret, the simulator's peer)
-		 * would only be made again on the same query and peer. */
-		r->hook_proved =
-		    p->adapter->ops->verify_head == p->adapter->ops->verify_hook;
+		/*
+		 * When it is the whole check (46elks' secret, the
+		 * simulator's peer), hook_open does not make it again.
+		 */
+		r->hook_proved = p->adapter->ops->verify_head ==
+		    p->adapter->ops->verify_hook;
 		return true;
 	}
 	log_warnx("provider=%s evt=hook_forbidden path=%s: the callback did "

@@ -443,8 +443,8 @@ void
 gwt_rows(struct gwt *t, int64_t alert_id, struct gwt_rows *rs)
 {
 	memset(rs, 0, sizeof(*rs));
-	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS, NULL,
-	    gwt_rows_cb, rs) == -1)
+	if (store_deliveries_list(t->gw.store, alert_id, -1, 0, GWT_MAXROWS,
+	    NULL, gwt_rows_cb, rs) == -1)
 		abort();
 }
 

@@ -65,8 +65,9 @@ int64_t	 st_add_delivery_v2(struct store *, int64_t, const char *, int, int,
  * is stored once (store_body_insert: body_id); *body_id gets the body's
  * id when not NULL, and a body_id > 0 given in it is used instead.
  */
-int64_t	 st_add_stored_body(struct store *, int64_t alert, const char *phone,
-	    const char *text, int state, int64_t created, int64_t *body_id);
+int64_t	 st_add_stored_body(struct store *, int64_t alert,
+	    const char *phone, const char *text, int state, int64_t created,
+	    int64_t *body_id);
 void	 st_add_contact(struct store *, const char *, unsigned int,
 	    const char *, bool, double, double);
 int	 st_alert_list_cb(const struct alert_row *, void *);
