@@ -202,7 +202,7 @@ add_recipient(const struct recipient *rc, void *arg)
 			if (d.reason != NULL)
 				f->per_text_suppressed[text - f->texts]++;
 		} else if (body_of(f, &f->texts[text - f->texts], &d) == -1 ||
-		    store_delivery_insert(f->gw->store, &d) == -1)
+		    store_delivery_add(f->gw->store, &d) == -1)
 			return unavailable(f, "the database did not take the "
 			    "deliveries");
 		f->recipients++;

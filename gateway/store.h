@@ -420,6 +420,16 @@ void	delivery_clear(struct delivery *);
 /* Insert d (state, phone, body, ...); sets d->id. */
 int	store_delivery_insert(struct store *, struct delivery *);
 /*
+ * Insert d with the next ones, many rows to a statement (a fan-out's):
+ * d's strings are copied, d->id is not set. Inside a transaction the
+ * rows reach the table when enough have come, before the store runs any
+ * other statement, or at store_delivery_write; an undone transaction
+ * forgets them with the rest. Outside one, store_delivery_insert.
+ */
+int	store_delivery_add(struct store *, struct delivery *);
+/* Write what store_delivery_add holds now. */
+int	store_delivery_write(struct store *);
+/*
  * Store the text body of an alert once, for its deliveries' body_id;
  * sets *id. Inside the transaction that inserts them.
  */

@@ -715,6 +715,8 @@ store_alert_get_watch(struct store *s, int64_t id, char digest[65],
 
 	digest[0] = '\0';
 	*progress_at = 0;
+	if (store_before_step(s, ST_GET_WATCH) == -1)
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {

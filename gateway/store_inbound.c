@@ -124,6 +124,8 @@ store_ack_target(struct store *s, const char *phone, int64_t alert_id,
 	sqlite3_stmt	*st = s->st[ST_ACK_TARGET];
 	int		 rc;
 
+	if (store_before_step(s, ST_ACK_TARGET) == -1)
+		return -1;
 	bind_text(st, 1, phone);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, alert_id);

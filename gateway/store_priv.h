@@ -150,10 +150,11 @@ enum stmt_id {
 	ST_TEXT_GET,
 	/* store_deliveries.c */
 	ST_DELIVERY_INSERT,
+	ST_DELIVERY_INSERT_ROWS,
 	ST_BODY_INSERT,
 	ST_DELIVERY_GET,
 	ST_CLAIM,
-	ST_CLAIM_ONE,
+	ST_CLAIM_ROWS,
 	ST_NEXT_DUE,
 	ST_QUEUE_DEPTH,
 	ST_DELIVERY_SENT,
@@ -292,6 +293,12 @@ struct store {
 	bool		 tallying;
 	struct tally	 tally;
 	/*
+	 * Deliveries bound by store_delivery_add and not yet written:
+	 * written before any other statement runs through store_rows.c
+	 * (store_before_step), forgotten with the transaction.
+	 */
+	int		 unwritten;
+	/*
 	 * The opt-outs' hashes, sorted, so a fan-out asks memory and not
 	 * SQL for each number. Read from the table when stale: after any
 	 * change of it and after any rollback (which may undo one).
@@ -331,10 +338,20 @@ bool	store_tallied(struct store *);
 void	store_tally_discard(struct store *);
 void	store_tally_free(struct store *);
 
+/*
+ * Forget what a transaction being undone holds in memory: its tally and
+ * the deliveries store_delivery_add has not written yet.
+ */
+#define STORE_UNWRITTEN_DISCARD(s) \
+	do { store_tally_discard(s); (s)->unwritten = 0; } while (0)
+
 /* Something may have undone or changed the opt-outs: read them again. */
 #define OPTOUTS_STALE(s)	((s)->optouts_stale = true)
 
 /* ---- store_rows.c: running statements ------------------------------- */
+
+/* Write what store_delivery_add holds before statement id runs. */
+int	store_before_step(struct store *, enum stmt_id);
 
 /*
  * The connection's last error: remember what kind of fault it was and

@@ -96,6 +96,23 @@ store_fault_passing(enum store_fault f)
 	    f == STORE_FAULT_IO || f == STORE_FAULT_READONLY;
 }
 
+/*
+ * Before statement id runs: the deliveries store_delivery_add holds are
+ * written first, so that every statement sees them and they keep their
+ * order; an undo forgets them instead.
+ */
+int
+store_before_step(struct store *s, enum stmt_id id)
+{
+	if (s->unwritten == 0)
+		return 0;
+	if (id == ST_ROLLBACK || id == ST_ROLLBACK_TO) {
+		s->unwritten = 0;
+		return 0;
+	}
+	return store_delivery_write(s);
+}
+
 /* Step a statement that returns no rows; reset it either way. */
 int
 store_step_done(struct store *s, enum stmt_id id, const char *func)
@@ -103,6 +120,10 @@ store_step_done(struct store *s, enum stmt_id id, const char *func)
 	sqlite3_stmt	*st = s->st[id];
 	int		 rc;
 
+	if (store_before_step(s, id) == -1) {
+		stmt_done(st);
+		return -1;
+	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		store_fail(s, func);
@@ -129,6 +150,10 @@ store_rows_each(struct store *s, enum stmt_id id, store_row_cb cb, void *arg,
 	sqlite3_stmt	*st = s->st[id];
 	int		 rc;
 
+	if (store_before_step(s, id) == -1) {
+		stmt_done(st);
+		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (cb(st, arg) == -1)
 			break;		/* cb logged what it had to */
@@ -146,6 +171,10 @@ store_row_one(struct store *s, enum stmt_id id, store_row_cb cb, void *arg,
 	sqlite3_stmt	*st = s->st[id];
 	int		 rc, ret;
 
+	if (store_before_step(s, id) == -1) {
+		stmt_done(st);
+		return -1;
+	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		ret = cb != NULL && cb(st, arg) == -1 ? -1 : 0;

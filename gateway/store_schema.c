@@ -1090,7 +1090,7 @@ store_commit(struct store *s)
 	if (store_tally_flush(s) == -1 ||
 	    store_step_done(s, ST_COMMIT, __func__) == -1) {
 		OPTOUTS_STALE(s);
-		store_tally_discard(s);
+		STORE_UNWRITTEN_DISCARD(s);
 		if (!sqlite3_get_autocommit(s->db))
 			store_step_done(s, ST_ROLLBACK, __func__);
 		sync_normal(s);
@@ -1115,7 +1115,7 @@ void
 store_rollback(struct store *s)
 {
 	OPTOUTS_STALE(s);
-	store_tally_discard(s);
+	STORE_UNWRITTEN_DISCARD(s);
 	if (!sqlite3_get_autocommit(s->db))
 		store_step_done(s, ST_ROLLBACK, __func__);
 	s->depth = 0;
@@ -1145,7 +1145,7 @@ store_savepoint_end(struct store *s, bool keep)
 	if (!keep) {
 		OPTOUTS_STALE(s);
 		/* The tally holds only the savepoint's rows (see below). */
-		store_tally_discard(s);
+		STORE_UNWRITTEN_DISCARD(s);
 		if (store_step_done(s, ST_ROLLBACK_TO, __func__) == -1)
 			rc = -1;
 	}
@@ -1192,6 +1192,6 @@ store_txn_leave(struct store *s, enum txn_kind kind, bool ok,
 		store_step_done(s, ST_ROLLBACK, func);
 	}
 	if (rc == -1)
-		store_tally_discard(s);
+		STORE_UNWRITTEN_DISCARD(s);
 	return rc;
 }

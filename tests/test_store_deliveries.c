@@ -2,7 +2,8 @@
  * Tests of store_deliveries.c: insert and get, the queue (claims by
  * priority, a callback that stops, requeue after a crash, depth), the
  * state machine (sent, retry, final, reports, voice progress), paging,
- * totals, 10,000 rows in one transaction, the v2 fields and escalation.
+ * totals, 10,000 rows in one transaction, many rows to a statement
+ * (store_delivery_add), the v2 fields and escalation.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -545,6 +546,158 @@ test_bulk_insert(void **state)
 	assert_int_equal(ac.state[DS_SENDING], 10000);
 }
 
+/* Rows of alert aid in the table now, asked past the store. */
+static int64_t
+rows_of(struct store *s, int64_t aid)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT count(*) FROM "
+	    "deliveries WHERE alert_id = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, aid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The i-th number of add_n; the same i gives the same number. */
+static void
+nth_phone(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "+4670%07d", (i * 7919) % 10000000);
+}
+
+/* Add deliveries first .. first + n - 1 of alert aid, text "text i". */
+static void
+add_n(struct store *s, int64_t aid, int first, int n)
+{
+	struct delivery	 d;
+	char		 body[32];
+	int		 i;
+
+	memset(&d, 0, sizeof(d));
+	d.alert_id = aid;
+	d.channel = CH_SMS;
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = body;
+	d.priority = SEV_SEVERE;
+	d.segments = 1;
+	d.next_at = NOW;
+	for (i = first; i < first + n; i++) {
+		nth_phone(d.phone, sizeof(d.phone), i);
+		snprintf(body, sizeof(body), "text %d", i);
+		if (store_delivery_add(s, &d) != 0)
+			fail_msg("add %d failed", i);
+		/* The store has its own copy of what d pointed at. */
+		strlcpy(body, "changed", sizeof(body));
+		memset(d.phone, 'x', sizeof(d.phone) - 1);
+	}
+}
+
+/*
+ * store_delivery_add: many rows to a statement, each row as it was given
+ * and in the order given; a read through the store sees the rows still
+ * held, and the counts count them all.
+ */
+static void
+test_add_rows(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct alert_counts	 ac;
+	sqlite3_stmt		*st;
+	char			 phone[24], want[32];
+	int64_t			 aid;
+	int			 i = 0;
+
+	assert_int_equal(store_begin(s, true), 0);
+	aid = st_add_alert(s, "rows", 0);
+	add_n(s, aid, 0, 70);
+	/* Two statements of 32 are written, six rows wait. */
+	assert_int_equal(rows_of(s, aid), 64);
+	nth_phone(phone, sizeof(phone), 69);
+	assert_int_equal(store_alert_has_phone(s, aid, phone), 0);
+	assert_int_equal(rows_of(s, aid), 70);
+	add_n(s, aid, 70, 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(rows_of(s, aid), 71);
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT phone, body "
+	    "FROM deliveries WHERE alert_id = ?1 ORDER BY id", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, aid);
+	for (i = 0; sqlite3_step(st) == SQLITE_ROW; i++) {
+		nth_phone(phone, sizeof(phone), i);
+		snprintf(want, sizeof(want), "text %d", i);
+		assert_string_equal(sqlite3_column_text(st, 0), phone);
+		assert_string_equal(sqlite3_column_text(st, 1), want);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(i, 71);
+	assert_int_equal(store_alert_counts(s, aid, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 71);
+}
+
+/*
+ * Rows held by store_delivery_add go with an undone transaction or
+ * savepoint, and never reach a later one; outside a transaction a row
+ * is written at once.
+ */
+static void
+test_add_undone(void **state)
+{
+	struct store		*s = ((struct st_ctx *)*state)->s;
+	struct alert_counts	 ac;
+	struct delivery		 d;
+	int64_t			 aid, kept;
+
+	kept = st_add_alert(s, "kept", 0);
+	assert_int_equal(store_begin(s, true), 0);
+	aid = st_add_alert(s, "undone", 0);
+	add_n(s, kept, 0, 40);		/* 32 written, 8 held */
+	store_rollback(s);
+	assert_int_equal(rows_of(s, kept), 0);
+	assert_int_equal(rows_of(s, aid), 0);
+
+	/* A savepoint writes what is held before it; its own rows go. */
+	assert_int_equal(store_begin(s, true), 0);
+	add_n(s, kept, 100, 2);
+	assert_int_equal(store_savepoint(s), 0);
+	assert_int_equal(rows_of(s, kept), 2);
+	add_n(s, kept, 200, 3);
+	assert_int_equal(store_savepoint_end(s, false), 0);
+	add_n(s, kept, 300, 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(rows_of(s, kept), 3);
+	assert_int_equal(store_alert_counts(s, kept, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 3);
+
+	/* A held row that cannot be written fails the commit: all undone. */
+	assert_int_equal(store_begin(s, true), 0);
+	aid = st_add_alert(s, "bad", 0);
+	add_n(s, aid, 400, 1);
+	add_n(s, kept + 1000, 500, 1);	/* no such alert */
+	assert_int_equal(store_commit(s), -1);
+	assert_int_equal(rows_of(s, aid), 0);
+	assert_int_equal(store_alert_counts(s, aid, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 0);
+
+	/* Alone: written now, with its id. */
+	memset(&d, 0, sizeof(d));
+	d.alert_id = kept;
+	strlcpy(d.phone, "+46701234567", sizeof(d.phone));
+	strlcpy(d.lang, "sv", sizeof(d.lang));
+	d.body = "Alone";
+	d.channel = CH_SMS;
+	d.segments = 1;
+	assert_int_equal(store_delivery_add(s, &d), 0);
+	assert_true(d.id > 0);
+	assert_int_equal(rows_of(s, kept), 4);
+	assert_int_equal(store_alert_counts(s, kept, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 4);
+}
+
 /* The body claim_body_cb saw last. */
 static int
 claim_body_cb(const struct delivery *d, void *arg)
@@ -919,6 +1072,8 @@ main(void)
 		BOTH(test_deliveries_list_bounded),
 		BOTH(test_queue_depth_totals),
 		BOTH(test_bulk_insert),
+		BOTH(test_add_rows),
+		BOTH(test_add_undone),
 		BOTH(test_body_stored_once),
 		BOTH(test_v2_fields),
 		BOTH(test_escalation),
