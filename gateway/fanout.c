@@ -43,6 +43,7 @@
 static int	phoneset_add(struct phoneset *, const char *);
 static void	phoneset_free(struct phoneset *);
 static int	add_recipient(const struct recipient *, void *);
+static int	put_delivery(struct fanout *, struct delivery *);
 static int	body_of(struct fanout *, struct rendered *,
 		    struct delivery *);
 static int	unavailable(struct fanout *, const char *);
@@ -139,6 +140,19 @@ body_of(struct fanout *f, struct rendered *r, struct delivery *d)
 	return 0;
 }
 
+/*
+ * Write d: many rows to a statement (store_delivery_add), but for a
+ * chain's later step, which reads the rows at each number and would
+ * have them written one at a time anyway.
+ */
+static int
+put_delivery(struct fanout *f, struct delivery *d)
+{
+	if (f->skip_known)
+		return store_delivery_insert(f->gw->store, d);
+	return store_delivery_add(f->gw->store, d);
+}
+
 /* One person: a delivery per requested channel (or one suppressed row). */
 static int
 add_recipient(const struct recipient *rc, void *arg)
@@ -202,7 +216,7 @@ add_recipient(const struct recipient *rc, void *arg)
 			if (d.reason != NULL)
 				f->per_text_suppressed[text - f->texts]++;
 		} else if (body_of(f, &f->texts[text - f->texts], &d) == -1 ||
-		    store_delivery_add(f->gw->store, &d) == -1)
+		    put_delivery(f, &d) == -1)
 			return unavailable(f, "the database did not take the "
 			    "deliveries");
 		f->recipients++;
