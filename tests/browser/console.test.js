@@ -138,6 +138,10 @@ async function newPage(width, height) {
 async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, name + '.png'), fullPage: true });
   console.log('# screenshot ' + path.join(OUT, name + '.png'));
+  /* A word the console has no text for shows as its key ("state.cancelled"). */
+  const keys = await page.evaluate(() => document.body.innerText.match(
+    /\b(?:app|nav|role|common|login|alerts?|state|sev|ds|compose|inbox|contacts|audit|act|time)\.[a-z_]+(?:\.[a-z_]+)*\b/g));
+  ok(!keys, name + ': every word is translated' + (keys ? ' (shows ' + keys.join(', ') + ')' : ''));
 }
 
 async function login(page, base, name) {
@@ -378,6 +382,19 @@ async function main() {
   await vera.waitForSelector('table.table tbody tr');
   ok(!/\+4670174060\d/.test(await text(vera, 'table.table')), 'contacts: the viewer sees no number whole');
   await shot(vera, '16-contacts-viewer');
+
+  /* A scheduled alert that is stopped says so. */
+  const later = new Date(Date.now() + 2 * 3600 * 1000).toISOString();
+  const sch = await call(base, 'POST', '/v1/alerts', { source_ref: 'browser-scheduled', severity: 'severe',
+    template: 'nattvandrare-utrop', vars: { place: 'Lillhagaskolan', time: '23:30' }, ack: true,
+    audience: { groups: ['nattvandrare'] }, send_at: later });
+  ok(sch.status === 202 && sch.json.state === 'scheduled', 'an alert is scheduled for later');
+  const stop = await call(base, 'POST', '/v1/alerts/' + sch.json.id + '/cancel', {});
+  ok(stop.status === 200 && stop.json.state === 'cancelled', 'the scheduled alert is stopped');
+  await anna.goto(base + '/#/alert/' + sch.json.id, { waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('.state-cancelled');
+  ok(await text(anna, '.state-cancelled') === 'Stoppat', 'a stopped alert says "Stoppat"');
+  await shot(anna, '16b-alert-stopped');
 
   /* The list of alerts; English; a phone. */
   await anna.goto(base + '/#/', { waitUntil: 'domcontentloaded' });
