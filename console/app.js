@@ -260,6 +260,15 @@
     return h('span', { class: 'state state-' + state }, t('state.' + state));
   }
 
+  /* When a scheduled or held alert goes out. */
+  function releaseNote(a) {
+    if (a.state === 'scheduled' && a.send_at)
+      return h('strong', { class: 'release-at' }, t('alert.send_at', { t: fmtTime(a.send_at) }));
+    if (a.state === 'held' && a.held_until)
+      return h('strong', { class: 'release-at' }, t('alert.held_until', { t: fmtTime(a.held_until) }));
+    return null;
+  }
+
   function errorBox(e) {
     return h('p', { class: 'form-error', role: 'alert' }, t('common.error', { msg: e.message }));
   }
@@ -324,7 +333,7 @@
         clear(item).append(h('a', { class: 'alert-link', href: '#/alert/' + x.id, 'aria-label': t('alerts.open', { id: x.id }) },
           h('div', { class: 'alert-head' },
             h('span', { class: 'alert-id' }, '#' + x.id),
-            sevBadge(x.severity), stateBadge(x.state),
+            sevBadge(x.severity), stateBadge(x.state), releaseNote(x),
             h('span', { class: 'muted' }, fmtTime(x.created_at) + ' · ' +
               t('alerts.by', { who: x.author ? x.author.name : '' }) + ' · ' +
               t('alerts.recipients', { n: num(x.recipients) }))),
@@ -703,7 +712,7 @@
 
     function drawCounts(a) {
       current = a;
-      clear(head).append(sevBadge(a.severity), stateBadge(a.state),
+      put(clear(head), sevBadge(a.severity), stateBadge(a.state), releaseNote(a),
         h('span', { class: 'muted' }, t('alert.written', { who: a.author ? a.author.name : '', when: fmtTime(a.created_at) })));
       if (a.text && !text.textContent) text.textContent = a.text;
       answersCard.hidden = !a.ack && !(a.acks.yes || a.acks.no);
@@ -724,7 +733,9 @@
 
     function drawActions(a) {
       clear(actions);
-      const pending = (a.counts.queued || 0) + (a.counts.held || 0) > 0;
+      /* A scheduled or held alert has no deliveries yet: it can be stopped too. */
+      const pending = (a.counts.queued || 0) + (a.counts.held || 0) > 0 ||
+        a.state === 'scheduled' || a.state === 'held';
       waiting.hidden = a.state !== 'awaiting_approval';
       clear(waiting);
       if (a.state === 'awaiting_approval') {

@@ -142,6 +142,8 @@ async function shot(page, name) {
   const keys = await page.evaluate(() => document.body.innerText.match(
     /\b(?:app|nav|role|common|login|alerts?|state|sev|ds|compose|inbox|contacts|audit|act|time)\.[a-z_]+(?:\.[a-z_]+)*\b/g));
   ok(!keys, name + ': every word is translated' + (keys ? ' (shows ' + keys.join(', ') + ')' : ''));
+  const blank = await page.evaluate(() => document.body.innerText.match(/\b(?:null|undefined|NaN)\b/g));
+  ok(!blank, name + ': no value is missing' + (blank ? ' (shows ' + blank.join(', ') + ')' : ''));
 }
 
 async function login(page, base, name) {
@@ -383,16 +385,23 @@ async function main() {
   ok(!/\+4670174060\d/.test(await text(vera, 'table.table')), 'contacts: the viewer sees no number whole');
   await shot(vera, '16-contacts-viewer');
 
-  /* A scheduled alert that is stopped says so. */
+  /* A scheduled alert says when it goes, can be stopped until then, and says so. */
   const later = new Date(Date.now() + 2 * 3600 * 1000).toISOString();
   const sch = await call(base, 'POST', '/v1/alerts', { source_ref: 'browser-scheduled', severity: 'severe',
     template: 'nattvandrare-utrop', vars: { place: 'Lillhagaskolan', time: '23:30' }, ack: true,
     audience: { groups: ['nattvandrare'] }, send_at: later });
   ok(sch.status === 202 && sch.json.state === 'scheduled', 'an alert is scheduled for later');
-  const stop = await call(base, 'POST', '/v1/alerts/' + sch.json.id + '/cancel', {});
-  ok(stop.status === 200 && stop.json.state === 'cancelled', 'the scheduled alert is stopped');
   await anna.goto(base + '/#/alert/' + sch.json.id, { waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('.state-scheduled');
+  const hhmm = new Date(later).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
+  ok((await text(anna, '.alert-meta')).includes('Skickas') && (await text(anna, '.alert-meta')).includes(hhmm),
+    'the scheduled alert says it goes out at ' + hhmm);
+  await anna.waitForSelector('#cancel', { timeout: 5000 });
+  await shot(anna, '16a-alert-scheduled');
+  anna.once('dialog', d => d.accept());
+  await anna.click('#cancel');
   await anna.waitForSelector('.state-cancelled');
+  ok((await call(base, 'GET', '/v1/alerts/' + sch.json.id)).json.state === 'cancelled', 'the console stopped it');
   ok(await text(anna, '.state-cancelled') === 'Stoppat', 'a stopped alert says "Stoppat"');
   await shot(anna, '16b-alert-stopped');
 
