@@ -639,13 +639,18 @@
       const b = last.body, p = last.preview;
       const reach = p.recipients - p.suppressed;
       const sv = p.texts.find(x => x.lang === 'sv' && x.channel === 'sms') || p.texts[0];
+      const waits = (reach > me.approval_over || residents(b)) && !(b.severity === 'extreme' && can('alerts:approve'));
+      /* Not "now" when it goes later or waits for someone. */
+      const title = waits ? t('compose.confirm.title.approval') :
+        p.state === 'scheduled' ? t('compose.confirm.title.scheduled', { t: fmtTime(p.send_at) }) :
+        p.state === 'held' ? t('compose.confirm.title.held', { t: fmtTime(p.held_until) }) :
+        t('compose.confirm.title');
       const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title' },
-        h('h2', { id: 'confirm-title' }, t('compose.confirm.title')),
+        h('h2', { id: 'confirm-title' }, title),
         h('p', { class: 'confirm-facts' }, sevBadge(b.severity), h('strong', null, t('compose.confirm.body', { n: num(reach) }))),
         h('blockquote', null, sv ? sv.text : ''),
         b.ack ? h('p', null, t('compose.confirm.ack')) : null,
-        (reach > me.approval_over || residents(b)) && !(b.severity === 'extreme' && can('alerts:approve')) ?
-          h('p', { class: 'approval' }, t('compose.confirm.approval')) : null,
+        waits ? h('p', { class: 'approval' }, t('compose.confirm.approval')) : null,
         h('div', { class: 'buttons' },
           h('button', { type: 'button', class: 'secondary', onclick: () => { dlg.close(); dlg.remove(); } }, t('common.cancel')),
           h('button', { type: 'button', class: 'primary', id: 'confirm-send', onclick: async () => {

@@ -256,6 +256,7 @@ async function main() {
   await shot(anna, '04-compose');
   await anna.click('#send');
   await anna.waitForSelector('dialog.confirm[open]');
+  ok(await text(anna, '#confirm-title') === 'Skicka larmet nu?', 'the confirmation asks to send now');
   await shot(anna, '05-confirm');
   await Promise.all([
     anna.waitForFunction(() => /^#\/alert\/\d+$/.test(location.hash)),
@@ -298,6 +299,7 @@ async function main() {
   await shot(anna, '08-compose-approval');
   await anna.click('#send');
   await anna.waitForSelector('dialog.confirm[open]');
+  ok(await text(anna, '#confirm-title') === 'Skicka larmet för godkännande?', 'the confirmation does not say "now" for what waits');
   await Promise.all([
     anna.waitForFunction(id => /^#\/alert\/\d+$/.test(location.hash) && location.hash !== '#/alert/' + id, {}, id1),
     anna.click('#confirm-send')
