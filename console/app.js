@@ -713,7 +713,7 @@
       h('section', { class: 'card' }, h('h2', null, t('alert.history')), history));
 
     const seen = new Map();   /* delivery_id -> li */
-    let current = null, usersCache = null, failTimer = null, failedSeen = -1;
+    let current = null, usersCache = null, failTimer = null, failedSeen = -1, actionsKey = null;
 
     function drawCounts(a) {
       current = a;
@@ -737,10 +737,16 @@
     }
 
     function drawActions(a) {
-      clear(actions);
       /* A scheduled or held alert has no deliveries yet: it can be stopped too. */
       const pending = (a.counts.queued || 0) + (a.counts.held || 0) > 0 ||
         a.state === 'scheduled' || a.state === 'held';
+      /* Drawn again only when they change, not at each live count: a
+         button made anew loses the keyboard focus and a click in
+         progress, and the status box would be read out again. */
+      const key = [a.state, pending, !!usersCache].join();
+      if (key === actionsKey) return;
+      actionsKey = key;
+      clear(actions);
       waiting.hidden = a.state !== 'awaiting_approval';
       clear(waiting);
       if (a.state === 'awaiting_approval') {

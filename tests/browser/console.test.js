@@ -316,6 +316,15 @@ async function main() {
   await bo.goto(base + '/#/alert/' + id2, { waitUntil: 'domcontentloaded' });
   await bo.waitForSelector('#approve');
   await shot(bo, '10-approver-sees');
+  /* anna's stop button while the 600 go out: the live counts do not make
+     it anew (a new button loses the focus and a click in progress). */
+  await anna.evaluate(() => {
+    window.__actionsRedrawn = 0;
+    window.__updatesBefore = window.varselMetrics.liveUpdates;
+    /* One batch that takes the buttons away is one drawing anew. */
+    new MutationObserver(ms => { if (ms.some(m => m.removedNodes.length)) window.__actionsRedrawn++; })
+      .observe(document.querySelector('.actions'), { childList: true });
+  });
   bo.once('dialog', d => d.accept());
   await bo.click('#approve');
   await bo.waitForSelector('.state-dispatching, .state-done', { timeout: 10000 });
@@ -325,6 +334,11 @@ async function main() {
     const d = document.querySelector('.lg-delivered .lg-n');
     return d && Number(d.textContent.replace(/\D/g, '')) === 600;
   }, { timeout: 30000 });
+  const redraw = await anna.evaluate(() => ({ redrawn: window.__actionsRedrawn,
+    updates: window.varselMetrics.liveUpdates - window.__updatesBefore }));
+  /* At most: approved, nothing more queued, done. */
+  ok(redraw.redrawn <= 3,
+    'the buttons were drawn ' + redraw.redrawn + ' times for ' + redraw.updates + ' live updates');
   await anna.waitForFunction(() => /bo/.test(document.querySelector('#history').textContent), { timeout: 5000 });
   ok(/bo\s+godkände larm/.test(await text(anna, '#history')), 'approved by bo, the 600 delivered, the writer\'s page says who approved');
   await shot(anna, '11-approved-delivered');
