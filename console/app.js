@@ -269,6 +269,12 @@
     return null;
   }
 
+  /* A call-out's "we need four": how many of them said JA. */
+  function needText(a) {
+    if (!a.need) return '';
+    return t(a.filled_at ? 'alert.need.filled' : 'alert.need', { y: num(a.acks.yes), need: num(a.need) });
+  }
+
   function errorBox(e) {
     return h('p', { class: 'form-error', role: 'alert' }, t('common.error', { msg: e.message }));
   }
@@ -340,7 +346,8 @@
           x.text ? h('p', { class: 'excerpt' }, x.text) : null,
           x.ack ? h('div', { class: 'alert-acks' },
             h('span', { class: 'ack-yes' }, t('common.yes') + ' ' + num(x.acks.yes)),
-            h('span', { class: 'ack-no' }, t('common.no') + ' ' + num(x.acks.no))) : null,
+            h('span', { class: 'ack-no' }, t('common.no') + ' ' + num(x.acks.no)),
+            x.need ? h('span', { class: 'need' }, needText(x)) : null) : null,
           progress(x)));
       };
       draw(a);
@@ -693,6 +700,7 @@
     const yes = h('strong', { class: 'big-n', id: 'acks-yes' }, '0');
     const no = h('strong', { class: 'big-n', id: 'acks-no' }, '0');
     const answers = h('ul', { class: 'answers', id: 'answers' }, h('li', { class: 'muted' }, t('alert.answers.none')));
+    const needNote = h('p', { class: 'need', id: 'need', hidden: true });
     const failures = h('ul', { class: 'failures', id: 'failures' });
     const actions = h('div', { class: 'actions' });
     const note = h('p', { role: 'status', class: 'note' });
@@ -703,7 +711,7 @@
       h('div', { class: 'acks' },
         h('div', { class: 'ack ack-yes' }, yes, h('span', null, t('common.yes'))),
         h('div', { class: 'ack ack-no' }, no, h('span', null, t('common.no')))),
-      answers);
+      needNote, answers);
     frame(t('alert.title', { id: id }),
       h('p', null, h('a', { href: '#/' }, '← ' + t('alert.back'))),
       head, text, audience, waiting, actions, note,
@@ -727,6 +735,8 @@
         n: num(a.recipients), y: num(a.acks.yes), no: num(a.acks.no) });
       yes.textContent = num(a.acks.yes);
       no.textContent = num(a.acks.no);
+      needNote.textContent = needText(a);
+      needNote.hidden = !a.need;
       drawActions(a);
       /* Failures change seldom: read them a moment after counts move. */
       if ((a.counts.failed || 0) + (a.counts.expired || 0) !== failedSeen) {

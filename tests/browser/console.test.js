@@ -229,6 +229,7 @@ async function main() {
   await anna.type('#var-place', 'Lillhagaskolan');
   await anna.type('#var-time', '22:30');
   await anna.click('#g-nattvandrare');
+  await anna.type('#need', '4');   /* "we need four" */
   /* The circle: click the school, then a point some 400 m east. */
   await anna.waitForSelector('[data-point="tp-lillhagaskolan"] circle');
   await anna.$eval('#map', e => e.scrollIntoView({ block: 'center' }));
@@ -283,6 +284,8 @@ async function main() {
   await anna.waitForSelector('#answers li.answer-yes', { timeout: 10000 });
   ok(/Amina Yusuf/.test(await text(anna, '#answers')) && await text(anna, '#acks-yes') === '1',
     'the JA appears with the name');
+  await anna.waitForFunction(() => /1 av 4 JA som behövs/.test(document.querySelector('#need').textContent), { timeout: 5000 });
+  ok(true, 'the call-out says how many of the four it needs have said JA');
   ok(await anna.evaluate(() => window.__sameDocument === true), 'no reload happened');
   await shot(anna, '07-alert-answered');
 
