@@ -29,6 +29,11 @@
     return s;
   }
 
+  /* The key's ".one" text when n is 1 and there is one ("1 person"). */
+  function one(key, n) {
+    return Number(n) === 1 && TEXTS.sv[key + '.one'] ? key + '.one' : key;
+  }
+
   /* A text with one of its {name} as a node (a number in bold). */
   function tNode(key, name, node) {
     const parts = t(key, { [name]: '\u0000' }).split('\u0000');
@@ -556,7 +561,7 @@
         !(b.severity === 'extreme' && can('alerts:approve'));
       const people = p.people !== undefined ? p.people : reach;
       put(clear(pv),
-        h('p', { class: 'reach' }, tNode('compose.preview.people', 'n',
+        h('p', { class: 'reach' }, tNode(one('compose.preview.people', people), 'n',
           h('strong', { id: 'preview-count', dataset: { n: String(reach), people: String(people) } }, num(people)))),
         people !== reach ? h('p', { class: 'muted' }, t('compose.preview.messages', { n: num(reach) })) : null,
         p.state === 'held' ? h('p', { class: 'approval', id: 'preview-held' }, t('compose.preview.held', { t: fmtTime(p.held_until) })) : null,
@@ -565,11 +570,11 @@
         h('p', { class: 'langs', id: 'preview-langs' }, t('compose.preview.langs', { list: p.texts
           .filter(x => x.recipients - x.suppressed > 0)
           .map(x => x.lang + (x.channel === 'voice' ? ' ☎' : '') + ' ' + num(x.recipients - x.suppressed)).join(' · ') })),
-        h('p', null, t('compose.preview.segments', { n: p.segments, enc: p.encoding })),
+        h('p', null, t(one('compose.preview.segments', p.segments), { n: p.segments, enc: p.encoding })),
         h('p', null, t('compose.preview.eta', { t: fmtDuration(p.eta_s || 0) })),
         textList(p.texts.slice(0, 1)),
         p.texts.length > 1 ? h('details', { class: 'other-texts' },
-          h('summary', null, t('compose.preview.others', { n: p.texts.length - 1 })),
+          h('summary', null, t(one('compose.preview.others', p.texts.length - 1), { n: p.texts.length - 1 })),
           textList(p.texts.slice(1))) : null,
         needApproval ? approvalNote(users, true) : null);
       sendBtn.disabled = reach === 0;
@@ -826,7 +831,7 @@
       if (!window.confirm(t('alert.cancel.confirm'))) return;
       try {
         const r = await api('POST', '/v1/alerts/' + encodeURIComponent(id) + '/cancel', {});
-        note.textContent = t('alert.cancelled', { n: num(r.cancelled) });
+        note.textContent = t(one('alert.cancelled', r.cancelled), { n: num(r.cancelled) });
         loadHistory();
       } catch (e) {
         note.textContent = t('common.error', { msg: e.message });
