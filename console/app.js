@@ -831,7 +831,11 @@
       if (!window.confirm(t('alert.cancel.confirm'))) return;
       try {
         const r = await api('POST', '/v1/alerts/' + encodeURIComponent(id) + '/cancel', {});
-        note.textContent = t(one('alert.cancelled', r.cancelled), { n: num(r.cancelled) });
+        /* Stopped before it went out (scheduled, held, unapproved): there
+           may be no messages to count, and "0 stopped" would alarm. */
+        note.textContent = r.state === 'cancelled' ? t('alert.cancelled.all') :
+          r.cancelled ? t(one('alert.cancelled', r.cancelled), { n: num(r.cancelled) }) :
+          t('alert.cancelled.none');
         loadHistory();
       } catch (e) {
         note.textContent = t('common.error', { msg: e.message });

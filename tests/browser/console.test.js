@@ -421,6 +421,7 @@ async function main() {
   await anna.click('#cancel');
   await anna.waitForSelector('.state-cancelled');
   ok((await call(base, 'GET', '/v1/alerts/' + sch.json.id)).json.state === 'cancelled', 'the console stopped it');
+  ok(/Larmet är stoppat/.test(await text(anna, 'p.note')), 'and says the alert is stopped, not "0 meddelanden stoppades"');
   ok(await text(anna, '.state-cancelled') === 'Stoppat', 'a stopped alert says "Stoppat"');
   await shot(anna, '16b-alert-stopped');
 
