@@ -192,6 +192,7 @@
   }
 
   function stopPage() {
+    delete document.body.dataset.live;
     streams.forEach(s => s.close());
     streams = [];
     leaving.forEach(f => f());
@@ -295,6 +296,29 @@
     });
     es.addEventListener('answer', ev => on.answer && on.answer(JSON.parse(ev.data)));
     es.addEventListener('ended', () => { es.close(); loggedOut(true); });
+    /* A lost stream must not leave figures on the page that look live.
+       The browser reconnects by itself while varseld is away; a stream
+       it gives up on (varseld restarted: the session is gone, 401) is
+       asked about once the session answers. */
+    es.addEventListener('open', () => { if (lost) { lost = false; delete document.body.dataset.live; banner(null); } });
+    es.addEventListener('error', () => {
+      lost = true;
+      document.body.dataset.live = 'lost';
+      banner(t('common.offline.live'), 'warn');
+      if (es.readyState === EventSource.CLOSED) {
+        const again = setTimeout(async () => {
+          try {
+            await api('GET', '/v1/session');
+            if (streams.indexOf(es) >= 0) route();
+          } catch (e) {
+            if (e.status === 401) loggedOut(true);
+            /* else still away: the banner stays */
+          }
+        }, 2000);
+        leaving.push(() => clearTimeout(again));
+      }
+    });
+    let lost = false;
     streams.push(es);
     return es;
   }

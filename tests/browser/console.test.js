@@ -450,6 +450,17 @@ async function main() {
   await anna.waitForSelector('#login-name');
   const after = await anna.evaluate(async () => (await fetch('/v1/alerts')).status);
   ok(after === 401, 'after logout the session is gone');
+
+  /* varseld goes away while an alert is followed: the page says its
+     figures may be old instead of looking live. */
+  await phone.goto(base + '/#/alert/' + id1, { waitUntil: 'domcontentloaded' });
+  await phone.waitForFunction(() => Number(document.body.dataset.liveUpdates || 0) > 0);
+  daemon.kill('SIGTERM');
+  await phone.waitForFunction(() => { const b = document.getElementById('banner'); return b && !b.hidden; }, { timeout: 10000 });
+  ok(/Ingen kontakt med Varsel/.test(await text(phone, '#banner')) &&
+    await phone.$eval('.live', e => getComputedStyle(e).display === 'none'),
+  'a lost live stream is told, and "Direkt" is gone');
+  await shot(phone, '21-phone-varseld-gone');
 }
 
 (async function () {
