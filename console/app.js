@@ -416,13 +416,13 @@
     const sev = h('select', { id: 'severity' },
       ['extreme', 'severe', 'moderate', 'minor'].map(s => h('option', { value: s, selected: s === 'severe' }, t('sev.' + s))));
     const varInputs = {};
+    const varLabel = v => TEXTS.sv['compose.var.' + v] ? t('compose.var.' + v) : v;
     function drawVars() {
       clear(varsBox);
       const tp = tpls.templates.find(x => x.name === tplSel.value);
       (tp ? tp.vars : []).forEach(v => {
         if (!varInputs[v]) varInputs[v] = h('input', { id: 'var-' + v, name: v, oninput: changed });
-        const lbl = TEXTS.sv['compose.var.' + v] ? t('compose.var.' + v) : v;
-        varsBox.append(h('div', { class: 'field' }, h('label', { for: 'var-' + v }, lbl), varInputs[v]));
+        varsBox.append(h('div', { class: 'field' }, h('label', { for: 'var-' + v }, varLabel(v)), varInputs[v]));
       });
     }
     /* A call-out asks for an answer by default. */
@@ -568,6 +568,18 @@
         sendBtn.textContent = t('compose.send.disabled');
         return;
       }
+      /* An empty place or time would go out as "vid  kl ." */
+      const missing = state.kind === 'template' ?
+        Object.keys(b.vars).filter(v => !b.vars[v]).map(varLabel) : (b.message ? [] : [t('compose.message')]);
+      const missingNote = () => h('p', { class: 'form-error', id: 'preview-missing' },
+        t('compose.missing', { names: missing.join(', ') }));
+      if (state.kind === 'free' && missing.length) {
+        last = null;
+        clear(pv).append(missingNote());
+        sendBtn.disabled = true;
+        sendBtn.textContent = t('compose.send.disabled');
+        return;
+      }
       let p;
       try {
         p = await api('POST', '/v1/preview', b);
@@ -602,6 +614,11 @@
           textList(p.texts.slice(1))) : null,
         needApproval ? approvalNote(users, true) : null);
       sendBtn.disabled = reach === 0;
+      if (missing.length) {
+        last = null;
+        pv.prepend(missingNote());
+        sendBtn.disabled = true;
+      }
       sendBtn.textContent = needApproval ? t('compose.send.approval', { n: num(reach) }) :
         t('compose.send', { n: t(reach === 1 ? 'common.person' : 'common.people', { n: num(reach) }) });
     }

@@ -226,9 +226,13 @@ async function main() {
   await shot(anna, '03-alerts-empty');
   await anna.click('a.nav-new');
   await anna.waitForSelector('#var-place');
+  /* A call-out without its place and time cannot be sent ("vid  kl ."). */
+  await anna.click('#g-nattvandrare');
+  await anna.waitForSelector('#preview-missing', { timeout: 5000 });
+  ok(/Fyll i Plats, Klockslag/.test(await text(anna, '#preview-missing')) &&
+    await anna.$eval('#send', e => e.disabled), 'an empty place and time are asked for, and nothing can be sent');
   await anna.type('#var-place', 'Lillhagaskolan');
   await anna.type('#var-time', '22:30');
-  await anna.click('#g-nattvandrare');
   await anna.type('#need', '4');   /* "we need four" */
   /* The circle: click the school, then a point some 400 m east. */
   await anna.waitForSelector('[data-point="tp-lillhagaskolan"] circle');
