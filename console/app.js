@@ -407,7 +407,8 @@
     const kindT = h('input', { type: 'radio', name: 'kind', id: 'kind-template', value: 'template', checked: true });
     const kindF = h('input', { type: 'radio', name: 'kind', id: 'kind-free', value: 'free' });
     const tplSel = h('select', { id: 'template' },
-      tpls.templates.map(x => h('option', { value: x.name }, x.name)));
+      tpls.templates.map(x => h('option', { value: x.name },
+        TEXTS.sv['compose.tpl.' + x.name] ? t('compose.tpl.' + x.name) : x.name)));
     const varsBox = h('div', { class: 'vars' });
     const msg = h('textarea', { id: 'message', rows: 4, maxlength: 1600, 'aria-describedby': 'message-hint' });
     const msgBox = h('div', { class: 'field', hidden: true },

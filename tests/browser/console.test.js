@@ -226,6 +226,15 @@ async function main() {
   await shot(anna, '03-alerts-empty');
   await anna.click('a.nav-new');
   await anna.waitForSelector('#var-place');
+  /* Every template and every one of its fields has a Swedish name. */
+  const raw = [];
+  for (const tpl of await anna.$$eval('#template option', os => os.map(o => [o.value, o.textContent]))) {
+    if (tpl[0] === tpl[1]) raw.push(tpl[0]);
+    await anna.select('#template', tpl[0]);
+    raw.push(...await anna.$$eval('.vars label', ls => ls.filter(l => l.htmlFor === 'var-' + l.textContent).map(l => l.textContent)));
+  }
+  await anna.select('#template', 'nattvandrare-utrop');
+  ok(raw.length === 0, 'templates and their fields are named in Swedish' + (raw.length ? ' (not ' + raw.join(', ') + ')' : ''));
   /* A call-out without its place and time cannot be sent ("vid  kl ."). */
   await anna.click('#g-nattvandrare');
   await anna.waitForSelector('#preview-missing', { timeout: 5000 });
