@@ -108,6 +108,15 @@
     }
   }
 
+  /* What went wrong, in the reader's language: varseld's own message
+     (English, for whoever reads the log) only as the detail. */
+  function errMsg(e) {
+    if (!(e instanceof ApiError)) return t('err.network');
+    const k = 'err.' + e.code;
+    if (!TEXTS.sv[k]) return e.message;
+    return t(k) + (/^HTTP \d+$/.test(e.message) ? '' : ' (' + e.message + ')');
+  }
+
   async function api(method, path, body) {
     const opts = { method: method, credentials: 'same-origin', headers: {} };
     if (body !== undefined) {
@@ -224,7 +233,7 @@
         route();
       } catch (e) {
         msg.textContent = e.status === 401 || e.status === 422 ? t('login.wrong') :
-          e.status === 429 ? t('login.busy') : t('common.error', { msg: e.message });
+          e.status === 429 ? t('login.busy') : t('common.error', { msg: errMsg(e) });
         btn.disabled = false;
         btn.textContent = t('login.submit');
         pw.focus();
@@ -282,7 +291,7 @@
   }
 
   function errorBox(e) {
-    return h('p', { class: 'form-error', role: 'alert' }, t('common.error', { msg: e.message }));
+    return h('p', { class: 'form-error', role: 'alert' }, t('common.error', { msg: errMsg(e) }));
   }
 
   /* A stream of one alert's counts and answers; handlers per event. */
@@ -587,7 +596,7 @@
       } catch (e) {
         if (my !== seq) return;
         last = null;
-        clear(pv).append(h('p', { class: 'form-error' }, t('compose.preview.error', { msg: e.message })));
+        clear(pv).append(h('p', { class: 'form-error' }, t('compose.preview.error', { msg: errMsg(e) })));
         sendBtn.disabled = true;
         return;
       }
@@ -717,7 +726,7 @@
               metrics.firstLiveAt = 0;
               location.hash = '#/alert/' + r.id;
             } catch (e) {
-              sendMsg.textContent = t('compose.failed', { msg: e.message });
+              sendMsg.textContent = t('compose.failed', { msg: errMsg(e) });
               sendBtn.disabled = false;
             }
           } }, t('compose.confirm.send'))));
@@ -880,7 +889,7 @@
           t('alert.cancelled.none');
         loadHistory();
       } catch (e) {
-        note.textContent = t('common.error', { msg: e.message });
+        note.textContent = t('common.error', { msg: errMsg(e) });
       }
     }
 
@@ -891,7 +900,7 @@
         note.textContent = t('alert.approved');
         loadHistory();
       } catch (e) {
-        note.textContent = t('common.error', { msg: e.message });
+        note.textContent = t('common.error', { msg: errMsg(e) });
       }
     }
 
@@ -946,7 +955,7 @@
             box.value = '';
             status.textContent = t('inbox.sent') + ' ' + t('inbox.yousent', { text: sent });
           } catch (e) {
-            status.textContent = t('common.error', { msg: e.message });
+            status.textContent = t('common.error', { msg: errMsg(e) });
           }
         } }, h('label', { for: 'reply-' + m.id }, t('inbox.reply', { who: m.name || m.from })), box,
         h('button', { type: 'submit', class: 'secondary' }, t('inbox.send'))) : null,

@@ -306,6 +306,14 @@ async function main() {
   await anna.click('a.nav-new');
   await anna.waitForSelector('#kind-free');
   await anna.click('#kind-free');
+  /* Too long a text is told in Swedish, not in varseld's English. */
+  await anna.click('#g-invanare');
+  await anna.$eval('#message', e => { e.value = 'Å'.repeat(700); e.dispatchEvent(new Event('input')); });
+  await anna.waitForFunction(() => /för lång/.test(document.querySelector('#preview').textContent), { timeout: 5000 });
+  ok(/^Kan inte förhandsvisa: Texten är för lång för ett SMS-larm/.test(await text(anna, '#preview')),
+    'a text too long is told in Swedish');
+  await anna.$eval('#message', e => { e.value = ''; });
+  await anna.click('#g-invanare');
   await anna.type('#message', 'Nykvarns kommun: Vattnet i Stensborg är avstängt till kl 06. Drick inte kranvatten. Vid fara ring 112.');
   await anna.select('#severity', 'moderate');
   await anna.click('#g-invanare');
