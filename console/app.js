@@ -894,7 +894,7 @@
     }
 
     async function approve() {
-      if (!window.confirm(t('alert.approve.confirm', { id: id, n: num(current ? current.recipients : 0) }))) return;
+      if (!window.confirm(t('alert.approve.confirm', { id: id, n: num(current ? current.counts.held || current.recipients : 0) }))) return;
       try {
         await api('POST', '/v1/alerts/' + encodeURIComponent(id) + '/approve', {});
         note.textContent = t('alert.approved');

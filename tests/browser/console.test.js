@@ -349,9 +349,11 @@ async function main() {
     new MutationObserver(ms => { if (ms.some(m => m.removedNodes.length)) window.__actionsRedrawn++; })
       .observe(document.querySelector('.actions'), { childList: true });
   });
-  bo.once('dialog', d => d.accept());
+  let approveAsk = '';
+  bo.once('dialog', d => { approveAsk = d.message(); d.accept(); });
   await bo.click('#approve');
   await bo.waitForSelector('.state-dispatching, .state-done', { timeout: 10000 });
+  ok(/till 600 mottagare/.test(approveAsk), 'the approver is asked about the 600 it will reach: ' + approveAsk);
   /* anna's page follows, live. */
   await anna.waitForSelector('.state-dispatching, .state-done', { timeout: 10000 });
   await anna.waitForFunction(() => {
