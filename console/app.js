@@ -590,9 +590,14 @@
         sendBtn.textContent = t('compose.send.disabled');
         return;
       }
+      /* The preview shows where an empty field goes; varseld refuses
+         an empty one, and Send stays off until it is filled. */
+      const pb = state.kind === 'template' && missing.length ?
+        Object.assign({}, b, { vars: Object.fromEntries(Object.keys(b.vars).map(v =>
+          [v, b.vars[v] || '[' + varLabel(v) + ']'])) }) : b;
       let p;
       try {
-        p = await api('POST', '/v1/preview', b);
+        p = await api('POST', '/v1/preview', pb);
       } catch (e) {
         if (my !== seq) return;
         last = null;

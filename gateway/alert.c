@@ -239,6 +239,10 @@ parse_vars(const json_t *root, struct alert_req *req, struct api_error *err)
 		if (strlen(val) > 512 || !valid_text(val))
 			return api_error_set(err, 422, "invalid_field", field,
 			    "%s must be at most 512 printable bytes", field);
+		/* "Nattvandrare behövs vid  kl ." would go to everyone. */
+		if (val[strspn(val, " \t\n\r")] == '\0')
+			return api_error_set(err, 422, "invalid_field", field,
+			    "%s is empty", field);
 		req->vars[req->nvars].name = xstrdup(key);
 		req->vars[req->nvars].value = xstrdup(val);
 		req->nvars++;

@@ -107,6 +107,8 @@ static const struct bad_case bad_cases[] = {
 	    AUD "}", 400, "invalid_json", "vars" },
 	{ "{\"source_ref\":\"a\",\"template\":\"incident\",\"vars\":"
 	    "{\"place\":{}}," AUD "}", 400, "invalid_json", "vars.place" },
+	{ "{\"source_ref\":\"a\",\"template\":\"incident\",\"vars\":"
+	    "{\"place\":\" \"}," AUD "}", 422, "invalid_field", "vars.place" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"vars\":{}," AUD "}",
 	    422, "invalid_field", "vars" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"callback_url\":"

@@ -238,8 +238,10 @@ async function main() {
   /* A call-out without its place and time cannot be sent ("vid  kl ."). */
   await anna.click('#g-nattvandrare');
   await anna.waitForSelector('#preview-missing', { timeout: 5000 });
+  await anna.waitForSelector('.texts .text-body', { timeout: 5000 });
   ok(/Fyll i Plats, Klockslag/.test(await text(anna, '#preview-missing')) &&
-    await anna.$eval('#send', e => e.disabled), 'an empty place and time are asked for, and nothing can be sent');
+    /vid \[Plats\] kl \[Klockslag\]/.test(await text(anna, '.texts .text-body')) &&
+    await anna.$eval('#send', e => e.disabled), 'an empty place and time are asked for, shown where they go, and nothing can be sent');
   await anna.type('#var-place', 'Lillhagaskolan');
   await anna.type('#var-time', '22:30');
   await anna.type('#need', '4');   /* "we need four" */
