@@ -374,7 +374,7 @@
     data.alerts.forEach((a, i) => {
       const item = h('li', { class: 'alert-row' });
       const draw = x => {
-        clear(item).append(h('a', { class: 'alert-link', href: '#/alert/' + x.id, 'aria-label': t('alerts.open', { id: x.id }) },
+        clear(item).append(h('a', { class: 'alert-link', href: '#/alert/' + x.id },
           h('div', { class: 'alert-head' },
             h('span', { class: 'alert-id' }, '#' + x.id),
             sevBadge(x.severity), stateBadge(x.state), releaseNote(x),
