@@ -206,7 +206,7 @@ get_string_array(const json_t *obj, const char *key, const char *prefix,
 	return 0;
 }
 
-/* vars: an object of strings or numbers. */
+/* vars: an object of strings or numbers, not the gateway's own. */
 static int
 parse_vars(const json_t *root, struct alert_req *req, struct api_error *err)
 {
@@ -224,6 +224,11 @@ parse_vars(const json_t *root, struct alert_req *req, struct api_error *err)
 		const char	*val;
 
 		snprintf(field, sizeof(field), "vars.%.80s", key);
+		/* The gateway fills these from its configuration. */
+		if (strcmp(key, "emergency_number") == 0 ||
+		    strcmp(key, "duty_number") == 0)
+			return api_error_set(err, 422, "invalid_field", field,
+			    "%s is set by the gateway's configuration", field);
 		if (json_is_string(v))
 			val = json_string_value(v);
 		else if (json_is_integer(v)) {

@@ -111,6 +111,14 @@ static const struct bad_case bad_cases[] = {
 	    "{\"place\":\" \"}," AUD "}", 422, "invalid_field", "vars.place" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"vars\":{}," AUD "}",
 	    422, "invalid_field", "vars" },
+	/* The gateway's own numbers come from its configuration: an alert
+	 * may not tell people in danger to call another number. */
+	{ "{\"source_ref\":\"a\",\"template\":\"incident\",\"vars\":"
+	    "{\"emergency_number\":\"999\"}," AUD "}", 422, "invalid_field",
+	    "vars.emergency_number" },
+	{ "{\"source_ref\":\"a\",\"template\":\"incident\",\"vars\":"
+	    "{\"duty_number\":\"08-1\"}," AUD "}", 422, "invalid_field",
+	    "vars.duty_number" },
 	{ "{\"source_ref\":\"a\",\"message\":\"hej\",\"callback_url\":"
 	    "\"ftp://x\"," AUD "}", 422, "invalid_field", "callback_url" },
 	{ "{\"source_ref\":\"a\",\"message\":\"\"," AUD "}", 422,
