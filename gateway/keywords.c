@@ -4,7 +4,9 @@
  *
  * A message is: separators, a word, the rest. Separators are ASCII
  * spaces, controls and punctuation, and a few Unicode ones phones
- * produce (no-break space, ¡ ¿ « » – — ‘ ’ “ ” …, zero-width space, BOM).
+ * produce (no-break space, ¡ ¿ « » – — ‘ ’ “ ” …, zero-width space, BOM,
+ * Arabic punctuation and the invisible bidi marks and isolates that
+ * Arabic and Persian keyboards put around Latin words).
  * The word runs over ASCII letters and any other non-separator UTF-8; it
  * is folded (ASCII lower case; å ä Å Ä -> a, ö Ö -> o, é É -> e, in NFC
  * or NFD) and must then be one of the table's keywords, else the message
@@ -63,7 +65,13 @@ static const char *const kw_uni_seps[] = {
 	"\xc2\xab",		/* U+00AB « */
 	"\xc2\xbb",		/* U+00BB » */
 	"\xc2\xbf",		/* U+00BF ¿ */
+	"\xd8\x8c",		/* U+060C Arabic comma */
+	"\xd8\x9b",		/* U+061B Arabic semicolon */
+	"\xd8\x9c",		/* U+061C Arabic letter mark */
+	"\xd8\x9f",		/* U+061F Arabic question mark */
 	"\xe2\x80\x8b",		/* U+200B zero-width space */
+	"\xe2\x80\x8e",		/* U+200E left-to-right mark */
+	"\xe2\x80\x8f",		/* U+200F right-to-left mark */
 	"\xe2\x80\x93",		/* U+2013 – */
 	"\xe2\x80\x94",		/* U+2014 — */
 	"\xe2\x80\x98",		/* U+2018 ‘ */
@@ -71,6 +79,15 @@ static const char *const kw_uni_seps[] = {
 	"\xe2\x80\x9c",		/* U+201C “ */
 	"\xe2\x80\x9d",		/* U+201D ” */
 	"\xe2\x80\xa6",		/* U+2026 … */
+	"\xe2\x80\xaa",		/* U+202A..U+202E bidi embeddings, */
+	"\xe2\x80\xab",		/* overrides and their end */
+	"\xe2\x80\xac",
+	"\xe2\x80\xad",
+	"\xe2\x80\xae",
+	"\xe2\x81\xa6",		/* U+2066..U+2069 bidi isolates */
+	"\xe2\x81\xa7",
+	"\xe2\x81\xa8",
+	"\xe2\x81\xa9",
 	"\xef\xbb\xbf",		/* U+FEFF byte order mark */
 };
 

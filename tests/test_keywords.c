@@ -105,6 +105,13 @@ static const struct kw_case kw_cases[] = {
 	NONE("  Stopp  \r\n", KW_STOP),
 	NONE("\xc2\xabStopp\xc2\xbb", KW_STOP),
 	NONE("\xef\xbb\xbfSTOPP", KW_STOP),
+	/* Bidi marks an Arabic or Persian keyboard puts around Latin text,
+	 * and Arabic punctuation: invisible or punctuation, so aside. */
+	NONE("\xe2\x80\x8fSTOPP\xe2\x80\x8e", KW_STOP),
+	NONE("\xe2\x80\xabStopp\xe2\x80\xac", KW_STOP),
+	NONE("\xe2\x81\xa7STOP\xe2\x81\xa9", KW_STOP),
+	NONE("\xd8\x9cSTOPP\xd8\x9f", KW_STOP),
+	NONE("Stopp\xd8\x8c det brinner", KW_UNKNOWN),
 	NONE("sToPp :)", KW_STOP),
 	/* ... and not with anything more. */
 	NONE("Stopp, det brinner vid skolan!", KW_UNKNOWN),
@@ -140,6 +147,7 @@ static const struct kw_case kw_cases[] = {
 	NONE("no.", KW_NO),
 	NONE("NEJ\xc2\xa0", KW_NO),
 	NUM("NEJ #7", KW_NO, 7),
+	NUM("\xe2\x80\x8fNEJ 7\xe2\x80\x8f", KW_NO, 7),
 	NUM("n 7!", KW_NO, 7),
 	NONE("ja men jag kan inte", KW_UNKNOWN),
 	NONE("Nej tack", KW_UNKNOWN),
