@@ -312,8 +312,12 @@ api_query_int(struct api_req *r, const char *name, int64_t def, int64_t min,
 	*out = def;
 	if (s == NULL)
 		return 0;
+	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+	/* Digits, after a minus at most: strtoll also takes spaces and a
+	 * '+', and saturates a number past its range. */
+	if (((*s < '0' || *s > '9') && *s != '-') || end == s ||
+	    *end != '\0' || errno == ERANGE || v < min || v > max) {
 		api_reply_errorf(r, 422, "invalid_field", name,
 		    "%s must be an integer from %lld to %lld", name,
 		    (long long)min, (long long)max);

@@ -421,6 +421,16 @@ static const struct bad_case bad_cases[] = {
 	    "method_not_allowed", NULL, NULL },
 	{ "wrong method on healthz", "POST", "/healthz", NULL, NULL, "{}",
 	    405, "method_not_allowed", NULL, NULL },
+	/* A query number is digits within its range, not what strtoll
+	 * makes of it (saturated, or after spaces and a sign). */
+	{ "after past int64", "GET", "/v1/alerts/1/deliveries?after="
+	    "9223372036854775808", E2E_TOKEN, NULL, NULL, 422, "invalid_field",
+	    "after", NULL },
+	{ "after far past int64", "GET", "/v1/alerts/1/deliveries?after="
+	    "99999999999999999999999", E2E_TOKEN, NULL, NULL, 422,
+	    "invalid_field", "after", NULL },
+	{ "limit after a space", "GET", "/v1/alerts?limit=%2010", E2E_TOKEN,
+	    NULL, NULL, 422, "invalid_field", "limit", NULL },
 };
 
 /* Send one bad request and check the answer; the answer's JSON (owned). */
