@@ -82,6 +82,7 @@ struct route {
 	bool		(*head)(struct api_req *);
 };
 
+static void	allow_header(struct api_req *);
 static void	healthz(struct api_req *);
 static void	security_headers(struct api_req *);
 static void	readyz(struct api_req *);
@@ -422,6 +423,38 @@ fail:
 	return false;
 }
 
+/* A 405's Allow header: the methods of the routes that take r's path. */
+static void
+allow_header(struct api_req *r)
+{
+	static const char *const names[] = {
+		[M_GET] = "GET, HEAD", [M_POST] = "POST", [M_PUT] = "PUT",
+		[M_DELETE] = "DELETE", [M_PATCH] = "PATCH",
+		[M_OPTIONS] = "OPTIONS",
+	};
+	char		*params[2] = { NULL, NULL };
+	char		 buf[128] = "";
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(routes); i++) {
+		if (!route_match(routes[i].pattern, r->path, params))
+			continue;
+		free(params[0]);
+		free(params[1]);
+		params[0] = params[1] = NULL;
+		if (routes[i].method >= nitems(names) ||
+		    names[routes[i].method] == NULL ||
+		    strstr(buf, names[routes[i].method]) != NULL)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    n > 0 ? ", " : "", names[routes[i].method]);
+		if (n >= sizeof(buf))
+			return;
+	}
+	if (n > 0)
+		api_add_header(r, "Allow", buf);
+}
+
 /* Does the method change something (a write needs the CSRF token)? */
 static bool
 is_write(const struct api_req *r)
@@ -690,10 +723,11 @@ api_head(struct httpd_req *req, void *arg)
 		r->params[0] = r->params[1] = NULL;
 	}
 	if (rt == NULL) {
-		if (path_known)
+		if (path_known) {
+			allow_header(r);
 			api_reply_errorf(r, 405, "method_not_allowed", NULL,
 			    "%s is not allowed on %s", r->method, r->path);
-		else
+		} else
 			api_reply_errorf(r, 404, "not_found", NULL,
 			    "no such route: %s", r->path);
 		goto refused;

@@ -575,6 +575,29 @@ test_bad_input_refused(void **state)
 	free(resp);
 	assert_int_equal(status, 200);
 
+	/* A 405 says which methods the path takes (RFC 9110 15.5.6). */
+	snprintf(url, sizeof(url), "%s/v1/alerts/%lld", w->d.url, id);
+	{
+		const char	*auth_h[] = { "Authorization: Bearer " E2E_TOKEN,
+				    NULL };
+		char		*hdrs;
+
+		assert_int_equal(e2e_http_headers("PUT", url, auth_h, NULL,
+		    &status, &resp, &hdrs), 0);
+		free(resp);
+		assert_int_equal(status, 405);
+		assert_non_null(strstr(hdrs, "Allow: GET, HEAD\r\n"));
+		free(hdrs);
+		snprintf(url, sizeof(url), "%s/v1/contacts/%s", w->d.url,
+		    "%2B46701000001");
+		assert_int_equal(e2e_http_headers("PUT", url, auth_h, NULL,
+		    &status, &resp, &hdrs), 0);
+		free(resp);
+		assert_int_equal(status, 405);
+		assert_non_null(strstr(hdrs, "Allow: GET, HEAD, DELETE\r\n"));
+		free(hdrs);
+	}
+
 	/* Health is open and fine. */
 	snprintf(url, sizeof(url), "%s/healthz", w->d.url);
 	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, &resp), 0);
