@@ -182,6 +182,8 @@ login_try(struct login *l)
 		return;
 	}
 	l->checking = true;
+	sessions_login_checking(api_sessions(r->gw->api), l->name,
+	    api_peer(r), true, gw_now(r->gw));
 }
 
 static void
@@ -203,6 +205,9 @@ login_checked_cb(bool match, bool cancelled, void *arg)
 	int64_t			 now;
 
 	l->checking = false;
+	if (!cancelled)
+		sessions_login_checking(api_sessions(r->gw->api), l->name,
+		    api_peer(r), false, gw_now(r->gw));
 	if (l->gone || cancelled) {
 		if (r->req != NULL)
 			api_reply_errorf(r, 503, "unavailable", NULL,

@@ -21,6 +21,7 @@ struct fail {
 	char		 key[80];
 	int		 count;
 	int64_t		 last;		/* of the last failure */
+	int		 checking;	/* its passwords being checked now */
 };
 
 struct sessions {
@@ -36,6 +37,7 @@ static void	remove_at(struct sessions *, size_t);
 static struct fail *fail_find(struct sessions *, const char *, bool,
 		    int64_t);
 static int64_t	fail_wait(const struct fail *, int64_t);
+static int64_t	fail_wait_count(const struct fail *, int64_t);
 
 struct sessions *
 sessions_new(void)
@@ -196,9 +198,10 @@ sessions_sweep(struct sessions *ss, int64_t now, int64_t idle_ms)
 			remove_at(ss, i);
 		else
 			i++;
-	/* Failures long quiet are forgotten. */
+	/* Failures long quiet are forgotten (not while checked). */
 	for (i = 0; i < ss->nfails; )
-		if (now - ss->fails[i].last >= SESSIONS_FAIL_FORGET_MS)
+		if (now - ss->fails[i].last >= SESSIONS_FAIL_FORGET_MS &&
+		    ss->fails[i].checking == 0)
 			ss->fails[i] = ss->fails[--ss->nfails];
 		else
 			i++;
@@ -260,9 +263,27 @@ fail_find(struct sessions *ss, const char *key, bool add, int64_t now)
 	return f;
 }
 
-/* How long the next try of a record must wait at now. */
+/*
+ * How long the next try of a record must wait at now. While a password
+ * of it is being checked, at least a step: then it looks again, and if
+ * that one was wrong, the brake holds it.
+ */
 static int64_t
 fail_wait(const struct fail *f, int64_t now)
+{
+	int64_t	delay;
+
+	if (f != NULL && f->checking > 0) {
+		delay = fail_wait_count(f, now);
+		return delay > SESSIONS_BACKOFF_MS ? delay :
+		    SESSIONS_BACKOFF_MS;
+	}
+	return fail_wait_count(f, now);
+}
+
+/* How long the record's failures make the next try wait at now. */
+static int64_t
+fail_wait_count(const struct fail *f, int64_t now)
 {
 	int64_t	delay;
 
@@ -309,6 +330,27 @@ sessions_login_failed(struct sessions *ss, const char *name,
 		if (f->count < 1000)
 			f->count++;
 		f->last = now;
+	}
+}
+
+void
+sessions_login_checking(struct sessions *ss, const char *name,
+    const char *addr, bool on, int64_t now)
+{
+	const char	*keys[2] = { name, addr };
+	struct fail	*f;
+	char		 key[80];
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%c:%s", i == 0 ? 'n' : 'a',
+		    keys[i]);
+		if ((f = fail_find(ss, key, on, now)) == NULL)
+			continue;
+		if (on)
+			f->checking++;
+		else if (f->checking > 0)
+			f->checking--;
 	}
 }
 

@@ -86,6 +86,14 @@ int64_t		 sessions_login_wait(struct sessions *, const char *name,
 /* A wrong password (or unknown name) for name from addr at now. */
 void		 sessions_login_failed(struct sessions *, const char *name,
 		    const char *addr, int64_t now);
+/*
+ * A password for name from addr goes to be checked (on) or has been
+ * (off). Meanwhile other logins for that name or from that address
+ * wait: guesses sent all at once are braked one by one, not checked
+ * side by side before the first failure is known.
+ */
+void		 sessions_login_checking(struct sessions *, const char *name,
+		    const char *addr, bool on, int64_t now);
 /* A right one: the name starts again from no failures. */
 void		 sessions_login_succeeded(struct sessions *, const char *name);
 

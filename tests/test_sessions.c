@@ -127,6 +127,47 @@ test_sessions_backoff(void **state)
 	sessions_free(ss);
 }
 
+/* Guesses sent at once: while one is checked, the others wait. */
+static void
+test_sessions_backoff_concurrent(void **state)
+{
+	struct sessions	*ss;
+	int64_t		 now = T0;
+
+	(void)state;
+	assert_non_null(ss = sessions_new());
+	sessions_login_checking(ss, "anna", "192.0.2.7", true, now);
+	/* The same name or the same address waits; others do not. */
+	assert_true(sessions_login_wait(ss, "anna", "198.51.100.1", now) > 0);
+	assert_true(sessions_login_wait(ss, "bo", "192.0.2.7", now) > 0);
+	assert_int_equal(sessions_login_wait(ss, "bo", "198.51.100.1", now),
+	    0);
+	/* It was wrong: the next waits the brake, counted once. */
+	sessions_login_checking(ss, "anna", "192.0.2.7", false, now);
+	sessions_login_failed(ss, "anna", "192.0.2.7", now);
+	assert_int_equal(sessions_login_wait(ss, "anna", "192.0.2.7", now),
+	    SESSIONS_BACKOFF_MS);
+	/* A check that ended right leaves nothing waiting. */
+	sessions_login_checking(ss, "bo", "198.51.100.1", true, now);
+	sessions_login_checking(ss, "bo", "198.51.100.1", false, now);
+	sessions_login_succeeded(ss, "bo");
+	assert_int_equal(sessions_login_wait(ss, "bo", "198.51.100.1", now),
+	    0);
+	/* An end without a beginning does not go below none. */
+	sessions_login_checking(ss, "bo", "198.51.100.1", false, now);
+	sessions_login_checking(ss, "bo", "198.51.100.1", true, now);
+	assert_true(sessions_login_wait(ss, "bo", "198.51.100.1", now) > 0);
+	sessions_login_checking(ss, "bo", "198.51.100.1", false, now);
+	assert_int_equal(sessions_login_wait(ss, "bo", "198.51.100.1", now),
+	    0);
+	/* A check still running is not swept away. */
+	sessions_login_checking(ss, "carl", "203.0.113.9", true, now);
+	now += SESSIONS_FAIL_FORGET_MS;
+	sessions_sweep(ss, now, IDLE);
+	assert_true(sessions_login_wait(ss, "carl", "203.0.113.1", now) > 0);
+	sessions_free(ss);
+}
+
 /* Many names from many addresses: the table stays bounded and working. */
 static void
 test_sessions_backoff_full(void **state)
@@ -153,6 +194,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions_lifecycle),
 		cmocka_unit_test(test_sessions_backoff),
+		cmocka_unit_test(test_sessions_backoff_concurrent),
 		cmocka_unit_test(test_sessions_backoff_full),
 	};
 
