@@ -38,6 +38,11 @@ static struct fail *fail_find(struct sessions *, const char *, bool,
 		    int64_t);
 static int64_t	fail_wait(const struct fail *, int64_t);
 static int64_t	fail_wait_count(const struct fail *, int64_t);
+static void	fail_each(struct sessions *, const char *, const char *, bool,
+		    int64_t, void (*)(struct fail *, const int64_t *));
+static void	fail_count(struct fail *, const int64_t *);
+static void	checking_on(struct fail *, const int64_t *);
+static void	checking_off(struct fail *, const int64_t *);
 
 struct sessions *
 sessions_new(void)
@@ -311,9 +316,24 @@ sessions_login_wait(struct sessions *ss, const char *name, const char *addr,
 	return a > b ? a : b;
 }
 
-void
-sessions_login_failed(struct sessions *ss, const char *name,
-    const char *addr, int64_t now)
+/* Count a failure in record f at *now. */
+static void
+fail_count(struct fail *f, const int64_t *now)
+{
+	if (*now - f->last >= SESSIONS_FAIL_FORGET_MS)
+		f->count = 0;
+	if (f->count < 1000)
+		f->count++;
+	f->last = *now;
+}
+
+/*
+ * fn on the record of name, then on that of addr, each made if add (one
+ * at a time: making the second may reuse the first's place).
+ */
+static void
+fail_each(struct sessions *ss, const char *name, const char *addr,
+    bool add, int64_t now, void (*fn)(struct fail *, const int64_t *))
 {
 	const char	*keys[2] = { name, addr };
 	struct fail	*f;
@@ -323,35 +343,40 @@ sessions_login_failed(struct sessions *ss, const char *name,
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "%c:%s", i == 0 ? 'n' : 'a',
 		    keys[i]);
-		if ((f = fail_find(ss, key, true, now)) == NULL)
-			continue;
-		if (now - f->last >= SESSIONS_FAIL_FORGET_MS)
-			f->count = 0;
-		if (f->count < 1000)
-			f->count++;
-		f->last = now;
+		if ((f = fail_find(ss, key, add, now)) != NULL)
+			fn(f, &now);
 	}
+}
+
+void
+sessions_login_failed(struct sessions *ss, const char *name,
+    const char *addr, int64_t now)
+{
+	fail_each(ss, name, addr, true, now, fail_count);
+}
+
+/* A password of record f goes to be checked. */
+static void
+checking_on(struct fail *f, const int64_t *now)
+{
+	(void)now;
+	f->checking++;
+}
+
+/* A password of record f has been checked. */
+static void
+checking_off(struct fail *f, const int64_t *now)
+{
+	(void)now;
+	if (f->checking > 0)
+		f->checking--;
 }
 
 void
 sessions_login_checking(struct sessions *ss, const char *name,
     const char *addr, bool on, int64_t now)
 {
-	const char	*keys[2] = { name, addr };
-	struct fail	*f;
-	char		 key[80];
-	int		 i;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(key, sizeof(key), "%c:%s", i == 0 ? 'n' : 'a',
-		    keys[i]);
-		if ((f = fail_find(ss, key, on, now)) == NULL)
-			continue;
-		if (on)
-			f->checking++;
-		else if (f->checking > 0)
-			f->checking--;
-	}
+	fail_each(ss, name, addr, on, now, on ? checking_on : checking_off);
 }
 
 void
