@@ -580,7 +580,7 @@
       }
       /* An empty place or time would go out as "vid  kl ." */
       const missing = state.kind === 'template' ?
-        Object.keys(b.vars).filter(v => !b.vars[v]).map(varLabel) : (b.message ? [] : [t('compose.message')]);
+        Object.keys(b.vars).filter(v => !String(b.vars[v]).trim()).map(varLabel) : (b.message ? [] : [t('compose.message')]);
       const missingNote = () => h('p', { class: 'form-error', id: 'preview-missing' },
         t('compose.missing', { names: missing.join(', ') }));
       if (state.kind === 'free' && missing.length) {
@@ -594,7 +594,7 @@
          an empty one, and Send stays off until it is filled. */
       const pb = state.kind === 'template' && missing.length ?
         Object.assign({}, b, { vars: Object.fromEntries(Object.keys(b.vars).map(v =>
-          [v, b.vars[v] || '[' + varLabel(v) + ']'])) }) : b;
+          [v, String(b.vars[v]).trim() ? b.vars[v] : '[' + varLabel(v) + ']'])) }) : b;
       let p;
       try {
         p = await api('POST', '/v1/preview', pb);
