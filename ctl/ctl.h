@@ -130,6 +130,13 @@ int		 ctl_csv_read(struct ctl_csv *, struct ctl_csv_rec *rec,
 void		 ctl_csv_rec_free(struct ctl_csv_rec *);
 /* Write one field to fp, quoted when it has to be. */
 void		 ctl_csv_put(FILE *fp, const char *field);
+/*
+ * A text a person typed (a name): one that begins with = + - @, a tab or
+ * a CR gets an apostrophe first, so that a spreadsheet shows it instead
+ * of running it as a formula. ctl_csv_unguard reads it back.
+ */
+void		 ctl_csv_put_text(FILE *fp, const char *field);
+const char	*ctl_csv_unguard(const char *field);
 
 /* The subcommands: argv[0] is the subcommand's last word. */
 int		 ctl_contacts_import(struct ctl *, int argc, char **argv);

@@ -275,6 +275,35 @@ ctl_csv_put(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* Would a spreadsheet take a field that begins with c for a formula? */
+static bool
+ctl_csv_formula(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
+	    c == '\r';
+}
+
+void
+ctl_csv_put_text(FILE *fp, const char *s)
+{
+	char	*guarded;
+
+	if (!ctl_csv_formula(*s)) {
+		ctl_csv_put(fp, s);
+		return;
+	}
+	if ((guarded = str_printf("'%s", s)) == NULL)
+		return;
+	ctl_csv_put(fp, guarded);
+	free(guarded);
+}
+
+const char *
+ctl_csv_unguard(const char *s)
+{
+	return s[0] == '\'' && ctl_csv_formula(s[1]) ? s + 1 : s;
+}
+
 /* Strip blanks at both ends, in place. */
 static char *
 ctl_trim(char *s)
@@ -396,6 +425,10 @@ ctl_contacts_row(const struct ctl_import *im, const struct ctl_csv_rec *rec,
 	}
 	for (k = 0; k < COL_N; k++)
 		val[k] = im->col[k] >= 0 ? ctl_trim(rec->v[im->col[k]]) : "";
+	/* What export guarded against spreadsheets, as it was. */
+	for (k = 0; k < COL_N; k++)
+		if (k != COL_PHONE)
+			val[k] = ctl_csv_unguard(val[k]);
 	o = json_object();
 	for (k = 0; k < COL_N; k++) {
 		if (k == COL_LAT || k == COL_LON || im->col[k] < 0)
@@ -678,7 +711,7 @@ ctl_contacts_put_list(FILE *fp, json_t *arr)
 		if ((joined = next) == NULL)
 			return;
 	}
-	ctl_csv_put(fp, joined);
+	ctl_csv_put_text(fp, joined);
 	free(joined);
 }
 
@@ -725,8 +758,11 @@ ctl_contacts_export(struct ctl *c, int argc, char **argv)
 					snprintf(num, sizeof(num), "%.10g",
 					    json_number_value(v));
 					fputs(num, c->out);
-				} else if ((s = json_string_value(v)) != NULL)
+				} else if ((s = json_string_value(v)) != NULL &&
+				    k == COL_PHONE)
 					ctl_csv_put(c->out, s);
+				else if (s != NULL)
+					ctl_csv_put_text(c->out, s);
 			}
 			fputc('\n', c->out);
 			total++;

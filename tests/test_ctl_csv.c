@@ -227,6 +227,46 @@ test_csv_limits(void **state)
 	free(big);
 }
 
+/*
+ * A name that a spreadsheet would run as a formula is exported behind an
+ * apostrophe, which the import takes off again; other names as they are.
+ */
+static void
+test_csv_formula(void **state)
+{
+	static const struct {
+		const char	*name;
+		bool		 guarded;
+	} cases[] = {
+		{ "=HYPERLINK(\"http://x.example\",\"A\")", true },
+		{ "+46 is a name here", true }, { "-1", true },
+		{ "@SUM(A1)", true }, { "\tTab", true }, { "Anna", false },
+		{ "'quoted", false }, { "", false }, { "a=b", false },
+	};
+	char		*buf, got[512], want[512];
+	size_t		 len, i;
+	FILE		*fp;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf = NULL;
+		assert_non_null(fp = open_memstream(&buf, &len));
+		ctl_csv_put_text(fp, cases[i].name);
+		fputc('\n', fp);
+		fclose(fp);
+		snprintf(want, sizeof(want), "1:%s%s", cases[i].guarded ?
+		    "'" : "", cases[i].name);
+		if (cases[i].name[0] == '\0')
+			strcpy(want, "");	/* a blank line is no record */
+		read_all(buf, len, got, sizeof(got));
+		assert_string_equal(got, want);
+		if (want[0] != '\0')
+			assert_string_equal(ctl_csv_unguard(got + 2),
+			    cases[i].name);
+		free(buf);
+	}
+}
+
 /* What ctl_csv_put writes reads back as the same field. */
 static void
 test_csv_put(void **state)
@@ -421,6 +461,21 @@ test_import_shape(void **state)
 	    json_object_get(c, "groups"), 1)), "b");
 }
 
+/* A name export guarded against spreadsheets is imported as it was. */
+static void
+test_import_unguard(void **state)
+{
+	static const char csv[] =
+	    "phone,name\n"
+	    "+46701740605,'=1+1\n";
+	struct itest	*t = *state;
+
+	assert_int_equal(import(t, csv, NULL), CTL_OK);
+	assert_non_null(fake.first);
+	assert_string_equal(json_string_value(json_object_get(fake.first,
+	    "name")), "=1+1");
+}
+
 /* Headers that cannot be mapped stop the import before any call. */
 static void
 test_import_bad_header(void **state)
@@ -492,9 +547,12 @@ main(void)
 		cmocka_unit_test(test_csv_read),
 		cmocka_unit_test(test_csv_limits),
 		cmocka_unit_test(test_csv_put),
+		cmocka_unit_test(test_csv_formula),
 		cmocka_unit_test_setup_teardown(test_import_lines, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_import_shape, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_unguard, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_import_bad_header, setup,
 		    teardown),
