@@ -523,6 +523,25 @@ parse_callout(const json_t *root, const char *region, struct alert_req *req,
 	return 0;
 }
 
+/*
+ * Are the characters of s at the places named in where digits? Places
+ * are 0-9 then a-z (10-35); spaces in where are skipped.
+ */
+static bool
+digits_at(const char *s, const char *where)
+{
+	int	i;
+
+	for (; *where != '\0'; where++) {
+		if (*where == ' ')
+			continue;
+		i = *where <= '9' ? *where - '0' : *where - 'a' + 10;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	}
+	return true;
+}
+
 int64_t
 alert_parse_time(const char *s)
 {
@@ -531,11 +550,16 @@ alert_parse_time(const char *s)
 	int		 y, mo, d, h, mi, sec, n = 0, oh, om, scale;
 
 	if (strlen(s) < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits_at(s, "0123 56 89 bc ef hi") ||
 	    s[4] != '-' || s[7] != '-' ||
 	    sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 ||
 	    sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 ||
-	    n != 8 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    n != 8 || mo < 1 || mo > 12 || d < 1 || h > 23 ||
 	    mi > 59 || sec > 60 || y < 1970)
+		return -1;
+	/* "2026-02-30" is no day, not the 2nd of March. */
+	if (d > tz_days(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) -
+	    tz_days(y, mo, 1))
 		return -1;
 	p = s + 19;
 	if (*p == '.') {

@@ -275,6 +275,15 @@ test_callout_fields(void **state)
 	    1795727700000LL);
 	assert_int_equal(alert_parse_time("2026-11-26T21:15:00"), -1);
 	assert_int_equal(alert_parse_time("2026-11-26T21:15:00Zx"), -1);
+	/* No rolling over into the next month, no signs or spaces. */
+	assert_int_equal(alert_parse_time("2026-02-30T21:15:00Z"), -1);
+	assert_int_equal(alert_parse_time("2026-04-31T21:15:00Z"), -1);
+	assert_true(alert_parse_time("2028-02-29T21:15:00Z") > 0);
+	assert_int_equal(alert_parse_time("2027-02-29T21:15:00Z"), -1);
+	assert_true(alert_parse_time("2026-12-31T23:59:59Z") > 0);
+	assert_int_equal(alert_parse_time("2026-+1-26T21:15:00Z"), -1);
+	assert_int_equal(alert_parse_time("2026-11- 6T21:15:00Z"), -1);
+	assert_int_equal(alert_parse_time("2026-11-26T 1:15:00Z"), -1);
 }
 
 
