@@ -111,9 +111,9 @@ get_string(const json_t *obj, const char *key, const char *field, size_t max,
 	if (strlen(s) != json_string_length(v) || !valid_text(s))
 		return api_error_set(err, 422, "invalid_field", field,
 		    "%s contains control characters", field);
-	if (*s == '\0' || strlen(s) > max)
+	if (*s == '\0' || utf8_chars(s) > max)
 		return api_error_set(err, 422, "invalid_field", field,
-		    "%s must be 1 to %zu bytes", field, max);
+		    "%s must be 1 to %zu characters", field, max);
 	*out = xstrdup(s);
 	return 0;
 }

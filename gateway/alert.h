@@ -17,7 +17,8 @@
 #include "template.h"
 
 #define ALERT_SOURCE_REF_MAX	128
-#define ALERT_MESSAGE_MAX	1600	/* bytes; segments are checked later */
+#define ALERT_MESSAGE_MAX	1600	/* characters; segments are checked
+					   later */
 #define ALERT_MAX_RECIPIENT_ARGS 100000	/* entries in audience arrays */
 
 #define ALERT_MAX_SHAPES	16

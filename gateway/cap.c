@@ -961,9 +961,10 @@ cap_parse(const char *xml, size_t len, struct cap_alert *a,
 	    &a->identifier, err) == -1 ||
 	    cap_id_check(a->identifier, "alert/identifier", err) == -1)
 		goto fail;
-	if (strlen(a->identifier) > ALERT_SOURCE_REF_MAX) {
+	if (utf8_chars(a->identifier) > ALERT_SOURCE_REF_MAX) {
 		api_error_set(err, 422, "invalid_field", "alert/identifier",
-		    "alert/identifier is over %d bytes", ALERT_SOURCE_REF_MAX);
+		    "alert/identifier is over %d characters",
+		    ALERT_SOURCE_REF_MAX);
 		goto fail;
 	}
 	if (cap_get(root, "sender", "alert", "alert/sender", true,

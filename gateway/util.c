@@ -581,6 +581,17 @@ utf8_valid_n(const char *str, size_t len)
 	return true;
 }
 
+size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if ((*s & 0xc0) != 0x80)	/* not a continuation byte */
+			n++;
+	return n;
+}
+
 bool
 file_exposed(const struct stat *st)
 {

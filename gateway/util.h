@@ -32,6 +32,8 @@ double	 rand_unit(uint64_t *state);
 bool	 utf8_valid(const char *s);
 /* The same for len bytes of s; a NUL byte among them counts as U+0000. */
 bool	 utf8_valid_n(const char *s, size_t len);
+/* The characters (code points) of valid UTF-8 s. */
+size_t	 utf8_chars(const char *s);
 /* Is s "+" and 7 to 15 digits, the first not 0 (E.164)? NULL: no. */
 bool	 is_e164(const char *s);
 /*

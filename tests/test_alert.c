@@ -287,6 +287,39 @@ test_callout_fields(void **state)
 }
 
 
+/* source_ref is up to 128 characters, whatever their bytes (API.md). */
+static void
+test_source_ref_chars(void **state)
+{
+	struct alert_req	 req;
+	struct api_error	 err;
+	json_t			*root;
+	char			 ref[2 * 129 + 1];
+	int			 n;
+
+	(void)state;
+	for (n = 128; n <= 129; n++) {
+		memset(ref, 0, sizeof(ref));
+		while (strlen(ref) < (size_t)n * 2)
+			strcat(ref, "\xc3\xa5");	/* å */
+		root = json_pack("{s:s, s:s, s:{s:[s]}}", "source_ref", ref,
+		    "message", "hej", "audience", "groups", "nattvandrare");
+		assert_non_null(root);
+		memset(&err, 0, sizeof(err));
+		if (n == 128) {
+			assert_int_equal(alert_parse(root, "SE", &req, &err),
+			    0);
+			assert_string_equal(req.source_ref, ref);
+			alert_req_clear(&req);
+		} else {
+			assert_int_equal(alert_parse(root, "SE", &req, &err),
+			    -1);
+			assert_string_equal(err.field, "source_ref");
+		}
+		json_decref(root);
+	}
+}
+
 static void
 test_bad_bodies(void **state)
 {
@@ -409,6 +442,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_bodies),
+		cmocka_unit_test(test_source_ref_chars),
 		cmocka_unit_test(test_full_request),
 		cmocka_unit_test(test_defaults_and_hash),
 		cmocka_unit_test(test_message_too_long),

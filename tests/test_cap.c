@@ -429,7 +429,7 @@ static const struct cap_bad cap_bad_rows[] = {
 	    "x123456789x123456789x123456789x123456789x123456789"
 	    "x123456789x123456789x123456789x123456789x123456789"
 	    "x123456789x123456789x123456789", 422, "alert/identifier",
-	    "over 128 bytes" },
+	    "over 128 characters" },
 	{ "circle.xml", "<sender>larm@nykvarn.se", "<sender>larm nykvarn",
 	    422, "alert/sender", "contains ' '" },
 	{ "circle.xml", "2025-11-26T21:15:00+01:00</sent>",

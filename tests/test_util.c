@@ -134,6 +134,9 @@ test_form_parse_strict(void **state)
 	assert_true(utf8_valid("Nykvarn \xc3\xa5\xc3\xa4\xc3\xb6"));
 	assert_false(utf8_valid("\xed\xa0\x80"));	/* a surrogate */
 	assert_false(utf8_valid("\xf4\x90\x80\x80"));	/* > U+10FFFF */
+	assert_int_equal(utf8_chars(""), 0);
+	assert_int_equal(utf8_chars("Nykvarn \xc3\xa5\xc3\xa4\xc3\xb6"), 11);
+	assert_int_equal(utf8_chars("\xf0\x9f\x9a\x92 x"), 3);	/* 🚒 x */
 }
 
 /* kvlist_get finds the first value; free empties; adds grow the list. */
