@@ -345,6 +345,11 @@ cap_get(const xmlNode *parent, const char *name, const char *where,
 			    "%s/%s is missing", where, name);
 		return 0;
 	}
+	/* Each of these is there once at most (CAP 1.2's schema): two
+	 * would leave which one counts to the reader. */
+	if (cap_next(n, name) != NULL)
+		return api_error_set(err, 422, "invalid_field", field,
+		    "%s/%s is there more than once", where, name);
 	*out = cap_text(n);
 	if (req && **out == '\0') {
 		free(*out);
