@@ -140,6 +140,7 @@ apply_one(struct batch *b, const struct entry *e)
 	const struct batch_op	*op = &e->op;
 	struct store		*s = b->store;
 	struct attempt		 at;
+	char			 ref[100];
 	int64_t			 id = 0;
 	int			 rc;
 
@@ -172,13 +173,14 @@ apply_one(struct batch *b, const struct entry *e)
 		rc = store_delivery_report(s, op->provider, op->ref,
 		    (enum dstate)op->state, e->error, op->at, &id);
 		if (rc == STORE_NOTFOUND)
-			log_info("provider=%s evt=report_unknown ref=%.96s "
-			    "state=%s", op->provider, op->ref,
+			log_info("provider=%s evt=report_unknown ref=%s "
+			    "state=%s", op->provider,
+			    log_value(ref, sizeof(ref), op->ref),
 			    dstate_name((enum dstate)op->state));
 		else if (rc == 0)
 			log_debug("delivery=%lld evt=%s provider=%s ref=%s",
 			    (long long)id, dstate_name((enum dstate)op->state),
-			    op->provider, op->ref);
+			    op->provider, log_value(ref, sizeof(ref), op->ref));
 		return rc == -1 ? -1 : 0;
 	}
 	return -1;

@@ -707,6 +707,7 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 	struct provider		*p = j->p;
 	const char		*pname = p ? p->conf->name : "-";
 	struct batch_op		 op;
+	char			 ref[100];
 	int64_t			 now = gw_now(gw), cool;
 	static const char *const result_names[] = {
 		[SEND_OK] = "ok",
@@ -764,8 +765,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		batch_put(gw->batch, &op, NULL);
 		log_debug("delivery=%lld alert=%lld evt=sent provider=%s "
 		    "to=%s ref=%s attempt=%d", (long long)j->delivery_id,
-		    (long long)j->alert_id, pname, j->masked, res->ref,
-		    j->attempts);
+		    (long long)j->alert_id, pname, j->masked,
+		    log_value(ref, sizeof(ref), res->ref), j->attempts);
 		break;
 	case SEND_TEMPFAIL:
 		job_retry(j, res, unknown, now);

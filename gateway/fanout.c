@@ -569,7 +569,7 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 	struct alert_row	 a, prev;
 	json_t			*chain;
 	char			*chain_text = NULL;
-	char			*detail = NULL;
+	char			*detail = NULL, ref[300];
 	int			 rc = -1, found;
 
 	*response = NULL;
@@ -712,7 +712,8 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 	}
 	log_info("alert=%lld evt=accepted client=%s source_ref=%s "
 	    "severity=%s recipients=%d people=%d suppressed=%d segments=%d%s%s",
-	    (long long)f.alert_id, client, req->source_ref,
+	    (long long)f.alert_id, client,
+	    log_value(ref, sizeof(ref), req->source_ref),
 	    severity_name(req->severity), f.recipients, f.people, f.suppressed,
 	    f.worst_segments, f.gate != GATE_OPEN ? " gate=" : "",
 	    f.gate != GATE_OPEN ? alert_gate_name(f.gate) : "");

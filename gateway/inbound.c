@@ -155,6 +155,7 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	struct store		*s = gw->store;
 	struct inbound_row	 row;
 	struct inb		 b;
+	char			 id[100];
 	int			 rc;
 
 	memset(&b, 0, sizeof(b));
@@ -166,8 +167,9 @@ inbound_sms_at(struct gw *gw, const char *provider,
 	strlcpy(b.lang, "sv", sizeof(b.lang));
 	inb_sender(&b);
 	keyword_parse(in->text != NULL ? in->text : "", &b.kp);
-	log_trace(TRACE_INBOUND, "provider=%s evt=parsed from=%s id=%.96s "
-	    "keyword=%s arg_kind=%d chars=%zu", provider, b.masked, in->id,
+	log_trace(TRACE_INBOUND, "provider=%s evt=parsed from=%s id=%s "
+	    "keyword=%s arg_kind=%d chars=%zu", provider, b.masked,
+	    log_value(id, sizeof(id), in->id),
 	    keyword_name(b.kp.kw), (int)b.kp.arg_kind,
 	    in->text != NULL ? strlen(in->text) : 0);
 

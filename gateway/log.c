@@ -68,6 +68,29 @@ log_prio(const char *level)
 	return 7;			/* debug, trace */
 }
 
+const char *
+log_value(char *buf, size_t len, const char *s)
+{
+	size_t	o = 0, esc;
+
+	if (*s != '\0' && strpbrk(s, " \"=") == NULL) {
+		snprintf(buf, len, "%s", s);
+		return buf;
+	}
+	buf[o++] = '"';
+	for (; *s != '\0'; s++) {
+		esc = *s == '"' || *s == '\\';
+		if (o + esc + 1 + 2 > len)	/* and the quote and NUL */
+			break;
+		if (esc)
+			buf[o++] = '\\';
+		buf[o++] = *s;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
 int
 log_verbosity(void)
 {

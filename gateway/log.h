@@ -38,6 +38,13 @@ extern unsigned int	log_tracing;	/* enum trace bits */
 } while (0)
 
 void	log_init(int verbosity, const char *progname);
+/*
+ * s as the value of a key=value pair, in buf: as it is when it has no
+ * space, '"' or '=', else in quotes with '"' and '\\' escaped (logfmt),
+ * so that a text from outside cannot add pairs to a line. Cut to fit
+ * len (at least 3). Returns buf.
+ */
+const char *log_value(char *buf, size_t len, const char *s);
 int	log_verbosity(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -20,9 +20,11 @@ reports_delivery(struct gw *gw, const char *provider,
     const struct status_report *r)
 {
 	struct batch_op	op;
+	char		ref[100];
 
-	log_trace(TRACE_REPORTS, "provider=%s evt=report ref=%.96s state=%s",
-	    provider, r->ref, dstate_name(r->state));
+	log_trace(TRACE_REPORTS, "provider=%s evt=report ref=%s state=%s",
+	    provider, log_value(ref, sizeof(ref), r->ref),
+	    dstate_name(r->state));
 	/*
 	 * Through the journal, after every state change before it: a
 	 * report for an SMS whose "sent" is not written yet finds it.
@@ -86,17 +88,19 @@ reports_call(struct gw *gw, const char *provider, int64_t id,
     const struct voice_event *ev)
 {
 	struct delivery	 del;
+	char		 ref[100];
 	int64_t		 now = gw_now(gw);
 	int		 rc;
 
-	log_trace(TRACE_REPORTS, "provider=%s evt=call_event ref=%.96s "
-	    "delivery=%lld kind=%s digits=%zu", provider, ev->ref,
+	log_trace(TRACE_REPORTS, "provider=%s evt=call_event ref=%s "
+	    "delivery=%lld kind=%s digits=%zu", provider,
+	    log_value(ref, sizeof(ref), ev->ref),
 	    (long long)id, call_event_name(ev->kind), strlen(ev->digits));
 	batch_join(gw->batch, false);
 	if (id == 0 && (ev->ref[0] == '\0' || store_delivery_find_ref(
 	    gw->store, provider, ev->ref, &id) != 0)) {
-		log_info("provider=%s evt=call_unknown ref=%.96s", provider,
-		    ev->ref);
+		log_info("provider=%s evt=call_unknown ref=%s", provider,
+		    log_value(ref, sizeof(ref), ev->ref));
 		return 0;
 	}
 	memset(&del, 0, sizeof(del));

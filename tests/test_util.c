@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "util.h"
 
 /* One form body and the pairs it must parse to (at most 4). */
@@ -547,11 +548,31 @@ test_utf8_valid_n(void **state)
 	assert_false(utf8_valid("\xc3"));		/* cut by the NUL */
 }
 
+/* A text from outside cannot add pairs to a key=value log line. */
+static void
+test_log_value(void **state)
+{
+	char	buf[16];
+
+	(void)state;
+	assert_string_equal(log_value(buf, sizeof(buf), "s3a1b2"), "s3a1b2");
+	assert_string_equal(log_value(buf, sizeof(buf), "x evt=forged"),
+	    "\"x evt=forged\"");
+	assert_string_equal(log_value(buf, sizeof(buf), "a\"b\\"),
+	    "\"a\\\"b\\\\\"");
+	assert_string_equal(log_value(buf, sizeof(buf), ""), "\"\"");
+	/* Cut to fit, the quotes kept. */
+	assert_string_equal(log_value(buf, sizeof(buf),
+	    "a b c d e f g h i j"), "\"a b c d e f g\"");
+	assert_string_equal(log_value(buf, 3, "a b"), "\"\"");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_form_parse_table),
+		cmocka_unit_test(test_log_value),
 		cmocka_unit_test(test_form_parse_len),
 		cmocka_unit_test(test_form_parse_strict),
 		cmocka_unit_test(test_kvlist),
