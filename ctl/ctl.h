@@ -30,6 +30,8 @@ struct ctl {
 	const char	*token;		/* bearer token, or NULL */
 	const char	*secret;	/* hmac_secret of the client, or NULL */
 	const char	*conf;		/* varseld's config file, or NULL */
+	const char	*cacert;	/* CA file for an https URL, or NULL:
+					   the system's */
 	FILE		*out;		/* results (stdout) */
 	FILE		*err;		/* problems (stderr) */
 	bool		 json;		/* --json: the API's answers as they

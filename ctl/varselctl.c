@@ -156,7 +156,7 @@ ctl_usage(FILE *fp)
 
 	fprintf(fp,
 	    "usage: varselctl [-u URL] [-t TOKEN] [-s SECRET] [-c FILE] "
-	    "command ...\n"
+	    "[-C CAFILE] command ...\n"
 	    "  -u URL     the API (default $VARSEL_URL, else %s)\n"
 	    "  -t TOKEN   bearer token of an API client (default "
 	    "$VARSEL_TOKEN)\n"
@@ -165,6 +165,10 @@ ctl_usage(FILE *fp)
 	    "  -c FILE    varseld's configuration, for templates check,\n"
 	    "             backup and restore (default $VARSEL_CONF, else\n"
 	    "             %s)\n"
+	    "  -C CAFILE  trust the certificates in CAFILE (PEM) for an\n"
+	    "             https URL, e.g. varseld's own self-signed\n"
+	    "             tls_cert (default $VARSEL_CACERT, else the\n"
+	    "             system's CAs)\n"
 	    "  --json     print the API's answers as JSON (anywhere on the "
 	    "line)\n"
 	    "  -h         this help\n\ncommands:\n", CTL_DEFAULT_URL,
@@ -296,6 +300,8 @@ ctl_http(const struct ctl *c, const char *method, const char *path,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, CTL_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "varselctl/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	if (c->cacert != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ctl_write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
@@ -456,6 +462,7 @@ main(int argc, char *argv[])
 	c.token = getenv("VARSEL_TOKEN");
 	c.secret = getenv("VARSEL_HMAC_SECRET");
 	c.conf = getenv("VARSEL_CONF");
+	c.cacert = getenv("VARSEL_CACERT");
 	/* --json anywhere before "--": taken out, for every command. */
 	for (i = 1, n = 1; i < (size_t)argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -470,7 +477,7 @@ main(int argc, char *argv[])
 	}
 	argc = (int)n;
 	argv[argc] = NULL;
-	while ((ch = getopt(argc, argv, "+u:t:s:c:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+u:t:s:c:C:h")) != -1) {
 		switch (ch) {
 		case 'u':
 			c.url = optarg;
@@ -483,6 +490,9 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			c.conf = optarg;
+			break;
+		case 'C':
+			c.cacert = optarg;
 			break;
 		case 'h':
 			ctl_usage(stdout);
@@ -500,6 +510,8 @@ main(int argc, char *argv[])
 		c.token = NULL;
 	if (c.secret != NULL && *c.secret == '\0')
 		c.secret = NULL;
+	if (c.cacert != NULL && *c.cacert == '\0')
+		c.cacert = NULL;
 	for (i = 0; argc > 0 && i < nitems(ctl_cmds); i++) {
 		if (strcmp(argv[0], ctl_cmds[i].word) != 0)
 			continue;

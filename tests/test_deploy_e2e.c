@@ -16,7 +16,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +55,41 @@ struct answer {
 	size_t		 len;
 	char		 headers[4096];	/* the first 4 KiB of them */
 };
+
+/*
+ * varselctl -u base [-C ca] groups, its output to dir/ctl.log; its exit
+ * code.
+ */
+static int
+ctl_groups(const struct t *t, const char *ca)
+{
+	char	 exe[PATH_MAX], log[PATH_MAX];
+	pid_t	 pid;
+	int	 st, fd;
+
+	snprintf(exe, sizeof(exe), "%s/varselctl", e2e_builddir());
+	snprintf(log, sizeof(log), "%s/ctl.log", t->env->dir);
+	fflush(NULL);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
+		    0644)) >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		unsetenv("VARSEL_CACERT");
+		if (ca != NULL)
+			execl(exe, exe, "-u", t->base, "-t", E2E_TOKEN, "-C",
+			    ca, "groups", (char *)NULL);
+		else
+			execl(exe, exe, "-u", t->base, "-t", E2E_TOKEN,
+			    "groups", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
 
 static int
 setup(void **state)
@@ -388,6 +425,9 @@ test_tls(void **state)
 	call("GET", url, ca, true, NULL, NULL, NULL, &a);
 	assert_int_not_equal(a.rc, CURLE_OK);
 	free(a.body);
+	/* varselctl trusts the self-signed certificate it is given. */
+	assert_int_equal(ctl_groups(t, ca), 0);
+	assert_int_equal(ctl_groups(t, NULL), 1);
 
 	/* Plain HTTP to the TLS port gets no answer, and harms nothing. */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/healthz", t->d.port);
