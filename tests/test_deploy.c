@@ -299,7 +299,10 @@ test_peer_trusted_proxy(void **state)
 	assert_false(peer_in_list("127.0.0.2", "127.0.0.1 ::1"));
 }
 
-/* Readable by others, or by a group this process is not in: exposed. */
+/*
+ * Readable by others, or by a group this process is not in (unless it
+ * is root, for whom the group is the daemon's): exposed.
+ */
 static void
 test_file_exposed(void **state)
 {
@@ -315,6 +318,11 @@ test_file_exposed(void **state)
 	assert_true(file_exposed(&st));
 	st.st_mode = S_IFREG | 0640;
 	st.st_gid = 65431;		/* a group we are not in */
+	if (geteuid() == 0)		/* root: the daemon's group */
+		assert_false(file_exposed(&st));
+	else
+		assert_true(file_exposed(&st));
+	st.st_mode = S_IFREG | 0644;
 	assert_true(file_exposed(&st));
 }
 
