@@ -137,6 +137,20 @@ vlog(const char *level, const char *errstr, const char *fmt, va_list ap)
 	errno = saved;
 }
 
+void
+log_errtext(const char *text)
+{
+	const char	*p = text, *nl;
+	int		 n;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+		fprintf(stderr, "%s%.*s\n", journal ? "<3>" : "", n, p);
+		p += n + (nl != NULL);
+	}
+}
+
 int
 log_trace_enable(const char *list, char *err, size_t errlen)
 {

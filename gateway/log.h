@@ -51,6 +51,12 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 /*
+ * Lines that say why varseld cannot start ("file:line: key: why", as
+ * config_load gives them), to stderr as they are; under the journal each
+ * gets the err priority, so journalctl -p err shows them.
+ */
+void	log_errtext(const char *text);
+/*
  * Turn on the categories of a comma-separated list of names ("http",
  * "dispatch,sql", "all"); -1 with the unknown name in err.
  */

@@ -304,10 +304,10 @@ main(int argc, char *argv[])
 
 	memset(&gw, 0, sizeof(gw));
 	if ((gw.cfg = config_load(conffile, err, ERRLEN)) == NULL) {
-		fprintf(stderr, "%s%s", err,
-		    err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
-		fprintf(stderr, "varseld: configuration %s is not valid\n",
+		log_errtext(err);
+		snprintf(err, ERRLEN, "varseld: configuration %s is not valid",
 		    conffile);
+		log_errtext(err);
 		return 1;
 	}
 	if ((gw.templates = templates_load(gw.cfg->templates, err,
@@ -315,7 +315,7 @@ main(int argc, char *argv[])
 		fatalx("templates: %s", err);
 	if ((gw.refdata = refdata_load(gw.cfg->trygghetspunkter, gw.cfg->areas,
 	    err, ERRLEN)) == NULL) {
-		fprintf(stderr, "%s\n", err);
+		log_errtext(err);
 		return 1;
 	}
 	if (check_only) {

@@ -235,6 +235,7 @@ log_capture(const char *journal_stream, int use_real, char *out,
 	log_warnx("evt=warned");
 	log_info("evt=started");
 	log_debug("evt=debug");
+	log_errtext("a.conf:3: x: bad\nvarseld: a.conf is not valid");
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -246,7 +247,7 @@ log_capture(const char *journal_stream, int use_real, char *out,
 	unlink(path);
 }
 
-/* Under the journal, <4>/<6>/<7> and no time; elsewhere as ever. */
+/* Under the journal, <3>/<4>/<6>/<7> and no time; elsewhere as ever. */
 static void
 test_log_journal(void **state)
 {
@@ -257,7 +258,9 @@ test_log_journal(void **state)
 	    "<4>warn: open x: No such file or directory\n"
 	    "<4>warn: evt=warned\n"
 	    "<6>info: evt=started\n"
-	    "<7>debug: evt=debug\n");
+	    "<7>debug: evt=debug\n"
+	    "<3>a.conf:3: x: bad\n"
+	    "<3>varseld: a.conf is not valid\n");
 	/* Another stream's device:inode (stderr piped elsewhere): plain. */
 	log_capture("1:2", 0, out, sizeof(out));
 	assert_null(strchr(out, '<'));
@@ -265,6 +268,9 @@ test_log_journal(void **state)
 	log_capture(NULL, 0, out, sizeof(out));
 	assert_null(strchr(out, '<'));
 	assert_non_null(strstr(out, "Z varseld warn: evt=warned\n"));
+	/* Why it cannot start: the lines as config_load gave them. */
+	assert_non_null(strstr(out, "\na.conf:3: x: bad\n"
+	    "varseld: a.conf is not valid\n"));
 }
 
 /* X-Forwarded-For counts only from a trusted proxy, and only its entry. */
