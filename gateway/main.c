@@ -336,6 +336,8 @@ main(int argc, char *argv[])
 	clock_init(&gw.clock, gw.base);
 	test_clock(&gw);
 	make_db_dir(gw.cfg->database);
+	if (db_files_writable(gw.cfg->database, err, ERRLEN) == -1)
+		fatalx("database %s: %s", gw.cfg->database, err);
 	if (store_claim(gw.cfg->database, &lockfd, err, ERRLEN) == -1)
 		fatalx("database %s: %s", gw.cfg->database, err);
 	if ((gw.store = store_open(gw.cfg->database, err, ERRLEN)) == NULL)

@@ -3,6 +3,9 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <libgen.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -619,4 +622,39 @@ file_exposed(const struct stat *st)
 			mine = true;
 	free(groups);
 	return !mine;
+}
+
+int
+db_files_writable(const char *db, char *err, size_t errlen)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	struct passwd	*pw;
+	char		 path[4096], *copy;
+	const char	*bad = NULL;
+	size_t		 i;
+	int		 e = 0;
+
+	if (strcmp(db, ":memory:") == 0)
+		return 0;
+	copy = xstrdup(db);
+	snprintf(path, sizeof(path), "%s", dirname(copy));
+	free(copy);
+	if (access(path, W_OK | X_OK) == -1) {
+		e = errno;
+		bad = "folder ";
+	}
+	for (i = 0; bad == NULL && i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, sfx[i]);
+		if (access(path, R_OK | W_OK) == -1 && errno != ENOENT) {
+			e = errno;
+			bad = "";
+		}
+	}
+	if (bad == NULL)
+		return 0;
+	pw = getpwuid(geteuid());
+	snprintf(err, errlen, "%s%s: %s (varseld runs as %s: it must be "
+	    "able to write the folder and every file of the database)",
+	    bad, path, strerror(e), pw != NULL ? pw->pw_name : "?");
+	return -1;
 }

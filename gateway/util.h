@@ -42,6 +42,15 @@ bool	 is_e164(const char *s);
  */
 struct stat;
 bool	 file_exposed(const struct stat *);
+/*
+ * Can this process write the database's folder and the files of it that
+ * exist (db, db-wal, db-shm)? 0, or -1 with the first that it cannot,
+ * errno's text and who this process runs as in err.  SQLite's own words
+ * for these ("unable to open database file", "not an SQLite database",
+ * "attempt to write a readonly database") do not say which file is
+ * wrong, nor why.
+ */
+int	 db_files_writable(const char *db, char *err, size_t errlen);
 /* Wipe a secret string, then free it (NULL is fine). */
 void	 free_secret(char *);
 /* Printf into a new string; NULL on failure. */

@@ -16,9 +16,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +334,67 @@ test_file_exposed(void **state)
 	assert_true(file_exposed(&st));
 }
 
+/*
+ * db_files_writable(db) in a child, as nobody when we are root (root may
+ * write anything): 0 when it failed naming want, else 1.
+ */
+static int
+writable_child(const char *db, const char *want)
+{
+	char	err[512];
+	pid_t	pid;
+	int	st;
+
+	fflush(NULL);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) == -1 ||
+		    setuid(65534) == -1))
+			_exit(2);
+		if (db_files_writable(db, err, sizeof(err)) == 0)
+			_exit(3);
+		fprintf(stderr, "%s\n", err);
+		_exit(strstr(err, want) != NULL &&
+		    strstr(err, "Permission denied") != NULL ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
+
+/* A database its user cannot write is named, with the reason. */
+static void
+test_db_files_writable(void **state)
+{
+	char	dir[] = "/tmp/varsel-dbw-XXXXXX", db[64], want[80], err[512];
+	int	fd;
+	bool	root = geteuid() == 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/varsel.db", dir);
+	assert_int_equal(db_files_writable(db, err, sizeof(err)), 0);
+	assert_int_equal(db_files_writable(":memory:", err, sizeof(err)), 0);
+	assert_true((fd = open(db, O_WRONLY | O_CREAT, 0644)) >= 0);
+	close(fd);
+	assert_int_equal(db_files_writable(db, err, sizeof(err)), 0);
+
+	/* The folder: no new -wal, -shm or lock could be made in it. */
+	assert_int_equal(chmod(dir, 0555), 0);
+	snprintf(want, sizeof(want), "folder %s: ", dir);
+	assert_int_equal(writable_child(db, want), 0);
+
+	/* The file itself (root's, or read-only). */
+	assert_int_equal(chmod(dir, 0755), 0);
+	if (root)
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+	else
+		assert_int_equal(chmod(db, 0444), 0);
+	snprintf(want, sizeof(want), "%s: ", db);
+	assert_int_equal(writable_child(db, want), 0);
+
+	assert_int_equal(unlink(db), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* Load text as a config in dir; the error text into err. */
 static struct config *
 load(const char *dir, const char *text, char *err, size_t len)
@@ -403,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_log_journal),
 		cmocka_unit_test(test_peer_trusted_proxy),
 		cmocka_unit_test(test_file_exposed),
+		cmocka_unit_test(test_db_files_writable),
 		cmocka_unit_test(test_config_tls_keys),
 	};
 
