@@ -39,6 +39,7 @@
 #include "store.h"
 #include "store_backup.h"
 #include "template.h"
+#include "tls.h"
 #include "util.h"
 
 #define ERRLEN	8192
@@ -319,6 +320,18 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check_only) {
+		struct tls	*tls = NULL;
+
+		/* What a start would load: a pair that does not load fails. */
+		if (gw.cfg->tls_cert != NULL && (tls = tls_new(
+		    gw.cfg->tls_cert, gw.cfg->tls_key, err, ERRLEN)) == NULL) {
+			log_errtext(err);
+			snprintf(err, ERRLEN, "varseld: configuration %s is "
+			    "not valid", conffile);
+			log_errtext(err);
+			return 1;
+		}
+		tls_free(tls);
 		printf("configuration OK\n");
 		refdata_free(gw.refdata);
 		templates_free(gw.templates);

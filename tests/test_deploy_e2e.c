@@ -91,6 +91,33 @@ ctl_groups(const struct t *t, const char *ca)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
 }
 
+/* varseld -n -c dir/varsel.conf, its output to dir/check.log; its exit. */
+static int
+check_conf(const struct t *t)
+{
+	char	 exe[PATH_MAX], conf[PATH_MAX], log[PATH_MAX];
+	pid_t	 pid;
+	int	 st, fd;
+
+	snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
+	snprintf(conf, sizeof(conf), "%s/varsel.conf", t->env->dir);
+	snprintf(log, sizeof(log), "%s/check.log", t->env->dir);
+	fflush(NULL);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
+		    0644)) >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		execl(exe, exe, "-n", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
+
 static int
 setup(void **state)
 {
@@ -410,6 +437,7 @@ test_tls(void **state)
 	copy_file(t->env->dir, "a.key", "tls.key");
 	assert_int_equal(e2e_spawn_fake(t->env, &t->fake, fake_args), 0);
 	write_conf(t);
+	assert_int_equal(check_conf(t), 0);
 	assert_int_equal(e2e_spawn_daemon(t->env, &t->d), 0);
 	snprintf(t->base, sizeof(t->base), "https://127.0.0.1:%d", t->d.port);
 	snprintf(ca, sizeof(ca), "%s/a.crt", t->env->dir);
@@ -490,6 +518,7 @@ test_tls(void **state)
 
 	/* A key that is not the certificate's: the old pair stays. */
 	copy_file(t->env->dir, "b.crt", "tls.crt");
+	assert_int_equal(check_conf(t), 1);	/* varseld -n says so too */
 	assert_int_equal(e2e_kill(&t->d, SIGHUP), 0);
 	assert_int_equal(e2e_wait_until(reload_refused_cb, &t->d, WAIT_MS),
 	    0);
