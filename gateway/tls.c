@@ -8,10 +8,12 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -77,6 +79,15 @@ tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase_cb);
+	/* OpenSSL says "system lib" for a file missing or not ours. */
+	if (access(cert, R_OK) == -1) {
+		snprintf(err, errlen, "tls_cert %s: %s", cert, strerror(errno));
+		goto fail;
+	}
+	if (access(key, R_OK) == -1) {
+		snprintf(err, errlen, "tls_key %s: %s", key, strerror(errno));
+		goto fail;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		tls_openssl_error("tls_cert", cert, err, errlen);
 		goto fail;

@@ -32,6 +32,7 @@
 #include "gateway/log.h"
 #include "gateway/peer.h"
 #include "gateway/sdnotify.h"
+#include "gateway/tls.h"
 #include "gateway/util.h"
 
 /* A datagram socket standing in for systemd's notify socket. */
@@ -395,6 +396,18 @@ test_db_files_writable(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A certificate or key that is missing says so, not "system lib". */
+static void
+test_tls_missing_file(void **state)
+{
+	char	 err[512];
+
+	assert_null(tls_new("/nonexistent/tls.crt", "/nonexistent/tls.key",
+	    err, sizeof(err)));
+	assert_string_equal(err, "tls_cert /nonexistent/tls.crt: No such "
+	    "file or directory");
+}
+
 /* Load text as a config in dir; the error text into err. */
 static struct config *
 load(const char *dir, const char *text, char *err, size_t len)
@@ -467,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_peer_trusted_proxy),
 		cmocka_unit_test(test_file_exposed),
 		cmocka_unit_test(test_db_files_writable),
+		cmocka_unit_test(test_tls_missing_file),
 		cmocka_unit_test(test_config_tls_keys),
 	};
 
