@@ -15,6 +15,8 @@
 
 #define RETRY_FIRST_MS	10	/* the journal's first try again */
 #define RETRY_MAX_MS	1000	/* and the longest wait between tries */
+#define EARLY_MAX	256	/* reports kept for a "sent" not yet written */
+#define EARLY_KEEP_MS	600000	/* and for how long */
 
 struct waiter {
 	batch_done_cb	 cb;
@@ -25,6 +27,20 @@ struct waiter {
 struct entry {
 	struct batch_op	 op;
 	char		*error;
+};
+
+/*
+ * A delivery report whose reference matched nothing: a provider may
+ * report before its answer to the send has reached us (the "sent" that
+ * carries the reference is written after the report). Kept a while, and
+ * applied when a "sent" with that reference is.
+ */
+struct early {
+	char		 provider[64];
+	char		 ref[96];
+	int		 state;
+	char		*error;
+	int64_t		 at;
 };
 
 struct batch {
@@ -45,6 +61,8 @@ struct batch {
 	bool		 unwritable;
 	enum store_fault fault;
 	int64_t		 since;		/* mono ms of the first failure */
+	struct early	 early[EARLY_MAX];	/* a ring, oldest at next */
+	size_t		 nearly, early_next;
 };
 
 static void	end_cb(evutil_socket_t, short, void *);
@@ -52,6 +70,8 @@ static void	retry_cb(evutil_socket_t, short, void *);
 static void	run_waiters(struct batch *, bool);
 static void	note_failure(struct batch *);
 static void	arm_retry(struct batch *);
+static void	early_keep(struct batch *, const struct entry *);
+static int	early_apply(struct batch *, const struct batch_op *);
 
 struct batch *
 batch_new(struct event_base *base, struct store *store)
@@ -87,6 +107,8 @@ journal_drop(struct batch *b, size_t at, size_t n)
 void
 batch_free(struct batch *b, int wait_ms)
 {
+	size_t	i;
+
 	if (b == NULL)
 		return;
 	batch_flush(b);
@@ -102,6 +124,8 @@ batch_free(struct batch *b, int wait_ms)
 			    store_fault_text(b->fault));
 	}
 	journal_drop(b, 0, b->nj);
+	for (i = 0; i < b->nearly; i++)
+		free(b->early[i].error);
 	event_free(b->end_ev);
 	event_free(b->retry_ev);
 	free(b->w);
@@ -146,8 +170,10 @@ apply_one(struct batch *b, const struct entry *e)
 
 	switch (op->kind) {
 	case BATCH_SENT:
-		return store_delivery_sent(s, op->delivery_id, op->alert_id,
-		    op->channel, op->provider, op->ref, op->at);
+		if (store_delivery_sent(s, op->delivery_id, op->alert_id,
+		    op->channel, op->provider, op->ref, op->at) == -1)
+			return -1;
+		return b->nearly > 0 ? early_apply(b, op) : 0;
 	case BATCH_RETRY:
 		return store_delivery_retry(s, op->delivery_id, op->next_at,
 		    e->error, op->at);
@@ -172,12 +198,13 @@ apply_one(struct batch *b, const struct entry *e)
 	case BATCH_REPORT:
 		rc = store_delivery_report(s, op->provider, op->ref,
 		    (enum dstate)op->state, e->error, op->at, &id);
-		if (rc == STORE_NOTFOUND)
+		if (rc == STORE_NOTFOUND) {
 			log_info("provider=%s evt=report_unknown ref=%s "
 			    "state=%s", op->provider,
 			    log_value(ref, sizeof(ref), op->ref),
 			    dstate_name((enum dstate)op->state));
-		else if (rc == 0)
+			early_keep(b, e);
+		} else if (rc == 0)
 			log_debug("delivery=%lld evt=%s provider=%s ref=%s",
 			    (long long)id, dstate_name((enum dstate)op->state),
 			    op->provider, log_value(ref, sizeof(ref), op->ref));
@@ -210,6 +237,65 @@ apply(struct batch *b)
 		    (int)b->j[b->applied].op.kind);
 		journal_drop(b, b->applied, 1);
 	}
+}
+
+/* Keep a report that matched nothing, in case its "sent" comes later. */
+static void
+early_keep(struct batch *b, const struct entry *e)
+{
+	struct early	*k;
+
+	if (e->op.ref[0] == '\0')
+		return;
+	k = &b->early[b->early_next];
+	if (b->nearly < EARLY_MAX)
+		b->nearly++;
+	else
+		free(k->error);
+	b->early_next = (b->early_next + 1) % EARLY_MAX;
+	strlcpy(k->provider, e->op.provider, sizeof(k->provider));
+	strlcpy(k->ref, e->op.ref, sizeof(k->ref));
+	k->state = e->op.state;
+	k->error = e->error != NULL ? xstrdup(e->error) : NULL;
+	k->at = e->op.at;
+}
+
+/*
+ * A "sent" was written: apply the reports that came for its reference
+ * before it, oldest first. They stay kept (until pushed out or too old):
+ * if this transaction is rolled back, the "sent" is written again and
+ * finds them again; applied twice, a report changes nothing more.
+ */
+static int
+early_apply(struct batch *b, const struct batch_op *op)
+{
+	size_t		 i, n, start;
+	struct early	*k;
+	char		 ref[100];
+	int64_t		 id;
+	int		 rc;
+
+	if (op->ref[0] == '\0')
+		return 0;
+	start = b->nearly < EARLY_MAX ? 0 : b->early_next;
+	for (n = 0; n < b->nearly; n++) {
+		i = (start + n) % EARLY_MAX;
+		k = &b->early[i];
+		if (op->at - k->at > EARLY_KEEP_MS ||
+		    strcmp(k->ref, op->ref) != 0 ||
+		    strcmp(k->provider, op->provider) != 0)
+			continue;
+		rc = store_delivery_report(b->store, k->provider, k->ref,
+		    (enum dstate)k->state, k->error, k->at, &id);
+		if (rc == -1)
+			return -1;
+		log_info("delivery=%lld evt=report_early provider=%s ref=%s "
+		    "state=%s: it came before the answer to the send",
+		    (long long)op->delivery_id, k->provider,
+		    log_value(ref, sizeof(ref), k->ref),
+		    dstate_name((enum dstate)k->state));
+	}
+	return 0;
 }
 
 int

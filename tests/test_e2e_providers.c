@@ -528,6 +528,40 @@ test_elks46_call(void **state)
 	assert_int_equal(e2e_finish(w), 0);
 }
 
+/*
+ * 8. 46elks reports an SMS delivered before its answer to the send has
+ * reached us (the fake reports at once and answers 300 ms later): the
+ * report is kept and applied when the "sent" with that id is written,
+ * so the delivery ends delivered, not sent for ever.
+ */
+static void
+test_report_before_answer(void **state)
+{
+	struct e2e_world *w = *state;
+	const char	*const args[] = { "--dlr-early", "--dlr-delay-ms", "0",
+			    "--latency-ms", "300", NULL };
+	struct e2e_conf	 c = { 0 };
+	json_t		*a;
+	long long	 id;
+
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
+	c.fake_port = w->fake.port;
+	assert_int_equal(e2e_env_config(w->env, &c), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, 3, "early", false), 0);
+	id = e2e_post_alert(&w->d, "{\"source_ref\": \"early\", "
+	    "\"message\": \"Test av Varsel.\", \"audience\": {\"groups\": "
+	    "[\"early\"]}}", 3);
+	assert_true(id > 0);
+	a = e2e_wait_alert(w, id, "counts.delivered", 3, true, WAIT_MS);
+	assert_non_null(a);
+	assert_int_equal(e2e_json_int(a, "counts.sent"), 0);
+	json_decref(a);
+	assert_int_equal(e2e_fake_stat(&w->fake, "dlr_sent"), 3);
+	assert_true(e2e_log_contains(&w->d, "evt=report_early"));
+	assert_int_equal(e2e_finish(w), 0);
+}
+
 /* Run every test; each starts its own daemon and fakes. */
 int
 main(void)
@@ -541,6 +575,7 @@ main(void)
 		E2E_TEST(test_undelivered),
 		E2E_TEST(test_no_answer),
 		E2E_TEST(test_elks46_call),
+		E2E_TEST(test_report_before_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

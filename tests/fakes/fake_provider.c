@@ -59,6 +59,8 @@ struct faults {
 	struct fake_faults c;		/* first: the shared ones */
 	char		 reject_suffix[32];
 	bool		 dlr_failed;	/* report failed, not delivered */
+	bool		 dlr_early;	/* report when the request comes, before
+					   the answer (with --latency-ms) */
 	long		 dlr_tries;
 	long		 dlr_retry_ms;
 	long		 hook_fail_first; /* callbacks still to answer 500 */
@@ -198,6 +200,7 @@ static const struct option longopts[] = {
 	{ "dlr-tries",		required_argument,	NULL, 'T' },
 	{ "dlr-retry-ms",	required_argument,	NULL, 'R' },
 	{ "no-dlr",		no_argument,		NULL, 'N' },
+	{ "dlr-early",		no_argument,		NULL, 'E' },
 	{ "fail-first",		required_argument,	NULL, 'f' },
 	{ "fail-rate",		required_argument,	NULL, 'r' },
 	{ "seed",		required_argument,	NULL, 's' },
@@ -217,7 +220,7 @@ static const struct fake_kind kind = {
 	.usage = "usage: fake_provider [-v] [--port N] [--port-file F] "
 	    "[--user U] [--password P]\n"
 	    "\t[--dlr-delay-ms N] [--dlr-status delivered|failed] "
-	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr]\n"
+	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr] [--dlr-early]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] "
 	    "[--reject-suffix S] [--latency-ms N] [--hang]\n"
 	    "\t[--hook-fail-first N] [--press DIGITS] [--call-step-ms N]\n",
@@ -256,6 +259,9 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 		else if (strcmp(value, "delivered") == 0)
 			f->dlr_failed = false;
 		else
+			return -1;
+	} else if (strcmp(key, "dlr-early") == 0) {
+		if (fake_parse_bool(value, &f->dlr_early) == -1)
 			return -1;
 	} else if (strcmp(key, "dlr-tries") == 0) {
 		if (fake_parse_long(value, 1, 1000, &f->dlr_tries) == -1)
@@ -455,6 +461,10 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 		d->url = xstrdup(when);
 		d->id = xstrdup(id);
 		d->failed = fk->f.dlr_failed;
+		if (fk->f.dlr_early) {
+			fake_after_begin(fk, d);
+			d = NULL;
+		}
 	}
 	fake_log_accepted("sms", id, to);
 	fake_answer(&fk->srv, req, 200, "application/json", body, d);
