@@ -88,6 +88,8 @@ struct dispatch {
 	void			(*drained)(void *);
 	void			*drained_arg;
 	uint64_t		 rng;
+	int64_t			 note_at;	/* last sent_unconfirmed logged */
+	unsigned long		 note_more;	/* and how many since, unsaid */
 };
 
 static void	round_cb(evutil_socket_t, short, void *);
@@ -97,6 +99,8 @@ static void	start_job(struct dispatch *, struct delivery *);
 static void	pump(struct dispatch *, struct provider *);
 static void	send_job(struct dispatch *, struct job *);
 static void	job_done(struct job *, struct send_result *, bool);
+static void	sent_note(const struct job *, const char *,
+		    const struct send_result *, int64_t);
 static void	job_http_cb(const struct http_response *, void *);
 static void	check_drained(struct dispatch *);
 static void	release_job(struct job *, int64_t);
@@ -698,6 +702,31 @@ job_retry(struct job *j, const struct send_result *res, bool unknown,
 	schedule_round(d, delay);
 }
 
+/*
+ * Accepted with a note: a 2xx without the provider's id (no delivery
+ * report can ever match it, so it stays "sent") or with a status we do
+ * not know. Said at info, once a minute at most with how many more.
+ */
+static void
+sent_note(const struct job *j, const char *pname,
+    const struct send_result *res, int64_t now)
+{
+	struct dispatch	*d = j->d;
+	char		 ref[100];
+
+	if (d->note_at != 0 && now - d->note_at < 60000) {
+		d->note_more++;
+		return;
+	}
+	log_info("delivery=%lld alert=%lld evt=sent_unconfirmed provider=%s "
+	    "to=%s ref=%s more=%lu: %s", (long long)j->delivery_id,
+	    (long long)j->alert_id, pname, j->masked,
+	    res->ref[0] ? log_value(ref, sizeof(ref), res->ref) : "-",
+	    d->note_more, res->error);
+	d->note_at = now;
+	d->note_more = 0;
+}
+
 /* Record the outcome of an attempt and free the job. */
 static void
 job_done(struct job *j, struct send_result *res, bool unknown)
@@ -729,7 +758,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		 * row does not (provider, reference, time), and the log
 		 * stays bounded however long an outage.
 		 */
-		if (!(res->status == SEND_OK && j->attempts <= 1) &&
+		if (!(res->status == SEND_OK && j->attempts <= 1 &&
+		    res->error[0] == '\0') &&
 		    (j->attempts <= ATTEMPTS_LOGGED ||
 		    res->status != SEND_TEMPFAIL)) {
 			memset(&op, 0, sizeof(op));
@@ -767,6 +797,8 @@ job_done(struct job *j, struct send_result *res, bool unknown)
 		    "to=%s ref=%s attempt=%d", (long long)j->delivery_id,
 		    (long long)j->alert_id, pname, j->masked,
 		    log_value(ref, sizeof(ref), res->ref), j->attempts);
+		if (res->error[0] != '\0')
+			sent_note(j, pname, res, now);
 		break;
 	case SEND_TEMPFAIL:
 		job_retry(j, res, unknown, now);

@@ -562,6 +562,39 @@ test_report_before_answer(void **state)
 	assert_int_equal(e2e_finish(w), 0);
 }
 
+/*
+ * 9. 46elks answers 200 without an id: the SMS is kept as sent (sending
+ * again could send twice), and the log says why at info, where a
+ * crisis lead's operator sees it, not only in a trace.
+ */
+static void
+test_accepted_without_id(void **state)
+{
+	struct e2e_world *w = *state;
+	const char	*const args[] = { "--no-id", NULL };
+	struct e2e_conf	 c = { 0 };
+	json_t		*a;
+	long long	 id;
+
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
+	c.fake_port = w->fake.port;
+	assert_int_equal(e2e_env_config(w->env, &c), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, 2, "noid", false), 0);
+	id = e2e_post_alert(&w->d, "{\"source_ref\": \"noid\", "
+	    "\"message\": \"Test av Varsel.\", \"audience\": {\"groups\": "
+	    "[\"noid\"]}}", 2);
+	assert_true(id > 0);
+	a = e2e_wait_alert(w, id, "counts.sent", 2, true, WAIT_MS);
+	assert_non_null(a);
+	json_decref(a);
+	assert_int_equal(e2e_fake_stat(&w->fake, "accepted"), 2);
+	assert_true(e2e_log_contains(&w->d, "evt=sent_unconfirmed "
+	    "provider=elks"));
+	assert_true(e2e_log_contains(&w->d, "2xx without id"));
+	assert_int_equal(e2e_finish(w), 0);
+}
+
 /* Run every test; each starts its own daemon and fakes. */
 int
 main(void)
@@ -576,6 +609,7 @@ main(void)
 		E2E_TEST(test_no_answer),
 		E2E_TEST(test_elks46_call),
 		E2E_TEST(test_report_before_answer),
+		E2E_TEST(test_accepted_without_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,8 @@ struct faults {
 	bool		 dlr_failed;	/* report failed, not delivered */
 	bool		 dlr_early;	/* report when the request comes, before
 					   the answer (with --latency-ms) */
+	bool		 no_id;		/* accept an SMS with an answer that
+					   has no id (sends no report) */
 	long		 dlr_tries;
 	long		 dlr_retry_ms;
 	long		 hook_fail_first; /* callbacks still to answer 500 */
@@ -201,6 +203,7 @@ static const struct option longopts[] = {
 	{ "dlr-retry-ms",	required_argument,	NULL, 'R' },
 	{ "no-dlr",		no_argument,		NULL, 'N' },
 	{ "dlr-early",		no_argument,		NULL, 'E' },
+	{ "no-id",		no_argument,		NULL, 'I' },
 	{ "fail-first",		required_argument,	NULL, 'f' },
 	{ "fail-rate",		required_argument,	NULL, 'r' },
 	{ "seed",		required_argument,	NULL, 's' },
@@ -221,6 +224,7 @@ static const struct fake_kind kind = {
 	    "[--user U] [--password P]\n"
 	    "\t[--dlr-delay-ms N] [--dlr-status delivered|failed] "
 	    "[--dlr-tries N] [--dlr-retry-ms N] [--no-dlr] [--dlr-early]\n"
+	    "\t[--no-id]\n"
 	    "\t[--fail-first N] [--fail-rate P] [--seed N] "
 	    "[--reject-suffix S] [--latency-ms N] [--hang]\n"
 	    "\t[--hook-fail-first N] [--press DIGITS] [--call-step-ms N]\n",
@@ -259,6 +263,9 @@ fake_option(struct fake_faults *cf, const char *key, const char *value)
 		else if (strcmp(value, "delivered") == 0)
 			f->dlr_failed = false;
 		else
+			return -1;
+	} else if (strcmp(key, "no-id") == 0) {
+		if (fake_parse_bool(value, &f->no_id) == -1)
 			return -1;
 	} else if (strcmp(key, "dlr-early") == 0) {
 		if (fake_parse_bool(value, &f->dlr_early) == -1)
@@ -442,6 +449,8 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	    "id", id, "status", "created", "direction", "outgoing",
 	    "from", from, "to", to, "message", msg, "created", created,
 	    "parts", 1, "cost", 3500);
+	if (o != NULL && fk->f.no_id)
+		json_object_del(o, "id");
 	body = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (body == NULL) {
@@ -454,7 +463,8 @@ fake_sms(struct fake *fk, struct evhttp_request *req)
 	/* Accepted. */
 	it = fake_item_add(&fk->srv, nb, false, id, from, msg, when);
 	strlcpy(it->created, created, sizeof(it->created));
-	if (when != NULL && *when != '\0' && !fk->f.c.no_dlr) {
+	if (when != NULL && *when != '\0' && !fk->f.c.no_dlr &&
+	    !fk->f.no_id) {
 		d = xcalloc(1, sizeof(*d));
 		d->kind = AFTER_DLR;
 		d->fake = fk;
