@@ -182,12 +182,16 @@ providers_pick(struct providers *ps, unsigned int channel, int severity,
 	struct provider	*p;
 	size_t		 i;
 
-	/* Life first: severe and extreme avoid a provider that is failing. */
+	/*
+	 * Life first: severe and extreme avoid a provider that is failing,
+	 * until its cooldown (or pause) after the last failure is over.
+	 */
 	if (severity <= SEV_SEVERE)
 		for (i = 0; i < ps->n; i++) {
 			p = &ps->v[i];
 			if (provider_carries(p, channel) &&
-			    p->breaker == BREAKER_CLOSED && p->failures == 0 &&
+			    p->breaker == BREAKER_CLOSED &&
+			    (p->failures == 0 || now >= p->avoid_until) &&
 			    now >= p->paused_until)
 				return p;
 		}
@@ -339,5 +343,14 @@ providers_account(struct providers *ps, struct provider *p,
 	}
 	if (res->auth_error || send_result_passing(res))
 		cool = breaker_failure(ps, p, res->auth_error, now);
+	/*
+	 * Life first avoids p for a while, not for ever: a failure that
+	 * no later message clears (when severe ones are all there is)
+	 * must not keep them off p once its cooldown or pause is over.
+	 */
+	if (p->avoid_until < now + ps->cooldown_ms)
+		p->avoid_until = now + ps->cooldown_ms;
+	if (p->avoid_until < now + wait)
+		p->avoid_until = now + wait;
 	return cool > wait ? cool : wait;
 }

@@ -230,6 +230,53 @@ test_extreme_fails_over_first(void **state)
 }
 
 /*
+ * Failing over is for a while, not for ever: after one 429 (Retry-After
+ * 1 s) severe messages go to the second provider, and once the first's
+ * breaker cooldown is over the next severe message is offered to the
+ * first again, although no message has succeeded there since.
+ */
+static void
+test_severe_back_after_cooldown(void **state)
+{
+	struct gwt	*t;
+	struct delivery	 d;
+	int64_t		 a;
+
+	assert_non_null(t = gwt_new(NULL, "[dispatch]\nretry_base_ms = 5000\n"
+	    "retry_max_ms = 5000\nbreaker_failures = 5\n"
+	    "breaker_cooldown_ms = 10000\n"
+	    "[provider first]\ntype = scripted\npriority = 1\n"
+	    "[provider second]\ntype = scripted\npriority = 2\n", T0));
+	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
+	gwt_script(t, "first", SEND_TEMPFAIL, 429, 1, false);
+	gwt_round(t);
+	gwt_advance(t, 1 * SEC);
+	gwt_round(t);
+	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
+	assert_int_equal(d.state, DS_SENT);
+	assert_string_equal(d.provider, "second");
+	delivery_clear(&d);
+	/* Paused no more, but within the cooldown: still the second. */
+	gwt_advance(t, 2 * SEC);
+	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
+	gwt_round(t);
+	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
+	assert_string_equal(d.provider, "second");
+	delivery_clear(&d);
+	/* After it: the first again. */
+	gwt_advance(t, 10 * SEC);
+	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
+	gwt_round(t);
+	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
+	assert_int_equal(d.state, DS_SENT);
+	assert_string_equal(d.provider, "first");
+	delivery_clear(&d);
+	assert_int_equal(gwt_nsends(t, "first"), 2);
+	assert_int_equal(gwt_nsends(t, "second"), 2);
+	gwt_free(t);
+}
+
+/*
  * A 45-second outage of the only provider (503 to everything) with the
  * shipped retry settings: nothing fails, the breaker stops attempts
  * being spent on a provider known to be down (a probe per cooldown),
@@ -443,6 +490,7 @@ main(void)
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_breaker_failover),
 		cmocka_unit_test(test_extreme_fails_over_first),
+		cmocka_unit_test(test_severe_back_after_cooldown),
 		cmocka_unit_test(test_outage_does_not_fail),
 		cmocka_unit_test(test_auth_failover),
 		cmocka_unit_test(test_permfail),
