@@ -249,6 +249,35 @@ kw_fold_word(const unsigned char *s, size_t len, char *out, size_t outlen)
 }
 
 /*
+ * The value of an Arabic-Indic (U+0660..U+0669) or Eastern Arabic-Indic
+ * (U+06F0..U+06F9, Persian) digit at s, two bytes, or -1: an Arabic or
+ * Persian keyboard writes a postnummer or an alert number with them.
+ */
+static int
+kw_arabic_digit(const unsigned char *s)
+{
+	if (s[0] == 0xd9 && s[1] >= 0xa0 && s[1] <= 0xa9)
+		return s[1] - 0xa0;
+	if (s[0] == 0xdb && s[1] >= 0xb0 && s[1] <= 0xb9)
+		return s[1] - 0xb0;
+	return -1;
+}
+
+/* The value of the digit at s (ASCII or kw_arabic_digit), its length. */
+static int
+kw_digit(const unsigned char *s, size_t *len)
+{
+	int	d;
+
+	if (*s >= '0' && *s <= '9') {
+		*len = 1;
+		return *s - '0';
+	}
+	*len = 2;
+	return (d = kw_arabic_digit(s)) >= 0 ? d : -1;
+}
+
+/*
  * An alert number: separators (a '#' among them), digits, and nothing
  * after but separators. At most 18 digits.
  */
@@ -256,15 +285,15 @@ static bool
 kw_number(const unsigned char *s, int64_t *out)
 {
 	int64_t	 v = 0;
-	int	 digits = 0;
+	int	 digits = 0, dv;
 	size_t	 n;
 
-	while (!(*s >= '0' && *s <= '9') && (n = kw_sep_len(s)) > 0)
+	while (kw_digit(s, &n) < 0 && (n = kw_sep_len(s)) > 0)
 		s += n;
-	for (; *s >= '0' && *s <= '9'; s++) {
+	for (; (dv = kw_digit(s, &n)) >= 0; s += n) {
 		if (++digits > 18)
 			return false;
-		v = v * 10 + (*s - '0');
+		v = v * 10 + dv;
 	}
 	if (digits == 0 || !kw_only_seps(s))
 		return false;
@@ -362,8 +391,9 @@ kw_trailing_drop(const char *t, size_t len, size_t *n)
 
 /*
  * Copy a place into out (outlen bytes): blanks, controls and Unicode
- * spaces collapse to one space, an invalid byte becomes '?', trailing
- * punctuation goes, and the text is cut at a character boundary.
+ * spaces collapse to one space, Arabic-Indic digits become ASCII ones
+ * (a postnummer), an invalid byte becomes '?', trailing punctuation
+ * goes, and the text is cut at a character boundary.
  */
 static void
 kw_place(const unsigned char *s, char *out, size_t outlen)
@@ -387,6 +417,11 @@ kw_place(const unsigned char *s, char *out, size_t outlen)
 		if (space && n > 0)
 			out[n++] = ' ';
 		space = false;
+		if (valid && kw_arabic_digit(s) >= 0) {
+			out[n++] = (char)('0' + kw_arabic_digit(s));
+			s += k;
+			continue;
+		}
 		if (valid)
 			memcpy(out + n, s, k);
 		else

@@ -68,6 +68,11 @@ static const struct kw_case kw_cases[] = {
 	PLACE("Safe stro\xcc\x88psta", KW_TRYGG, "stro\xcc\x88psta"),
 	PLACE("TRYGG\tLill\nhagen\r\n", KW_TRYGG, "Lill hagen"),
 	PLACE("TRYGG \xc2\xa0Turinge\xe2\x80\xa6", KW_TRYGG, "Turinge"),
+	/* A postnummer in Arabic-Indic and in Persian digits. */
+	PLACE("TRYGG \xd9\xa1\xd9\xa5\xd9\xa5\xd9\xa3\xd9\xa1", KW_TRYGG,
+	    "15531"),
+	PLACE("trygg \xdb\xb1\xdb\xb5\xdb\xb5 \xdb\xb3\xdb\xb1", KW_TRYGG,
+	    "155 31"),
 	PLACE("TRYGG Lill\xffhagen", KW_TRYGG, "Lill?hagen"),
 	PLACE("TRYGG Lillhagen\xff", KW_TRYGG, "Lillhagen"),
 	PLACE("TRYGG a\xe0\x80\xaf" "b", KW_TRYGG, "a???b"),	/* overlong */
@@ -140,6 +145,8 @@ static const struct kw_case kw_cases[] = {
 	NUM("ja 12", KW_YES, 12),
 	NUM("JA #12", KW_YES, 12),
 	NUM("Ja, #4711.", KW_YES, 4711),
+	NUM("JA \xd9\xa4\xd9\xa7", KW_YES, 47),
+	NUM("nej \xdb\xb1\xdb\xb2", KW_NO, 12),
 	NUM("j12", KW_YES, 12),
 	NUM("YES 123456789012345678", KW_YES, 123456789012345678LL),
 	NONE("nej", KW_NO),
