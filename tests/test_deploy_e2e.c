@@ -56,19 +56,13 @@ struct answer {
 	char		 headers[4096];	/* the first 4 KiB of them */
 };
 
-/*
- * varselctl -u base [-C ca] groups, its output to dir/ctl.log; its exit
- * code.
- */
+/* Run argv[0] with argv, its output appended to log; its exit code. */
 static int
-ctl_groups(const struct t *t, const char *ca)
+run_logged(const char *log, char *const argv[])
 {
-	char	 exe[PATH_MAX], log[PATH_MAX];
-	pid_t	 pid;
-	int	 st, fd;
+	pid_t	pid;
+	int	st, fd;
 
-	snprintf(exe, sizeof(exe), "%s/varselctl", e2e_builddir());
-	snprintf(log, sizeof(log), "%s/ctl.log", t->env->dir);
 	fflush(NULL);
 	assert_true((pid = fork()) >= 0);
 	if (pid == 0) {
@@ -79,16 +73,32 @@ ctl_groups(const struct t *t, const char *ca)
 			close(fd);
 		}
 		unsetenv("VARSEL_CACERT");
-		if (ca != NULL)
-			execl(exe, exe, "-u", t->base, "-t", E2E_TOKEN, "-C",
-			    ca, "groups", (char *)NULL);
-		else
-			execl(exe, exe, "-u", t->base, "-t", E2E_TOKEN,
-			    "groups", (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
+
+/*
+ * varselctl -u base [-C ca] groups, its output to dir/ctl.log; its exit
+ * code.
+ */
+static int
+ctl_groups(const struct t *t, const char *ca)
+{
+	char	 exe[PATH_MAX], log[PATH_MAX];
+	char	*argv[] = { exe, "-u", (char *)t->base, "-t", E2E_TOKEN,
+		    "groups", NULL, NULL, NULL };
+
+	snprintf(exe, sizeof(exe), "%s/varselctl", e2e_builddir());
+	snprintf(log, sizeof(log), "%s/ctl.log", t->env->dir);
+	if (ca != NULL) {
+		argv[5] = "-C";
+		argv[6] = (char *)ca;
+		argv[7] = "groups";
+	}
+	return run_logged(log, argv);
 }
 
 /* varseld -n -c dir/varsel.conf, its output to dir/check.log; its exit. */
@@ -96,26 +106,12 @@ static int
 check_conf(const struct t *t)
 {
 	char	 exe[PATH_MAX], conf[PATH_MAX], log[PATH_MAX];
-	pid_t	 pid;
-	int	 st, fd;
+	char	*argv[] = { exe, "-n", "-c", conf, NULL };
 
 	snprintf(exe, sizeof(exe), "%s/varseld", e2e_builddir());
 	snprintf(conf, sizeof(conf), "%s/varsel.conf", t->env->dir);
 	snprintf(log, sizeof(log), "%s/check.log", t->env->dir);
-	fflush(NULL);
-	assert_true((pid = fork()) >= 0);
-	if (pid == 0) {
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND,
-		    0644)) >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
-		execl(exe, exe, "-n", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+	return run_logged(log, argv);
 }
 
 static int

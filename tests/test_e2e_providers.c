@@ -529,6 +529,31 @@ test_elks46_call(void **state)
 }
 
 /*
+ * A fake 46elks started with args, a daemon on it, n contacts in group
+ * and an alert to them (its source_ref the group's name): its id.
+ */
+static long long
+alert_via_fake(struct e2e_world *w, const char *const args[],
+    const char *group, int n)
+{
+	struct e2e_conf	 c = { 0 };
+	char		 body[256];
+	long long	 id;
+
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
+	c.fake_port = w->fake.port;
+	assert_int_equal(e2e_env_config(w->env, &c), 0);
+	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, n, group, false), 0);
+	snprintf(body, sizeof(body), "{\"source_ref\": \"%s\", "
+	    "\"message\": \"Test av Varsel.\", \"audience\": "
+	    "{\"groups\": [\"%s\"]}}", group, group);
+	id = e2e_post_alert(&w->d, body, n);
+	assert_true(id > 0);
+	return id;
+}
+
+/*
  * 8. 46elks reports an SMS delivered before its answer to the send has
  * reached us (the fake reports at once and answers 300 ms later): the
  * report is kept and applied when the "sent" with that id is written,
@@ -540,19 +565,10 @@ test_report_before_answer(void **state)
 	struct e2e_world *w = *state;
 	const char	*const args[] = { "--dlr-early", "--dlr-delay-ms", "0",
 			    "--latency-ms", "300", NULL };
-	struct e2e_conf	 c = { 0 };
 	json_t		*a;
 	long long	 id;
 
-	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
-	c.fake_port = w->fake.port;
-	assert_int_equal(e2e_env_config(w->env, &c), 0);
-	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
-	assert_int_equal(e2e_add_contacts(&w->d, 0, 3, "early", false), 0);
-	id = e2e_post_alert(&w->d, "{\"source_ref\": \"early\", "
-	    "\"message\": \"Test av Varsel.\", \"audience\": {\"groups\": "
-	    "[\"early\"]}}", 3);
-	assert_true(id > 0);
+	id = alert_via_fake(w, args, "early", 3);
 	a = e2e_wait_alert(w, id, "counts.delivered", 3, true, WAIT_MS);
 	assert_non_null(a);
 	assert_int_equal(e2e_json_int(a, "counts.sent"), 0);
@@ -572,19 +588,10 @@ test_accepted_without_id(void **state)
 {
 	struct e2e_world *w = *state;
 	const char	*const args[] = { "--no-id", NULL };
-	struct e2e_conf	 c = { 0 };
 	json_t		*a;
 	long long	 id;
 
-	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, args), 0);
-	c.fake_port = w->fake.port;
-	assert_int_equal(e2e_env_config(w->env, &c), 0);
-	assert_int_equal(e2e_spawn_daemon(w->env, &w->d), 0);
-	assert_int_equal(e2e_add_contacts(&w->d, 0, 2, "noid", false), 0);
-	id = e2e_post_alert(&w->d, "{\"source_ref\": \"noid\", "
-	    "\"message\": \"Test av Varsel.\", \"audience\": {\"groups\": "
-	    "[\"noid\"]}}", 2);
-	assert_true(id > 0);
+	id = alert_via_fake(w, args, "noid", 2);
 	a = e2e_wait_alert(w, id, "counts.sent", 2, true, WAIT_MS);
 	assert_non_null(a);
 	json_decref(a);
