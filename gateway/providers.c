@@ -346,11 +346,9 @@ providers_account(struct providers *ps, struct provider *p,
 	/*
 	 * Life first avoids p for a while, not for ever: a failure that
 	 * no later message clears (when severe ones are all there is)
-	 * must not keep them off p once its cooldown or pause is over.
+	 * must not keep them off p once its cooldown is over (a pause is
+	 * waited for by paused_until itself).
 	 */
-	if (p->avoid_until < now + ps->cooldown_ms)
-		p->avoid_until = now + ps->cooldown_ms;
-	if (p->avoid_until < now + wait)
-		p->avoid_until = now + wait;
+	p->avoid_until = now + ps->cooldown_ms;
 	return cool > wait ? cool : wait;
 }

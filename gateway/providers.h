@@ -49,8 +49,8 @@ struct provider {
 	int64_t		 open_until;	/* ms since the epoch */
 	int64_t		 paused_until;	/* it asked us to wait (Retry-After) */
 	int64_t		 avoid_until;	/* severe and extreme go elsewhere
-					   until then after a failure: its
-					   cooldown, or its pause if longer */
+					   until then after a failure (its
+					   cooldown) */
 	/* Failures are logged one line a minute, not one line each. */
 	int64_t		 window_at;	/* start of the minute being counted */
 	uint64_t	 window_fails;
