@@ -277,6 +277,16 @@ early_apply(struct batch *b, const struct batch_op *op)
 
 	if (op->ref[0] == '\0')
 		return 0;
+	/* The newest too old: all are, and no "sent" need look again. */
+	k = &b->early[(b->early_next + EARLY_MAX - 1) % EARLY_MAX];
+	if (op->at - k->at > EARLY_KEEP_MS) {
+		for (i = 0; i < b->nearly; i++) {
+			free(b->early[i].error);
+			b->early[i].error = NULL;
+		}
+		b->nearly = b->early_next = 0;
+		return 0;
+	}
 	start = b->nearly < EARLY_MAX ? 0 : b->early_next;
 	for (n = 0; n < b->nearly; n++) {
 		i = (start + n) % EARLY_MAX;
