@@ -259,6 +259,46 @@ media_dir(const struct config *cfg)
 	return dir;
 }
 
+/*
+ * varseld -n: load what a start would load (the configuration, the
+ * templates, the reference data, the TLS pair), say whether it is
+ * valid, free it all; the exit code.
+ */
+static int
+check_config(const char *conffile, char *err)
+{
+	struct config	*cfg;
+	struct templates *tpl = NULL;
+	struct refdata	*rd = NULL;
+	struct tls	*tls = NULL;
+	int		 rc = 1;
+
+	if ((cfg = config_load(conffile, err, ERRLEN)) == NULL)
+		goto bad;
+	if ((tpl = templates_load(cfg->templates, err, ERRLEN)) == NULL ||
+	    (rd = refdata_load(cfg->trygghetspunkter, cfg->areas, err,
+	    ERRLEN)) == NULL)
+		goto bad;
+	if (cfg->tls_cert != NULL && (tls = tls_new(cfg->tls_cert,
+	    cfg->tls_key, err, ERRLEN)) == NULL)
+		goto bad;
+	printf("configuration OK\n");
+	rc = 0;
+	goto out;
+bad:
+	log_errtext(err);
+	snprintf(err, ERRLEN, "varseld: configuration %s is not valid",
+	    conffile);
+	log_errtext(err);
+out:
+	tls_free(tls);
+	refdata_free(rd);
+	templates_free(tpl);
+	config_free(cfg);
+	free(err);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -304,6 +344,8 @@ main(int argc, char *argv[])
 	err[0] = '\0';
 
 	memset(&gw, 0, sizeof(gw));
+	if (check_only)
+		return check_config(conffile, err);
 	if ((gw.cfg = config_load(conffile, err, ERRLEN)) == NULL) {
 		log_errtext(err);
 		snprintf(err, ERRLEN, "varseld: configuration %s is not valid",
@@ -318,26 +360,6 @@ main(int argc, char *argv[])
 	    err, ERRLEN)) == NULL) {
 		log_errtext(err);
 		return 1;
-	}
-	if (check_only) {
-		struct tls	*tls = NULL;
-
-		/* What a start would load: a pair that does not load fails. */
-		if (gw.cfg->tls_cert != NULL && (tls = tls_new(
-		    gw.cfg->tls_cert, gw.cfg->tls_key, err, ERRLEN)) == NULL) {
-			log_errtext(err);
-			snprintf(err, ERRLEN, "varseld: configuration %s is "
-			    "not valid", conffile);
-			log_errtext(err);
-			return 1;
-		}
-		tls_free(tls);
-		printf("configuration OK\n");
-		refdata_free(gw.refdata);
-		templates_free(gw.templates);
-		config_free(gw.cfg);
-		free(err);
-		return 0;
 	}
 
 	gw.nofile = raise_nofile();
