@@ -39,7 +39,8 @@ static void	sb_unlink_db(const char *);
 static int	sb_counts(const char *, int, struct store_file_info *);
 static int	sb_aside(const char *, char *, size_t, char *, size_t);
 static int	sb_chown_like_dir(int, const char *);
-static int	sb_check(const char *, bool, int *, char *, size_t);
+static int	sb_check(const char *, bool, bool, int *, char *, size_t);
+static int	sb_open_still(const char *, sqlite3 **, char *, size_t);
 
 /* The one integer a query answers; -1 if it answers none. */
 static int
@@ -97,6 +98,53 @@ sb_open(const char *path, int flags, sqlite3 **db, char *err, size_t errlen)
 		return -1;
 	}
 	sqlite3_busy_timeout(*db, BACKUP_BUSY_MS);
+	return 0;
+}
+
+/*
+ * Open a restore's source read-only and write nothing beside it. A plain
+ * copy of a WAL-mode database (cp after varseld stopped) has no -wal;
+ * opened as usual, SQLite would make a -wal and -shm next to it, and on
+ * a read-only medium it cannot, so it refuses the file. With no -wal,
+ * no connection has it open in WAL mode and nothing is left to recover:
+ * it is opened immutable. With a -wal beside it, that log holds part of
+ * the database and the usual way is the only right one.
+ */
+static int
+sb_open_still(const char *path, sqlite3 **db, char *err, size_t errlen)
+{
+	unsigned char	 hdr[20];
+	char		 uri[3 * 4096 + 32], wal[4096 + 8], *u;
+	const char	*p;
+	int		 fd;
+	bool		 walmode = false;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		/* Bytes 18 and 19 of the header: 2 for WAL. */
+		walmode = read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) &&
+		    hdr[18] == 2 && hdr[19] == 2;
+		close(fd);
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (!walmode || access(wal, F_OK) == 0 || strlen(path) >= 4096)
+		return sb_open(path, SQLITE_OPEN_READONLY, db, err, errlen);
+	/* A URI: what could end or bend the path is escaped. */
+	u = uri + snprintf(uri, sizeof(uri), "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			u += sprintf(u, "%%%02X", (unsigned char)*p);
+		else
+			*u++ = *p;
+	}
+	snprintf(u, sizeof(uri) - (size_t)(u - uri), "?immutable=1");
+	if (sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, *db != NULL ?
+		    sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -272,15 +320,16 @@ store_unlock(int fd)
 int
 store_check_file(const char *path, int *version, char *err, size_t errlen)
 {
-	return sb_check(path, false, version, err, errlen);
+	return sb_check(path, false, false, version, err, errlen);
 }
 
 /*
  * store_check_file; with fresh, a file with no tables yet (what a first
- * start that died before its first migration leaves) is fine too.
+ * start that died before its first migration leaves) is fine too; with
+ * still, path is a restore's source, opened by sb_open_still.
  */
 static int
-sb_check(const char *path, bool fresh, int *version, char *err,
+sb_check(const char *path, bool fresh, bool still, int *version, char *err,
     size_t errlen)
 {
 	sqlite3		*db = NULL;
@@ -296,7 +345,8 @@ sb_check(const char *path, bool fresh, int *version, char *err,
 		snprintf(err, errlen, "%s: not a regular file", path);
 		return -1;
 	}
-	if (sb_open(path, SQLITE_OPEN_READONLY, &db, err, errlen) == -1)
+	if ((still ? sb_open_still(path, &db, err, errlen) :
+	    sb_open(path, SQLITE_OPEN_READONLY, &db, err, errlen)) == -1)
 		return -1;
 	if (sb_int(db, "PRAGMA user_version", &v) == -1 ||
 	    sb_int(db, "SELECT count(*) FROM sqlite_master", &n) == -1) {
@@ -338,7 +388,7 @@ store_claim(const char *path, int *fd, char *err, size_t errlen)
 		return -1;
 	if (*fd == -1 || access(path, F_OK) == -1)
 		return 0;	/* :memory:, or a new file store_open makes */
-	if (sb_check(path, true, &version, err, errlen) == -1) {
+	if (sb_check(path, true, false, &version, err, errlen) == -1) {
 		store_unlock(*fd);
 		*fd = -1;
 		return -1;
@@ -423,13 +473,29 @@ sb_aside(const char *path, char *aside, size_t len, char *err,
 	time_t		 now = time(NULL);
 	char		 stamp[32], from[4096], to[4096];
 	size_t		 i;
+	int		 n;
 
 	aside[0] = '\0';
 	if (access(path, F_OK) == -1)
 		return 0;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(aside, len, "%s.before-restore-%s", path, stamp);
+	/* A second restore in the same second: STAMP-2, -3 and on. */
+	for (n = 1; n <= 99; n++) {
+		if (n == 1)
+			snprintf(aside, len, "%s.before-restore-%s", path,
+			    stamp);
+		else
+			snprintf(aside, len, "%s.before-restore-%s-%d", path,
+			    stamp, n);
+		for (i = 0; i < nitems(sfx); i++) {
+			snprintf(to, sizeof(to), "%s%s", aside, sfx[i]);
+			if (access(to, F_OK) == 0)
+				break;
+		}
+		if (i == nitems(sfx))
+			break;
+	}
 	/* The WAL first: it holds what the main file may still lack. */
 	for (i = 0; i < nitems(sfx); i++) {
 		snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
@@ -459,9 +525,8 @@ store_restore(const char *src, const char *path, struct store_file_info *info,
 	memset(info, 0, sizeof(*info));
 	if (store_lock(path, &lock, err, errlen) == -1)
 		return -1;
-	if (store_check_file(src, &version, err, errlen) == -1)
-		goto out;
-	if (sb_open(src, SQLITE_OPEN_READONLY, &in, err, errlen) == -1)
+	if (sb_check(src, false, true, &version, err, errlen) == -1 ||
+	    sb_open_still(src, &in, err, errlen) == -1)
 		goto out;
 	if (sb_integrity(in, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s is damaged: %s", src, why);

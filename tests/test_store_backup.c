@@ -3,7 +3,8 @@
  * holds, the backup (a checked, private, single-file copy given its name
  * by rename) and the restore (refused while the lock is held, for a
  * damaged file and for a newer schema; an older one migrated; the old
- * database with its WAL kept aside).
+ * database with its WAL kept aside; a plain copy of a WAL-mode file read
+ * without writing beside it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,24 +68,33 @@ teardown(void **state)
 	return 0;
 }
 
-/* tests/data/upgrade/name copied to dst. */
+/* The file src copied to dst. */
 static void
-copy_fixture(const char *name, const char *dst)
+copy_path(const char *src, const char *dst)
 {
-	const char	*src = getenv("VARSEL_SRCDIR");
-	char		 path[PATH_MAX], buf[65536];
+	char		 buf[65536];
 	ssize_t		 n;
 	int		 in, out;
 
-	snprintf(path, sizeof(path), "%s/tests/data/upgrade/%s",
-	    src != NULL ? src : "..", name);
-	assert_true((in = open(path, O_RDONLY)) >= 0);
+	assert_true((in = open(src, O_RDONLY)) >= 0);
 	assert_true((out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0640)) >=
 	    0);
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		assert_int_equal(write(out, buf, (size_t)n), n);
 	close(in);
 	close(out);
+}
+
+/* tests/data/upgrade/name copied to dst. */
+static void
+copy_fixture(const char *name, const char *dst)
+{
+	const char	*src = getenv("VARSEL_SRCDIR");
+	char		 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/tests/data/upgrade/%s",
+	    src != NULL ? src : "..", name);
+	copy_path(path, dst);
 }
 
 /* One integer from sql on path. */
@@ -309,6 +319,56 @@ test_restore(void **state)
 	assert_string_equal(info.aside, "");
 }
 
+/*
+ * Restore from a plain copy of a WAL-mode database (cp of varsel.db after
+ * varseld stopped), as from a medium nobody may write: nothing appears
+ * beside the source, even where a file name holds what a URI would read
+ * as its query. A copy with its -wal beside it is read with that WAL.
+ */
+static void
+test_restore_raw_copy(void **state)
+{
+	struct t		*t = *state;
+	struct store_file_info	 info;
+	struct store		*s;
+	char			 err[512], media[128], src[200], path[260];
+	char			 wal[260];
+
+	/* A database in WAL mode, closed cleanly: one file, no -wal. */
+	copy_fixture("v3.db", t->db);
+	assert_non_null(s = store_open(t->db, err, sizeof(err)));
+	store_close(s);
+	change(t->db, "UPDATE contacts SET name = 'copied' WHERE id = 1");
+	snprintf(media, sizeof(media), "%s/media", t->dir);
+	assert_int_equal(mkdir(media, 0755), 0);
+	snprintf(src, sizeof(src), "%s/raw?x=1#%%41.db", media);
+	copy_path(t->db, src);
+	assert_false(has_file(media, "raw?x=1#%41.db-"));
+
+	assert_int_equal(store_restore(src, t->db, &info, err,
+	    sizeof(err)), 0);
+	assert_int_equal(query(t->db, "SELECT count(*) FROM contacts WHERE "
+	    "name = 'copied'"), 1);
+	assert_int_equal(info.version, store_schema_version());
+	/* The medium holds the one file it held. */
+	assert_false(has_file(media, "raw?x=1#%41.db-"));
+
+	/* The file and its -wal, copied while a change was in the WAL. */
+	change_in_wal(t->db, "UPDATE contacts SET name = 'walled' "
+	    "WHERE id = 1");
+	copy_path(t->db, src);
+	snprintf(path, sizeof(path), "%s-wal", t->db);
+	snprintf(wal, sizeof(wal), "%s-wal", src);
+	copy_path(path, wal);
+	assert_int_equal(store_restore(src, t->db, &info, err,
+	    sizeof(err)), 0);
+	assert_int_equal(query(t->db, "SELECT count(*) FROM contacts WHERE "
+	    "name = 'walled'"), 1);
+	/* Two restores in one second: the second aside has its own name. */
+	assert_non_null(strstr(info.aside, "varsel.db.before-restore-"));
+	assert_true(access(info.aside, F_OK) == 0);
+}
+
 int
 main(void)
 {
@@ -318,6 +378,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restore_refusals, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restore, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_restore_raw_copy, setup,
 		    teardown),
 	};
 
