@@ -42,6 +42,7 @@
 
 #define API_SWEEP_S		60	/* ended sessions are dropped */
 #define API_HASHER_QUEUE	16	/* password checks waiting at most */
+#define READY_FAULT_HOLD_MS	30000	/* /readyz 503 after a full disk */
 
 /* Headers of every answer: one origin, no framing, no referrer. */
 #define API_CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
@@ -58,6 +59,9 @@ struct api {
 	struct api_events	*events;	/* live streams */
 	struct event		*sweep;		/* drops ended sessions */
 	size_t			 held_logins;	/* waiting on the brake */
+	/* The store's write faults /readyz has seen, and when it saw more. */
+	uint64_t		 space_faults;
+	int64_t			 space_fault_at;
 };
 
 /* The methods routes take; HEAD is GET without the body. */
@@ -86,6 +90,7 @@ static void	allow_header(struct api_req *);
 static void	healthz(struct api_req *);
 static void	security_headers(struct api_req *);
 static void	readyz(struct api_req *);
+static void	ready_space(struct gw *, json_t *, int64_t);
 static void	metrics(struct api_req *);
 
 /* A route: its method, path pattern, the scope its token needs (0: no
@@ -985,10 +990,49 @@ healthz(struct api_req *r)
 	api_reply_json(r, 200, json_pack("{ss}", "status", "ok"));
 }
 
+/* /readyz's reasons about the disk under the database, into reasons. */
+static void
+ready_space(struct gw *gw, json_t *reasons, int64_t now)
+{
+	struct api		*api = gw->api;
+	enum store_fault	 kind;
+	uint64_t		 n;
+	int64_t			 free_b, min_b;
+	char			 text[160];
+
+	if ((n = store_space_faults(gw->store, &kind)) != api->space_faults) {
+		api->space_faults = n;
+		api->space_fault_at = now;
+	}
+	if (n > 0 && now - api->space_fault_at < READY_FAULT_HOLD_MS &&
+	    store_last_fault(gw->store) != kind) {
+		snprintf(text, sizeof(text), "database: a write met %s %llds "
+		    "ago", kind == STORE_FAULT_FULL ? "a full disk" :
+		    "an I/O error",
+		    (long long)((now - api->space_fault_at) / 1000));
+		json_array_append_new(reasons, json_string(text));
+	}
+	min_b = (int64_t)gw->cfg->min_free_mb * 1024 * 1024;
+	if (min_b > 0 && (free_b = store_free_bytes(gw->store)) >= 0 &&
+	    free_b < min_b) {
+		snprintf(text, sizeof(text), "database: %lld MB free on its "
+		    "disk, under min_free_mb = %d",
+		    (long long)(free_b / (1024 * 1024)),
+		    gw->cfg->min_free_mb);
+		json_array_append_new(reasons, json_string(text));
+	}
+}
+
 /*
  * GET /readyz: 200 only while the database takes writes and some
  * provider can send SMS now; 503 with the reasons otherwise (a load
  * balancer or an operator's check sends traffic elsewhere).
+ *
+ * A nearly full disk takes the small writes and fails the large ones
+ * (a fan-out), so a probe that passes does not mean the disk has room:
+ * after a write met a full disk or an I/O error /readyz stays 503 for
+ * READY_FAULT_HOLD_MS, and while less than min_free_mb is free where
+ * the database is.
  */
 static void
 readyz(struct api_req *r)
@@ -1013,6 +1057,7 @@ readyz(struct api_req *r)
 		snprintf(text, sizeof(text), "database: %s", why);
 		json_array_append_new(reasons, json_string(text));
 	}
+	ready_space(gw, reasons, now);
 	if (batch_pending(gw->batch) > 0) {
 		snprintf(text, sizeof(text), "database: %zu state changes "
 		    "wait to be written", batch_pending(gw->batch));

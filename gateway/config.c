@@ -102,6 +102,10 @@ static const struct config_opt config_gateway_opts[] = {
 	{ .key = "max_body_bytes", .type = CONFIG_OPT_SIZE,
 	  .off = GW(max_body_bytes), .min = 1024, .max = 67108864,
 	  .def = "1048576", .help = "largest request body accepted" },
+	{ .key = "min_free_mb", .type = CONFIG_OPT_INT,
+	  .off = GW(min_free_mb), .min = 0, .max = 1048576, .def = "64",
+	  .help = "free disk space under the database, in MB, below which "
+	  "/readyz says 503 (0: not checked)" },
 	{ .key = "max_segments", .type = CONFIG_OPT_INT,
 	  .off = GW(max_segments), .min = 1, .max = 10, .def = "4",
 	  .help = "most SMS segments one message may take" },

@@ -70,6 +70,7 @@ struct config {
 	struct tz	*tz;		/* loaded from it */
 	size_t		 max_body_bytes;
 	int		 max_segments;
+	int		 min_free_mb;	/* /readyz: 503 under it; 0: off */
 	char		*port_file;	/* resolved; the bound port is written here */
 	bool		 metrics_public; /* GET /metrics without a token (no) */
 	int		 max_connections;	/* API connections (2000) */

@@ -53,6 +53,13 @@ enum store_fault store_last_fault(const struct store *);
 void		 store_busy_timeout(struct store *, int ms);
 /* Statements SQLite has run (a trigger's program counts as one more). */
 uint64_t	 store_statements(const struct store *);
+/*
+ * Writes that met a full disk or an I/O error since the store opened,
+ * and in last the kind of the latest (a commit does not clear these).
+ */
+uint64_t	 store_space_faults(const struct store *, enum store_fault *last);
+/* Bytes free to varseld where the database is; -1 for ":memory:". */
+int64_t		 store_free_bytes(const struct store *);
 /* "locked by another process", "disk full", ... */
 const char	*store_fault_text(enum store_fault);
 bool		 store_fault_passing(enum store_fault);

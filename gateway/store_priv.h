@@ -288,6 +288,9 @@ struct store {
 	/* A lock held elsewhere fails every write: logged once a while. */
 	int64_t		 quiet_at;	/* mono ms of the last such line */
 	unsigned long	 quieted;	/* lines not written since */
+	/* Writes that met a full disk or an I/O error, and the last kind. */
+	uint64_t	 space_faults;
+	enum store_fault space_fault;
 	uint64_t	 statements;	/* run, triggers' programs included */
 	/* Counting by tally (store_counts.c) instead of the triggers. */
 	bool		 tallying;

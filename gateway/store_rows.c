@@ -7,6 +7,8 @@
  * its next use whatever happened. store_row_one and store_scalar read
  * the first row only, where "no row" is an answer, not an error.
  */
+#include <sys/statvfs.h>
+
 #include "store_priv.h"
 
 static int	scalar_row(sqlite3_stmt *, void *);
@@ -42,6 +44,10 @@ store_fail(struct store *s, const char *func)
 	int64_t	now;
 
 	s->fault = fault_of(sqlite3_extended_errcode(s->db));
+	if (s->fault == STORE_FAULT_FULL || s->fault == STORE_FAULT_IO) {
+		s->space_faults++;
+		s->space_fault = s->fault;
+	}
 	if (s->fault != STORE_FAULT_BUSY && s->fault != STORE_FAULT_FULL) {
 		log_warnx("%s: %s", func, sqlite3_errmsg(s->db));
 		return;
@@ -65,6 +71,26 @@ enum store_fault
 store_last_fault(const struct store *s)
 {
 	return s->fault;
+}
+
+uint64_t
+store_space_faults(const struct store *s, enum store_fault *last)
+{
+	if (last != NULL)
+		*last = s->space_fault;
+	return s->space_faults;
+}
+
+int64_t
+store_free_bytes(const struct store *s)
+{
+	struct statvfs	 sv;
+	const char	*fn;
+
+	if (!s->is_file || (fn = sqlite3_db_filename(s->db, "main")) == NULL ||
+	    *fn == '\0' || statvfs(fn, &sv) == -1)
+		return -1;
+	return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
 }
 
 const char *
