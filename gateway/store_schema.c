@@ -695,7 +695,8 @@ static int
 migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	char	why[200], sql[64];
-	int	v, step;
+	int	v, step, from = -1;
+	int64_t	t0 = mono_ms();
 
 	for (;;) {
 		if (exec_sql(db, "BEGIN IMMEDIATE", why, sizeof(why)) == -1) {
@@ -720,8 +721,23 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 			    "schema version %d", v);
 			goto fail;
 		}
-		if (v == SCHEMA_VERSION)
-			return exec_sql(db, "COMMIT", err, errlen);
+		if (from == -1)
+			from = v;
+		if (v == SCHEMA_VERSION) {
+			if (exec_sql(db, "COMMIT", err, errlen) == -1)
+				return -1;
+			/* An upgrade is worth a line: it cannot be undone. */
+			if (from > 0 && from < v)
+				log_info("evt=schema_migrated from=%d to=%d "
+				    "ms=%lld", from, v,
+				    (long long)(mono_ms() - t0));
+			else if (from == 0)
+				log_info("evt=schema_created version=%d", v);
+			return 0;
+		}
+		if (v == from && from > 0)
+			log_info("evt=schema_migrate from=%d to=%d: upgrading "
+			    "the database", v, SCHEMA_VERSION);
 		step = v + 1;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", step);
 		if (exec_sql(db, migrations[v].sql, why, sizeof(why)) == -1 ||
