@@ -33,7 +33,7 @@
 /* The indexes on deliveries that a queued alert delivery writes. */
 static const char *const row_indexes[] = {
 	"deliveries_due", "deliveries_next", "deliveries_alert",
-	"deliveries_alert_state", "deliveries_phone_alert"
+	"deliveries_alert_state", "deliveries_alert_phone"
 };
 #define NINDEXES	(sizeof(row_indexes) / sizeof(row_indexes[0]))
 

@@ -58,7 +58,14 @@ const struct store_sql store_contacts_sql[] = {
 	    "ON g.id = m.group_id WHERE m.contact_id = ?1 ORDER BY g.name" },
 	{ ST_CONTACT_DELETE, "DELETE FROM contacts WHERE phone = ?1" },
 	{ ST_DELIVERIES_ERASE,
-	    "UPDATE deliveries SET phone = 'erased' WHERE phone = ?1" },
+	    "UPDATE deliveries SET phone = 'erased' WHERE id IN ("
+	    /* Alert by alert: a seek each. */
+	    "SELECT d.id FROM alerts a CROSS JOIN deliveries d "
+	    "INDEXED BY deliveries_alert_phone "
+	    "WHERE d.alert_id = a.id AND d.phone = ?1 "
+	    /* And the replies, which belong to no alert. */
+	    "UNION ALL SELECT id FROM deliveries INDEXED BY deliveries_alert "
+	    "WHERE alert_id IS NULL AND phone = ?1)" },
 	{ ST_INBOUND_ERASE,
 	    "UPDATE inbound SET text = '', from_phone = 'erased' "
 	    "WHERE from_phone = ?1" },

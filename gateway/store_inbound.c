@@ -27,14 +27,18 @@ const struct store_sql store_inbound_sql[] = {
 	    "SELECT " DELIVERY_COLS " FROM deliveries "
 	    "INDEXED BY deliveries_replies WHERE kind IS NOT NULL "
 	    "AND phone = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2" },
+	/*
+	 * The alerts still taking answers (a handful), then the number's
+	 * deliveries in each: the newest alert's newest that went out.
+	 */
 	{ ST_ACK_TARGET,
-	    "SELECT d.id, d.alert_id FROM deliveries d "
-	    "JOIN alerts a ON a.id = d.alert_id "
-	    "WHERE d.phone = ?1 AND a.ack = 1 "
-	    "AND (a.expires_at = 0 OR a.expires_at > ?2) "
+	    "SELECT d.id, d.alert_id FROM alerts a INDEXED BY alerts_asking "
+	    "CROSS JOIN deliveries d INDEXED BY deliveries_alert_phone "
+	    "WHERE a.ack = 1 AND (" ASKING_UNTIL("a.") ") > ?2 "
+	    "AND d.alert_id = a.id AND d.phone = ?1 "
 	    "AND (d.state BETWEEN 2 AND 3 OR d.state BETWEEN 8 AND 9) "
-	    "AND (?3 = 0 OR d.alert_id = ?3) "
-	    "ORDER BY d.alert_id DESC, d.id DESC LIMIT 1" },
+	    "AND (?3 = 0 OR a.id = ?3) "
+	    "ORDER BY a.id DESC, d.id DESC LIMIT 1" },
 	{ ST_INBOX_LIST,
 	    "SELECT i.id, i.provider, i.from_phone, i.to_number, i.text, "
 	    "c.name, i.received_at, (SELECT count(*) FROM deliveries d "

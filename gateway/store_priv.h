@@ -46,6 +46,14 @@
  */
 #define ALERT_STATE_INDEXED	\
 	"state NOT BETWEEN 1 AND 3 AND state NOT BETWEEN 8 AND 9"
+/*
+ * The key of the partial index alerts_asking (schema 10): until when an
+ * alert that asks for an answer takes one (expires_at, 0 for never).
+ * A statement seeks it only when it writes this same expression.
+ */
+#define ASKING_UNTIL(A)	\
+	"CASE WHEN " A "expires_at = 0 THEN 9223372036854775807 " \
+	"ELSE " A "expires_at END"
 /* Rows of an alert read at most for one page of a state on the way. */
 #define PASSING_READ		5000
 #define ALERT_STATE_PASSING(st)	((st) == DS_SENDING || (st) == DS_SENT || \

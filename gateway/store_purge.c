@@ -26,11 +26,18 @@ const struct store_sql store_purge_sql[] = {
 	{ ST_PURGE_INBOUND,
 	    "UPDATE inbound SET text = '', from_phone = 'purged' "
 	    "WHERE received_at < ?1 AND from_phone <> 'purged'" },
-	/* Provider error texts may quote the number. */
+	/*
+	 * Provider error texts may quote the number: those of the
+	 * deliveries just purged (by their alerts' age: no index leads
+	 * with the number).
+	 */
 	{ ST_PURGE_ATTEMPTS,
 	    "UPDATE attempts SET error = NULL WHERE error IS NOT NULL "
-	    "AND delivery_id IN (SELECT id FROM deliveries "
-	    "WHERE phone = 'purged')" },
+	    "AND delivery_id IN (SELECT d.id FROM alerts a CROSS JOIN "
+	    "deliveries d INDEXED BY deliveries_alert WHERE a.created_at < ?1 "
+	    "AND d.alert_id = a.id UNION ALL SELECT id FROM deliveries "
+	    "INDEXED BY deliveries_alert WHERE alert_id IS NULL "
+	    "AND created_at < ?1)" },
 	/* An ack event names the number that answered. */
 	{ ST_PURGE_CALLBACKS,
 	    "DELETE FROM callbacks WHERE state = 1 AND created_at < ?1" },
@@ -88,6 +95,7 @@ store_purge(struct store *s, int64_t before, int64_t *n)
 	sqlite3_bind_int64(s->st[ST_PURGE_ALERTS], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_REPLIES], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_INBOUND], 1, before);
+	sqlite3_bind_int64(s->st[ST_PURGE_ATTEMPTS], 1, before);
 	sqlite3_bind_int64(s->st[ST_PURGE_CALLBACKS], 1, before);
 	if (store_count_update(s, ST_PURGE_ALERTS, &count, __func__) == 0 &&
 	    store_count_update(s, ST_PURGE_REPLIES, &count, __func__) == 0 &&
@@ -98,6 +106,7 @@ store_purge(struct store *s, int64_t before, int64_t *n)
 	/* Statements after a failed one keep their bindings otherwise. */
 	stmt_done(s->st[ST_PURGE_REPLIES]);
 	stmt_done(s->st[ST_PURGE_INBOUND]);
+	stmt_done(s->st[ST_PURGE_ATTEMPTS]);
 	stmt_done(s->st[ST_PURGE_CALLBACKS]);
 	if (store_txn_leave(s, kind, ok, __func__) == -1)
 		return -1;

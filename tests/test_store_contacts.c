@@ -48,7 +48,8 @@ test_contacts(void **state)
 	unsigned int	 ch;
 	enum sms_cap	 cap;
 	int		 calls = 0;
-	int64_t		 did;
+	int64_t		 did, a1, other, later, reply;
+	size_t		 i;
 
 	memset(&c, 0, sizeof(c));
 	strlcpy(c.phone, "+46701234567", sizeof(c.phone));
@@ -147,9 +148,17 @@ test_contacts(void **state)
 	assert_int_equal(store_contact_recipient(s, "+46700000000", lang, &ch,
 	    &cap), STORE_NOTFOUND);
 
-	/* Delete: the person goes, and with them their number elsewhere. */
-	did = st_add_delivery(s, st_add_alert(s, "a1", 0), "+46701234567", 1,
-	    NOW, DS_SENT);
+	/*
+	 * Delete: the person goes, and with them their number elsewhere:
+	 * in every alert's deliveries and in the replies sent them (which
+	 * belong to no alert); another number's stays.
+	 */
+	a1 = st_add_alert(s, "a1", 0);
+	did = st_add_delivery(s, a1, "+46701234567", 1, NOW, DS_SENT);
+	other = st_add_delivery(s, a1, "+46709876543", 1, NOW, DS_SENT);
+	later = st_add_delivery(s, st_add_alert(s, "a2", 0), "+46701234567",
+	    1, NOW, DS_DELIVERED);
+	reply = st_add_delivery(s, 0, "+46701234567", 1, NOW, DS_DELIVERED);
 	assert_int_equal(store_contact_delete(s, "+46701234567", NULL), 0);
 	assert_int_equal(store_contact_get(s, "+46701234567", &got),
 	    STORE_NOTFOUND);
@@ -161,8 +170,16 @@ test_contacts(void **state)
 	{
 		struct delivery	d;
 
-		assert_int_equal(store_delivery_get(s, did, &d), 0);
-		assert_string_equal(d.phone, "erased");
+		int64_t		erased[] = { did, later, reply };
+
+		for (i = 0; i < nitems(erased); i++) {
+			assert_int_equal(store_delivery_get(s, erased[i], &d),
+			    0);
+			assert_string_equal(d.phone, "erased");
+			delivery_clear(&d);
+		}
+		assert_int_equal(store_delivery_get(s, other, &d), 0);
+		assert_string_equal(d.phone, "+46709876543");
 		delivery_clear(&d);
 	}
 }
