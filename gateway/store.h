@@ -64,6 +64,17 @@ int64_t		 store_free_bytes(const struct store *);
 const char	*store_fault_text(enum store_fault);
 bool		 store_fault_passing(enum store_fault);
 
+/*
+ * Checkpoints off the commit: by default SQLite copies the WAL back
+ * into the database inside the commit that takes it past 1,000 pages,
+ * so a fan-out's 202 waited for it. After store_defer_checkpoints the
+ * caller runs store_checkpoint from its loop: a passive checkpoint when
+ * at least min_frames wait, outside any transaction. 1 when it ran, 0
+ * when nothing was due or another process held the lock, -1 on error.
+ */
+void		 store_defer_checkpoints(struct store *);
+int		 store_checkpoint(struct store *, int min_frames);
+
 /* Open (creating and migrating) the database at path, or ":memory:". */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *);
