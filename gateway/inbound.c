@@ -286,8 +286,8 @@ inb_sender(struct inb *b)
 			letters = true;
 	}
 	b->is_number = !letters && digits >= NUMBER_MIN_DIGITS &&
-	    phone_normalize(b->in->from, region[0] ? region : "SE", b->from,
-	    sizeof(b->from), why, sizeof(why)) == 0;
+	    phone_normalize_sender(b->in->from, region[0] ? region : "SE",
+	    b->from, sizeof(b->from), why, sizeof(why)) == 0;
 	if (b->is_number)
 		mask_phone(b->from, b->masked, sizeof(b->masked));
 	else {

@@ -33,6 +33,8 @@ static int	phone_scan(const char *, char *, size_t);
 static void	phone_invalid_reason(const PhoneNumber &, char *, size_t);
 static bool	phone_parse_e164(const char *, PhoneNumber *);
 static bool	phone_parse_home(const char *, PhoneNumber *);
+static int	phone_normalize_how(const char *, const char *, char *,
+		    size_t, bool, bool *, char *, size_t);
 static PhoneNumberUtil	*phone_util(void);
 static bool	phone_type_can_sms(const PhoneNumber &,
 		    PhoneNumberUtil::PhoneNumberType);
@@ -212,7 +214,28 @@ int
 phone_normalize_sms(const char *in, const char *region, char *out,
     size_t outlen, bool *can_sms, char *err, size_t errlen)
 {
-	PhoneNumberUtil::PhoneNumberType	t;
+	return phone_normalize_how(in, region, out, outlen, true, can_sms,
+	    err, errlen);
+}
+
+int
+phone_normalize_sender(const char *in, const char *region, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	return phone_normalize_how(in, region, out, outlen, false, NULL, err,
+	    errlen);
+}
+
+/*
+ * phone_normalize_sms; with valid false a number of a possible length
+ * passes without matching the table of ranges (GetNumberType's regular
+ * expressions: most of the work).
+ */
+static int
+phone_normalize_how(const char *in, const char *region, char *out,
+    size_t outlen, bool valid, bool *can_sms, char *err, size_t errlen)
+{
+	PhoneNumberUtil::PhoneNumberType	t = PhoneNumberUtil::UNKNOWN;
 
 	if (outlen > 0)
 		out[0] = '\0';
@@ -258,7 +281,13 @@ parsed:
 		 * IsValidNumber is GetNumberType(n) != UNKNOWN (both match
 		 * the region's patterns): one pass gives validity and type.
 		 */
-		if ((t = u->GetNumberType(n)) == PhoneNumberUtil::UNKNOWN) {
+		if (!valid) {
+			if (!u->IsPossibleNumber(n)) {
+				phone_invalid_reason(n, err, errlen);
+				return -1;
+			}
+		} else if ((t = u->GetNumberType(n)) ==
+		    PhoneNumberUtil::UNKNOWN) {
 			phone_invalid_reason(n, err, errlen);
 			return -1;
 		}

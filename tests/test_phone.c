@@ -414,10 +414,54 @@ test_phone_format_small_buffer(void **state)
 	assert_string_equal(exact, "070-174 06 05");
 }
 
+/*
+ * A sender's number: held to its country's possible lengths, not to the
+ * table of ranges, so a range opened after the table (here +46 99, not
+ * in it) still gets its reply; what no number can be is still refused.
+ */
+static void
+test_phone_sender(void **state)
+{
+	const struct {
+		const char	*in;
+		const char	*out;	/* NULL: refused */
+		int		 valid;	/* phone_normalize's answer */
+	} rows[] = {
+		{ "+46701740605", "+46701740605", 0 },
+		{ "0701740605", "+46701740605", 0 },
+		{ "+46999999999", "+46999999999", -1 },
+		{ "+447700900123", "+447700900123", -1 },
+		{ "+4612", NULL, -1 },
+		{ "+461234567890123", NULL, -1 },
+		{ "+46 70 ABC", NULL, -1 },
+		{ "", NULL, -1 },
+	};
+	char	out[PHONE_MAX], err[128];
+	size_t	i;
+	int	r;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = phone_normalize_sender(rows[i].in, "SE", out, sizeof(out),
+		    err, sizeof(err));
+		if (rows[i].out == NULL) {
+			if (r != -1 || out[0] != '\0' || err[0] == '\0')
+				fail_msg("%s: taken as %s", rows[i].in, out);
+		} else {
+			if (r != 0)
+				fail_msg("%s: refused: %s", rows[i].in, err);
+			assert_string_equal(out, rows[i].out);
+		}
+		assert_int_equal(phone_normalize(rows[i].in, "SE", out,
+		    sizeof(out), err, sizeof(err)), rows[i].valid);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_phone_sender),
 		cmocka_unit_test(test_phone_table),
 		cmocka_unit_test(test_phone_is_mobile),
 		cmocka_unit_test(test_phone_small_buffer),
