@@ -744,13 +744,17 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 		if (v == SCHEMA_VERSION) {
 			if (exec_sql(db, "COMMIT", err, errlen) == -1)
 				return -1;
-			/* An upgrade is worth a line: it cannot be undone. */
+			/*
+			 * An upgrade is worth a line: it cannot be undone
+			 * and takes a while on a big file. A new file is
+			 * not news (tests and benches make hundreds).
+			 */
 			if (from > 0 && from < v)
 				log_info("evt=schema_migrated from=%d to=%d "
 				    "ms=%lld", from, v,
 				    (long long)(mono_ms() - t0));
 			else if (from == 0)
-				log_info("evt=schema_created version=%d", v);
+				log_debug("evt=schema_created version=%d", v);
 			return 0;
 		}
 		if (v == from && from > 0)
