@@ -45,6 +45,8 @@ struct variant {
 };
 
 static void	usage(void) __attribute__((noreturn));
+
+static bool	ordered;	/* --ordered: numbers ascending */
 static int	drop_indexes(const char *, unsigned int);
 static int	one_run(const char *, const struct variant *, int, int,
 		    double *, double *);
@@ -53,7 +55,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: rowcost [-n rows] [--runs R] "
-	    "[--length L]\n");
+	    "[--length L] [--ordered]\n");
 	exit(2);
 }
 
@@ -142,8 +144,12 @@ one_run(const char *dir, const struct variant *v, int n, int length,
 	d.alert_id = a.id;
 	t0 = bench_now_ms();
 	for (i = 0; i < n; i++) {
-		/* Scattered numbers, as a group's are. */
+		/*
+		 * Scattered numbers, as a group's are; or in order, as
+		 * an area's or a circle's come (ORDER BY phone).
+		 */
 		snprintf(d.phone, sizeof(d.phone), "+4670%07u",
+		    ordered ? (unsigned int)i :
 		    (unsigned int)((i * 2654435761u) % 10000000u));
 		d.id = 0;
 		if ((v->one ? store_delivery_insert(s, &d) :
@@ -174,6 +180,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "runs",	required_argument,	NULL, 'r' },
 		{ "length",	required_argument,	NULL, 'L' },
+		{ "ordered",	no_argument,		NULL, 'o' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct variant	 v[NINDEXES + 3];
@@ -190,6 +197,9 @@ main(int argc, char *argv[])
 			break;
 		case 'r':
 			runs = atoi(optarg);
+			break;
+		case 'o':
+			ordered = true;
 			break;
 		case 'L':
 			length = atoi(optarg);
@@ -219,9 +229,9 @@ main(int argc, char *argv[])
 	v[nv].name = "none of them";
 	v[nv++].drop = (1u << NINDEXES) - 1;
 
-	printf("rowcost: %d delivery rows of one alert, a text of %d "
-	    "characters, one durable transaction, median of %d runs\n", n,
-	    length, runs);
+	printf("rowcost: %d delivery rows of one alert, to %s numbers, a text "
+	    "of %d characters, one durable transaction, median of %d runs\n",
+	    n, ordered ? "ascending" : "scattered", length, runs);
 	printf("%-24s %14s %14s %12s\n", "without", "insert_us/row",
 	    "commit_us/row", "vs_all");
 	for (i = 0; i < nv; i++) {

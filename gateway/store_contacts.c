@@ -91,17 +91,26 @@ const struct store_sql store_contacts_sql[] = {
 	    "SELECT c.phone, c.lang, c.channels, c.sms_cap FROM groups g "
 	    "JOIN memberships m ON m.group_id = g.id "
 	    "JOIN contacts c ON c.id = m.contact_id WHERE g.name = ?1" },
+	/*
+	 * An area's and a box's contacts by number: a fan-out writes its
+	 * deliveries in the order it reads them, and deliveries_alert_phone
+	 * (alert_id, phone) then appends instead of landing at random
+	 * (bench/rowcost --ordered: 5.5 against 7.9 µs a row; a circle of
+	 * 100,000 in 1,000,000: about a fifth faster, sort included). A
+	 * group's members come as they joined; a group of a million sorted
+	 * first was slower.
+	 */
 	{ ST_AREA_MEMBERS,
 	    "SELECT phone, lang, channels, sms_cap FROM contacts "
-	    "WHERE area = ?1" },
+	    "WHERE area = ?1 ORDER BY phone" },
 	{ ST_AREA_NOPOS,
 	    "SELECT phone, lang, channels, sms_cap FROM contacts "
 	    "WHERE area = ?1 "
-	    "AND (lat IS NULL OR lon IS NULL)" },
+	    "AND (lat IS NULL OR lon IS NULL) ORDER BY phone" },
 	{ ST_IN_BOX,
 	    "SELECT phone, lang, channels, sms_cap, lat, lon FROM contacts "
 	    "WHERE lat BETWEEN ?1 AND ?2 AND lon BETWEEN ?3 AND ?4 "
-	    "AND lon IS NOT NULL" },
+	    "AND lon IS NOT NULL ORDER BY phone" },
 	{ ST_CONTACT_RECIPIENT,
 	    "SELECT lang, channels, sms_cap FROM contacts WHERE phone = ?1" },
 	{ ST_OPTOUT_ADD,
