@@ -17,8 +17,6 @@
 #define RETRY_MAX_MS	1000	/* and the longest wait between tries */
 #define EARLY_MAX	256	/* reports kept for a "sent" not yet written */
 #define EARLY_KEEP_MS	600000	/* and for how long */
-#define CKPT_EVERY_MS	200	/* a look at the WAL's length */
-#define CKPT_FRAMES	1000	/* pages in the WAL that make a checkpoint */
 
 struct waiter {
 	batch_done_cb	 cb;
@@ -49,7 +47,6 @@ struct batch {
 	struct store	*store;
 	struct event	*end_ev;	/* active while a transaction is open */
 	struct event	*retry_ev;	/* the journal waits for the database */
-	struct event	*ckpt_ev;	/* the WAL copied back, off commits */
 	bool		 open;
 	bool		 durable;
 	bool		 doomed;	/* a change failed: roll back, retry */
@@ -70,7 +67,6 @@ struct batch {
 
 static void	end_cb(evutil_socket_t, short, void *);
 static void	retry_cb(evutil_socket_t, short, void *);
-static void	ckpt_cb(evutil_socket_t, short, void *);
 static void	run_waiters(struct batch *, bool);
 static void	note_failure(struct batch *);
 static void	arm_retry(struct batch *);
@@ -85,35 +81,13 @@ batch_new(struct event_base *base, struct store *store)
 	b->store = store;
 	b->retry_ms = RETRY_FIRST_MS;
 	if ((b->end_ev = event_new(base, -1, 0, end_cb, b)) == NULL ||
-	    (b->retry_ev = evtimer_new(base, retry_cb, b)) == NULL ||
-	    (b->ckpt_ev = event_new(base, -1, EV_PERSIST, ckpt_cb, b)) ==
-	    NULL) {
+	    (b->retry_ev = evtimer_new(base, retry_cb, b)) == NULL) {
 		if (b->end_ev != NULL)
 			event_free(b->end_ev);
-		if (b->retry_ev != NULL)
-			event_free(b->retry_ev);
 		free(b);
 		return NULL;
 	}
-	/*
-	 * SQLite would copy the WAL back inside the commit that takes it
-	 * past 1,000 pages, before the answer that waits on the commit
-	 * goes out (a fan-out's 202: a tenth of it at 100,000); a timer
-	 * does it between events instead, as a pass has none open.
-	 */
-	store_defer_checkpoints(store);
-	event_add(b->ckpt_ev, &(struct timeval){ 0, CKPT_EVERY_MS * 1000 });
 	return b;
-}
-
-/* The timer: a passive checkpoint when the WAL is long enough. */
-static void
-ckpt_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct batch	*b = arg;
-
-	if (!b->open)
-		store_checkpoint(b->store, CKPT_FRAMES);
 }
 
 /* Drop the first n entries of the journal (committed, or poison). */
@@ -154,7 +128,6 @@ batch_free(struct batch *b, int wait_ms)
 		free(b->early[i].error);
 	event_free(b->end_ev);
 	event_free(b->retry_ev);
-	event_free(b->ckpt_ev);
 	free(b->w);
 	free(b->j);
 	free(b);

@@ -377,6 +377,9 @@ main(int argc, char *argv[])
 		fatalx("database %s: %s", gw.cfg->database, err);
 	if ((gw.store = store_open(gw.cfg->database, err, ERRLEN)) == NULL)
 		fatalx("database %s: %s", gw.cfg->database, err);
+	if (store_defer_checkpoints(gw.store, err, ERRLEN) == -1)
+		log_warnx("database %s: %s; SQLite checkpoints in its commits",
+		    gw.cfg->database, err);
 	if (store_requeue_sending(gw.store, gw_now(&gw), &n) == -1)
 		fatalx("database %s: cannot recover deliveries",
 		    gw.cfg->database);

@@ -65,15 +65,16 @@ const char	*store_fault_text(enum store_fault);
 bool		 store_fault_passing(enum store_fault);
 
 /*
- * Checkpoints off the commit: by default SQLite copies the WAL back
- * into the database inside the commit that takes it past 1,000 pages,
- * so a fan-out's 202 waited for it. After store_defer_checkpoints the
- * caller runs store_checkpoint from its loop: a passive checkpoint when
- * at least min_frames wait, outside any transaction. 1 when it ran, 0
- * when nothing was due or another process held the lock, -1 on error.
+ * Checkpoints off the loop (store_ckpt.c): by default SQLite copies the
+ * WAL back into the database inside the commit that takes it past 1,000
+ * pages; after this a thread with a connection of its own does, and a
+ * commit only wakes it. -1 with err if the thread cannot start (SQLite's
+ * own checkpoints go on then). store_close stops the thread.
  */
-void		 store_defer_checkpoints(struct store *);
-int		 store_checkpoint(struct store *, int min_frames);
+int		 store_defer_checkpoints(struct store *, char *err,
+		    size_t errlen);
+/* Checkpoints that thread has run. */
+uint64_t	 store_checkpoints(const struct store *);
 
 /* Open (creating and migrating) the database at path, or ":memory:". */
 struct store	*store_open(const char *path, char *err, size_t errlen);

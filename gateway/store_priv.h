@@ -299,7 +299,8 @@ struct store {
 	/* Writes that met a full disk or an I/O error, and the last kind. */
 	uint64_t	 space_faults;
 	enum store_fault space_fault;
-	/* Frames in the WAL not yet copied back, when checkpoints wait. */
+	/* The checkpoint thread (store_ckpt.c), or NULL; the WAL's length. */
+	struct store_ckpt *ckpt;
 	int		 wal_frames;
 	uint64_t	 statements;	/* run, triggers' programs included */
 	/* Counting by tally (store_counts.c) instead of the triggers. */
@@ -476,5 +477,8 @@ col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
 	strlcpy(buf, col_text(st, i), len);
 }
+
+/* store_ckpt.c: end the checkpoint thread, if any (store_close). */
+void	store_ckpt_stop(struct store *);
 
 #endif

@@ -1018,6 +1018,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	store_ckpt_stop(s);
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db)) {
 		log_warnx("%s: a transaction was still open; rolled back",
 		    __func__);
@@ -1147,43 +1148,6 @@ store_commit(struct store *s)
 		DBWARN(s);
 	s->want_sync = false;
 	return 0;
-}
-
-/* SQLite's WAL hook: note the WAL's length, copy nothing now. */
-static int
-wal_hook_cb(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	struct store	*s = arg;
-
-	s->wal_frames = frames;
-	return SQLITE_OK;
-}
-
-void
-store_defer_checkpoints(struct store *s)
-{
-	if (s->is_file)
-		sqlite3_wal_hook(s->db, wal_hook_cb, s);
-}
-
-int
-store_checkpoint(struct store *s, int min_frames)
-{
-	int	rc, log = 0, done = 0;
-
-	if (s->wal_frames < min_frames || !sqlite3_get_autocommit(s->db))
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &log, &done);
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return 0;	/* a lock held elsewhere: the next tick */
-	if (rc != SQLITE_OK) {
-		DBWARN(s);
-		return -1;
-	}
-	/* What a reader still needs stays; the next write starts over. */
-	s->wal_frames = log > done ? log - done : 0;
-	return 1;
 }
 
 void

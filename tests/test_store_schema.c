@@ -425,6 +425,56 @@ test_nested_transactions(void **state)
 	contact_clear(&got);
 }
 
+/*
+ * With the checkpoint thread, a commit that takes the WAL past 1,000
+ * pages wakes it, and the pages reach the database file without the
+ * store's connection checkpointing; store_close ends the thread.
+ */
+static void
+test_checkpoint_thread(void **state)
+{
+	struct st_ctx	*t = *state;
+	struct delivery	 d;
+	struct stat	 sb;
+	char		 err[256], *body;
+	int64_t		 alert;
+	int		 i, waited;
+
+	assert_int_equal(store_defer_checkpoints(t->s, err, sizeof(err)), 0);
+	assert_int_equal(store_checkpoints(t->s), 0);
+	body = xmalloc(1501);
+	memset(body, 'x', 1500);
+	body[1500] = '\0';
+	alert = st_add_alert(t->s, "big", 0);
+	assert_int_equal(store_begin(t->s, true), 0);
+	for (i = 0; i < 4000; i++) {
+		memset(&d, 0, sizeof(d));
+		d.alert_id = alert;
+		snprintf(d.phone, sizeof(d.phone), "+4670%07d", i);
+		d.channel = 1;
+		strlcpy(d.lang, "sv", sizeof(d.lang));
+		d.body = body;
+		d.priority = 1;
+		d.segments = 1;
+		d.next_at = NOW;
+		d.created_at = NOW;
+		assert_int_equal(store_delivery_insert(t->s, &d), 0);
+	}
+	assert_int_equal(store_commit(t->s), 0);
+	free(body);
+	/* Six MB went into the WAL; the thread copies them back. */
+	for (waited = 0; store_checkpoints(t->s) == 0 && waited < 10000;
+	    waited += 10)
+		usleep(10000);
+	assert_true(store_checkpoints(t->s) >= 1);
+	assert_int_equal(stat(t->path, &sb), 0);
+	assert_true(sb.st_size > 4 * 1024 * 1024);
+	store_close(t->s);
+	t->s = NULL;
+	st_reopen(t);
+	assert_int_equal(store_ping(t->s), 0);
+}
+
 int
 main(void)
 {
@@ -435,6 +485,7 @@ main(void)
 		BOTH(test_transactions),
 		BOTH(test_nested_transactions),
 		FILE_ONLY(test_schema_upgrade_v1),
+		FILE_ONLY(test_checkpoint_thread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
