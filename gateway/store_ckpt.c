@@ -31,6 +31,8 @@ struct store_ckpt {
 	bool		 stop;		/* under mu: end the thread */
 	int		 last_rc;	/* under mu: of the last checkpoint */
 	int		 told_rc;	/* the loop's: last_rc it logged */
+	int		 wake_at;	/* the loop's: WAL length to wake at */
+	int		 last_frames;	/* the loop's: the WAL's length then */
 	uint64_t	 runs;		/* under mu: checkpoints run */
 };
 
@@ -71,8 +73,19 @@ ckpt_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	int			 rc;
 
 	s->wal_frames = frames;
-	if (frames < CKPT_FRAMES)
+	/*
+	 * Once a checkpoint a thousand pages. One that runs while the loop
+	 * has a transaction open cannot copy the frames that transaction
+	 * may read, the WAL does not start over, and waking at every
+	 * commit past the mark made a checkpoint (two syncs) of each: a
+	 * third fewer inbound SMS a second.
+	 */
+	if (frames < c->last_frames)
+		c->wake_at = CKPT_FRAMES;	/* it started over */
+	c->last_frames = frames;
+	if (frames < c->wake_at)
 		return SQLITE_OK;
+	c->wake_at = frames + CKPT_FRAMES;
 	pthread_mutex_lock(&c->mu);
 	c->due = true;
 	rc = c->last_rc;
@@ -97,6 +110,7 @@ store_defer_checkpoints(struct store *s, char *err, size_t errlen)
 		return 0;
 	fn = sqlite3_db_filename(s->db, "main");
 	c = xcalloc(1, sizeof(*c));
+	c->wake_at = CKPT_FRAMES;
 	if (sqlite3_open_v2(fn, &c->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "checkpoint connection: %s",
