@@ -65,11 +65,12 @@ const char	*store_fault_text(enum store_fault);
 bool		 store_fault_passing(enum store_fault);
 
 /*
- * Checkpoints off the loop (store_ckpt.c): by default SQLite copies the
- * WAL back into the database inside the commit that takes it past 1,000
- * pages; after this a thread with a connection of its own does, and a
- * commit only wakes it. -1 with err if the thread cannot start (SQLite's
- * own checkpoints go on then). store_close stops the thread.
+ * Large checkpoints off the loop (store_ckpt.c): SQLite copies the WAL
+ * back into the database inside the commit that takes it past 1,000
+ * pages; after this a WAL past 16 MiB (one large transaction) is copied
+ * by a thread with a connection of its own instead. -1 with err if the
+ * thread cannot start (SQLite's own checkpoints go on then).
+ * store_close stops the thread.
  */
 int		 store_defer_checkpoints(struct store *, char *err,
 		    size_t errlen);
