@@ -580,6 +580,7 @@ static int	load_salt(struct store *, char *, size_t);
 static void	sql_phone_hash(sqlite3_context *, int, sqlite3_value **);
 static int	prepare_all(struct store *, char *, size_t);
 static void	sync_normal(struct store *);
+static int	sync_wal(struct store *);
 
 /* ---- opening and migrating ------------------------------------------ */
 
@@ -1140,14 +1141,29 @@ store_commit(struct store *s)
 	s->fault = STORE_FAULT_NONE;
 	/*
 	 * A durable begin nested in an ordinary transaction: the commit
-	 * did not sync the WAL, a checkpoint syncs it before copying.
+	 * did not sync the WAL; sync it now. (A checkpoint did before, but
+	 * one that can copy nothing, as while the checkpoint thread holds
+	 * its lock, syncs nothing either.)
 	 */
-	if (s->want_sync && s->is_file &&
-	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL) != SQLITE_OK)
-		DBWARN(s);
+	if (s->want_sync && s->is_file && sync_wal(s) == -1)
+		log_warnx("%s: the WAL could not be synced: the last "
+		    "transaction may be lost in a power cut", __func__);
 	s->want_sync = false;
 	return 0;
+}
+
+/* fdatasync the WAL file of the store's connection; 0 or -1. */
+static int
+sync_wal(struct store *s)
+{
+	sqlite3_file	*f = NULL;
+
+	if (sqlite3_file_control(s->db, "main",
+	    SQLITE_FCNTL_JOURNAL_POINTER, &f) != SQLITE_OK || f == NULL ||
+	    f->pMethods == NULL)
+		return -1;
+	return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 :
+	    -1;
 }
 
 void
