@@ -259,42 +259,71 @@ media_dir(const struct config *cfg)
 	return dir;
 }
 
-/*
- * varseld -n: load what a start would load (the configuration, the
- * templates, the reference data, the TLS pair), say whether it is
- * valid, free it all; the exit code.
- */
-static int
-check_config(const char *conffile, char *err)
+/* Say why conffile cannot be used (err), for the journal's err level. */
+static void
+config_invalid(const char *conffile, char *err)
 {
-	struct config	*cfg;
-	struct templates *tpl = NULL;
-	struct refdata	*rd = NULL;
-	struct tls	*tls = NULL;
-	int		 rc = 1;
-
-	if ((cfg = config_load(conffile, err, ERRLEN)) == NULL)
-		goto bad;
-	if ((tpl = templates_load(cfg->templates, err, ERRLEN)) == NULL ||
-	    (rd = refdata_load(cfg->trygghetspunkter, cfg->areas, err,
-	    ERRLEN)) == NULL)
-		goto bad;
-	if (cfg->tls_cert != NULL && (tls = tls_new(cfg->tls_cert,
-	    cfg->tls_key, err, ERRLEN)) == NULL)
-		goto bad;
-	printf("configuration OK\n");
-	rc = 0;
-	goto out;
-bad:
 	log_errtext(err);
 	snprintf(err, ERRLEN, "varseld: configuration %s is not valid",
 	    conffile);
 	log_errtext(err);
-out:
+}
+
+/*
+ * The configuration, the templates and the reference data into gw; 0,
+ * or -1 having said why and freed what was loaded.
+ */
+static int
+load_config(struct gw *gw, const char *conffile, char *err)
+{
+	char	*why;
+
+	if ((gw->cfg = config_load(conffile, err, ERRLEN)) == NULL)
+		goto bad;
+	if ((gw->templates = templates_load(gw->cfg->templates, err,
+	    ERRLEN)) == NULL) {
+		/* Its reasons name a file, not the setting. */
+		why = xstrdup(err);
+		snprintf(err, ERRLEN, "templates: %s", why);
+		free(why);
+		goto bad;
+	}
+	if ((gw->refdata = refdata_load(gw->cfg->trygghetspunkter,
+	    gw->cfg->areas, err, ERRLEN)) != NULL)
+		return 0;
+bad:
+	config_invalid(conffile, err);
+	templates_free(gw->templates);
+	config_free(gw->cfg);
+	gw->templates = NULL;
+	gw->cfg = NULL;
+	return -1;
+}
+
+/*
+ * varseld -n: load what a start would load (load_config and the TLS
+ * pair), say whether it is valid, free it all; the exit code.
+ */
+static int
+check_config(struct gw *gw, const char *conffile, char *err)
+{
+	struct tls	*tls = NULL;
+	int		 rc = 1;
+
+	if (load_config(gw, conffile, err) == -1)
+		goto out;
+	if (gw->cfg->tls_cert != NULL && (tls = tls_new(gw->cfg->tls_cert,
+	    gw->cfg->tls_key, err, ERRLEN)) == NULL)
+		config_invalid(conffile, err);
+	else {
+		printf("configuration OK\n");
+		rc = 0;
+	}
 	tls_free(tls);
-	refdata_free(rd);
-	templates_free(tpl);
-	config_free(cfg);
+	refdata_free(gw->refdata);
+	templates_free(gw->templates);
+	config_free(gw->cfg);
+out:
 	free(err);
 	return rc;
 }
@@ -345,20 +374,9 @@ main(int argc, char *argv[])
 
 	memset(&gw, 0, sizeof(gw));
 	if (check_only)
-		return check_config(conffile, err);
-	if ((gw.cfg = config_load(conffile, err, ERRLEN)) == NULL) {
-		log_errtext(err);
-		snprintf(err, ERRLEN, "varseld: configuration %s is not valid",
-		    conffile);
-		log_errtext(err);
-		return 1;
-	}
-	if ((gw.templates = templates_load(gw.cfg->templates, err,
-	    ERRLEN)) == NULL)
-		fatalx("templates: %s", err);
-	if ((gw.refdata = refdata_load(gw.cfg->trygghetspunkter, gw.cfg->areas,
-	    err, ERRLEN)) == NULL) {
-		log_errtext(err);
+		return check_config(&gw, conffile, err);
+	if (load_config(&gw, conffile, err) == -1) {
+		free(err);
 		return 1;
 	}
 
