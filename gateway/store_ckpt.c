@@ -80,7 +80,6 @@ ckpt_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	bool			 running;
 	int			 rc;
 
-	s->wal_frames = frames;
 	if (frames < CKPT_FRAMES)
 		return SQLITE_OK;
 	/*

@@ -299,9 +299,8 @@ struct store {
 	/* Writes that met a full disk or an I/O error, and the last kind. */
 	uint64_t	 space_faults;
 	enum store_fault space_fault;
-	/* The checkpoint thread (store_ckpt.c), or NULL; the WAL's length. */
+	/* The checkpoint thread (store_ckpt.c), or NULL. */
 	struct store_ckpt *ckpt;
-	int		 wal_frames;
 	uint64_t	 statements;	/* run, triggers' programs included */
 	/* Counting by tally (store_counts.c) instead of the triggers. */
 	bool		 tallying;
