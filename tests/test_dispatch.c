@@ -229,6 +229,22 @@ test_extreme_fails_over_first(void **state)
 	gwt_free(t);
 }
 
+/* After ms, a severe alert to anna: it is sent, by provider want. */
+static void
+severe_sent_by(struct gwt *t, int64_t ms, const char *want)
+{
+	struct delivery	 d;
+	int64_t		 a;
+
+	gwt_advance(t, ms);
+	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
+	gwt_round(t);
+	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
+	assert_int_equal(d.state, DS_SENT);
+	assert_string_equal(d.provider, want);
+	delivery_clear(&d);
+}
+
 /*
  * Failing over is for a while, not for ever: after one 429 (Retry-After
  * 1 s) severe messages go to the second provider, and once the first's
@@ -257,20 +273,9 @@ test_severe_back_after_cooldown(void **state)
 	assert_string_equal(d.provider, "second");
 	delivery_clear(&d);
 	/* Paused no more, but within the cooldown: still the second. */
-	gwt_advance(t, 2 * SEC);
-	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
-	gwt_round(t);
-	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
-	assert_string_equal(d.provider, "second");
-	delivery_clear(&d);
+	severe_sent_by(t, 2 * SEC, "second");
 	/* After it: the first again. */
-	gwt_advance(t, 10 * SEC);
-	assert_true((a = gwt_alert(t, SEV_SEVERE, 0, 0, false, anna)) > 0);
-	gwt_round(t);
-	row(t, gwt_delivery_of(t, a, CH_SMS), &d);
-	assert_int_equal(d.state, DS_SENT);
-	assert_string_equal(d.provider, "first");
-	delivery_clear(&d);
+	severe_sent_by(t, 10 * SEC, "first");
 	assert_int_equal(gwt_nsends(t, "first"), 2);
 	assert_int_equal(gwt_nsends(t, "second"), 2);
 	gwt_free(t);
