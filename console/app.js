@@ -339,7 +339,7 @@
     const c = a.counts || {};
     const total = Math.max(1, a.recipients || 0);
     const bar = h('div', { class: 'bar', role: 'img', 'aria-label': t('alert.summary', {
-      d: c.delivered || 0, n: a.recipients, y: (a.acks || {}).yes || 0, no: (a.acks || {}).no || 0 }) });
+      d: a.reached || 0, n: a.people || 0, y: (a.acks || {}).yes || 0, no: (a.acks || {}).no || 0 }) });
     const legend = h('ul', { class: 'legend' });
     BAR_STATES.forEach(s => {
       const n = c[s] || 0;
@@ -791,9 +791,10 @@
       if (a.text && !text.textContent) text.textContent = a.text;
       answersCard.hidden = !a.ack && !(a.acks.yes || a.acks.no);
       clear(prog).append(progress(a));
+      /* People, not deliveries: an SMS and the call that escalated it
+         reach one person (the daemon counts each person once). */
       summary.textContent = t(a.ack ? 'alert.summary' : 'alert.summary.noack', {
-        d: num((a.counts.delivered || 0) + (a.counts.answered || 0)),
-        n: num(a.recipients), y: num(a.acks.yes), no: num(a.acks.no) });
+        d: num(a.reached || 0), n: num(a.people || 0), y: num(a.acks.yes), no: num(a.acks.no) });
       yes.textContent = num(a.acks.yes);
       no.textContent = num(a.acks.no);
       needNote.textContent = needText(a);

@@ -95,7 +95,7 @@ ctl_alerts_show(struct ctl *c, int argc, char **argv)
 		{ "cancelled_at", "cancelled_at" },
 		{ "expires_at", "expires_at" },
 		{ "recipients", "recipients" }, { "people", "people" },
-		{ "suppressed", "suppressed" },
+		{ "reached", "reached" }, { "suppressed", "suppressed" },
 		{ "queued", "counts.queued" }, { "held", "counts.held" },
 		{ "sending", "counts.sending" }, { "sent", "counts.sent" },
 		{ "delivered", "counts.delivered" },

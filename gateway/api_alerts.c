@@ -94,7 +94,7 @@ api_alert_json(struct store *s, const struct alert_row *a)
 		json_object_set_new(counts, dstate_name((enum dstate)i),
 		    json_integer(c.state[i]));
 	time_to_text(a->created_at, created, sizeof(created));
-	o = json_pack("{sI ss ss ss ss ss si si si so s{sI sI} sI}",
+	o = json_pack("{sI ss ss ss ss ss si si sI si so s{sI sI} sI}",
 	    "id", (json_int_t)a->id,
 	    "source_ref", a->source_ref ? a->source_ref : "",
 	    "type", a->type ? a->type : "",
@@ -103,6 +103,7 @@ api_alert_json(struct store *s, const struct alert_row *a)
 	    "state", alert_state(a, &c),
 	    "recipients", a->recipients,
 	    "people", a->people,
+	    "reached", (json_int_t)c.reached,
 	    "suppressed", a->suppressed,
 	    "counts", counts,
 	    "acks", "yes", (json_int_t)c.acks_yes, "no", (json_int_t)c.acks_no,

@@ -604,9 +604,10 @@ cb_counts_json(const struct alert_counts *c, int recipients, bool done)
 	for (i = 0; i < DS_NSTATES; i++)
 		json_object_set_new(counts, dstate_name((enum dstate)i),
 		    json_integer(c->state[i]));
-	return json_pack("{ss si so s{sI sI} sI}",
+	return json_pack("{ss si sI so s{sI sI} sI}",
 	    "state", done ? "done" : "dispatching",
 	    "recipients", recipients,
+	    "reached", (json_int_t)c->reached,
 	    "counts", counts,
 	    "acks", "yes", (json_int_t)c->acks_yes,
 	    "no", (json_int_t)c->acks_no,

@@ -283,6 +283,8 @@ struct alert_counts {
 	int64_t		 state[DS_NSTATES];
 	int64_t		 acks_yes, acks_no;
 	int64_t		 in_doubt;
+	int64_t		 reached;	/* people: delivered, answered, or
+					   an answer from them */
 };
 
 /* Insert; sets a->id. Fails with -1 on a duplicate (client, source_ref). */

@@ -386,7 +386,8 @@ count_row(sqlite3_stmt *st, void *arg)
 	int			 what = sqlite3_column_int(st, 0);
 	int64_t			 n = sqlite3_column_int64(st, 1);
 
-	/* A row of alert_totals: a state, or 100 yes, 101 no, 102 doubt. */
+	/* A row of alert_totals: a state, or 100 yes, 101 no, 102 doubt,
+	 * 103 people reached. */
 	if (what >= 0 && what < DS_NSTATES)
 		c->state[what] = n;
 	else if (what == 100)
@@ -395,6 +396,8 @@ count_row(sqlite3_stmt *st, void *arg)
 		c->acks_no = n;
 	else if (what == 102)
 		c->in_doubt = n;
+	else if (what == 103)
+		c->reached = n;
 	return 0;
 }
 

@@ -54,6 +54,13 @@
 #define ASKING_UNTIL(A)	\
 	"CASE WHEN " A "expires_at = 0 THEN 9223372036854775807 " \
 	"ELSE " A "expires_at END"
+/*
+ * Has delivery R reached its person (schema 11, alert_totals' 103): a
+ * delivered SMS, an answered call, or an answer. Written out, not as an
+ * IN list (see NONFINAL).
+ */
+#define REACHED(R)	\
+	"(" R ".state = 3 OR " R ".state = 9 OR " R ".ack <> 0)"
 /* Rows of an alert read at most for one page of a state on the way. */
 #define PASSING_READ		5000
 #define ALERT_STATE_PASSING(st)	((st) == DS_SENDING || (st) == DS_SENT || \

@@ -322,7 +322,7 @@ static const struct migration migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE TABLE alert_totals ("
 	"  alert_id	INTEGER NOT NULL,"
-	"  what		INTEGER NOT NULL,"	/* a state, or 100, 101, 102 */
+	"  what		INTEGER NOT NULL,"	/* a state, or 100 to 103 */
 	"  n		INTEGER NOT NULL,"
 	"  PRIMARY KEY (alert_id, what)"
 	") WITHOUT ROWID;"
@@ -539,6 +539,32 @@ static const struct migration migrations[] = {
 	"CREATE INDEX deliveries_alert_phone ON deliveries (alert_id, phone);"
 	"CREATE INDEX alerts_asking ON alerts (" ASKING_UNTIL("") ")"
 	"  WHERE ack = 1;",
+	NULL
+	},
+	/*
+	 * 11: the people an alert reached (alert_totals' 103): numbers
+	 * with a delivered SMS, an answered call or an answer. The counts
+	 * of states are of deliveries, so a call that escalated a
+	 * delivered SMS and was answered counted that person twice, and
+	 * the console said "delivered to 5 of 4". Delivered, answered and
+	 * an answer are final (NONFINAL), so a person is counted once, by
+	 * the first of her deliveries that gets there; the seek for the
+	 * others is on deliveries_alert_phone. Only the triggered updates
+	 * can get there: a tallied path sets states 0 to 2.
+	 */
+	{
+	"CREATE TRIGGER deliveries_count_reached AFTER UPDATE OF "
+	"  count_by_trigger ON deliveries WHEN varsel_counting() "
+	"  AND new.alert_id IS NOT NULL "
+	"  AND " REACHED("new") " AND NOT " REACHED("old") " "
+	"  AND NOT EXISTS (SELECT 1 FROM deliveries o "
+	"  WHERE o.alert_id = new.alert_id AND o.phone = new.phone "
+	"  AND o.id <> new.id AND " REACHED("o") ") BEGIN "
+	"INSERT INTO alert_totals VALUES (new.alert_id, 103, 1) "
+	"  ON CONFLICT DO UPDATE SET n = n + 1; END;"
+	"INSERT INTO alert_totals SELECT alert_id, 103, count(DISTINCT phone) "
+	"  FROM deliveries WHERE alert_id IS NOT NULL AND " REACHED("deliveries")
+	"  GROUP BY 1;",
 	NULL
 	},
 };

@@ -95,6 +95,9 @@ int64_t	 st_sql_int(const char *, const char *);
 	"  ack <> 0 GROUP BY 2, 3 " \
 	"UNION ALL SELECT 'a', alert_id, 102, count(*) FROM deliveries " \
 	"  WHERE alert_id IS NOT NULL AND in_doubt <> 0 GROUP BY 2 " \
+	"UNION ALL SELECT 'a', alert_id, 103, count(DISTINCT phone) " \
+	"  FROM deliveries WHERE alert_id IS NOT NULL AND " \
+	"  (state = 3 OR state = 9 OR ack <> 0) GROUP BY 2 " \
 	"UNION ALL SELECT 'q', priority, 0, sum(segments) FROM deliveries " \
 	"  WHERE state = 0 GROUP BY 2), " \
 	"kept(k, a, b, n) AS (" \

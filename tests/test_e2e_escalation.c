@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,10 @@
  * is a voice delivery of its own. n recipients, conns connections.
  */
 static void
-escalation_run(struct e2e_world *w, int n, int conns)
+escalation_run(struct e2e_world *w, int n, int conns, bool dlr)
 {
-	const char	*const args[] = { "--no-dlr", "--press", "1", NULL };
+	const char	*const silent[] = { "--no-dlr", "--press", "1", NULL };
+	const char	*const *args = dlr ? silent + 1 : silent;
 	json_t		*a, *list, *sms, *call, *rx;
 	char		 num[32];
 	long long	 id;
@@ -45,6 +47,14 @@ escalation_run(struct e2e_world *w, int n, int conns)
 	assert_non_null(a = e2e_wait_alert(w, id, "acks.yes", n, false,
 	    WAIT_MS));
 	assert_int_equal(e2e_json_int(a, "acks.no"), 0);
+	/*
+	 * People, once each: with reports, a delivered SMS and the
+	 * answered call that followed it are one person reached.
+	 */
+	assert_int_equal(e2e_json_int(a, "people"), n);
+	assert_int_equal(e2e_json_int(a, "reached"), n);
+	assert_int_equal(e2e_json_int(a, "counts.delivered"), dlr ? n : 0);
+	assert_int_equal(e2e_json_int(a, "counts.answered"), n);
 	json_decref(a);
 
 	assert_int_equal(e2e_fake_stat(&w->tw, "accepted"), n);
@@ -58,7 +68,8 @@ escalation_run(struct e2e_world *w, int n, int conns)
 		e2e_phone(i, num, sizeof(num));
 		assert_non_null(sms = e2e_delivery_of(list, num, "sms"));
 		assert_non_null(call = e2e_delivery_of(list, num, "voice"));
-		assert_string_equal(e2e_json_str(sms, "state"), "sent");
+		assert_string_equal(e2e_json_str(sms, "state"), dlr ?
+		    "delivered" : "sent");
 		assert_string_equal(e2e_json_str(call, "provider"), "tw");
 		assert_string_equal(e2e_json_str(call, "ack"), "yes");
 		assert_memory_equal(e2e_json_str(call, "provider_ref"), "CA",
@@ -80,7 +91,17 @@ escalation_run(struct e2e_world *w, int n, int conns)
 static void
 test_escalation(void **state)
 {
-	escalation_run(*state, 4, 8);
+	escalation_run(*state, 4, 8, false);
+}
+
+/*
+ * Delivered and silent: an alert that asks for an answer calls those
+ * whose SMS was delivered but who did not answer.
+ */
+static void
+test_escalation_delivered(void **state)
+{
+	escalation_run(*state, 3, 4, true);
 }
 
 /*
@@ -92,7 +113,7 @@ test_escalation(void **state)
 static void
 test_escalation_quiet(void **state)
 {
-	escalation_run(*state, 1, 1);
+	escalation_run(*state, 1, 1, false);
 }
 
 /* Run every test; each starts its own daemon and fakes. */
@@ -101,6 +122,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		E2E_TEST(test_escalation),
+		E2E_TEST(test_escalation_delivered),
 		E2E_TEST(test_escalation_quiet),
 	};
 

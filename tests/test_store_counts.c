@@ -195,6 +195,91 @@ test_counts_claim_alone(void **state)
 	assert_counts_agree(t);
 }
 
+/* The people alert a reached, as its counts say. */
+static int64_t
+reached(struct store *s, int64_t a)
+{
+	struct alert_counts	ac;
+
+	assert_int_equal(store_alert_counts(s, a, &ac), 0);
+	return ac.reached;
+}
+
+/*
+ * The people reached (schema 11): a person with a delivered SMS and an
+ * answered call is one, not two; an answer without a report reaches;
+ * a failure does not; an update undone takes its count with it.
+ */
+static void
+test_counts_reached(void **state)
+{
+	struct st_ctx		*t = *state;
+	struct delivery		 call;
+	struct alert_counts	 ac;
+	int64_t			 a, b, sms[4], other;
+
+	a = st_add_alert(t->s, "a", 0);
+	b = st_add_alert(t->s, "b", 0);
+	sms[0] = st_add_delivery(t->s, a, "+46701000001", 1, NOW, DS_SENT);
+	sms[1] = st_add_delivery(t->s, a, "+46701000002", 1, NOW, DS_SENT);
+	sms[2] = st_add_delivery(t->s, a, "+46701000003", 1, NOW, DS_SENT);
+	sms[3] = st_add_delivery(t->s, a, "+46701000004", 1, NOW, DS_SENT);
+	/* The same number in another alert is another count. */
+	other = st_add_delivery(t->s, b, "+46701000001", 1, NOW, DS_SENT);
+	assert_int_equal(reached(t->s, a), 0);
+
+	/* Delivered, then silent: the escalation's call is answered. */
+	assert_int_equal(store_delivery_finish(t->s, sms[0], DS_DELIVERED,
+	    NULL, NOW), 0);
+	memset(&call, 0, sizeof(call));
+	call.alert_id = a;
+	strlcpy(call.phone, "+46701000001", sizeof(call.phone));
+	call.channel = CH_VOICE;
+	strlcpy(call.lang, "sv", sizeof(call.lang));
+	call.body = "Brand vid skolan. Tryck 1.";
+	call.state = DS_SENT;
+	call.segments = 1;
+	call.next_at = call.created_at = NOW;
+	call.parent_id = sms[0];
+	assert_int_equal(store_delivery_insert(t->s, &call), 0);
+	assert_int_equal(store_delivery_progress(t->s, call.id, DS_RINGING,
+	    NULL, NOW), 0);
+	assert_int_equal(store_delivery_progress(t->s, call.id, DS_ANSWERED,
+	    NULL, NOW), 0);
+	assert_int_equal(store_delivery_set_ack(t->s, call.id, 1, NOW), 0);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_DELIVERED] + ac.state[DS_ANSWERED], 2);
+	assert_int_equal(ac.reached, 1);
+
+	/* An answer with no report yet; then the report: still one. */
+	assert_int_equal(store_delivery_set_ack(t->s, sms[1], 1, NOW), 0);
+	assert_int_equal(reached(t->s, a), 2);
+	assert_int_equal(store_delivery_finish(t->s, sms[1], DS_DELIVERED,
+	    NULL, NOW), 0);
+	assert_int_equal(reached(t->s, a), 2);
+
+	/* Failed: not reached. Delivered inside a rollback: not either. */
+	assert_int_equal(store_delivery_finish(t->s, sms[2], DS_FAILED,
+	    "unknown number", NOW), 0);
+	assert_int_equal(store_begin(t->s, false), 0);
+	assert_int_equal(store_delivery_finish(t->s, sms[3], DS_DELIVERED,
+	    NULL, NOW), 0);
+	assert_int_equal(reached(t->s, a), 3);
+	store_rollback(t->s);
+	assert_int_equal(reached(t->s, a), 2);
+	assert_int_equal(reached(t->s, b), 0);
+	assert_int_equal(store_delivery_finish(t->s, other, DS_DELIVERED,
+	    NULL, NOW), 0);
+	assert_int_equal(reached(t->s, b), 1);
+	assert_int_equal(reached(t->s, a), 2);
+	assert_counts_agree(t);
+
+	/* Kept on the file: reopened, the same. */
+	st_reopen(t);
+	assert_int_equal(reached(t->s, a), 2);
+	assert_counts_agree(t);
+}
+
 /* Does the SET list of an UPDATE (from set to where) assign column? */
 static bool
 sets_column(const char *set, const char *where, const char *column)
@@ -272,6 +357,7 @@ main(void)
 		FILE_ONLY(test_counts_hot_paths),
 		FILE_ONLY(test_counts_undone),
 		FILE_ONLY(test_counts_claim_alone),
+		FILE_ONLY(test_counts_reached),
 		cmocka_unit_test(test_counted_statements),
 	};
 

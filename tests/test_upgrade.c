@@ -157,8 +157,11 @@ dump_rows(sqlite3 *db, struct table_dump *t, int ncols)
 	for (i = 1, o = 0; i <= ncols; i++)
 		o += (size_t)snprintf(order + o, sizeof(order) - o, "%s%d",
 		    i > 1 ? ", " : "", i);
-	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" ORDER BY %s",
-	    t->cols, t->name, order);
+	/* Old rows only: schema 11 adds the people reached to the counts,
+	 * checked after the upgrade. */
+	snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" %s ORDER BY %s",
+	    t->cols, t->name, strcmp(t->name, "alert_totals") == 0 ?
+	    "WHERE what <> 103" : "", order);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
 	    SQLITE_OK);
 	t->n = 0;
@@ -336,6 +339,8 @@ upgrade_one(struct t *t, const char *name, int want)
 	assert_string_equal(e2e_json_str(a, "state"), "done");
 	assert_int_equal(e2e_json_int(a, "recipients"), 2);
 	assert_int_equal(e2e_json_int(a, "counts.delivered"), 2);
+	/* Counted in the upgrade: two people, each with a delivered SMS. */
+	assert_int_equal(e2e_json_int(a, "reached"), 2);
 	if (want >= 2)
 		assert_int_equal(e2e_json_int(a, "acks.yes"), 1);
 	json_decref(a);

@@ -290,6 +290,8 @@ async function main() {
   }, { timeout: 20000 });
   const m2 = await anna.evaluate(() => window.varselMetrics);
   ok(await shown(anna, 'delivered') === 10 && m2.liveUpdates > 1, 'live counts reached delivered 10 (' + m2.liveUpdates + ' updates)');
+  await anna.waitForFunction(() => /^Levererat till 10 av 10\./.test(document.querySelector('#summary').textContent), { timeout: 5000 });
+  ok(true, 'the summary counts the people reached: 10 of 10');
   await shot(anna, '06-alert-delivered');
 
   /* Amina answers JA: it appears, with her name, without a reload. */
