@@ -406,6 +406,12 @@ test_upgrade_v9(void **state)
 	upgrade_one(*state, "v9.db", 9);
 }
 
+static void
+test_upgrade_v10(void **state)
+{
+	upgrade_one(*state, "v10.db", 10);
+}
+
 /*
  * A database of a newer Varsel (here: the newest fixture with a higher
  * user_version, in WAL mode as varseld leaves it, and in rollback mode
@@ -425,7 +431,7 @@ test_upgrade_newer_refused(void **state)
 
 	/* WAL mode: store_open itself refuses it without a change. */
 	snprintf(t->path, sizeof(t->path), "%s/newer.db", t->env->dir);
-	copy_fixture("v9.db", t->path);
+	copy_fixture("v10.db", t->path);
 	assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", newer);
 	exec_ok(db, sql);
@@ -443,7 +449,7 @@ test_upgrade_newer_refused(void **state)
 
 	/* Rollback mode, through the daemon: refused before any write. */
 	assert_int_equal(e2e_env_config(t->env, &conf), 0);
-	copy_fixture("v9.db", t->env->db);
+	copy_fixture("v10.db", t->env->db);
 	assert_int_equal(sqlite3_open(t->env->db, &db), SQLITE_OK);
 	exec_ok(db, "PRAGMA journal_mode = DELETE");
 	exec_ok(db, sql);
@@ -478,6 +484,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upgrade_v8, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_v9, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v10, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_newer_refused,
 		    setup, teardown),

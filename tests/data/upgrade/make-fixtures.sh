@@ -17,7 +17,7 @@ out=$top/tests/data/upgrade
 work=${1:-$(mktemp -d /tmp/varsel-fixtures.XXXXXX)}
 # The last commit of each schema version (gateway/store.c migrations[]).
 versions="v1:33ca21a v2:07e0beb v3:c1446f1 v4:867f223 v5:4a32438 v6:01cea96 v7:c9708bd
-    v8:9965344 v9:8397ca8"
+    v8:9965344 v9:8397ca8 v10:49790f0"
 [ $# -gt 0 ] && shift
 only="$*"
 token=varsel-demo-token
