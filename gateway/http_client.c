@@ -37,6 +37,8 @@
 #define HTTP_CONNECT_MAX_MS	5000L
 #define HTTP_MAXCONNECTS	64L		/* idle connections kept */
 #define HTTP_POOL		64		/* easy handles kept for reuse */
+#define FORM_TYPE		"application/x-www-form-urlencoded"
+#define HTTP_URLS		8		/* provider URLs kept parsed */
 
 struct http_client;
 
@@ -79,6 +81,16 @@ struct http_client {
 	 * making one costs kilobytes of allocation and clearing. */
 	CURL			*pool[HTTP_POOL];
 	int			 npool;
+	/* The providers' URLs, parsed once (CURLOPT_CURLU): curl parses a
+	 * URL given as text again for every request. */
+	struct {
+		char		*text;
+		CURLU		*u;
+	}			 urls[HTTP_URLS];
+	int			 nurls;
+	/* The proxy environment, read once (curl would read it for every
+	 * request): for http and https URLs, and the hosts it skips. */
+	char			*proxy_http, *proxy_https, *noproxy;
 };
 
 static int	 http_client_sock_cb(CURL *, curl_socket_t, int, void *,
@@ -100,6 +112,8 @@ static int	 http_client_debug_cb(CURL *, curl_infotype, char *, size_t,
 		    void *);
 static curl_socket_t http_client_opensocket_cb(void *, curlsocktype,
 		    struct curl_sockaddr *);
+static CURLU	*http_client_url(struct http_client *, const char *);
+static int	 http_client_proxy_env(struct http_client *);
 
 /*
  * Append "Authorization: Basic ..." for user:password to l. Made here
@@ -122,6 +136,80 @@ basic_auth(struct curl_slist *l, const char *userpwd)
 	l = curl_slist_append(l, h);
 	explicit_bzero(h, sizeof(h));
 	return l;
+}
+
+/*
+ * url parsed, from the client's few kept, parsed and kept if there is
+ * room; NULL: give curl the text (no room, or curl cannot parse it and
+ * will say why itself).
+ */
+static CURLU *
+http_client_url(struct http_client *hc, const char *url)
+{
+	CURLU	*u;
+	char	*text;
+	int	 i;
+
+	for (i = 0; i < hc->nurls; i++)
+		if (strcmp(hc->urls[i].text, url) == 0)
+			return hc->urls[i].u;
+	if (hc->nurls == HTTP_URLS || (u = curl_url()) == NULL)
+		return NULL;
+	/* As curl parses a URL set as text (CURLU_NON_SUPPORT_SCHEME: a
+	 * scheme not allowed is refused by CURLOPT_PROTOCOLS_STR). */
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK || (text = strdup(url)) == NULL) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	hc->urls[hc->nurls].text = text;
+	hc->urls[hc->nurls++].u = u;
+	return u;
+}
+
+/* The first of names set in the environment, copied; "" if none. */
+static char *
+env_first(const char *const *names)
+{
+	const char	*v;
+
+	for (; *names != NULL; names++)
+		if ((v = getenv(*names)) != NULL)
+			return strdup(v);
+	return strdup("");
+}
+
+/*
+ * The proxy settings of the environment, as curl reads them for each
+ * request (url.c, detect_proxy): <scheme>_proxy, its upper case except
+ * HTTP_PROXY (which a CGI client can set), then all_proxy; no_proxy
+ * lists the hosts reached directly. Read here once and given to every
+ * request (CURLOPT_PROXY, CURLOPT_NOPROXY), which spares curl five
+ * getenv calls a request. -1: out of memory.
+ */
+static int
+http_client_proxy_env(struct http_client *hc)
+{
+	static const char *const http[] = { "http_proxy", "all_proxy",
+	    "ALL_PROXY", NULL };
+	static const char *const https[] = { "https_proxy", "HTTPS_PROXY",
+	    "all_proxy", "ALL_PROXY", NULL };
+	static const char *const no[] = { "no_proxy", "NO_PROXY", NULL };
+
+	hc->proxy_http = env_first(http);
+	hc->proxy_https = env_first(https);
+	hc->noproxy = env_first(no);
+	if (hc->proxy_http == NULL || hc->proxy_https == NULL ||
+	    hc->noproxy == NULL)
+		return -1;
+	if (hc->proxy_http[0] != '\0' || hc->proxy_https[0] != '\0')
+		log_info("http: through the proxy of the environment%s%s%s%s"
+		    "%s%s", hc->proxy_http[0] ? " http=" : "",
+		    hc->proxy_http[0] ? "(set)" : "",
+		    hc->proxy_https[0] ? " https=" : "",
+		    hc->proxy_https[0] ? "(set)" : "",
+		    hc->noproxy[0] ? " except no_proxy=" : "", hc->noproxy);
+	return 0;
 }
 
 /* Free a request's strings and clear it for reuse. */
@@ -186,6 +274,10 @@ http_client_new(struct event_base *base, long max_total)
 		return NULL;
 	}
 	hc->base = base;
+	if (http_client_proxy_env(hc) == -1) {
+		log_warn("%s: proxy environment", __func__);
+		goto fail;
+	}
 	if ((hc->multi = curl_multi_init()) == NULL) {
 		log_warnx("%s: curl_multi_init failed", __func__);
 		goto fail;
@@ -321,6 +413,14 @@ http_client_destroy(struct http_client *hc)
 		curl_easy_cleanup(hc->pool[--hc->npool]);
 	if (hc->multi != NULL)
 		curl_multi_cleanup(hc->multi);
+	free(hc->proxy_http);
+	free(hc->proxy_https);
+	free(hc->noproxy);
+	while (hc->nurls > 0) {
+		hc->nurls--;
+		curl_url_cleanup(hc->urls[hc->nurls].u);
+		free(hc->urls[hc->nurls].text);
+	}
 	/* Sockets curl did not hand back with CURL_POLL_REMOVE. */
 	while ((s = hc->socks) != NULL) {
 		hc->socks = s->next;
@@ -339,6 +439,7 @@ http_client_setup(struct hc_req *r)
 {
 	struct http_request	*q = &r->req;
 	struct curl_slist	*l;
+	CURLU			*u;
 	const char		*method = q->method ? q->method : "POST";
 	long			 timeout, connect;
 	bool			 post, get;
@@ -356,13 +457,19 @@ http_client_setup(struct hc_req *r)
 	post = strcmp(method, "POST") == 0;
 	get = strcmp(method, "GET") == 0;
 
-	/* Headers: no "Expect: 100-continue" round trip, a content type. */
+	/*
+	 * Headers: no "Expect: 100-continue" round trip, a content type.
+	 * A form posted is left to curl, which writes that same header as
+	 * a constant; written by us it goes through curl's printf engine a
+	 * character at a time (some 5,000 instructions a request).
+	 */
 	if ((l = curl_slist_append(NULL, "Expect:")) == NULL)
 		goto nomem;
 	r->hdrs = l;
-	if (!get || q->body != NULL) {
+	if ((!get || q->body != NULL) && !(post && (q->content_type == NULL ||
+	    strcasecmp(q->content_type, FORM_TYPE) == 0))) {
 		ct = str_printf("Content-Type: %s", q->content_type ?
-		    q->content_type : "application/x-www-form-urlencoded");
+		    q->content_type : FORM_TYPE);
 		if (ct == NULL)
 			goto nomem;
 		l = curl_slist_append(r->hdrs, ct);
@@ -392,7 +499,12 @@ http_client_setup(struct hc_req *r)
 } while (0)
 	SET(CURLOPT_ERRORBUFFER, r->errbuf);
 	SET(CURLOPT_PRIVATE, r);
-	SET(CURLOPT_URL, q->url);
+	/* A callback URL (public_only) is a source system's, one of many:
+	 * only the providers' are kept parsed. */
+	if (!q->public_only && (u = http_client_url(r->hc, q->url)) != NULL)
+		SET(CURLOPT_CURLU, u);
+	else
+		SET(CURLOPT_URL, q->url);
 #if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85.0 */
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -400,6 +512,10 @@ http_client_setup(struct hc_req *r)
 	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
+	/* "" is no proxy, and no look at the environment. */
+	SET(CURLOPT_PROXY, strncasecmp(q->url, "https:", 6) == 0 ?
+	    r->hc->proxy_https : r->hc->proxy_http);
+	SET(CURLOPT_NOPROXY, r->hc->noproxy);
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SET(CURLOPT_NOSIGNAL, 1L);

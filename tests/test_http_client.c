@@ -50,6 +50,7 @@ struct fixture {
 	char			*xtest;
 	bool			 had_expect;
 
+	char			*proxied;	/* an absolute URI: as a proxy */
 	int			 nreq;		/* requests the server got */
 	int			 hanging;	/* /hang requests left open */
 	uint16_t		 ports[MAXPORTS];	/* distinct peer ports */
@@ -157,6 +158,12 @@ server_cb(struct evhttp_request *req, void *arg)
 	} else if (strcmp(uri, "/hang") == 0) {
 		/* Never answered; evhttp frees it when the client leaves. */
 		f->hanging++;
+	} else if (strncmp(uri, "http://", 7) == 0) {
+		/* Asked as a proxy is: the whole URL in the request line. */
+		free(f->proxied);
+		f->proxied = strdup(uri);
+		evbuffer_add_printf(out, "via-proxy");
+		evhttp_send_reply(req, 200, "OK", out);
 	} else if (strncmp(uri, "/n/", 3) == 0) {
 		evbuffer_add_printf(out, "%s", uri + 3);
 		evhttp_send_reply(req, 200, "OK", out);
@@ -351,6 +358,7 @@ teardown(void **state)
 	free(f->auth);
 	free(f->ctype);
 	free(f->xtest);
+	free(f->proxied);
 	free(f);
 	return 0;
 }
@@ -659,6 +667,106 @@ test_free_inside_callback(void **state)
 	assert_true(f->nreq >= 1000);
 }
 
+/* Set the proxy variables (NULL: unset) and make a client that reads them. */
+static struct http_client *
+client_with_env(struct fixture *f, const char *http_proxy,
+    const char *HTTP_PROXY, const char *no_proxy)
+{
+	struct http_client	*hc;
+	const char		*names[] = { "http_proxy", "HTTP_PROXY",
+	    "no_proxy" };
+	const char		*values[] = { http_proxy, HTTP_PROXY, no_proxy };
+	size_t			 i;
+
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	unsetenv("NO_PROXY");
+	for (i = 0; i < nitems(names); i++) {
+		if (values[i] != NULL)
+			assert_int_equal(setenv(names[i], values[i], 1), 0);
+		else
+			unsetenv(names[i]);
+	}
+	assert_non_null(hc = http_client_new(f->base, 0));
+	/* Read at the start: what changes after is not seen. */
+	for (i = 0; i < nitems(names); i++)
+		unsetenv(names[i]);
+	return hc;
+}
+
+/* One GET of url through hc; the result in r. */
+static void
+get_through(struct fixture *f, struct http_client *hc, const char *url,
+    struct result *r)
+{
+	struct http_request	req;
+
+	memset(&req, 0, sizeof(req));
+	memset(r, 0, sizeof(*r));
+	req.method = strdup("GET");
+	req.url = strdup(url);
+	req.timeout_ms = 3000;
+	in_send = true;
+	assert_int_equal(http_client_send(hc, &req, done_cb, r), 0);
+	in_send = false;
+	run_until(f, r, 1);
+}
+
+/*
+ * The proxy of the environment, read once when the client is made:
+ * http_proxy is used for an http URL (the request line carries the
+ * whole URL); a host in no_proxy is reached directly; HTTP_PROXY in
+ * capitals is not used, as curl does not (a CGI client can set it).
+ */
+static void
+test_proxy_environment(void **state)
+{
+	struct fixture		*f = *state;
+	struct http_client	*hc;
+	struct result		 r;
+	char			 proxy[64], dead[64], url[64];
+	int			 fd, closed = closed_port(&fd);
+
+	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", f->port);
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", closed);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f->port);
+
+	/* Through the proxy: a TEST-NET address never reached itself. */
+	hc = client_with_env(f, proxy, NULL, NULL);
+	get_through(f, hc, "http://192.0.2.7:81/echo", &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "via-proxy");
+	assert_non_null(f->proxied);
+	assert_string_equal(f->proxied, "http://192.0.2.7:81/echo");
+	result_free(&r);
+	http_client_free(hc);
+
+	/* no_proxy: straight to the server, not to the dead proxy. */
+	hc = client_with_env(f, dead, NULL, "127.0.0.1");
+	get_through(f, hc, url, &r);
+	assert_int_equal(r.curl_code, 0);
+	assert_string_equal(r.body, "ok-body");
+	result_free(&r);
+	http_client_free(hc);
+
+	/* Only HTTP_PROXY: not a proxy for http. */
+	hc = client_with_env(f, NULL, dead, NULL);
+	get_through(f, hc, url, &r);
+	assert_int_equal(r.curl_code, 0);
+	assert_string_equal(r.body, "ok-body");
+	result_free(&r);
+	http_client_free(hc);
+
+	/* And the dead proxy in http_proxy is used: the request fails. */
+	hc = client_with_env(f, dead, NULL, NULL);
+	get_through(f, hc, url, &r);
+	assert_int_equal(r.curl_code, CURLE_COULDNT_CONNECT);
+	assert_int_equal(r.status, 0);
+	result_free(&r);
+	http_client_free(hc);
+	close(fd);
+}
+
 /* Requests own their strings; header slots are limited. */
 static void
 test_request_helpers(void **state)
@@ -711,6 +819,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_proxy_environment, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_reuse, setup,
 		    teardown),
