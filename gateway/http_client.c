@@ -499,12 +499,15 @@ http_client_setup(struct hc_req *r)
 } while (0)
 	SET(CURLOPT_ERRORBUFFER, r->errbuf);
 	SET(CURLOPT_PRIVATE, r);
-	/* A callback URL (public_only) is a source system's, one of many:
-	 * only the providers' are kept parsed. */
+	/*
+	 * A callback URL (public_only) is a source system's, one of many:
+	 * only the providers' are kept parsed. The text is set too, though
+	 * the parsed URL overrides it (CURLOPT_CURLU(3)): given only the
+	 * parsed one, curl makes the text of it again for every request.
+	 */
+	SET(CURLOPT_URL, q->url);
 	if (!q->public_only && (u = http_client_url(r->hc, q->url)) != NULL)
 		SET(CURLOPT_CURLU, u);
-	else
-		SET(CURLOPT_URL, q->url);
 #if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85.0 */
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
