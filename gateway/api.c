@@ -811,15 +811,23 @@ api_req_finish(struct api_req *r)
 static void
 security_headers(struct api_req *r)
 {
-	api_add_header(r, "Content-Security-Policy", API_CSP);
-	api_add_header(r, "X-Frame-Options", "DENY");
-	api_add_header(r, "Referrer-Policy", "no-referrer");
-	api_add_header(r, "X-Content-Type-Options", "nosniff");
-	api_add_header(r, "Cross-Origin-Opener-Policy", "same-origin");
-	api_add_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+	static const char	block[] =
+	    "Content-Security-Policy: " API_CSP "\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Cross-Origin-Opener-Policy: same-origin\r\n"
+	    "Cross-Origin-Resource-Policy: same-origin\r\n";
+	static const char	hsts[] =
+	    "Strict-Transport-Security: max-age=31536000\r\n";
+
+	/* One block: added a header at a time, they cost 14,000
+	 * instructions a request, a twentieth of an inbound SMS. */
+	if (r->req == NULL)
+		return;
+	httpd_add_header_block(r->req, block, sizeof(block) - 1);
 	if (httpd_tls(r->req))
-		api_add_header(r, "Strict-Transport-Security",
-		    "max-age=31536000");
+		httpd_add_header_block(r->req, hsts, sizeof(hsts) - 1);
 }
 
 const char *

@@ -151,6 +151,12 @@ void		*httpd_req_data(const struct httpd_req *);
  */
 int	httpd_add_header(struct httpd_req *, const char *name,
 	    const char *value);
+/*
+ * Headers the program writes itself, whole ("Name: value\r\n" each),
+ * added as they are: for constant ones, checked by their tests.
+ */
+int	httpd_add_header_block(struct httpd_req *, const char *block,
+	    size_t len);
 void	httpd_reply(struct httpd_req *, int status, const char *content_type,
 	    const void *body, size_t len);
 /* Moves body's contents, file segments included; body stays the caller's. */

@@ -83,12 +83,64 @@ answer_has_body(const struct httpd_req *r, int status)
 	    strcmp(httpd_method(r), "HEAD") != 0;
 }
 
+/*
+ * An answer's head, gathered here and added to the connection's output
+ * in one piece: a printf into the evbuffer a line cost more than the
+ * rest of answering a small request together.
+ */
+struct head {
+	struct evbuffer	*out;
+	size_t		 len;
+	char		 buf[512];
+};
+
+/* Add what is gathered to the output. */
+static void
+head_flush(struct head *h)
+{
+	if (h->len > 0)
+		evbuffer_add(h->out, h->buf, h->len);
+	h->len = 0;
+}
+
+/* Gather n bytes of s (a longer piece goes out on its own). */
+static void
+head_put(struct head *h, const char *s, size_t n)
+{
+	if (n > sizeof(h->buf) - h->len) {
+		head_flush(h);
+		if (n > sizeof(h->buf)) {
+			evbuffer_add(h->out, s, n);
+			return;
+		}
+	}
+	memcpy(h->buf + h->len, s, n);
+	h->len += n;
+}
+
+#define HEAD_PUT(h, lit)	head_put((h), (lit), sizeof(lit) - 1)
+
+/* Gather the decimal digits of v (not negative). */
+static void
+head_put_num(struct head *h, unsigned long long v)
+{
+	char	d[24];
+	size_t	i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	head_put(h, d + i, sizeof(d) - i);
+}
+
 /* Queue the status line and headers; len < 0: a stream. */
 static void
 answer_head(struct httpd_req *r, int status, const char *ctype, int64_t len)
 {
 	struct httpd_conn	*c = r->conn;
-	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct head		 h;
+	const char		*text = status_text(status);
+	const char		*date;
 
 	/*
 	 * The write's deadline (request_timeout_ms) is reckoned from the
@@ -99,22 +151,39 @@ answer_head(struct httpd_req *r, int status, const char *ctype, int64_t len)
 	event_base_update_cache_time(c->h->base);
 	if (!r->keepalive || c->h->stopping || len < 0)
 		c->close_after = true;
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,
-	    status_text(status), date_now(c->h));
-	if (ctype != NULL && header_ok("Content-Type", ctype))
-		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
+	h.out = bufferevent_get_output(c->bev);
+	h.len = 0;
+	HEAD_PUT(&h, "HTTP/1.1 ");
+	head_put_num(&h, status >= 100 && status <= 999 ? (unsigned)status :
+	    500);
+	HEAD_PUT(&h, " ");
+	head_put(&h, text, strlen(text));
+	HEAD_PUT(&h, "\r\nDate: ");
+	date = date_now(c->h);
+	head_put(&h, date, strlen(date));
+	HEAD_PUT(&h, "\r\n");
+	if (ctype != NULL && header_ok("Content-Type", ctype)) {
+		HEAD_PUT(&h, "Content-Type: ");
+		head_put(&h, ctype, strlen(ctype));
+		HEAD_PUT(&h, "\r\n");
+	}
 	if (len < 0)
-		evbuffer_add_printf(out, "Cache-Control: no-store\r\n");
-	else if (status != 204 && status != 304)
-		evbuffer_add_printf(out, "Content-Length: %lld\r\n",
-		    (long long)len);
-	if (r->out_headers != NULL)
-		evbuffer_add_buffer(out, r->out_headers);
+		HEAD_PUT(&h, "Cache-Control: no-store\r\n");
+	else if (status != 204 && status != 304) {
+		HEAD_PUT(&h, "Content-Length: ");
+		head_put_num(&h, (unsigned long long)len);
+		HEAD_PUT(&h, "\r\n");
+	}
+	if (r->out_headers != NULL) {
+		head_flush(&h);
+		evbuffer_add_buffer(h.out, r->out_headers);
+	}
 	if (c->close_after)
-		evbuffer_add_printf(out, "Connection: close\r\n");
+		HEAD_PUT(&h, "Connection: close\r\n");
 	else if (r->minor == 0)
-		evbuffer_add_printf(out, "Connection: keep-alive\r\n");
-	evbuffer_add(out, "\r\n", 2);
+		HEAD_PUT(&h, "Connection: keep-alive\r\n");
+	HEAD_PUT(&h, "\r\n");
+	head_flush(&h);
 }
 
 /* Before an answer: 0 to answer, -1 if the client is gone (r is freed). */
@@ -254,11 +323,21 @@ httpd_req_data(const struct httpd_req *r)
 	return r->data;
 }
 
+/* The answer's own headers, made if none yet; NULL: out of memory. */
+static struct evbuffer *
+out_headers(struct httpd_req *r)
+{
+	if (r->out_headers == NULL)
+		r->out_headers = evbuffer_new();
+	return r->out_headers;
+}
+
 int
 httpd_add_header(struct httpd_req *r, const char *name, const char *value)
 {
 	static const char *const framing[] = { "Content-Length",
 	    "Transfer-Encoding", "Connection", "Date", "Content-Type" };
+	struct evbuffer		*h;
 	size_t			 i;
 
 	if (!header_ok(name, value))
@@ -266,10 +345,25 @@ httpd_add_header(struct httpd_req *r, const char *name, const char *value)
 	for (i = 0; i < nitems(framing); i++)
 		if (strcasecmp(name, framing[i]) == 0)
 			return -1;	/* the server writes these */
-	if (r->out_headers == NULL && (r->out_headers = evbuffer_new()) == NULL)
+	if ((h = out_headers(r)) == NULL)
 		return -1;
-	return evbuffer_add_printf(r->out_headers, "%s: %s\r\n", name,
-	    value) < 0 ? -1 : 0;
+	/* Four copies, not a printf: there are a handful an answer. */
+	if (evbuffer_add(h, name, strlen(name)) == -1 ||
+	    evbuffer_add(h, ": ", 2) == -1 ||
+	    evbuffer_add(h, value, strlen(value)) == -1 ||
+	    evbuffer_add(h, "\r\n", 2) == -1)
+		return -1;
+	return 0;
+}
+
+int
+httpd_add_header_block(struct httpd_req *r, const char *block, size_t len)
+{
+	struct evbuffer	*h;
+
+	if ((h = out_headers(r)) == NULL)
+		return -1;
+	return evbuffer_add(h, block, len);
 }
 
 void

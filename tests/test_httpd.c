@@ -138,6 +138,7 @@ client_failed(struct fx *f, int line, const char *what)
 static void
 echo(struct fx *f, struct httpd_req *r)
 {
+	static const char block[] = "X-Block-A: 1\r\nX-Block-B: two\r\n";
 	const char	*q = httpd_query(r), *b;
 	size_t		 blen;
 	char		*s;
@@ -146,6 +147,7 @@ echo(struct fx *f, struct httpd_req *r)
 	s = str_printf("%s %s%s%s|%.*s", httpd_method(r), httpd_path(r),
 	    q ? "?" : "", q ? q : "", (int)blen, b);
 	httpd_add_header(r, "X-Test", "yes");
+	httpd_add_header_block(r, block, sizeof(block) - 1);
 	/* Headers that would break the answer's framing are refused. */
 	f->bad_headers_refused = httpd_add_header(r, "content-length",
 	    "1") == -1 && httpd_add_header(r, "Connection", "close") == -1 &&
@@ -692,6 +694,8 @@ client_keepalive(struct fx *f)
 	CHECK(f, header_is(&r, "Content-Length", "11"));
 	CHECK(f, header_is(&r, "Content-Type", "text/plain"));
 	CHECK(f, header_is(&r, "X-Test", "yes"));
+	CHECK(f, header_is(&r, "X-Block-A", "1"));
+	CHECK(f, header_is(&r, "X-Block-B", "two"));
 	CHECK(f, resp_header(&r, "Connection") == NULL);
 	/* The same connection serves the next request. */
 	CHECK(f, cl_send(c, "POST /b HTTP/1.1\r\nHost: t\r\n"
