@@ -35,7 +35,8 @@
 
 /*
  * The condition of the partial index deliveries_alert_state (alert_id,
- * state), schema 8: an alert's rows that wait (queued, held) or ended
+ * state), schema 8 (and, since 12, alert_id IS NOT NULL, which any
+ * "alert_id = ?" implies): an alert's rows that wait (queued, held) or ended
  * other than delivered. A delivery on its way (sending, sent,
  * delivered; a call ringing, answered) leaves it once, at its claim,
  * where the full index took two writes at each step. SQLite uses a

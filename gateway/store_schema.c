@@ -567,6 +567,23 @@ static const struct migration migrations[] = {
 	"  GROUP BY 1;",
 	NULL
 	},
+	/*
+	 * 12: the replies (no alert) leave deliveries_alert_phone and
+	 * deliveries_alert_state, which are only ever read for an alert
+	 * (alert_id = ?, which implies the new condition): each reply to an
+	 * inbound SMS put an entry at a random place in the first, by its
+	 * number, and one in the second that its claim took out again.
+	 * An inbound SMS: 234,000 -> 216,000 instructions (callgrind).
+	 */
+	{
+	"DROP INDEX deliveries_alert_phone;"
+	"CREATE INDEX deliveries_alert_phone ON deliveries (alert_id, phone)"
+	"  WHERE alert_id IS NOT NULL;"
+	"DROP INDEX deliveries_alert_state;"
+	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state)"
+	"  WHERE alert_id IS NOT NULL AND " ALERT_STATE_INDEXED ";",
+	NULL
+	},
 };
 
 #define SCHEMA_VERSION	((int)nitems(migrations))
