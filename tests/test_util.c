@@ -335,6 +335,7 @@ test_ct_streq(void **state)
 		{ "x", NULL, false },
 		{ NULL, NULL, false },
 	};
+	char	long_a[300], long_b[300];
 	size_t	i;
 
 	(void)state;
@@ -343,6 +344,21 @@ test_ct_streq(void **state)
 			fail_msg("ct_streq(%s, %s) != %d",
 			    cases[i].a ? cases[i].a : "NULL",
 			    cases[i].b ? cases[i].b : "NULL", cases[i].eq);
+	/* Long ones: a difference in the last byte, or in the first. */
+	memset(long_a, 'k', sizeof(long_a) - 1);
+	long_a[sizeof(long_a) - 1] = '\0';
+	memcpy(long_b, long_a, sizeof(long_b));
+	assert_true(ct_streq(long_a, long_b));
+	long_b[sizeof(long_b) - 2] = 'K';
+	assert_false(ct_streq(long_a, long_b));
+	long_b[sizeof(long_b) - 2] = 'k';
+	long_b[0] = 'K';
+	assert_false(ct_streq(long_a, long_b));
+	/* The same bytes but one shorter. */
+	long_b[0] = 'k';
+	long_b[sizeof(long_b) - 2] = '\0';
+	assert_false(ct_streq(long_a, long_b));
+	assert_false(ct_streq(long_b, long_a));
 }
 
 /* mask_phone: head and last 3 of long numbers, at most 3 of short ones. */
