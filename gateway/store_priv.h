@@ -277,6 +277,11 @@ struct tally {
 	bool		 broken;	/* out of memory: the counts are lost */
 };
 
+/* The tally as a savepoint found it (store_tally_mark). */
+struct tally_mark {
+	struct tally	 t;		/* a copy: its own arrays */
+};
+
 /* A delivery row's part in the counts. */
 struct tally_row {
 	const char	*provider;	/* NULL: none */
@@ -313,6 +318,9 @@ struct store {
 	/* Counting by tally (store_counts.c) instead of the triggers. */
 	bool		 tallying;
 	struct tally	 tally;
+	/* One copy of the tally for each savepoint open, innermost last. */
+	struct tally_mark *marks;
+	size_t		 nmarks, capmarks;
 	/*
 	 * Deliveries bound by store_delivery_add and not yet written:
 	 * written before any other statement runs through store_rows.c
@@ -358,6 +366,17 @@ bool	store_tallied(struct store *);
 /* Forget the tally: what it counted was rolled back. */
 void	store_tally_discard(struct store *);
 void	store_tally_free(struct store *);
+/*
+ * A savepoint begins: keep a copy of the tally, which its ROLLBACK TO
+ * gives back (store_tally_unmark), instead of writing the tally out at
+ * every savepoint. -1: out of memory.
+ */
+int	store_tally_mark(struct store *);
+/* The savepoint ends: rolled back, the tally is as it began; else the
+ * copy goes. */
+void	store_tally_unmark(struct store *, bool rolled_back);
+/* The whole transaction ends: no savepoint is open any more. */
+void	store_tally_unmark_all(struct store *);
 
 /*
  * Forget what a transaction being undone holds in memory: its tally and

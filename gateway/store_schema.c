@@ -1170,6 +1170,7 @@ store_commit(struct store *s)
 	}
 	if (--s->depth > 0)
 		return 0;
+	store_tally_unmark_all(s);
 	if (store_tally_flush(s) == -1 ||
 	    store_step_done(s, ST_COMMIT, __func__) == -1) {
 		OPTOUTS_STALE(s);
@@ -1213,6 +1214,7 @@ void
 store_rollback(struct store *s)
 {
 	OPTOUTS_STALE(s);
+	store_tally_unmark_all(s);
 	STORE_UNWRITTEN_DISCARD(s);
 	if (!sqlite3_get_autocommit(s->db))
 		store_step_done(s, ST_ROLLBACK, __func__);
@@ -1242,11 +1244,13 @@ store_savepoint_end(struct store *s, bool keep)
 		s->depth--;
 	if (!keep) {
 		OPTOUTS_STALE(s);
-		/* The tally holds only the savepoint's rows (see below). */
-		STORE_UNWRITTEN_DISCARD(s);
+		/* Unwritten rows are the savepoint's; the tally goes back
+		 * to its copy from the savepoint's start. */
+		s->unwritten = 0;
 		if (store_step_done(s, ST_ROLLBACK_TO, __func__) == -1)
 			rc = -1;
 	}
+	store_tally_unmark(s, !keep);
 	if (store_step_done(s, ST_RELEASE, __func__) == -1)
 		rc = -1;
 	return rc;
@@ -1262,9 +1266,13 @@ store_txn_enter(struct store *s, enum txn_kind *kind, const char *func)
 		*kind = TXN_OWN;
 	} else {
 		/* What was tallied before must outlive a ROLLBACK TO. */
-		if (store_tally_flush(s) == -1 ||
-		    store_step_done(s, ST_SAVEPOINT, func) == -1)
+		if (store_step_done(s, ST_SAVEPOINT, func) == -1)
 			return -1;
+		if (store_tally_mark(s) == -1) {
+			log_warnx("%s: out of memory", func);
+			store_step_done(s, ST_RELEASE, func);
+			return -1;
+		}
 		*kind = TXN_SAVEPOINT;
 	}
 	s->depth++;
@@ -1289,6 +1297,7 @@ store_txn_leave(struct store *s, enum txn_kind kind, bool ok,
 		OPTOUTS_STALE(s);
 		store_step_done(s, ST_ROLLBACK, func);
 	}
+	store_tally_unmark_all(s);
 	if (rc == -1)
 		STORE_UNWRITTEN_DISCARD(s);
 	return rc;

@@ -168,6 +168,32 @@ test_counts_undone(void **state)
 	assert_int_equal(store_commit(t->s), 0);
 	assert_int_equal(queued(t->s), 0);
 	assert_counts_agree(t);
+
+	/*
+	 * A read of the counts inside a savepoint writes the tally out
+	 * there; undone, the savepoint takes that with it and the tally
+	 * is as the savepoint found it. Nested: the inner one undone, the
+	 * outer kept.
+	 */
+	assert_int_equal(store_begin(t->s, false), 0);
+	st_add_delivery(t->s, a, "+46701000005", 1, NOW, DS_QUEUED);
+	assert_int_equal(store_savepoint(t->s), 0);
+	st_add_delivery(t->s, a, "+46701000006", 1, NOW, DS_QUEUED);
+	assert_int_equal(queued(t->s), 2);
+	assert_int_equal(store_savepoint(t->s), 0);
+	st_add_delivery(t->s, a, "+46701000007", 1, NOW, DS_QUEUED);
+	assert_int_equal(store_savepoint_end(t->s, false), 0);
+	assert_int_equal(store_savepoint_end(t->s, true), 0);
+	assert_int_equal(queued(t->s), 2);
+	assert_int_equal(store_savepoint(t->s), 0);
+	st_add_delivery(t->s, a, "+46701000008", 1, NOW, DS_QUEUED);
+	assert_int_equal(queued(t->s), 3);
+	assert_int_equal(store_savepoint_end(t->s, false), 0);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_int_equal(queued(t->s), 2);
+	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
+	assert_int_equal(ac.state[DS_QUEUED], 2);
+	assert_counts_agree(t);
 }
 
 /* A claim in its own transaction (none open) commits its tally. */
