@@ -694,13 +694,16 @@ client_with_env(struct fixture *f, const char *http_proxy,
 	return hc;
 }
 
-/* One GET of url through hc; the result in r. */
+/* One GET of url by a client made with these proxy variables. */
 static void
-get_through(struct fixture *f, struct http_client *hc, const char *url,
+get_with_env(struct fixture *f, const char *http_proxy,
+    const char *HTTP_PROXY, const char *no_proxy, const char *url,
     struct result *r)
 {
-	struct http_request	req;
+	struct http_client	*hc;
+	struct http_request	 req;
 
+	hc = client_with_env(f, http_proxy, HTTP_PROXY, no_proxy);
 	memset(&req, 0, sizeof(req));
 	memset(r, 0, sizeof(*r));
 	req.method = strdup("GET");
@@ -710,6 +713,7 @@ get_through(struct fixture *f, struct http_client *hc, const char *url,
 	assert_int_equal(http_client_send(hc, &req, done_cb, r), 0);
 	in_send = false;
 	run_until(f, r, 1);
+	http_client_free(hc);
 }
 
 /*
@@ -722,7 +726,6 @@ static void
 test_proxy_environment(void **state)
 {
 	struct fixture		*f = *state;
-	struct http_client	*hc;
 	struct result		 r;
 	char			 proxy[64], dead[64], url[64];
 	int			 fd, closed = closed_port(&fd);
@@ -732,38 +735,30 @@ test_proxy_environment(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f->port);
 
 	/* Through the proxy: a TEST-NET address never reached itself. */
-	hc = client_with_env(f, proxy, NULL, NULL);
-	get_through(f, hc, "http://192.0.2.7:81/echo", &r);
+	get_with_env(f, proxy, NULL, NULL, "http://192.0.2.7:81/echo", &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "via-proxy");
 	assert_non_null(f->proxied);
 	assert_string_equal(f->proxied, "http://192.0.2.7:81/echo");
 	result_free(&r);
-	http_client_free(hc);
 
 	/* no_proxy: straight to the server, not to the dead proxy. */
-	hc = client_with_env(f, dead, NULL, "127.0.0.1");
-	get_through(f, hc, url, &r);
+	get_with_env(f, dead, NULL, "127.0.0.1", url, &r);
 	assert_int_equal(r.curl_code, 0);
 	assert_string_equal(r.body, "ok-body");
 	result_free(&r);
-	http_client_free(hc);
 
 	/* Only HTTP_PROXY: not a proxy for http. */
-	hc = client_with_env(f, NULL, dead, NULL);
-	get_through(f, hc, url, &r);
+	get_with_env(f, NULL, dead, NULL, url, &r);
 	assert_int_equal(r.curl_code, 0);
 	assert_string_equal(r.body, "ok-body");
 	result_free(&r);
-	http_client_free(hc);
 
 	/* And the dead proxy in http_proxy is used: the request fails. */
-	hc = client_with_env(f, dead, NULL, NULL);
-	get_through(f, hc, url, &r);
+	get_with_env(f, dead, NULL, NULL, url, &r);
 	assert_int_equal(r.curl_code, CURLE_COULDNT_CONNECT);
 	assert_int_equal(r.status, 0);
 	result_free(&r);
-	http_client_free(hc);
 	close(fd);
 }
 

@@ -240,9 +240,8 @@ static void
 test_counts_reached(void **state)
 {
 	struct st_ctx		*t = *state;
-	struct delivery		 call;
 	struct alert_counts	 ac;
-	int64_t			 a, b, sms[4], other;
+	int64_t			 a, b, sms[4], other, call;
 
 	a = st_add_alert(t->s, "a", 0);
 	b = st_add_alert(t->s, "b", 0);
@@ -257,22 +256,13 @@ test_counts_reached(void **state)
 	/* Delivered, then silent: the escalation's call is answered. */
 	assert_int_equal(store_delivery_finish(t->s, sms[0], DS_DELIVERED,
 	    NULL, NOW), 0);
-	memset(&call, 0, sizeof(call));
-	call.alert_id = a;
-	strlcpy(call.phone, "+46701000001", sizeof(call.phone));
-	call.channel = CH_VOICE;
-	strlcpy(call.lang, "sv", sizeof(call.lang));
-	call.body = "Brand vid skolan. Tryck 1.";
-	call.state = DS_SENT;
-	call.segments = 1;
-	call.next_at = call.created_at = NOW;
-	call.parent_id = sms[0];
-	assert_int_equal(store_delivery_insert(t->s, &call), 0);
-	assert_int_equal(store_delivery_progress(t->s, call.id, DS_RINGING,
+	call = st_add_delivery_v2(t->s, a, "+46701000001", CH_VOICE, DS_SENT,
+	    0, NULL, sms[0], NOW);
+	assert_int_equal(store_delivery_progress(t->s, call, DS_RINGING,
 	    NULL, NOW), 0);
-	assert_int_equal(store_delivery_progress(t->s, call.id, DS_ANSWERED,
+	assert_int_equal(store_delivery_progress(t->s, call, DS_ANSWERED,
 	    NULL, NOW), 0);
-	assert_int_equal(store_delivery_set_ack(t->s, call.id, 1, NOW), 0);
+	assert_int_equal(store_delivery_set_ack(t->s, call, 1, NOW), 0);
 	assert_int_equal(store_alert_counts(t->s, a, &ac), 0);
 	assert_int_equal(ac.state[DS_DELIVERED] + ac.state[DS_ANSWERED], 2);
 	assert_int_equal(ac.reached, 1);
