@@ -33,6 +33,9 @@ const struct store_sql store_counts_sql[] = {
 	    "INSERT INTO queue_totals VALUES (?1, ?2) "
 	    "ON CONFLICT DO UPDATE "
 	    "SET segments = segments + excluded.segments" },
+	{ ST_TALLY_INBOUND,
+	    "INSERT INTO inbound_totals VALUES (?1, ?2) "
+	    "ON CONFLICT DO UPDATE SET n = n + excluded.n" },
 	{ ST_NSTMTS, NULL }
 };
 
@@ -128,6 +131,34 @@ queue_at(struct tally *t, int priority)
 }
 
 int
+store_tally_inbound(struct store *s, const char *keyword)
+{
+	struct tally		*t = &s->tally;
+	struct tally_keyword	*v;
+	size_t			 i;
+
+	if (keyword == NULL)
+		keyword = "";
+	t->dirty = true;
+	for (i = 0; i < t->nkeywords; i++)
+		if (strcmp(t->keywords[i].keyword, keyword) == 0) {
+			t->keywords[i].n++;
+			return 0;
+		}
+	if (strlen(keyword) >= sizeof(v->keyword) || (v = reallocarray(
+	    t->keywords, t->nkeywords + 1, sizeof(*v))) == NULL) {
+		t->broken = true;
+		log_warnx("%s: out of memory, or a keyword too long", __func__);
+		return -1;
+	}
+	t->keywords = v;
+	v = &t->keywords[t->nkeywords++];
+	strlcpy(v->keyword, keyword, sizeof(v->keyword));
+	v->n = 1;
+	return 0;
+}
+
+int
 store_tally_row(struct store *s, const struct tally_row *r, int sign)
 {
 	struct tally		*t = &s->tally;
@@ -173,7 +204,7 @@ store_tally_discard(struct store *s)
 {
 	struct tally	*t = &s->tally;
 
-	t->ntotals = t->nalerts = t->nqueue = 0;
+	t->ntotals = t->nalerts = t->nqueue = t->nkeywords = 0;
 	t->dirty = t->broken = false;
 }
 
@@ -217,6 +248,13 @@ store_tally_flush(struct store *s)
 		sqlite3_bind_int64(st, 2, t->queue[i].segments);
 		rc = store_step_done(s, ST_TALLY_QUEUE, __func__);
 	}
+	for (i = 0; i < t->nkeywords && rc == 0; i++) {
+		st = s->st[ST_TALLY_INBOUND];
+		sqlite3_bind_text(st, 1, t->keywords[i].keyword, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, t->keywords[i].n);
+		rc = store_step_done(s, ST_TALLY_INBOUND, __func__);
+	}
 	/*
 	 * Written, or written in part: a second flush would count again
 	 * what was written. Broken, the transaction can only be undone.
@@ -240,6 +278,7 @@ tally_clear(struct tally *t)
 	free(t->totals);
 	free(t->alerts);
 	free(t->queue);
+	free(t->keywords);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -288,9 +327,12 @@ store_tally_mark(struct store *s)
 	m->t.totals = copy_of(t->totals, t->ntotals, sizeof(*t->totals));
 	m->t.alerts = copy_of(t->alerts, t->nalerts, sizeof(*t->alerts));
 	m->t.queue = copy_of(t->queue, t->nqueue, sizeof(*t->queue));
+	m->t.keywords = copy_of(t->keywords, t->nkeywords,
+	    sizeof(*t->keywords));
 	if ((t->ntotals > 0 && m->t.totals == NULL) ||
 	    (t->nalerts > 0 && m->t.alerts == NULL) ||
-	    (t->nqueue > 0 && m->t.queue == NULL)) {
+	    (t->nqueue > 0 && m->t.queue == NULL) ||
+	    (t->nkeywords > 0 && m->t.keywords == NULL)) {
 		tally_clear(&m->t);
 		/* No copy: write the tally out, as there is then none. */
 		if (store_tally_flush(s) == -1)
@@ -299,6 +341,7 @@ store_tally_mark(struct store *s)
 		m->t.ntotals = t->ntotals;
 		m->t.nalerts = t->nalerts;
 		m->t.nqueue = t->nqueue;
+		m->t.nkeywords = t->nkeywords;
 		m->t.dirty = t->dirty;
 		m->t.broken = t->broken;
 	}

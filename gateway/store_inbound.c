@@ -8,6 +8,7 @@
 #include "store_priv.h"
 
 static int	inbox_row(sqlite3_stmt *, void *);
+static int	inbound_insert(struct store *, struct inbound_row *);
 
 /* The statements of this file, prepared by store_open. */
 const struct store_sql store_inbound_sql[] = {
@@ -60,6 +61,28 @@ const struct store_sql store_inbound_sql[] = {
 int
 store_inbound_insert(struct store *s, struct inbound_row *in)
 {
+	enum txn_kind	kind;
+	int		rc;
+
+	if (store_tallied(s))
+		return inbound_insert(s, in);
+	/* Alone: a transaction of its own, whose commit writes the tally. */
+	if (store_txn_enter(s, &kind, __func__) == -1)
+		return -1;
+	rc = inbound_insert(s, in);
+	if (store_txn_leave(s, kind, rc != -1, __func__) == -1)
+		return -1;
+	return rc;
+}
+
+/*
+ * Insert in, counted by the tally (schema 12: the trigger that counted
+ * it cost 10,000 instructions an inbound SMS); a retry of the provider
+ * is STORE_DUPLICATE with in->id the first one's.
+ */
+static int
+inbound_insert(struct store *s, struct inbound_row *in)
+{
 	sqlite3_stmt	*st = s->st[ST_INBOUND_INSERT];
 	int		 rc;
 
@@ -76,7 +99,7 @@ store_inbound_insert(struct store *s, struct inbound_row *in)
 		return -1;
 	if (sqlite3_changes(s->db) > 0) {
 		in->id = sqlite3_last_insert_rowid(s->db);
-		return 0;
+		return store_tally_inbound(s, in->keyword);
 	}
 	/* Seen before: the provider retried its callback. */
 	bind_text(s->st[ST_INBOUND_FIND], 1, in->provider);
@@ -92,6 +115,9 @@ store_inbound_insert(struct store *s, struct inbound_row *in)
 int
 store_inbound_totals(struct store *s, store_count_cb cb, void *arg)
 {
+	/* Inside the pass's transaction: the tally counts too. */
+	if (store_tally_flush(s) == -1)
+		return -1;
 	return store_name_counts(s, ST_INBOUND_TOTALS, cb, arg, __func__);
 }
 

@@ -222,6 +222,7 @@ enum stmt_id {
 	ST_TALLY_TOTALS,
 	ST_TALLY_ALERT,
 	ST_TALLY_QUEUE,
+	ST_TALLY_INBOUND,
 	/* store_audit.c */
 	ST_AUDIT_APPEND,
 	ST_AUDIT_LIST,
@@ -266,9 +267,15 @@ struct tally_queue {
 	int		 priority;
 	int64_t		 segments;
 };
+struct tally_keyword {
+	char		 keyword[16];	/* keyword_name(): "TRYGG", "" */
+	int64_t		 n;
+};
 struct tally {
 	struct tally_total *totals;
 	size_t		 ntotals;
+	struct tally_keyword *keywords;	/* inbound SMS (schema 12) */
+	size_t		 nkeywords;
 	struct tally_alert *alerts;
 	size_t		 nalerts;
 	struct tally_queue *queue;
@@ -355,6 +362,8 @@ int	store_counts_register(struct store *, char *err, size_t errlen);
 #define TALLY_END(s)	((s)->tallying = false)
 /* Add (sign 1) or take away (-1) a row's part; -1 out of memory. */
 int	store_tally_row(struct store *, const struct tally_row *, int sign);
+/* Count an inbound SMS of keyword (NULL: none); -1 out of memory. */
+int	store_tally_inbound(struct store *, const char *keyword);
 /*
  * Write the tally into the counts' tables (inside the transaction); -1
  * when that failed or the tally is broken: the transaction must then be

@@ -574,6 +574,7 @@ static const struct migration migrations[] = {
 	 * inbound SMS put an entry at a random place in the first, by its
 	 * number, and one in the second that its claim took out again.
 	 * An inbound SMS: 234,000 -> 216,000 instructions (callgrind).
+	 * And its count per keyword is tallied, not kept by a trigger.
 	 */
 	{
 	"DROP INDEX deliveries_alert_phone;"
@@ -581,7 +582,9 @@ static const struct migration migrations[] = {
 	"  WHERE alert_id IS NOT NULL;"
 	"DROP INDEX deliveries_alert_state;"
 	"CREATE INDEX deliveries_alert_state ON deliveries (alert_id, state)"
-	"  WHERE alert_id IS NOT NULL AND " ALERT_STATE_INDEXED ";",
+	"  WHERE alert_id IS NOT NULL AND " ALERT_STATE_INDEXED ";"
+	/* Inbound SMS are counted by tally (store_inbound_insert). */
+	"DROP TRIGGER inbound_count_insert;",
 	NULL
 	},
 };

@@ -99,14 +99,18 @@ int64_t	 st_sql_int(const char *, const char *);
 	"  FROM deliveries WHERE alert_id IS NOT NULL AND " \
 	"  (state = 3 OR state = 9 OR ack <> 0) GROUP BY 2 " \
 	"UNION ALL SELECT 'q', priority, 0, sum(segments) FROM deliveries " \
-	"  WHERE state = 0 GROUP BY 2), " \
+	"  WHERE state = 0 GROUP BY 2 " \
+	"UNION ALL SELECT 'i', coalesce(keyword, ''), 0, count(*) " \
+	"  FROM inbound GROUP BY 2), " \
 	"kept(k, a, b, n) AS (" \
 	"SELECT 't', provider || '/' || channel, state, n " \
 	"  FROM delivery_totals WHERE n <> 0 " \
 	"UNION ALL SELECT 'a', alert_id, what, n FROM alert_totals " \
 	"  WHERE n <> 0 " \
 	"UNION ALL SELECT 'q', priority, 0, segments FROM queue_totals " \
-	"  WHERE segments <> 0) " \
+	"  WHERE segments <> 0 " \
+	"UNION ALL SELECT 'i', keyword, 0, n FROM inbound_totals " \
+	"  WHERE n <> 0) " \
 	"SELECT (SELECT count(*) FROM (SELECT * FROM real EXCEPT " \
 	"  SELECT * FROM kept)) + (SELECT count(*) FROM (SELECT * FROM kept " \
 	"  EXCEPT SELECT * FROM real))"

@@ -296,6 +296,62 @@ test_counts_reached(void **state)
 	assert_counts_agree(t);
 }
 
+/* Insert an inbound SMS of keyword with the provider's id. */
+static int
+add_inbound(struct store *s, const char *id, const char *keyword)
+{
+	struct inbound_row	in;
+
+	memset(&in, 0, sizeof(in));
+	in.provider = "elks";
+	in.provider_id = id;
+	in.from = "+46701000009";
+	in.to = "+46766861004";
+	in.text = "TRYGG 15531";
+	in.keyword = keyword;
+	in.received_at = NOW;
+	return store_inbound_insert(s, &in);
+}
+
+/*
+ * Inbound SMS are counted by keyword by tally (schema 12): alone, in a
+ * transaction, in a savepoint undone; a provider's retry is not
+ * counted again.
+ */
+static void
+test_counts_inbound(void **state)
+{
+	struct st_ctx	*t = *state;
+
+	assert_int_equal(add_inbound(t->s, "m1", "TRYGG"), 0);
+	assert_int_equal(add_inbound(t->s, "m1", "TRYGG"), STORE_DUPLICATE);
+	assert_int_equal(add_inbound(t->s, "m2", NULL), 0);
+	assert_counts_agree(t);
+	assert_int_equal(st_sql_int(t->path, "SELECT n FROM inbound_totals "
+	    "WHERE keyword = 'TRYGG'"), 1);
+
+	assert_int_equal(store_begin(t->s, false), 0);
+	assert_int_equal(add_inbound(t->s, "m3", "TRYGG"), 0);
+	assert_int_equal(store_savepoint(t->s), 0);
+	assert_int_equal(add_inbound(t->s, "m4", "STOPP"), 0);
+	assert_int_equal(store_savepoint_end(t->s, false), 0);
+	assert_int_equal(store_savepoint(t->s), 0);
+	assert_int_equal(add_inbound(t->s, "m5", "JA"), 0);
+	assert_int_equal(store_savepoint_end(t->s, true), 0);
+	assert_int_equal(store_commit(t->s), 0);
+	assert_counts_agree(t);
+	assert_int_equal(st_sql_int(t->path, "SELECT n FROM inbound_totals "
+	    "WHERE keyword = 'TRYGG'"), 2);
+	assert_int_equal(st_sql_int(t->path, "SELECT count(*) FROM "
+	    "inbound_totals WHERE keyword = 'STOPP' AND n <> 0"), 0);
+
+	/* A transaction rolled back counts none of its SMS. */
+	assert_int_equal(store_begin(t->s, false), 0);
+	assert_int_equal(add_inbound(t->s, "m6", "NEJ"), 0);
+	store_rollback(t->s);
+	assert_counts_agree(t);
+}
+
 /* Does the SET list of an UPDATE (from set to where) assign column? */
 static bool
 sets_column(const char *set, const char *where, const char *column)
@@ -374,6 +430,7 @@ main(void)
 		FILE_ONLY(test_counts_undone),
 		FILE_ONLY(test_counts_claim_alone),
 		FILE_ONLY(test_counts_reached),
+		FILE_ONLY(test_counts_inbound),
 		cmocka_unit_test(test_counted_statements),
 	};
 
