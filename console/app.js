@@ -618,6 +618,9 @@
         p.state === 'held' ? h('p', { class: 'approval', id: 'preview-held' }, t('compose.preview.held', { t: fmtTime(p.held_until) })) : null,
         p.state === 'scheduled' ? h('p', { class: 'approval', id: 'preview-scheduled' }, t('compose.preview.scheduled', { t: fmtTime(p.send_at) })) : null,
         p.suppressed ? h('p', { class: 'muted' }, t('compose.preview.suppressed', { n: num(p.suppressed) })) : null,
+        /* Escalation calls those who do not answer: not those who refuse calls. */
+        p.uncallable ? h('p', { class: 'caution', id: 'preview-uncallable' },
+          t(one('compose.preview.uncallable', p.uncallable), { n: num(p.uncallable) })) : null,
         h('p', { class: 'langs', id: 'preview-langs' }, t('compose.preview.langs', { list: p.texts
           .filter(x => x.recipients - x.suppressed > 0)
           .map(x => x.lang + (x.channel === 'voice' ? ' ☎' : '') + ' ' + num(x.recipients - x.suppressed)).join(' · ') })),

@@ -162,7 +162,7 @@ add_recipient(const struct recipient *rc, void *arg)
 	struct delivery		 d;
 	unsigned int		 ch;
 	int			 added, known;
-	bool			 reached = false;
+	bool			 reached = false, texted = false;
 
 	if ((added = phoneset_add(&f->seen, rc->phone)) <= 0)
 		return added == -1 ? unavailable(f, "out of memory") : 0;
@@ -204,6 +204,7 @@ add_recipient(const struct recipient *rc, void *arg)
 			f->suppressed++;
 		} else {
 			reached = true;
+			texted |= ch == CH_SMS;
 			f->own_segments += d.segments;
 			/* Behind the gate until the alert is released. */
 			if (f->gate == GATE_HELD) {
@@ -223,7 +224,24 @@ add_recipient(const struct recipient *rc, void *arg)
 	}
 	if (reached)
 		f->people++;
+	/* An SMS that goes unanswered is called: not if calls are refused
+	 * (ESCALATION_WHERE, store_deliveries.c). Said before it is sent. */
+	if (texted && f->req->escalate_after_s > 0 && !(rc->channels & CH_VOICE))
+		f->uncallable++;
 	return 0;
+}
+
+/*
+ * For an alert that calls those who do not answer its SMS: how many of
+ * its people refuse calls, so the escalation will not reach them
+ * ("uncallable", in the 202 and the preview).
+ */
+static void
+uncallable_json(const struct fanout *f, json_t *o)
+{
+	if (f->req->escalate_after_s > 0)
+		json_object_set_new(o, "uncallable",
+		    json_integer(f->uncallable));
 }
 
 /* Is p inside the shape? */
@@ -393,6 +411,7 @@ answer_json(struct fanout *f)
 	    "status_url", url);
 	if (o == NULL)
 		return NULL;
+	uncallable_json(f, o);
 	gate_time_json(f, o);
 	if (f->req->need > 0)
 		json_object_set_new(o, "need", json_integer(f->req->need));
@@ -711,12 +730,13 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 		goto out;
 	}
 	log_info("alert=%lld evt=accepted client=%s source_ref=%s "
-	    "severity=%s recipients=%d people=%d suppressed=%d segments=%d%s%s",
+	    "severity=%s recipients=%d people=%d suppressed=%d segments=%d"
+	    "%s%s uncallable=%d",
 	    (long long)f.alert_id, client,
 	    log_value(ref, sizeof(ref), req->source_ref),
 	    severity_name(req->severity), f.recipients, f.people, f.suppressed,
 	    f.worst_segments, f.gate != GATE_OPEN ? " gate=" : "",
-	    f.gate != GATE_OPEN ? alert_gate_name(f.gate) : "");
+	    f.gate != GATE_OPEN ? alert_gate_name(f.gate) : "", f.uncallable);
 	if (f.gate == GATE_OPEN)
 		dispatch_kick(gw->dispatch);
 	rc = FANOUT_NEW;
@@ -1017,8 +1037,10 @@ fanout_preview(struct gw *gw, const struct alert_req *req, json_t **out,
 	    "eta_s", (json_int_t)eta_of(&f),
 	    "state", f.gate != GATE_OPEN ? alert_gate_name(f.gate) :
 	    "dispatching");
-	if (*out != NULL)
+	if (*out != NULL) {
 		gate_time_json(&f, *out);
+		uncallable_json(&f, *out);
+	}
 	if (*out != NULL && f.transliterated)
 		json_object_set_new(*out, "transliterated", json_true());
 	rc = *out ? 0 : api_error_set(err, 503, "unavailable", NULL,

@@ -52,6 +52,9 @@ struct fanout {
 	int			 suppressed;
 	int			 people;	/* numbers with a delivery that
 						   is not suppressed */
+	int			 uncallable;	/* of them, texted by an alert
+						   that escalates, but refusing
+						   calls */
 	int64_t			 own_segments;	/* of those deliveries */
 	int			 worst_segments;
 	enum sms_encoding	 worst_encoding;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway/util.h"
 #include "tests/e2e.h"
@@ -116,6 +117,64 @@ test_escalation_quiet(void **state)
 	escalation_run(*state, 1, 1, false);
 }
 
+/*
+ * A contact who takes no calls: the preview and the 202 say how many
+ * the escalation will not call ("uncallable"), and it calls only the
+ * others. Two of three take calls; the third gets the SMS only.
+ */
+static void
+test_escalation_uncallable(void **state)
+{
+	struct e2e_world	*w = *state;
+	const char		*const args[] = { "--no-dlr", "--press", "1",
+	    NULL };
+	const char		*body = "{\"source_ref\": \"uncallable\", "
+	    "\"message\": \"Brand vid Nykvarns station.\", "
+	    "\"audience\": {\"groups\": [\"esc\"]}, \"ack\": true, "
+	    "\"escalate_after_s\": 1}";
+	json_t			*res, *a;
+	char			 num[32];
+	long long		 id;
+	int			 status;
+
+	assert_int_equal(e2e_start_twilio(w, args, 100, 4, NULL), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, 2, "esc", true), 0);
+	assert_int_equal(e2e_add_contacts(&w->d, 2, 1, "esc", false), 0);
+
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/preview", body, &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(e2e_json_int(res, "people"), 3);
+	assert_int_equal(e2e_json_int(res, "uncallable"), 1);
+	json_decref(res);
+
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	assert_int_equal(status, 202);
+	assert_int_equal(e2e_json_int(res, "uncallable"), 1);
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+	assert_non_null(a = e2e_wait_alert(w, id, "acks.yes", 2, false,
+	    WAIT_MS));
+	json_decref(a);
+	/* Given the time another escalation would take, still two calls. */
+	nanosleep(&(struct timespec){ 2, 500000000 }, NULL);
+	assert_int_equal(e2e_fake_stat(&w->tw, "accepted"), 3);
+	assert_int_equal(e2e_fake_stat(&w->tw, "calls"), 2);
+	e2e_phone(2, num, sizeof(num));
+	assert_non_null(res = e2e_fake_received(&w->tw, num));
+	assert_int_equal(json_array_size(res), 1);
+	assert_string_equal(e2e_json_str(res, "0.type"), "sms");
+	json_decref(res);
+
+	/* Without escalation the figure is not there at all. */
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/preview",
+	    "{\"message\": \"Prov\", \"audience\": {\"groups\": "
+	    "[\"esc\"]}}", &status);
+	assert_int_equal(status, 200);
+	assert_null(json_object_get(res, "uncallable"));
+	json_decref(res);
+	assert_int_equal(e2e_finish(w), 0);
+}
+
 /* Run every test; each starts its own daemon and fakes. */
 int
 main(void)
@@ -123,6 +182,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		E2E_TEST(test_escalation),
 		E2E_TEST(test_escalation_delivered),
+		E2E_TEST(test_escalation_uncallable),
 		E2E_TEST(test_escalation_quiet),
 	};
 

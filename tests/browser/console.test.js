@@ -270,6 +270,15 @@ async function main() {
   ok(/Svara JA eller NEJ/.test(await text(anna, '#preview')), 'the preview shows the Swedish text');
   ok(await anna.$('.approval') === null, 'ten nattvandrare need no approval');
   await shot(anna, '04-compose');
+  /* Asked to call those who do not answer: the ten take SMS only. */
+  await anna.select('#escalate', '300');
+  await anna.waitForSelector('#preview-uncallable', { timeout: 5000 });
+  ok(/^10 av dem tar inte emot samtal/.test(await text(anna, '#preview-uncallable')),
+    'with escalation, the preview says the ten take no calls');
+  await shot(anna, '04b-compose-uncallable');
+  await anna.select('#escalate', '0');
+  await anna.waitForFunction(() => !document.querySelector('#preview-uncallable'), { timeout: 5000 });
+  await sleep(600);
   await anna.click('#send');
   await anna.waitForSelector('dialog.confirm[open]');
   ok(await text(anna, '#confirm-title') === 'Skicka larmet nu?', 'the confirmation asks to send now');
