@@ -768,6 +768,7 @@
     const failures = h('ul', { class: 'failures', id: 'failures' });
     const actions = h('div', { class: 'actions' });
     const note = h('p', { role: 'status', class: 'note' });
+    const uncallNote = h('p', { class: 'caution', id: 'uncallable', hidden: true });
     const history = h('ol', { class: 'history', id: 'history' });
     const audience = h('p', { class: 'audience muted', id: 'audience' });
     const waiting = h('section', { class: 'waiting', id: 'waiting', hidden: true, role: 'status' });
@@ -779,7 +780,7 @@
     frame(t('alert.title', { id: id }),
       h('p', null, h('a', { href: '#/' }, '← ' + t('alert.back'))),
       head, text, audience, waiting, actions, note,
-      h('section', { class: 'card' }, h('h2', null, t('alert.progress'), ' ', h('span', { class: 'live' }, t('alert.live'))), summary, prog),
+      h('section', { class: 'card' }, h('h2', null, t('alert.progress'), ' ', h('span', { class: 'live' }, t('alert.live'))), summary, uncallNote, prog),
       answersCard,
       h('section', { class: 'card' }, h('h2', null, t('alert.failures')), failures),
       h('section', { class: 'card' }, h('h2', null, t('alert.history')), history));
@@ -798,6 +799,10 @@
          reach one person (the daemon counts each person once). */
       summary.textContent = t(a.ack ? 'alert.summary' : 'alert.summary.noack', {
         d: num(a.reached || 0), n: num(a.people || 0), y: num(a.acks.yes), no: num(a.acks.no) });
+      /* The escalation calls those who do not answer: not these. */
+      uncallNote.hidden = !a.uncallable;
+      if (a.uncallable)
+        uncallNote.textContent = t(one('compose.preview.uncallable', a.uncallable), { n: num(a.uncallable) });
       yes.textContent = num(a.acks.yes);
       no.textContent = num(a.acks.no);
       needNote.textContent = needText(a);

@@ -114,6 +114,10 @@ api_alert_json(struct store *s, const struct alert_row *a)
 	    a->client ? a->client : "", "kind", a->by_user ? "user" :
 	    "client"));
 	json_object_set_new(o, "ack", json_boolean(a->ack));
+	/* Those the escalation of unanswered SMS cannot call. */
+	if (a->escalate_after_s > 0)
+		json_object_set_new(o, "uncallable",
+		    json_integer(a->uncallable));
 	if (a->text != NULL)
 		json_object_set_new(o, "text", json_string(a->text));
 	set_time(o, "expires_at", a->expires_at);

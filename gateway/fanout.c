@@ -710,7 +710,9 @@ fanout_alert_by(struct gw *gw, const struct alert_req *req,
 	    store_alert_set_response(gw->store, f.alert_id, *response) == -1 ||
 	    store_alert_set_summary(gw->store, f.alert_id, f.recipients,
 	    f.suppressed, f.worst_segments,
-	    sms_encoding_name(f.worst_encoding), f.people) == -1) {
+	    sms_encoding_name(f.worst_encoding), f.people) == -1 ||
+	    store_alert_set_uncallable(gw->store, f.alert_id, f.uncallable,
+	    false) == -1) {
 		api_error_set(err, 503, "unavailable", NULL,
 		    "the database did not take the alert");
 		goto rollback;
@@ -823,6 +825,8 @@ fanout_release(struct gw *gw, const struct alert_row *a, char *why,
 	    store_alert_set_summary(gw->store, a->id, f.recipients,
 	    f.suppressed, f.worst_segments, sms_encoding_name(
 	    f.worst_encoding), f.people) == -1 ||
+	    store_alert_set_uncallable(gw->store, a->id, f.uncallable,
+	    false) == -1 ||
 	    (why[0] != '\0' && store_alert_set_error(gw->store, a->id,
 	    why) == -1))
 		goto rollback;
@@ -910,6 +914,8 @@ fanout_step(struct gw *gw, const struct alert_row *a, struct fanout_step *out,
 	    store_alert_step(gw->store, a->id, f.step, rest_text,
 	    rest_text != NULL ? f.now + a->chain_after_s * 1000 : 0,
 	    f.recipients, f.suppressed, f.people) == -1 ||
+	    (f.uncallable > 0 && store_alert_set_uncallable(gw->store, a->id,
+	    f.uncallable, true) == -1) ||
 	    (why[0] != '\0' && store_alert_set_error(gw->store, a->id,
 	    why) == -1))
 		goto rollback;

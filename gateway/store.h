@@ -263,6 +263,8 @@ struct alert_row {
 	char		*request;	/* scheduled: the request as posted,
 					   fanned out at release */
 	int		 people;	/* numbers reached */
+	int		 uncallable;	/* of them, refusing the calls of an
+					   escalation (schema 12) */
 	int		 need;		/* JA that are enough (0: no limit) */
 	int64_t		 filled_at;	/* when need was reached */
 	char		*chain;		/* JSON array of the audiences still
@@ -296,6 +298,12 @@ int	store_alert_set_response(struct store *, int64_t id, const char *json);
  */
 int	store_alert_set_summary(struct store *, int64_t id, int recipients,
 	    int suppressed, int segments, const char *encoding, int people);
+/*
+ * The people an alert that escalates texts but cannot call (contacts
+ * without voice): set (step 0), or added (a later step).
+ */
+int	store_alert_set_uncallable(struct store *, int64_t id, int n,
+	    bool add);
 int	store_alert_get(struct store *, int64_t id, struct alert_row *);
 int	store_alert_find_ref(struct store *, const char *client,
 	    const char *source_ref, struct alert_row *);

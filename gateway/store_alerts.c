@@ -19,7 +19,7 @@
 	"segments, encoding, response, escalate_after_s, status, gate, " \
 	"release_at, released_at, cancelled_at, expires_in_s, request, " \
 	"people, need, filled_at, chain, chain_after_s, chain_next_at, step, " \
-	"error, esc_done, by_user, text"
+	"error, esc_done, by_user, text, uncallable"
 
 static int	read_alert(sqlite3_stmt *, void *);
 static int	alert_one(struct store *, enum stmt_id, struct alert_row *,
@@ -50,6 +50,9 @@ const struct store_sql store_alerts_sql[] = {
 	{ ST_ALERT_SET_SUMMARY,
 	    "UPDATE alerts SET recipients = ?2, suppressed = ?3, "
 	    "segments = ?4, encoding = ?5, people = ?6 WHERE id = ?1" },
+	{ ST_ALERT_SET_UNCALLABLE,
+	    "UPDATE alerts SET uncallable = ?2 + "
+	    "CASE WHEN ?3 THEN uncallable ELSE 0 END WHERE id = ?1" },
 	{ ST_ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1" },
 	{ ST_ALERT_FIND_REF,
 	    "SELECT " ALERT_COLS " FROM alerts "
@@ -226,6 +229,7 @@ read_alert(sqlite3_stmt *st, void *arg)
 	a->esc_done = sqlite3_column_int(st, 33) != 0;
 	a->by_user = sqlite3_column_int(st, 34) != 0;
 	a->text = col_dup(st, 35, &oom);
+	a->uncallable = sqlite3_column_int(st, 36);
 	if (oom) {
 		log_warnx("%s: out of memory", __func__);
 		alert_row_clear(a);
@@ -318,6 +322,17 @@ store_alert_set_summary(struct store *s, int64_t id, int recipients,
 	bind_text(st, 5, encoding);
 	sqlite3_bind_int(st, 6, people);
 	return store_step_done(s, ST_ALERT_SET_SUMMARY, __func__);
+}
+
+int
+store_alert_set_uncallable(struct store *s, int64_t id, int n, bool add)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_SET_UNCALLABLE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, n);
+	sqlite3_bind_int(st, 3, add);
+	return store_step_done(s, ST_ALERT_SET_UNCALLABLE, __func__);
 }
 
 int

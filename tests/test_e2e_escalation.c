@@ -154,6 +154,8 @@ test_escalation_uncallable(void **state)
 	json_decref(res);
 	assert_non_null(a = e2e_wait_alert(w, id, "acks.yes", 2, false,
 	    WAIT_MS));
+	/* Kept with the alert: what it says later too. */
+	assert_int_equal(e2e_json_int(a, "uncallable"), 1);
 	json_decref(a);
 	/* Given the time another escalation would take, still two calls. */
 	nanosleep(&(struct timespec){ 2, 500000000 }, NULL);
@@ -166,6 +168,9 @@ test_escalation_uncallable(void **state)
 	json_decref(res);
 
 	/* Without escalation the figure is not there at all. */
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", "/v1/alerts/1", NULL, &status);
+	assert_int_equal(status, 200);
+	json_decref(res);
 	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/preview",
 	    "{\"message\": \"Prov\", \"audience\": {\"groups\": "
 	    "[\"esc\"]}}", &status);

@@ -66,6 +66,17 @@ test_alerts(void **state)
 	assert_int_equal(got.suppressed, 3);
 	assert_int_equal(got.segments, 2);
 	assert_string_equal(got.encoding, "UCS-2");
+	assert_int_equal(got.uncallable, 0);
+	alert_row_clear(&got);
+	/* Set at the first step, added at a later one. */
+	assert_int_equal(store_alert_set_uncallable(s, id1, 3, false), 0);
+	assert_int_equal(store_alert_set_uncallable(s, id1, 2, true), 0);
+	assert_int_equal(store_alert_get(s, id1, &got), 0);
+	assert_int_equal(got.uncallable, 5);
+	alert_row_clear(&got);
+	assert_int_equal(store_alert_set_uncallable(s, id1, 1, false), 0);
+	assert_int_equal(store_alert_get(s, id1, &got), 0);
+	assert_int_equal(got.uncallable, 1);
 	alert_row_clear(&got);
 	assert_int_equal(store_alert_get(s, 999, &got), STORE_NOTFOUND);
 
