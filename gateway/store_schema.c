@@ -1273,12 +1273,17 @@ store_txn_enter(struct store *s, enum txn_kind *kind, const char *func)
 			return -1;
 		*kind = TXN_OWN;
 	} else {
-		/* What was tallied before must outlive a ROLLBACK TO. */
-		if (store_step_done(s, ST_SAVEPOINT, func) == -1)
-			return -1;
+		/*
+		 * What was tallied before must outlive a ROLLBACK TO: a copy
+		 * of the tally is kept, or (no memory for one) the tally is
+		 * written out, before the savepoint begins.
+		 */
 		if (store_tally_mark(s) == -1) {
 			log_warnx("%s: out of memory", func);
-			store_step_done(s, ST_RELEASE, func);
+			return -1;
+		}
+		if (store_step_done(s, ST_SAVEPOINT, func) == -1) {
+			store_tally_unmark(s, false);
 			return -1;
 		}
 		*kind = TXN_SAVEPOINT;
