@@ -81,8 +81,14 @@ struct http_client {
 	 * making one costs kilobytes of allocation and clearing. */
 	CURL			*pool[HTTP_POOL];
 	int			 npool;
-	/* The providers' URLs, parsed once (CURLOPT_CURLU): curl parses a
-	 * URL given as text again for every request. */
+	/*
+	 * The providers' URLs, parsed once (CURLOPT_CURLU): curl parses a
+	 * URL given as text again for every request. An adapter sends to
+	 * two fixed URLs (messages, calls), so eight hold four providers;
+	 * past that (or after reloads that changed them) a URL goes as
+	 * text, as before. None is freed before the client: a transfer
+	 * in flight may read its own again (a retried connect).
+	 */
 	struct {
 		char		*text;
 		CURLU		*u;
