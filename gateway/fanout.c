@@ -226,7 +226,8 @@ add_recipient(const struct recipient *rc, void *arg)
 		f->people++;
 	/* An SMS that goes unanswered is called: not if calls are refused
 	 * (ESCALATION_WHERE, store_deliveries.c). Said before it is sent. */
-	if (texted && f->req->escalate_after_s > 0 && !(rc->channels & CH_VOICE))
+	if (texted && f->req->escalate_after_s > 0 &&
+	    !(rc->channels & CH_VOICE))
 		f->uncallable++;
 	return 0;
 }
