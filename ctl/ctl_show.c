@@ -96,6 +96,7 @@ ctl_alerts_show(struct ctl *c, int argc, char **argv)
 		{ "expires_at", "expires_at" },
 		{ "recipients", "recipients" }, { "people", "people" },
 		{ "reached", "reached" }, { "suppressed", "suppressed" },
+		{ "uncallable", "uncallable" },
 		{ "queued", "counts.queued" }, { "held", "counts.held" },
 		{ "sending", "counts.sending" }, { "sent", "counts.sent" },
 		{ "delivered", "counts.delivered" },

@@ -577,6 +577,9 @@ test_consent_and_contract(void **state)
 	out = ctl(w, "alerts show 1", &status);
 	assert_int_equal(status, 0);
 	assert_non_null(strstr(out, "people:"));
+	assert_non_null(strstr(out, "reached:"));
+	/* Only an alert that escalates says whom it cannot call. */
+	assert_null(strstr(out, "uncallable:"));
 	free(out);
 	out = ctl(w, "alerts deliveries 1 --csv", &status);
 	assert_int_equal(status, 0);
