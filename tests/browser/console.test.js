@@ -481,6 +481,19 @@ async function main() {
   await shot(phone, '20-phone-compose');
   ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'nothing is wider than a phone');
 
+  /* An alert that calls those who leave its SMS unanswered, to
+     nattvandrare who take SMS only: its page says whom it cannot call. */
+  const esc = await call(base, 'POST', '/v1/alerts', { source_ref: 'browser-escalate',
+    message: 'Prov: svara JA om du kan komma.', ack: true, escalate_after_s: 600,
+    audience: { groups: ['nattvandrare'] } });
+  ok(esc.status === 202 && esc.json.uncallable === esc.json.people && esc.json.people > 0,
+    'the 202 says all ' + esc.json.people + ' nattvandrare take no calls');
+  await phone.goto(base + '/#/alert/' + esc.json.id, { waitUntil: 'domcontentloaded' });
+  await phone.waitForFunction(() => { const u = document.getElementById('uncallable'); return u && !u.hidden; }, { timeout: 10000 });
+  ok(new RegExp('^' + esc.json.people + ' av dem tar inte emot samtal').test(await text(phone, '#uncallable')),
+    'the alert page says whom the escalation cannot call');
+  await shot(phone, '20b-phone-alert-uncallable');
+
   /* Logging out ends the session for the API too. */
   await anna.click('header .who button.link + button.link');
   await anna.waitForSelector('#login-name');
