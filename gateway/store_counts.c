@@ -311,9 +311,8 @@ copy_of(const void *src, size_t n, size_t size)
 int
 store_tally_mark(struct store *s)
 {
-	struct tally		*t = &s->tally;
-	struct tally_mark	*m, *v;
-	size_t			 cap;
+	struct tally	*t = &s->tally, *m, *v;
+	size_t		 cap;
 
 	if (s->nmarks == s->capmarks) {
 		cap = s->capmarks ? s->capmarks * 2 : 4;
@@ -323,27 +322,20 @@ store_tally_mark(struct store *s)
 		s->capmarks = cap;
 	}
 	m = &s->marks[s->nmarks];
-	memset(m, 0, sizeof(*m));
-	m->t.totals = copy_of(t->totals, t->ntotals, sizeof(*t->totals));
-	m->t.alerts = copy_of(t->alerts, t->nalerts, sizeof(*t->alerts));
-	m->t.queue = copy_of(t->queue, t->nqueue, sizeof(*t->queue));
-	m->t.keywords = copy_of(t->keywords, t->nkeywords,
+	*m = *t;
+	m->totals = copy_of(t->totals, t->ntotals, sizeof(*t->totals));
+	m->alerts = copy_of(t->alerts, t->nalerts, sizeof(*t->alerts));
+	m->queue = copy_of(t->queue, t->nqueue, sizeof(*t->queue));
+	m->keywords = copy_of(t->keywords, t->nkeywords,
 	    sizeof(*t->keywords));
-	if ((t->ntotals > 0 && m->t.totals == NULL) ||
-	    (t->nalerts > 0 && m->t.alerts == NULL) ||
-	    (t->nqueue > 0 && m->t.queue == NULL) ||
-	    (t->nkeywords > 0 && m->t.keywords == NULL)) {
-		tally_clear(&m->t);
+	if ((t->ntotals > 0 && m->totals == NULL) ||
+	    (t->nalerts > 0 && m->alerts == NULL) ||
+	    (t->nqueue > 0 && m->queue == NULL) ||
+	    (t->nkeywords > 0 && m->keywords == NULL)) {
+		tally_clear(m);
 		/* No copy: write the tally out, as there is then none. */
 		if (store_tally_flush(s) == -1)
 			return -1;
-	} else {
-		m->t.ntotals = t->ntotals;
-		m->t.nalerts = t->nalerts;
-		m->t.nqueue = t->nqueue;
-		m->t.nkeywords = t->nkeywords;
-		m->t.dirty = t->dirty;
-		m->t.broken = t->broken;
 	}
 	s->nmarks++;
 	return 0;
@@ -352,16 +344,16 @@ store_tally_mark(struct store *s)
 void
 store_tally_unmark(struct store *s, bool rolled_back)
 {
-	struct tally_mark	*m;
+	struct tally	*m;
 
 	if (s->nmarks == 0)
 		return;
 	m = &s->marks[--s->nmarks];
 	if (rolled_back) {
 		tally_clear(&s->tally);
-		s->tally = m->t;
+		s->tally = *m;
 	} else
-		tally_clear(&m->t);
+		tally_clear(m);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -285,11 +285,6 @@ struct tally {
 	bool		 broken;	/* out of memory: the counts are lost */
 };
 
-/* The tally as a savepoint found it (store_tally_mark). */
-struct tally_mark {
-	struct tally	 t;		/* a copy: its own arrays */
-};
-
 /* A delivery row's part in the counts. */
 struct tally_row {
 	const char	*provider;	/* NULL: none */
@@ -326,8 +321,9 @@ struct store {
 	/* Counting by tally (store_counts.c) instead of the triggers. */
 	bool		 tallying;
 	struct tally	 tally;
-	/* One copy of the tally for each savepoint open, innermost last. */
-	struct tally_mark *marks;
+	/* One copy of the tally (its own arrays) for each savepoint open,
+	 * innermost last (store_tally_mark). */
+	struct tally	*marks;
 	size_t		 nmarks, capmarks;
 	/*
 	 * Deliveries bound by store_delivery_add and not yet written:

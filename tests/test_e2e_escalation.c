@@ -167,14 +167,23 @@ test_escalation_uncallable(void **state)
 	assert_string_equal(e2e_json_str(res, "0.type"), "sms");
 	json_decref(res);
 
-	/* Without escalation the figure is not there at all. */
-	res = e2e_api(&w->d, E2E_TOKEN, "GET", "/v1/alerts/1", NULL, &status);
+	/* Without escalation the figure is not there at all: not in the
+	 * preview, the 202 or the alert. */
+	body = "{\"source_ref\": \"plain\", \"message\": \"Prov\", "
+	    "\"audience\": {\"groups\": [\"esc\"]}}";
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/preview", body, &status);
 	assert_int_equal(status, 200);
+	assert_null(json_object_get(res, "uncallable"));
 	json_decref(res);
-	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/preview",
-	    "{\"message\": \"Prov\", \"audience\": {\"groups\": "
-	    "[\"esc\"]}}", &status);
+	res = e2e_api(&w->d, E2E_TOKEN, "POST", "/v1/alerts", body, &status);
+	assert_int_equal(status, 202);
+	assert_null(json_object_get(res, "uncallable"));
+	id = e2e_json_int(res, "id");
+	json_decref(res);
+	snprintf(num, sizeof(num), "/v1/alerts/%lld", id);
+	res = e2e_api(&w->d, E2E_TOKEN, "GET", num, NULL, &status);
 	assert_int_equal(status, 200);
+	assert_int_equal(e2e_json_int(res, "people"), 3);
 	assert_null(json_object_get(res, "uncallable"));
 	json_decref(res);
 	assert_int_equal(e2e_finish(w), 0);
