@@ -1080,6 +1080,10 @@ readyz(struct api_req *r)
 			    "SMS for %llds (breakers open or asked to wait)",
 			    (long long)((at - now + 999) / 1000));
 		json_array_append_new(reasons, json_string(text));
+	} else if ((at = providers_silent(gw->providers, CH_SMS, now)) > 0) {
+		snprintf(text, sizeof(text), "providers: none that carries "
+		    "SMS has answered for %llds", (long long)(at / 1000));
+		json_array_append_new(reasons, json_string(text));
 	}
 	if (json_array_size(reasons) == 0) {
 		json_decref(reasons);

@@ -208,6 +208,10 @@ static const struct config_opt config_provider_opts[] = {
 	{ .key = "timeout_ms", .type = CONFIG_OPT_INT, .off = PV(timeout_ms),
 	  .min = 100, .max = 120000, .def = "10000",
 	  .help = "time one request to the provider may take" },
+	{ .key = "stall_ms", .type = CONFIG_OPT_INT, .off = PV(stall_ms),
+	  .min = 0, .max = 120000, .def = "3000",
+	  .help = "no answer this long with requests open: new messages "
+	  "go to another provider (0: never)" },
 };
 
 static const struct config_opt config_client_opts[] = {
@@ -639,7 +643,8 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 				    k > 0 ? ", " : "", ops->keys[k]);
 			config_error(ld, e->line, e->key, "unknown key for "
 			    "type %s (it takes type, priority, rate, "
-			    "max_connections, from, base_url, timeout_ms%s%s)",
+			    "max_connections, from, base_url, timeout_ms, "
+			    "stall_ms%s%s)",
 			    ops->type, keys[0] ? ", " : "", keys);
 			ok = false;
 			continue;

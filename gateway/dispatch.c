@@ -97,6 +97,7 @@ static void	sweep(struct dispatch *, int64_t);
 static void	schedule_round(struct dispatch *, int64_t);
 static void	start_job(struct dispatch *, struct delivery *);
 static void	pump(struct dispatch *, struct provider *);
+static void	divert(struct dispatch *, struct provider *, int64_t);
 static void	send_job(struct dispatch *, struct job *);
 static void	job_done(struct job *, struct send_result *, bool);
 static void	sent_note(const struct job *, const char *,
@@ -286,6 +287,7 @@ sweep(struct dispatch *d, int64_t now)
 		return;
 	}
 	d->next_sweep = now + SWEEP_INTERVAL_MS;
+	providers_tick(d->ps, now);
 	/* Nothing is lost when the database cannot take it: the next. */
 	if (batch_join(d->gw->batch, false) == -1) {
 		schedule_round(d, SWEEP_INTERVAL_MS);
@@ -326,6 +328,11 @@ dispatch_run(struct dispatch *d)
 	d->round_armed = false;
 	if (d->draining)
 		return;
+	for (i = 0; i < providers_count(d->ps); i++) {
+		p = providers_at(d->ps, i);
+		if (provider_note_stall(p, now) && p->nwaiting > 0)
+			divert(d, p, now);
+	}
 	for (i = 0; i < providers_count(d->ps); i++)
 		pump(d, providers_at(d->ps, i));
 	sweep(d, now);
@@ -482,6 +489,36 @@ pump(struct dispatch *d, struct provider *p)
 	}
 }
 
+/*
+ * p is silent: what waits for its connections goes to the provider a
+ * pick chooses now, unless that is p again (none other is usable) or
+ * the job is a reply, which goes out only where its question came in.
+ */
+static void
+divert(struct dispatch *d, struct provider *p, int64_t now)
+{
+	struct job	*j, *next;
+	struct provider	*q;
+	int		 n = 0;
+
+	for (j = TAILQ_FIRST(&d->queue[p->index]); j != NULL; j = next) {
+		next = TAILQ_NEXT(j, wentry);
+		if (j->pinned || (q = providers_pick(d->ps,
+		    (unsigned int)j->channel, j->severity, now)) == NULL ||
+		    q == p)
+			continue;
+		TAILQ_REMOVE(&d->queue[p->index], j, wentry);
+		p->nwaiting--;
+		j->p = q;
+		TAILQ_INSERT_TAIL(&d->queue[q->index], j, wentry);
+		q->nwaiting++;
+		n++;
+	}
+	if (n > 0)
+		log_info("provider=%s evt=diverted jobs=%d: it is silent",
+		    p->conf->name, n);
+}
+
 /* Speech for a call, rendered once per text: its public URL, or NULL. */
 static char *
 media_url(struct dispatch *d, struct job *j)
@@ -553,7 +590,7 @@ send_job(struct dispatch *d, struct job *j)
 	if (rc == ADAPTER_HTTP) {
 		if (req.timeout_ms == 0)
 			req.timeout_ms = p->conf->timeout_ms;
-		p->inflight++;
+		provider_request_begins(p, gw_now(d->gw));
 		if (http_client_send(d->gw->http, &req, job_http_cb, j) == 0)
 			return;
 		p->inflight--;

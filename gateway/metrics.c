@@ -29,7 +29,7 @@ total_cb(const char *provider, int channel, int state, int64_t n, void *arg)
 
 /* The latency histogram and counters of one provider. */
 static void
-render_provider(struct evbuffer *out, const struct provider *p)
+render_provider(struct evbuffer *out, const struct provider *p, int64_t now)
 {
 	static const char *const results[] = { "ok", "tempfail", "permfail" };
 	const char	*name = p->conf->name;
@@ -59,6 +59,8 @@ render_provider(struct evbuffer *out, const struct provider *p)
 	    "%d\n", name, p->inflight);
 	evbuffer_add_printf(out, "varsel_provider_breaker_open{provider=\"%s\"}"
 	    " %d\n", name, p->breaker == BREAKER_OPEN ? 1 : 0);
+	evbuffer_add_printf(out, "varsel_provider_stalled{provider=\"%s\"} %d\n",
+	    name, provider_stalled(p, now) ? 1 : 0);
 	evbuffer_add_printf(out, "varsel_provider_breaker_state{provider=\"%s\","
 	    "state=\"%s\"} 1\n", name, p->breaker == BREAKER_OPEN ? "open" :
 	    p->breaker == BREAKER_HALF_OPEN ? "half_open" : "closed");
@@ -94,7 +96,8 @@ metrics_render(struct gw *gw, const struct httpd_stats *hs,
 	    "Time of provider HTTP requests.\n"
 	    "# TYPE varsel_provider_request_seconds histogram\n");
 	for (i = 0; i < n; i++)
-		render_provider(out, providers_at(gw->providers, i));
+		render_provider(out, providers_at(gw->providers, i),
+		    gw_now(gw));
 	evbuffer_add_printf(out, "# HELP varsel_inbound_total Inbound SMS by "
 	    "keyword.\n# TYPE varsel_inbound_total counter\n");
 	if (store_inbound_totals(gw->store, inbound_cb, out) == -1)

@@ -30,6 +30,9 @@ struct provider_conf {
 	char		*from;		/* sender id or E.164 (may be NULL) */
 	char		*base_url;	/* NULL for in-process providers */
 	int		 timeout_ms;	/* per request (10000) */
+	int		 stall_ms;	/* silent this long with requests
+					   open: others are preferred (3000;
+					   0: never) */
 	struct conf_opt	*opts;		/* type-specific keys */
 	size_t		 nopts;
 };

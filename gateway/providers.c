@@ -175,16 +175,41 @@ provider_breaker_allows(struct provider *p, int64_t now)
 	return true;
 }
 
+void
+provider_request_begins(struct provider *p, int64_t now)
+{
+	if (p->inflight++ == 0) {
+		p->busy_since = now;
+		p->stall_noted = false;	/* a new spell */
+	}
+}
+
+/* Since when p has said nothing while it had requests open. */
+static int64_t
+silent_since(const struct provider *p)
+{
+	return p->heard_at > p->busy_since ? p->heard_at : p->busy_since;
+}
+
+bool
+provider_stalled(const struct provider *p, int64_t now)
+{
+	return p->conf->stall_ms > 0 && p->inflight > 0 &&
+	    now - silent_since(p) >= p->conf->stall_ms;
+}
+
 struct provider *
 providers_pick(struct providers *ps, unsigned int channel, int severity,
     int64_t now)
 {
 	struct provider	*p;
 	size_t		 i;
+	int		 pass;
 
 	/*
 	 * Life first: severe and extreme avoid a provider that is failing,
-	 * until its cooldown (or pause) after the last failure is over.
+	 * until its cooldown (or pause) after the last failure is over,
+	 * and one that is silent.
 	 */
 	if (severity <= SEV_SEVERE)
 		for (i = 0; i < ps->n; i++) {
@@ -192,13 +217,19 @@ providers_pick(struct providers *ps, unsigned int channel, int severity,
 			if (provider_carries(p, channel) &&
 			    p->breaker == BREAKER_CLOSED &&
 			    (p->failures == 0 || now >= p->avoid_until) &&
-			    now >= p->paused_until)
+			    now >= p->paused_until &&
+			    !provider_stalled(p, now))
 				return p;
 		}
-	for (i = 0; i < ps->n; i++)
-		if (provider_carries(&ps->v[i], channel) &&
-		    provider_breaker_allows(&ps->v[i], now))
-			return &ps->v[i];
+	/* The silent are the last resort: they may answer yet. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < ps->n; i++) {
+			p = &ps->v[i];
+			if (provider_carries(p, channel) &&
+			    provider_stalled(p, now) == (pass == 1) &&
+			    provider_breaker_allows(p, now))
+				return p;
+		}
 	return NULL;
 }
 
@@ -271,6 +302,39 @@ providers_tick(struct providers *ps, int64_t now)
 			window_flush(&ps->v[i], now);
 }
 
+int64_t
+providers_silent(const struct providers *ps, unsigned int channel,
+    int64_t now)
+{
+	int64_t	least = 0;
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++) {
+		if (!provider_carries(&ps->v[i], channel))
+			continue;
+		if (!provider_stalled(&ps->v[i], now))
+			return 0;
+		if (least == 0 || now - silent_since(&ps->v[i]) < least)
+			least = now - silent_since(&ps->v[i]);
+	}
+	return least;
+}
+
+bool
+provider_note_stall(struct provider *p, int64_t now)
+{
+	if (!provider_stalled(p, now))
+		return false;
+	if (!p->stall_noted) {
+		p->stall_noted = true;
+		log_warnx("provider=%s evt=stalled inflight=%d silent=%lldms: "
+		    "no answer; new messages go to another provider if one "
+		    "is usable", p->conf->name, p->inflight,
+		    (long long)(now - silent_since(p)));
+	}
+	return true;
+}
+
 /* Count a failure in p's minute; the first of a quiet spell is logged. */
 static void
 window_note(struct provider *p, const struct send_result *res, int64_t now)
@@ -321,6 +385,14 @@ providers_account(struct providers *ps, struct provider *p,
 	int64_t	wait = 0, cool = 0;
 
 	p->results[res->status]++;
+	/* Any answer, a refusal included, shows it is not hanging. */
+	if (res->status != SEND_TEMPFAIL || res->http_status != 0) {
+		if (p->stall_noted)
+			log_info("provider=%s evt=answering silent=%lldms",
+			    p->conf->name, (long long)(now - silent_since(p)));
+		p->heard_at = now;
+		p->stall_noted = false;
+	}
 	if (res->status == SEND_OK) {
 		breaker_success(p);
 		return 0;

@@ -9,6 +9,11 @@
  *   closed ──(breaker_failures in a row, or a refused credential)──> open
  *   open ──(cooldown over: the next pick)──> half_open: one probe at a time
  *   half_open ──(success)──> closed;  half_open ──(failure)──> open again
+ *
+ * Beside the breaker, a provider that hangs (takes the request, never
+ * answers) is found by its silence: requests open and no answer for its
+ * stall_ms. It fails nothing, so the breaker only hears of it when its
+ * requests time out; meanwhile new messages go to another provider.
  */
 #ifndef VARSEL_PROVIDERS_H
 #define VARSEL_PROVIDERS_H
@@ -51,6 +56,10 @@ struct provider {
 	int64_t		 avoid_until;	/* severe and extreme go elsewhere
 					   until then after a failure (its
 					   cooldown) */
+	int64_t		 busy_since;	/* ms: the first request of those now
+					   open left */
+	int64_t		 heard_at;	/* ms: its last answer of any kind */
+	bool		 stall_noted;	/* its silence was logged */
 	/* Failures are logged one line a minute, not one line each. */
 	int64_t		 window_at;	/* start of the minute being counted */
 	uint64_t	 window_fails;
@@ -89,9 +98,10 @@ double		 providers_rate(const struct providers *, unsigned int channel);
 /*
  * The provider to carry a message of channel and severity (enum
  * severity) at now: the first by priority that is usable (its breaker
- * lets it, it did not ask us to wait). Severe and extreme messages fail
- * over first: they go to the first provider with no failure in its
- * current run, if there is one. NULL when no provider can take it now
+ * lets it, it did not ask us to wait) and not silent (provider_stalled),
+ * else the first usable one. Severe and extreme messages fail over
+ * first: they go to the first provider with no failure in its current
+ * run and not silent, if there is one. NULL when no provider can take it now
  * (providers_usable_at says when one may), or carries the channel at all.
  */
 struct provider	*providers_pick(struct providers *, unsigned int channel,
@@ -113,8 +123,28 @@ bool		 providers_other_usable(const struct providers *,
  */
 int64_t		 providers_usable_at(const struct providers *,
 		    unsigned int channel, int64_t now);
-/* Log each provider's failures of the past minute, once a minute. */
+/* Once a second: log each provider's failures of the past minute, once a
+ * minute. */
 void		 providers_tick(struct providers *, int64_t now);
+/* A request to p leaves at now (p->inflight counts it). */
+void		 provider_request_begins(struct provider *, int64_t now);
+/*
+ * Is p silent: requests open and no answer from it for its stall_ms,
+ * none since the first of them left? A provider that hangs is found in
+ * stall_ms rather than timeout_ms; providers_pick then prefers any other
+ * usable provider, and the dispatcher moves what waits for p's
+ * connections. p's requests stay open: cut short they would be in doubt.
+ */
+bool		 provider_stalled(const struct provider *, int64_t now);
+/*
+ * Is every provider that carries channel silent (provider_stalled)? 0
+ * when one is not (or none carries it), else the ms the one silent
+ * for the least time has been.
+ */
+int64_t		 providers_silent(const struct providers *,
+		    unsigned int channel, int64_t now);
+/* provider_stalled, logged once a spell of silence. */
+bool		 provider_note_stall(struct provider *, int64_t now);
 /*
  * May p take a new message at now? An open breaker whose cooldown has
  * passed turns half-open here and lets one probe through at a time.

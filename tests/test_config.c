@@ -433,7 +433,9 @@ static const struct {
 	{ "[provider p]\ntype = simulator\nusername = x\n",
 	    "3: username: unknown key for type simulator (it takes type, "
 	    "priority, rate, max_connections, from, base_url, timeout_ms, "
-	    "delivered_after_ms, fail_share, answer_digit)" },
+	    "stall_ms, delivered_after_ms, fail_share, answer_digit)" },
+	{ "[provider p]\ntype = simulator\nstall_ms = -1\n",
+	    "3: stall_ms: -1 is out of range (0..120000)" },
 	{ "[provider p]\ntype = simulator\npriority = 1001\n",
 	    "3: priority: 1001 is out of range (0..1000)" },
 	{ "[provider p]\ntype = simulator\npriority = -1\n", "3: priority: " },

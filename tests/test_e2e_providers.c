@@ -325,6 +325,84 @@ test_failover(void **state)
 }
 
 /*
+ * 3b. A 46elks that hangs (takes the request, never answers) is found
+ * by its silence (stall_ms) long before its requests time out: the
+ * message waiting there for a token goes to Twilio, and so does every
+ * one after it, while the one request already out is left open. When
+ * it times out it is in doubt and goes to Twilio too: all delivered,
+ * each through Twilio once.
+ */
+static void
+test_silent_provider(void **state)
+{
+	struct e2e_world *w = *state;
+	const char	*const eargs[] = { "--hang", NULL };
+	char		*elks, *tw, *both, url[128], *metrics;
+	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	json_t		*a;
+	long long	 id, t0;
+	int		 status;
+
+	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, eargs), 0);
+	assert_int_equal(e2e_spawn_twilio(w->env, &w->tw, NULL), 0);
+	/* Two tokens: two of these two-part texts are claimed for 46elks,
+	 * the first takes both, the second waits there half a second. */
+	elks = e2e_elks_section("elks", w->fake.port, 1, 2, 16,
+	    "timeout_ms = 4000\nstall_ms = 300");
+	tw = e2e_twilio_section("tw", w->tw.port, 2, 500, 8, NULL);
+	assert_non_null(elks);
+	assert_non_null(tw);
+	both = str_printf("%s\n%s", elks, tw);
+	free(elks);
+	free(tw);
+	assert_non_null(both);
+	assert_int_equal(e2e_start_providers(w, both, E2E_FAST_DISPATCH
+	    "\nbreaker_failures = 5\nbreaker_cooldown_ms = 600000"), 0);
+	free(both);
+	assert_int_equal(e2e_add_contacts(&w->d, 0, 20, "hang", false), 0);
+	t0 = e2e_now_ms();
+	id = e2e_post_alert(&w->d, "{\"source_ref\": \"silent\", "
+	    "\"message\": \"Nattvandrarna i Nykvarn samlas i kväll kl 21 vid "
+	    "Lillhagaskolan för genomgång av kvällens rutter. Ta med "
+	    "reflexväst och laddad telefon. Svara JA om du kommer eller NEJ "
+	    "om du inte kan vara med i kväll.\", "
+	    "\"audience\": {\"groups\": [\"hang\"]}}", 20);
+	assert_true(id > 0);
+
+	/* All but the hanging one at Twilio before that one times out. */
+	assert_int_equal(e2e_wait_fake(w, &w->tw, "accepted", 19, 3000), 0);
+	assert_true(e2e_now_ms() - t0 < 4000);
+	/* One request reached 46elks (it counts, then holds the answer). */
+	assert_int_equal(e2e_fake_stat(&w->fake, "accepted"), 1);
+	assert_true(e2e_log_contains(&w->d, "provider=elks evt=stalled "
+	    "inflight=1"));
+	assert_true(e2e_log_contains(&w->d, "provider=elks evt=diverted "
+	    "jobs=1"));
+	snprintf(url, sizeof(url), "%s/metrics", w->d.url);
+	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
+	    0);
+	assert_int_equal(status, 200);
+	if (!has_metric(metrics, "varsel_provider_stalled{provider=\"elks\"} 1")
+	    || !has_metric(metrics,
+	    "varsel_provider_stalled{provider=\"tw\"} 0")) {
+		print_error("stall metrics wrong:\n%s\n", metrics);
+		free(metrics);
+		fail();
+	}
+	free(metrics);
+
+	a = e2e_wait_alert(w, id, "counts.delivered", 20, true, WAIT_MS);
+	assert_non_null(a);
+	assert_int_equal(e2e_json_int(a, "counts.failed"), 0);
+	assert_int_equal(e2e_json_int(a, "in_doubt"), 1);
+	json_decref(a);
+	assert_int_equal(e2e_fake_stat(&w->tw, "accepted"), 20);
+	assert_int_equal(e2e_fake_stat(&w->tw, "unique_to"), 20);
+	assert_int_equal(e2e_fake_stat(&w->tw, "duplicates"), 0);
+	assert_int_equal(e2e_finish(w), 0);
+}
+
+/*
  * 4. The voice channel: calls through Twilio whose TwiML speaks the text
  * in Swedish (XML-escaped) and asks for one digit.
  */
@@ -611,6 +689,7 @@ main(void)
 		E2E_TEST(test_twilio_delivered),
 		E2E_TEST(test_forged_status),
 		E2E_TEST(test_failover),
+		E2E_TEST(test_silent_provider),
 		E2E_TEST(test_voice),
 		E2E_TEST(test_undelivered),
 		E2E_TEST(test_no_answer),

@@ -261,6 +261,81 @@ test_retry_after_pauses(void **state)
 	assert_int_equal(a->breaker, BREAKER_OPEN);
 }
 
+/*
+ * A provider that hangs is found by its silence: requests open and no
+ * answer for stall_ms (3000 by default). New messages then go to the
+ * failover, severe ones too; when every carrier is silent the first is
+ * still used; any answer, a refusal too, ends the silence, and so does
+ * the last request ending. stall_ms = 0 never counts silence.
+ */
+static void
+test_stalled(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct provider		*b = providers_at(ps, 1);
+	struct send_result	 refused = result(SEND_PERMFAIL, 400, false);
+	struct send_result	 timeout = result(SEND_TEMPFAIL, 0, false);
+
+	assert_int_equal(a->conf->stall_ms, 3000);
+	/* Idle for long: the first request starts the count. */
+	provider_request_begins(a, T0 + 60000);
+	provider_request_begins(a, T0 + 61000);
+	assert_int_equal(a->inflight, 2);
+	assert_false(provider_stalled(a, T0 + 62999));
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 62999),
+	    a);
+	assert_true(provider_stalled(a, T0 + 63000));
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 63000),
+	    b);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_EXTREME, T0 + 63000),
+	    b);
+	assert_int_equal(providers_silent(ps, CH_SMS, T0 + 63000), 0);
+	/* Silent too: the first by priority is the last resort. */
+	provider_request_begins(b, T0 + 63000);
+	assert_int_equal(providers_silent(ps, CH_SMS, T0 + 65999), 0);
+	assert_int_equal(providers_silent(ps, CH_SMS, T0 + 66000), 3000);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 66000),
+	    a);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_EXTREME, T0 + 66000),
+	    a);
+	/* A timeout is no answer; a refusal is one. */
+	providers_account(ps, a, &timeout, 300000, T0 + 66000);
+	assert_true(provider_stalled(a, T0 + 66000));
+	providers_account(ps, a, &refused, 300000, T0 + 66001);
+	assert_false(provider_stalled(a, T0 + 66001));
+	assert_int_equal(providers_silent(ps, CH_SMS, T0 + 66001), 0);
+	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 66001),
+	    a);
+	assert_true(provider_stalled(a, T0 + 69001));
+	/* Nothing open, nothing to wait for. */
+	b->inflight = 0;
+	assert_false(provider_stalled(b, T0 + 99000));
+	a->inflight = 0;
+	assert_false(provider_stalled(a, T0 + 99000));
+}
+
+/* stall_ms = 0: a provider is never taken for silent. */
+static void
+test_stall_off(void **state)
+{
+	struct gwt	*t;
+	struct provider	*a;
+
+	(void)state;
+	t = gwt_new(NULL, "[provider first]\ntype = scripted\nstall_ms = 0\n"
+	    "[provider second]\ntype = scripted\npriority = 2\n", T0);
+	assert_non_null(t);
+	a = providers_at(t->gw.providers, 0);
+	provider_request_begins(a, T0);
+	assert_false(provider_stalled(a, T0 + 3600000));
+	assert_ptr_equal(providers_pick(t->gw.providers, CH_SMS, SEV_EXTREME,
+	    T0 + 3600000), a);
+	a->inflight = 0;
+	gwt_free(t);
+}
+
 int
 main(void)
 {
@@ -280,6 +355,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_after_pauses,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled, setup, teardown),
+		cmocka_unit_test(test_stall_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
