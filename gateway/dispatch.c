@@ -349,8 +349,13 @@ dispatch_run(struct dispatch *d)
 	/* Wait for a few connections to free up: claims come in batches. */
 	if (free_conn <= 0 || (p->inflight > 0 &&
 	    free_conn < p->conf->max_connections / 4 &&
-	    free_conn < gw->cfg->batch_max))
-		return;		/* a completing request kicks us */
+	    free_conn < gw->cfg->batch_max)) {
+		/* A completing request kicks us; silence, a timer. */
+		if ((next = provider_stall_at(p)) > now &&
+		    providers_other_carrier(d->ps, p, CH_SMS))
+			schedule_round(d, next - now);
+		return;
+	}
 	if ((next = tbucket_wait_ms(&p->bucket, 1, now)) > 0) {
 		schedule_round(d, next);
 		return;

@@ -191,11 +191,20 @@ silent_since(const struct provider *p)
 	return p->heard_at > p->busy_since ? p->heard_at : p->busy_since;
 }
 
+int64_t
+provider_stall_at(const struct provider *p)
+{
+	if (p->conf->stall_ms == 0 || p->inflight == 0)
+		return 0;
+	return silent_since(p) + p->conf->stall_ms;
+}
+
 bool
 provider_stalled(const struct provider *p, int64_t now)
 {
-	return p->conf->stall_ms > 0 && p->inflight > 0 &&
-	    now - silent_since(p) >= p->conf->stall_ms;
+	int64_t	at = provider_stall_at(p);
+
+	return at != 0 && now >= at;
 }
 
 struct provider *

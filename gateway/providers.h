@@ -136,6 +136,8 @@ void		 provider_request_begins(struct provider *, int64_t now);
  * connections. p's requests stay open: cut short they would be in doubt.
  */
 bool		 provider_stalled(const struct provider *, int64_t now);
+/* When p will be silent if it stays so; 0 if it has nothing open. */
+int64_t		 provider_stall_at(const struct provider *);
 /*
  * Is every provider that carries channel silent (provider_stalled)? 0
  * when one is not (or none carries it), else the ms the one silent

@@ -283,6 +283,7 @@ test_stalled(void **state)
 	provider_request_begins(a, T0 + 60000);
 	provider_request_begins(a, T0 + 61000);
 	assert_int_equal(a->inflight, 2);
+	assert_int_equal(provider_stall_at(a), T0 + 63000);
 	assert_false(provider_stalled(a, T0 + 62999));
 	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 62999),
 	    a);
@@ -306,6 +307,7 @@ test_stalled(void **state)
 	providers_account(ps, a, &refused, 300000, T0 + 66001);
 	assert_false(provider_stalled(a, T0 + 66001));
 	assert_int_equal(providers_silent(ps, CH_SMS, T0 + 66001), 0);
+	assert_int_equal(provider_stall_at(a), T0 + 69001);
 	assert_ptr_equal(providers_pick(ps, CH_SMS, SEV_MODERATE, T0 + 66001),
 	    a);
 	assert_true(provider_stalled(a, T0 + 69001));
@@ -314,6 +316,7 @@ test_stalled(void **state)
 	assert_false(provider_stalled(b, T0 + 99000));
 	a->inflight = 0;
 	assert_false(provider_stalled(a, T0 + 99000));
+	assert_int_equal(provider_stall_at(a), 0);
 }
 
 /* stall_ms = 0: a provider is never taken for silent. */
