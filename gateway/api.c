@@ -1258,12 +1258,6 @@ api_stop_accepting(struct api *api)
 }
 
 void
-api_stats(const struct api *api, struct httpd_stats *st)
-{
-	httpd_stats(api->httpd, st);
-}
-
-void
 api_free(struct api *api)
 {
 	if (api == NULL)

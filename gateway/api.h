@@ -88,8 +88,6 @@ void		 api_free(struct api *);
 /* SIGHUP: load the TLS certificate and key again (kept if they fail). */
 void		 api_reload(struct api *);
 int		 api_port(const struct api *);
-/* The server's counters, for /metrics. */
-void		 api_stats(const struct api *, struct httpd_stats *);
 
 /*
  * Keep r after its handler returns (a login answered after the password
@@ -208,7 +206,6 @@ void	api_inbox_reply(struct api_req *);
 struct api_events;
 struct api_events *api_events_new(struct gw *);
 void	api_events_free(struct api_events *);
-size_t	api_events_open(const struct api_events *);
 struct api_events *api_events(struct api *);
 
 #endif

@@ -117,12 +117,6 @@ api_events_free(struct api_events *ev)
 	free(ev);
 }
 
-size_t
-api_events_open(const struct api_events *ev)
-{
-	return ev->nstreams;
-}
-
 /* Run the timer while a stream is open. */
 static void
 tick_arm(struct api_events *ev)

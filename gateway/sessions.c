@@ -231,12 +231,6 @@ sessions_count(const struct sessions *ss)
 	return ss->n;
 }
 
-struct session *
-sessions_nth(struct sessions *ss, size_t i)
-{
-	return i < ss->n ? &ss->v[i] : NULL;
-}
-
 /* ---- the brake on guessing ------------------------------------------ */
 
 /*

@@ -77,8 +77,6 @@ bool		 sessions_online(struct sessions *, const char *user,
 		    int64_t now, int64_t idle_ms);
 /* Open sessions (ended ones not yet swept count). */
 size_t		 sessions_count(const struct sessions *);
-/* The i-th session, for walking them all; NULL past the last. */
-struct session	*sessions_nth(struct sessions *, size_t i);
 
 /* Milliseconds a login for name from addr must wait before it is tried. */
 int64_t		 sessions_login_wait(struct sessions *, const char *name,
