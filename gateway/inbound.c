@@ -643,20 +643,26 @@ inb_render_fit(struct inb *b, const char *lang, struct sms_info *info)
 	static const char *const cut[] = { "hours", "address" };
 	char	*text, *own[MAX_VARS] = { NULL };
 	size_t	 i, j, k, n, keep;
-	bool	 changed;
+	bool	 changed, any = false;
 
 	if ((text = inb_render(b, lang, info)) == NULL ||
 	    strcmp(b->kind, K_TRYGG) != 0 || info->segments <= 1)
 		return text;
 	for (i = 0; i < b->nvars; i++) {
 		own[i] = sms_transliterate(b->vars[i].value, &changed);
-		if (own[i] != NULL)
+		if (own[i] != NULL) {
 			b->vars[i].value = own[i];
+			any = any || changed;
+		}
 	}
 	for (k = 0; k < nitems(cut) + 1; k++) {
-		free(text);
-		if ((text = inb_render(b, lang, info)) == NULL ||
-		    info->segments <= 1 || k == nitems(cut))
+		/* Nothing changed: the text is the one already made. */
+		if (k > 0 || any) {
+			free(text);
+			if ((text = inb_render(b, lang, info)) == NULL)
+				break;
+		}
+		if (info->segments <= 1 || k == nitems(cut))
 			break;
 		for (j = 0; j < b->nvars; j++)
 			if (strcmp(b->vars[j].name, cut[k]) == 0)

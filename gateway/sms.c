@@ -33,6 +33,8 @@ static int	sms_utf8_next(const unsigned char *, size_t, size_t *,
 		    uint32_t *);
 static int	sms_gsm7_cost(uint32_t);
 static void	sms_count_add(struct sms_count *, size_t, size_t);
+static int	sms_count_text(const unsigned char *, size_t, bool,
+		    struct sms_count *, size_t *, size_t *);
 static int	sms_translit(uint32_t, const char **);
 
 /*
@@ -165,54 +167,76 @@ sms_count_add(struct sms_count *c, size_t cost, size_t per)
 	c->units += cost;
 }
 
-/* Measure a UTF-8 text: encoding, units, segments and code points. */
+/*
+ * Count the text s[0..len) into c and *chars, as GSM-7 septets (gsm) or
+ * UTF-16 units: 0 when all is counted; 1 when a GSM-7 count meets a
+ * code point outside GSM-7 (it stops there); -1 on invalid UTF-8, with
+ * *at the byte where it starts.
+ */
+static int
+sms_count_text(const unsigned char *s, size_t len, bool gsm,
+    struct sms_count *c, size_t *chars, size_t *at)
+{
+	size_t		i = 0, n = 0;
+	uint32_t	cp;
+	int		cost;
+
+	while (i < len) {
+		if (s[i] < 0x80)
+			cp = s[i++];		/* the ASCII fast path */
+		else if (sms_utf8_next(s, len, &i, &cp) == -1) {
+			*at = i;
+			return -1;
+		}
+		n++;
+		if (!gsm)
+			sms_count_add(c, cp > 0xffff ? 2 : 1, SMS_UCS2_PART);
+		else if ((cost = sms_gsm7_cost(cp)) != 0)
+			sms_count_add(c, (size_t)cost, SMS_GSM7_PART);
+		else
+			return 1;
+	}
+	*chars = n;
+	return 0;
+}
+
+/*
+ * Measure a UTF-8 text: encoding, units, segments and code points. Most
+ * texts are GSM-7 and are read once; one that is not is read again from
+ * its start, as UTF-16.
+ */
 int
 sms_measure(const char *utf8, size_t len, struct sms_info *info, char *err,
     size_t errlen)
 {
 	const unsigned char	*s = (const unsigned char *)utf8;
 	struct sms_count	 gsm = { 0, 1, 0 }, ucs = { 0, 1, 0 };
-	bool			 is_gsm = true;
-	size_t			 i = 0, chars = 0;
-	uint32_t		 cp;
-	int			 cost;
+	size_t			 chars = 0, at = 0;
+	int			 rc;
 
 	if (s == NULL && len > 0) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "no text");
 		return -1;
 	}
-	while (i < len) {
-		if (s[i] < 0x80) {
-			/* ASCII fast path. */
-			cp = s[i++];
-		} else if (sms_utf8_next(s, len, &i, &cp) == -1) {
-			if (err != NULL && errlen > 0)
-				snprintf(err, errlen,
-				    "invalid UTF-8 at byte %zu", i);
-			return -1;
-		}
-		chars++;
-		if (is_gsm) {
-			if ((cost = sms_gsm7_cost(cp)) == 0)
-				is_gsm = false;
-			else
-				sms_count_add(&gsm, (size_t)cost,
-				    SMS_GSM7_PART);
-		}
-		sms_count_add(&ucs, cp > 0xffff ? 2 : 1, SMS_UCS2_PART);
-	}
-
-	info->chars = chars;
-	if (is_gsm) {
+	if ((rc = sms_count_text(s, len, true, &gsm, &chars, &at)) == 0) {
+		info->chars = chars;
 		info->encoding = SMS_GSM7;
 		info->units = gsm.units;
 		info->segments = gsm.units <= SMS_GSM7_SINGLE ? 1 : gsm.parts;
-	} else {
-		info->encoding = SMS_UCS2;
-		info->units = ucs.units;
-		info->segments = ucs.units <= SMS_UCS2_SINGLE ? 1 : ucs.parts;
+		return 0;
 	}
+	if (rc == 1)
+		rc = sms_count_text(s, len, false, &ucs, &chars, &at);
+	if (rc == -1) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "invalid UTF-8 at byte %zu", at);
+		return -1;
+	}
+	info->chars = chars;
+	info->encoding = SMS_UCS2;
+	info->units = ucs.units;
+	info->segments = ucs.units <= SMS_UCS2_SINGLE ? 1 : ucs.parts;
 	return 0;
 }
 

@@ -421,6 +421,42 @@ test_trygg_places(void **state)
 	assert_non_null(strstr(r.body, "4.4 km"));
 }
 
+/*
+ * Typographic dashes in the data would make the answer UCS-2 and three
+ * SMS: they become hyphens, and the answer fits one GSM-7 SMS whole
+ * (nothing is cut: the hours would be, were the dashes kept).
+ */
+static void
+test_trygg_transliterated(void **state)
+{
+	struct t	*t = *state;
+	struct reply	 r;
+	struct sms_info	 info;
+	char		 err[1024], text[1024];
+	const char	*tp, *ar;
+
+	snprintf(text, sizeof(text), "id,name,address,lat,lon,hours\n"
+	    "tp-y,Lillhagaskolan,Lillhagsvägen 12\u201314,59.18290,"
+	    "17.42350,\"mån\u2013fre 08\u201320, lör\u2013sön "
+	    "10\u201316\"\n");
+	tp = write_file(t, "tp.csv", text);
+	src_path(text, sizeof(text), "conf/areas.csv");
+	ar = text;
+	refdata_free(t->gw.refdata);
+	assert_non_null(t->gw.refdata = refdata_load(tp, ar, err,
+	    sizeof(err)));
+
+	sms(t, ANNA, "TRYGG 15531");
+	assert_int_equal(nreplies(t, ANNA, &r), 1);
+	assert_int_equal(sms_measure(r.body, strlen(r.body), &info, err,
+	    sizeof(err)), 0);
+	assert_int_equal(info.encoding, SMS_GSM7);
+	assert_int_equal(info.segments, 1);
+	assert_non_null(strstr(r.body, "Lillhagsvägen 12-14"));
+	assert_non_null(strstr(r.body, "Öppet: mån-fre 08-20, lör-sön 10-16."));
+	assert_null(strstr(r.body, "..."));
+}
+
 /* A point with long hours still fits one SMS: the hours are cut. */
 static void
 test_trygg_fits_one_sms(void **state)
@@ -1108,6 +1144,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_trygg_places, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_trygg_transliterated,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trygg_fits_one_sms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_once, setup,
