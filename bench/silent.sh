@@ -13,54 +13,74 @@ B=$(cd "$1" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 D=$(mktemp -d /tmp/varsel-silent.XXXXXX)
 cd "$D"
-$B/tests/fakes/fake_provider --user u --password p --no-dlr --hang --port-file f1.port > f1.log 2>&1 & P1=$!
-$B/tests/fakes/fake_provider --user u --password p --no-dlr --port-file f2.port > f2.log 2>&1 & P2=$!
-VP=
+P1= P2= VP=
 trap 'kill $P1 $P2 $VP 2>/dev/null || true; rm -rf "$D"' EXIT
-for _ in $(seq 50); do [ -s f1.port ] && [ -s f2.port ] && break; sleep 0.1; done
-token=tok-hang-test-token-0123456789
-cat > v.conf <<CONF
-[gateway]
-listen = 127.0.0.1:0
-database = $D/v.db
-port_file = $D/d.port
-templates = $top/templates
-[provider a]
+
+fake() {	# NAME [ARGS...]: a fake 46elks writing its port to NAME.port
+	local name=$1
+	shift
+	"$B/tests/fakes/fake_provider" --user u --password p --no-dlr \
+	    --port-file "$name.port" "$@" > "$name.log" 2>&1 &
+}
+wait_file() {
+	for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done
+	echo "silent: $1 did not appear" >&2
+	exit 1
+}
+section() {	# NAME PRIORITY PORT
+	cat <<SECTION
+[provider $1]
 type = 46elks
-priority = 1
-base_url = http://127.0.0.1:$(cat f1.port)/a1
+priority = $2
+base_url = http://127.0.0.1:$3/a1
 username = u
 password = p
 callback_secret = q7Vd0sLkT3xNw9Rb2YhE5mJc8PaZ4uFg
 from = Nykvarn
 rate = 100
-[provider b]
-type = 46elks
-priority = 2
-base_url = http://127.0.0.1:$(cat f2.port)/a1
-username = u
-password = p
-callback_secret = q7Vd0sLkT3xNw9Rb2YhE5mJc8PaZ4uFg
-from = Nykvarn
-rate = 100
-[client t]
-token_sha256 = $(printf %s $token | sha256sum | cut -d' ' -f1)
-scopes = alerts:write alerts:read contacts:write contacts:read
-CONF
+SECTION
+}
+api() {		# PATH BODY
+	curl -sf -H "Authorization: Bearer $token" \
+	    -H 'Content-Type: application/json' -d "$2" \
+	    "http://127.0.0.1:$(cat d.port)$1" > /dev/null
+}
+elapsed() {
+	python3 -c "import time; print(time.time() - $t0)"
+}
+
+fake a --hang; P1=$!
+fake b; P2=$!
+wait_file a.port
+wait_file b.port
+token=tok-silent-bench-0123456789
+{
+	printf '[gateway]\nlisten = 127.0.0.1:0\ndatabase = %s\n' "$D/v.db"
+	printf 'port_file = %s\ntemplates = %s\n' "$D/d.port" "$top/templates"
+	section a 1 "$(cat a.port)"
+	section b 2 "$(cat b.port)"
+	printf '[client t]\ntoken_sha256 = %s\n' \
+	    "$(printf %s $token | sha256sum | cut -d' ' -f1)"
+	printf 'scopes = alerts:write alerts:read contacts:write\n'
+} > v.conf
 chmod 600 v.conf
-$B/varseld -c v.conf > d.log 2>&1 & VP=$!
-for _ in $(seq 100); do [ -s d.port ] && break; sleep 0.1; done
-DP=$(cat d.port)
-python3 -c "
+"$B/varseld" -c v.conf > d.log 2>&1 &
+VP=$!
+wait_file d.port
+
+api /v1/contacts "$(python3 -c "
 import json
-print(json.dumps({'contacts':[{'phone':'+4670100%04d'%i,'name':'H','lang':'sv','groups':['h']} for i in range(200)]}))" > c.json
-curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d @c.json http://127.0.0.1:$DP/v1/contacts > /dev/null
-t0=$(date +%s.%N)
-curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"source_ref":"h1","severity":"severe","message":"Brand vid Lillhagaskolan, håll er borta.","audience":{"groups":["h"]}}' http://127.0.0.1:$DP/v1/alerts > /dev/null
+print(json.dumps({'contacts': [{'phone': '+4670100%04d' % i, 'name': 'H',
+    'lang': 'sv', 'groups': ['h']} for i in range(200)]}))")"
+t0=$(python3 -c 'import time; print(time.time())')
+api /v1/alerts '{"source_ref": "silent", "severity": "severe",
+    "message": "Brand vid Lillhagaskolan, håll er borta.",
+    "audience": {"groups": ["h"]}}'
 for s in 1 2 3 4 5 6 8 10 12 14; do
-  while python3 -c "import sys,time; sys.exit(time.time() - $t0 >= $s)"; do
-    sleep 0.05
-  done
-  echo "t=${s}s at b: $(curl -s http://127.0.0.1:$(cat f2.port)/_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["accepted"])')"
+	while python3 -c "import sys; sys.exit($(elapsed) >= $s)"; do
+		sleep 0.05
+	done
+	echo "t=${s}s at b: $(curl -s "http://127.0.0.1:$(cat b.port)/_stats" |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["accepted"])')"
 done
-grep -E "stalled|diverted|breaker_open|answering" d.log | cut -c1-160
+grep -E 'evt=(stalled|answering|breaker_open)' d.log | cut -c1-160

@@ -253,25 +253,20 @@ has_metric(const char *text, const char *line)
 }
 
 /*
- * 3. Failover: 46elks (priority 1) answers 503 to everything, Twilio
- * (priority 2) takes over. Every message is delivered, each through
- * Twilio exactly once, none in doubt, and the 46elks breaker is open.
+ * The fake 46elks (with eargs) as provider "elks", priority 1, at rate
+ * and max_connections, with the lines more; the fake Twilio as "tw",
+ * priority 2; a breaker that opens after five failures and stays open.
  */
 static void
-test_failover(void **state)
+start_elks_then_twilio(struct e2e_world *w, const char *const eargs[],
+    double rate, int max_connections, const char *more)
 {
-	struct e2e_world *w = *state;
-	const char	*const eargs[] = { "--fail-rate", "1", NULL };
-	char		*elks, *tw, *both, url[128], *metrics;
-	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
-	json_t		*a, *list, *d;
-	size_t		 i;
-	long long	 id;
-	int		 status;
+	char	*elks, *tw, *both;
 
 	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, eargs), 0);
 	assert_int_equal(e2e_spawn_twilio(w->env, &w->tw, NULL), 0);
-	elks = e2e_elks_section("elks", w->fake.port, 1, 500, 8, NULL);
+	elks = e2e_elks_section("elks", w->fake.port, 1, rate,
+	    max_connections, more);
 	tw = e2e_twilio_section("tw", w->tw.port, 2, 500, 8, NULL);
 	assert_non_null(elks);
 	assert_non_null(tw);
@@ -282,6 +277,26 @@ test_failover(void **state)
 	assert_int_equal(e2e_start_providers(w, both, E2E_FAST_DISPATCH
 	    "\nbreaker_failures = 5\nbreaker_cooldown_ms = 600000"), 0);
 	free(both);
+}
+
+/*
+ * 3. Failover: 46elks (priority 1) answers 503 to everything, Twilio
+ * (priority 2) takes over. Every message is delivered, each through
+ * Twilio exactly once, none in doubt, and the 46elks breaker is open.
+ */
+static void
+test_failover(void **state)
+{
+	struct e2e_world *w = *state;
+	const char	*const eargs[] = { "--fail-rate", "1", NULL };
+	char		 url[128], *metrics;
+	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	json_t		*a, *list, *d;
+	size_t		 i;
+	long long	 id;
+	int		 status;
+
+	start_elks_then_twilio(w, eargs, 500, 8, NULL);
 	assert_int_equal(e2e_add_contacts(&w->d, 0, 100, "fo", false), 0);
 	id = e2e_post_alert(&w->d, "{\"source_ref\": \"failover\", "
 	    "\"message\": \"Strömavbrott i Nykvarn, beräknat klart kl 18.\", "
@@ -337,28 +352,16 @@ test_silent_provider(void **state)
 {
 	struct e2e_world *w = *state;
 	const char	*const eargs[] = { "--hang", NULL };
-	char		*elks, *tw, *both, url[128], *metrics;
+	char		 url[128], *metrics;
 	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
 	json_t		*a;
 	long long	 id, t0;
 	int		 status;
 
-	assert_int_equal(e2e_spawn_fake(w->env, &w->fake, eargs), 0);
-	assert_int_equal(e2e_spawn_twilio(w->env, &w->tw, NULL), 0);
 	/* Two tokens: two of these two-part texts are claimed for 46elks,
 	 * the first takes both, the second waits there half a second. */
-	elks = e2e_elks_section("elks", w->fake.port, 1, 2, 16,
+	start_elks_then_twilio(w, eargs, 2, 16,
 	    "timeout_ms = 4000\nstall_ms = 300");
-	tw = e2e_twilio_section("tw", w->tw.port, 2, 500, 8, NULL);
-	assert_non_null(elks);
-	assert_non_null(tw);
-	both = str_printf("%s\n%s", elks, tw);
-	free(elks);
-	free(tw);
-	assert_non_null(both);
-	assert_int_equal(e2e_start_providers(w, both, E2E_FAST_DISPATCH
-	    "\nbreaker_failures = 5\nbreaker_cooldown_ms = 600000"), 0);
-	free(both);
 	assert_int_equal(e2e_add_contacts(&w->d, 0, 20, "hang", false), 0);
 	t0 = e2e_now_ms();
 	id = e2e_post_alert(&w->d, "{\"source_ref\": \"silent\", "

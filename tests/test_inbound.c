@@ -422,6 +422,31 @@ test_trygg_places(void **state)
 }
 
 /*
+ * Reference data of one trygghetspunkt, the CSV row point (near ANNA's
+ * 15531), then ANNA's "TRYGG 15531": its one reply into r, measured
+ * into info.
+ */
+static void
+trygg_at_one_point(struct t *t, const char *point, struct reply *r,
+    struct sms_info *info)
+{
+	char		 err[1024], csv[1024], ar[PATH_MAX];
+	const char	*tp;
+
+	snprintf(csv, sizeof(csv), "id,name,address,lat,lon,hours\n%s\n",
+	    point);
+	tp = write_file(t, "tp.csv", csv);
+	src_path(ar, sizeof(ar), "conf/areas.csv");
+	refdata_free(t->gw.refdata);
+	assert_non_null(t->gw.refdata = refdata_load(tp, ar, err,
+	    sizeof(err)));
+	sms(t, ANNA, "TRYGG 15531");
+	assert_int_equal(nreplies(t, ANNA, r), 1);
+	assert_int_equal(sms_measure(r->body, strlen(r->body), info, err,
+	    sizeof(err)), 0);
+}
+
+/*
  * Typographic dashes in the data would make the answer UCS-2 and three
  * SMS: they become hyphens, and the answer fits one GSM-7 SMS whole
  * (nothing is cut: the hours would be, were the dashes kept).
@@ -432,24 +457,10 @@ test_trygg_transliterated(void **state)
 	struct t	*t = *state;
 	struct reply	 r;
 	struct sms_info	 info;
-	char		 err[1024], text[1024];
-	const char	*tp, *ar;
 
-	snprintf(text, sizeof(text), "id,name,address,lat,lon,hours\n"
-	    "tp-y,Lillhagaskolan,Lillhagsvägen 12\u201314,59.18290,"
-	    "17.42350,\"mån\u2013fre 08\u201320, lör\u2013sön "
-	    "10\u201316\"\n");
-	tp = write_file(t, "tp.csv", text);
-	src_path(text, sizeof(text), "conf/areas.csv");
-	ar = text;
-	refdata_free(t->gw.refdata);
-	assert_non_null(t->gw.refdata = refdata_load(tp, ar, err,
-	    sizeof(err)));
-
-	sms(t, ANNA, "TRYGG 15531");
-	assert_int_equal(nreplies(t, ANNA, &r), 1);
-	assert_int_equal(sms_measure(r.body, strlen(r.body), &info, err,
-	    sizeof(err)), 0);
+	trygg_at_one_point(t, "tp-y,Lillhagaskolan,Lillhagsvägen 12\u201314,"
+	    "59.18290,17.42350,\"mån\u2013fre 08\u201320, lör\u2013sön "
+	    "10\u201316\"", &r, &info);
 	assert_int_equal(info.encoding, SMS_GSM7);
 	assert_int_equal(info.segments, 1);
 	assert_non_null(strstr(r.body, "Lillhagsvägen 12-14"));
@@ -465,24 +476,11 @@ test_trygg_fits_one_sms(void **state)
 	struct contact	 c;
 	struct reply	 r;
 	struct sms_info	 info;
-	char		 err[1024], text[1024];
-	const char	*tp, *ar;
 
-	snprintf(text, sizeof(text), "id,name,address,lat,lon,hours\n"
-	    "tp-x,Lillhagaskolan,Lillhagsvägen 12 ingång B,59.18290,"
-	    "17.42350,\"måndag till fredag 07.30-21.00, lördag och söndag "
-	    "10.00-16.00, vid kris dygnet runt enligt kommunens beslut\"\n");
-	tp = write_file(t, "tp.csv", text);
-	src_path(text, sizeof(text), "conf/areas.csv");
-	ar = text;
-	refdata_free(t->gw.refdata);
-	assert_non_null(t->gw.refdata = refdata_load(tp, ar, err,
-	    sizeof(err)));
-
-	sms(t, ANNA, "TRYGG 15531");
-	assert_int_equal(nreplies(t, ANNA, &r), 1);
-	assert_int_equal(sms_measure(r.body, strlen(r.body), &info, err,
-	    sizeof(err)), 0);
+	trygg_at_one_point(t, "tp-x,Lillhagaskolan,Lillhagsvägen 12 ingång B,"
+	    "59.18290,17.42350,\"måndag till fredag 07.30-21.00, lördag och "
+	    "söndag 10.00-16.00, vid kris dygnet runt enligt kommunens "
+	    "beslut\"", &r, &info);
 	assert_int_equal(info.segments, 1);
 	assert_int_equal(r.segments, 1);
 	assert_non_null(strstr(r.body, "Lillhagaskolan"));
