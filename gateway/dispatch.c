@@ -352,7 +352,7 @@ dispatch_run(struct dispatch *d)
 	    free_conn < gw->cfg->batch_max)) {
 		/* A completing request kicks us; silence, a timer. */
 		if ((next = provider_stall_at(p)) > now &&
-		    providers_other_carrier(d->ps, p, CH_SMS))
+		    providers_count(d->ps) > 1)
 			schedule_round(d, next - now);
 		return;
 	}
