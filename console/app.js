@@ -190,7 +190,62 @@
     document.title = title + ' – ' + t('app.name');
     clear(root).append(header(),
       h('div', { id: 'banner', class: 'banner', role: 'status', hidden: true }),
+      h('div', { id: 'providers', class: 'banner', role: 'status', hidden: true }),
       h('main', { id: 'main', tabindex: '-1' }, h('h1', null, title), content));
+    renderProviders();
+  }
+
+  /* ---- how sending stands: GET /v1/providers every 15 s ------------------ */
+
+  let provState = null, provTimer = null;
+
+  /* What to tell: [text, kind], or null while SMS go their first way. */
+  function providerNotice() {
+    const s = provState;
+    if (!s) return null;
+    const up = p => p.state === 'up' || p.state === 'failing';
+    const sms = s.providers.filter(p => p.channels.includes('sms'));
+    if (s.sms === 'down') return [t('providers.sms.down'), 'alert'];
+    if (s.sms === 'failover')
+      return [t('providers.sms.failover', {
+        via: sms.filter(up).map(p => p.name).join(', '),
+        names: sms.filter(p => !up(p)).map(p => p.name).join(', ') }), 'warn'];
+    if (s.voice === 'down') return [t('providers.voice.down'), 'warn'];
+    return null;
+  }
+
+  function renderProviders() {
+    const el = document.getElementById('providers');
+    if (!el) return;
+    const n = providerNotice();
+    clear(el);
+    el.hidden = !n;
+    if (n) {
+      el.className = 'banner banner-' + n[1];
+      el.append(n[0]);
+    }
+  }
+
+  async function loadProviders() {
+    if (!me) return;
+    try {
+      provState = await api('GET', '/v1/providers');
+    } catch (e) {
+      return;   /* offline: the other banner says so */
+    }
+    renderProviders();
+  }
+
+  function watchProviders() {
+    if (provTimer) return;
+    loadProviders();
+    provTimer = setInterval(loadProviders, 15000);
+  }
+
+  function unwatchProviders() {
+    clearInterval(provTimer);
+    provTimer = null;
+    provState = null;
   }
 
   function switchLang() {
@@ -212,6 +267,7 @@
 
   function loggedOut(ended) {
     stopPage();
+    unwatchProviders();
     me = null;
     showLogin(ended ? t('login.ended') : null);
   }
@@ -261,6 +317,7 @@
     } catch (e) { /* ended anyway */ }
     me = null;
     stopPage();
+    unwatchProviders();
     location.hash = '#/';
     showLogin(null);
   }
@@ -1072,6 +1129,7 @@
     else if (hash === '#/contacts') pageContacts();
     else if (hash === '#/audit') pageAudit();
     else pageAlerts();
+    watchProviders();
     const main = document.getElementById('main');
     if (main && document.activeElement === document.body) main.focus({ preventScroll: true });
   }

@@ -143,6 +143,7 @@ static const struct route routes[] = {
 	    api_inbox_reply),
 	ROUTE(M_GET, "/v1/map", SCOPE_ALERTS_READ, api_map),
 	ROUTE(M_GET, "/v1/templates", SCOPE_ALERTS_READ, api_templates_list),
+	ROUTE(M_GET, "/v1/providers", SCOPE_ALERTS_READ, api_providers_list),
 	ROUTE(M_GET, "/v1/users", SCOPE_ALERTS_READ, api_users_list),
 	ROUTE(M_POST, "/v1/users/*/logout", SCOPE_USERS_WRITE,
 	    api_user_logout),

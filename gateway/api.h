@@ -195,6 +195,7 @@ void	api_user_logout(struct api_req *);
 void	api_console_file(struct api_req *);
 void	api_map(struct api_req *);
 void	api_templates_list(struct api_req *);
+void	api_providers_list(struct api_req *);	/* GET /v1/providers */
 void	api_audit_list(struct api_req *);
 void	api_inbox_list(struct api_req *);
 void	api_inbox_reply(struct api_req *);

@@ -329,6 +329,71 @@ providers_silent(const struct providers *ps, unsigned int channel,
 	return least;
 }
 
+enum provider_state
+provider_state(const struct provider *p, int64_t now, int64_t *until)
+{
+	*until = 0;
+	if (now < p->paused_until) {
+		*until = p->paused_until;
+		return PROVIDER_PAUSED;
+	}
+	if (p->breaker != BREAKER_CLOSED) {
+		if (p->open_until > now)
+			*until = p->open_until;
+		return PROVIDER_DOWN;
+	}
+	if (provider_stalled(p, now))
+		return PROVIDER_SILENT;
+	return p->failures > 0 ? PROVIDER_FAILING : PROVIDER_UP;
+}
+
+const char *
+provider_state_name(enum provider_state st)
+{
+	static const char *const names[] = {
+		[PROVIDER_UP] = "up",
+		[PROVIDER_FAILING] = "failing",
+		[PROVIDER_SILENT] = "silent",
+		[PROVIDER_PAUSED] = "paused",
+		[PROVIDER_DOWN] = "down",
+	};
+
+	return (size_t)st < nitems(names) ? names[st] : "unknown";
+}
+
+enum channel_state
+providers_channel_state(const struct providers *ps, unsigned int channel,
+    int64_t now)
+{
+	enum provider_state	st;
+	int64_t			until;
+	bool			first = true;
+	size_t			i;
+
+	for (i = 0; i < ps->n; i++) {
+		if (!provider_carries(&ps->v[i], channel))
+			continue;
+		st = provider_state(&ps->v[i], now, &until);
+		if (st == PROVIDER_UP || st == PROVIDER_FAILING)
+			return first ? CHANNEL_OK : CHANNEL_FAILOVER;
+		first = false;
+	}
+	return first ? CHANNEL_ABSENT : CHANNEL_DOWN;
+}
+
+const char *
+channel_state_name(enum channel_state st)
+{
+	static const char *const names[] = {
+		[CHANNEL_OK] = "ok",
+		[CHANNEL_FAILOVER] = "failover",
+		[CHANNEL_DOWN] = "down",
+		[CHANNEL_ABSENT] = "none",
+	};
+
+	return (size_t)st < nitems(names) ? names[st] : "unknown";
+}
+
 bool
 provider_note_stall(struct provider *p, int64_t now)
 {

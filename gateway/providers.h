@@ -145,6 +145,29 @@ int64_t		 provider_stall_at(const struct provider *);
  */
 int64_t		 providers_silent(const struct providers *,
 		    unsigned int channel, int64_t now);
+/* What a provider is doing, as people are told (GET /v1/providers). */
+enum provider_state {
+	PROVIDER_UP,		/* takes messages */
+	PROVIDER_FAILING,	/* takes them, but its last ones failed */
+	PROVIDER_SILENT,	/* requests open, no answer (stall_ms) */
+	PROVIDER_PAUSED,	/* it asked us to wait */
+	PROVIDER_DOWN		/* its breaker is open (or probing) */
+};
+/* p's state at now; *until, when set, is when a pause or an open
+ * breaker ends (0: not known). */
+enum provider_state provider_state(const struct provider *, int64_t now,
+		    int64_t *until);
+const char	*provider_state_name(enum provider_state);
+/* How a channel fares. */
+enum channel_state {
+	CHANNEL_OK,		/* its first provider takes messages */
+	CHANNEL_FAILOVER,	/* the first does not, another does */
+	CHANNEL_DOWN,		/* none does now: messages wait */
+	CHANNEL_ABSENT		/* no provider carries it */
+};
+enum channel_state providers_channel_state(const struct providers *,
+		    unsigned int channel, int64_t now);
+const char	*channel_state_name(enum channel_state);
 /* provider_stalled, logged once a spell of silence. */
 bool		 provider_note_stall(struct provider *, int64_t now);
 /*

@@ -279,6 +279,20 @@ start_elks_then_twilio(struct e2e_world *w, const char *const eargs[],
 	free(both);
 }
 
+/* GET /v1/providers, answered 200. */
+static json_t *
+providers_now(struct e2e_world *w)
+{
+	json_t	*st;
+	int	 status;
+
+	st = e2e_api(&w->d, E2E_TOKEN, "GET", "/v1/providers", NULL,
+	    &status);
+	assert_int_equal(status, 200);
+	assert_non_null(st);
+	return st;
+}
+
 /*
  * 3. Failover: 46elks (priority 1) answers 503 to everything, Twilio
  * (priority 2) takes over. Every message is delivered, each through
@@ -291,7 +305,7 @@ test_failover(void **state)
 	const char	*const eargs[] = { "--fail-rate", "1", NULL };
 	char		 url[128], *metrics;
 	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
-	json_t		*a, *list, *d;
+	json_t		*a, *list, *d, *st;
 	size_t		 i;
 	long long	 id;
 	int		 status;
@@ -336,6 +350,17 @@ test_failover(void **state)
 		fail();
 	}
 	free(metrics);
+
+	/* What the console's banner reads: SMS go through Twilio. */
+	st = providers_now(w);
+	assert_string_equal(e2e_json_str(st, "sms"), "failover");
+	assert_string_equal(e2e_json_str(st, "providers.0.name"), "elks");
+	assert_string_equal(e2e_json_str(st, "providers.0.state"), "down");
+	assert_non_null(e2e_json_str(st, "providers.0.until"));
+	assert_string_equal(e2e_json_str(st, "providers.1.name"), "tw");
+	assert_string_equal(e2e_json_str(st, "providers.1.state"), "up");
+	assert_null(e2e_json_str(st, "providers.1.until"));
+	json_decref(st);
 	assert_int_equal(e2e_finish(w), 0);
 }
 
@@ -354,7 +379,7 @@ test_silent_provider(void **state)
 	const char	*const eargs[] = { "--hang", NULL };
 	char		 url[128], *metrics;
 	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
-	json_t		*a;
+	json_t		*a, *st;
 	long long	 id, t0;
 	int		 status;
 
@@ -393,6 +418,12 @@ test_silent_provider(void **state)
 		fail();
 	}
 	free(metrics);
+	st = providers_now(w);
+	assert_string_equal(e2e_json_str(st, "sms"), "failover");
+	assert_string_equal(e2e_json_str(st, "providers.0.state"), "silent");
+	assert_int_equal(e2e_json_int(st, "providers.0.inflight"), 1);
+	assert_string_equal(e2e_json_str(st, "providers.1.state"), "up");
+	json_decref(st);
 
 	a = e2e_wait_alert(w, id, "counts.delivered", 20, true, WAIT_MS);
 	assert_non_null(a);

@@ -339,6 +339,56 @@ test_stall_off(void **state)
 	gwt_free(t);
 }
 
+/* The states people are told of, and how the SMS channel fares. */
+static void
+test_states(void **state)
+{
+	struct gwt		*t = *state;
+	struct providers	*ps = t->gw.providers;
+	struct provider		*a = providers_at(ps, 0);
+	struct provider		*b = providers_at(ps, 1);
+	struct send_result	 fail = result(SEND_TEMPFAIL, 503, false);
+	struct send_result	 busy = result(SEND_TEMPFAIL, 429, false);
+	int64_t			 until;
+
+	assert_int_equal(provider_state(a, T0, &until), PROVIDER_UP);
+	assert_int_equal(until, 0);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0), CHANNEL_OK);
+	providers_account(ps, a, &fail, 300000, T0);
+	assert_int_equal(provider_state(a, T0, &until), PROVIDER_FAILING);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0), CHANNEL_OK);
+	providers_account(ps, a, &fail, 300000, T0);
+	providers_account(ps, a, &fail, 300000, T0);
+	assert_int_equal(provider_state(a, T0, &until), PROVIDER_DOWN);
+	assert_int_equal(until, T0 + 10000);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0),
+	    CHANNEL_FAILOVER);
+	busy.retry_after_s = 60;
+	providers_account(ps, b, &busy, 300000, T0);
+	assert_int_equal(provider_state(b, T0, &until), PROVIDER_PAUSED);
+	assert_int_equal(until, T0 + 60000);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0),
+	    CHANNEL_DOWN);
+	/* Cooled down, a is still down until a probe answers; b's pause
+	 * is over and it failed once. */
+	assert_int_equal(provider_state(a, T0 + 60000, &until), PROVIDER_DOWN);
+	assert_int_equal(until, 0);
+	assert_int_equal(provider_state(b, T0 + 60000, &until),
+	    PROVIDER_FAILING);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0 + 60000),
+	    CHANNEL_FAILOVER);
+	/* Silent: requests open and nothing heard for stall_ms. */
+	provider_request_begins(b, T0 + 60000);
+	assert_int_equal(provider_state(b, T0 + 63000, &until),
+	    PROVIDER_SILENT);
+	assert_int_equal(providers_channel_state(ps, CH_SMS, T0 + 63000),
+	    CHANNEL_DOWN);
+	b->inflight = 0;
+	assert_string_equal(provider_state_name(PROVIDER_SILENT), "silent");
+	assert_string_equal(channel_state_name(CHANNEL_FAILOVER), "failover");
+	assert_string_equal(channel_state_name(CHANNEL_ABSENT), "none");
+}
+
 int
 main(void)
 {
@@ -360,6 +410,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled, setup, teardown),
 		cmocka_unit_test(test_stall_off),
+		cmocka_unit_test_setup_teardown(test_states, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

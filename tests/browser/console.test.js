@@ -494,6 +494,50 @@ async function main() {
     'the alert page says whom the escalation cannot call');
   await shot(phone, '20b-phone-alert-uncallable');
 
+  /* How sending stands: nothing to say while the simulator takes SMS;
+     with every provider down (as GET /v1/providers would answer, the
+     answer put in by the browser) the page says that nothing goes out
+     now and that it waits; with the first down, which way SMS go. */
+  await anna.goto(base + '/#/', { waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('.alert-row .alert-link');
+  const real = await call(base, 'GET', '/v1/providers');
+  ok(real.status === 200 && real.json.sms === 'ok' && real.json.providers[0].state === 'up',
+    'GET /v1/providers: the simulator is up, SMS are ok');
+  await sleep(300);
+  ok(await anna.$eval('#providers', e => e.hidden), 'nothing is said about providers while SMS go out');
+  const canned = { body: null };
+  const answer = req => {
+    if (canned.body && req.url().endsWith('/v1/providers'))
+      req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(canned.body) });
+    else
+      req.continue();
+  };
+  await anna.setRequestInterception(true);
+  anna.on('request', answer);
+  canned.body = { sms: 'down', voice: 'down', providers: [
+    { name: 'elks', type: '46elks', priority: 1, channels: ['sms', 'voice'], state: 'silent', inflight: 16 },
+    { name: 'tw', type: 'twilio', priority: 2, channels: ['sms', 'voice'], state: 'down', inflight: 0,
+      until: new Date(Date.now() + 30000).toISOString() }] };
+  await anna.reload({ waitUntil: 'domcontentloaded' });
+  await anna.waitForFunction(() => !document.getElementById('providers').hidden, { timeout: 5000 });
+  ok(/^Inga sms kan skickas just nu: ingen leverantör tar emot dem\. Utskicken väntar i kön/.test(
+    await text(anna, '#providers')), 'every provider down: the page says nothing goes out now, and it waits');
+  await shot(anna, '17b-alerts-providers-down');
+  canned.body.sms = 'failover';
+  canned.body.voice = 'failover';
+  canned.body.providers[1].state = 'up';
+  delete canned.body.providers[1].until;
+  await anna.reload({ waitUntil: 'domcontentloaded' });
+  await anna.waitForFunction(() => /^Sms går via/.test(document.getElementById('providers').textContent), { timeout: 5000 });
+  ok(await text(anna, '#providers') === 'Sms går via tw: elks tar inte emot just nu.',
+    'the first provider down: the page says which way SMS go');
+  anna.off('request', answer);
+  await anna.setRequestInterception(false);
+  await anna.reload({ waitUntil: 'domcontentloaded' });
+  await anna.waitForSelector('.alert-row .alert-link');
+  await sleep(500);
+  ok(await anna.$eval('#providers', e => e.hidden), 'and nothing once SMS go their first way again');
+
   /* Logging out ends the session for the API too. */
   await anna.click('header .who button.link + button.link');
   await anna.waitForSelector('#login-name');
