@@ -279,6 +279,27 @@ start_elks_then_twilio(struct e2e_world *w, const char *const eargs[],
 	free(both);
 }
 
+/* GET /metrics (with a token that may read it) has both lines. */
+static void
+metrics_have(struct e2e_world *w, const char *one, const char *two)
+{
+	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	char		 url[128], *metrics;
+	int		 status;
+
+	snprintf(url, sizeof(url), "%s/metrics", w->d.url);
+	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
+	    0);
+	assert_int_equal(status, 200);
+	if (!has_metric(metrics, one) || !has_metric(metrics, two)) {
+		print_error("metrics without \"%s\" or \"%s\":\n%s\n", one,
+		    two, metrics);
+		free(metrics);
+		fail();
+	}
+	free(metrics);
+}
+
 /* GET /v1/providers, answered 200. */
 static json_t *
 providers_now(struct e2e_world *w)
@@ -303,8 +324,7 @@ test_failover(void **state)
 {
 	struct e2e_world *w = *state;
 	const char	*const eargs[] = { "--fail-rate", "1", NULL };
-	char		 url[128], *metrics;
-	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	char		 url[128];
 	json_t		*a, *list, *d, *st;
 	size_t		 i;
 	long long	 id;
@@ -338,18 +358,8 @@ test_failover(void **state)
 	snprintf(url, sizeof(url), "%s/metrics", w->d.url);
 	assert_int_equal(e2e_http("GET", url, NULL, NULL, &status, NULL), 0);
 	assert_int_equal(status, 401);
-	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
-	    0);
-	assert_int_equal(status, 200);
-	if (!has_metric(metrics,
-	    "varsel_provider_breaker_open{provider=\"elks\"} 1") ||
-	    !has_metric(metrics,
-	    "varsel_provider_breaker_open{provider=\"tw\"} 0")) {
-		print_error("breaker metrics wrong:\n%s\n", metrics);
-		free(metrics);
-		fail();
-	}
-	free(metrics);
+	metrics_have(w, "varsel_provider_breaker_open{provider=\"elks\"} 1",
+	    "varsel_provider_breaker_open{provider=\"tw\"} 0");
 
 	/* What the console's banner reads: SMS go through Twilio. */
 	st = providers_now(w);
@@ -377,11 +387,8 @@ test_silent_provider(void **state)
 {
 	struct e2e_world *w = *state;
 	const char	*const eargs[] = { "--hang", NULL };
-	char		 url[128], *metrics;
-	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
 	json_t		*a, *st;
 	long long	 id, t0;
-	int		 status;
 
 	/* Two tokens: two of these two-part texts are claimed for 46elks,
 	 * the first takes both, the second waits there half a second. */
@@ -406,18 +413,8 @@ test_silent_provider(void **state)
 	    "inflight=1"));
 	assert_true(e2e_log_contains(&w->d, "provider=elks evt=diverted "
 	    "jobs=1"));
-	snprintf(url, sizeof(url), "%s/metrics", w->d.url);
-	assert_int_equal(e2e_http("GET", url, auth, NULL, &status, &metrics),
-	    0);
-	assert_int_equal(status, 200);
-	if (!has_metric(metrics, "varsel_provider_stalled{provider=\"elks\"} 1")
-	    || !has_metric(metrics,
-	    "varsel_provider_stalled{provider=\"tw\"} 0")) {
-		print_error("stall metrics wrong:\n%s\n", metrics);
-		free(metrics);
-		fail();
-	}
-	free(metrics);
+	metrics_have(w, "varsel_provider_stalled{provider=\"elks\"} 1",
+	    "varsel_provider_stalled{provider=\"tw\"} 0");
 	st = providers_now(w);
 	assert_string_equal(e2e_json_str(st, "sms"), "failover");
 	assert_string_equal(e2e_json_str(st, "providers.0.state"), "silent");
