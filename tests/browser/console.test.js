@@ -519,7 +519,11 @@ async function main() {
     { name: 'tw', type: 'twilio', priority: 2, channels: ['sms', 'voice'], state: 'down', inflight: 0,
       until: new Date(Date.now() + 30000).toISOString() }] };
   await anna.reload({ waitUntil: 'domcontentloaded' });
-  await anna.waitForFunction(() => !document.getElementById('providers').hidden, { timeout: 5000 });
+  /* A predicate that throws stops puppeteer's polling: ask for the
+     element first, and never read a property of null. */
+  await anna.waitForSelector('#providers');
+  await anna.waitForFunction(() => { const p = document.getElementById('providers'); return p && !p.hidden; },
+    { timeout: 10000 });
   ok(/^Inga sms kan skickas just nu: ingen leverantör tar emot dem\. Utskicken väntar i kön/.test(
     await text(anna, '#providers')), 'every provider down: the page says nothing goes out now, and it waits');
   await shot(anna, '17b-alerts-providers-down');
@@ -528,7 +532,9 @@ async function main() {
   canned.body.providers[1].state = 'up';
   delete canned.body.providers[1].until;
   await anna.reload({ waitUntil: 'domcontentloaded' });
-  await anna.waitForFunction(() => /^Sms går via/.test(document.getElementById('providers').textContent), { timeout: 5000 });
+  await anna.waitForSelector('#providers');
+  await anna.waitForFunction(() => { const p = document.getElementById('providers'); return p && /^Sms går via/.test(p.textContent); },
+    { timeout: 10000 });
   ok(await text(anna, '#providers') === 'Sms går via tw: elks tar inte emot just nu.',
     'the first provider down: the page says which way SMS go');
   anna.off('request', answer);
@@ -549,7 +555,10 @@ async function main() {
   await phone.goto(base + '/#/alert/' + id1, { waitUntil: 'domcontentloaded' });
   await phone.waitForFunction(() => Number(document.body.dataset.liveUpdates || 0) > 0);
   daemon.kill('SIGTERM');
-  await phone.waitForFunction(() => { const b = document.getElementById('banner'); return b && !b.hidden; }, { timeout: 10000 });
+  /* Another request (the providers' poll) may find varseld gone before
+     the stream does: wait for the stream's own word. */
+  await phone.waitForFunction(() => { const b = document.getElementById('banner');
+    return b && !b.hidden && document.body.dataset.live === 'lost'; }, { timeout: 10000 });
   ok(/Ingen kontakt med Varsel/.test(await text(phone, '#banner')) &&
     await phone.$eval('.live', e => getComputedStyle(e).display === 'none'),
   'a lost live stream is told, and "Direkt" is gone');
