@@ -552,8 +552,11 @@ async function main() {
 
   /* varseld goes away while an alert is followed: the page says its
      figures may be old instead of looking live. */
+  /* The page is the same document as the alert before it: wait for an
+     update of this alert's own stream, not the count of all so far. */
+  const seen = await phone.evaluate(() => Number(document.body.dataset.liveUpdates || 0));
   await phone.goto(base + '/#/alert/' + id1, { waitUntil: 'domcontentloaded' });
-  await phone.waitForFunction(() => Number(document.body.dataset.liveUpdates || 0) > 0);
+  await phone.waitForFunction(n => Number(document.body.dataset.liveUpdates || 0) > n, {}, seen);
   daemon.kill('SIGTERM');
   /* Another request (the providers' poll) may find varseld gone before
      the stream does: wait for the stream's own word. */
