@@ -59,8 +59,8 @@ render_provider(struct evbuffer *out, const struct provider *p, int64_t now)
 	    "%d\n", name, p->inflight);
 	evbuffer_add_printf(out, "varsel_provider_breaker_open{provider=\"%s\"}"
 	    " %d\n", name, p->breaker == BREAKER_OPEN ? 1 : 0);
-	evbuffer_add_printf(out, "varsel_provider_stalled{provider=\"%s\"} %d\n",
-	    name, provider_stalled(p, now) ? 1 : 0);
+	evbuffer_add_printf(out, "varsel_provider_stalled{provider=\"%s\"} "
+	    "%d\n", name, provider_stalled(p, now) ? 1 : 0);
 	evbuffer_add_printf(out, "varsel_provider_breaker_state{provider=\"%s\","
 	    "state=\"%s\"} 1\n", name, p->breaker == BREAKER_OPEN ? "open" :
 	    p->breaker == BREAKER_HALF_OPEN ? "half_open" : "closed");

@@ -283,7 +283,9 @@ start_elks_then_twilio(struct e2e_world *w, const char *const eargs[],
 static void
 metrics_have(struct e2e_world *w, const char *one, const char *two)
 {
-	const char	*auth[] = { "Authorization: Bearer " E2E_TOKEN, NULL };
+	const char	*auth[] = {
+		"Authorization: Bearer " E2E_TOKEN, NULL
+	};
 	char		 url[128], *metrics;
 	int		 status;
 
