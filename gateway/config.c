@@ -590,6 +590,25 @@ config_do_gateway(struct config_loader *ld, const struct config_sec *sec,
 	}
 }
 
+/*
+ * The keys a provider of ops takes, for an error: every provider's
+ * (config_provider_opts), then its type's own, ", " between.
+ */
+static void
+provider_keys(const struct adapter_ops *ops, char *buf, size_t len)
+{
+	size_t	i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < nitems(config_provider_opts) && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+		    i > 0 ? ", " : "", config_provider_opts[i].key);
+	for (i = 0; ops->keys != NULL && ops->keys[i] != NULL && used < len;
+	    i++)
+		used += (size_t)snprintf(buf + used, len - used, ", %s",
+		    ops->keys[i]);
+}
+
 /* Apply a [provider NAME] section: a new entry in cfg->providers. */
 static void
 config_do_provider(struct config_loader *ld, const struct config_sec *sec,
@@ -600,7 +619,7 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 	const struct config_ent		*e, *te;
 	struct provider_conf		 pc;
 	char				 keys[256];
-	size_t				 i, k, used;
+	size_t				 i, k;
 	bool				 ok = true;
 
 	memset(&pc, 0, sizeof(pc));
@@ -635,17 +654,9 @@ config_do_provider(struct config_loader *ld, const struct config_sec *sec,
 			if (strcmp(ops->keys[k], e->key) == 0)
 				break;
 		if (ops->keys == NULL || ops->keys[k] == NULL) {
-			keys[0] = '\0';
-			for (k = 0, used = 0; ops->keys != NULL &&
-			    ops->keys[k] != NULL && used < sizeof(keys); k++)
-				used += (size_t)snprintf(keys + used,
-				    sizeof(keys) - used, "%s%s",
-				    k > 0 ? ", " : "", ops->keys[k]);
+			provider_keys(ops, keys, sizeof(keys));
 			config_error(ld, e->line, e->key, "unknown key for "
-			    "type %s (it takes type, priority, rate, "
-			    "max_connections, from, base_url, timeout_ms, "
-			    "stall_ms%s%s)",
-			    ops->type, keys[0] ? ", " : "", keys);
+			    "type %s (it takes %s)", ops->type, keys);
 			ok = false;
 			continue;
 		}
