@@ -214,16 +214,18 @@
     return null;
   }
 
+  /* Touched only when what it says changes: a status region whose text
+     is put back every 15 s is read out again every 15 s. */
   function renderProviders() {
     const el = document.getElementById('providers');
     if (!el) return;
     const n = providerNotice();
+    const cls = 'banner banner-' + (n ? n[1] : 'info');
+    if (el.hidden === !n && el.className === cls && el.textContent === (n ? n[0] : '')) return;
     clear(el);
     el.hidden = !n;
-    if (n) {
-      el.className = 'banner banner-' + n[1];
-      el.append(n[0]);
-    }
+    el.className = cls;
+    if (n) el.append(n[0]);
   }
 
   async function loadProviders() {
